@@ -1,0 +1,119 @@
+/* route.h — the ARI route table and the request/response interface its
+ * handlers see. One table declares every operation (method, path, nickname,
+ * parameters, error codes, handler); the router, the parameter documentation
+ * and the swagger 1.2 api-docs at /ari/api-docs/ are all made from it, so
+ * they cannot drift apart.
+ *
+ * Internal to src/ari: nothing outside this folder includes it. Files that
+ * include this header use jansson and must not include re.h (re_json.h clashes
+ * with jansson's names). */
+#ifndef ARIADNE_ARI_ROUTE_H
+#define ARIADNE_ARI_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+struct ari_req;
+struct ari_resp;
+
+typedef void (ari_handler_h)(struct ari_req *req, struct ari_resp *resp);
+
+enum ari_param_in { ARI_PATH, ARI_QUERY, ARI_BODY };
+
+struct ari_param {
+	const char *name;
+	enum ari_param_in in;
+	const char *type;     /* swagger dataType: string, int, long, boolean, containers, object */
+	bool required;
+	bool multi;           /* allowMultiple: comma separated list */
+	const char *allowed;  /* comma list of allowable values or NULL */
+	const char *deflt;    /* defaultValue or NULL */
+	const char *desc;
+};
+
+struct ari_error_doc {
+	int code;
+	const char *reason;
+};
+
+struct ari_route {
+	const char *resource;       /* "channels" — selects the api-docs file */
+	const char *method;         /* "GET", "POST", "PUT", "DELETE" */
+	const char *path;           /* "/channels/{channelId}/move" (below /ari) */
+	const char *nickname;       /* "move" */
+	const char *summary;
+	const char *response_class; /* "void", "Channel", "List[Channel]" */
+	const struct ari_param *params;     /* terminated by {NULL} */
+	const struct ari_error_doc *errors; /* terminated by {0} */
+	ari_handler_h *handler;     /* NULL: answers 501 Not implemented */
+	bool websocket;             /* GET /events: upgrade, handled by http.c */
+};
+
+/* The table (routes.c): every operation of the eleven resources. */
+extern const struct ari_route ari_routes[];
+extern const size_t ari_routes_count;
+
+/* The eleven resource names in api-docs order, NULL terminated. */
+extern const char *const ari_resources[];
+
+/* Router result for one request path (below /ari, without query string). */
+enum ari_match {
+	ARI_MATCH_OK,        /* route found for this method */
+	ARI_MATCH_NO_PATH,   /* 404 {"message":"Resource not found"} */
+	ARI_MATCH_NO_METHOD, /* 405 + Allow: `allow` */
+};
+
+#define ARI_MAX_PATH_VARS 4
+
+struct ari_path_var {
+	const char *name;   /* points into the route table */
+	char value[256];    /* URL-decoded segment */
+};
+
+struct ari_match_result {
+	const struct ari_route *route;
+	struct ari_path_var vars[ARI_MAX_PATH_VARS];
+	int nvars;
+	char allow[64];     /* "OPTIONS,GET,POST" — methods defined on the path */
+};
+
+/* Match `path` (e.g. "/channels/123/move") segment by segment, each segment
+ * URL-decoded before matching; literal segments beat {wildcards}. */
+enum ari_match ari_route_match(const char *method, const char *path,
+			       struct ari_match_result *res);
+
+/* ---- api-docs (apidocs.c, models.c) ---- */
+
+/* resources.json; base_path like "http://127.0.0.1:8088/ari". New ref. */
+json_t *ari_apidocs_listing(const char *base_path);
+/* {resource}.json with its apis and models; NULL for an unknown resource. */
+json_t *ari_apidocs_declaration(const char *resource, const char *base_path);
+/* Is `type` an event model in events.json? (ari-client crashes on unknown) */
+bool ari_event_type_documented(const char *type);
+
+/* ---- request / response, implemented by http.c ---- */
+
+/* A parameter by name: path variables, then the JSON body's top-level fields,
+ * then form body, then query string (later sources override earlier ones as
+ * the digest says: body beats query). JSON numbers and booleans are given as
+ * text, arrays joined with ','. NULL when absent. */
+const char *ari_req_param(const struct ari_req *req, const char *name);
+/* Helpers on top of ari_req_param with ARI's conversions (atoi; ast_true). */
+int ari_req_param_int(const struct ari_req *req, const char *name, int deflt);
+bool ari_req_param_bool(const struct ari_req *req, const char *name, bool deflt);
+/* The parsed JSON body (object) or NULL when there is none. Borrowed. */
+json_t *ari_req_body(const struct ari_req *req);
+const char *ari_req_method(const struct ari_req *req);
+/* The user name that authenticated (for logs). */
+const char *ari_req_user(const struct ari_req *req);
+
+/* Reply with a JSON body; takes ownership of `body`. */
+void ari_resp_json(struct ari_resp *resp, int code, json_t *body);
+/* Reply {"message": "..."} with the code's standard reason phrase. */
+void ari_resp_error(struct ari_resp *resp, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* 204 No Content. */
+void ari_resp_no_content(struct ari_resp *resp);
+
+#endif

@@ -1,0 +1,186 @@
+/* channel.h — one call leg: identity, state, caller id, dialplan location,
+ * variables, and the small interface a channel technology (Local, PJSIP, …)
+ * implements. The channel registry (find by id, list, count) lives here too.
+ *
+ * Ownership: channel_alloc() registers the channel; the registry holds the
+ * reference. channel_hangup() publishes the hangup events, tells the tech,
+ * unregisters and drops that reference once the call stack unwinds; holders
+ * of a pointer across the event loop must mem_ref() it. */
+#ifndef ARIADNE_CHANNEL_H
+#define ARIADNE_CHANNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+struct channel;
+struct stasis_control;
+struct pbx;
+
+enum channel_state {
+	CHANNEL_DOWN = 0,
+	CHANNEL_RSRVD,
+	CHANNEL_OFFHOOK,
+	CHANNEL_DIALING,
+	CHANNEL_RING,
+	CHANNEL_RINGING,
+	CHANNEL_UP,
+	CHANNEL_BUSY,
+	CHANNEL_DIALING_OFFHOOK,
+	CHANNEL_PRERING,
+};
+
+enum channel_indication {
+	CHANNEL_IND_RINGING,
+	CHANNEL_IND_RINGING_STOP,
+	CHANNEL_IND_PROGRESS,
+	CHANNEL_IND_BUSY,
+	CHANNEL_IND_CONGESTION,
+};
+
+/* Q.850 causes used by the core (Asterisk's AST_CAUSE_*). */
+enum {
+	CAUSE_UNALLOCATED = 1,
+	CAUSE_NORMAL_CLEARING = 16,
+	CAUSE_USER_BUSY = 17,
+	CAUSE_NO_USER_RESPONSE = 18,
+	CAUSE_NO_ANSWER = 19,
+	CAUSE_CALL_REJECTED = 21,
+	CAUSE_ANSWERED_ELSEWHERE = 26,
+	CAUSE_INVALID_NUMBER_FORMAT = 28,
+	CAUSE_NORMAL_UNSPECIFIED = 31,
+	CAUSE_CONGESTION = 34,
+	CAUSE_FAILURE = 38,
+	CAUSE_BEARERCAPABILITY_NOTAVAIL = 58,
+	CAUSE_INTERWORKING = 127,
+};
+
+/* What a technology implements. Every function may be NULL (not supported). */
+struct channel_tech {
+	const char *type;        /* "Local", "PJSIP" */
+	const char *description;
+	/* Create the channel(s) for a dial string's resource part ("100@ctx/n").
+	 * ids: optional requested uniqueids for the channel and its partner. */
+	int (*request)(struct channel **chp, const char *resource,
+		       const char *id, const char *other_id);
+	/* Start the outgoing call on a requested channel. */
+	int (*call)(struct channel *ch, const char *resource, int timeout_s);
+	int (*answer)(struct channel *ch);
+	/* The channel is going away; free tech state. Called once. */
+	void (*hangup)(struct channel *ch, int cause);
+	int (*indicate)(struct channel *ch, enum channel_indication ind);
+	int (*send_digit)(struct channel *ch, char digit, int duration_ms);
+};
+
+int channel_tech_register(const struct channel_tech *tech);
+const struct channel_tech *channel_tech_find(const char *type);
+
+/* Allocate and register a channel. `id` NULL → next uniqueid. `name_fmt`
+ * printf-style; EEXIST if `id` is already used. Publishes ChannelCreated and
+ * CEL CHAN_START. State starts Down. linkedid = own id unless set later. */
+int channel_alloc(struct channel **chp, const struct channel_tech *tech,
+		  const char *id, const char *linkedid, void *pvt,
+		  const char *name_fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Requests a channel from a dial string "Tech/resource". EINVAL bad string,
+ * ENOENT no such tech, EEXIST id in use. */
+int channel_request(struct channel **chp, const char *dialstring,
+		    const char *id, const char *other_id);
+int channel_call(struct channel *ch, int timeout_s);
+
+/* Registry */
+struct channel *channel_find(const char *id);
+struct channel *channel_find_by_name(const char *name);
+bool channel_id_in_use(const char *id);
+size_t channel_count(void);
+/* Visit every channel in creation order; stop when h returns true. */
+void channel_foreach(bool (*h)(struct channel *ch, void *arg), void *arg);
+
+/* Accessors (strings never NULL). */
+const char *channel_id(const struct channel *ch);
+const char *channel_name(const struct channel *ch);
+enum channel_state channel_state(const struct channel *ch);
+const char *channel_state_str(enum channel_state st);
+const char *channel_tech_type(const struct channel *ch);
+const struct channel_tech *channel_get_tech(const struct channel *ch);
+void *channel_pvt(const struct channel *ch);
+void channel_set_pvt(struct channel *ch, void *pvt);
+const char *channel_caller_name(const struct channel *ch);
+const char *channel_caller_num(const struct channel *ch);
+const char *channel_connected_name(const struct channel *ch);
+const char *channel_connected_num(const struct channel *ch);
+const char *channel_accountcode(const struct channel *ch);
+const char *channel_language(const struct channel *ch);
+const char *channel_linkedid(const struct channel *ch);
+const char *channel_protocol_id(const struct channel *ch);
+const char *channel_context(const struct channel *ch);
+const char *channel_exten(const struct channel *ch);
+int channel_priority(const struct channel *ch);
+const char *channel_appl(const struct channel *ch);  /* "" if none yet */
+const char *channel_data(const struct channel *ch);
+const struct timeval *channel_creationtime(const struct channel *ch);
+bool channel_is_hungup(const struct channel *ch);
+int channel_hangup_cause(const struct channel *ch);
+const char *channel_hangup_source(const struct channel *ch);
+
+void channel_set_caller(struct channel *ch, const char *name, const char *num);
+void channel_set_connected(struct channel *ch, const char *name,
+			   const char *num);
+void channel_set_language(struct channel *ch, const char *lang);
+void channel_set_accountcode(struct channel *ch, const char *code);
+/* Dialplan location without publishing (used before the first step). */
+void channel_set_location(struct channel *ch, const char *context,
+			  const char *exten, int priority);
+/* The pbx sets these when a step starts: publishes ChannelDialplan and
+ * gives CEL the chance to write APP_START/APP_END. */
+void channel_set_dialplan(struct channel *ch, const char *context,
+			  const char *exten, int priority, const char *app,
+			  const char *data);
+
+/* Variables. Names are case-sensitive as in Asterisk; CALLERID(name|num)
+ * etc. are resolved by channel_var_get too. NULL when unset. */
+const char *channel_var_get(struct channel *ch, const char *name);
+/* value NULL or "" unsets. Publishes ChannelVarset. */
+int channel_var_set(struct channel *ch, const char *name, const char *value);
+/* Visit variables in the order set. */
+void channel_var_foreach(const struct channel *ch,
+			 void (*h)(const char *name, const char *value,
+				   void *arg),
+			 void *arg);
+
+/* Global variables (ChannelVarset without a channel). */
+const char *channel_global_get(const char *name);
+void channel_global_set(const char *name, const char *value);
+
+/* State changes publish ChannelStateChange (and CEL ANSWER on Up). */
+void channel_set_state(struct channel *ch, enum channel_state st);
+/* Ask the tech to answer, then go Up. EINVAL if already hung up. */
+int channel_answer(struct channel *ch);
+int channel_indicate(struct channel *ch, enum channel_indication ind);
+int channel_send_digit(struct channel *ch, char digit, int duration_ms);
+
+/* Hang up: ChannelHangupRequest, StasisEnd if in an app, tech hangup,
+ * ChannelDestroyed, CEL HANGUP/CHAN_END(/LINKEDID_END). Safe to call twice
+ * (the second call is a no-op). `source` names who hung up (for CEL). */
+void channel_hangup(struct channel *ch, int cause, const char *source);
+const char *channel_cause_text(int cause);
+
+/* Stasis and pbx attachments (owned by stasis.c / pbx.c). */
+struct stasis_control *channel_control(const struct channel *ch);
+void channel_set_control(struct channel *ch, struct stasis_control *ctl);
+struct pbx *channel_pbx(const struct channel *ch);
+void channel_set_pbx(struct channel *ch, struct pbx *pbx);
+
+/* Hooks the core calls on hangup for attachments it does not own. */
+struct channel_hooks {
+	void (*hangup)(struct channel *ch);    /* before tech hangup */
+};
+void channel_hooks_set(const struct channel_hooks *stasis_hooks,
+		       const struct channel_hooks *pbx_hooks);
+
+/* Hang up everything (shutdown). */
+void channel_hangup_all(int cause);
+
+#endif

@@ -1,0 +1,37 @@
+/* cli.h — the command line interface: `ariadne -rx "command"` connects to a
+ * unix socket of the running server, sends one line, and prints the reply.
+ * Modules register their commands by their Asterisk names ("core show
+ * channels", "dialplan show"); the longest registered word prefix wins and
+ * the remaining words are the command's arguments. */
+#ifndef ARIADNE_CLI_H
+#define ARIADNE_CLI_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct cli_out;
+
+/* Output of one command; printf-style, appended to the reply. */
+void cli_printf(struct cli_out *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* argv: the words after the command's own words. Return 0, or EINVAL to have
+ * the usage printed. */
+typedef int (cli_cmd_h)(struct cli_out *out, int argc, char *argv[]);
+
+int cli_register(const char *command, cli_cmd_h *h, const char *usage);
+
+/* Server side: listen on `path` (unlinks a stale socket first). */
+int cli_listen(const char *path);
+void cli_close(void);
+
+/* Run a command line in-process (tests, and the server's socket handler).
+ * Output is written to `buf` (NUL-terminated, truncated to size). Returns 0,
+ * ENOENT for an unknown command, or the handler's result. */
+int cli_exec(const char *line, char *buf, size_t size);
+
+/* Client side (-rx): connect, send, copy the reply to stdout. Returns the
+ * process exit code: 0 ok, 1 when the server cannot be reached. */
+int cli_remote(const char *path, const char *command);
+
+#endif

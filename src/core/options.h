@@ -1,0 +1,31 @@
+/* options.h — process-wide settings from ariadne.conf and the command line:
+ * directories, verbosity, system identity. Read-only after start-up. */
+#ifndef ARIADNE_OPTIONS_H
+#define ARIADNE_OPTIONS_H
+
+#include <stdint.h>
+#include <sys/time.h>
+
+struct config;
+
+struct options {
+	char confdir[256];   /* -C, default /etc/ariadne */
+	char logdir[256];    /* astlogdir, default /var/log/ariadne */
+	char rundir[256];    /* astrundir, default /var/run/ariadne */
+	char datadir[256];   /* astdatadir, default /var/lib/ariadne */
+	char entity_id[18];  /* aa:bb:cc:dd:ee:ff, from a NIC or random */
+	char system_name[64];
+	char default_language[16];
+	int verbose;
+	struct timeval startup_time;
+	struct timeval reload_time;
+};
+
+extern struct options options;
+
+/* Defaults, then [directories] and [options] of ariadne.conf (may be NULL). */
+void options_load(const struct config *cfg, const char *confdir);
+/* Path of the CLI socket. */
+const char *options_ctl_path(void);
+
+#endif

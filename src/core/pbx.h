@@ -1,0 +1,46 @@
+/* pbx.h — runs the dialplan on a channel: looks up each step, substitutes
+ * variables, calls the application, advances. Applications are registered in
+ * a table; an application may finish at once or suspend the channel (Wait,
+ * Stasis) and resume it later from the event loop. */
+#ifndef ARIADNE_PBX_H
+#define ARIADNE_PBX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct channel;
+struct pbx;
+
+enum pbx_result {
+	PBX_NEXT = 0,   /* go on with priority + 1 */
+	PBX_GOTO,       /* the app moved the location itself; run it as is */
+	PBX_SUSPEND,    /* the app will call pbx_resume() later */
+	PBX_HANGUP,     /* stop and hang up (runs the h extension) */
+};
+
+typedef enum pbx_result (pbx_app_h)(struct channel *ch, const char *data);
+
+int pbx_app_register(const char *name, pbx_app_h *exec);
+bool pbx_app_exists(const char *name);
+
+/* Start the dialplan on a channel at context/exten/priority (the channel's
+ * location is set to it). The channel runs until the dialplan ends, then it
+ * is hung up, like Asterisk's PBX thread. EBUSY if already running. */
+int pbx_start(struct channel *ch, const char *context, const char *exten,
+	      int priority);
+/* A suspended app finished: go on (next priority, or as set by goto). */
+void pbx_resume(struct channel *ch, enum pbx_result res);
+/* Change location for the next step (Goto). */
+void pbx_goto(struct channel *ch, const char *context, const char *exten,
+	      int priority);
+bool pbx_is_running(const struct channel *ch);
+
+/* Register the built-in applications (Answer, Hangup, NoOp, Wait, Set,
+ * Goto, GotoIf, Verbose). Stasis is registered by stasis.c. */
+int pbx_apps_init(void);
+
+/* Expand ${...} / $[...] for a channel. */
+int pbx_substitute(struct channel *ch, char *out, size_t outsz,
+		   const char *in);
+
+#endif

@@ -1,0 +1,84 @@
+/* stasis.h — Stasis applications: the registry of apps that event sockets
+ * register, which channels each app controls or watches, the automatic
+ * `stasis-<app>` contexts, and the operations on a channel in an app (enter,
+ * move, continue, leave). Event routing to apps also lives here: stasis.c
+ * subscribes to the bus and hands each event to the apps that should see it
+ * through their deliver callback.
+ *
+ * An app object lives while a socket holds it (active) or channels are still
+ * in / subscribed to it; then it is destroyed and its context removed. */
+#ifndef ARIADNE_STASIS_H
+#define ARIADNE_STASIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct channel;
+struct bus_event;
+struct stasis_app;
+
+#define STASIS_APP_NAME_MAX 73 /* 80-char context limit minus "stasis-" */
+
+/* Called for every event the app should receive. `owner` is the value given
+ * at registration (the socket). */
+typedef void (stasis_deliver_h)(const char *app, const struct bus_event *ev,
+				void *owner);
+
+int stasis_init(void);
+void stasis_close(void);
+
+/* Register (or re-activate, or take over) app `name` for `owner`. A previous
+ * different owner gets ApplicationReplaced first. EINVAL for an empty or
+ * too long name. */
+int stasis_app_register(const char *name, bool subscribe_all,
+			stasis_deliver_h *deliver, void *owner);
+/* The owner's socket is gone: deactivate the app if `owner` still holds it
+ * (a replaced owner is ignored). The app is destroyed when nothing keeps it. */
+void stasis_app_unregister(const char *name, void *owner);
+
+struct stasis_app *stasis_app_find(const char *name);
+bool stasis_app_is_active(const struct stasis_app *app);
+const char *stasis_app_name(const struct stasis_app *app);
+/* Apps in name order. */
+void stasis_app_foreach(void (*h)(struct stasis_app *app, void *arg),
+			void *arg);
+/* Ids of channels the app is subscribed to (in the app or watched). */
+void stasis_app_channel_foreach(const struct stasis_app *app,
+				void (*h)(const char *chan_id, void *arg),
+				void *arg);
+size_t stasis_app_count(void);
+
+/* Subscribe app to a channel's events without putting it in the app
+ * (originate with app=). ENOENT if the app does not exist. */
+int stasis_app_watch_channel(const char *app, struct channel *ch);
+
+/* Put a channel into app `name` with args: subscribes, StasisStart.
+ * ENOENT app not registered, EAGAIN app not active, EBUSY channel already in
+ * an app. `done` is called once when the channel leaves the app (continue,
+ * hangup) with leave reason; NULL allowed. */
+enum stasis_leave {
+	STASIS_LEFT_CONTINUE,  /* dialplan goes on */
+	STASIS_LEFT_HANGUP,
+};
+typedef void (stasis_done_h)(struct channel *ch, enum stasis_leave why,
+			     void *arg);
+int stasis_enter(struct channel *ch, const char *app, const char *const *args,
+		 int nargs, stasis_done_h *done, void *arg);
+
+/* The app a channel is in, or NULL. */
+const char *stasis_channel_app(const struct channel *ch);
+
+/* Move to another app: StasisEnd (old), StasisStart (new); or when the
+ * destination is missing/inactive, ApplicationMoveFailed to the current app
+ * and the channel stays. appargs: comma list, empty items dropped. Returns
+ * EINVAL when the channel is not in an app. The move runs after the current
+ * call stack unwinds (queued on the channel's control). */
+int stasis_move(struct channel *ch, const char *app, const char *appargs);
+
+/* Leave the app and continue the dialplan at the given location (already
+ * resolved by the caller). StasisEnd, then `done`(CONTINUE). Queued like
+ * move. */
+int stasis_continue(struct channel *ch, const char *context,
+		    const char *exten, int priority);
+
+#endif

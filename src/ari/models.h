@@ -1,0 +1,24 @@
+/* models.h — ARI JSON models made from core objects (Channel, Application,
+ * events with Asterisk's envelope). Internal to src/ari; jansson only. */
+#ifndef ARIADNE_ARI_MODELS_H
+#define ARIADNE_ARI_MODELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct channel;
+struct stasis_app;
+struct bus_event;
+
+/* "2026-03-01T10:15:30.250+0100" (local zone, milliseconds). */
+const char *ari_time_str(uint64_t time_us, char *buf, size_t size);
+
+json_t *ari_channel_json(const struct channel *ch);
+json_t *ari_application_json(const struct stasis_app *app);
+
+/* The event as sent to `app`: type, timestamp, application, asterisk_id and
+ * the event's own fields. NULL for bus events that ARI does not show. */
+json_t *ari_event_json(const char *app, const struct bus_event *ev);
+
+#endif

@@ -91,6 +91,9 @@ json_t *ari_apidocs_listing(const char *base_path);
 json_t *ari_apidocs_declaration(const char *resource, const char *base_path);
 /* Is `type` an event model in events.json? (ari-client crashes on unknown) */
 bool ari_event_type_documented(const char *type);
+/* The `models` object of {resource}.json (models.c); {} for a resource
+ * without models, NULL on allocation failure. New ref. */
+json_t *ari_models_json(const char *resource);
 
 /* ---- request / response, implemented by http.c ---- */
 

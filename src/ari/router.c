@@ -1,0 +1,204 @@
+/* router.c — finds the route of an ARI request path in the route table.
+ * It only matches paths; parameters, authentication and the 404/405 replies
+ * are the HTTP layer's job.
+ *
+ * Matching follows res_ari.c's tree walk: segment by segment, a literal
+ * segment that equals the request segment is taken before any {wildcard} at
+ * that depth, and there is no backtracking. So "/channels/create" is the
+ * create operation and "/channels/create/answer" is 404, not "answer the
+ * channel whose id is create". */
+
+#include <string.h>
+#include "ari/route.h"
+
+/* More routes than this would make `alive` too small; the table has ~110. */
+#define MAX_ROUTES 256
+#define MAX_SEGMENTS 16
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode [s, s+len) into out. '+' is kept: ARI clients send path
+ * segments with encodeURIComponent/quote, where '+' is a literal plus. A
+ * malformed escape is kept as written. Fails on overflow or a decoded NUL. */
+static bool decode_segment(const char *s, size_t len, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
+			c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			if (c == '\0')
+				return false;
+			i += 2;
+		}
+		if (o + 1 >= outsz)
+			return false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/* The route pattern's segment starting at *pos: sets *seg and *len, and
+ * advances *pos past it. False when the pattern has no more segments. */
+static bool next_pattern_segment(const char **pos, const char **seg, size_t *len)
+{
+	const char *p = *pos;
+
+	if (*p != '/')
+		return false;
+	p++;
+	*seg = p;
+	while (*p && *p != '/')
+		p++;
+	*len = (size_t)(p - *seg);
+	*pos = p;
+	return true;
+}
+
+static bool is_wildcard(const char *seg, size_t len)
+{
+	return len >= 2 && seg[0] == '{' && seg[len - 1] == '}';
+}
+
+/* Append the methods defined on `path` to res->allow, in the order Asterisk
+ * lists them (its enum ast_http_method order). */
+static void build_allow(const char *path, struct ari_match_result *res)
+{
+	static const char *const order[] = { "GET", "POST", "PUT", "DELETE" };
+
+	strcpy(res->allow, "OPTIONS");
+	for (size_t m = 0; m < sizeof(order) / sizeof(order[0]); m++) {
+		for (size_t i = 0; i < ari_routes_count; i++) {
+			if (strcmp(ari_routes[i].path, path) ||
+			    strcmp(ari_routes[i].method, order[m]))
+				continue;
+			strcat(res->allow, ",");
+			strcat(res->allow, order[m]);
+			break;
+		}
+	}
+}
+
+enum ari_match ari_route_match(const char *method, const char *path,
+			       struct ari_match_result *res)
+{
+	const char *pos[MAX_ROUTES];
+	bool alive[MAX_ROUTES];
+	char seg[sizeof(res->vars[0].value)];
+	const char *p = path;
+	const struct ari_route *node = NULL;
+
+	memset(res, 0, sizeof(*res));
+	if (!method || !path || *path != '/' || ari_routes_count > MAX_ROUTES)
+		return ARI_MATCH_NO_PATH;
+
+	for (size_t i = 0; i < ari_routes_count; i++) {
+		pos[i] = ari_routes[i].path;
+		alive[i] = true;
+	}
+
+	/* Walk the request segment by segment, narrowing the alive routes. */
+	for (int depth = 0; *p; depth++) {
+		const char *start = ++p; /* skip '/' */
+		bool literal_hit = false;
+
+		while (*p && *p != '/')
+			p++;
+		if (p == start || depth >= MAX_SEGMENTS)
+			return ARI_MATCH_NO_PATH; /* empty segment, trailing '/' */
+		if (!decode_segment(start, (size_t)(p - start), seg, sizeof(seg)))
+			return ARI_MATCH_NO_PATH;
+
+		const char *rseg[MAX_ROUTES];
+		size_t rlen[MAX_ROUTES];
+
+		for (size_t i = 0; i < ari_routes_count; i++) {
+			if (!alive[i])
+				continue;
+			if (!next_pattern_segment(&pos[i], &rseg[i], &rlen[i])) {
+				alive[i] = false;
+				continue;
+			}
+			if (!is_wildcard(rseg[i], rlen[i]) &&
+			    strlen(seg) == rlen[i] && !memcmp(seg, rseg[i], rlen[i]))
+				literal_hit = true;
+		}
+		for (size_t i = 0; i < ari_routes_count; i++) {
+			if (!alive[i])
+				continue;
+			if (literal_hit)
+				alive[i] = !is_wildcard(rseg[i], rlen[i]) &&
+					   strlen(seg) == rlen[i] &&
+					   !memcmp(seg, rseg[i], rlen[i]);
+			else
+				alive[i] = is_wildcard(rseg[i], rlen[i]);
+		}
+	}
+
+	/* The routes whose pattern ended exactly here share one path. */
+	for (size_t i = 0; i < ari_routes_count; i++) {
+		if (!alive[i] || *pos[i] != '\0')
+			continue;
+		if (!node)
+			node = &ari_routes[i];
+		if (!strcmp(ari_routes[i].method, method)) {
+			res->route = &ari_routes[i];
+			break;
+		}
+	}
+	if (!node)
+		return ARI_MATCH_NO_PATH;
+
+	build_allow(node->path, res);
+	if (!res->route)
+		return ARI_MATCH_NO_METHOD;
+
+	/* Fill the path variables: pair pattern and request segments again. */
+	const char *rp = res->route->path;
+	const char *rs;
+	size_t rl;
+
+	p = path;
+	while (next_pattern_segment(&rp, &rs, &rl)) {
+		const char *start = ++p;
+
+		while (*p && *p != '/')
+			p++;
+		if (!is_wildcard(rs, rl))
+			continue;
+		if (res->nvars >= ARI_MAX_PATH_VARS)
+			break;
+		struct ari_path_var *v = &res->vars[res->nvars++];
+
+		/* The name is the wildcard without braces: point at the first
+		 * parameter of the route with that name, which lives in the
+		 * table and is NUL terminated. */
+		v->name = NULL;
+		for (const struct ari_param *pa = res->route->params;
+		     pa && pa->name; pa++) {
+			if (pa->in == ARI_PATH && strlen(pa->name) == rl - 2 &&
+			    !memcmp(pa->name, rs + 1, rl - 2)) {
+				v->name = pa->name;
+				break;
+			}
+		}
+		decode_segment(start, (size_t)(p - start), v->value,
+			       sizeof(v->value));
+		if (!v->name)
+			res->nvars--; /* table error; the unit test catches it */
+	}
+	return ARI_MATCH_OK;
+}

@@ -7,7 +7,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libre libjansson
+PKGS      = libre jansson
 RE_DEFS   = -DHAVE_INET6 -DHAVE_STDBOOL_H -DHAVE_INTTYPES_H
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \

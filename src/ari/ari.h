@@ -11,5 +11,7 @@ struct config;
 int ari_init(const struct config *httpconf, const struct config *ariconf);
 /* Close listeners and every WebSocket (apps are unregistered). */
 void ari_close(void);
+/* Registers `ari show apps`. */
+int ari_applications_cli_init(void);
 
 #endif

@@ -31,7 +31,7 @@ struct bus_event {
 	enum bus_type type;
 	uint64_t time_us;             /* wall clock, microseconds since epoch */
 	struct channel *chan;         /* the channel (NULL for app events) */
-	const char *app;              /* target app (Stasis*/AppMove*/Replaced) */
+	const char *app;              /* target app of StasisStart/End, move failed, replaced */
 
 	/* per type */
 	int cause;                    /* DESTROYED, HANGUP_REQUEST */

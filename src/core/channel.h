@@ -165,6 +165,8 @@ int channel_send_digit(struct channel *ch, char digit, int duration_ms);
  * ChannelDestroyed, CEL HANGUP/CHAN_END(/LINKEDID_END). Safe to call twice
  * (the second call is a no-op). `source` names who hung up (for CEL). */
 void channel_hangup(struct channel *ch, int cause, const char *source);
+/* The same, announced as a soft (requested) hangup, as ARI's DELETE is. */
+void channel_hangup_soft(struct channel *ch, int cause, const char *source);
 const char *channel_cause_text(int cause);
 
 /* Stasis and pbx attachments (owned by stasis.c / pbx.c). */
@@ -182,5 +184,7 @@ void channel_hooks_set(const struct channel_hooks *stasis_hooks,
 
 /* Hang up everything (shutdown). */
 void channel_hangup_all(int cause);
+/* Shutdown: hang up everything, free the registry and globals. */
+void channel_registry_close(void);
 
 #endif

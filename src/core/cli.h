@@ -34,4 +34,14 @@ int cli_exec(const char *line, char *buf, size_t size);
  * process exit code: 0 ok, 1 when the server cannot be reached. */
 int cli_remote(const char *path, const char *command);
 
+/* Register the built-in "core ..." commands (cli_core.c). */
+int cli_core_init(void);
+
+/* Ask the server to stop (re_cancel) once the current reply has been
+ * written ("core stop now"). */
+void cli_request_stop(void);
+
+/* Drop every registered command (tests, shutdown). */
+void cli_unregister_all(void);
+
 #endif

@@ -37,6 +37,10 @@ bool dialplan_context_exists(const char *name);
  * such context. */
 int dialplan_context_remove(const char *name, const char *registrar);
 
+/* dialplan_context_remove() for every context: what one owner added goes,
+ * the rest stays (a module unloading, extensions.conf being reloaded). */
+void dialplan_registrar_remove(const char *registrar);
+
 /* Add one priority. priority > 0. EEXIST if exten+priority exists already.
  * Context must exist (ENOENT). `file`/`line` may be NULL/0. */
 int dialplan_add(const char *context, const char *exten, int priority,
@@ -71,7 +75,8 @@ int dialplan_find_label(const char *context, const char *exten,
 /* Load [contexts] from extensions.conf content: exten =>, same =>, priority n
  * and n(label), include =>. [general] and [globals] are handled: globals are
  * passed to `set_global` (may be NULL). Bad lines are logged (file:line) and
- * skipped. Registrar "pbx_config". Returns 0 or ENOMEM. */
+ * skipped. Registrar "pbx_config"; what that registrar loaded before is
+ * removed first, so calling it again is a reload. Returns 0 or ENOMEM. */
 int dialplan_load(const struct config *cfg,
 		  void (*set_global)(const char *name, const char *value));
 

@@ -34,6 +34,16 @@ void pbx_resume(struct channel *ch, enum pbx_result res);
 void pbx_goto(struct channel *ch, const char *context, const char *exten,
 	      int priority);
 bool pbx_is_running(const struct channel *ch);
+/* For applications that wait: resume with PBX_NEXT after `ms`. Returns
+ * PBX_SUSPEND (or PBX_NEXT when the channel runs its h extension). */
+enum pbx_result pbx_sleep(struct channel *ch, unsigned ms);
+
+/* Given to channel_hooks_set(): runs the h extension on hangup. */
+extern const struct channel_hooks pbx_hooks;
+void pbx_apps_close(void);
+
+/* Registers `dialplan show` (dialplan_cli.c). */
+int dialplan_cli_init(void);
 
 /* Register the built-in applications (Answer, Hangup, NoOp, Wait, Set,
  * Goto, GotoIf, Verbose). Stasis is registered by stasis.c. */

@@ -81,4 +81,7 @@ int stasis_move(struct channel *ch, const char *app, const char *appargs);
 int stasis_continue(struct channel *ch, const char *context,
 		    const char *exten, int priority);
 
+/* Given to channel_hooks_set(): StasisEnd when a channel in an app hangs up. */
+extern const struct channel_hooks stasis_hooks;
+
 #endif

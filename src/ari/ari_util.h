@@ -1,0 +1,21 @@
+/* ari_util.h — small helpers shared by the resource handlers: look up the
+ * channel named in the path and answer the standard errors. */
+#ifndef ARIADNE_ARI_UTIL_H
+#define ARIADNE_ARI_UTIL_H
+
+#include <stdbool.h>
+#include "ari/route.h"
+
+struct channel;
+
+enum ari_chan_need {
+	ARI_CHAN_ANY,        /* exists (404 otherwise) */
+	ARI_CHAN_IN_STASIS,  /* ... and in an app (409) */
+	ARI_CHAN_USABLE,     /* ... and not Down/Rsrvd/Ringing (412) */
+};
+
+/* The channel of path parameter channelId, or NULL after replying. */
+struct channel *ari_channel_lookup(struct ari_req *req, struct ari_resp *resp,
+				   enum ari_chan_need need);
+
+#endif

@@ -1,0 +1,110 @@
+/* res_asterisk.c — /asterisk handlers: info, ping, global variables. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <pwd.h>
+#include <grp.h>
+#include <sys/utsname.h>
+#include "ari/handlers.h"
+#include "ari/models.h"
+#include "core/bus.h"
+#include "core/channel.h"
+#include "core/options.h"
+
+static uint64_t tv_us(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000u + (uint64_t)tv->tv_usec;
+}
+
+static bool wanted(const char *only, const char *section)
+{
+	char buf[128], *save = NULL, *tok;
+
+	if (!only || !*only)
+		return true;
+	snprintf(buf, sizeof(buf), "%s", only);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, section))
+			return true;
+	return false;
+}
+
+void ari_asterisk_get_info(struct ari_req *req, struct ari_resp *resp)
+{
+	const char *only = ari_req_param(req, "only");
+	json_t *info = json_object();
+	struct utsname u;
+	char t1[40], t2[40];
+
+	uname(&u);
+	if (wanted(only, "build")) {
+		json_object_set_new(info, "build", json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:s}",
+			"os", u.sysname, "kernel", u.release,
+			"options", "", "machine", u.machine,
+			"date", __DATE__ " " __TIME__, "user", "ariadne"));
+	}
+	if (wanted(only, "system")) {
+		json_object_set_new(info, "system", json_pack(
+			"{s:s, s:s}", "version", ARIADNE_VERSION,
+			"entity_id", options.entity_id));
+	}
+	if (wanted(only, "config")) {
+		struct passwd *pw = getpwuid(geteuid());
+		struct group *gr = getgrgid(getegid());
+
+		json_object_set_new(info, "config", json_pack(
+			"{s:s, s:s, s:{s:s, s:s}}",
+			"name", options.system_name,
+			"default_language", options.default_language,
+			"setid", "user", pw ? pw->pw_name : "",
+			"group", gr ? gr->gr_name : ""));
+	}
+	if (wanted(only, "status")) {
+		json_object_set_new(info, "status", json_pack(
+			"{s:s, s:s}",
+			"startup_time", ari_time_str(tv_us(&options.startup_time),
+						     t1, sizeof(t1)),
+			"last_reload_time", ari_time_str(tv_us(&options.reload_time),
+							 t2, sizeof(t2))));
+	}
+	ari_resp_json(resp, 200, info);
+}
+
+void ari_asterisk_ping(struct ari_req *req, struct ari_resp *resp)
+{
+	char stamp[40];
+
+	ari_resp_json(resp, 200, json_pack(
+		"{s:s, s:s, s:s}", "asterisk_id", options.entity_id,
+		"ping", "pong",
+		"timestamp", ari_time_str(bus_now_us(), stamp, sizeof(stamp))));
+}
+
+void ari_asterisk_get_global_var(struct ari_req *req, struct ari_resp *resp)
+{
+	const char *name = ari_req_param(req, "variable");
+	const char *value;
+
+	if (!name || !*name) {
+		ari_resp_error(resp, 400, "Variable name is required");
+		return;
+	}
+	value = channel_global_get(name);
+	ari_resp_json(resp, 200, json_pack("{s:s}", "value", value ? value : ""));
+}
+
+void ari_asterisk_set_global_var(struct ari_req *req, struct ari_resp *resp)
+{
+	const char *name = ari_req_param(req, "variable");
+	const char *value = ari_req_param(req, "value");
+
+	if (!name || !*name) {
+		ari_resp_error(resp, 400, "Variable name is required");
+		return;
+	}
+	channel_global_set(name, value ? value : "");
+	ari_resp_no_content(resp);
+}

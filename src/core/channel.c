@@ -1,0 +1,668 @@
+/* channel.c — channel objects, their registry and their life cycle (create,
+ * state changes, variables, hangup). Everything a channel does is announced
+ * on the bus; who listens (ARI apps, CEL) is not this file's business. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_list.h>
+#include <re_hash.h>
+#include "core/bus.h"
+#include "core/channel.h"
+#include "core/log.h"
+
+#define ID_MAX 150
+#define NAME_MAX_LEN 256
+#define STR_SMALL 80
+
+struct chan_var {
+	struct le le;
+	char *name;
+	char *value;
+};
+
+struct channel {
+	struct le le_all;   /* registry, creation order */
+	struct le le_hash;  /* registry, by id */
+	char id[ID_MAX];
+	char name[NAME_MAX_LEN];
+	char linkedid[ID_MAX];
+	const struct channel_tech *tech;
+	void *pvt;          /* owned by the tech */
+	enum channel_state state;
+	char caller_name[STR_SMALL], caller_num[STR_SMALL];
+	char conn_name[STR_SMALL], conn_num[STR_SMALL];
+	char accountcode[STR_SMALL];
+	char language[16];
+	char context[STR_SMALL], exten[STR_SMALL];
+	int priority;
+	char *appl, *data;
+	struct timeval created;
+	struct list vars;
+	bool hungup;
+	int cause;
+	char hangup_source[NAME_MAX_LEN];
+	char scratch[200];   /* for computed variable values */
+	struct stasis_control *control; /* owned by stasis.c */
+	struct pbx *pbx;                /* owned by pbx.c */
+	bool registered;
+};
+
+static struct list channels;
+static struct hash *by_id;
+static unsigned long next_uniqueid;
+static struct list globals;
+static const struct channel_tech *techs[8];
+static const struct channel_hooks *stasis_hooks, *pbx_hooks;
+
+void channel_hooks_set(const struct channel_hooks *sh,
+		       const struct channel_hooks *ph)
+{
+	stasis_hooks = sh;
+	pbx_hooks = ph;
+}
+
+int channel_tech_register(const struct channel_tech *tech)
+{
+	for (size_t i = 0; i < sizeof(techs) / sizeof(techs[0]); i++) {
+		if (!techs[i]) {
+			techs[i] = tech;
+			return 0;
+		}
+	}
+	return ENOMEM;
+}
+
+const struct channel_tech *channel_tech_find(const char *type)
+{
+	for (size_t i = 0; i < sizeof(techs) / sizeof(techs[0]); i++) {
+		if (techs[i] && !strcasecmp(techs[i]->type, type))
+			return techs[i];
+	}
+	return NULL;
+}
+
+static void var_destructor(void *arg)
+{
+	struct chan_var *v = arg;
+
+	list_unlink(&v->le);
+	mem_deref(v->name);
+	mem_deref(v->value);
+}
+
+static void channel_destructor(void *arg)
+{
+	struct channel *ch = arg;
+
+	list_flush(&ch->vars);
+	mem_deref(ch->appl);
+	mem_deref(ch->data);
+}
+
+static void publish(struct channel *ch, enum bus_type type)
+{
+	struct bus_event ev = {.type = type, .chan = ch};
+
+	bus_publish(&ev);
+}
+
+static bool id_cmp(struct le *le, void *arg)
+{
+	const struct channel *ch = le->data;
+
+	return !strcmp(ch->id, arg);
+}
+
+struct channel *channel_find(const char *id)
+{
+	struct le *le;
+
+	if (!id || !by_id)
+		return NULL;
+	le = hash_lookup(by_id, hash_joaat_str(id), id_cmp, (void *)id);
+	return le ? le->data : NULL;
+}
+
+bool channel_id_in_use(const char *id)
+{
+	return channel_find(id) != NULL;
+}
+
+struct channel *channel_find_by_name(const char *name)
+{
+	for (struct le *le = channels.head; le; le = le->next) {
+		struct channel *ch = le->data;
+
+		if (!strcasecmp(ch->name, name))
+			return ch;
+	}
+	return NULL;
+}
+
+size_t channel_count(void)
+{
+	return list_count(&channels);
+}
+
+void channel_foreach(bool (*h)(struct channel *ch, void *arg), void *arg)
+{
+	struct le *le = channels.head;
+
+	while (le) {
+		struct channel *ch = le->data;
+
+		le = le->next;
+		if (h(ch, arg))
+			return;
+	}
+}
+
+int channel_alloc(struct channel **chp, const struct channel_tech *tech,
+		  const char *id, const char *linkedid, void *pvt,
+		  const char *name_fmt, ...)
+{
+	struct channel *ch;
+	va_list ap;
+
+	if (!chp || !tech || !name_fmt)
+		return EINVAL;
+	if (!by_id && hash_alloc(&by_id, 256))
+		return ENOMEM;
+	if (id && *id) {
+		if (strlen(id) >= ID_MAX)
+			return EINVAL;
+		if (channel_find(id))
+			return EEXIST;
+	}
+
+	ch = mem_zalloc(sizeof(*ch), channel_destructor);
+	if (!ch)
+		return ENOMEM;
+	if (id && *id)
+		str_ncpy(ch->id, id, sizeof(ch->id));
+	else
+		snprintf(ch->id, sizeof(ch->id), "%ld.%lu", (long)time(NULL),
+			 next_uniqueid++);
+	str_ncpy(ch->linkedid, linkedid && *linkedid ? linkedid : ch->id,
+		 sizeof(ch->linkedid));
+	va_start(ap, name_fmt);
+	vsnprintf(ch->name, sizeof(ch->name), name_fmt, ap);
+	va_end(ap);
+	ch->tech = tech;
+	ch->pvt = pvt;
+	ch->state = CHANNEL_DOWN;
+	str_ncpy(ch->language, "en", sizeof(ch->language));
+	str_ncpy(ch->context, "default", sizeof(ch->context));
+	str_ncpy(ch->exten, "s", sizeof(ch->exten));
+	ch->priority = 1;
+	gettimeofday(&ch->created, NULL);
+
+	list_append(&channels, &ch->le_all, ch);
+	hash_append(by_id, hash_joaat_str(ch->id), &ch->le_hash, ch);
+	ch->registered = true;
+
+	log_debug(1, "Channel %s (%s) created", ch->name, ch->id);
+	*chp = ch;
+	publish(ch, BUS_CHANNEL_CREATED);
+	return 0;
+}
+
+int channel_request(struct channel **chp, const char *dialstring,
+		    const char *id, const char *other_id)
+{
+	const struct channel_tech *tech;
+	char type[32];
+	const char *slash;
+
+	if (!dialstring)
+		return EINVAL;
+	slash = strchr(dialstring, '/');
+	if (!slash || slash == dialstring || !slash[1] ||
+	    (size_t)(slash - dialstring) >= sizeof(type))
+		return EINVAL;
+	memcpy(type, dialstring, slash - dialstring);
+	type[slash - dialstring] = '\0';
+	tech = channel_tech_find(type);
+	if (!tech || !tech->request)
+		return ENOENT;
+	return tech->request(chp, slash + 1, id, other_id);
+}
+
+int channel_call(struct channel *ch, int timeout_s)
+{
+	if (!ch->tech->call)
+		return ENOTSUP;
+	return ch->tech->call(ch, "", timeout_s);
+}
+
+const char *channel_id(const struct channel *ch) { return ch->id; }
+const char *channel_name(const struct channel *ch) { return ch->name; }
+enum channel_state channel_state(const struct channel *ch) { return ch->state; }
+const char *channel_tech_type(const struct channel *ch) { return ch->tech->type; }
+const struct channel_tech *channel_get_tech(const struct channel *ch) { return ch->tech; }
+void *channel_pvt(const struct channel *ch) { return ch->pvt; }
+void channel_set_pvt(struct channel *ch, void *pvt) { ch->pvt = pvt; }
+const char *channel_caller_name(const struct channel *ch) { return ch->caller_name; }
+const char *channel_caller_num(const struct channel *ch) { return ch->caller_num; }
+const char *channel_connected_name(const struct channel *ch) { return ch->conn_name; }
+const char *channel_connected_num(const struct channel *ch) { return ch->conn_num; }
+const char *channel_accountcode(const struct channel *ch) { return ch->accountcode; }
+const char *channel_language(const struct channel *ch) { return ch->language; }
+const char *channel_linkedid(const struct channel *ch) { return ch->linkedid; }
+const char *channel_protocol_id(const struct channel *ch) { return ""; }
+const char *channel_context(const struct channel *ch) { return ch->context; }
+const char *channel_exten(const struct channel *ch) { return ch->exten; }
+int channel_priority(const struct channel *ch) { return ch->priority; }
+const char *channel_appl(const struct channel *ch) { return ch->appl ? ch->appl : ""; }
+const char *channel_data(const struct channel *ch) { return ch->data ? ch->data : ""; }
+const struct timeval *channel_creationtime(const struct channel *ch) { return &ch->created; }
+bool channel_is_hungup(const struct channel *ch) { return ch->hungup; }
+int channel_hangup_cause(const struct channel *ch) { return ch->cause; }
+const char *channel_hangup_source(const struct channel *ch) { return ch->hangup_source; }
+struct stasis_control *channel_control(const struct channel *ch) { return ch->control; }
+void channel_set_control(struct channel *ch, struct stasis_control *c) { ch->control = c; }
+struct pbx *channel_pbx(const struct channel *ch) { return ch->pbx; }
+void channel_set_pbx(struct channel *ch, struct pbx *pbx) { ch->pbx = pbx; }
+
+const char *channel_state_str(enum channel_state st)
+{
+	static const char *const names[] = {
+		"Down", "Rsrvd", "OffHook", "Dialing", "Ring", "Ringing",
+		"Up", "Busy", "Dialing Offhook", "Pre-ring",
+	};
+
+	if ((size_t)st < sizeof(names) / sizeof(names[0]))
+		return names[st];
+	return "Unknown";
+}
+
+void channel_set_caller(struct channel *ch, const char *name, const char *num)
+{
+	str_ncpy(ch->caller_name, name ? name : "", sizeof(ch->caller_name));
+	str_ncpy(ch->caller_num, num ? num : "", sizeof(ch->caller_num));
+}
+
+void channel_set_connected(struct channel *ch, const char *name,
+			   const char *num)
+{
+	str_ncpy(ch->conn_name, name ? name : "", sizeof(ch->conn_name));
+	str_ncpy(ch->conn_num, num ? num : "", sizeof(ch->conn_num));
+}
+
+void channel_set_language(struct channel *ch, const char *lang)
+{
+	str_ncpy(ch->language, lang ? lang : "", sizeof(ch->language));
+}
+
+void channel_set_accountcode(struct channel *ch, const char *code)
+{
+	str_ncpy(ch->accountcode, code ? code : "", sizeof(ch->accountcode));
+}
+
+void channel_set_location(struct channel *ch, const char *context,
+			  const char *exten, int priority)
+{
+	if (context)
+		str_ncpy(ch->context, context, sizeof(ch->context));
+	if (exten)
+		str_ncpy(ch->exten, exten, sizeof(ch->exten));
+	ch->priority = priority;
+}
+
+static void publish_cel_app(struct channel *ch, bool start)
+{
+	struct bus_event ev = {
+		.type = BUS_CEL_APP, .chan = ch, .cel_start = start,
+		.dialplan_app = channel_appl(ch),
+		.dialplan_data = channel_data(ch),
+	};
+
+	bus_publish(&ev);
+}
+
+void channel_set_dialplan(struct channel *ch, const char *context,
+			  const char *exten, int priority, const char *app,
+			  const char *data)
+{
+	struct bus_event ev = {.type = BUS_CHANNEL_DIALPLAN, .chan = ch};
+	bool app_changed = !ch->appl || strcmp(ch->appl, app ? app : "");
+
+	if (app_changed && ch->appl && *ch->appl)
+		publish_cel_app(ch, false);
+	channel_set_location(ch, context, exten, priority);
+	ch->appl = mem_deref(ch->appl);
+	ch->data = mem_deref(ch->data);
+	str_dup(&ch->appl, app ? app : "");
+	str_dup(&ch->data, data ? data : "");
+	ev.dialplan_app = channel_appl(ch);
+	ev.dialplan_data = channel_data(ch);
+	bus_publish(&ev);
+	if (app_changed && *channel_appl(ch))
+		publish_cel_app(ch, true);
+}
+
+/* ---- variables ---- */
+
+static struct chan_var *var_find(const struct list *l, const char *name)
+{
+	for (struct le *le = l->head; le; le = le->next) {
+		struct chan_var *v = le->data;
+
+		if (!strcmp(v->name, name))
+			return v;
+	}
+	return NULL;
+}
+
+static int var_store(struct list *l, const char *name, const char *value)
+{
+	struct chan_var *v = var_find(l, name);
+
+	if (!value || !*value) {
+		mem_deref(v);
+		return 0;
+	}
+	if (v) {
+		char *nv;
+
+		if (str_dup(&nv, value))
+			return ENOMEM;
+		mem_deref(v->value);
+		v->value = nv;
+		return 0;
+	}
+	v = mem_zalloc(sizeof(*v), var_destructor);
+	if (!v || str_dup(&v->name, name) || str_dup(&v->value, value)) {
+		mem_deref(v);
+		return ENOMEM;
+	}
+	list_append(l, &v->le, v);
+	return 0;
+}
+
+/* Variables Asterisk computes rather than stores. */
+static const char *var_builtin(struct channel *ch, const char *name)
+{
+	if (!strcmp(name, "EXTEN"))
+		return ch->exten;
+	if (!strcmp(name, "CONTEXT"))
+		return ch->context;
+	if (!strcmp(name, "PRIORITY")) {
+		snprintf(ch->scratch, sizeof(ch->scratch), "%d", ch->priority);
+		return ch->scratch;
+	}
+	if (!strcmp(name, "CHANNEL") || !strcmp(name, "CHANNEL(name)"))
+		return ch->name;
+	if (!strcmp(name, "UNIQUEID") || !strcmp(name, "CHANNEL(uniqueid)"))
+		return ch->id;
+	if (!strcmp(name, "CHANNEL(linkedid)"))
+		return ch->linkedid;
+	if (!strcmp(name, "CHANNEL(state)"))
+		return channel_state_str(ch->state);
+	if (!strcmp(name, "CHANNEL(language)") || !strcmp(name, "LANGUAGE()"))
+		return ch->language;
+	if (!strcmp(name, "CALLERID(num)") || !strcmp(name, "CALLERID(number)"))
+		return ch->caller_num;
+	if (!strcmp(name, "CALLERID(name)"))
+		return ch->caller_name;
+	if (!strcmp(name, "CALLERID(all)")) {
+		snprintf(ch->scratch, sizeof(ch->scratch), "\"%s\" <%s>",
+			 ch->caller_name, ch->caller_num);
+		return ch->scratch;
+	}
+	if (!strcmp(name, "CONNECTEDLINE(num)"))
+		return ch->conn_num;
+	if (!strcmp(name, "CONNECTEDLINE(name)"))
+		return ch->conn_name;
+	if (!strcmp(name, "HANGUPCAUSE")) {
+		snprintf(ch->scratch, sizeof(ch->scratch), "%d", ch->cause);
+		return ch->scratch;
+	}
+	return NULL;
+}
+
+const char *channel_var_get(struct channel *ch, const char *name)
+{
+	struct chan_var *v;
+	const char *b;
+
+	if (!name)
+		return NULL;
+	v = var_find(&ch->vars, name);
+	if (v)
+		return v->value;
+	b = var_builtin(ch, name);
+	if (b)
+		return b;
+	return channel_global_get(name);
+}
+
+/* Writable functions; returns true when `name` was one of them. */
+static bool var_set_builtin(struct channel *ch, const char *name,
+			    const char *value)
+{
+	if (!strcmp(name, "CALLERID(num)") || !strcmp(name, "CALLERID(number)"))
+		str_ncpy(ch->caller_num, value, sizeof(ch->caller_num));
+	else if (!strcmp(name, "CALLERID(name)"))
+		str_ncpy(ch->caller_name, value, sizeof(ch->caller_name));
+	else if (!strcmp(name, "CONNECTEDLINE(num)"))
+		str_ncpy(ch->conn_num, value, sizeof(ch->conn_num));
+	else if (!strcmp(name, "CONNECTEDLINE(name)"))
+		str_ncpy(ch->conn_name, value, sizeof(ch->conn_name));
+	else if (!strcmp(name, "CHANNEL(language)"))
+		str_ncpy(ch->language, value, sizeof(ch->language));
+	else if (!strcmp(name, "CHANNEL(accountcode)") ||
+		 !strcmp(name, "CDR(accountcode)"))
+		str_ncpy(ch->accountcode, value, sizeof(ch->accountcode));
+	else
+		return false;
+	return true;
+}
+
+int channel_var_set(struct channel *ch, const char *name, const char *value)
+{
+	struct bus_event ev = {.type = BUS_CHANNEL_VARSET, .chan = ch};
+	int err = 0;
+
+	if (!name || !*name)
+		return EINVAL;
+	if (!var_set_builtin(ch, name, value ? value : ""))
+		err = var_store(&ch->vars, name, value);
+	if (err)
+		return err;
+	ev.var = name;
+	ev.value = value ? value : "";
+	bus_publish(&ev);
+	return 0;
+}
+
+void channel_var_foreach(const struct channel *ch,
+			 void (*h)(const char *name, const char *value,
+				   void *arg),
+			 void *arg)
+{
+	for (struct le *le = ch->vars.head; le; le = le->next) {
+		struct chan_var *v = le->data;
+
+		h(v->name, v->value, arg);
+	}
+}
+
+const char *channel_global_get(const char *name)
+{
+	struct chan_var *v = var_find(&globals, name);
+
+	return v ? v->value : NULL;
+}
+
+void channel_global_set(const char *name, const char *value)
+{
+	struct bus_event ev = {.type = BUS_CHANNEL_VARSET};
+
+	if (var_store(&globals, name, value))
+		return;
+	ev.var = name;
+	ev.value = value ? value : "";
+	bus_publish(&ev);
+}
+
+/* ---- state ---- */
+
+void channel_set_state(struct channel *ch, enum channel_state st)
+{
+	if (ch->state == st || ch->hungup)
+		return;
+	ch->state = st;
+	publish(ch, BUS_CHANNEL_STATE);
+}
+
+int channel_answer(struct channel *ch)
+{
+	int err;
+
+	if (ch->hungup)
+		return EINVAL;
+	if (ch->state == CHANNEL_UP)
+		return 0;
+	if (ch->tech->answer) {
+		err = ch->tech->answer(ch);
+		if (err)
+			return err;
+	}
+	channel_set_state(ch, CHANNEL_UP);
+	return 0;
+}
+
+int channel_indicate(struct channel *ch, enum channel_indication ind)
+{
+	if (ch->hungup)
+		return EINVAL;
+	if (!ch->tech->indicate)
+		return 0;
+	return ch->tech->indicate(ch, ind);
+}
+
+int channel_send_digit(struct channel *ch, char digit, int duration_ms)
+{
+	if (!ch->tech->send_digit)
+		return ENOTSUP;
+	return ch->tech->send_digit(ch, digit, duration_ms);
+}
+
+const char *channel_cause_text(int cause)
+{
+	switch (cause) {
+	case 0: return "Unknown";
+	case 1: return "Unallocated (unassigned) number";
+	case 2: return "No route to specified transmit network";
+	case 3: return "No route to destination";
+	case 6: return "Channel unacceptable";
+	case 7: return "Call awarded and being delivered in an established channel";
+	case 16: return "Normal Clearing";
+	case 17: return "User busy";
+	case 18: return "No user responding";
+	case 19: return "User alerting, no answer";
+	case 21: return "Call Rejected";
+	case 22: return "Number changed";
+	case 26: return "Answered elsewhere";
+	case 27: return "Destination out of order";
+	case 28: return "Invalid number format";
+	case 29: return "Facility rejected";
+	case 30: return "Response to STATus ENQuiry";
+	case 31: return "Normal, unspecified";
+	case 34: return "Circuit/channel congestion";
+	case 38: return "Network out of order";
+	case 41: return "Temporary failure";
+	case 42: return "Switching equipment congestion";
+	case 44: return "Requested channel not available";
+	case 50: return "Facility not subscribed";
+	case 58: return "Bearer capability not available";
+	case 65: return "Bearer capability not implemented";
+	case 66: return "Channel not implemented";
+	case 69: return "Facility not implemented";
+	case 81: return "Invalid call reference value";
+	case 88: return "Incompatible destination";
+	case 95: return "Invalid message unspecified";
+	case 96: return "Mandatory information element is missing";
+	case 97: return "Message type nonexist.";
+	case 98: return "Wrong message";
+	case 99: return "Info. element nonexist or not implemented";
+	case 100: return "Invalid information element contents";
+	case 101: return "Message not compatible with call state";
+	case 102: return "Recover on timer expiry";
+	case 111: return "Protocol error, unspecified";
+	case 127: return "Interworking, unspecified";
+	}
+	return "Unknown";
+}
+
+static void hangup(struct channel *ch, int cause, bool soft, const char *source)
+{
+	struct bus_event ev = {.type = BUS_CHANNEL_HANGUP_REQUEST, .chan = ch};
+
+	if (ch->hungup)
+		return;
+	ch->hungup = true;
+	ch->cause = cause ? cause : CAUSE_NORMAL_CLEARING;
+	str_ncpy(ch->hangup_source, source ? source : "",
+		 sizeof(ch->hangup_source));
+	mem_ref(ch);
+
+	ev.cause = ch->cause;
+	ev.soft = soft;
+	bus_publish(&ev);
+
+	if (stasis_hooks && stasis_hooks->hangup)
+		stasis_hooks->hangup(ch);
+	if (pbx_hooks && pbx_hooks->hangup)
+		pbx_hooks->hangup(ch);
+	if (ch->tech->hangup)
+		ch->tech->hangup(ch, ch->cause);
+
+	log_verbose(3, "Channel %s hung up (cause %d: %s)", ch->name,
+		    ch->cause, channel_cause_text(ch->cause));
+
+	ev = (struct bus_event){.type = BUS_CHANNEL_DESTROYED, .chan = ch,
+				.cause = ch->cause};
+	bus_publish(&ev);
+
+	if (ch->registered) {
+		ch->registered = false;
+		list_unlink(&ch->le_all);
+		hash_unlink(&ch->le_hash);
+		mem_deref(ch); /* the registry's reference */
+	}
+	mem_deref(ch);
+}
+
+void channel_hangup(struct channel *ch, int cause, const char *source)
+{
+	hangup(ch, cause, false, source);
+}
+
+void channel_hangup_soft(struct channel *ch, int cause, const char *source)
+{
+	hangup(ch, cause, true, source);
+}
+
+void channel_hangup_all(int cause)
+{
+	while (channels.head)
+		channel_hangup(channels.head->data, cause, "shutdown");
+}
+
+void channel_registry_close(void)
+{
+	channel_hangup_all(CAUSE_NORMAL_CLEARING);
+	list_flush(&globals);
+	by_id = mem_deref(by_id);
+}

@@ -1,0 +1,238 @@
+/* originate.c — outgoing calls started by ARI: dial, wait for answer (with
+ * a timeout), then enter the Stasis app or run the dialplan. Channels that
+ * leave the app with `continue` get a dialplan runner here, since no
+ * Stasis() application was running for them. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_list.h>
+#include <re_tmr.h>
+#include "core/bus.h"
+#include "core/channel.h"
+#include "core/dialplan.h"
+#include "core/log.h"
+#include "core/originate.h"
+#include "core/pbx.h"
+#include "core/stasis.h"
+
+#define ARGS_MAX 128
+
+struct pending {
+	struct le le;
+	struct channel *ch;   /* referenced */
+	char *app, *appargs, *context, *exten;
+	int priority;
+	struct tmr tmr;
+	int timeout_s;
+};
+
+static struct list pendings;
+static bool subscribed;
+
+static void pending_destructor(void *arg)
+{
+	struct pending *p = arg;
+
+	list_unlink(&p->le);
+	tmr_cancel(&p->tmr);
+	mem_deref(p->ch);
+	mem_deref(p->app);
+	mem_deref(p->appargs);
+	mem_deref(p->context);
+	mem_deref(p->exten);
+}
+
+static void publish_dial(struct channel *ch, const char *status)
+{
+	char dialstring[256];
+	const char *name = channel_name(ch);
+	const char *slash = strchr(name, '/');
+	struct bus_event ev = {.type = BUS_DIAL, .chan = ch, .peer = ch,
+			       .dialstatus = status};
+
+	/* "Local/100@ctx-0000001;1" dials "100@ctx" */
+	snprintf(dialstring, sizeof(dialstring), "%s", slash ? slash + 1 : name);
+	{
+		char *dash = strrchr(dialstring, '-');
+
+		if (dash)
+			*dash = '\0';
+	}
+	ev.dialstring = dialstring;
+	bus_publish(&ev);
+}
+
+static void left_app(struct channel *ch, enum stasis_leave why, void *arg)
+{
+	if (why != STASIS_LEFT_CONTINUE)
+		return;
+	/* No Stasis() was running: start a dialplan at the target. */
+	if (!pbx_is_running(ch))
+		pbx_start(ch, channel_context(ch), channel_exten(ch),
+			  channel_priority(ch));
+	else
+		pbx_resume(ch, PBX_GOTO);
+}
+
+int originate_enter_app(struct channel *ch, const char *app,
+			const char *appargs)
+{
+	char data[1024], buf[1024];
+	char *argv[ARGS_MAX];
+	int argc = 0, err;
+
+	if (appargs && *appargs)
+		snprintf(data, sizeof(data), "%s,%s", app, appargs);
+	else
+		snprintf(data, sizeof(data), "%s", app);
+	channel_set_dialplan(ch, "default", "s", 1, "Stasis", data);
+	if (appargs && *appargs) {
+		snprintf(buf, sizeof(buf), "%s", appargs);
+		argc = dialplan_args_split(buf, argv, ARGS_MAX);
+	}
+	err = stasis_enter(ch, app, (const char *const *)argv, argc, left_app,
+			   NULL);
+	return err;
+}
+
+static void run_target(struct pending *p)
+{
+	struct channel *ch = p->ch;
+
+	if (p->app) {
+		if (originate_enter_app(ch, p->app, p->appargs))
+			channel_hangup(ch, CAUSE_FAILURE, "originate");
+		return;
+	}
+	if (pbx_start(ch, p->context, p->exten, p->priority))
+		channel_hangup(ch, CAUSE_FAILURE, "originate");
+}
+
+static void on_timeout(void *arg)
+{
+	struct pending *p = arg;
+	struct channel *ch = mem_ref(p->ch);
+
+	log_verbose(3, "Originate to %s timed out", channel_name(ch));
+	publish_dial(ch, "NOANSWER");
+	mem_deref(p);
+	channel_hangup(ch, CAUSE_NO_ANSWER, "originate");
+	mem_deref(ch);
+}
+
+static struct pending *pending_find(const struct channel *ch)
+{
+	for (struct le *le = pendings.head; le; le = le->next) {
+		struct pending *p = le->data;
+
+		if (p->ch == ch)
+			return p;
+	}
+	return NULL;
+}
+
+static void on_event(const struct bus_event *ev, void *unused)
+{
+	struct pending *p;
+
+	if (!ev->chan || (ev->type != BUS_CHANNEL_STATE &&
+			  ev->type != BUS_CHANNEL_DESTROYED))
+		return;
+	p = pending_find(ev->chan);
+	if (!p)
+		return;
+	if (ev->type == BUS_CHANNEL_DESTROYED) {
+		publish_dial(p->ch, "CANCEL");
+		mem_deref(p);
+		return;
+	}
+	if (channel_state(ev->chan) == CHANNEL_RINGING) {
+		publish_dial(p->ch, "RINGING");
+		return;
+	}
+	if (channel_state(ev->chan) != CHANNEL_UP)
+		return;
+	publish_dial(p->ch, "ANSWER");
+	list_unlink(&p->le);
+	tmr_cancel(&p->tmr);
+	run_target(p);
+	mem_deref(p);
+}
+
+static void start_call(void *arg)
+{
+	struct pending *p = arg;
+	int err;
+
+	if (channel_is_hungup(p->ch)) {
+		mem_deref(p);
+		return;
+	}
+	publish_dial(p->ch, "");
+	if (p->timeout_s > 0)
+		tmr_start(&p->tmr, (uint64_t)p->timeout_s * 1000, on_timeout, p);
+	err = channel_call(p->ch, p->timeout_s);
+	if (err) {
+		struct channel *ch = mem_ref(p->ch);
+
+		log_warning("Unable to call %s: %s", channel_name(ch), strerror(err));
+		publish_dial(ch, "CHANUNAVAIL");
+		mem_deref(p);
+		channel_hangup(ch, CAUSE_FAILURE, "originate");
+		mem_deref(ch);
+	}
+}
+
+int originate_dial(struct channel *ch, const struct originate_target *t)
+{
+	struct pending *p;
+	int err;
+
+	if (!subscribed) {
+		err = bus_subscribe(on_event, NULL);
+		if (err)
+			return err;
+		subscribed = true;
+	}
+	p = mem_zalloc(sizeof(*p), pending_destructor);
+	if (!p)
+		return ENOMEM;
+	p->ch = mem_ref(ch);
+	p->priority = t->priority > 0 ? t->priority : 1;
+	p->timeout_s = t->timeout_s;
+	if ((t->app && str_dup(&p->app, t->app)) ||
+	    (t->appargs && str_dup(&p->appargs, t->appargs)) ||
+	    str_dup(&p->context, t->context ? t->context : "default") ||
+	    str_dup(&p->exten, t->exten ? t->exten : "s")) {
+		mem_deref(p);
+		return ENOMEM;
+	}
+	if (t->app)
+		stasis_app_watch_channel(t->app, ch);
+	/* The list owns the record; the call starts on the next loop turn,
+	 * after the REST reply has gone out. */
+	list_append(&pendings, &p->le, p);
+	tmr_start(&p->tmr, 0, start_call, p);
+	return 0;
+}
+
+int originate_create_in_app(struct channel *ch, const char *app,
+			    const char *appargs)
+{
+	return originate_enter_app(ch, app, appargs);
+}
+
+void originate_close(void)
+{
+	list_flush(&pendings);
+	if (subscribed)
+		bus_unsubscribe(on_event, NULL);
+	subscribed = false;
+}

@@ -1,0 +1,36 @@
+/* originate.h — place an outgoing call and, when it is answered, put the
+ * channel into a Stasis app or start the dialplan on it (what ARI's
+ * POST /channels does). Also channels created straight into an app. */
+#ifndef ARIADNE_ORIGINATE_H
+#define ARIADNE_ORIGINATE_H
+
+struct channel;
+
+struct originate_target {
+	const char *app;       /* Stasis app, or NULL for dialplan */
+	const char *appargs;   /* comma list (dialplan argument rules) */
+	const char *context;   /* dialplan target when app is NULL */
+	const char *exten;
+	int priority;
+	int timeout_s;         /* <= 0: wait forever */
+};
+
+/* Dial `ch` (already requested, variables set) after the current call stack
+ * unwinds; publishes Dial events; on answer runs the target; on timeout
+ * hangs up with cause 19 (no answer). The app, if any, is subscribed to the
+ * channel at once. */
+int originate_dial(struct channel *ch, const struct originate_target *t);
+
+/* POST /channels/create: the channel enters `app` at once (StasisStart,
+ * state Down), dialplan shows Stasis(app,args). */
+int originate_create_in_app(struct channel *ch, const char *app,
+			    const char *appargs);
+
+/* Stasis enter as an originated channel does it (used on answer, and by
+ * create): sets the dialplan location default,s,1 Stasis(app,args). */
+int originate_enter_app(struct channel *ch, const char *app,
+			const char *appargs);
+
+void originate_close(void);
+
+#endif

@@ -1,0 +1,699 @@
+/* stasis.c — Stasis applications: registry and life cycle of apps, the
+ * automatic stasis-<app> contexts, channels entering and leaving apps (the
+ * Stasis() dialplan application, move, continue), and routing of bus events
+ * to the apps that should see them.
+ *
+ * Not here: JSON and sockets (src/ari turns delivered events into frames). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_list.h>
+#include "core/bus.h"
+#include "core/channel.h"
+#include "core/defer.h"
+#include "core/dialplan.h"
+#include "core/log.h"
+#include "core/pbx.h"
+#include "core/stasis.h"
+
+#define STASIS_REGISTRAR "res_stasis"
+#define STASIS_ARGS_MAX 128
+
+struct stasis_app {
+	struct le le;
+	char *name;
+	bool active;
+	bool subscribe_all;
+	bool made_context;        /* we created stasis-<name> */
+	stasis_deliver_h *deliver;
+	void *owner;              /* weak: the socket unregisters itself */
+	struct list subs;         /* struct sub: channels subscribed */
+	unsigned controlled;      /* channels currently in this app */
+};
+
+struct sub {
+	struct le le;
+	char *chan_id;
+};
+
+struct stasis_control {
+	struct channel *ch;       /* weak: the control dies on hangup */
+	char *app;                /* app the channel is in */
+	char *appdata;            /* "app,args" for CEL records */
+	stasis_done_h *done;
+	void *arg;
+};
+
+/* A queued move or continue. */
+struct op {
+	struct channel *ch;       /* referenced */
+	char *app, *args;         /* move */
+	char *context, *exten;    /* continue */
+	int priority;
+	bool is_move;
+};
+
+static struct list apps;
+
+static void app_maybe_destroy(struct stasis_app *app);
+
+/* ---- subscriptions ---- */
+
+static void sub_destructor(void *arg)
+{
+	struct sub *s = arg;
+
+	list_unlink(&s->le);
+	mem_deref(s->chan_id);
+}
+
+static struct sub *sub_find(const struct stasis_app *app, const char *id)
+{
+	for (struct le *le = app->subs.head; le; le = le->next) {
+		struct sub *s = le->data;
+
+		if (!strcmp(s->chan_id, id))
+			return s;
+	}
+	return NULL;
+}
+
+static int sub_add(struct stasis_app *app, const char *id)
+{
+	struct sub *s;
+
+	if (sub_find(app, id))
+		return 0;
+	s = mem_zalloc(sizeof(*s), sub_destructor);
+	if (!s || str_dup(&s->chan_id, id)) {
+		mem_deref(s);
+		return ENOMEM;
+	}
+	list_append(&app->subs, &s->le, s);
+	return 0;
+}
+
+static void sub_remove(struct stasis_app *app, const char *id)
+{
+	mem_deref(sub_find(app, id));
+}
+
+/* ---- apps ---- */
+
+struct stasis_app *stasis_app_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (struct le *le = apps.head; le; le = le->next) {
+		struct stasis_app *app = le->data;
+
+		if (!strcmp(app->name, name))
+			return app;
+	}
+	return NULL;
+}
+
+bool stasis_app_is_active(const struct stasis_app *app)
+{
+	return app && app->active;
+}
+
+const char *stasis_app_name(const struct stasis_app *app)
+{
+	return app->name;
+}
+
+size_t stasis_app_count(void)
+{
+	return list_count(&apps);
+}
+
+void stasis_app_foreach(void (*h)(struct stasis_app *app, void *arg),
+			void *arg)
+{
+	struct le *le = apps.head;
+
+	while (le) {
+		struct stasis_app *app = le->data;
+
+		le = le->next;
+		h(app, arg);
+	}
+}
+
+void stasis_app_channel_foreach(const struct stasis_app *app,
+				void (*h)(const char *chan_id, void *arg),
+				void *arg)
+{
+	for (struct le *le = app->subs.head; le; le = le->next) {
+		struct sub *s = le->data;
+
+		h(s->chan_id, arg);
+	}
+}
+
+static void context_create(struct stasis_app *app)
+{
+	char ctx[DIALPLAN_NAME_MAX + 8];
+	int err;
+
+	snprintf(ctx, sizeof(ctx), "stasis-%s", app->name);
+	err = dialplan_context_add(ctx, STASIS_REGISTRAR);
+	if (err == EEXIST) {
+		log_warning("Not creating context '%s' for Stasis application "
+			    "'%s' because it already exists", ctx, app->name);
+		return;
+	}
+	if (err ||
+	    dialplan_add(ctx, "_.", 1, NULL, "Stasis", app->name,
+			 STASIS_REGISTRAR, NULL, 0) ||
+	    dialplan_add(ctx, "h", 1, NULL, "NoOp", "", STASIS_REGISTRAR,
+			 NULL, 0)) {
+		log_warning("Could not create context '%s' for Stasis "
+			    "application '%s'", ctx, app->name);
+		dialplan_context_remove(ctx, STASIS_REGISTRAR);
+		return;
+	}
+	app->made_context = true;
+}
+
+static void context_remove(struct stasis_app *app)
+{
+	char ctx[DIALPLAN_NAME_MAX + 8];
+
+	if (!app->made_context)
+		return;
+	snprintf(ctx, sizeof(ctx), "stasis-%s", app->name);
+	log_verbose(3, "Remove %s/_./1, registrar=%s", ctx, STASIS_REGISTRAR);
+	log_verbose(3, "Remove %s/h/1, registrar=%s", ctx, STASIS_REGISTRAR);
+	dialplan_context_remove(ctx, STASIS_REGISTRAR);
+	app->made_context = false;
+}
+
+static void app_destructor(void *arg)
+{
+	struct stasis_app *app = arg;
+
+	list_unlink(&app->le);
+	list_flush(&app->subs);
+	context_remove(app);
+	mem_deref(app->name);
+}
+
+static int app_create(struct stasis_app **appp, const char *name)
+{
+	struct stasis_app *app = mem_zalloc(sizeof(*app), app_destructor);
+
+	if (!app || str_dup(&app->name, name)) {
+		mem_deref(app);
+		return ENOMEM;
+	}
+	log_verbose(2, "Creating Stasis app '%s'", name);
+	list_append(&apps, &app->le, app);
+	context_create(app);
+	*appp = app;
+	return 0;
+}
+
+/* An app with no socket and no channel in it has nothing left to do. */
+static void app_maybe_destroy(struct stasis_app *app)
+{
+	if (app->active || app->controlled)
+		return;
+	log_verbose(3, "Shutting down application '%s'", app->name);
+	log_verbose(3, "Destroying Stasis app %s", app->name);
+	mem_deref(app);
+}
+
+static void deliver(struct stasis_app *app, struct bus_event *ev)
+{
+	if (!app->active || !app->deliver) {
+		log_debug(1, "Inactive Stasis app '%s' missed message",
+			  app->name);
+		return;
+	}
+	app->deliver(app->name, ev, app->owner);
+}
+
+int stasis_app_register(const char *name, bool subscribe_all,
+			stasis_deliver_h *deliver_h, void *owner)
+{
+	struct stasis_app *app;
+	int err;
+
+	if (!name || !*name || strlen(name) > STASIS_APP_NAME_MAX)
+		return EINVAL;
+	app = stasis_app_find(name);
+	if (!app) {
+		err = app_create(&app, name);
+		if (err)
+			return err;
+		app->subscribe_all = subscribe_all;
+	}
+	else if (app->active && app->owner != owner) {
+		struct bus_event ev = {.type = BUS_APP_REPLACED, .app = name};
+
+		log_verbose(2, "Replacing Stasis app '%s'", name);
+		deliver(app, &ev);
+	}
+	else if (!app->active) {
+		log_verbose(2, "Activating Stasis app '%s'", name);
+	}
+	app->active = true;
+	app->deliver = deliver_h;
+	app->owner = owner;
+	return 0;
+}
+
+void stasis_app_unregister(const char *name, void *owner)
+{
+	struct stasis_app *app = stasis_app_find(name);
+	struct le *le;
+
+	if (!app || app->owner != owner || !app->active)
+		return;
+	log_verbose(2, "Deactivating Stasis app '%s'", name);
+	app->active = false;
+	app->deliver = NULL;
+	app->owner = NULL;
+	/* Watched channels are dropped; channels inside the app keep it. */
+	le = app->subs.head;
+	while (le) {
+		struct sub *s = le->data;
+		struct channel *ch = channel_find(s->chan_id);
+		struct stasis_control *ctl = ch ? channel_control(ch) : NULL;
+
+		le = le->next;
+		if (!ctl || strcmp(ctl->app, app->name))
+			mem_deref(s);
+	}
+	app_maybe_destroy(app);
+}
+
+int stasis_app_watch_channel(const char *name, struct channel *ch)
+{
+	struct stasis_app *app = stasis_app_find(name);
+
+	if (!app)
+		return ENOENT;
+	return sub_add(app, channel_id(ch));
+}
+
+/* ---- channels in apps ---- */
+
+const char *stasis_channel_app(const struct channel *ch)
+{
+	struct stasis_control *ctl = channel_control(ch);
+
+	return ctl ? ctl->app : NULL;
+}
+
+static void control_destructor(void *arg)
+{
+	struct stasis_control *ctl = arg;
+
+	mem_deref(ctl->app);
+	mem_deref(ctl->appdata);
+}
+
+static void publish_start(struct channel *ch, const char *app,
+			  const char *const *args, int nargs)
+{
+	struct bus_event ev = {.type = BUS_STASIS_START, .chan = ch,
+			       .app = app, .args = args, .nargs = nargs};
+
+	bus_publish(&ev);
+}
+
+static void publish_app(struct channel *ch, enum bus_type type,
+			const char *app)
+{
+	struct bus_event ev = {.type = type, .chan = ch, .app = app};
+
+	bus_publish(&ev);
+}
+
+static void publish_cel(struct channel *ch, bool start, const char *appdata)
+{
+	struct bus_event ev = {.type = BUS_CEL_APP, .chan = ch,
+			       .cel_start = start, .dialplan_app = "Stasis",
+			       .dialplan_data = appdata};
+
+	bus_publish(&ev);
+}
+
+/* "app,a,b" for CEL appdata. */
+static int join_appdata(char **out, const char *app, const char *const *args,
+			int nargs)
+{
+	size_t len = strlen(app) + 1;
+	char *s;
+
+	for (int i = 0; i < nargs; i++)
+		len += strlen(args[i]) + 1;
+	s = mem_alloc(len, NULL);
+	if (!s)
+		return ENOMEM;
+	strcpy(s, app);
+	for (int i = 0; i < nargs; i++) {
+		strcat(s, ",");
+		strcat(s, args[i]);
+	}
+	*out = s;
+	return 0;
+}
+
+int stasis_enter(struct channel *ch, const char *name,
+		 const char *const *args, int nargs, stasis_done_h *done,
+		 void *arg)
+{
+	struct stasis_app *app = stasis_app_find(name);
+	struct stasis_control *ctl;
+
+	if (!app) {
+		log_warning("Stasis app '%s' doesn't exist", name ? name : "");
+		return ENOENT;
+	}
+	if (!app->active) {
+		log_error("Stasis app '%s' not active", name);
+		return EAGAIN;
+	}
+	if (channel_control(ch))
+		return EBUSY;
+	ctl = mem_zalloc(sizeof(*ctl), control_destructor);
+	if (!ctl || str_dup(&ctl->app, name) ||
+	    join_appdata(&ctl->appdata, name, args, nargs) ||
+	    sub_add(app, channel_id(ch))) {
+		mem_deref(ctl);
+		return ENOMEM;
+	}
+	ctl->ch = ch;
+	ctl->done = done;
+	ctl->arg = arg;
+	channel_set_control(ch, ctl);
+	app->controlled++;
+	publish_start(ch, name, args, nargs);
+	return 0;
+}
+
+/* Take the channel out of its app; the app stops seeing the channel unless
+ * it subscribed to everything. */
+static void control_leave(struct channel *ch, bool unsubscribe)
+{
+	struct stasis_control *ctl = channel_control(ch);
+	struct stasis_app *app = stasis_app_find(ctl->app);
+
+	channel_set_control(ch, NULL);
+	if (app) {
+		app->controlled--;
+		if (unsubscribe)
+			sub_remove(app, channel_id(ch));
+		app_maybe_destroy(app);
+	}
+	mem_deref(ctl);
+}
+
+static void split_appargs(char *buf, const char **argv, int *argc)
+{
+	/* strtok semantics, like Asterisk's move: empty items dropped. */
+	char *save = NULL, *tok;
+
+	*argc = 0;
+	for (tok = strtok_r(buf, ",", &save);
+	     tok && *argc < STASIS_ARGS_MAX; tok = strtok_r(NULL, ",", &save))
+		argv[(*argc)++] = tok;
+}
+
+static void do_move(struct channel *ch, const char *dest, char *appargs)
+{
+	struct stasis_control *ctl = channel_control(ch);
+	struct stasis_app *to = stasis_app_find(dest);
+	const char *argv[STASIS_ARGS_MAX];
+	char *appdata = NULL;
+	int argc;
+
+	split_appargs(appargs, argv, &argc);
+	if (!to || !to->active) {
+		struct bus_event ev = {.type = BUS_APP_MOVE_FAILED, .chan = ch,
+				       .app = ctl->app, .destination = dest,
+				       .args = argv, .nargs = argc};
+
+		log_error("Could not move to Stasis app '%s' - %s", dest,
+			  to ? "not active" : "not registered");
+		bus_publish(&ev);
+		return;
+	}
+	if (join_appdata(&appdata, dest, argv, argc) || sub_add(to, channel_id(ch))) {
+		mem_deref(appdata);
+		log_error("Failed to switch Stasis applications for %s",
+			  channel_name(ch));
+		return;
+	}
+	log_verbose(3, "Moving %s from Stasis app '%s' to '%s'",
+		    channel_name(ch), ctl->app, dest);
+	publish_app(ch, BUS_STASIS_END, ctl->app);
+	publish_cel(ch, false, ctl->appdata);
+	{
+		struct stasis_app *from = stasis_app_find(ctl->app);
+		char *newname = NULL;
+
+		if (str_dup(&newname, dest)) {
+			mem_deref(appdata);
+			return;
+		}
+		mem_deref(ctl->app);
+		ctl->app = newname;
+		mem_deref(ctl->appdata);
+		ctl->appdata = appdata;
+		to->controlled++;
+		if (from) {
+			from->controlled--;
+			if (from != to)
+				sub_remove(from, channel_id(ch));
+			app_maybe_destroy(from);
+		}
+	}
+	publish_cel(ch, true, ctl->appdata);
+	publish_start(ch, dest, argv, argc);
+}
+
+static void do_continue(struct channel *ch, const char *context,
+			const char *exten, int priority)
+{
+	struct stasis_control *ctl = channel_control(ch);
+	stasis_done_h *done = ctl->done;
+	void *arg = ctl->arg;
+
+	log_verbose(3, "%s leaving Stasis app '%s' for %s,%s,%d",
+		    channel_name(ch), ctl->app, context, exten, priority);
+	publish_app(ch, BUS_STASIS_END, ctl->app);
+	control_leave(ch, true);
+	pbx_goto(ch, context, exten, priority);
+	if (done)
+		done(ch, STASIS_LEFT_CONTINUE, arg);
+}
+
+static void op_destructor(void *arg)
+{
+	struct op *op = arg;
+
+	mem_deref(op->ch);
+	mem_deref(op->app);
+	mem_deref(op->args);
+	mem_deref(op->context);
+	mem_deref(op->exten);
+}
+
+static void op_run(void *arg)
+{
+	struct op *op = arg;
+
+	/* The channel may have hung up or left the app meanwhile. */
+	if (channel_is_hungup(op->ch) || !channel_control(op->ch))
+		return;
+	if (op->is_move)
+		do_move(op->ch, op->app, op->args);
+	else
+		do_continue(op->ch, op->context, op->exten, op->priority);
+}
+
+static int queue_op(struct op *op)
+{
+	int err = defer_call(op_run, op);
+
+	mem_deref(op);
+	return err;
+}
+
+int stasis_move(struct channel *ch, const char *app, const char *appargs)
+{
+	struct op *op;
+
+	if (!channel_control(ch))
+		return EINVAL;
+	if (!app)
+		return EINVAL;
+	op = mem_zalloc(sizeof(*op), op_destructor);
+	if (!op || str_dup(&op->app, app) ||
+	    str_dup(&op->args, appargs ? appargs : "")) {
+		mem_deref(op);
+		return ENOMEM;
+	}
+	op->ch = mem_ref(ch);
+	op->is_move = true;
+	return queue_op(op);
+}
+
+int stasis_continue(struct channel *ch, const char *context,
+		    const char *exten, int priority)
+{
+	struct op *op;
+
+	if (!channel_control(ch))
+		return EINVAL;
+	op = mem_zalloc(sizeof(*op), op_destructor);
+	if (!op || str_dup(&op->context, context) ||
+	    str_dup(&op->exten, exten)) {
+		mem_deref(op);
+		return ENOMEM;
+	}
+	op->ch = mem_ref(ch);
+	op->priority = priority;
+	return queue_op(op);
+}
+
+/* ---- hooks and event routing ---- */
+
+/* A channel hanging up inside an app: StasisEnd, but the app stays
+ * subscribed so that it also sees ChannelDestroyed. */
+static void on_hangup(struct channel *ch)
+{
+	struct stasis_control *ctl = channel_control(ch);
+	stasis_done_h *done;
+	void *arg;
+
+	if (!ctl)
+		return;
+	done = ctl->done;
+	arg = ctl->arg;
+	publish_app(ch, BUS_STASIS_END, ctl->app);
+	control_leave(ch, false);
+	if (done)
+		done(ch, STASIS_LEFT_HANGUP, arg);
+}
+
+const struct channel_hooks stasis_hooks = {.hangup = on_hangup};
+
+static void route_channel_event(struct bus_event *ev)
+{
+	struct le *le = apps.head;
+	const char *id = channel_id(ev->chan);
+
+	while (le) {
+		struct stasis_app *app = le->data;
+
+		le = le->next;
+		if (app->subscribe_all || sub_find(app, id))
+			deliver(app, ev);
+	}
+	if (ev->type != BUS_CHANNEL_DESTROYED)
+		return;
+	le = apps.head;
+	while (le) {
+		struct stasis_app *app = le->data;
+
+		le = le->next;
+		sub_remove(app, id);
+		app_maybe_destroy(app);
+	}
+}
+
+static void on_event(const struct bus_event *cev, void *unused)
+{
+	struct bus_event *ev = (struct bus_event *)cev;
+	struct stasis_app *app;
+
+	switch (ev->type) {
+	case BUS_STASIS_START:
+	case BUS_STASIS_END:
+	case BUS_APP_MOVE_FAILED:
+		app = stasis_app_find(ev->app);
+		if (app)
+			deliver(app, ev);
+		break;
+	case BUS_APP_REPLACED:
+	case BUS_CEL_APP:
+		break;
+	case BUS_CHANNEL_VARSET:
+		if (!ev->chan) {
+			/* Global variables: only apps that see everything. */
+			for (struct le *le = apps.head; le; le = le->next) {
+				app = le->data;
+				if (app->subscribe_all)
+					deliver(app, ev);
+			}
+			break;
+		}
+		route_channel_event(ev);
+		break;
+	default:
+		if (ev->chan)
+			route_channel_event(ev);
+		break;
+	}
+}
+
+/* ---- the Stasis() dialplan application ---- */
+
+static void stasis_app_done(struct channel *ch, enum stasis_leave why,
+			    void *arg)
+{
+	if (why != STASIS_LEFT_CONTINUE)
+		return;
+	channel_var_set(ch, "STASISSTATUS", "SUCCESS");
+	pbx_resume(ch, PBX_GOTO);
+}
+
+static enum pbx_result app_stasis(struct channel *ch, const char *data)
+{
+	char buf[4096];
+	char *argv[STASIS_ARGS_MAX + 1];
+	int argc;
+
+	channel_var_set(ch, "STASISSTATUS", "");
+	snprintf(buf, sizeof(buf), "%s", data ? data : "");
+	argc = dialplan_args_split(buf, argv, STASIS_ARGS_MAX + 1);
+	if (argc < 1 || !*argv[0]) {
+		log_warning("Stasis app_name argument missing");
+		channel_var_set(ch, "STASISSTATUS", "FAILED");
+		return PBX_NEXT;
+	}
+	if (stasis_enter(ch, argv[0], (const char *const *)argv + 1, argc - 1,
+			 stasis_app_done, NULL)) {
+		channel_var_set(ch, "STASISSTATUS", "FAILED");
+		return PBX_NEXT;
+	}
+	return PBX_SUSPEND;
+}
+
+int stasis_init(void)
+{
+	int err = bus_subscribe(on_event, NULL);
+
+	if (err)
+		return err;
+	return pbx_app_register("Stasis", app_stasis);
+}
+
+void stasis_close(void)
+{
+	bus_unsubscribe(on_event, NULL);
+	list_flush(&apps);
+}

@@ -1,0 +1,198 @@
+/* local.c — the Local channel technology. Both halves share one pvt; each
+ * half's hangup takes the other down with the same cause. The /n option
+ * (no optimization) is accepted; ariadne never optimizes Local pairs away. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include "core/channel.h"
+#include "core/dialplan.h"
+#include "core/log.h"
+#include "core/pbx.h"
+#include "local/local.h"
+
+struct local_pvt {
+	struct channel *one;  /* weak: cleared by that half's hangup */
+	struct channel *two;  /* weak */
+	char exten[DIALPLAN_NAME_MAX + 1];
+	char context[DIALPLAN_NAME_MAX + 1];
+};
+
+static unsigned local_seq;
+
+static struct channel *other_half(const struct local_pvt *pvt,
+				  const struct channel *ch)
+{
+	return ch == pvt->one ? pvt->two : pvt->one;
+}
+
+/* "100@ctx/n" → exten, context (default "default"). */
+static int parse_resource(const char *res, char *exten, size_t esz,
+			  char *context, size_t csz)
+{
+	char buf[2 * DIALPLAN_NAME_MAX + 8], *at, *slash;
+
+	if (strlen(res) >= sizeof(buf))
+		return EINVAL;
+	strcpy(buf, res);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	at = strchr(buf, '@');
+	if (at)
+		*at++ = '\0';
+	if (!*buf || strlen(buf) >= esz || (at && (!*at || strlen(at) >= csz)))
+		return EINVAL;
+	snprintf(exten, esz, "%s", buf);
+	snprintf(context, csz, "%s", at ? at : "default");
+	return 0;
+}
+
+static void pvt_destructor(void *arg)
+{
+	(void)arg;
+}
+
+static const struct channel_tech local_tech;
+
+static int local_request(struct channel **chp, const char *resource,
+			 const char *id, const char *other_id)
+{
+	struct local_pvt *pvt;
+	struct channel *one, *two;
+	unsigned seq;
+	int err;
+
+	pvt = mem_zalloc(sizeof(*pvt), pvt_destructor);
+	if (!pvt)
+		return ENOMEM;
+	err = parse_resource(resource, pvt->exten, sizeof(pvt->exten),
+			     pvt->context, sizeof(pvt->context));
+	if (err)
+		goto out;
+	if (id && other_id && *id && !strcmp(id, other_id)) {
+		err = EEXIST;
+		goto out;
+	}
+	if ((other_id && *other_id && channel_id_in_use(other_id)) ||
+	    (id && *id && channel_id_in_use(id))) {
+		err = EEXIST;
+		goto out;
+	}
+	seq = local_seq++;
+	err = channel_alloc(&one, &local_tech, id, NULL, pvt,
+			    "Local/%s@%s-%08x;1", pvt->exten, pvt->context, seq);
+	if (err)
+		goto out;
+	pvt->one = one;
+	err = channel_alloc(&two, &local_tech, other_id, channel_linkedid(one),
+			    pvt, "Local/%s@%s-%08x;2", pvt->exten,
+			    pvt->context, seq);
+	if (err) {
+		channel_hangup(one, CAUSE_FAILURE, "local");
+		return err; /* the pvt went with ;1 */
+	}
+	pvt->two = two;
+	channel_set_location(two, pvt->context, pvt->exten, 1);
+	*chp = one;
+	return 0;
+ out:
+	mem_deref(pvt);
+	return err;
+}
+
+static void copy_var(const char *name, const char *value, void *arg)
+{
+	channel_var_set(arg, name, value);
+}
+
+/* Calling ;1 starts the dialplan on ;2, like an inbound call. */
+static int local_call(struct channel *ch, const char *resource, int timeout)
+{
+	struct local_pvt *pvt = channel_pvt(ch);
+	struct channel *two = pvt ? pvt->two : NULL;
+
+	if (!two || ch != pvt->one)
+		return EINVAL;
+	if (!dialplan_exten_exists(pvt->context, pvt->exten)) {
+		log_notice("No such extension/context %s@%s while calling "
+			   "Local channel", pvt->exten, pvt->context);
+		return ENOENT;
+	}
+	channel_set_caller(two, channel_caller_name(ch), channel_caller_num(ch));
+	channel_set_connected(ch, "", "");
+	channel_var_foreach(ch, copy_var, two);
+	channel_set_state(two, CHANNEL_RING);
+	return pbx_start(two, pvt->context, pvt->exten, 1);
+}
+
+static int local_answer(struct channel *ch)
+{
+	struct local_pvt *pvt = channel_pvt(ch);
+	struct channel *other = pvt ? other_half(pvt, ch) : NULL;
+
+	if (other && channel_state(other) != CHANNEL_UP)
+		channel_set_state(other, CHANNEL_UP);
+	return 0;
+}
+
+static int local_indicate(struct channel *ch, enum channel_indication ind)
+{
+	struct local_pvt *pvt = channel_pvt(ch);
+	struct channel *other = pvt ? other_half(pvt, ch) : NULL;
+
+	if (!other)
+		return 0;
+	switch (ind) {
+	case CHANNEL_IND_RINGING:
+		if (channel_state(other) != CHANNEL_UP)
+			channel_set_state(other, CHANNEL_RINGING);
+		break;
+	case CHANNEL_IND_BUSY:
+		channel_set_state(other, CHANNEL_BUSY);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void local_hangup(struct channel *ch, int cause)
+{
+	struct local_pvt *pvt = channel_pvt(ch);
+	struct channel *other;
+
+	if (!pvt)
+		return;
+	other = other_half(pvt, ch);
+	if (ch == pvt->one)
+		pvt->one = NULL;
+	else
+		pvt->two = NULL;
+	channel_set_pvt(ch, NULL);
+	if (other)
+		channel_hangup(other, cause, channel_name(ch));
+	else
+		mem_deref(pvt);
+}
+
+static const struct channel_tech local_tech = {
+	.type = "Local",
+	.description = "Local Proxy Channel Driver",
+	.request = local_request,
+	.call = local_call,
+	.answer = local_answer,
+	.hangup = local_hangup,
+	.indicate = local_indicate,
+};
+
+int local_init(void)
+{
+	return channel_tech_register(&local_tech);
+}

@@ -1,0 +1,196 @@
+/* main.c — ariadne's entry point: command line, configuration, start-up of
+ * the modules in dependency order, the event loop, and a clean shutdown
+ * (channels hung up, sockets closed, CEL flushed) on SIGTERM/SIGINT or
+ * `core stop now`. With -rx it is instead a CLI client of a running server. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <getopt.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_list.h>
+#include <re_main.h>
+#include <re_tmr.h>
+#include "ari/ari.h"
+#include "core/cel.h"
+#include "core/channel.h"
+#include "core/cli.h"
+#include "core/config.h"
+#include "core/defer.h"
+#include "core/dialplan.h"
+#include "core/log.h"
+#include "core/options.h"
+#include "core/originate.h"
+#include "core/pbx.h"
+#include "core/stasis.h"
+#include "local/local.h"
+
+#define DEFAULT_CONFDIR "/etc/ariadne"
+
+static struct config *conf_main, *conf_http, *conf_ari, *conf_ext, *conf_cel;
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"Usage: ariadne [-C DIR] [-f] [-v...] [--version]\n"
+		"       ariadne [-C DIR] -rx \"command\"\n"
+		"  -C DIR   configuration directory (default " DEFAULT_CONFDIR ")\n"
+		"  -f       stay in the foreground (always true for now)\n"
+		"  -v       more verbose (repeat)\n"
+		"  -r -x C  run CLI command C on the running server\n");
+}
+
+/* Missing files are fine (embedded defaults); other errors are logged. */
+static struct config *load(const char *dir, const char *name)
+{
+	struct config *cfg = NULL;
+	int err = config_load(&cfg, dir, name);
+
+	if (err == ENOENT)
+		return NULL;
+	if (err) {
+		log_error("Unable to load %s/%s: %s", dir, name, strerror(err));
+		return NULL;
+	}
+	log_verbose(2, "Parsing '%s/%s': Found", dir, name);
+	return cfg;
+}
+
+static void signal_handler(int sig)
+{
+	log_notice("Received signal %d, shutting down", sig);
+	re_cancel();
+}
+
+static void set_global(const char *name, const char *value)
+{
+	channel_global_set(name, value);
+}
+
+static int start(void)
+{
+	int err;
+
+	err = fd_setsize(-1);
+	if (err)
+		log_warning("Could not raise the file descriptor limit: %s",
+			    strerror(err));
+	channel_hooks_set(&stasis_hooks, &pbx_hooks);
+	if ((err = pbx_apps_init()) || (err = stasis_init()) ||
+	    (err = local_init()) || (err = cli_core_init()) ||
+	    (err = dialplan_cli_init()) ||
+	    (err = ari_applications_cli_init())) {
+		log_error("Module initialisation failed: %s", strerror(err));
+		return err;
+	}
+	if (dialplan_load(conf_ext, set_global))
+		log_warning("extensions.conf could not be loaded completely");
+	err = cel_init(conf_cel, options.logdir);
+	if (err)
+		log_warning("CEL disabled: %s", strerror(err));
+	err = cli_listen(options_ctl_path());
+	if (err) {
+		log_error("Unable to listen on %s: %s", options_ctl_path(),
+			  strerror(err));
+		return err;
+	}
+	err = ari_init(conf_http, conf_ari);
+	if (err) {
+		log_error("Unable to start the ARI HTTP server: %s",
+			  strerror(err));
+		return err;
+	}
+	return 0;
+}
+
+static void stop(void)
+{
+	ari_close();
+	channel_registry_close();
+	originate_close();
+	defer_flush();
+	stasis_close();
+	cel_close();
+	cli_close();
+	dialplan_reset();
+	pbx_apps_close();
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *confdir = DEFAULT_CONFDIR, *command = NULL;
+	int c, verbose = 0, err;
+	bool remote = false;
+
+	while ((c = getopt_long(argc, argv, "C:fvrx:Vhcgn", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C': confdir = optarg; break;
+		case 'f': case 'c': case 'g': case 'n': break;
+		case 'v': verbose++; break;
+		case 'r': remote = true; break;
+		case 'x': command = optarg; remote = true; break;
+		case 'V':
+			printf("ariadne %s\n", ARIADNE_VERSION);
+			return 0;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return 2;
+		}
+	}
+
+	if (remote) {
+		log_set_quiet(1);
+		conf_main = load(confdir, "ariadne.conf");
+		options_load(conf_main, confdir);
+		config_free(conf_main);
+		if (!command) {
+			fprintf(stderr, "Only -rx \"command\" is supported\n");
+			return 2;
+		}
+		return cli_remote(options_ctl_path(), command);
+	}
+
+	err = libre_init();
+	if (err) {
+		fprintf(stderr, "libre_init failed: %s\n", strerror(err));
+		return 1;
+	}
+	conf_main = load(confdir, "ariadne.conf");
+	options_load(conf_main, confdir);
+	log_set_verbose(options.verbose + verbose);
+	conf_http = load(confdir, "http.conf");
+	conf_ari = load(confdir, "ari.conf");
+	conf_ext = load(confdir, "extensions.conf");
+	conf_cel = load(confdir, "cel.conf");
+
+	err = start();
+	if (!err) {
+		log_notice("ariadne %s ready", ARIADNE_VERSION);
+		err = re_main(signal_handler);
+		log_notice("ariadne shutting down");
+	}
+	stop();
+	config_free(conf_main);
+	config_free(conf_http);
+	config_free(conf_ari);
+	config_free(conf_ext);
+	config_free(conf_cel);
+	tmr_debug();
+	libre_close();
+	mem_debug();
+	return err ? 1 : 0;
+}

@@ -1,0 +1,693 @@
+/* config.c — reads Asterisk-format .conf files into sections and variables
+ * (see config.h for the syntax). It only parses; what a section or a
+ * variable means is up to each module that reads it.
+ *
+ * Content errors never fail a load: Asterisk refuses a whole file for some of
+ * them, but a telephony server that will not start over one typo helps no
+ * one, so each bad line is reported with file:line and skipped. */
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "core/config.h"
+#include "core/log.h"
+
+/* Asterisk stops following #include after this many levels; so do we, which
+ * also ends include loops (a.conf including itself). */
+#define CONFIG_INCLUDE_DEPTH 10
+
+struct sec {
+	struct config_section pub; /* first: the public view is cast back */
+	struct config_var *tail;
+};
+
+struct fname {
+	struct fname *next;
+	char name[];
+};
+
+struct config {
+	struct sec *first, *last;
+	struct fname *files; /* owns every config_var.file / section.file */
+};
+
+/* What the parser needs while it walks one file. */
+struct pstate {
+	struct config *cfg;
+	struct sec *cur;     /* section that receives variables, NULL before any */
+	int comment_depth;   /* ;-- --; nest, as in Asterisk */
+	int depth;           /* #include level */
+};
+
+static int parse_file(struct pstate *ps, const char *path, const char *shown);
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		++s;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+			 e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+static const char *intern_file(struct config *cfg, const char *name)
+{
+	struct fname *f;
+	size_t n;
+
+	for (f = cfg->files; f; f = f->next) {
+		if (!strcmp(f->name, name))
+			return f->name;
+	}
+	n = strlen(name) + 1;
+	f = malloc(sizeof(*f) + n);
+	if (!f)
+		return NULL;
+	memcpy(f->name, name, n);
+	f->next = cfg->files;
+	cfg->files = f;
+	return f->name;
+}
+
+static int var_append(struct sec *s, const char *name, const char *value,
+		      bool arrow, const char *file, unsigned line)
+{
+	size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
+	struct config_var *v = malloc(sizeof(*v) + nl + vl);
+	char *p;
+
+	if (!v)
+		return ENOMEM;
+	p = (char *)(v + 1);
+	memcpy(p, name, nl);
+	memcpy(p + nl, value, vl);
+	v->name = p;
+	v->value = p + nl;
+	v->arrow = arrow;
+	v->file = file;
+	v->line = line;
+	v->next = NULL;
+	if (s->tail)
+		s->tail->next = v;
+	else
+		s->pub.vars = v;
+	s->tail = v;
+	return 0;
+}
+
+static struct sec *section_new(struct config *cfg, const char *name,
+			       const char *file, unsigned line)
+{
+	size_t n = strlen(name) + 1;
+	struct sec *s = calloc(1, sizeof(*s) + n);
+
+	if (!s)
+		return NULL;
+	memcpy(s + 1, name, n);
+	s->pub.name = (const char *)(s + 1);
+	s->pub.file = file;
+	s->pub.line = line;
+	if (cfg->last)
+		cfg->last->pub.next = &s->pub;
+	else
+		cfg->first = s;
+	cfg->last = s;
+	return s;
+}
+
+/* Any section, templates included: the latest one wins for "(+)" and for
+ * inheritance, because Asterisk looks templates up the same way. */
+static struct sec *section_lookup(struct config *cfg, const char *name,
+				  bool want_template)
+{
+	struct sec *s, *found = NULL;
+
+	for (s = cfg->first; s; s = (struct sec *)s->pub.next) {
+		if (!strcmp(s->pub.name, name) &&
+		    (!want_template || s->pub.is_template))
+			found = s;
+	}
+	return found;
+}
+
+static int inherit(struct sec *dst, const struct sec *tpl)
+{
+	const struct config_var *v;
+	int err;
+
+	for (v = tpl->pub.vars; v; v = v->next) {
+		err = var_append(dst, v->name, v->value, v->arrow, v->file,
+				 v->line);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* "[name]" optionally followed by "(opt,opt...)": ! template, + append to
+ * the existing section, any other word a template to inherit from. */
+static int parse_section(struct pstate *ps, char *line, const char *file,
+			 unsigned lineno)
+{
+	char *end = strchr(line, ']'), *opts = NULL, *tok, *save;
+	struct sec *tpls[16];
+	size_t ntpl = 0, i;
+	bool tmpl = false, append = false;
+	struct sec *s;
+	char *name;
+	int err;
+
+	if (!end) {
+		log_warning("%s:%u: no closing ']' in section header, skipped",
+			    file, lineno);
+		ps->cur = NULL;
+		return 0;
+	}
+	*end++ = '\0';
+	name = trim(line + 1);
+	end = trim(end);
+	if (*end == '(') {
+		opts = end + 1;
+		end = strchr(opts, ')');
+		if (!end) {
+			log_warning("%s:%u: no closing ')' after section '%s',"
+				    " options ignored", file, lineno, name);
+		}
+		else {
+			*end = '\0';
+		}
+	}
+	else if (*end) {
+		log_warning("%s:%u: text after section '%s' ignored: '%s'",
+			    file, lineno, name, end);
+	}
+	if (!*name) {
+		log_warning("%s:%u: empty section name, lines up to the next "
+			    "section skipped", file, lineno);
+		ps->cur = NULL;
+		return 0;
+	}
+
+	for (tok = opts ? strtok_r(opts, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		tok = trim(tok);
+		if (!strcmp(tok, "!")) {
+			tmpl = true;
+		}
+		else if (!strcmp(tok, "+")) {
+			append = true;
+		}
+		else if (*tok) {
+			struct sec *t = section_lookup(ps->cfg, tok, true);
+
+			if (!t)
+				log_warning("%s:%u: section '%s' inherits from "
+					    "'%s', which is not a template "
+					    "defined above; ignored",
+					    file, lineno, name, tok);
+			else if (ntpl == sizeof(tpls) / sizeof(tpls[0]))
+				log_warning("%s:%u: too many templates for "
+					    "'%s'; '%s' ignored",
+					    file, lineno, name, tok);
+			else
+				tpls[ntpl++] = t;
+		}
+	}
+
+	if (append) {
+		s = section_lookup(ps->cfg, name, false);
+		if (s) {
+			ps->cur = s;
+			return 0;
+		}
+		log_warning("%s:%u: '(+)' on section '%s' that does not exist "
+			    "yet; starting a new one", file, lineno, name);
+	}
+
+	s = section_new(ps->cfg, name, file, lineno);
+	if (!s)
+		return ENOMEM;
+	s->pub.is_template = tmpl;
+	for (i = 0; i < ntpl; i++) {
+		err = inherit(s, tpls[i]);
+		if (err)
+			return err;
+	}
+	ps->cur = s;
+	return 0;
+}
+
+/* "#include" names a file relative to the including file's directory. The
+ * name shown in messages is built the same way from the shown parent name,
+ * so an include of "sip/peers.conf" reports as "sip/peers.conf:3". */
+static char *join_dir(const char *parent, const char *name)
+{
+	const char *slash = strrchr(parent, '/');
+	size_t dl = slash ? (size_t)(slash - parent) + 1 : 0;
+	char *p;
+
+	if (name[0] == '/' || !dl)
+		return strdup(name);
+	p = malloc(dl + strlen(name) + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, parent, dl);
+	strcpy(p + dl, name);
+	return p;
+}
+
+/* An included file keeps its own block-comment state: an unclosed ';--' in
+ * it must not swallow the rest of the including file. */
+static int include_one(struct pstate *ps, const char *path, const char *shown,
+		       bool must_exist, const char *file, unsigned lineno)
+{
+	int saved = ps->comment_depth, err;
+
+	ps->comment_depth = 0;
+	ps->depth++;
+	err = parse_file(ps, path, shown);
+	ps->depth--;
+	if (!err && ps->comment_depth > 0)
+		log_warning("%s: block comment ';--' not closed at end of file",
+			    shown);
+	ps->comment_depth = saved;
+	if (err == ENOMEM)
+		return err;
+	if (err && (must_exist || err != ENOENT))
+		log_warning("%s:%u: cannot read included file '%s': %s", file,
+			    lineno, shown, strerror(err));
+	return 0;
+}
+
+static int parse_directive(struct pstate *ps, char *line, const char *path,
+			   const char *file, unsigned lineno)
+{
+	char *arg = line + 1, *kw = arg, *real, *shown;
+	bool must_exist;
+	size_t n;
+	int err = 0;
+
+	while (*arg && *arg != ' ' && *arg != '\t' && *arg != '"' &&
+	       *arg != '<')
+		++arg;
+	n = (size_t)(arg - kw);
+	arg = trim(arg);
+	if (n == 7 && !strncasecmp(kw, "include", 7))
+		must_exist = true;
+	else if (n == 10 && !strncasecmp(kw, "tryinclude", 10))
+		must_exist = false;
+	else {
+		log_warning("%s:%u: unsupported directive '%.*s', skipped",
+			    file, lineno, (int)n, kw);
+		return 0;
+	}
+
+	n = strlen(arg);
+	if (n >= 2 && ((arg[0] == '"' && arg[n - 1] == '"') ||
+		       (arg[0] == '<' && arg[n - 1] == '>'))) {
+		arg[n - 1] = '\0';
+		++arg;
+	}
+	if (!*arg) {
+		log_warning("%s:%u: #include without a file name", file,
+			    lineno);
+		return 0;
+	}
+	if (ps->depth >= CONFIG_INCLUDE_DEPTH) {
+		log_warning("%s:%u: #include '%s' nested deeper than %d "
+			    "levels (a loop?), skipped",
+			    file, lineno, arg, CONFIG_INCLUDE_DEPTH);
+		return 0;
+	}
+
+	real = join_dir(path, arg);
+	shown = join_dir(file, arg);
+	if (!real || !shown) {
+		free(real);
+		free(shown);
+		return ENOMEM;
+	}
+
+	/* Asterisk expands wildcards in #include (e.g. conf.d with a "*.conf" glob). */
+	if (strpbrk(arg, "*?[")) {
+		glob_t g;
+		size_t i, dl = strlen(real) - strlen(arg);
+
+		if (!glob(real, 0, NULL, &g)) {
+			for (i = 0; i < g.gl_pathc && !err; i++) {
+				/* shown name: matched path with the parent's
+				 * real directory swapped for its shown one */
+				char *sh = join_dir(file, g.gl_pathv[i] + dl);
+
+				if (!sh) {
+					err = ENOMEM;
+					break;
+				}
+				err = include_one(ps, g.gl_pathv[i], sh, true,
+						  file, lineno);
+				free(sh);
+			}
+			globfree(&g);
+		}
+		else if (must_exist) {
+			log_warning("%s:%u: #include '%s' matches no file",
+				    file, lineno, arg);
+		}
+	}
+	else {
+		err = include_one(ps, real, shown, must_exist, file, lineno);
+	}
+	free(real);
+	free(shown);
+	return err;
+}
+
+static int parse_var(struct pstate *ps, char *line, const char *file,
+		     unsigned lineno)
+{
+	char *eq = strchr(line, '='), *name, *value;
+	bool arrow = false;
+
+	if (!eq) {
+		log_warning("%s:%u: no '=' in line, skipped: '%s'", file,
+			    lineno, line);
+		return 0;
+	}
+	*eq = '\0';
+	value = eq + 1;
+	if (*value == '>') {
+		arrow = true;
+		++value;
+	}
+	name = trim(line);
+	value = trim(value);
+	if (!*name) {
+		log_warning("%s:%u: no name before '=', skipped", file, lineno);
+		return 0;
+	}
+	if (!ps->cur) {
+		log_warning("%s:%u: '%s' is not inside a [section], skipped",
+			    file, lineno, name);
+		return 0;
+	}
+	return var_append(ps->cur, name, value, arrow, file, lineno);
+}
+
+/* Copies `in` to `out` without comments; `\;` becomes ';'. A block comment
+ * may end on a later line, so its depth lives in the parser state. */
+static void strip_comments(struct pstate *ps, const char *in, char *out)
+{
+	while (*in) {
+		if (ps->comment_depth > 0) {
+			if (!strncmp(in, "--;", 3)) {
+				ps->comment_depth--;
+				in += 3;
+			}
+			else if (!strncmp(in, ";--", 3)) {
+				ps->comment_depth++;
+				in += 3;
+			}
+			else {
+				++in;
+			}
+			continue;
+		}
+		if (in[0] == '\\' && in[1] == ';') {
+			*out++ = ';';
+			in += 2;
+			continue;
+		}
+		if (*in == ';') {
+			if (!strncmp(in, ";--", 3)) {
+				ps->comment_depth++;
+				in += 3;
+				continue;
+			}
+			break;
+		}
+		*out++ = *in++;
+	}
+	*out = '\0';
+}
+
+static int parse_text(struct pstate *ps, const char *path, const char *file,
+		      const char *text)
+{
+	const char *p = text, *nl;
+	char *buf = NULL, *line;
+	size_t cap = 0, len;
+	unsigned lineno = 0;
+	int err = 0;
+
+	while (*p && !err) {
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		++lineno;
+		if (len + 1 > cap) {
+			char *nb = realloc(buf, len + 1);
+
+			if (!nb) {
+				err = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap = len + 1;
+		}
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		p = nl ? nl + 1 : p + len;
+
+		/* strip_comments writes no more than it reads: in place */
+		strip_comments(ps, buf, buf);
+		line = trim(buf);
+		if (!*line)
+			continue;
+		if (*line == '[')
+			err = parse_section(ps, line, file, lineno);
+		else if (*line == '#')
+			err = parse_directive(ps, line, path, file, lineno);
+		else
+			err = parse_var(ps, line, file, lineno);
+	}
+	free(buf);
+	return err;
+}
+
+static int read_all(const char *path, char **textp)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
+	int err = 0;
+
+	if (!f)
+		return errno;
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nt = realloc(text, cap + 65536);
+
+			if (!nt) {
+				err = ENOMEM;
+				break;
+			}
+			text = nt;
+			cap += 65536;
+		}
+		n = fread(text + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0) {
+			if (ferror(f))
+				err = EIO;
+			break;
+		}
+	}
+	fclose(f);
+	if (err) {
+		free(text);
+		return err;
+	}
+	text[len] = '\0';
+	*textp = text;
+	return 0;
+}
+
+static int parse_file(struct pstate *ps, const char *path, const char *shown)
+{
+	const char *file;
+	char *text = NULL;
+	int err;
+
+	err = read_all(path, &text);
+	if (err)
+		return err;
+	file = intern_file(ps->cfg, shown);
+	err = file ? parse_text(ps, path, file, text) : ENOMEM;
+	free(text);
+	return err;
+}
+
+int config_load(struct config **cfgp, const char *dir, const char *name)
+{
+	struct pstate ps = {0};
+	char *path;
+	size_t dl;
+	int err;
+
+	if (!cfgp || !name)
+		return EINVAL;
+	dl = dir ? strlen(dir) : 0;
+	path = malloc(dl + strlen(name) + 2);
+	if (!path)
+		return ENOMEM;
+	if (dl && name[0] != '/')
+		sprintf(path, "%s%s%s", dir, dir[dl - 1] == '/' ? "" : "/",
+			name);
+	else
+		strcpy(path, name);
+
+	ps.cfg = calloc(1, sizeof(*ps.cfg));
+	if (!ps.cfg) {
+		free(path);
+		return ENOMEM;
+	}
+	err = parse_file(&ps, path, name);
+	if (!err && ps.comment_depth > 0)
+		log_warning("%s: block comment ';--' not closed at end of file",
+			    name);
+	free(path);
+	if (err) {
+		config_free(ps.cfg);
+		return err;
+	}
+	*cfgp = ps.cfg;
+	return 0;
+}
+
+int config_parse(struct config **cfgp, const char *name, const char *text)
+{
+	struct pstate ps = {0};
+	const char *file;
+	int err;
+
+	if (!cfgp || !text)
+		return EINVAL;
+	if (!name)
+		name = "(memory)";
+	ps.cfg = calloc(1, sizeof(*ps.cfg));
+	if (!ps.cfg)
+		return ENOMEM;
+	file = intern_file(ps.cfg, name);
+	err = file ? parse_text(&ps, name, file, text) : ENOMEM;
+	if (!err && ps.comment_depth > 0)
+		log_warning("%s: block comment ';--' not closed at end of text",
+			    name);
+	if (err) {
+		config_free(ps.cfg);
+		return err;
+	}
+	*cfgp = ps.cfg;
+	return 0;
+}
+
+void config_free(struct config *cfg)
+{
+	struct sec *s, *sn;
+	struct config_var *v, *vn;
+	struct fname *f, *fn;
+
+	if (!cfg)
+		return;
+	for (s = cfg->first; s; s = sn) {
+		sn = (struct sec *)s->pub.next;
+		for (v = s->pub.vars; v; v = vn) {
+			vn = v->next;
+			free(v);
+		}
+		free(s);
+	}
+	for (f = cfg->files; f; f = fn) {
+		fn = f->next;
+		free(f);
+	}
+	free(cfg);
+}
+
+const struct config_section *config_section_next(const struct config *cfg,
+						 const struct config_section *prev)
+{
+	const struct config_section *s;
+
+	if (!cfg)
+		return NULL;
+	s = prev ? prev->next : (cfg->first ? &cfg->first->pub : NULL);
+	while (s && s->is_template)
+		s = s->next;
+	return s;
+}
+
+const struct config_section *config_section_find(const struct config *cfg,
+						 const char *name)
+{
+	const struct config_section *s = NULL;
+
+	if (!name)
+		return NULL;
+	while ((s = config_section_next(cfg, s))) {
+		if (!strcmp(s->name, name))
+			return s;
+	}
+	return NULL;
+}
+
+const char *config_var_get(const struct config_section *sec, const char *name)
+{
+	const struct config_var *v;
+	const char *val = NULL;
+
+	if (!sec || !name)
+		return NULL;
+	for (v = sec->vars; v; v = v->next) {
+		if (!strcmp(v->name, name))
+			val = v->value;
+	}
+	return val;
+}
+
+const char *config_get(const struct config *cfg, const char *section,
+		       const char *name)
+{
+	return config_var_get(config_section_find(cfg, section), name);
+}
+
+static bool word_in(const char *s, const char *const *words)
+{
+	if (!s)
+		return false;
+	for (; *words; ++words) {
+		if (!strcasecmp(s, *words))
+			return true;
+	}
+	return false;
+}
+
+bool config_true(const char *s)
+{
+	static const char *const yes[] = {"yes", "true", "y", "t", "1", "on",
+					  NULL};
+
+	return word_in(s, yes);
+}
+
+bool config_false(const char *s)
+{
+	static const char *const no[] = {"no", "false", "n", "f", "0", "off",
+					 NULL};
+
+	return word_in(s, no);
+}

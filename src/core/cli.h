@@ -21,8 +21,11 @@ typedef int (cli_cmd_h)(struct cli_out *out, int argc, char *argv[]);
 
 int cli_register(const char *command, cli_cmd_h *h, const char *usage);
 
-/* Server side: listen on `path` (unlinks a stale socket first). */
+/* Server side: listen on `path` (unlinks a stale socket first; EADDRINUSE
+ * when a live server answers on it). */
 int cli_listen(const char *path);
+/* Stop listening, drop clients, unlink the socket, and free the command
+ * table (shutdown). */
 void cli_close(void);
 
 /* Run a command line in-process (tests, and the server's socket handler).

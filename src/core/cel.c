@@ -1,0 +1,649 @@
+/* cel.c — Channel Event Logging to <logdir>/cel/Master.csv. Subscribes to
+ * the bus and turns channel events into CEL records (CHAN_START, ANSWER,
+ * APP_START/APP_END, HANGUP, CHAN_END, LINKEDID_END), one CSV line each in
+ * the column order of Asterisk's cel_custom.conf sample mapping, flushed
+ * per record. Not a CEL backend framework: one fixed file and format. */
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <re_types.h>
+#include <re_mem.h>
+#include <re_list.h>
+#include <re_hash.h>
+#include "core/bus.h"
+#include "core/cel.h"
+#include "core/channel.h"
+#include "core/config.h"
+#include "core/log.h"
+
+/* Asterisk's CEL event names (include/asterisk/cel.h order). */
+enum cel_type {
+	CEL_CHAN_START = 1,
+	CEL_CHAN_END,
+	CEL_HANGUP,
+	CEL_ANSWER,
+	CEL_APP_START,
+	CEL_APP_END,
+	CEL_BRIDGE_ENTER,
+	CEL_BRIDGE_EXIT,
+	CEL_PARK_START,
+	CEL_PARK_END,
+	CEL_BLINDTRANSFER,
+	CEL_ATTENDEDTRANSFER,
+	CEL_USER_DEFINED,
+	CEL_LINKEDID_END,
+	CEL_PICKUP,
+	CEL_FORWARD,
+	CEL_LOCAL_OPTIMIZE,
+	CEL_LOCAL_OPTIMIZE_BEGIN,
+	CEL_STREAM_BEGIN,
+	CEL_STREAM_END,
+	CEL_DTMF,
+	CEL_TYPE_MAX
+};
+
+static const char *const type_names[CEL_TYPE_MAX] = {
+	[CEL_CHAN_START] = "CHAN_START",
+	[CEL_CHAN_END] = "CHAN_END",
+	[CEL_HANGUP] = "HANGUP",
+	[CEL_ANSWER] = "ANSWER",
+	[CEL_APP_START] = "APP_START",
+	[CEL_APP_END] = "APP_END",
+	[CEL_BRIDGE_ENTER] = "BRIDGE_ENTER",
+	[CEL_BRIDGE_EXIT] = "BRIDGE_EXIT",
+	[CEL_PARK_START] = "PARK_START",
+	[CEL_PARK_END] = "PARK_END",
+	[CEL_BLINDTRANSFER] = "BLINDTRANSFER",
+	[CEL_ATTENDEDTRANSFER] = "ATTENDEDTRANSFER",
+	[CEL_USER_DEFINED] = "USER_DEFINED",
+	[CEL_LINKEDID_END] = "LINKEDID_END",
+	[CEL_PICKUP] = "PICKUP",
+	[CEL_FORWARD] = "FORWARD",
+	[CEL_LOCAL_OPTIMIZE] = "LOCAL_OPTIMIZE",
+	[CEL_LOCAL_OPTIMIZE_BEGIN] = "LOCAL_OPTIMIZE_BEGIN",
+	[CEL_STREAM_BEGIN] = "STREAM_BEGIN",
+	[CEL_STREAM_END] = "STREAM_END",
+	[CEL_DTMF] = "DTMF",
+};
+
+/* What CEL remembers per live channel. */
+struct cel_chan {
+	struct le he;          /* in chans, keyed by id */
+	char *id;
+	char *linkedid;        /* the linkedid counted in links */
+	bool answered;
+};
+
+/* Live channels per linkedid, for LINKEDID_END. */
+struct cel_link {
+	struct le he;
+	char *id;
+	unsigned count;
+};
+
+static struct {
+	bool enabled;
+	uint64_t events;        /* bit per enum cel_type */
+	bool all_apps;
+	char **apps;            /* lower-case names, NULL-terminated */
+	size_t napps;
+	char dateformat[128];   /* "" → seconds.microseconds */
+	FILE *f;
+	struct hash *chans;
+	struct hash *links;
+	bool subscribed;
+} cel;
+
+/* --- helpers ----------------------------------------------------------- */
+
+static int str_dup(char **dst, const char *src)
+{
+	size_t n = strlen(src ? src : "");
+
+	*dst = mem_alloc(n + 1, NULL);
+	if (!*dst)
+		return ENOMEM;
+	memcpy(*dst, src ? src : "", n + 1);
+	return 0;
+}
+
+static bool tracked(enum cel_type t)
+{
+	return cel.enabled && (cel.events & ((uint64_t)1 << t));
+}
+
+static bool app_tracked(const char *app)
+{
+	if (cel.all_apps)
+		return true;
+	for (size_t i = 0; i < cel.napps; i++)
+		if (!strcasecmp(cel.apps[i], app))
+			return true;
+	return false;
+}
+
+/* CSV_QUOTE(): wrapped in double quotes, quotes inside doubled. Line breaks
+ * become blanks so that one record stays one line. */
+static void put_field(FILE *f, const char *v, bool first)
+{
+	if (!first)
+		fputc(',', f);
+	fputc('"', f);
+	for (const char *p = v ? v : ""; *p; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+	}
+	fputc('"', f);
+}
+
+static void format_time(char *buf, size_t size, uint64_t us)
+{
+	time_t sec = (time_t)(us / 1000000);
+
+	if (cel.dateformat[0]) {
+		struct tm tm;
+		localtime_r(&sec, &tm);
+		if (strftime(buf, size, cel.dateformat, &tm) > 0)
+			return;
+	}
+	/* Asterisk's default when dateformat is unset: "%ld.%06ld" */
+	snprintf(buf, size, "%ld.%06ld", (long)sec, (long)(us % 1000000));
+}
+
+/* JSON string contents (RFC 8259 section 7) */
+static size_t json_escape(char *dst, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; s && *s && n + 7 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			dst[n++] = '\\';
+			dst[n++] = (char)c;
+		}
+		else if (c < 0x20) {
+			n += (size_t)snprintf(dst + n, size - n, "\\u%04x", c);
+		}
+		else {
+			dst[n++] = (char)c;
+		}
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+struct record {
+	enum cel_type type;
+	uint64_t time_us;
+	const char *appname, *appdata;  /* NULL: from the channel */
+	const char *extra;
+};
+
+/* Columns of cel_custom.conf.sample's Master.csv mapping, without its
+ * "My Literal" column: eventtype, eventtime, CALLERID(name), CALLERID(num),
+ * CALLERID(ANI), CALLERID(RDNIS), CALLERID(DNID), exten, context, channame,
+ * appname, appdata, amaflags, accountcode, uniqueid, linkedid, BRIDGEPEER,
+ * userdeffield (the USER_DEFINED event name), extra: the 19 columns users
+ * of cel_custom know. */
+static void write_record(struct channel *ch, const struct record *r)
+{
+	char when[160];
+	FILE *f = cel.f;
+
+	if (!f || !tracked(r->type))
+		return;
+	format_time(when, sizeof(when), r->time_us);
+
+	put_field(f, type_names[r->type], true);
+	put_field(f, when, false);
+	put_field(f, channel_caller_name(ch), false);
+	put_field(f, channel_caller_num(ch), false);
+	put_field(f, channel_caller_num(ch), false);  /* ANI: the caller */
+	put_field(f, "", false);                      /* RDNIS */
+	put_field(f, "", false);                      /* DNID */
+	put_field(f, channel_exten(ch), false);
+	put_field(f, channel_context(ch), false);
+	put_field(f, channel_name(ch), false);
+	put_field(f, r->appname ? r->appname : channel_appl(ch), false);
+	put_field(f, r->appdata ? r->appdata : channel_data(ch), false);
+	/* every channel is DOCUMENTATION (3), Asterisk's default AMA flag */
+	put_field(f, "DOCUMENTATION", false);
+	put_field(f, channel_accountcode(ch), false);
+	put_field(f, channel_id(ch), false);
+	put_field(f, channel_linkedid(ch), false);
+	put_field(f, "", false);                      /* peer: no bridges yet */
+	put_field(f, "", false);                      /* userdeffield */
+	put_field(f, r->extra ? r->extra : "", false);
+	fputc('\n', f);
+	if (fflush(f) == EOF)
+		log_warning("CEL: write failed: %s", strerror(errno));
+}
+
+static void write_simple(struct channel *ch, enum cel_type t, uint64_t us)
+{
+	struct record r = {.type = t, .time_us = us};
+
+	write_record(ch, &r);
+}
+
+/* --- per-channel and per-linkedid state -------------------------------- */
+
+static bool chan_cmp(struct le *le, void *arg)
+{
+	const struct cel_chan *c = le->data;
+
+	return !strcmp(c->id, arg);
+}
+
+static bool link_cmp(struct le *le, void *arg)
+{
+	const struct cel_link *l = le->data;
+
+	return !strcmp(l->id, arg);
+}
+
+static void chan_destructor(void *arg)
+{
+	struct cel_chan *c = arg;
+
+	hash_unlink(&c->he);
+	mem_deref(c->id);
+	mem_deref(c->linkedid);
+}
+
+static void link_destructor(void *arg)
+{
+	struct cel_link *l = arg;
+
+	hash_unlink(&l->he);
+	mem_deref(l->id);
+}
+
+static struct cel_link *link_find(const char *id)
+{
+	struct le *le = hash_lookup(cel.links, hash_joaat_str(id), link_cmp,
+				    (void *)id);
+
+	return le ? le->data : NULL;
+}
+
+static void link_add(const char *id)
+{
+	struct cel_link *l = link_find(id);
+
+	if (!l) {
+		l = mem_zalloc(sizeof(*l), link_destructor);
+		if (!l || str_dup(&l->id, id)) {
+			mem_deref(l);
+			return;
+		}
+		hash_append(cel.links, hash_joaat_str(id), &l->he, l);
+	}
+	l->count++;
+}
+
+/* Returns true when this was the last live channel of the linkedid. */
+static bool link_drop(const char *id)
+{
+	struct cel_link *l = link_find(id);
+
+	if (!l)
+		return false;
+	if (--l->count)
+		return false;
+	mem_deref(l);
+	return true;
+}
+
+static struct cel_chan *chan_find(const char *id)
+{
+	struct le *le = hash_lookup(cel.chans, hash_joaat_str(id), chan_cmp,
+				    (void *)id);
+
+	return le ? le->data : NULL;
+}
+
+/* The record for ch, made on first sight (channels that existed before
+ * cel_init, or events that arrive before CHANNEL_CREATED). A linkedid
+ * changed since we counted it moves the count along. */
+static struct cel_chan *chan_get(struct channel *ch)
+{
+	const char *id = channel_id(ch), *lid = channel_linkedid(ch);
+	struct cel_chan *c = chan_find(id);
+
+	if (!c) {
+		c = mem_zalloc(sizeof(*c), chan_destructor);
+		if (!c || str_dup(&c->id, id) || str_dup(&c->linkedid, lid)) {
+			mem_deref(c);
+			return NULL;
+		}
+		c->answered = channel_state(ch) == CHANNEL_UP;
+		hash_append(cel.chans, hash_joaat_str(id), &c->he, c);
+		link_add(lid);
+		return c;
+	}
+	if (strcmp(c->linkedid, lid)) {
+		char *nl;
+		if (str_dup(&nl, lid) == 0) {
+			link_add(lid);
+			link_drop(c->linkedid);
+			mem_deref(c->linkedid);
+			c->linkedid = nl;
+		}
+	}
+	return c;
+}
+
+/* --- bus events -------------------------------------------------------- */
+
+static void on_destroyed(struct channel *ch, const struct bus_event *ev)
+{
+	struct cel_chan *c = chan_get(ch);
+	char extra[512], src[256], ds[64];
+	const char *dialstatus = channel_var_get(ch, "DIALSTATUS");
+	struct record r = {.type = CEL_HANGUP, .time_us = ev->time_us};
+	bool last;
+
+	json_escape(src, sizeof(src), channel_hangup_source(ch));
+	json_escape(ds, sizeof(ds), dialstatus ? dialstatus : "");
+	snprintf(extra, sizeof(extra),
+		 "{\"hangupcause\":%d,\"hangupsource\":\"%s\","
+		 "\"dialstatus\":\"%s\"}",
+		 ev->cause ? ev->cause : channel_hangup_cause(ch), src, ds);
+	r.extra = extra;
+	write_record(ch, &r);
+	write_simple(ch, CEL_CHAN_END, ev->time_us);
+
+	last = c ? link_drop(c->linkedid) : false;
+	mem_deref(c);
+	if (last)
+		write_simple(ch, CEL_LINKEDID_END, ev->time_us);
+}
+
+static void cel_bus_handler(const struct bus_event *ev, void *arg)
+{
+	struct channel *ch = ev->chan;
+	struct cel_chan *c;
+
+	(void)arg;
+	if (!ch)
+		return;
+
+	switch (ev->type) {
+	case BUS_CHANNEL_CREATED:
+		chan_get(ch);
+		write_simple(ch, CEL_CHAN_START, ev->time_us);
+		break;
+	case BUS_CHANNEL_STATE:
+		c = chan_get(ch);
+		if (c && !c->answered && channel_state(ch) == CHANNEL_UP) {
+			c->answered = true;
+			write_simple(ch, CEL_ANSWER, ev->time_us);
+		}
+		break;
+	case BUS_CEL_APP: {
+		const char *app = ev->dialplan_app ? ev->dialplan_app
+						   : channel_appl(ch);
+		struct record r = {
+			.type = ev->cel_start ? CEL_APP_START : CEL_APP_END,
+			.time_us = ev->time_us,
+			.appname = app,
+			.appdata = ev->dialplan_data ? ev->dialplan_data
+						     : channel_data(ch),
+		};
+
+		chan_get(ch);
+		if (*app && app_tracked(app))
+			write_record(ch, &r);
+		break;
+	}
+	case BUS_CHANNEL_DESTROYED:
+		on_destroyed(ch, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- configuration ----------------------------------------------------- */
+
+static int type_find(const char *name)
+{
+	for (int i = 1; i < CEL_TYPE_MAX; i++)
+		if (type_names[i] && !strcasecmp(type_names[i], name))
+			return i;
+	return -1;
+}
+
+/* Split a comma list in place, trimming blanks; calls h for each item. */
+static void each_item(char *list, void (*h)(const char *item,
+					   const struct config_var *var),
+		      const struct config_var *var)
+{
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		while (isspace((unsigned char)*tok))
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (*tok)
+			h(tok, var);
+	}
+}
+
+static void event_item(const char *item, const struct config_var *var)
+{
+	int t;
+
+	if (!strcasecmp(item, "ALL")) {
+		cel.events = ~(uint64_t)0;
+		return;
+	}
+	t = type_find(item);
+	if (t < 0) {
+		log_warning("%s:%u: Unknown CEL event name '%s'", var->file,
+			    var->line, item);
+		return;
+	}
+	cel.events |= (uint64_t)1 << t;
+}
+
+static void app_item(const char *item, const struct config_var *var)
+{
+	char **apps, *copy;
+
+	(void)var;
+	if (!strcasecmp(item, "all")) {
+		cel.all_apps = true;
+		return;
+	}
+	/* mem_realloc() does not take NULL */
+	apps = cel.apps ? mem_realloc(cel.apps, (cel.napps + 1) * sizeof(*apps))
+			: mem_alloc(sizeof(*apps), NULL);
+	if (!apps)
+		return;
+	cel.apps = apps;
+	if (str_dup(&copy, item))
+		return;
+	cel.apps[cel.napps++] = copy;
+}
+
+static void free_apps(void)
+{
+	for (size_t i = 0; i < cel.napps; i++)
+		mem_deref(cel.apps[i]);
+	cel.apps = mem_deref(cel.apps);
+	cel.napps = 0;
+}
+
+static void load_config(const struct config *conf)
+{
+	const struct config_section *sec;
+	const struct config_var *var;
+	const struct config_var *events = NULL, *apps = NULL;
+
+	cel.enabled = true;
+	cel.events = ~(uint64_t)0;
+	cel.all_apps = true;
+	cel.dateformat[0] = '\0';
+
+	sec = conf ? config_section_find(conf, "general") : NULL;
+	if (!sec)
+		return;
+	/* later lines override earlier ones, as config_var_get() does */
+	for (var = sec->vars; var; var = var->next) {
+		if (!strcasecmp(var->name, "enable")) {
+			if (config_true(var->value))
+				cel.enabled = true;
+			else if (config_false(var->value))
+				cel.enabled = false;
+			else
+				log_warning("%s:%u: Invalid value '%s' for "
+					    "enable; using yes", var->file,
+					    var->line, var->value);
+		}
+		else if (!strcasecmp(var->name, "events")) {
+			events = var;
+		}
+		else if (!strcasecmp(var->name, "apps")) {
+			apps = var;
+		}
+		else if (!strcasecmp(var->name, "dateformat")) {
+			if (strlen(var->value) >= sizeof(cel.dateformat))
+				log_warning("%s:%u: dateformat too long; using "
+					    "seconds.microseconds", var->file,
+					    var->line);
+			else
+				snprintf(cel.dateformat, sizeof(cel.dateformat),
+					 "%s", var->value);
+		}
+		else {
+			log_warning("%s:%u: Unknown option '%s' in [general]",
+				    var->file, var->line, var->name);
+		}
+	}
+
+	if (events) {
+		char *copy;
+		cel.events = 0;
+		if (str_dup(&copy, events->value) == 0) {
+			each_item(copy, event_item, events);
+			mem_deref(copy);
+		}
+		if (!cel.events) {
+			log_warning("%s:%u: No valid CEL event in '%s'; "
+				    "tracking ALL", events->file, events->line,
+				    events->value);
+			cel.events = ~(uint64_t)0;
+		}
+	}
+	if (apps) {
+		char *copy;
+		cel.all_apps = false;
+		if (str_dup(&copy, apps->value) == 0) {
+			each_item(copy, app_item, apps);
+			mem_deref(copy);
+		}
+		if (!cel.all_apps && !cel.napps) {
+			log_warning("%s:%u: Empty apps list; tracking all",
+				    apps->file, apps->line);
+			cel.all_apps = true;
+		}
+	}
+}
+
+/* --- init / close ------------------------------------------------------ */
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char tmp[512];
+	size_t len;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	len = strlen(tmp);
+	for (size_t i = 1; i <= len; i++) {
+		char c = tmp[i];
+
+		if (c != '/' && c != '\0')
+			continue;
+		tmp[i] = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return errno;
+		tmp[i] = c;
+	}
+	return 0;
+}
+
+int cel_init(const struct config *celconf, const char *logdir)
+{
+	char dir[512], path[600];
+	int err;
+
+	cel_close();
+	load_config(celconf);
+	if (!cel.enabled) {
+		log_verbose(3, "CEL logging disabled.");
+		return 0;
+	}
+
+	snprintf(dir, sizeof(dir), "%s/cel", logdir ? logdir : ".");
+	err = make_dirs(dir);
+	if (err) {
+		log_error("CEL: unable to create %s: %s", dir, strerror(err));
+		return err;
+	}
+	snprintf(path, sizeof(path), "%s/Master.csv", dir);
+	cel.f = fopen(path, "a");
+	if (!cel.f) {
+		err = errno;
+		log_error("CEL: unable to open %s: %s", path, strerror(err));
+		return err;
+	}
+
+	err = hash_alloc(&cel.chans, 256);
+	if (!err)
+		err = hash_alloc(&cel.links, 256);
+	if (!err)
+		err = bus_subscribe(cel_bus_handler, NULL);
+	if (err) {
+		log_error("CEL: start-up failed: %s", strerror(err));
+		cel_close();
+		return err;
+	}
+	cel.subscribed = true;
+	log_verbose(3, "CEL logging enabled (%s).", path);
+	return 0;
+}
+
+void cel_close(void)
+{
+	if (cel.subscribed)
+		bus_unsubscribe(cel_bus_handler, NULL);
+	cel.subscribed = false;
+	if (cel.chans)
+		hash_flush(cel.chans);
+	if (cel.links)
+		hash_flush(cel.links);
+	cel.chans = mem_deref(cel.chans);
+	cel.links = mem_deref(cel.links);
+	if (cel.f)
+		fclose(cel.f);
+	cel.f = NULL;
+	free_apps();
+}

@@ -1,0 +1,412 @@
+/* cli_core.c — the built-in "core ..." CLI commands: version, uptime,
+ * channels, one channel, verbosity, stop. Output follows Asterisk's
+ * main/cli.c and main/asterisk.c formats so that scripts written against
+ * `asterisk -rx` keep working. Module commands (dialplan, ari) register
+ * themselves elsewhere. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include "core/channel.h"
+#include "core/cli.h"
+#include "core/log.h"
+#include "core/options.h"
+
+#ifndef ARIADNE_VERSION
+#define ARIADNE_VERSION "0.0.0"
+#endif
+/* The Makefile may pass these; Asterisk bakes them in at build time too. */
+#ifndef ARIADNE_BUILD_USER
+#define ARIADNE_BUILD_USER "unknown"
+#endif
+#ifndef ARIADNE_BUILD_HOST
+#define ARIADNE_BUILD_HOST "unknown"
+#endif
+#ifndef ARIADNE_BUILD_DATE
+#define ARIADNE_BUILD_DATE __DATE__ " " __TIME__
+#endif
+
+#define ESS(n) ((n) == 1 ? "" : "s")
+
+static int show_version(struct cli_out *out, int argc, char *argv[])
+{
+	struct utsname u;
+	const char *machine = "unknown", *os = "unknown";
+
+	if (argc)
+		return EINVAL;
+	if (uname(&u) == 0) {
+		machine = u.machine;
+		os = u.sysname;
+	}
+	cli_printf(out, "ariadne %s built by %s @ %s on a %s running %s on %s\n",
+		   ARIADNE_VERSION, ARIADNE_BUILD_USER, ARIADNE_BUILD_HOST,
+		   machine, os, ARIADNE_BUILD_DATE);
+	return 0;
+}
+
+/* Asterisk's print_uptimestr(): "1 hour, 2 minutes, 3 seconds " (the
+ * trailing blank is Asterisk's too). */
+static void print_uptime(struct cli_out *out, long secs, const char *prefix,
+			 bool printsec)
+{
+	static const struct {
+		long len;
+		const char *name;
+	} units[] = {
+		{86400L * 365, "year"}, {86400L * 7, "week"}, {86400L, "day"},
+		{3600L, "hour"},        {60L, "minute"},
+	};
+	char buf[256];
+	size_t len = 0;
+
+	if (secs < 0)
+		return;
+	if (printsec) {
+		cli_printf(out, "%s: %ld\n", prefix, secs);
+		return;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		long x;
+
+		if (secs <= units[i].len)
+			continue;
+		x = secs / units[i].len;
+		secs -= x * units[i].len;
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					"%ld %s%s%s ", x, units[i].name, ESS(x),
+					secs ? "," : "");
+	}
+	if (secs > 0 || len == 0)
+		snprintf(buf + len, sizeof(buf) - len, "%ld second%s ", secs,
+			 ESS(secs));
+	cli_printf(out, "%s: %s\n", prefix, buf);
+}
+
+static int show_uptime(struct cli_out *out, int argc, char *argv[])
+{
+	struct timeval now;
+	bool printsec = false;
+
+	if (argc == 1 && !strcasecmp(argv[0], "seconds"))
+		printsec = true;
+	else if (argc)
+		return EINVAL;
+	gettimeofday(&now, NULL);
+	if (options.startup_time.tv_sec)
+		print_uptime(out, now.tv_sec - options.startup_time.tv_sec,
+			     "System uptime", printsec);
+	if (options.reload_time.tv_sec)
+		print_uptime(out, now.tv_sec - options.reload_time.tv_sec,
+			     "Last reload", printsec);
+	return 0;
+}
+
+/* main/cli.c handle_chanlist() formats */
+#define FORMAT_STRING "%-64.64s %-32.32s %-7.7s %-30.30s\n"
+#define CONCISE_FORMAT_STRING "%s!%s!%s!%d!%s!%s!%s!%s!%s!%s!%d!%s!%s!%s\n"
+#define VERBOSE_FORMAT_STRING                                                 \
+	"%-80.80s %-24.24s %-24.24s %4d %-7.7s %-12.12s %-25.25s %-15.15s "  \
+	"%8.8s %-11.11s %-11.11s %-20.20s\n"
+#define VERBOSE_FORMAT_STRING2                                                \
+	"%-80.80s %-24.24s %-24.24s %-4.4s %-7.7s %-12.12s %-25.25s %-15.15s " \
+	"%8.8s %-11.11s %-11.11s %-20.20s\n"
+
+enum chanlist_mode { LIST_NORMAL, LIST_CONCISE, LIST_VERBOSE, LIST_COUNT };
+
+struct chanlist {
+	struct cli_out *out;
+	enum chanlist_mode mode;
+	struct timeval now;
+	int calls;
+};
+
+/* "AMA flags" of a channel: Asterisk defaults every channel to
+ * DOCUMENTATION (3) and ariadne has no way to change it yet. */
+enum { AMA_DOCUMENTATION = 3 };
+
+static bool chanlist_one(struct channel *ch, void *arg)
+{
+	struct chanlist *cl = arg;
+	const struct timeval *ct = channel_creationtime(ch);
+	const char *appl = channel_appl(ch), *data = channel_data(ch);
+	char durbuf[32] = "-";
+
+	if (channel_pbx(ch))
+		cl->calls++;
+	if (cl->mode == LIST_COUNT)
+		return false;
+
+	if (cl->mode != LIST_NORMAL && ct && ct->tv_sec) {
+		long d = cl->now.tv_sec - ct->tv_sec;
+		if (d < 0)
+			d = 0;
+		if (cl->mode == LIST_VERBOSE)
+			snprintf(durbuf, sizeof(durbuf), "%02ld:%02ld:%02ld",
+				 d / 3600, (d % 3600) / 60, d % 60);
+		else
+			snprintf(durbuf, sizeof(durbuf), "%ld", d);
+	}
+
+	switch (cl->mode) {
+	case LIST_CONCISE:
+		cli_printf(cl->out, CONCISE_FORMAT_STRING, channel_name(ch),
+			   channel_context(ch), channel_exten(ch),
+			   channel_priority(ch),
+			   channel_state_str(channel_state(ch)),
+			   *appl ? appl : "(None)", data, channel_caller_num(ch),
+			   channel_accountcode(ch), "", AMA_DOCUMENTATION,
+			   durbuf, "", channel_id(ch));
+		break;
+	case LIST_VERBOSE:
+		cli_printf(cl->out, VERBOSE_FORMAT_STRING, channel_name(ch),
+			   channel_context(ch), channel_exten(ch),
+			   channel_priority(ch),
+			   channel_state_str(channel_state(ch)),
+			   *appl ? appl : "(None)", *data ? data : "(Empty)",
+			   channel_caller_num(ch), durbuf,
+			   channel_accountcode(ch), "", "");
+		break;
+	default: {
+		char locbuf[64] = "(None)", appdata[64] = "(None)";
+
+		if (*channel_context(ch) && *channel_exten(ch))
+			snprintf(locbuf, sizeof(locbuf), "%s@%s:%d",
+				 channel_exten(ch), channel_context(ch),
+				 channel_priority(ch));
+		if (*appl)
+			snprintf(appdata, sizeof(appdata), "%s(%s)", appl, data);
+		cli_printf(cl->out, FORMAT_STRING, channel_name(ch), locbuf,
+			   channel_state_str(channel_state(ch)), appdata);
+		break;
+	}
+	}
+	return false;
+}
+
+static int show_channels(struct cli_out *out, int argc, char *argv[])
+{
+	struct chanlist cl = {.out = out, .mode = LIST_NORMAL};
+	int n;
+
+	if (argc == 1) {
+		if (!strcasecmp(argv[0], "concise"))
+			cl.mode = LIST_CONCISE;
+		else if (!strcasecmp(argv[0], "verbose"))
+			cl.mode = LIST_VERBOSE;
+		else if (!strcasecmp(argv[0], "count"))
+			cl.mode = LIST_COUNT;
+		else
+			return EINVAL;
+	}
+	else if (argc) {
+		return EINVAL;
+	}
+	gettimeofday(&cl.now, NULL);
+
+	if (cl.mode == LIST_NORMAL)
+		cli_printf(out, FORMAT_STRING, "Channel", "Location", "State",
+			   "Application(Data)");
+	else if (cl.mode == LIST_VERBOSE)
+		cli_printf(out, VERBOSE_FORMAT_STRING2, "Channel", "Context",
+			   "Extension", "Priority", "State", "Application",
+			   "Data", "CallerID", "Duration", "Accountcode",
+			   "PeerAccount", "BridgeID");
+
+	channel_foreach(chanlist_one, &cl);
+
+	if (cl.mode != LIST_CONCISE) {
+		n = (int)channel_count();
+		cli_printf(out, "%d active channel%s\n", n, ESS(n));
+		cli_printf(out, "%d active call%s\n", cl.calls, ESS(cl.calls));
+	}
+	return 0;
+}
+
+static void print_var(const char *name, const char *value, void *arg)
+{
+	cli_printf(arg, "%s=%s\n", name, value);
+}
+
+static int show_channel(struct cli_out *out, int argc, char *argv[])
+{
+	struct channel *ch;
+	struct timeval now;
+	const struct timeval *ct;
+	long el = 0;
+	const char *appl, *data;
+
+	if (argc != 1)
+		return EINVAL;
+	ch = channel_find_by_name(argv[0]);
+	if (!ch)
+		ch = channel_find(argv[0]);
+	if (!ch) {
+		cli_printf(out, "%s is not a known channel\n", argv[0]);
+		return 0;
+	}
+	gettimeofday(&now, NULL);
+	ct = channel_creationtime(ch);
+	if (ct && ct->tv_sec)
+		el = now.tv_sec - ct->tv_sec;
+	appl = channel_appl(ch);
+	data = channel_data(ch);
+
+	cli_printf(out,
+		   " -- General --\n"
+		   "           Name: %s\n"
+		   "           Type: %s\n"
+		   "       UniqueID: %s\n"
+		   "       LinkedID: %s\n"
+		   "      Caller ID: %s\n"
+		   " Caller ID Name: %s\n"
+		   "Connected Line ID: %s\n"
+		   "Connected Line ID Name: %s\n"
+		   "    DNID Digits: %s\n"
+		   "       Language: %s\n"
+		   "          State: %s (%d)\n"
+		   "   Elapsed Time: %ldh%ldm%lds\n"
+		   " --   PBX   --\n"
+		   "        Context: %s\n"
+		   "      Extension: %s\n"
+		   "       Priority: %d\n"
+		   "    Application: %s\n"
+		   "           Data: %s\n",
+		   channel_name(ch), channel_tech_type(ch), channel_id(ch),
+		   channel_linkedid(ch),
+		   *channel_caller_num(ch) ? channel_caller_num(ch) : "(N/A)",
+		   *channel_caller_name(ch) ? channel_caller_name(ch) : "(N/A)",
+		   *channel_connected_num(ch) ? channel_connected_num(ch)
+					      : "(N/A)",
+		   *channel_connected_name(ch) ? channel_connected_name(ch)
+					       : "(N/A)",
+		   "(N/A)", channel_language(ch),
+		   channel_state_str(channel_state(ch)), (int)channel_state(ch),
+		   el / 3600, (el % 3600) / 60, el % 60, channel_context(ch),
+		   channel_exten(ch), channel_priority(ch),
+		   *appl ? appl : "(N/A)", *data ? data : "(Empty)");
+	cli_printf(out, "      Variables:\n");
+	channel_var_foreach(ch, print_var, out);
+	return 0;
+}
+
+/* Asterisk's status_debug_verbose() wording */
+static void verbose_status(struct cli_out *out, int oldv, int newv)
+{
+	char was[16] = "OFF", now[16] = "OFF";
+
+	if (oldv)
+		snprintf(was, sizeof(was), "%d", oldv);
+	if (newv)
+		snprintf(now, sizeof(now), "%d", newv);
+	if (oldv == newv)
+		cli_printf(out, "Console verbose is still %s.\n", was);
+	else
+		cli_printf(out, "Console verbose was %s and is now %s.\n", was,
+			   now);
+}
+
+static bool parse_level(const char *s, int *level)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < 0 || v > 1000)
+		return false;
+	*level = (int)v;
+	return true;
+}
+
+/* core set verbose [atleast] <level> [silent] | off */
+static int set_verbose(struct cli_out *out, int argc, char *argv[])
+{
+	int oldv = log_get_verbose(), newv, i = 0;
+	bool atleast = false, silent = false;
+
+	if (argc == 1 && !strcasecmp(argv[0], "off")) {
+		newv = 0;
+	}
+	else {
+		if (argc && !strcasecmp(argv[0], "atleast")) {
+			atleast = true;
+			i++;
+		}
+		if (argc == i + 2 && !strcasecmp(argv[i + 1], "silent"))
+			silent = true;
+		if (argc != i + 1 + (silent ? 1 : 0) ||
+		    !parse_level(argv[i], &newv))
+			return EINVAL;
+	}
+	if (atleast && newv < oldv)
+		newv = oldv;
+	log_set_verbose(newv);
+	options.verbose = newv;
+	if (!silent)
+		verbose_status(out, oldv, newv);
+	return 0;
+}
+
+static int stop_now(struct cli_out *out, int argc, char *argv[])
+{
+	if (argc)
+		return EINVAL;
+	/* Asterisk replies nothing; the shutdown is logged by the server */
+	cli_request_stop();
+	return 0;
+}
+
+int cli_core_init(void)
+{
+	static const struct {
+		const char *cmd;
+		cli_cmd_h *h;
+		const char *usage;
+	} cmds[] = {
+		{"core show version", show_version,
+		 "Usage: core show version\n"
+		 "       Shows ariadne version information.\n"},
+		{"core show uptime", show_uptime,
+		 "Usage: core show uptime [seconds]\n"
+		 "       Shows ariadne uptime information.\n"
+		 "       The seconds word returns the uptime in seconds only.\n"},
+		{"core show channels", show_channels,
+		 "Usage: core show channels [concise|verbose|count]\n"
+		 "       Lists currently defined channels and some information about them. If\n"
+		 "       'concise' is specified, the format is abridged and in a more easily\n"
+		 "       machine parsable format. If 'verbose' is specified, the output includes\n"
+		 "       more and longer fields. If 'count' is specified only the channel and call\n"
+		 "       count is output.\n"},
+		{"core show channel", show_channel,
+		 "Usage: core show channel <channel>\n"
+		 "       Shows lots of information about the specified channel.\n"},
+		{"core set verbose", set_verbose,
+		 "Usage: core set verbose [atleast] <level> [silent]\n"
+		 "       core set verbose off\n"
+		 "\n"
+		 "       Sets level of verbose messages to be displayed.\n"
+		 "       0 or off means no verbose messages should be displayed.\n"
+		 "       The silent option means the command does not report what\n"
+		 "       happened to the verbose level.\n"
+		 "       Equivalent to -v[v[...]] on startup\n"},
+		{"core stop now", stop_now,
+		 "Usage: core stop now\n"
+		 "       Shuts down a running ariadne immediately, hanging up all active calls.\n"},
+		{"core stop gracefully", stop_now,
+		 "Usage: core stop gracefully\n"
+		 "       Causes ariadne to not accept new calls, and exit when all\n"
+		 "       active calls have terminated normally.\n"},
+	};
+	int err = 0;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		int e = cli_register(cmds[i].cmd, cmds[i].h, cmds[i].usage);
+		if (e && e != EALREADY)
+			err = e;
+	}
+	return err;
+}

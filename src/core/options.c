@@ -1,0 +1,229 @@
+/* options.c — process-wide settings: defaults, then ariadne.conf
+ * [directories] and [options] (Asterisk's option names), the directories
+ * made on disk, and the system identity (entity id, name, start time).
+ * Not the command line: main.c applies -C/-v/-f on top of these. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <stdbool.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include "core/config.h"
+#include "core/log.h"
+#include "core/options.h"
+
+struct options options;
+
+static char ctl_path[300];
+
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* mkdir -p; a directory that cannot be made is worth a warning, not a stop:
+ * the server runs fine without a log or data dir until something writes. */
+static void make_dirs(const char *path)
+{
+	char tmp[256];
+	size_t i, len;
+
+	if (!path || !*path)
+		return;
+	copy(tmp, sizeof(tmp), path);
+	len = strlen(tmp);
+	for (i = 1; i <= len; i++) {
+		if (tmp[i] != '/' && tmp[i] != '\0')
+			continue;
+		char c = tmp[i];
+		tmp[i] = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+			log_warning("Unable to create directory %s: %s", tmp,
+				    strerror(errno));
+			return;
+		}
+		tmp[i] = c;
+	}
+}
+
+/* A MAC read from sysfs: six hex pairs, and not all zero. */
+static bool mac_valid(const char *s)
+{
+	unsigned v[6];
+	int n = 0;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &n) != 6 || n != 17)
+		return false;
+	return (v[0] | v[1] | v[2] | v[3] | v[4] | v[5]) != 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The first non-loopback interface in name order, like Asterisk's
+ * set_default_eid() walking the interfaces. */
+static bool eid_from_nic(char *eid, size_t size)
+{
+	DIR *d = opendir("/sys/class/net");
+	struct dirent *de;
+	char *names[64];
+	size_t n = 0, i;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d)) && n < 64) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "lo"))
+			continue;
+		names[n] = strdup(de->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), name_cmp);
+
+	for (i = 0; i < n; i++) {
+		char path[320], addr[64] = "";
+		FILE *f;
+
+		if (found)
+			break;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/address",
+			 names[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(addr, sizeof(addr), f)) {
+			addr[strcspn(addr, "\r\n")] = '\0';
+			for (char *p = addr; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			if (mac_valid(addr)) {
+				copy(eid, size, addr);
+				found = true;
+			}
+		}
+		fclose(f);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	return found;
+}
+
+static void eid_random(char *eid, size_t size)
+{
+	unsigned char b[6] = {0};
+	int fd = open("/dev/urandom", O_RDONLY);
+	bool ok = false;
+
+	if (fd >= 0) {
+		ok = read(fd, b, sizeof(b)) == (ssize_t)sizeof(b);
+		close(fd);
+	}
+	if (!ok) {
+		struct timeval tv;
+		gettimeofday(&tv, NULL);
+		srand((unsigned)(tv.tv_usec ^ tv.tv_sec ^ getpid()));
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)rand();
+	}
+	/* unicast, locally administered (IEEE 802: bit 0 clear, bit 1 set) */
+	b[0] = (unsigned char)((b[0] & 0xfe) | 0x02);
+	snprintf(eid, size, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
+		 b[3], b[4], b[5]);
+}
+
+static void dir_option(const struct config *cfg, const char *name, char *dst,
+		       size_t size)
+{
+	const char *v = config_get(cfg, "directories", name);
+
+	if (v && *v)
+		copy(dst, size, v);
+}
+
+static void load_options(const struct config *cfg)
+{
+	const struct config_section *sec = config_section_find(cfg, "options");
+	const struct config_var *var;
+
+	if (!sec)
+		return;
+	for (var = sec->vars; var; var = var->next) {
+		if (!strcasecmp(var->name, "verbose")) {
+			char *end;
+			long v = strtol(var->value, &end, 10);
+			if (end == var->value || *end || v < 0 || v > 100)
+				log_warning("%s:%u: Invalid verbose level '%s'",
+					    var->file, var->line, var->value);
+			else
+				options.verbose = (int)v;
+		}
+		else if (!strcasecmp(var->name, "defaultlanguage")) {
+			if (*var->value)
+				copy(options.default_language,
+				     sizeof(options.default_language),
+				     var->value);
+		}
+		else if (!strcasecmp(var->name, "systemname")) {
+			copy(options.system_name, sizeof(options.system_name),
+			     var->value);
+		}
+	}
+}
+
+void options_load(const struct config *cfg, const char *confdir)
+{
+	char host[256] = "";
+
+	memset(&options, 0, sizeof(options));
+	copy(options.confdir, sizeof(options.confdir),
+	     confdir && *confdir ? confdir : "/etc/ariadne");
+	copy(options.logdir, sizeof(options.logdir), "/var/log/ariadne");
+	copy(options.rundir, sizeof(options.rundir), "/var/run/ariadne");
+	copy(options.datadir, sizeof(options.datadir), "/var/lib/ariadne");
+	copy(options.default_language, sizeof(options.default_language), "en");
+	options.verbose = 3;
+	if (gethostname(host, sizeof(host) - 1) == 0)
+		copy(options.system_name, sizeof(options.system_name), host);
+
+	if (cfg) {
+		dir_option(cfg, "astlogdir", options.logdir,
+			   sizeof(options.logdir));
+		dir_option(cfg, "astrundir", options.rundir,
+			   sizeof(options.rundir));
+		dir_option(cfg, "astdatadir", options.datadir,
+			   sizeof(options.datadir));
+		load_options(cfg);
+	}
+
+	make_dirs(options.logdir);
+	make_dirs(options.rundir);
+	make_dirs(options.datadir);
+
+	if (!eid_from_nic(options.entity_id, sizeof(options.entity_id)))
+		eid_random(options.entity_id, sizeof(options.entity_id));
+
+	gettimeofday(&options.startup_time, NULL);
+	/* Asterisk counts start-up as the first reload ("Last reload:"). */
+	options.reload_time = options.startup_time;
+	snprintf(ctl_path, sizeof(ctl_path), "%s/ariadne.ctl", options.rundir);
+}
+
+const char *options_ctl_path(void)
+{
+	if (!ctl_path[0])
+		snprintf(ctl_path, sizeof(ctl_path), "%s/ariadne.ctl",
+			 options.rundir[0] ? options.rundir
+					   : "/var/run/ariadne");
+	return ctl_path;
+}

@@ -1,0 +1,200 @@
+/* http_conf.c — the ARI server's settings (http.conf prefix, ari.conf
+ * [general] and users) and the credential check of README §2. The socket
+ * side is in http.c. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "ari/http_int.h"
+#include "core/config.h"
+#include "core/log.h"
+
+enum {
+	USER_MAX = 128,
+	PASS_MAX = 256,
+};
+
+struct http_conf ari_http_conf;
+#define cf ari_http_conf
+
+bool ari_http_origin_allowed(const char *origin)
+{
+	if (!origin || !cf.origins)
+		return false;
+	return http_token_list_has(cf.origins, "*") ||
+	       http_token_list_has(cf.origins, origin);
+}
+
+static const struct ari_user *user_find(const char *name)
+{
+	for (size_t i = 0; i < cf.nusers; i++) {
+		if (!strcmp(cf.users[i].name, name))
+			return &cf.users[i];
+	}
+	return NULL;
+}
+
+/* Compare without leaking where the first difference is. */
+static bool secret_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char d = la != lb;
+
+	for (size_t i = 0; i < la; i++)
+		d |= (unsigned char)a[i] ^ (unsigned char)b[i % (lb ? lb : 1)];
+	return d == 0;
+}
+
+/* README §2: Basic header first, then the first api_key query param. */
+const struct ari_user *ari_http_authenticate(const struct http_head *h)
+{
+	char user[USER_MAX], pass[PASS_MAX];
+	const struct ari_user *u = NULL;
+	bool have;
+
+	have = http_basic_decode(http_head_get(h, "Authorization"),
+				 user, sizeof(user), pass, sizeof(pass));
+	if (!have)
+		have = http_api_key(h->query, user, sizeof(user),
+				    pass, sizeof(pass));
+	if (have) {
+		u = user_find(user);
+		if (u && !secret_eq(pass, u->password))
+			u = NULL;
+		if (!u)
+			log_notice("ARI authentication failed for user '%s'",
+				   user);
+	}
+	memset(pass, 0, sizeof(pass));
+	return u;
+}
+
+static void users_free(void)
+{
+	for (size_t i = 0; i < cf.nusers; i++) {
+		free(cf.users[i].name);
+		if (cf.users[i].password) {
+			memset(cf.users[i].password, 0,
+			       strlen(cf.users[i].password));
+			free(cf.users[i].password);
+		}
+	}
+	free(cf.users);
+	cf.users = NULL;
+	cf.nusers = 0;
+}
+
+static int user_add(const char *name, const char *password, bool read_only)
+{
+	struct ari_user *nu;
+
+	nu = realloc(cf.users, (cf.nusers + 1) * sizeof(*nu));
+	if (!nu)
+		return ENOMEM;
+	cf.users = nu;
+	nu[cf.nusers].name = strdup(name);
+	nu[cf.nusers].password = strdup(password);
+	nu[cf.nusers].read_only = read_only;
+	if (!nu[cf.nusers].name || !nu[cf.nusers].password) {
+		free(nu[cf.nusers].name);
+		free(nu[cf.nusers].password);
+		return ENOMEM;
+	}
+	cf.nusers++;
+	return 0;
+}
+
+static int load_users(const struct config *ariconf)
+{
+	const struct config_section *sec = NULL;
+
+	if (!ariconf)
+		return user_add("asterisk", "asterisk", false);
+
+	while ((sec = config_section_next(ariconf, sec))) {
+		const char *type = config_var_get(sec, "type");
+		const char *pw = config_var_get(sec, "password");
+		const char *fmt = config_var_get(sec, "password_format");
+		int err;
+
+		if (!type || strcasecmp(type, "user"))
+			continue;
+		if (!pw || !*pw) {
+			log_error("%s:%u: ARI user '%s' missing password",
+				  sec->file ? sec->file : "ari.conf",
+				  sec->line, sec->name);
+			continue;
+		}
+		if (fmt && strcasecmp(fmt, "plain")) {
+			log_warning("%s:%u: ARI user '%s': password_format "
+				    "'%s' is not supported (use plain); user "
+				    "disabled", sec->file ? sec->file :
+				    "ari.conf", sec->line, sec->name, fmt);
+			continue;
+		}
+		err = user_add(sec->name, pw,
+			       config_true(config_var_get(sec, "read_only")));
+		if (err)
+			return err;
+	}
+	if (!cf.nusers)
+		log_warning("ari.conf has no usable user: every ARI request "
+			    "will be refused");
+	return 0;
+}
+
+static const char *cfg(const struct config *c, const char *name)
+{
+	return c ? config_get(c, "general", name) : NULL;
+}
+
+static int set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v ? strdup(v) : NULL;
+	return (v && !*dst) ? ENOMEM : 0;
+}
+
+int ari_http_conf_load(const struct config *httpconf,
+		       const struct config *ariconf)
+{
+	char prefix[256] = "";
+	const char *v;
+	int err;
+
+	ari_http_conf_free();
+
+	v = cfg(ariconf, "enabled");
+	cf.ari_enabled = !v || !config_false(v);
+	cf.pretty = config_true(cfg(ariconf, "pretty"));
+	v = cfg(ariconf, "auth_realm");
+	err = set_str(&cf.realm, v && *v && !strpbrk(v, "\"\r\n") ? v :
+		      "Asterisk REST Interface");
+	err |= set_str(&cf.origins, cfg(ariconf, "allowed_origins"));
+
+	/* "prefix = asterisk" serves /asterisk/ari/... */
+	v = cfg(httpconf, "prefix");
+	if (v && *v) {
+		while (*v == '/')
+			v++;
+		snprintf(prefix, sizeof(prefix), "%s%s", *v ? "/" : "", v);
+		while (strlen(prefix) && prefix[strlen(prefix) - 1] == '/')
+			prefix[strlen(prefix) - 1] = '\0';
+	}
+	err |= set_str(&cf.prefix, prefix);
+	if (err)
+		return ENOMEM;
+
+	return load_users(ariconf);
+}
+
+void ari_http_conf_free(void)
+{
+	users_free();
+	free(cf.realm);
+	free(cf.prefix);
+	free(cf.origins);
+	cf.realm = cf.prefix = cf.origins = NULL;
+}

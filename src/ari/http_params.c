@@ -1,0 +1,545 @@
+/* http_params.c — pure parsing helpers of the ARI HTTP server: request head,
+ * URL decoding, query/form parameters, JSON body fields as parameters, Basic
+ * credentials and api_key. No sockets here (see http.c), so all of it is unit
+ * tested (tests/unit/test_http_params.c). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_base64.h>
+#include "ari/http_int.h"
+
+/* ---- request head ---- */
+
+size_t http_head_len(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		/* "\n\n" or "\n\r\n" ends the head */
+		if (i + 1 < len && buf[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static bool is_token(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (!isgraph((unsigned char)*s) || strchr("()<>@,;:\\\"/[]?={}", *s))
+			return false;
+	}
+	return true;
+}
+
+int http_head_parse(struct http_head *h, const char *buf, size_t len)
+{
+	char *line, *next, *sp, *target, *ver, *hash;
+
+	memset(h, 0, sizeof(*h));
+	h->buf = malloc(len + 1);
+	if (!h->buf)
+		return ENOMEM;
+	memcpy(h->buf, buf, len);
+	h->buf[len] = '\0';
+	if (memchr(h->buf, '\0', len))
+		goto bad;
+
+	/* RFC 7230 3.5: ignore empty lines before the request line */
+	line = h->buf;
+	while (*line == '\r' || *line == '\n')
+		line++;
+
+	next = strchr(line, '\n');
+	if (!next)
+		goto bad;
+	*next++ = '\0';
+	line = trim(line);
+
+	/* METHOD SP target SP HTTP/1.x */
+	sp = strchr(line, ' ');
+	if (!sp)
+		goto bad;
+	*sp = '\0';
+	target = sp + 1;
+	sp = strchr(target, ' ');
+	if (!sp)
+		goto bad;
+	*sp = '\0';
+	ver = sp + 1;
+	if (!is_token(line) || !*target || strchr(ver, ' '))
+		goto bad;
+	if (strncmp(ver, "HTTP/1.", 7) || !isdigit((unsigned char)ver[7]) ||
+	    ver[8])
+		goto bad;
+	h->minor = ver[7] - '0';
+	h->method = line;
+
+	/* absolute-form: http://host/path */
+	if (!strncasecmp(target, "http://", 7) ||
+	    !strncasecmp(target, "https://", 8)) {
+		char *p = strstr(target, "://") + 3;
+		p = strchr(p, '/');
+		target = p ? p : "/";
+	}
+	if (target[0] != '/' && strcmp(target, "*"))
+		goto bad;
+	hash = strchr(target, '#');
+	if (hash)
+		*hash = '\0';
+	h->path = target;
+	sp = strchr(target, '?');
+	if (sp) {
+		*sp = '\0';
+		h->query = sp + 1;
+	}
+
+	/* headers */
+	for (line = next; line && *line; line = next) {
+		char *colon;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strcmp(line, "\r") || !*line)
+			break;
+		/* obsolete line folding is not allowed in requests */
+		if (*line == ' ' || *line == '\t')
+			goto bad;
+		colon = strchr(line, ':');
+		if (!colon)
+			goto bad;
+		*colon = '\0';
+		if (!is_token(line))
+			goto bad;
+		if (h->nhdr >= HTTP_MAX_HDRS) {
+			http_head_free(h);
+			return E2BIG;
+		}
+		h->hdr[h->nhdr].name = line;
+		h->hdr[h->nhdr].value = trim(colon + 1);
+		h->nhdr++;
+	}
+	return 0;
+
+ bad:
+	http_head_free(h);
+	return EBADMSG;
+}
+
+void http_head_free(struct http_head *h)
+{
+	if (!h)
+		return;
+	free(h->buf);
+	memset(h, 0, sizeof(*h));
+}
+
+const char *http_head_get(const struct http_head *h, const char *name)
+{
+	for (int i = 0; i < h->nhdr; i++) {
+		if (!strcasecmp(h->hdr[i].name, name))
+			return h->hdr[i].value;
+	}
+	return NULL;
+}
+
+int http_head_count(const struct http_head *h, const char *name)
+{
+	int n = 0;
+
+	for (int i = 0; i < h->nhdr; i++) {
+		if (!strcasecmp(h->hdr[i].name, name))
+			n++;
+	}
+	return n;
+}
+
+/* ---- parameters ---- */
+
+void http_params_reset(struct http_params *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].value);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+int http_params_set(struct http_params *p, const char *name, size_t nlen,
+		    const char *value, size_t vlen)
+{
+	char *v;
+
+	v = strndup(value, vlen);
+	if (!v)
+		return ENOMEM;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (strlen(p->v[i].name) == nlen &&
+		    !memcmp(p->v[i].name, name, nlen)) {
+			free(p->v[i].value);
+			p->v[i].value = v;
+			return 0;
+		}
+	}
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		struct http_kv *nv = realloc(p->v, cap * sizeof(*nv));
+		if (!nv) {
+			free(v);
+			return ENOMEM;
+		}
+		p->v = nv;
+		p->cap = cap;
+	}
+	p->v[p->n].name = strndup(name, nlen);
+	if (!p->v[p->n].name) {
+		free(v);
+		return ENOMEM;
+	}
+	p->v[p->n].value = v;
+	p->n++;
+	return 0;
+}
+
+const char *http_params_get(const struct http_params *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (!strcmp(p->v[i].name, name))
+			return p->v[i].value;
+	}
+	return NULL;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t http_url_decode(char *dst, const char *src, size_t len,
+		       bool plus_space)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (src[i] == '%' && i + 2 < len &&
+		    hexval(src[i + 1]) >= 0 && hexval(src[i + 2]) >= 0) {
+			dst[o++] = (char)(hexval(src[i + 1]) * 16 +
+					  hexval(src[i + 2]));
+			i += 2;
+		}
+		else if (src[i] == '+' && plus_space) {
+			dst[o++] = ' ';
+		}
+		else {
+			dst[o++] = src[i];
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+int http_params_parse_query(struct http_params *p, const char *s, size_t len)
+{
+	const char *end = s + len;
+	char *name = NULL, *value = NULL;
+	int err = 0;
+
+	while (s < end) {
+		const char *amp = memchr(s, '&', end - s);
+		const char *item_end = amp ? amp : end;
+		const char *eq = memchr(s, '=', item_end - s);
+		const char *nend = eq ? eq : item_end;
+		const char *vbeg = eq ? eq + 1 : item_end;
+		size_t nl, vl;
+
+		if (nend > s) {
+			name = malloc(nend - s + 1);
+			value = malloc(item_end - vbeg + 1);
+			if (!name || !value) {
+				err = ENOMEM;
+				break;
+			}
+			nl = http_url_decode(name, s, nend - s, true);
+			vl = http_url_decode(value, vbeg, item_end - vbeg, true);
+			/* a decoded NUL would cut the name short: skip it */
+			if (strlen(name) == nl) {
+				err = http_params_set(p, name, nl, value, vl);
+				if (err)
+					break;
+			}
+			free(name);
+			free(value);
+			name = value = NULL;
+		}
+		s = item_end + 1;
+	}
+	free(name);
+	free(value);
+	return err;
+}
+
+/* Scalar JSON value as parameter text; false for null/object/array. */
+static bool json_scalar_text(const json_t *v, char *buf, size_t size,
+			     const char **out)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		*out = json_string_value(v);
+		return true;
+	case JSON_INTEGER:
+		snprintf(buf, size, "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(v));
+		*out = buf;
+		return true;
+	case JSON_REAL:
+		snprintf(buf, size, "%.15g", json_real_value(v));
+		*out = buf;
+		return true;
+	case JSON_TRUE:
+		*out = "true";
+		return true;
+	case JSON_FALSE:
+		*out = "false";
+		return true;
+	default:
+		return false;
+	}
+}
+
+int http_params_merge_json(struct http_params *p, const json_t *obj)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return EINVAL;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		char num[64];
+		const char *text;
+		int err;
+
+		if (json_is_array(v)) {
+			size_t i, total = 1;
+			json_t *e;
+			char *joined, *w;
+
+			json_array_foreach(v, i, e) {
+				if (json_scalar_text(e, num, sizeof(num), &text))
+					total += strlen(text) + 1;
+			}
+			joined = malloc(total);
+			if (!joined)
+				return ENOMEM;
+			w = joined;
+			json_array_foreach(v, i, e) {
+				size_t l;
+
+				if (!json_scalar_text(e, num, sizeof(num), &text))
+					continue;
+				if (w != joined)
+					*w++ = ',';
+				l = strlen(text);
+				memcpy(w, text, l);
+				w += l;
+			}
+			*w = '\0';
+			err = http_params_set(p, key, strlen(key), joined,
+					      w - joined);
+			free(joined);
+		}
+		else if (json_scalar_text(v, num, sizeof(num), &text)) {
+			err = http_params_set(p, key, strlen(key), text,
+					      strlen(text));
+		}
+		else {
+			continue;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Split "user:pass" at the first ':' into bounded buffers. */
+static bool split_cred(const char *s, size_t len, char *user, size_t usz,
+		       char *pass, size_t psz)
+{
+	const char *colon = memchr(s, ':', len);
+	size_t ul, pl;
+
+	if (!colon)
+		return false;
+	ul = colon - s;
+	pl = len - ul - 1;
+	if (!ul || !pl || ul >= usz || pl >= psz)
+		return false;
+	memcpy(user, s, ul);
+	user[ul] = '\0';
+	memcpy(pass, colon + 1, pl);
+	pass[pl] = '\0';
+	return true;
+}
+
+bool http_api_key(const char *query, char *user, size_t usz, char *pass,
+		  size_t psz)
+{
+	const char *s = query;
+
+	if (!query)
+		return false;
+
+	while (*s) {
+		const char *amp = strchr(s, '&');
+		size_t l = amp ? (size_t)(amp - s) : strlen(s);
+
+		if (l > 8 && !strncmp(s, "api_key=", 8)) {
+			char *v = malloc(l - 8 + 1);
+			bool ok;
+
+			if (!v)
+				return false;
+			/* Asterisk decodes the value, then splits at ':' */
+			http_url_decode(v, s + 8, l - 8, true);
+			ok = split_cred(v, strlen(v), user, usz, pass, psz);
+			free(v);
+			return ok;
+		}
+		if (!amp)
+			break;
+		s = amp + 1;
+	}
+	return false;
+}
+
+bool http_basic_decode(const char *hval, char *user, size_t usz, char *pass,
+		       size_t psz)
+{
+	uint8_t out[512];
+	size_t olen = sizeof(out) - 1;
+	const char *b64;
+	size_t blen;
+
+	if (!hval || strncasecmp(hval, "Basic", 5) ||
+	    (hval[5] != ' ' && hval[5] != '\t'))
+		return false;
+	b64 = hval + 6;
+	while (*b64 == ' ' || *b64 == '\t')
+		b64++;
+	blen = strlen(b64);
+	while (blen && (b64[blen - 1] == ' ' || b64[blen - 1] == '\t'))
+		blen--;
+	/* base64 of at most sizeof(out) bytes */
+	if (!blen || blen > (sizeof(out) - 1) / 3 * 4)
+		return false;
+	if (base64_decode(b64, blen, out, &olen))
+		return false;
+	if (memchr(out, '\0', olen))
+		return false;
+	return split_cred((const char *)out, olen, user, usz, pass, psz);
+}
+
+bool http_ctype_is(const char *ctype, const char *want)
+{
+	size_t l = strlen(want);
+
+	if (!ctype)
+		return false;
+	while (*ctype == ' ' || *ctype == '\t')
+		ctype++;
+	if (strncasecmp(ctype, want, l))
+		return false;
+	ctype += l;
+	while (*ctype == ' ' || *ctype == '\t')
+		ctype++;
+	return *ctype == '\0' || *ctype == ';';
+}
+
+bool http_token_list_has(const char *list, const char *token)
+{
+	size_t tl = strlen(token);
+
+	if (!list)
+		return false;
+	while (*list) {
+		const char *end;
+		size_t l;
+
+		while (*list == ' ' || *list == '\t' || *list == ',')
+			list++;
+		end = list;
+		while (*end && *end != ',')
+			end++;
+		l = end - list;
+		while (l && (list[l - 1] == ' ' || list[l - 1] == '\t'))
+			l--;
+		if (l == tl && !strncasecmp(list, token, tl))
+			return true;
+		list = end;
+	}
+	return false;
+}
+
+const char *http_reason(int code)
+{
+	switch (code) {
+	case 100: return "Continue";
+	case 101: return "Switching Protocols";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 412: return "Precondition Failed";
+	case 413: return "Request Entity Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 426: return "Upgrade Required";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default:  return code < 300 ? "OK" : "Error";
+	}
+}

@@ -1,0 +1,251 @@
+/* test_http_params.c — the pure helpers of the ARI HTTP server: request head
+ * parsing, URL decoding, query/form parameters, JSON body fields as
+ * parameters, Basic credentials, api_key and header token lists. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+#include "ari/http_int.h"
+
+static void head_len_needs_the_empty_line(void **state)
+{
+	const char *part = "GET / HTTP/1.1\r\nHost: x\r\n";
+	const char *full = "GET / HTTP/1.1\r\nHost: x\r\n\r\nBODY";
+	const char *lf = "GET / HTTP/1.1\nHost: x\n\nBODY";
+
+	(void)state;
+	assert_int_equal(http_head_len(part, strlen(part)), 0);
+	assert_int_equal(http_head_len(full, strlen(full)), strlen(full) - 4);
+	assert_int_equal(http_head_len(lf, strlen(lf)), strlen(lf) - 4);
+}
+
+static void head_parse_splits_method_path_query_and_headers(void **state)
+{
+	const char *r = "POST /ari/channels/a%20b?x=1&y=2 HTTP/1.1\r\n"
+			"Host: 127.0.0.1:8088\r\n"
+			"content-type:  application/json  \r\n\r\n";
+	struct http_head h;
+
+	(void)state;
+	assert_int_equal(http_head_parse(&h, r, strlen(r)), 0);
+	assert_string_equal(h.method, "POST");
+	assert_string_equal(h.path, "/ari/channels/a%20b");
+	assert_string_equal(h.query, "x=1&y=2");
+	assert_int_equal(h.minor, 1);
+	assert_string_equal(http_head_get(&h, "Content-Type"),
+			    "application/json");
+	assert_string_equal(http_head_get(&h, "HOST"), "127.0.0.1:8088");
+	assert_null(http_head_get(&h, "Upgrade"));
+	http_head_free(&h);
+}
+
+static void head_parse_accepts_absolute_form_and_http10(void **state)
+{
+	const char *r = "GET http://h:1/ari/asterisk/ping HTTP/1.0\r\n\r\n";
+	struct http_head h;
+
+	(void)state;
+	assert_int_equal(http_head_parse(&h, r, strlen(r)), 0);
+	assert_string_equal(h.path, "/ari/asterisk/ping");
+	assert_null(h.query);
+	assert_int_equal(h.minor, 0);
+	http_head_free(&h);
+}
+
+static void head_parse_rejects_malformed_requests(void **state)
+{
+	static const char *bad[] = {
+		"GET /\r\n\r\n",
+		"GET / HTTP/2.0\r\n\r\n",
+		"GET / HTTP/1.1\r\nNoColon\r\n\r\n",
+		"GET / HTTP/1.1\r\n folded: x\r\n\r\n",
+		"G(T / HTTP/1.1\r\n\r\n",
+		"GET relative HTTP/1.1\r\n\r\n",
+		"\x16\x03\x01\x00\r\n\r\n",
+	};
+	struct http_head h;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(http_head_parse(&h, bad[i], strlen(bad[i])),
+				 EBADMSG);
+	/* an embedded NUL is not a header */
+	assert_int_equal(http_head_parse(&h, "GET / HTTP/1.1\r\nA: \0b\r\n\r\n",
+					 26), EBADMSG);
+}
+
+static void head_parse_limits_the_number_of_headers(void **state)
+{
+	char buf[8192];
+	size_t l = 0;
+	struct http_head h;
+
+	(void)state;
+	l += snprintf(buf + l, sizeof(buf) - l, "GET / HTTP/1.1\r\n");
+	for (int i = 0; i < HTTP_MAX_HDRS + 1; i++)
+		l += snprintf(buf + l, sizeof(buf) - l, "X%d: y\r\n", i);
+	l += snprintf(buf + l, sizeof(buf) - l, "\r\n");
+	assert_int_equal(http_head_parse(&h, buf, l), E2BIG);
+}
+
+static void url_decode_handles_percent_and_plus(void **state)
+{
+	char out[64];
+	const char *in = "a%20b+c%2Cd%zz%4";
+
+	(void)state;
+	http_url_decode(out, in, strlen(in), true);
+	assert_string_equal(out, "a b c,d%zz%4");
+	http_url_decode(out, in, strlen(in), false);
+	assert_string_equal(out, "a b+c,d%zz%4");
+}
+
+static void query_last_repeat_wins_and_values_are_decoded(void **state)
+{
+	struct http_params p = {0};
+	const char *q = "app=a%2Cb&x=1&flag&x=last+one&=skip&e=";
+
+	(void)state;
+	assert_int_equal(http_params_parse_query(&p, q, strlen(q)), 0);
+	assert_string_equal(http_params_get(&p, "app"), "a,b");
+	assert_string_equal(http_params_get(&p, "x"), "last one");
+	assert_string_equal(http_params_get(&p, "flag"), "");
+	assert_string_equal(http_params_get(&p, "e"), "");
+	assert_null(http_params_get(&p, "missing"));
+	http_params_reset(&p);
+}
+
+static void json_fields_override_query_values_as_text(void **state)
+{
+	struct http_params p = {0};
+	const char *q = "value=fromquery&timeout=5";
+	json_t *body = json_loads("{\"value\":\"frombody\",\"timeout\":30,"
+				  "\"early\":true,\"ratio\":0.5,"
+				  "\"list\":[\"a\",2,false],\"none\":null,"
+				  "\"variables\":{\"A\":\"1\"}}", 0, NULL);
+
+	(void)state;
+	assert_non_null(body);
+	assert_int_equal(http_params_parse_query(&p, q, strlen(q)), 0);
+	assert_int_equal(http_params_merge_json(&p, body), 0);
+	assert_string_equal(http_params_get(&p, "value"), "frombody");
+	assert_string_equal(http_params_get(&p, "timeout"), "30");
+	assert_string_equal(http_params_get(&p, "early"), "true");
+	assert_string_equal(http_params_get(&p, "ratio"), "0.5");
+	assert_string_equal(http_params_get(&p, "list"), "a,2,false");
+	assert_null(http_params_get(&p, "none"));
+	assert_null(http_params_get(&p, "variables"));
+	json_decref(body);
+	http_params_reset(&p);
+}
+
+static void json_body_that_is_not_an_object_is_refused(void **state)
+{
+	struct http_params p = {0};
+	json_t *arr = json_array();
+
+	(void)state;
+	assert_int_equal(http_params_merge_json(&p, arr), EINVAL);
+	json_decref(arr);
+}
+
+static void basic_header_decodes_user_and_password(void **state)
+{
+	char u[64], pw[64];
+
+	(void)state;
+	/* asterisk:pa:ss */
+	assert_true(http_basic_decode("Basic YXN0ZXJpc2s6cGE6c3M=", u,
+				      sizeof(u), pw, sizeof(pw)));
+	assert_string_equal(u, "asterisk");
+	assert_string_equal(pw, "pa:ss");
+	assert_true(http_basic_decode("basic   YXN0ZXJpc2s6cGE6c3M=  ", u,
+				      sizeof(u), pw, sizeof(pw)));
+	/* no colon, empty password, other scheme, bad base64 */
+	assert_false(http_basic_decode("Basic YXN0ZXJpc2s=", u, sizeof(u),
+				       pw, sizeof(pw)));
+	assert_false(http_basic_decode("Basic YXN0ZXJpc2s6", u, sizeof(u),
+				       pw, sizeof(pw)));
+	assert_false(http_basic_decode("Bearer abc", u, sizeof(u), pw,
+				       sizeof(pw)));
+	assert_false(http_basic_decode("Basic !!!!", u, sizeof(u), pw,
+				       sizeof(pw)));
+	assert_false(http_basic_decode(NULL, u, sizeof(u), pw, sizeof(pw)));
+}
+
+static void api_key_is_the_first_one_split_at_the_first_colon(void **state)
+{
+	char u[64], pw[64];
+
+	(void)state;
+	assert_true(http_api_key("a=1&api_key=us%40er:p%3Aw&api_key=x:y",
+				 u, sizeof(u), pw, sizeof(pw)));
+	assert_string_equal(u, "us@er");
+	assert_string_equal(pw, "p:w");
+	assert_true(http_api_key("api_key=asterisk%3Aasterisk", u, sizeof(u),
+				 pw, sizeof(pw)));
+	assert_string_equal(u, "asterisk");
+	assert_string_equal(pw, "asterisk");
+	assert_false(http_api_key("api_key=asterisk:", u, sizeof(u), pw,
+				  sizeof(pw)));
+	assert_false(http_api_key("api_key=asterisk", u, sizeof(u), pw,
+				  sizeof(pw)));
+	assert_false(http_api_key("x_api_key=a:b", u, sizeof(u), pw,
+				  sizeof(pw)));
+	assert_false(http_api_key(NULL, u, sizeof(u), pw, sizeof(pw)));
+}
+
+static void content_type_ignores_case_and_parameters(void **state)
+{
+	(void)state;
+	assert_true(http_ctype_is("Application/JSON; charset=utf-8",
+				  "application/json"));
+	assert_true(http_ctype_is("application/json", "application/json"));
+	assert_false(http_ctype_is("application/jsonx", "application/json"));
+	assert_false(http_ctype_is(NULL, "application/json"));
+}
+
+static void token_lists_match_whole_items_without_case(void **state)
+{
+	(void)state;
+	assert_true(http_token_list_has("keep-alive, Upgrade", "upgrade"));
+	assert_true(http_token_list_has("foo,ari", "ari"));
+	assert_false(http_token_list_has("arix, bari", "ari"));
+	assert_false(http_token_list_has(NULL, "ari"));
+}
+
+static void reason_phrases_are_the_standard_ones(void **state)
+{
+	(void)state;
+	assert_string_equal(http_reason(412), "Precondition Failed");
+	assert_string_equal(http_reason(413), "Request Entity Too Large");
+	assert_string_equal(http_reason(422), "Unprocessable Entity");
+	assert_string_equal(http_reason(501), "Not Implemented");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(head_len_needs_the_empty_line),
+		cmocka_unit_test(head_parse_splits_method_path_query_and_headers),
+		cmocka_unit_test(head_parse_accepts_absolute_form_and_http10),
+		cmocka_unit_test(head_parse_rejects_malformed_requests),
+		cmocka_unit_test(head_parse_limits_the_number_of_headers),
+		cmocka_unit_test(url_decode_handles_percent_and_plus),
+		cmocka_unit_test(query_last_repeat_wins_and_values_are_decoded),
+		cmocka_unit_test(json_fields_override_query_values_as_text),
+		cmocka_unit_test(json_body_that_is_not_an_object_is_refused),
+		cmocka_unit_test(basic_header_decodes_user_and_password),
+		cmocka_unit_test(api_key_is_the_first_one_split_at_the_first_colon),
+		cmocka_unit_test(content_type_ignores_case_and_parameters),
+		cmocka_unit_test(token_lists_match_whole_items_without_case),
+		cmocka_unit_test(reason_phrases_are_the_standard_ones),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -10,11 +10,15 @@ CC       ?= cc
 PKGS      = libre jansson
 RE_DEFS   = -DHAVE_INET6 -DHAVE_STDBOOL_H -DHAVE_INTTYPES_H
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+SANITIZE ?=
+override CFLAGS += $(SANITIZE)
+override CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
             $(RE_DEFS) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+override LDFLAGS += $(SANITIZE)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
-CFLAGS   += -DARIADNE_VERSION='"$(VERSION)"'
+override CFLAGS += -DARIADNE_VERSION='"$(VERSION)"' \
+            -DARIADNE_BUILD_USER='"$(shell id -un)"' -DARIADNE_BUILD_HOST='"$(shell uname -n)"'
 
 SRC       = $(wildcard src/core/*.c src/local/*.c src/ari/*.c)
 OBJ       = $(SRC:%.c=$(BUILD)/%.o)
@@ -34,7 +38,7 @@ $(BUILD)/%.o: %.c
 # Unit tests link every module object except main.o, plus cmocka.
 $(BUILD)/tests/%: tests/unit/%.c $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 bootstrap:
 	scripts/bootstrap
@@ -50,13 +54,16 @@ integration: all
 	ARIADNE_BIN=$(abspath $(BUILD)/ariadne) node --test --test-concurrency=4 tests/integration/
 
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined" all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BIN))
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BIN))
 
 test: bootstrap
 	$(MAKE) all unit
 	$(MAKE) integration
 	$(MAKE) asan
-	$(MAKE) BUILD=build-asan unit
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" unit
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ARIADNE_BIN=$(abspath build-asan/ariadne) node --test --test-concurrency=4 tests/integration/
 

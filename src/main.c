@@ -11,6 +11,7 @@
 #include <string.h>
 #include <signal.h>
 #include <getopt.h>
+#include <sys/resource.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
@@ -73,14 +74,35 @@ static void set_global(const char *name, const char *value)
 	channel_global_set(name, value);
 }
 
+/* libre's poll set defaults to 1024 descriptors, about 500 calls once RTP
+ * exists. Raise the soft limit to the hard one and size the set to match;
+ * libre 1.1.0's fd_setsize(-1) does not work (negative size), so pass the
+ * number. Must run before the first socket is opened. */
+static int raise_fd_limit(void)
+{
+	struct rlimit rl;
+	int n = 1024;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		n = rl.rlim_cur > 1048576 ? 1048576 : (int)rl.rlim_cur;
+	}
+	return fd_setsize(n);
+}
+
 static int start(void)
 {
 	int err;
 
-	err = fd_setsize(-1);
-	if (err)
-		log_warning("Could not raise the file descriptor limit: %s",
-			    strerror(err));
+	err = raise_fd_limit();
+	if (err) {
+		log_error("Could not size the poll set: %s", strerror(err));
+		return err;
+	}
 	channel_hooks_set(&stasis_hooks, &pbx_hooks);
 	if ((err = pbx_apps_init()) || (err = stasis_init()) ||
 	    (err = local_init()) || (err = cli_core_init()) ||
@@ -89,7 +111,7 @@ static int start(void)
 		log_error("Module initialisation failed: %s", strerror(err));
 		return err;
 	}
-	if (dialplan_load(conf_ext, set_global))
+	if (conf_ext && dialplan_load(conf_ext, set_global))
 		log_warning("extensions.conf could not be loaded completely");
 	err = cel_init(conf_cel, options.logdir);
 	if (err)

@@ -371,15 +371,10 @@ void ari_channels_hangup(struct ari_req *req, struct ari_resp *resp)
 
 void ari_channels_answer(struct ari_req *req, struct ari_resp *resp)
 {
-	struct channel *ch = ari_channel_lookup(req, resp, ARI_CHAN_IN_STASIS);
+	struct channel *ch = ari_channel_lookup(req, resp, ARI_CHAN_USABLE);
 
 	if (!ch)
 		return;
-	if (channel_state(ch) == CHANNEL_RSRVD ||
-	    channel_state(ch) == CHANNEL_RINGING) {
-		ari_resp_error(resp, 412, "Channel in invalid state");
-		return;
-	}
 	if (channel_answer(ch)) {
 		ari_resp_error(resp, 500, "Failed to answer channel");
 		return;
@@ -390,7 +385,7 @@ void ari_channels_answer(struct ari_req *req, struct ari_resp *resp)
 static void indicate(struct ari_req *req, struct ari_resp *resp,
 		     enum channel_indication ind)
 {
-	struct channel *ch = ari_channel_lookup(req, resp, ARI_CHAN_IN_STASIS);
+	struct channel *ch = ari_channel_lookup(req, resp, ARI_CHAN_USABLE);
 
 	if (!ch)
 		return;

@@ -42,7 +42,7 @@ struct channel {
 	char conn_name[STR_SMALL], conn_num[STR_SMALL];
 	char accountcode[STR_SMALL];
 	char language[16];
-	char context[STR_SMALL], exten[STR_SMALL];
+	char context[STR_SMALL + 1], exten[STR_SMALL + 1]; /* 80 chars: stasis-<73> */
 	int priority;
 	char *appl, *data;
 	struct timeval created;
@@ -311,9 +311,11 @@ void channel_set_accountcode(struct channel *ch, const char *code)
 void channel_set_location(struct channel *ch, const char *context,
 			  const char *exten, int priority)
 {
-	if (context)
+	/* Callers often pass the channel's own strings back (goto within the
+	 * same context): copying a string onto itself is undefined. */
+	if (context && context != ch->context)
 		str_ncpy(ch->context, context, sizeof(ch->context));
-	if (exten)
+	if (exten && exten != ch->exten)
 		str_ncpy(ch->exten, exten, sizeof(ch->exten));
 	ch->priority = priority;
 }

@@ -63,7 +63,7 @@ static struct ctx *ctx_find(const char *name)
 
 static bool name_ok(const char *s)
 {
-	return s && *s && strlen(s) < DIALPLAN_NAME_MAX;
+	return s && *s && strlen(s) <= DIALPLAN_NAME_MAX;
 }
 
 int dialplan_context_add(const char *name, const char *registrar)

@@ -1,0 +1,129 @@
+'use strict';
+// The daemon's command line: -rx over the unix socket, --version, signals.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFile } = require('node:child_process');
+const { test } = require('node:test');
+const { serverTest, BIN, REPO, sleep } = require('./lib/server');
+
+const VERSION = fs.readFileSync(path.join(REPO, 'VERSION'), 'utf8').trim();
+
+function run(args, timeout = 5000) {
+	return new Promise((resolve) => {
+		execFile(BIN, args, { timeout }, (err, stdout, stderr) => {
+			resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+		});
+	});
+}
+
+serverTest('cli_socket_lives_in_astrundir', async (srv) => {
+	const st = fs.statSync(srv.ctlSocket);
+	assert.ok(st.isSocket(), `${srv.ctlSocket} is a unix socket`);
+});
+
+serverTest('core_show_version_names_ariadne_and_its_version', async (srv) => {
+	const out = await srv.cli('core show version');
+	assert.equal(out.code, 0, out.stderr);
+	assert.match(out.stdout, /ariadne/i);
+	assert.ok(out.stdout.includes(VERSION), `version ${VERSION} in: ${out.stdout}`);
+});
+
+test('version_flag_prints_the_version_and_exits', async () => {
+	const out = await run(['--version']);
+	assert.equal(out.code, 0, out.stderr);
+	assert.ok((out.stdout + out.stderr).includes(VERSION), out.stdout + out.stderr);
+});
+
+serverTest('core_show_channels_lists_a_live_channel', async (srv) => {
+	let out = await srv.cli('core show channels');
+	assert.equal(out.code, 0);
+	assert.match(out.stdout, /\b0 active channels?\b/);
+	const ws = await srv.events('cliapp');
+	await srv.originate({ endpoint: 'Local/100@stasis-cliapp', app: 'cliwatch' });
+	const s = await ws.waitFor('StasisStart');
+	out = await srv.cli('core show channels');
+	assert.equal(out.code, 0);
+	// Asterisk's table cuts names to 20 characters; the full name is fine too.
+	assert.ok(out.stdout.includes(s.channel.name.slice(0, 20)), `${s.channel.name} in:\n${out.stdout}`);
+	assert.match(out.stdout, /\b2 active channels\b/);
+	assert.match(out.stdout, /Stasis\(cliapp\)/);
+});
+
+serverTest('ari_show_apps_lists_registered_applications', async (srv) => {
+	const ws = await srv.events(['cli-one', 'cli-two']);
+	const out = await srv.cli('ari show apps');
+	assert.equal(out.code, 0);
+	assert.match(out.stdout, /^\s*cli-one\s*$/m);
+	assert.match(out.stdout, /^\s*cli-two\s*$/m);
+	await ws.close();
+});
+
+serverTest('dialplan_show_unknown_context_says_so', async (srv) => {
+	const out = await srv.cli('dialplan show nosuchcontext');
+	assert.match(out.stdout + out.stderr, /nosuchcontext/);
+	assert.doesNotMatch(out.stdout, /=>/);
+});
+
+serverTest('unknown_cli_command_is_reported', async (srv) => {
+	const out = await srv.cli('frobnicate the widgets');
+	assert.match(out.stdout + out.stderr, /No such command|Unknown/i);
+	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+});
+
+serverTest('core_stop_now_stops_the_server_cleanly', async (srv) => {
+	const ws = await srv.events('stopapp');
+	await srv.originate({ endpoint: 'Local/1@stasis-stopapp', app: 'stopwatch' });
+	await ws.waitFor('StasisStart');
+	const out = await srv.cli('core stop now');
+	assert.equal(out.code, 0, out.stderr);
+	const deadline = Date.now() + 5000;
+	while (!srv.exit && Date.now() < deadline) await sleep(50);
+	assert.ok(srv.exit, 'server exited after core stop now');
+	assert.equal(srv.exit.code, 0, srv.tail());
+	// Clients are closed by the shutdown, not left hanging.
+	await sleep(100);
+	assert.equal(ws.closed, true, 'event socket closed on shutdown');
+});
+
+serverTest('sigterm_with_live_channels_and_sockets_exits_zero', async (srv) => {
+	const ws = await srv.events('termapp');
+	for (let i = 0; i < 3; i++) await srv.originate({ endpoint: `Local/${i}@stasis-termapp`, app: 'termwatch' });
+	await ws.waitFor((e) => ws.filter('StasisStart').length >= 3);
+	srv.proc.kill('SIGTERM');
+	const exit = await Promise.race([srv.exited, sleep(5000).then(() => null)]);
+	assert.ok(exit, 'exited within 5 s of SIGTERM');
+	assert.equal(exit.code, 0, srv.tail());
+	// Channels were hung up and CEL flushed on the way out.
+	const ends = srv.celRows().filter((r) => r[0] === 'CHAN_END').length;
+	assert.equal(ends, 6, `CHAN_END for both halves of 3 calls, got ${ends}`);
+});
+
+serverTest('sigint_also_shuts_down_cleanly', async (srv) => {
+	srv.proc.kill('SIGINT');
+	const exit = await Promise.race([srv.exited, sleep(5000).then(() => null)]);
+	assert.ok(exit, 'exited within 5 s of SIGINT');
+	assert.equal(exit.code, 0, srv.tail());
+});
+
+serverTest('rx_without_a_running_server_fails', async (srv) => {
+	const empty = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'ariadne-norun-'));
+	fs.writeFileSync(path.join(empty, 'ariadne.conf'), `[directories]\nastrundir = ${empty}\nastlogdir = ${empty}\n`);
+	const out = await run(['-C', empty, '-rx', 'core show version']);
+	fs.rmSync(empty, { recursive: true, force: true });
+	assert.notEqual(out.code, 0, 'exit code must say the server is not there');
+	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+});
+
+serverTest('verbose_flag_raises_log_output', { args: ['-vvv'], verbose: 0 }, async (srv) => {
+	const ws = await srv.events('loudapp');
+	await srv.waitForLog(/Creating Stasis app 'loudapp'/);
+	await ws.close();
+});
+
+serverTest('verbose_zero_keeps_verbose_messages_quiet', { verbose: 0 }, async (srv) => {
+	const ws = await srv.events('quietapp');
+	await sleep(300);
+	await ws.close();
+	assert.doesNotMatch(srv.stderr, /Creating Stasis app 'quietapp'/);
+});

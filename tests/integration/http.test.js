@@ -1,0 +1,249 @@
+'use strict';
+// ARI over HTTP: authentication, routing errors, request bodies, hostile input.
+const assert = require('node:assert/strict');
+const { serverTest, ini, rawStatus, basicAuth, ASTERISK_ID_RE, TIMESTAMP_RE } = require('./lib/server');
+
+const AUTH_HDR = 'Authorization: ' + basicAuth('asterisk:asterisk') + '\r\n';
+
+function assertMessage(r, status, re) {
+	assert.equal(r.status, status, `expected ${status}, got ${r.status} ${r.body}`);
+	assert.ok(r.json && typeof r.json.message === 'string', `body must be {"message":...}: ${r.body}`);
+	assert.deepEqual(Object.keys(r.json), ['message']);
+	if (re) assert.match(r.json.message, re);
+	assert.match(String(r.headers['content-type']), /application\/json/i);
+}
+
+async function assertStillServing(srv) {
+	const r = await srv.get('/ari/asterisk/ping');
+	assert.equal(r.status, 200, 'server must keep answering after bad input');
+}
+
+serverTest('ping_with_basic_auth_returns_pong', async (srv) => {
+	const r = await srv.get('/ari/asterisk/ping');
+	assert.equal(r.status, 200);
+	assert.equal(r.json.ping, 'pong');
+	assert.match(r.json.asterisk_id, ASTERISK_ID_RE);
+	assert.match(r.json.timestamp, TIMESTAMP_RE);
+	assert.match(String(r.headers['content-type']), /application\/json/i);
+});
+
+serverTest('api_key_query_parameter_authenticates', async (srv) => {
+	let r = await srv.get('/ari/asterisk/ping?api_key=asterisk:asterisk', { auth: null });
+	assert.equal(r.status, 200, r.body);
+	r = await srv.get('/ari/asterisk/ping?api_key=asterisk%3Aasterisk', { auth: null });
+	assert.equal(r.status, 200, 'an encoded colon must work too: ' + r.body);
+	r = await srv.get('/ari/asterisk/ping?api_key=asterisk:wrong', { auth: null });
+	assertMessage(r, 401);
+	r = await srv.get('/ari/asterisk/ping?api_key=asterisk:', { auth: null });
+	assertMessage(r, 401);
+});
+
+serverTest('missing_or_wrong_credentials_get_401_with_basic_realm', async (srv) => {
+	for (const auth of [null, 'asterisk:nope', 'nobody:asterisk']) {
+		const r = await srv.get('/ari/channels', { auth });
+		assertMessage(r, 401);
+		assert.equal(r.headers['www-authenticate'], 'Basic realm="Asterisk REST Interface"');
+	}
+	const r = await srv.get('/ari/api-docs/resources.json', { auth: null });
+	assert.equal(r.status, 401, 'api-docs are behind auth as well');
+});
+
+serverTest('users_from_ari_conf_and_read_only_user_gets_403_on_writes', {
+	readyAuth: 'rw:rwpass',
+	files: {
+		'ari.conf': ini({
+			general: { enabled: 'yes' },
+			ro: { type: 'user', password: 'ropass', read_only: 'yes', password_format: 'plain' },
+			rw: { type: 'user', password: 'rwpass', read_only: 'no', password_format: 'plain' },
+		}),
+	},
+}, async (srv) => {
+	let r = await srv.get('/ari/channels', { auth: 'ro:ropass' });
+	assert.equal(r.status, 200, r.body);
+	assert.deepEqual(r.json, []);
+	r = await srv.post('/ari/asterisk/variable?variable=X&value=1', { auth: 'ro:ropass' });
+	assertMessage(r, 403);
+	r = await srv.del('/ari/channels/nope', { auth: 'ro:ropass' });
+	assertMessage(r, 403);
+	r = await srv.post('/ari/asterisk/variable?variable=X&value=1', { auth: 'rw:rwpass' });
+	assert.equal(r.status, 204, r.body);
+	r = await srv.get('/ari/asterisk/ping', { auth: 'asterisk:asterisk' });
+	assert.equal(r.status, 401, 'the built-in default user is gone once ari.conf defines users');
+	r = await srv.get('/ari/asterisk/ping', { auth: 'ro:wrong' });
+	assert.equal(r.status, 401);
+});
+
+serverTest('unknown_path_is_404_resource_not_found', async (srv) => {
+	for (const p of ['/ari/nosuch', '/ari/channels/x/nosuch', '/ari/asterisk/pong', '/ari/api-docs/nosuch.json']) {
+		const r = await srv.get(p);
+		assertMessage(r, 404);
+		if (!p.includes('api-docs')) assert.equal(r.json.message, 'Resource not found', p);
+	}
+});
+
+serverTest('trailing_slash_is_404_not_a_redirect', async (srv) => {
+	for (const p of ['/ari/channels/', '/ari/asterisk/ping/']) {
+		const r = await srv.get(p);
+		assertMessage(r, 404);
+		assert.equal(r.headers.location, undefined);
+	}
+});
+
+serverTest('known_path_with_other_method_is_405_with_allow_header', async (srv) => {
+	let r = await srv.request({ method: 'PUT', path: '/ari/channels' });
+	assert.equal(r.status, 405, r.body);
+	const allow = String(r.headers.allow || '').split(/\s*,\s*/);
+	assert.ok(allow.includes('GET') && allow.includes('POST'), `Allow: ${r.headers.allow}`);
+	assert.ok(!allow.includes('PUT'));
+	r = await srv.request({ method: 'DELETE', path: '/ari/asterisk/ping' });
+	assert.equal(r.status, 405);
+	assert.match(String(r.headers.allow), /GET/);
+	r = await srv.request({ method: 'GET', path: '/ari/channels/abc/move' });
+	assert.equal(r.status, 405);
+	assert.match(String(r.headers.allow), /POST/);
+});
+
+serverTest('invalid_json_body_is_400', async (srv) => {
+	const r = await srv.post('/ari/asterisk/variable?variable=X', {
+		body: '{"value": nope', headers: { 'Content-Type': 'application/json' },
+	});
+	assertMessage(r, 400);
+	// Content type compared case-insensitively, parameters ignored.
+	const r2 = await srv.post('/ari/asterisk/variable?variable=X', {
+		body: '[[[', headers: { 'Content-Type': 'Application/JSON; charset=utf-8' },
+	});
+	assertMessage(r2, 400);
+	await assertStillServing(srv);
+});
+
+serverTest('empty_body_with_json_content_type_is_accepted', async (srv) => {
+	// ari-client sends Content-Type: application/json and no body on DELETE.
+	const r = await srv.post('/ari/asterisk/variable?variable=EMPTYBODY&value=1', {
+		headers: { 'Content-Type': 'application/json' },
+	});
+	assert.equal(r.status, 204, r.body);
+});
+
+serverTest('body_over_512_kb_is_413_and_server_stays_up', async (srv) => {
+	const big = '{"value":"' + 'x'.repeat(600 * 1024) + '"}';
+	const head = 'POST /ari/asterisk/variable?variable=BIG HTTP/1.1\r\nHost: 127.0.0.1\r\n' + AUTH_HDR +
+		'Content-Type: application/json\r\nContent-Length: ' + big.length + '\r\n\r\n';
+	const res = await srv.raw([head, big], { timeout: 5000, untilResponse: true });
+	assert.ok(!res.timedOut || res.data.length, 'no answer to an oversized body (hang)');
+	assert.equal(rawStatus(res.data), 413, `got: ${res.data.slice(0, 200)} ${res.error || ''}`);
+	await assertStillServing(srv);
+	const v = await srv.get('/ari/asterisk/variable?variable=BIG');
+	assert.ok(!(v.json && typeof v.json.value === 'string' && v.json.value.length > 1000),
+		'the oversized request must not have been executed');
+});
+
+serverTest('chunked_request_body_is_refused_without_hanging', async (srv) => {
+	const req = 'POST /ari/asterisk/variable?variable=CH&value=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n' + AUTH_HDR +
+		'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n' +
+		'7\r\n{"a":1}\r\n0\r\n\r\n';
+	const res = await srv.raw([req], { timeout: 3000, untilResponse: true });
+	assert.ok([411, 501].includes(rawStatus(res.data)),
+		`expected 411 or 501, got ${JSON.stringify(res.data.slice(0, 120))} (timedOut=${res.timedOut})`);
+	await assertStillServing(srv);
+});
+
+serverTest('garbage_and_truncated_requests_do_not_crash_the_server', async (srv) => {
+	const junk = Buffer.alloc(4096);
+	for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + 13) & 0xff;
+	await srv.raw([junk, '\r\n\r\n'], { timeout: 1000 });
+	await srv.raw(['GET /ari/asterisk/ping HTTP/1.1\r\nHost: x\r\nContent-Le'], { timeout: 300 });
+	await srv.raw(['POST /ari/asterisk/variable HTTP/1.1\r\nContent-Length: 100\r\n\r\n{"a'], { timeout: 300 });
+	await srv.raw(['GET /' + 'a'.repeat(70000) + ' HTTP/1.1\r\n\r\n'], { timeout: 1000 });
+	await srv.raw(['GET /ari/asterisk/ping HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n'], { timeout: 500 });
+	await srv.raw(['GET /ari/%zz%00/..%2f HTTP/1.1\r\nHost: x\r\n' + AUTH_HDR + '\r\n'], { timeout: 500 });
+	await srv.raw(['\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03'], { timeout: 300 }); // TLS hello
+	await assertStillServing(srv);
+	assert.equal(srv.exit, null, 'server process must still be running');
+});
+
+serverTest('unimplemented_operations_answer_501_not_implemented', async (srv) => {
+	const ops = [
+		['POST', '/ari/bridges'],
+		['GET', '/ari/bridges'],
+		['POST', '/ari/channels/abc/play?media=sound:hello'],
+		['GET', '/ari/endpoints'],
+		['GET', '/ari/recordings/stored'],
+		['GET', '/ari/sounds'],
+		['GET', '/ari/deviceStates'],
+		['GET', '/ari/mailboxes'],
+		['DELETE', '/ari/playbacks/p1'],
+		['POST', '/ari/events/user/ev1?application=a'],
+		['GET', '/ari/asterisk/modules'],
+	];
+	for (const [method, p] of ops) {
+		const r = await srv.request({ method, path: p });
+		assertMessage(r, 501);
+		assert.equal(r.json.message, 'Not implemented', `${method} ${p}`);
+	}
+});
+
+serverTest('parameters_come_from_query_form_body_and_json_body', async (srv) => {
+	const get = async (name) => {
+		const r = await srv.get('/ari/asterisk/variable?variable=' + name);
+		assert.equal(r.status, 200, r.body);
+		return r.json.value;
+	};
+	let r = await srv.post('/ari/asterisk/variable?variable=Q1&value=fromquery');
+	assert.equal(r.status, 204, r.body);
+	assert.equal(await get('Q1'), 'fromquery');
+
+	r = await srv.post('/ari/asterisk/variable', {
+		body: 'variable=F1&value=from+form%20body',
+		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+	});
+	assert.equal(r.status, 204, r.body);
+	assert.equal(await get('F1'), 'from form body');
+
+	r = await srv.post('/ari/asterisk/variable', { body: { variable: 'J1', value: 'from json' } });
+	assert.equal(r.status, 204, r.body);
+	assert.equal(await get('J1'), 'from json');
+
+	r = await srv.post('/ari/asterisk/variable?variable=J2&value=fromquery', { body: { value: 'frombody' } });
+	assert.equal(r.status, 204, r.body);
+	assert.equal(await get('J2'), 'frombody', 'a JSON body field overrides the query string');
+
+	r = await srv.post('/ari/asterisk/variable?value=x');
+	assertMessage(r, 400);
+	r = await srv.get('/ari/asterisk/variable');
+	assertMessage(r, 400);
+});
+
+serverTest('percent_encoded_query_values_are_decoded', async (srv) => {
+	let r = await srv.post('/ari/asterisk/variable?variable=ENC&value=' + encodeURIComponent('a b,c&d=é'));
+	assert.equal(r.status, 204, r.body);
+	r = await srv.get('/ari/asterisk/variable?variable=ENC');
+	assert.equal(r.json.value, 'a b,c&d=é');
+});
+
+serverTest('asterisk_info_and_applications_list_answer_json', async (srv) => {
+	let r = await srv.get('/ari/asterisk/info');
+	assert.equal(r.status, 200, r.body);
+	assert.equal(typeof r.json, 'object');
+	r = await srv.get('/ari/applications');
+	assert.equal(r.status, 200);
+	assert.deepEqual(r.json, []);
+	const ws = await srv.events('httpapp');
+	r = await srv.get('/ari/applications');
+	assert.deepEqual(r.json.map((a) => a.name), ['httpapp']);
+	r = await srv.get('/ari/applications/httpapp');
+	assert.equal(r.status, 200);
+	assert.equal(r.json.name, 'httpapp');
+	assert.ok(Array.isArray(r.json.channel_ids));
+	r = await srv.get('/ari/applications/nosuchapp');
+	assertMessage(r, 404);
+	await ws.close();
+});
+
+serverTest('events_websocket_requires_auth_and_app', async (srv) => {
+	await assert.rejects(srv.events('a', { auth: null }), (e) => e.status === 401);
+	await assert.rejects(srv.events('a', { auth: 'asterisk:bad' }), (e) => e.status === 401);
+	await assert.rejects(srv.events('', {}), (e) => e.status === 400);
+	const r = await srv.get('/ari/events?app=a');
+	assert.ok([400, 426].includes(r.status), `plain GET /events without upgrade: ${r.status}`);
+	await assertStillServing(srv);
+});

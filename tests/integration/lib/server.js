@@ -1,0 +1,550 @@
+'use strict';
+// Test harness for ariadne integration tests: start the real binary on free
+// ports with its own temporary config directory, talk to it over raw HTTP,
+// WebSocket, ari-client and the -rx CLI, and stop it cleanly.
+//
+// Every test gets its own server (own ports, own temp dir), so test files can
+// run in parallel and tests in any order. stop() insists on exit code 0: under
+// ASan a leak report turns the exit code non-zero and must fail the test.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, execFile } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+const http = require('node:http');
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+const BIN = process.env.ARIADNE_BIN
+	? path.resolve(process.env.ARIADNE_BIN)
+	: path.join(REPO, 'build', 'ariadne');
+// Sanitizer builds start and run slower; allow a scale factor for waits.
+const SLOW = Number(process.env.ARIADNE_TEST_SLOW || (/asan/.test(BIN) ? 2 : 1));
+const READY_TIMEOUT_MS = 10000 * SLOW;
+const EVENT_TIMEOUT_MS = 5000 * SLOW;
+const STOP_TIMEOUT_MS = 10000 * SLOW;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A free TCP port on 127.0.0.1 (listen on port 0, read it back, close). */
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const srv = net.createServer();
+		srv.unref();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address();
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+function basicAuth(auth) {
+	return 'Basic ' + Buffer.from(auth).toString('base64');
+}
+
+/**
+ * One HTTP request with node's http client (no keep-alive pool).
+ * opts: method, path, headers, body (string|Buffer|object → JSON),
+ *       auth ('user:pass' | null for none; default asterisk:asterisk),
+ *       timeout (ms).
+ * Resolves {status, headers, body, json}; json is null when the body is not JSON.
+ */
+function request(port, opts = {}) {
+	const method = opts.method || 'GET';
+	const headers = Object.assign({}, opts.headers || {});
+	const auth = opts.auth === undefined ? 'asterisk:asterisk' : opts.auth;
+	if (auth) headers.Authorization = basicAuth(auth);
+	let body = opts.body;
+	if (body !== undefined && body !== null && !Buffer.isBuffer(body) && typeof body !== 'string') {
+		body = JSON.stringify(body);
+		if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+			headers['Content-Type'] = 'application/json';
+	}
+	if (body !== undefined && body !== null)
+		headers['Content-Length'] = Buffer.byteLength(body);
+	return new Promise((resolve, reject) => {
+		const req = http.request({
+			host: '127.0.0.1', port, method, path: opts.path || '/', headers, agent: false,
+		}, (res) => {
+			const chunks = [];
+			res.on('data', (c) => chunks.push(c));
+			res.on('error', reject);
+			res.on('end', () => {
+				const text = Buffer.concat(chunks).toString('utf8');
+				let json = null;
+				if (text.length) {
+					try { json = JSON.parse(text); } catch { json = null; }
+				}
+				resolve({ status: res.statusCode, headers: res.headers, body: text, json });
+			});
+		});
+		req.setTimeout(opts.timeout || 5000 * SLOW, () => {
+			req.destroy(new Error(`HTTP ${method} ${opts.path} timed out`));
+		});
+		req.on('error', reject);
+		if (body !== undefined && body !== null) req.write(body);
+		req.end();
+	});
+}
+
+/**
+ * Write raw bytes to the server and collect what comes back until the server
+ * closes the connection, `timeout` ms pass, or (with untilResponse) a complete
+ * HTTP response head has arrived. Resolves {data, closed, timedOut, error}.
+ */
+function rawExchange(port, chunks, { timeout = 3000, untilResponse = false } = {}) {
+	return new Promise((resolve) => {
+		const sock = net.connect({ host: '127.0.0.1', port });
+		const got = [];
+		let done = false;
+		const finish = (how) => {
+			if (done) return;
+			done = true;
+			clearTimeout(timer);
+			sock.destroy();
+			resolve(Object.assign({ data: Buffer.concat(got).toString('latin1'),
+				closed: false, timedOut: false, error: null }, how));
+		};
+		const timer = setTimeout(() => finish({ timedOut: true }), timeout);
+		sock.on('connect', async () => {
+			for (const c of [].concat(chunks)) {
+				if (done || sock.destroyed) return;
+				if (typeof c === 'number') { await sleep(c); continue; }
+				sock.write(c);
+			}
+		});
+		sock.on('data', (d) => {
+			got.push(d);
+			if (untilResponse && /\r\n\r\n/.test(Buffer.concat(got).toString('latin1')))
+				setTimeout(() => finish({}), 100);
+		});
+		sock.on('end', () => finish({ closed: true }));
+		sock.on('close', () => finish({ closed: true }));
+		sock.on('error', (e) => finish({ error: e }));
+	});
+}
+
+/** First line status code of a raw HTTP response, or 0. */
+function rawStatus(data) {
+	const m = /^HTTP\/1\.[01] (\d{3})/.exec(data);
+	return m ? Number(m[1]) : 0;
+}
+
+/**
+ * An ordered log of ARI events with waitFor(). Every event is also stamped
+ * with a process-wide receive sequence number `_seq` (non-enumerable) so the
+ * order of events from different sockets/clients can be compared.
+ */
+let globalSeq = 0;
+class EventLog {
+	constructor() {
+		this.events = [];
+		this.waiters = [];
+	}
+
+	push(ev) {
+		Object.defineProperty(ev, '_seq', { value: ++globalSeq, enumerable: false });
+		this.events.push(ev);
+		this._check();
+	}
+
+	_check() {
+		for (const w of this.waiters.slice()) {
+			const ev = this.events.find((e, i) => i >= w.from && w.pred(e));
+			if (ev) {
+				this.waiters.splice(this.waiters.indexOf(w), 1);
+				clearTimeout(w.timer);
+				w.resolve(ev);
+			}
+		}
+	}
+
+	/** Events matching pred (already received). pred may be a type name. */
+	filter(pred) {
+		const p = typeof pred === 'string' ? (e) => e.type === pred : pred;
+		return this.events.filter(p);
+	}
+
+	/** Position of an event in this log. */
+	indexOf(ev) { return this.events.indexOf(ev); }
+
+	/** Event types received so far, for failure messages. */
+	summary() {
+		return this.events.map((e) => e.type + (e.application ? `@${e.application}` : '') +
+			(e.channel ? `(${e.channel.name})` : '')).join(', ');
+	}
+
+	/**
+	 * Resolve with the first event (from index `from`, default 0) for which
+	 * pred(ev) is true; reject after timeoutMs naming what did arrive.
+	 * pred may be a string: the event type.
+	 */
+	waitFor(pred, timeoutMs = EVENT_TIMEOUT_MS, { from = 0, what } = {}) {
+		const p = typeof pred === 'string' ? (e) => e.type === pred : pred;
+		const label = what || (typeof pred === 'string' ? pred : p.toString());
+		return new Promise((resolve, reject) => {
+			const w = { pred: p, from, resolve };
+			w.timer = setTimeout(() => {
+				this.waiters.splice(this.waiters.indexOf(w), 1);
+				reject(new Error(`timed out after ${timeoutMs} ms waiting for event ${label}; ` +
+					`received: [${this.summary()}]`));
+			}, timeoutMs);
+			this.waiters.push(w);
+			this._check();
+		});
+	}
+
+	/** Assert that no event matching pred has arrived after waiting ms. */
+	async expectNone(pred, ms = 500, what = 'unexpected event') {
+		const p = typeof pred === 'string' ? (e) => e.type === pred : pred;
+		await sleep(ms);
+		const hit = this.events.find(p);
+		assert.equal(hit, undefined, `${what}: ${JSON.stringify(hit)}`);
+	}
+}
+
+/** Events of one /ari/events WebSocket (raw JSON frames, via `ws`). */
+class EventSocket extends EventLog {
+	constructor(ws) {
+		super();
+		this.ws = ws;
+		this.raw = [];
+		this.closed = false;
+		ws.on('message', (data) => {
+			const text = data.toString('utf8');
+			this.raw.push(text);
+			let ev;
+			try { ev = JSON.parse(text); } catch { ev = { type: '<invalid JSON>', text }; }
+			this.push(ev);
+		});
+		ws.on('close', () => { this.closed = true; });
+		ws.on('error', () => {});
+	}
+
+	close() {
+		if (this.closed || this.ws.readyState === 3) return Promise.resolve();
+		return new Promise((resolve) => {
+			const t = setTimeout(() => { this.ws.terminate(); resolve(); }, 2000);
+			this.ws.once('close', () => { clearTimeout(t); resolve(); });
+			this.ws.close();
+		});
+	}
+}
+
+/** Log every event an ari-client Client emits (its '*' event). */
+function eventLog(client) {
+	const log = new EventLog();
+	client.on('*', (ev) => log.push(ev));
+	return log;
+}
+
+/** Parse an Asterisk-quoted CSV file (cel_custom Master.csv) into rows of fields. */
+function parseCsv(text) {
+	const rows = [];
+	let row = [];
+	let field = '';
+	let inQuotes = false;
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (inQuotes) {
+			if (c === '"') {
+				if (text[i + 1] === '"') { field += '"'; i++; } else inQuotes = false;
+			} else field += c;
+		} else if (c === '"') { inQuotes = true; quoted = true; }
+		else if (c === ',') { row.push(field); field = ''; }
+		else if (c === '\n' || c === '\r') {
+			if (c === '\r' && text[i + 1] === '\n') i++;
+			row.push(field);
+			rows.push(row);
+			row = []; field = ''; quoted = false;
+		} else field += c;
+	}
+	if (field.length || quoted || row.length) { row.push(field); rows.push(row); }
+	return rows;
+}
+
+function ini(sections) {
+	// sections: { name: { key: value } } → Asterisk-format text
+	return Object.entries(sections).map(([name, kv]) =>
+		`[${name}]\n` + Object.entries(kv).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n').join('\n');
+}
+
+class Server {
+	constructor(opts) {
+		this.opts = opts;
+		this.stderr = '';
+		this.stdout = '';
+		this.sockets = [];
+		this.clients = [];
+		this.exit = null; // {code, signal} once exited
+	}
+
+	get url() { return `http://127.0.0.1:${this.port}`; }
+
+	async _prepare() {
+		this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ariadne-test-'));
+		this.confDir = path.join(this.tmp, 'etc');
+		this.logDir = path.join(this.tmp, 'log');
+		this.runDir = path.join(this.tmp, 'run');
+		this.dataDir = path.join(this.tmp, 'data');
+		for (const d of [this.confDir, this.logDir, this.runDir, this.dataDir])
+			fs.mkdirSync(d, { recursive: true });
+		this.celFile = path.join(this.logDir, 'cel', 'Master.csv');
+		this.ctlSocket = path.join(this.runDir, 'ariadne.ctl');
+	}
+
+	_writeConfig() {
+		const files = Object.assign({}, this.opts.files || {});
+		const ariadneConf = ini({
+			directories: { astlogdir: this.logDir, astrundir: this.runDir, astdatadir: this.dataDir },
+			options: { verbose: this.opts.verbose ?? 3 },
+		});
+		files['ariadne.conf'] = files['ariadne.conf'] !== undefined
+			? files['ariadne.conf'] : ariadneConf;
+		files['http.conf'] = files['http.conf'] !== undefined ? files['http.conf']
+			: ini({ general: { enabled: 'yes', bindaddr: '127.0.0.1', bindport: this.port } });
+		for (const [name, text] of Object.entries(files)) {
+			if (text === null) continue; // explicitly absent
+			fs.writeFileSync(path.join(this.confDir, name), text);
+		}
+		if (this.opts.setup && !this._setupDone) {
+			this._setupDone = true;
+			this.opts.setup(this);
+		}
+	}
+
+	_spawn() {
+		this.stderr = '';
+		this.exit = null;
+		const args = ['-C', this.confDir, '-f', ...(this.opts.args || [])];
+		this.proc = spawn(BIN, args, {
+			stdio: ['ignore', 'pipe', 'pipe'],
+			env: Object.assign({}, process.env, this.opts.env || {}),
+		});
+		this.proc.stdout.on('data', (d) => { this.stdout += d.toString(); });
+		this.proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
+		this.exited = new Promise((resolve) => {
+			this.proc.on('exit', (code, signal) => { this.exit = { code, signal }; resolve(this.exit); });
+			this.proc.on('error', (e) => {
+				this.stderr += `\n[harness] spawn ${BIN} failed: ${e.message}\n`;
+				this.exit = { code: -1, signal: null, error: e };
+				resolve(this.exit);
+			});
+		});
+	}
+
+	async _waitReady() {
+		const deadline = Date.now() + READY_TIMEOUT_MS;
+		const auth = this.opts.readyAuth || 'asterisk:asterisk';
+		while (Date.now() < deadline) {
+			if (this.exit) return false;
+			try {
+				const r = await request(this.port, { path: '/ari/asterisk/ping', auth, timeout: 1000 });
+				if (r.status === 200) return true;
+			} catch { /* not listening yet */ }
+			await sleep(50);
+		}
+		return false;
+	}
+
+	/** Start; retries with a new port if the chosen one was taken meanwhile. */
+	async start() {
+		await this._prepare();
+		for (let attempt = 0; attempt < 3; attempt++) {
+			this.port = this.opts.port || await freePort();
+			this._writeConfig();
+			this._spawn();
+			if (await this._waitReady()) return this;
+			if (!this.exit) {
+				this.proc.kill('SIGKILL');
+				await this.exited;
+				throw new Error(`ariadne not ready on port ${this.port} within ${READY_TIMEOUT_MS} ms\n` +
+					this.tail());
+			}
+			if (!/in use|EADDRINUSE/i.test(this.stderr) || this.opts.port) break;
+		}
+		const e = new Error(`ariadne exited during start-up (${JSON.stringify(this.exit)})\n` + this.tail());
+		this._cleanup();
+		throw e;
+	}
+
+	tail(n = 60) {
+		const lines = this.stderr.split('\n');
+		return `--- ariadne stderr (last ${Math.min(n, lines.length)} lines; bin ${BIN}) ---\n` +
+			lines.slice(-n).join('\n');
+	}
+
+	/** Wait until stderr matches re (string or RegExp). */
+	async waitForLog(re, timeoutMs = EVENT_TIMEOUT_MS) {
+		const rx = typeof re === 'string' ? new RegExp(re.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : re;
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			if (rx.test(this.stderr)) return;
+			await sleep(25);
+		}
+		throw new Error(`log line ${rx} did not appear within ${timeoutMs} ms\n` + this.tail());
+	}
+
+	request(opts) { return request(this.port, opts); }
+	get(p, opts = {}) { return request(this.port, Object.assign({ method: 'GET', path: p }, opts)); }
+	post(p, opts = {}) { return request(this.port, Object.assign({ method: 'POST', path: p }, opts)); }
+	del(p, opts = {}) { return request(this.port, Object.assign({ method: 'DELETE', path: p }, opts)); }
+	raw(chunks, opts) { return rawExchange(this.port, chunks, opts); }
+
+	/** Open /ari/events?app=... ; resolves an EventSocket once open. */
+	events(apps, { subscribeAll = false, auth = 'asterisk:asterisk', query = '', headers } = {}) {
+		const WebSocket = require('ws');
+		let url = `ws://127.0.0.1:${this.port}/ari/events?app=${encodeURIComponent([].concat(apps).join(','))}`;
+		if (auth) url += `&api_key=${auth.split(':').map(encodeURIComponent).join(':')}`;
+		if (subscribeAll) url += '&subscribeAll=true';
+		if (query) url += '&' + query;
+		return new Promise((resolve, reject) => {
+			const ws = new WebSocket(url, { headers });
+			const sock = new EventSocket(ws);
+			const t = setTimeout(() => { ws.terminate(); reject(new Error('WebSocket open timed out')); },
+				EVENT_TIMEOUT_MS);
+			ws.once('open', () => { clearTimeout(t); this.sockets.push(sock); resolve(sock); });
+			ws.once('unexpected-response', (req, res) => {
+				clearTimeout(t);
+				const e = new Error(`WebSocket upgrade refused: HTTP ${res.statusCode}`);
+				e.status = res.statusCode;
+				req.destroy();
+				reject(e);
+			});
+			ws.once('error', (e) => { clearTimeout(t); reject(e); });
+		});
+	}
+
+	/** ari-client 2.2.0 connected to this server (stopped automatically by stop()). */
+	async ari(user = 'asterisk', pass = 'asterisk') {
+		const ari = require('ari-client');
+		const client = await ari.connect(this.url, user, pass);
+		this.clients.push(client);
+		return client;
+	}
+
+	/** ariadne -C dir -rx cmd → {code, stdout, stderr}. */
+	cli(cmd, { timeout = 5000 * SLOW } = {}) {
+		return new Promise((resolve) => {
+			execFile(BIN, ['-C', this.confDir, '-rx', cmd], { timeout, env: process.env },
+				(err, stdout, stderr) => {
+					const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+					resolve({ code, stdout: String(stdout), stderr: String(stderr), killed: !!(err && err.killed) });
+				});
+		});
+	}
+
+	/** Originate via raw HTTP; returns the Channel JSON (asserts 200). */
+	async originate(params, body) {
+		const r = await this.post('/ari/channels?' + new URLSearchParams(params), body ? { body } : {});
+		assert.equal(r.status, 200, `originate ${JSON.stringify(params)} → ${r.status} ${r.body}`);
+		return r.json;
+	}
+
+	/** Poll GET /ari/channels/{id} until it is 404 (channel gone). */
+	async waitChannelGone(id, timeoutMs = EVENT_TIMEOUT_MS) {
+		const deadline = Date.now() + timeoutMs;
+		let last;
+		while (Date.now() < deadline) {
+			last = await this.get(`/ari/channels/${encodeURIComponent(id)}`);
+			if (last.status === 404) return;
+			await sleep(50);
+		}
+		throw new Error(`channel ${id} still exists after ${timeoutMs} ms: ${last && last.status} ${last && last.body}`);
+	}
+
+	/** CEL rows (arrays of 19 fields), [] if no file yet. */
+	celRows() {
+		if (!fs.existsSync(this.celFile)) return [];
+		return parseCsv(fs.readFileSync(this.celFile, 'utf8')).filter((r) => r.length > 1);
+	}
+
+	async _closeClients() {
+		for (const c of this.clients) {
+			try { if (c._ws) c.stop(); } catch { /* already closed */ }
+		}
+		this.clients = [];
+		await Promise.all(this.sockets.map((s) => s.close()));
+		this.sockets = [];
+	}
+
+	/**
+	 * SIGTERM, wait for exit, assert exit code 0, remove the temp dir.
+	 * If the server already exited (e.g. `core stop now`) only the exit code is checked.
+	 */
+	async stop() {
+		await this._closeClients();
+		if (!this.exit) {
+			this.proc.kill('SIGTERM');
+			const t = sleep(STOP_TIMEOUT_MS).then(() => 'timeout');
+			if (await Promise.race([this.exited, t]) === 'timeout') {
+				this.proc.kill('SIGKILL');
+				await this.exited;
+				throw new Error(`ariadne did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n` + this.tail());
+			}
+		}
+		const { code, signal } = this.exit;
+		if (code !== 0) {
+			throw new Error(`ariadne exited with code ${code} signal ${signal} (expected 0)\n` + this.tail(200));
+		}
+		this._cleanup();
+	}
+
+	_cleanup() {
+		if (process.env.ARIADNE_KEEP_TMP) return;
+		try { fs.rmSync(this.tmp, { recursive: true, force: true }); } catch { /* ignore */ }
+	}
+}
+
+async function startServer(opts = {}) {
+	const srv = new Server(opts);
+	await srv.start();
+	return srv;
+}
+
+/**
+ * test() with a fresh server: fn(srv, t). The server is always stopped; its
+ * exit status is asserted; its stderr is appended to any failure.
+ * opts: server options (files, args, env, readyAuth) plus `timeout` for the test.
+ */
+function serverTest(name, opts, fn) {
+	if (typeof opts === 'function') { fn = opts; opts = {}; }
+	const { timeout = 30000 * SLOW, skip, only, todo, ...serverOpts } = opts;
+	test(name, { timeout, skip, only, todo }, async (t) => {
+		const srv = await startServer(serverOpts);
+		let err = null;
+		try {
+			await fn(srv, t);
+		} catch (e) {
+			err = e;
+		}
+		let stopErr = null;
+		try {
+			await srv.stop();
+		} catch (e) {
+			stopErr = e;
+		}
+		if (err) {
+			if (err instanceof Error && typeof err.message === 'string' && !err.message.includes('--- ariadne stderr'))
+				err.message += '\n' + srv.tail() + (stopErr ? `\n(also on stop: ${stopErr.message.split('\n')[0]})` : '');
+			srv._cleanup();
+			throw err;
+		}
+		if (stopErr) throw stopErr;
+	});
+}
+
+// Shapes used by many tests.
+const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/;
+const ASTERISK_ID_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
+module.exports = {
+	BIN, REPO, SLOW, EVENT_TIMEOUT_MS,
+	sleep, freePort, request, rawExchange, rawStatus, basicAuth, parseCsv, ini,
+	startServer, serverTest, EventLog, EventSocket, eventLog, Server,
+	TIMESTAMP_RE, ASTERISK_ID_RE,
+};

@@ -142,6 +142,30 @@ static void eid_random(char *eid, size_t size)
 		 b[3], b[4], b[5]);
 }
 
+/* The system directories need root. Another user running `make run` gets
+ * the same layout under $XDG_STATE_HOME (default ~/.local/state)/ariadne, so
+ * that the server and its -rx client agree on the CLI socket without any
+ * configuration. */
+static void user_default_dirs(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char base[200];
+
+	if (geteuid() == 0)
+		return;
+	if (state && *state)
+		snprintf(base, sizeof(base), "%s/ariadne", state);
+	else if (home && *home)
+		snprintf(base, sizeof(base), "%s/.local/state/ariadne", home);
+	else
+		snprintf(base, sizeof(base), "/tmp/ariadne-%u",
+			 (unsigned)geteuid());
+	snprintf(options.logdir, sizeof(options.logdir), "%s/log", base);
+	snprintf(options.rundir, sizeof(options.rundir), "%s/run", base);
+	snprintf(options.datadir, sizeof(options.datadir), "%s/lib", base);
+}
+
 static void dir_option(const struct config *cfg, const char *name, char *dst,
 		       size_t size)
 {
@@ -191,6 +215,7 @@ void options_load(const struct config *cfg, const char *confdir)
 	copy(options.logdir, sizeof(options.logdir), "/var/log/ariadne");
 	copy(options.rundir, sizeof(options.rundir), "/var/run/ariadne");
 	copy(options.datadir, sizeof(options.datadir), "/var/lib/ariadne");
+	user_default_dirs();
 	copy(options.default_language, sizeof(options.default_language), "en");
 	options.verbose = 3;
 	if (gethostname(host, sizeof(host) - 1) == 0)

@@ -10,7 +10,8 @@ struct config;
 
 struct options {
 	char confdir[256];   /* -C, default /etc/ariadne */
-	char logdir[256];    /* astlogdir, default /var/log/ariadne */
+	char logdir[256];    /* astlogdir, default /var/log/ariadne (root) or
+	                      * ~/.local/state/ariadne/log (other users) */
 	char rundir[256];    /* astrundir, default /var/run/ariadne */
 	char datadir[256];   /* astdatadir, default /var/lib/ariadne */
 	char entity_id[18];  /* aa:bb:cc:dd:ee:ff, from a NIC or random */

@@ -281,7 +281,7 @@ static void nicknames_unique_within_resource(void **state)
 	}
 }
 
-static void only_implemented_operations_have_handlers(void **state)
+static void walking_skeleton_operations_have_handlers(void **state)
 {
 	static const char *const implemented[] = {
 		"asterisk/getInfo", "asterisk/ping", "asterisk/getGlobalVar",
@@ -302,8 +302,12 @@ static void only_implemented_operations_have_handlers(void **state)
 		snprintf(key, sizeof(key), "%s/%s", r->resource, r->nickname);
 		for (size_t k = 0; implemented[k]; k++)
 			want = want || !strcmp(implemented[k], key);
-		if (want != (r->handler != NULL))
-			fail_msg("%s: handler %s", key, want ? "missing" : "unexpected");
+		/* Handlers are weak symbols: more operations gain one as they are
+		 * implemented; these must never lose theirs. */
+		if (want && !r->handler)
+			fail_msg("%s: handler missing", key);
+		if (r->websocket && r->handler)
+			fail_msg("%s: the upgrade is handled by http.c", key);
 		if (r->websocket) {
 			websockets++;
 			assert_string_equal(key, "events/eventWebsocket");
@@ -674,7 +678,7 @@ int main(void)
 		cmocka_unit_test(every_route_path_params_match_path_wildcards),
 		cmocka_unit_test(every_route_matches_itself_with_its_vars),
 		cmocka_unit_test(nicknames_unique_within_resource),
-		cmocka_unit_test(only_implemented_operations_have_handlers),
+		cmocka_unit_test(walking_skeleton_operations_have_handlers),
 		cmocka_unit_test(every_resource_has_routes_and_a_declaration_with_models),
 		cmocka_unit_test(model_keys_equal_their_ids),
 		cmocka_unit_test(listing_has_eleven_apis_and_no_operations),

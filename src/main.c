@@ -25,6 +25,7 @@
 #include "core/config.h"
 #include "core/defer.h"
 #include "core/dialplan.h"
+#include "core/endpoint.h"
 #include "core/log.h"
 #include "core/options.h"
 #include "core/originate.h"
@@ -103,7 +104,8 @@ static int start(void)
 		log_error("Could not size the poll set: %s", strerror(err));
 		return err;
 	}
-	channel_hooks_set(&stasis_hooks, &pbx_hooks);
+	channel_hooks_add(&stasis_hooks);
+	channel_hooks_add(&pbx_hooks);
 	if ((err = pbx_apps_init()) || (err = stasis_init()) ||
 	    (err = local_init()) || (err = cli_core_init()) ||
 	    (err = dialplan_cli_init()) ||
@@ -136,6 +138,7 @@ static void stop(void)
 	ari_close();
 	channel_registry_close();
 	originate_close();
+	endpoint_close();
 	defer_flush();
 	stasis_close();
 	cel_close();

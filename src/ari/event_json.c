@@ -9,6 +9,8 @@
 #include "ari/models.h"
 #include "core/bus.h"
 #include "core/channel.h"
+#include "core/endpoint.h"
+#include "core/playback.h"
 #include "core/options.h"
 #include "core/stasis.h"
 
@@ -61,21 +63,38 @@ json_t *ari_channel_json(const struct channel *ch)
 	return obj;
 }
 
-static void add_chan_id(const char *id, void *arg)
+static void add_string(const char *id, void *arg)
 {
 	json_array_append_new(arg, json_string(id));
 }
 
+static void add_type_filter(const char *type, void *arg)
+{
+	json_array_append_new(arg, json_pack("{s:s}", "type", type));
+}
+
+static json_t *sources(const struct stasis_app *app, enum stasis_source kind)
+{
+	json_t *a = json_array();
+
+	stasis_app_source_foreach(app, kind, add_string, a);
+	return a;
+}
+
 json_t *ari_application_json(const struct stasis_app *app)
 {
-	json_t *chans = json_array();
+	json_t *allowed = json_array(), *disallowed = json_array();
 
-	stasis_app_channel_foreach(app, add_chan_id, chans);
-	return json_pack("{s:s, s:o, s:[], s:[], s:[], s:[], s:[]}",
+	stasis_app_filter_foreach(app, true, add_type_filter, allowed);
+	stasis_app_filter_foreach(app, false, add_type_filter, disallowed);
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "name", stasis_app_name(app),
-			 "channel_ids", chans,
-			 "bridge_ids", "endpoint_ids", "device_names",
-			 "events_allowed", "events_disallowed");
+			 "channel_ids", sources(app, STASIS_SRC_CHANNEL),
+			 "bridge_ids", sources(app, STASIS_SRC_BRIDGE),
+			 "endpoint_ids", sources(app, STASIS_SRC_ENDPOINT),
+			 "device_names", sources(app, STASIS_SRC_DEVICE),
+			 "events_allowed", allowed,
+			 "events_disallowed", disallowed);
 }
 
 static json_t *args_json(const char *const *args, int nargs)
@@ -85,6 +104,48 @@ static json_t *args_json(const char *const *args, int nargs)
 	for (int i = 0; i < nargs; i++)
 		json_array_append_new(a, json_string(args[i]));
 	return a;
+}
+
+static json_t *kv_json(const char *const *keys, const char *const *values,
+		       int n)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < n; i++)
+		json_object_set_new(o, keys[i], json_string(values[i]));
+	return o;
+}
+
+static void add_endpoint_channel(struct channel *ch, void *arg)
+{
+	json_array_append_new(arg, json_string(channel_id(ch)));
+}
+
+json_t *ari_endpoint_json(const struct endpoint *ep)
+{
+	json_t *ids = json_array();
+
+	endpoint_channel_foreach(ep, add_endpoint_channel, ids);
+	return json_pack("{s:s, s:s, s:s, s:o}",
+			 "technology", endpoint_tech(ep),
+			 "resource", endpoint_resource(ep),
+			 "state", endpoint_state_str(endpoint_get_state(ep)),
+			 "channel_ids", ids);
+}
+
+json_t *ari_playback_json(const struct playback *pb)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}",
+			      "id", playback_id(pb),
+			      "media_uri", playback_media_uri(pb),
+			      "target_uri", playback_target_uri(pb),
+			      "language", playback_language(pb),
+			      "state", playback_state_str(playback_get_state(pb)));
+
+	if (playback_next_media_uri(pb))
+		json_object_set_new(o, "next_media_uri",
+				    json_string(playback_next_media_uri(pb)));
+	return o;
 }
 
 static const char *type_name(enum bus_type t)
@@ -102,6 +163,18 @@ static const char *type_name(enum bus_type t)
 	case BUS_APP_MOVE_FAILED:        return "ApplicationMoveFailed";
 	case BUS_APP_REPLACED:           return "ApplicationReplaced";
 	case BUS_CEL_APP:                return NULL;
+	case BUS_CHANNEL_DTMF:           return "ChannelDtmfReceived";
+	case BUS_CHANNEL_HOLD:           return "ChannelHold";
+	case BUS_CHANNEL_UNHOLD:         return "ChannelUnhold";
+	case BUS_CHANNEL_USEREVENT:      return "ChannelUserevent";
+	case BUS_ENDPOINT_STATE:         return "EndpointStateChange";
+	case BUS_CONTACT_STATUS:         return "ContactStatusChange";
+	case BUS_PEER_STATUS:            return "PeerStatusChange";
+	case BUS_TEXT_MESSAGE:           return "TextMessageReceived";
+	case BUS_DEVICE_STATE:           return "DeviceStateChanged";
+	case BUS_PLAYBACK_STARTED:       return "PlaybackStarted";
+	case BUS_PLAYBACK_CONTINUING:    return "PlaybackContinuing";
+	case BUS_PLAYBACK_FINISHED:      return "PlaybackFinished";
 	}
 	return NULL;
 }
@@ -116,6 +189,9 @@ static json_t *event_body(const struct bus_event *ev)
 		json_object_set_new(o, "cause", json_integer(ev->cause));
 		json_object_set_new(o, "cause_txt",
 				    json_string(channel_cause_text(ev->cause)));
+		if (ev->tech_cause)
+			json_object_set_new(o, "tech_cause",
+					    json_integer(ev->tech_cause));
 		break;
 	case BUS_CHANNEL_DIALPLAN:
 		json_object_set_new(o, "dialplan_app",
@@ -151,6 +227,84 @@ static json_t *event_body(const struct bus_event *ev)
 				    json_string(ev->destination));
 		json_object_set_new(o, "args", args_json(ev->args, ev->nargs));
 		break;
+	case BUS_CHANNEL_DTMF: {
+		char digit[2] = {ev->digit, '\0'};
+
+		json_object_set_new(o, "digit", json_string(digit));
+		json_object_set_new(o, "duration_ms",
+				    json_integer(ev->duration_ms));
+		break;
+	}
+	case BUS_CHANNEL_HOLD:
+		if (ev->musicclass)
+			json_object_set_new(o, "musicclass",
+					    json_string(ev->musicclass));
+		break;
+	case BUS_CHANNEL_USEREVENT:
+		json_object_set_new(o, "eventname", json_string(ev->name));
+		json_object_set_new(o, "userevent",
+				    kv_json(ev->keys, ev->values, ev->nkv));
+		if (ev->endpoint)
+			json_object_set_new(o, "endpoint",
+					    ari_endpoint_json(ev->endpoint));
+		break;
+	case BUS_ENDPOINT_STATE:
+		json_object_set_new(o, "endpoint", ari_endpoint_json(ev->endpoint));
+		return o;
+	case BUS_CONTACT_STATUS: {
+		json_t *ci = json_pack("{s:s, s:s, s:s}",
+				       "uri", ev->uri ? ev->uri : "",
+				       "contact_status", ev->status ? ev->status : "",
+				       "aor", ev->aor ? ev->aor : "");
+
+		if (ev->rtt_usec >= 0)
+			json_object_set_new(ci, "roundtrip_usec",
+					    json_sprintf("%ld", ev->rtt_usec));
+		json_object_set_new(o, "endpoint", ari_endpoint_json(ev->endpoint));
+		json_object_set_new(o, "contact_info", ci);
+		return o;
+	}
+	case BUS_PEER_STATUS: {
+		json_t *peer = json_pack("{s:s}", "peer_status",
+					 ev->status ? ev->status : "");
+
+		if (ev->reason && *ev->reason)
+			json_object_set_new(peer, "cause", json_string(ev->reason));
+		if (ev->address)
+			json_object_set_new(peer, "address",
+					    json_string(ev->address));
+		if (ev->port)
+			json_object_set_new(peer, "port", json_string(ev->port));
+		json_object_set_new(o, "endpoint", ari_endpoint_json(ev->endpoint));
+		json_object_set_new(o, "peer", peer);
+		return o;
+	}
+	case BUS_TEXT_MESSAGE: {
+		json_t *msg = json_pack("{s:s, s:s, s:s}",
+					"from", ev->from ? ev->from : "",
+					"to", ev->to ? ev->to : "",
+					"body", ev->body ? ev->body : "");
+
+		if (ev->nkv)
+			json_object_set_new(msg, "variables",
+					    kv_json(ev->keys, ev->values, ev->nkv));
+		json_object_set_new(o, "message", msg);
+		if (ev->endpoint)
+			json_object_set_new(o, "endpoint",
+					    ari_endpoint_json(ev->endpoint));
+		return o;
+	}
+	case BUS_DEVICE_STATE:
+		json_object_set_new(o, "device_state", json_pack(
+			"{s:s, s:s}", "name", ev->name ? ev->name : "",
+			"state", ev->status ? ev->status : "UNKNOWN"));
+		return o;
+	case BUS_PLAYBACK_STARTED:
+	case BUS_PLAYBACK_CONTINUING:
+	case BUS_PLAYBACK_FINISHED:
+		/* Playback events name their target in the playback itself. */
+		json_object_set_new(o, "playback", ari_playback_json(ev->playback));
+		return o;
 	default:
 		break;
 	}

@@ -293,10 +293,20 @@ static void send_json(struct ws_sess *s, json_t *j)
 static void deliver(const char *app, const struct bus_event *ev, void *owner)
 {
 	struct ws_sess *s = owner;
+	json_t *j;
 
 	if (s->closing)
 		return;
-	send_json(s, ari_event_json(app, ev));
+	j = ari_event_json(app, ev);
+	if (!j)
+		return;
+	/* PUT /applications/{app}/eventFilter applies to every event. */
+	if (!stasis_app_event_allowed(stasis_app_find(app),
+				      json_string_value(json_object_get(j, "type")))) {
+		json_decref(j);
+		return;
+	}
+	send_json(s, j);
 }
 
 /* ---- REST over WebSocket (README §5.3) ---- */

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 struct channel;
+struct endpoint;
+struct playback;
 
 enum bus_type {
 	BUS_CHANNEL_CREATED,
@@ -25,6 +27,19 @@ enum bus_type {
 	BUS_APP_MOVE_FAILED,
 	BUS_APP_REPLACED,
 	BUS_CEL_APP,           /* internal: app change for CEL (no ARI event) */
+	BUS_CHANNEL_DTMF,      /* digit, duration_ms */
+	BUS_CHANNEL_HOLD,      /* musicclass (may be NULL) */
+	BUS_CHANNEL_UNHOLD,
+	BUS_CHANNEL_USEREVENT, /* name, keys/values; chan, endpoint, bridge_id,
+	                        * device optional; app set → that app only */
+	BUS_ENDPOINT_STATE,    /* endpoint */
+	BUS_CONTACT_STATUS,    /* endpoint, uri, status, aor, rtt_usec */
+	BUS_PEER_STATUS,       /* endpoint, status, cause, address, port */
+	BUS_TEXT_MESSAGE,      /* from, to, body, keys/values, endpoint */
+	BUS_DEVICE_STATE,      /* name (device), status (state string) */
+	BUS_PLAYBACK_STARTED,  /* playback; chan = target channel if any */
+	BUS_PLAYBACK_CONTINUING,
+	BUS_PLAYBACK_FINISHED,
 };
 
 struct bus_event {
@@ -47,6 +62,27 @@ struct bus_event {
 	const char *dialstatus;       /* DIAL: "" at start, ANSWER, ... */
 	/* CEL_APP: leaving (end) or entering (start) an app */
 	bool cel_start;
+
+	char digit;                   /* DTMF */
+	unsigned duration_ms;         /* DTMF */
+	const char *musicclass;       /* HOLD */
+	const char *name;             /* USEREVENT: event name; DEVICE_STATE:
+	                               * device name */
+	const char *const *keys;      /* USEREVENT, TEXT_MESSAGE variables */
+	const char *const *values;
+	int nkv;
+	const char *bridge_id;        /* USEREVENT source bridge (NULL: none) */
+	const char *device;           /* USEREVENT source device state */
+	const struct endpoint *endpoint; /* ENDPOINT_*, CONTACT, PEER, TEXT,
+	                                  * USEREVENT source endpoint */
+	const char *uri, *status, *aor; /* CONTACT_STATUS; status also PEER
+	                                 * and DEVICE_STATE */
+	long rtt_usec;                /* CONTACT_STATUS (-1: unknown) */
+	const char *address, *port;   /* PEER_STATUS */
+	const char *reason;           /* PEER_STATUS cause text */
+	const char *from, *to, *body; /* TEXT_MESSAGE */
+	const struct playback *playback; /* PLAYBACK_* */
+	int tech_cause;               /* DESTROYED: e.g. SIP status (0: none) */
 };
 
 typedef void (bus_h)(const struct bus_event *ev, void *arg);

@@ -17,6 +17,7 @@
 #include <re_hash.h>
 #include "core/bus.h"
 #include "core/channel.h"
+#include "core/endpoint.h"
 #include "core/log.h"
 
 #define ID_MAX 150
@@ -53,6 +54,10 @@ struct channel {
 	char scratch[200];   /* for computed variable values */
 	struct stasis_control *control; /* owned by stasis.c */
 	struct pbx *pbx;                /* owned by pbx.c */
+	void *media;                    /* owned by src/media */
+	char *endpoint;                 /* "PJSIP/alice" or NULL */
+	char *protocol_id;
+	int tech_cause;
 	bool registered;
 };
 
@@ -61,13 +66,18 @@ static struct hash *by_id;
 static unsigned long next_uniqueid;
 static struct list globals;
 static const struct channel_tech *techs[8];
-static const struct channel_hooks *stasis_hooks, *pbx_hooks;
+#define HOOKS_MAX 8
+static const struct channel_hooks *hooks[HOOKS_MAX];
 
-void channel_hooks_set(const struct channel_hooks *sh,
-		       const struct channel_hooks *ph)
+int channel_hooks_add(const struct channel_hooks *h)
 {
-	stasis_hooks = sh;
-	pbx_hooks = ph;
+	for (int i = 0; i < HOOKS_MAX; i++) {
+		if (!hooks[i] || hooks[i] == h) {
+			hooks[i] = h;
+			return 0;
+		}
+	}
+	return ENOMEM;
 }
 
 int channel_tech_register(const struct channel_tech *tech)
@@ -106,6 +116,8 @@ static void channel_destructor(void *arg)
 	list_flush(&ch->vars);
 	mem_deref(ch->appl);
 	mem_deref(ch->data);
+	mem_deref(ch->endpoint);
+	mem_deref(ch->protocol_id);
 }
 
 static void publish(struct channel *ch, enum bus_type type)
@@ -258,7 +270,57 @@ const char *channel_connected_num(const struct channel *ch) { return ch->conn_nu
 const char *channel_accountcode(const struct channel *ch) { return ch->accountcode; }
 const char *channel_language(const struct channel *ch) { return ch->language; }
 const char *channel_linkedid(const struct channel *ch) { return ch->linkedid; }
-const char *channel_protocol_id(const struct channel *ch) { return ""; }
+const char *channel_protocol_id(const struct channel *ch) { return ch->protocol_id ? ch->protocol_id : ""; }
+const char *channel_endpoint(const struct channel *ch) { return ch->endpoint; }
+int channel_tech_cause(const struct channel *ch) { return ch->tech_cause; }
+void channel_set_tech_cause(struct channel *ch, int c) { ch->tech_cause = c; }
+void *channel_media(const struct channel *ch) { return ch->media; }
+void channel_set_media(struct channel *ch, void *media) { ch->media = media; }
+
+void channel_set_protocol_id(struct channel *ch, const char *id)
+{
+	ch->protocol_id = mem_deref(ch->protocol_id);
+	if (id)
+		str_dup(&ch->protocol_id, id);
+}
+
+void channel_set_endpoint(struct channel *ch, const char *tech_resource)
+{
+	ch->endpoint = mem_deref(ch->endpoint);
+	if (tech_resource && *tech_resource) {
+		str_dup(&ch->endpoint, tech_resource);
+		endpoint_channels_changed(tech_resource);
+	}
+}
+
+void channel_dtmf_received(struct channel *ch, char digit,
+			   unsigned duration_ms)
+{
+	struct bus_event ev = {.type = BUS_CHANNEL_DTMF, .chan = ch,
+			       .digit = digit, .duration_ms = duration_ms};
+
+	if (ch->hungup)
+		return;
+	log_verbose(4, "DTMF end '%c' received on %s, duration %u ms", digit,
+		    ch->name, duration_ms);
+	bus_publish(&ev);
+}
+
+void channel_remote_hold(struct channel *ch, bool on, const char *musicclass)
+{
+	struct bus_event ev = {.type = on ? BUS_CHANNEL_HOLD : BUS_CHANNEL_UNHOLD,
+			       .chan = ch, .musicclass = musicclass};
+
+	if (!ch->hungup)
+		bus_publish(&ev);
+}
+
+int channel_write_audio(struct channel *ch, const int16_t *pcm, size_t n)
+{
+	if (ch->hungup || !ch->tech->write_audio)
+		return 0;
+	return ch->tech->write_audio(ch, pcm, n);
+}
 const char *channel_context(const struct channel *ch) { return ch->context; }
 const char *channel_exten(const struct channel *ch) { return ch->exten; }
 int channel_priority(const struct channel *ch) { return ch->priority; }
@@ -623,10 +685,9 @@ static void hangup(struct channel *ch, int cause, bool soft, const char *source)
 	ev.soft = soft;
 	bus_publish(&ev);
 
-	if (stasis_hooks && stasis_hooks->hangup)
-		stasis_hooks->hangup(ch);
-	if (pbx_hooks && pbx_hooks->hangup)
-		pbx_hooks->hangup(ch);
+	for (int i = 0; i < HOOKS_MAX && hooks[i]; i++)
+		if (hooks[i]->hangup)
+			hooks[i]->hangup(ch);
 	if (ch->tech->hangup)
 		ch->tech->hangup(ch, ch->cause);
 
@@ -634,13 +695,16 @@ static void hangup(struct channel *ch, int cause, bool soft, const char *source)
 		    ch->cause, channel_cause_text(ch->cause));
 
 	ev = (struct bus_event){.type = BUS_CHANNEL_DESTROYED, .chan = ch,
-				.cause = ch->cause};
+				.cause = ch->cause,
+				.tech_cause = ch->tech_cause};
 	bus_publish(&ev);
 
 	if (ch->registered) {
 		ch->registered = false;
 		list_unlink(&ch->le_all);
 		hash_unlink(&ch->le_hash);
+		if (ch->endpoint)
+			endpoint_channels_changed(ch->endpoint);
 		mem_deref(ch); /* the registry's reference */
 	}
 	mem_deref(ch);

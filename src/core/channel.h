@@ -71,6 +71,13 @@ struct channel_tech {
 	void (*hangup)(struct channel *ch, int cause);
 	int (*indicate)(struct channel *ch, enum channel_indication ind);
 	int (*send_digit)(struct channel *ch, char digit, int duration_ms);
+	/* 20 ms of 8 kHz signed linear audio towards the far end (from the
+	 * media tick: playback, tones, echo). n is 160. */
+	int (*write_audio)(struct channel *ch, const int16_t *pcm, size_t n);
+	/* Hold/unhold requested by ARI (tech may signal it to the peer). */
+	int (*hold)(struct channel *ch, bool on);
+	/* Redirect (ARI POST /channels/{id}/redirect): e.g. SIP 302. */
+	int (*redirect)(struct channel *ch, const char *endpoint);
 };
 
 int channel_tech_register(const struct channel_tech *tech);
@@ -175,12 +182,36 @@ void channel_set_control(struct channel *ch, struct stasis_control *ctl);
 struct pbx *channel_pbx(const struct channel *ch);
 void channel_set_pbx(struct channel *ch, struct pbx *pbx);
 
-/* Hooks the core calls on hangup for attachments it does not own. */
+/* Hooks the core calls on hangup for attachments it does not own, in the
+ * order added (stasis first: StasisEnd; then pbx: h extension; then media:
+ * playbacks end). Up to 8. */
 struct channel_hooks {
 	void (*hangup)(struct channel *ch);    /* before tech hangup */
 };
-void channel_hooks_set(const struct channel_hooks *stasis_hooks,
-		       const struct channel_hooks *pbx_hooks);
+int channel_hooks_add(const struct channel_hooks *hooks);
+
+/* The endpoint this channel belongs to, "PJSIP/alice" (NULL: none). Setting
+ * it publishes EndpointStateChange for that endpoint. */
+void channel_set_endpoint(struct channel *ch, const char *tech_resource);
+const char *channel_endpoint(const struct channel *ch);
+/* Protocol call id (SIP Call-ID) shown as protocol_id. */
+void channel_set_protocol_id(struct channel *ch, const char *id);
+/* Technology cause for ChannelDestroyed.tech_cause (e.g. SIP 486). */
+void channel_set_tech_cause(struct channel *ch, int tech_cause);
+int channel_tech_cause(const struct channel *ch);
+
+/* The tech received a DTMF digit (ended): publishes ChannelDtmfReceived. */
+void channel_dtmf_received(struct channel *ch, char digit,
+			   unsigned duration_ms);
+/* The far end put the call on hold / took it off (re-INVITE):
+ * ChannelHold / ChannelUnhold. */
+void channel_remote_hold(struct channel *ch, bool on, const char *musicclass);
+
+/* Media module's per-channel state (owned by src/media; freed by its
+ * hangup hook). */
+void *channel_media(const struct channel *ch);
+void channel_set_media(struct channel *ch, void *media);
+int channel_write_audio(struct channel *ch, const int16_t *pcm, size_t n);
 
 /* Hang up everything (shutdown). */
 void channel_hangup_all(int cause);

@@ -19,6 +19,7 @@
 #include "core/channel.h"
 #include "core/defer.h"
 #include "core/dialplan.h"
+#include "core/endpoint.h"
 #include "core/log.h"
 #include "core/pbx.h"
 #include "core/stasis.h"
@@ -34,13 +35,16 @@ struct stasis_app {
 	bool made_context;        /* we created stasis-<name> */
 	stasis_deliver_h *deliver;
 	void *owner;              /* weak: the socket unregisters itself */
-	struct list subs;         /* struct sub: channels subscribed */
+	struct list subs;         /* struct sub: event sources subscribed */
+	struct list allowed;      /* struct sub (kind unused): type filter */
+	struct list disallowed;
 	unsigned controlled;      /* channels currently in this app */
 };
 
 struct sub {
 	struct le le;
-	char *chan_id;
+	enum stasis_source kind;
+	char *id;
 };
 
 struct stasis_control {
@@ -71,38 +75,50 @@ static void sub_destructor(void *arg)
 	struct sub *s = arg;
 
 	list_unlink(&s->le);
-	mem_deref(s->chan_id);
+	mem_deref(s->id);
 }
 
-static struct sub *sub_find(const struct stasis_app *app, const char *id)
+static struct sub *list_find(const struct list *l, enum stasis_source kind,
+			     const char *id)
 {
-	for (struct le *le = app->subs.head; le; le = le->next) {
+	for (struct le *le = l->head; le; le = le->next) {
 		struct sub *s = le->data;
 
-		if (!strcmp(s->chan_id, id))
+		if (s->kind == kind && !strcmp(s->id, id))
 			return s;
 	}
 	return NULL;
 }
 
-static int sub_add(struct stasis_app *app, const char *id)
+static int list_add(struct list *l, enum stasis_source kind, const char *id)
 {
 	struct sub *s;
 
-	if (sub_find(app, id))
+	if (list_find(l, kind, id))
 		return 0;
 	s = mem_zalloc(sizeof(*s), sub_destructor);
-	if (!s || str_dup(&s->chan_id, id)) {
+	if (!s || str_dup(&s->id, id)) {
 		mem_deref(s);
 		return ENOMEM;
 	}
-	list_append(&app->subs, &s->le, s);
+	s->kind = kind;
+	list_append(l, &s->le, s);
 	return 0;
 }
 
-static void sub_remove(struct stasis_app *app, const char *id)
+static struct sub *sub_find(const struct stasis_app *app, const char *chan_id)
 {
-	mem_deref(sub_find(app, id));
+	return list_find(&app->subs, STASIS_SRC_CHANNEL, chan_id);
+}
+
+static int sub_add(struct stasis_app *app, const char *chan_id)
+{
+	return list_add(&app->subs, STASIS_SRC_CHANNEL, chan_id);
+}
+
+static void sub_remove(struct stasis_app *app, const char *chan_id)
+{
+	mem_deref(sub_find(app, chan_id));
 }
 
 /* ---- apps ---- */
@@ -148,14 +164,112 @@ void stasis_app_foreach(void (*h)(struct stasis_app *app, void *arg),
 	}
 }
 
-void stasis_app_channel_foreach(const struct stasis_app *app,
-				void (*h)(const char *chan_id, void *arg),
-				void *arg)
+void stasis_app_source_foreach(const struct stasis_app *app,
+			       enum stasis_source kind,
+			       void (*h)(const char *id, void *arg), void *arg)
 {
 	for (struct le *le = app->subs.head; le; le = le->next) {
 		struct sub *s = le->data;
 
-		h(s->chan_id, arg);
+		if (s->kind == kind)
+			h(s->id, arg);
+	}
+}
+
+void stasis_app_channel_foreach(const struct stasis_app *app,
+				void (*h)(const char *chan_id, void *arg),
+				void *arg)
+{
+	stasis_app_source_foreach(app, STASIS_SRC_CHANNEL, h, arg);
+}
+
+int stasis_app_subscribe(const char *name, enum stasis_source kind,
+			 const char *id)
+{
+	struct stasis_app *app = stasis_app_find(name);
+
+	if (!app)
+		return ENOENT;
+	if (!id || !*id)
+		return EINVAL;
+	return list_add(&app->subs, kind, id);
+}
+
+int stasis_app_unsubscribe(const char *name, enum stasis_source kind,
+			   const char *id)
+{
+	struct stasis_app *app = stasis_app_find(name);
+	struct sub *s;
+
+	if (!app)
+		return ENOENT;
+	s = id ? list_find(&app->subs, kind, id) : NULL;
+	if (!s)
+		return ESRCH;
+	mem_deref(s);
+	return 0;
+}
+
+bool stasis_app_is_subscribed(const struct stasis_app *app,
+			      enum stasis_source kind, const char *id)
+{
+	return app && id && list_find(&app->subs, kind, id) != NULL;
+}
+
+int stasis_app_set_filter(struct stasis_app *app,
+			  const char *const *allowed, int nallowed,
+			  const char *const *disallowed, int ndisallowed)
+{
+	struct list a = LIST_INIT, d = LIST_INIT;
+	int err = 0;
+
+	for (int i = 0; !err && i < nallowed; i++)
+		err = list_add(&a, STASIS_SRC_CHANNEL, allowed[i]);
+	for (int i = 0; !err && i < ndisallowed; i++)
+		err = list_add(&d, STASIS_SRC_CHANNEL, disallowed[i]);
+	if (err) {
+		list_flush(&a);
+		list_flush(&d);
+		return err;
+	}
+	list_flush(&app->allowed);
+	list_flush(&app->disallowed);
+	/* list_flush left them empty: move the new entries over. */
+	while (a.head) {
+		struct le *le = a.head;
+
+		list_unlink(le);
+		list_append(&app->allowed, le, le->data);
+	}
+	while (d.head) {
+		struct le *le = d.head;
+
+		list_unlink(le);
+		list_append(&app->disallowed, le, le->data);
+	}
+	return 0;
+}
+
+bool stasis_app_event_allowed(const struct stasis_app *app, const char *type)
+{
+	if (!app || !type)
+		return true;
+	if (list_find(&app->disallowed, STASIS_SRC_CHANNEL, type))
+		return false;
+	return !app->allowed.head ||
+	       list_find(&app->allowed, STASIS_SRC_CHANNEL, type) != NULL;
+}
+
+void stasis_app_filter_foreach(const struct stasis_app *app, bool allowed,
+			       void (*h)(const char *type, void *arg),
+			       void *arg)
+{
+	const struct list *l = allowed ? &app->allowed : &app->disallowed;
+
+	for (struct le *le = l->head; le; le = le->next) {
+		struct sub *s = le->data;
+
+		h(s->id, arg);
 	}
 }
 
@@ -203,6 +317,8 @@ static void app_destructor(void *arg)
 
 	list_unlink(&app->le);
 	list_flush(&app->subs);
+	list_flush(&app->allowed);
+	list_flush(&app->disallowed);
 	context_remove(app);
 	mem_deref(app->name);
 }
@@ -287,7 +403,8 @@ void stasis_app_unregister(const char *name, void *owner)
 	le = app->subs.head;
 	while (le) {
 		struct sub *s = le->data;
-		struct channel *ch = channel_find(s->chan_id);
+		struct channel *ch = s->kind == STASIS_SRC_CHANNEL
+					     ? channel_find(s->id) : NULL;
 		struct stasis_control *ctl = ch ? channel_control(ch) : NULL;
 
 		le = le->next;
@@ -615,12 +732,67 @@ static void route_channel_event(struct bus_event *ev)
 	}
 }
 
+/* Endpoint events go to apps subscribed to the endpoint or its whole
+ * technology ("endpoint:PJSIP"). */
+static bool app_watches_endpoint(const struct stasis_app *app,
+				 const struct endpoint *ep)
+{
+	char id[256];
+
+	if (app->subscribe_all)
+		return true;
+	if (!ep)
+		return false;
+	snprintf(id, sizeof(id), "%s/%s", endpoint_tech(ep),
+		 endpoint_resource(ep));
+	return list_find(&app->subs, STASIS_SRC_ENDPOINT, id) ||
+	       list_find(&app->subs, STASIS_SRC_ENDPOINT, endpoint_tech(ep));
+}
+
+static void route_to_watchers(struct bus_event *ev)
+{
+	struct le *le = apps.head;
+
+	while (le) {
+		struct stasis_app *app = le->data;
+		bool want;
+
+		le = le->next;
+		if (ev->type == BUS_DEVICE_STATE)
+			want = app->subscribe_all ||
+			       list_find(&app->subs, STASIS_SRC_DEVICE, ev->name);
+		else
+			want = app_watches_endpoint(app, ev->endpoint);
+		if (want)
+			deliver(app, ev);
+	}
+}
+
 static void on_event(const struct bus_event *cev, void *unused)
 {
 	struct bus_event *ev = (struct bus_event *)cev;
 	struct stasis_app *app;
 
 	switch (ev->type) {
+	case BUS_ENDPOINT_STATE:
+	case BUS_CONTACT_STATUS:
+	case BUS_PEER_STATUS:
+	case BUS_TEXT_MESSAGE:
+	case BUS_DEVICE_STATE:
+		route_to_watchers(ev);
+		break;
+	case BUS_CHANNEL_USEREVENT:
+		/* POST /events/user names its application; UserEvent() in the
+		 * dialplan goes to whoever watches the channel. */
+		if (ev->app) {
+			app = stasis_app_find(ev->app);
+			if (app)
+				deliver(app, ev);
+		}
+		else if (ev->chan) {
+			route_channel_event(ev);
+		}
+		break;
 	case BUS_STASIS_START:
 	case BUS_STASIS_END:
 	case BUS_APP_MOVE_FAILED:

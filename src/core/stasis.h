@@ -48,6 +48,40 @@ void stasis_app_channel_foreach(const struct stasis_app *app,
 				void *arg);
 size_t stasis_app_count(void);
 
+/* Event sources an app can subscribe to (POST /applications/{app}/
+ * subscription). ids: channel id, bridge id, "PJSIP/alice" or "PJSIP" for a
+ * whole technology, device name. */
+enum stasis_source {
+	STASIS_SRC_CHANNEL,
+	STASIS_SRC_BRIDGE,
+	STASIS_SRC_ENDPOINT,
+	STASIS_SRC_DEVICE,
+};
+
+/* ENOENT: no such app. Subscribing twice is fine. Whether the object exists
+ * is the caller's check (422 in ARI). */
+int stasis_app_subscribe(const char *app, enum stasis_source kind,
+			 const char *id);
+/* ENOENT: no such app; ESRCH: not subscribed. */
+int stasis_app_unsubscribe(const char *app, enum stasis_source kind,
+			   const char *id);
+bool stasis_app_is_subscribed(const struct stasis_app *app,
+			      enum stasis_source kind, const char *id);
+void stasis_app_source_foreach(const struct stasis_app *app,
+			       enum stasis_source kind,
+			       void (*h)(const char *id, void *arg), void *arg);
+
+/* Event type filter (PUT /applications/{app}/eventFilter): an event passes
+ * if its type is not disallowed and, when the allowed list is not empty, is
+ * in it. Replaces both lists. */
+int stasis_app_set_filter(struct stasis_app *app,
+			  const char *const *allowed, int nallowed,
+			  const char *const *disallowed, int ndisallowed);
+bool stasis_app_event_allowed(const struct stasis_app *app, const char *type);
+void stasis_app_filter_foreach(const struct stasis_app *app, bool allowed,
+			       void (*h)(const char *type, void *arg),
+			       void *arg);
+
 /* Subscribe app to a channel's events without putting it in the app
  * (originate with app=). ENOENT if the app does not exist. */
 int stasis_app_watch_channel(const char *app, struct channel *ch);

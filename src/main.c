@@ -32,10 +32,13 @@
 #include "core/pbx.h"
 #include "core/stasis.h"
 #include "local/local.h"
+#include "media/media.h"
+#include "sip/sip.h"
 
 #define DEFAULT_CONFDIR "/etc/ariadne"
 
-static struct config *conf_main, *conf_http, *conf_ari, *conf_ext, *conf_cel;
+static struct config *conf_main, *conf_http, *conf_ari, *conf_ext, *conf_cel,
+	*conf_pjsip;
 
 static void usage(void)
 {
@@ -115,6 +118,16 @@ static int start(void)
 	}
 	if (conf_ext && dialplan_load(conf_ext, set_global))
 		log_warning("extensions.conf could not be loaded completely");
+	err = media_init(conf_main);
+	if (err) {
+		log_error("Unable to start media: %s", strerror(err));
+		return err;
+	}
+	err = sip_init(conf_pjsip);
+	if (err) {
+		log_error("Unable to start SIP: %s", strerror(err));
+		return err;
+	}
 	err = cel_init(conf_cel, options.logdir);
 	if (err)
 		log_warning("CEL disabled: %s", strerror(err));
@@ -137,6 +150,8 @@ static void stop(void)
 {
 	ari_close();
 	channel_registry_close();
+	sip_close();
+	media_close();
 	originate_close();
 	endpoint_close();
 	defer_flush();
@@ -201,6 +216,7 @@ int main(int argc, char *argv[])
 	conf_ari = load(confdir, "ari.conf");
 	conf_ext = load(confdir, "extensions.conf");
 	conf_cel = load(confdir, "cel.conf");
+	conf_pjsip = load(confdir, "pjsip.conf");
 
 	err = start();
 	if (!err) {
@@ -214,6 +230,7 @@ int main(int argc, char *argv[])
 	config_free(conf_ari);
 	config_free(conf_ext);
 	config_free(conf_cel);
+	config_free(conf_pjsip);
 	tmr_debug();
 	libre_close();
 	mem_debug();

@@ -56,6 +56,14 @@ enum {
 	CAUSE_INTERWORKING = 127,
 };
 
+/* RTP figures of a channel's media stream (GET /channels/{id}/rtp_statistics). */
+struct channel_rtp_stats {
+	uint32_t txcount, rxcount, txoctets, rxoctets;
+	uint32_t local_ssrc, remote_ssrc;
+	int32_t rxploss, txploss;
+	double rxjitter, txjitter, rtt;
+};
+
 /* What a technology implements. Every function may be NULL (not supported). */
 struct channel_tech {
 	const char *type;        /* "Local", "PJSIP" */
@@ -78,6 +86,8 @@ struct channel_tech {
 	int (*hold)(struct channel *ch, bool on);
 	/* Redirect (ARI POST /channels/{id}/redirect): e.g. SIP 302. */
 	int (*redirect)(struct channel *ch, const char *endpoint);
+	/* ENOENT when the channel has no RTP stream. */
+	int (*rtp_stats)(const struct channel *ch, struct channel_rtp_stats *st);
 };
 
 int channel_tech_register(const struct channel_tech *tech);

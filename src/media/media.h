@@ -1,0 +1,68 @@
+/* media.h — the media module's public face, for src/sip and main.c: RTP
+ * sessions with SDP offer/answer, G.711, a jitter buffer, RFC 4733 DTMF, and
+ * everything that makes or consumes audio on a channel (playback, tones,
+ * music on hold, silence, echo, mute). All channels are served by ONE 20 ms
+ * tick (see ARCHITECTURE.md: no per-channel libre timers).
+ *
+ * Interface fixed by the lead. */
+#ifndef ARIADNE_MEDIA_H
+#define ARIADNE_MEDIA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct channel;
+struct config;
+struct mbuf;
+struct sa;
+struct media_session;
+
+enum media_dtmf_mode {
+	MEDIA_DTMF_RFC4733 = 0,  /* telephone-event in RTP (default) */
+	MEDIA_DTMF_INFO,         /* SIP INFO: the sip module handles it */
+};
+
+struct media_opts {
+	const char *allow;       /* codecs in preference order: "ulaw,alaw" */
+	enum media_dtmf_mode dtmf;
+	unsigned rtp_timeout_s;  /* hang up after this long without RTP; 0 off */
+};
+
+/* Start the tick, register the media hangup hook, the playback engine and
+ * the dialplan applications (Playback, Echo, SendDTMF, Progress, Ringing).
+ * `cfg` is ariadne.conf (may be NULL): [options] rtpstart/rtpend ports,
+ * sounds directory ([directories] astsoundsdir, default
+ * /usr/share/asterisk/sounds), music on hold directory. */
+int media_init(const struct config *cfg);
+void media_close(void);
+
+/* An RTP session for a channel, bound on `laddr`'s IP with ports from the
+ * configured range. The session is attached to the channel (freed when the
+ * channel hangs up) and is what the tick sends the channel's audio to. */
+int media_session_alloc(struct media_session **msp, struct channel *ch,
+			const struct sa *laddr, const struct media_opts *opts);
+
+/* The peer's offer (INVITE or re-INVITE body) → our answer. ENOTSUP when no
+ * codec is common (SIP 488), EBADMSG when the SDP cannot be parsed (400). */
+int media_session_answer(struct media_session *ms, struct mbuf *offer,
+			 struct mbuf **answerp);
+/* Our offer (outgoing INVITE), then the peer's answer to it. */
+int media_session_offer(struct media_session *ms, struct mbuf **offerp);
+int media_session_set_answer(struct media_session *ms, struct mbuf *answer);
+
+/* The last offer/answer put us on hold (peer sendonly/inactive or
+ * connection 0.0.0.0): the sip module turns a change into
+ * channel_remote_hold(). */
+bool media_session_remote_hold(const struct media_session *ms);
+
+/* RFC 4733 digit towards the peer (the tech's send_digit for RFC 4733). */
+int media_session_send_digit(struct media_session *ms, char digit,
+			     int duration_ms);
+
+/* RTCP/RTP figures for GET /channels/{id}/rtp_statistics (the sip tech's
+ * rtp_stats op calls this). */
+struct channel_rtp_stats;
+int media_session_stats(const struct media_session *ms,
+			struct channel_rtp_stats *st);
+
+#endif

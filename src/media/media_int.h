@@ -1,0 +1,72 @@
+/* media_int.h — what the parts of src/media share: the per-channel media
+ * state kept on the channel (channel_media()), the tick, and generators
+ * (sources of outgoing audio: playback, tones, music on hold, silence,
+ * echo). Internal to src/media.
+ *
+ * Audio inside ariadne is 8 kHz signed 16-bit linear, 20 ms = 160 samples. */
+#ifndef ARIADNE_MEDIA_INT_H
+#define ARIADNE_MEDIA_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct channel;
+struct media_session;
+
+#define MEDIA_SRATE 8000
+#define MEDIA_PTIME 20
+#define MEDIA_FRAME 160   /* samples per tick */
+
+/* A source of outgoing audio. Generators stack on a channel: the newest one
+ * plays; when it ends, the one below resumes (music on hold under a
+ * playback, for instance). */
+struct media_gen {
+	/* Fill MEDIA_FRAME samples. Return false when finished: the generator
+	 * is then removed and `done` called with hangup=false. */
+	bool (*read)(struct media_gen *g, int16_t *pcm, size_t n);
+	/* Removed: finished, stopped, or the channel hung up (hangup=true).
+	 * The generator's owner frees it here (or later). Called once. */
+	void (*done)(struct media_gen *g, bool hangup);
+	void *arg;              /* owner's data */
+	struct media_gen *below; /* managed by media_chan */
+	bool paused;            /* paused generators produce silence and stay on top */
+};
+
+struct media_chan;
+
+/* The channel's media state; created on first use when `create`. */
+struct media_chan *media_chan_get(struct channel *ch, bool create);
+struct channel *media_chan_channel(const struct media_chan *mc);
+
+/* Push on top (becomes the audible one). */
+void media_chan_gen_push(struct media_chan *mc, struct media_gen *g);
+/* Remove wherever it is in the stack; calls done(g, false). */
+void media_chan_gen_remove(struct media_chan *mc, struct media_gen *g);
+
+/* Mute (ARI mute/unmute): "in" silences what we receive from the channel,
+ * "out" what we send to it. */
+void media_chan_mute(struct media_chan *mc, bool in, bool out, bool on);
+
+/* The RTP session of the channel, if it has one (set by
+ * media_session_alloc). Channels without one (Local) still run their
+ * generators on the tick, so playbacks progress and finish. */
+struct media_session *media_chan_session(const struct media_chan *mc);
+void media_chan_set_session(struct media_chan *mc, struct media_session *ms);
+
+/* Audio received from the channel (decoded, de-jittered, 160 samples),
+ * e.g. for Echo. Returns false when none arrived for this tick. */
+bool media_chan_rx(struct media_chan *mc, int16_t *pcm, size_t n);
+/* Called by the RTP side for each decoded frame received. */
+void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n);
+
+/* Send one frame to the channel's RTP session (encode + RTP). Used by the
+ * tick; no-op without a session. */
+void media_session_send_frame(struct media_session *ms, const int16_t *pcm,
+			      size_t n);
+
+/* Playback engine (playback_engine.c) and apps registration. */
+int media_playback_init(void);
+void media_playback_close(void);
+
+#endif

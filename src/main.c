@@ -40,6 +40,41 @@
 static struct config *conf_main, *conf_http, *conf_ari, *conf_ext, *conf_cel,
 	*conf_pjsip;
 
+/* Modules added by later work register here without editing this file's
+ * start-up sequence: each is called when linked in (weak symbols). */
+extern int devstate_init(void) __attribute__((weak));
+extern void devstate_close(void) __attribute__((weak));
+extern int mailbox_init(const char *datadir) __attribute__((weak));
+extern void mailbox_close(void) __attribute__((weak));
+extern int pbx_user_apps_init(void) __attribute__((weak));
+extern int module_registry_init(void) __attribute__((weak));
+extern void module_registry_close(void) __attribute__((weak));
+
+static int optional_init(void)
+{
+	int err = 0;
+
+	if (!err && devstate_init)
+		err = devstate_init();
+	if (!err && mailbox_init)
+		err = mailbox_init(options.datadir);
+	if (!err && pbx_user_apps_init)
+		err = pbx_user_apps_init();
+	if (!err && module_registry_init)
+		err = module_registry_init();
+	return err;
+}
+
+static void optional_close(void)
+{
+	if (module_registry_close)
+		module_registry_close();
+	if (mailbox_close)
+		mailbox_close();
+	if (devstate_close)
+		devstate_close();
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -116,6 +151,11 @@ static int start(void)
 		log_error("Module initialisation failed: %s", strerror(err));
 		return err;
 	}
+	err = optional_init();
+	if (err) {
+		log_error("Module initialisation failed: %s", strerror(err));
+		return err;
+	}
 	if (conf_ext && dialplan_load(conf_ext, set_global))
 		log_warning("extensions.conf could not be loaded completely");
 	err = media_init(conf_main);
@@ -152,6 +192,7 @@ static void stop(void)
 	channel_registry_close();
 	sip_close();
 	media_close();
+	optional_close();
 	originate_close();
 	endpoint_close();
 	defer_flush();

@@ -101,23 +101,7 @@ static json_t *allowable_values(const char *type, const char *allowed)
 		return o;
 	}
 
-	json_t *values = json_array();
-
-	for (const char *p = allowed; values;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-		if (json_array_append_new(values, json_stringn(p, len))) {
-			json_decref(values);
-			return NULL;
-		}
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	return values ? json_pack("{s:s, s:o}", "valueType", "LIST", "values",
-				  values)
-		      : NULL;
+	return ari_json_allowable_list(allowed);
 }
 
 static json_t *param_json(const struct ari_param *p)

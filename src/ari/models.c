@@ -619,7 +619,7 @@ bool ari_event_type_documented(const char *type)
 }
 
 /* {"valueType":"LIST","values":[...]} from a comma list. */
-static json_t *allowable_list(const char *list)
+json_t *ari_json_allowable_list(const char *list)
 {
 	json_t *values = json_array();
 	const char *p = list;
@@ -647,7 +647,7 @@ static json_t *property_json(const struct prop *p)
 			      p->required, "description", p->desc);
 
 	if (o && p->allowed &&
-	    json_object_set_new(o, "allowableValues", allowable_list(p->allowed))) {
+	    json_object_set_new(o, "allowableValues", ari_json_allowable_list(p->allowed))) {
 		json_decref(o);
 		return NULL;
 	}

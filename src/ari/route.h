@@ -94,6 +94,8 @@ bool ari_event_type_documented(const char *type);
 /* The `models` object of {resource}.json (models.c); {} for a resource
  * without models, NULL on allocation failure. New ref. */
 json_t *ari_models_json(const char *resource);
+/* {"valueType":"LIST","values":[...]} from a comma list (models.c). */
+json_t *ari_json_allowable_list(const char *list);
 
 /* ---- request / response, implemented by http.c ---- */
 

@@ -8,47 +8,33 @@
  * create operation and "/channels/create/answer" is 404, not "answer the
  * channel whose id is create". */
 
+#include <stdlib.h>
 #include <string.h>
+#include "ari/http_int.h"
 #include "ari/route.h"
 
 /* More routes than this would make `alive` too small; the table has ~110. */
 #define MAX_ROUTES 256
 #define MAX_SEGMENTS 16
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decode [s, s+len) into out. '+' is kept: ARI clients send path
- * segments with encodeURIComponent/quote, where '+' is a literal plus. A
- * malformed escape is kept as written. Fails on overflow or a decoded NUL. */
+/* Percent-decode [s, s+len) into out with http_url_decode(). '+' is kept:
+ * ARI clients send path segments with encodeURIComponent/quote, where '+' is
+ * a literal plus. A malformed escape is kept as written. Fails on overflow
+ * or a decoded NUL. */
 static bool decode_segment(const char *s, size_t len, char *out, size_t outsz)
 {
-	size_t o = 0;
+	char *tmp = malloc(len + 1);
+	size_t n;
+	bool ok;
 
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			if (c == '\0')
-				return false;
-			i += 2;
-		}
-		if (o + 1 >= outsz)
-			return false;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return true;
+	if (!tmp)
+		return false;
+	n = http_url_decode(tmp, s, len, false);
+	ok = n < outsz && strlen(tmp) == n;
+	if (ok)
+		memcpy(out, tmp, n + 1);
+	free(tmp);
+	return ok;
 }
 
 /* The route pattern's segment starting at *pos: sets *seg and *len, and

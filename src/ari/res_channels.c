@@ -470,17 +470,24 @@ void ari_channels_move(struct ari_req *req, struct ari_resp *resp)
 	ari_resp_no_content(resp);
 }
 
+/* Common checks of the variable operations: the name first (400), then
+ * the channel (404/409), as Asterisk orders them. */
+static struct channel *var_channel(struct ari_req *req, struct ari_resp *resp,
+				   const char **name)
+{
+	*name = ari_req_param(req, "variable");
+	if (!*name || !**name) {
+		ari_resp_error(resp, 400, "Variable name is required");
+		return NULL;
+	}
+	return ari_channel_lookup(req, resp, ARI_CHAN_IN_STASIS);
+}
+
 void ari_channels_get_var(struct ari_req *req, struct ari_resp *resp)
 {
-	const char *name = ari_req_param(req, "variable");
-	const char *value;
-	struct channel *ch;
+	const char *name, *value;
+	struct channel *ch = var_channel(req, resp, &name);
 
-	if (!name || !*name) {
-		ari_resp_error(resp, 400, "Variable name is required");
-		return;
-	}
-	ch = ari_channel_lookup(req, resp, ARI_CHAN_IN_STASIS);
 	if (!ch)
 		return;
 	value = channel_var_get(ch, name);
@@ -493,15 +500,9 @@ void ari_channels_get_var(struct ari_req *req, struct ari_resp *resp)
 
 void ari_channels_set_var(struct ari_req *req, struct ari_resp *resp)
 {
-	const char *name = ari_req_param(req, "variable");
-	const char *value = ari_req_param(req, "value");
-	struct channel *ch;
+	const char *name, *value = ari_req_param(req, "value");
+	struct channel *ch = var_channel(req, resp, &name);
 
-	if (!name || !*name) {
-		ari_resp_error(resp, 400, "Variable name is required");
-		return;
-	}
-	ch = ari_channel_lookup(req, resp, ARI_CHAN_IN_STASIS);
 	if (!ch)
 		return;
 	if (channel_var_set(ch, name, value ? value : "")) {

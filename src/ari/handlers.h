@@ -52,7 +52,7 @@ ARI_HANDLER(ari_channels_answer);
 ARI_HANDLER(ari_channels_ring);
 ARI_HANDLER(ari_channels_ring_stop);
 ARI_HANDLER(ari_channels_progress);
-ARI_HANDLER(ari_channels_send_d_t_m_f);
+ARI_HANDLER(ari_channels_send_dtmf);
 ARI_HANDLER(ari_channels_mute);
 ARI_HANDLER(ari_channels_unmute);
 ARI_HANDLER(ari_channels_hold);

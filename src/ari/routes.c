@@ -827,7 +827,7 @@ const struct ari_route ari_routes[] = {
 	   "Indicate call progress to a channel", "void", p_chan,
 	   e_chan_stasis, ari_channels_progress),
 	OP("channels", "POST", "/channels/{channelId}/dtmf", "sendDTMF",
-	   "Send DTMF digits to a channel", "void", p_dtmf, e_dtmf, ari_channels_send_d_t_m_f),
+	   "Send DTMF digits to a channel", "void", p_dtmf, e_dtmf, ari_channels_send_dtmf),
 	OP("channels", "POST", "/channels/{channelId}/mute", "mute",
 	   "Mute a channel", "void", p_mute, e_chan_stasis, ari_channels_mute),
 	OP("channels", "DELETE", "/channels/{channelId}/mute", "unmute",

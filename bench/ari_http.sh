@@ -12,6 +12,12 @@ THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNS:-50}
 DURATION=${BENCH_DURATION:-10s}
 
+# Kernel counter of connections dropped because the listen queue was full
+# (host-wide, so other traffic on the machine counts too).
+listen_overflows() {
+	awk '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) if ($i == "ListenOverflows") c = i; h = 1 } else print $c }' /proc/net/netstat
+}
+
 bench_need wrk wrk
 bench_need curl curl
 bench_start_server
@@ -19,7 +25,7 @@ AUTH_HDR="Authorization: Basic $(printf %s "$BENCH_AUTH" | base64)"
 
 echo "== bench/ari_http.sh =="
 bench_machine
-echo "server: pid $BENCH_PID on $BENCH_URL"
+echo "server: pid $BENCH_PID on $BENCH_URL, listen backlog $(ss -ltnH "sport = :$BENCH_PORT" 2>/dev/null | awk '{ print $3 }')"
 sleep 1
 echo "RSS idle before: $(bench_rss_kb) kB"
 
@@ -31,14 +37,16 @@ for path in /ari/asterisk/ping /ari/channels; do
 	echo "-- GET $path (curl check: HTTP $code)"
 	cmd=(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "$AUTH_HDR" "$BENCH_URL$path")
 	echo "\$ wrk -t$THREADS -c$CONNS -d$DURATION --latency -H 'Authorization: Basic <asterisk:asterisk>' $BENCH_URL$path"
+	lo0=$(listen_overflows)
 	out=$("${cmd[@]}" 2>&1)
+	lo=$(( $(listen_overflows) - lo0 ))
 	echo "$out" | sed 's/^/   /'
 	rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
 	lat=$(echo "$out" | awk '$1 == "Latency" && NF >= 4 { print "avg " $2 ", stdev " $3 ", max " $4; exit }')
 	pct=$(echo "$out" | awk '/^ +(50|90|99)%/ { printf "%sp%s %s", (n++ ? ", " : ""), substr($1, 1, length($1) - 1), $2 }')
 	non2xx=$(echo "$out" | awk -F': *' '/Non-2xx/ { print $2 }')
 	errs=$(echo "$out" | awk '/Socket errors:/ { sub(/^ *Socket errors: */, ""); print }')
-	echo "RESULT GET $path: ${rps:-?} requests/s; latency $lat; $pct; non-2xx: ${non2xx:-0}; socket errors: ${errs:-none}"
+	echo "RESULT GET $path: ${rps:-?} requests/s; latency $lat; $pct; non-2xx: ${non2xx:-0}; socket errors: ${errs:-none}; TcpExt ListenOverflows during the run: $lo"
 	if ! kill -0 "$BENCH_PID" 2>/dev/null; then
 		echo "bench: ariadne died during GET $path" >&2
 		tail -n 30 "$BENCH_TMP/ariadne.log" >&2

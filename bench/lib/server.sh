@@ -75,7 +75,7 @@ astlogdir = $BENCH_TMP/log
 astrundir = $BENCH_TMP/run
 astdatadir = $BENCH_TMP/data
 [options]
-verbose = ${BENCH_VERBOSE:-0}
+verbose = ${BENCH_VERBOSE:-3}
 CONF
 		cat > "$BENCH_TMP/etc/http.conf" <<CONF
 [general]

@@ -873,7 +873,13 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 		log_error("http.conf: invalid bindaddr '%s'", bindaddr);
 		goto fail;
 	}
-	err = tcp_listen(&g.ts, &laddr, connect_handler, NULL);
+	/* tcp_listen() uses a backlog of 5: 50 clients connecting at once
+	 * overflowed it and waited for SYN retries (bench/ari_http.sh). */
+	err = tcp_sock_alloc(&g.ts, &laddr, connect_handler, NULL);
+	if (!err)
+		err = tcp_sock_bind(g.ts, &laddr);
+	if (!err)
+		err = tcp_sock_listen(g.ts, SOMAXCONN);
 	if (err) {
 		log_error("Cannot listen for HTTP on %s:%u: %s", bindaddr,
 			  port, strerror(err));

@@ -163,7 +163,7 @@ static int start(void)
 		log_error("Unable to start media: %s", strerror(err));
 		return err;
 	}
-	err = sip_init(conf_pjsip);
+	err = sip_module_init(conf_pjsip);
 	if (err) {
 		log_error("Unable to start SIP: %s", strerror(err));
 		return err;
@@ -190,7 +190,7 @@ static void stop(void)
 {
 	ari_close();
 	channel_registry_close();
-	sip_close();
+	sip_module_close();
 	media_close();
 	optional_close();
 	originate_close();

@@ -1,14 +1,21 @@
-/* sip.c — placeholder until the SIP module lands: no transports, no
- * endpoints. */
+/* sip.c — the SIP module's public face for main.c (named sip_module_* so
+ * that it cannot collide with libre's own sip_close()). */
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
 #include <stddef.h>
+#include <re_types.h>
+#include <re_list.h>
+#include <re_sa.h>
 #include "sip/sip.h"
+#include "sip/sip_int.h"
 
-int sip_init(const struct config *pjsip)
+int sip_module_init(const struct config *pjsip)
 {
-	(void)pjsip;
-	return 0;
+	return sip_stack_start(pjsip);
 }
 
-void sip_close(void)
+void sip_module_close(void)
 {
+	sip_stack_stop();
 }

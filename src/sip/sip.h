@@ -8,7 +8,7 @@ struct config;
 
 /* `pjsip` may be NULL: embedded default, UDP on 127.0.0.1:5060 and no
  * endpoints. */
-int sip_init(const struct config *pjsip);
-void sip_close(void);
+int sip_module_init(const struct config *pjsip);
+void sip_module_close(void);
 
 #endif

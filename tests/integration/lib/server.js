@@ -14,6 +14,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
+const dgram = require('node:dgram');
 const http = require('node:http');
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -39,6 +40,48 @@ function freePort() {
 			srv.close(() => resolve(port));
 		});
 	});
+}
+
+/** Bind a UDP socket on 127.0.0.1:port (0 = any); resolves the socket or null if taken. */
+function bindUdp(port) {
+	return new Promise((resolve) => {
+		const sock = dgram.createSocket('udp4');
+		sock.unref();
+		sock.once('error', () => { try { sock.close(); } catch { /* not bound */ } resolve(null); });
+		sock.bind(port, '127.0.0.1', () => resolve(sock));
+	});
+}
+
+/**
+ * A free UDP port on 127.0.0.1. With count > 1, the first of `count`
+ * consecutive free ports (SIPp's media port uses mp, mp+1 for RTCP and
+ * mp+2.. for video); with even, an even first port (RTP convention).
+ * Like freePort(), racy by nature: callers retry on EADDRINUSE.
+ */
+async function freeUdpPort({ count = 1, even = false } = {}) {
+	for (let attempt = 0; attempt < 50; attempt++) {
+		const first = await bindUdp(0);
+		if (!first) continue;
+		const base = first.address().port;
+		if ((even && base % 2) || base + count > 65535) { first.close(); continue; }
+		const held = [first];
+		let ok = true;
+		for (let i = 1; i < count && ok; i++) {
+			const s = await bindUdp(base + i);
+			if (s) held.push(s); else ok = false;
+		}
+		await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+		if (ok) return base;
+	}
+	throw new Error(`no ${count} consecutive free UDP ports found`);
+}
+
+/** True while something has 127.0.0.1:port/udp bound. */
+async function udpPortBound(port) {
+	const s = await bindUdp(port);
+	if (!s) return true;
+	await new Promise((r) => s.close(r));
+	return false;
 }
 
 function basicAuth(auth) {
@@ -267,6 +310,12 @@ function parseCsv(text) {
 	return rows;
 }
 
+/** Replace {{NAME}} by vars.NAME in a config text (Buffers pass through). */
+function substitute(text, vars) {
+	if (typeof text !== 'string') return text;
+	return text.replace(/\{\{([A-Z_][A-Z0-9_]*)\}\}/g, (m, k) => (vars[k] !== undefined ? String(vars[k]) : m));
+}
+
 function ini(sections) {
 	// sections: { name: { key: value } } → Asterisk-format text
 	return Object.entries(sections).map(([name, kv]) =>
@@ -284,6 +333,12 @@ class Server {
 	}
 
 	get url() { return `http://127.0.0.1:${this.port}`; }
+
+	/** host:port of the server's UDP SIP transport (the one written by the harness). */
+	get sipAddr() { return `127.0.0.1:${this.sipPort}`; }
+
+	/** sip:user@127.0.0.1:<sipPort> (no user part when user is empty). */
+	sipUri(user = '') { return `sip:${user ? user + '@' : ''}127.0.0.1:${this.sipPort}`; }
 
 	async _prepare() {
 		this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ariadne-test-'));
@@ -307,9 +362,15 @@ class Server {
 			? files['ariadne.conf'] : ariadneConf;
 		files['http.conf'] = files['http.conf'] !== undefined ? files['http.conf']
 			: ini({ general: { enabled: 'yes', bindaddr: '127.0.0.1', bindport: this.port } });
+		// Never the embedded default 127.0.0.1:5060: parallel servers would collide.
+		// `pjsip.conf: null` really leaves the file out (and gets 5060).
+		files['pjsip.conf'] = files['pjsip.conf'] !== undefined ? files['pjsip.conf']
+			: ini({ 'transport-udp': { type: 'transport', protocol: 'udp', bind: '127.0.0.1:{{SIP_PORT}}' } });
+		const vars = { SIP_PORT: this.sipPort, HTTP_PORT: this.port, TMP: this.tmp,
+			...(this.opts.vars || {}) };
 		for (const [name, text] of Object.entries(files)) {
 			if (text === null) continue; // explicitly absent
-			fs.writeFileSync(path.join(this.confDir, name), text);
+			fs.writeFileSync(path.join(this.confDir, name), substitute(text, vars));
 		}
 		if (this.opts.setup && !this._setupDone) {
 			this._setupDone = true;
@@ -356,6 +417,7 @@ class Server {
 		await this._prepare();
 		for (let attempt = 0; attempt < 3; attempt++) {
 			this.port = this.opts.port || await freePort();
+			this.sipPort = this.opts.sipPort || await freeUdpPort();
 			this._writeConfig();
 			this._spawn();
 			if (await this._waitReady()) return this;
@@ -480,8 +542,12 @@ class Server {
 		await this._closeClients();
 		if (!this.exit) {
 			this.proc.kill('SIGTERM');
-			const t = sleep(STOP_TIMEOUT_MS).then(() => 'timeout');
-			if (await Promise.race([this.exited, t]) === 'timeout') {
+			// A cleared timer: a pending 10 s sleep would keep the test process alive.
+			let timer;
+			const t = new Promise((r) => { timer = setTimeout(() => r('timeout'), STOP_TIMEOUT_MS); });
+			const how = await Promise.race([this.exited, t]);
+			clearTimeout(timer);
+			if (how === 'timeout') {
 				this.proc.kill('SIGKILL');
 				await this.exited;
 				throw new Error(`ariadne did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n` + this.tail());
@@ -538,13 +604,175 @@ function serverTest(name, opts, fn) {
 	});
 }
 
+/**
+ * A pjsip.conf text for SIP tests: the harness's UDP transport on
+ * {{SIP_PORT}} plus, per entry of `endpoints` ({name: opts}), Asterisk's usual
+ * trio [name] type=endpoint, [name] type=aor, [name-auth] type=auth (when
+ * opts.password) and [name-identify] type=identify (when opts.match).
+ * opts: context (default stasis-sipapp), allow (ulaw), password, match,
+ * contact (static AOR contact), max_contacts (1), qualify_frequency (0),
+ * dtmf_mode, rtp_timeout, extra {key: value} for the endpoint.
+ */
+function pjsipConf(endpoints = {}) {
+	const out = ['[transport-udp]', 'type = transport', 'protocol = udp', 'bind = 127.0.0.1:{{SIP_PORT}}', ''];
+	for (const [name, o] of Object.entries(endpoints)) {
+		out.push(`[${name}]`, 'type = endpoint', `context = ${o.context || 'stasis-sipapp'}`,
+			'disallow = all', `allow = ${o.allow || 'ulaw'}`, `aors = ${name}`);
+		if (o.password) out.push(`auth = ${name}-auth`);
+		if (o.dtmf_mode) out.push(`dtmf_mode = ${o.dtmf_mode}`);
+		if (o.rtp_timeout) out.push(`rtp_timeout = ${o.rtp_timeout}`);
+		for (const [k, v] of Object.entries(o.extra || {})) out.push(`${k} = ${v}`);
+		out.push('', `[${name}]`, 'type = aor', `max_contacts = ${o.max_contacts ?? 1}`,
+			'remove_existing = yes', `qualify_frequency = ${o.qualify_frequency ?? 0}`);
+		if (o.contact) out.push(`contact = ${o.contact}`);
+		out.push('');
+		if (o.password) {
+			out.push(`[${name}-auth]`, 'type = auth', 'auth_type = userpass', `username = ${name}`,
+				`password = ${o.password}`, '');
+		}
+		if (o.match) out.push(`[${name}-identify]`, 'type = identify', `endpoint = ${name}`, `match = ${o.match}`, '');
+	}
+	return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// SIPp (Debian package sip-tester)
+
+const SIPP_BIN = process.env.SIPP_BIN || 'sipp';
+const SIPP_DIR = path.join(REPO, 'tests', 'sipp');
+const SIPP_PCAP_DIR = '/usr/share/sip-tester';
+
+/** Path of a scenario: a name in tests/sipp ('uac_call' or 'uac_call.xml') or a path. */
+function sippScenario(name) {
+	if (path.isAbsolute(name) || name.includes('/')) return path.resolve(name);
+	return path.join(SIPP_DIR, name.endsWith('.xml') ? name : name + '.xml');
+}
+
+/**
+ * Spawn SIPp against `remote` ('host:port', or a Server: its SIP transport).
+ * opts:
+ *   scenario  name in tests/sipp or path (-sf)   | sn: built-in scenario ('uas', 'uac')
+ *   remote    'host:port' | Server (omit for a UAS that only listens)
+ *   port      local SIP port (-p); default a free UDP port
+ *   mediaPort local media port (-mp); default 4 free consecutive UDP ports
+ *   calls     -m (default 1); rate -r, ratePeriod -rp, limit -l, users -users
+ *   service   -s (user part of the Request-URI, [service]); default 'sipp'
+ *   auth      {user, pass} → -au/-ap for [authentication]
+ *   keys      {name: value} → -key name value (scenario [name])
+ *   duration  -d ms (default pause)
+ *   timeoutMs node-side kill timer (SIGKILL after SIGTERM); default 20 s × SLOW
+ *   sippTimeout  -timeout in s with -timeout_error (default timeoutMs/1000 - 1)
+ *   traceMsg  also -trace_msg (default true: messages are kept for failure reports)
+ *   args      extra arguments
+ * Returns {proc, port, mediaPort, cwd, cmd, done}; done resolves
+ * {code, signal, stdout, stderr, errors, messages, cmd, timedOut}.
+ * SIPp exit codes: 0 all calls succeeded, 1 some failed, 97 internal exit,
+ * 99 no call processed, 255/254 fatal (e.g. cannot bind).
+ */
+async function spawnSipp(opts = {}) {
+	const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ariadne-sipp-'));
+	const port = opts.port || await freeUdpPort();
+	const mediaPort = opts.mediaPort || await freeUdpPort({ count: 4, even: true });
+	const ctlPort = await freeUdpPort();
+	const timeoutMs = opts.timeoutMs || 20000 * SLOW;
+	const sippTimeout = opts.sippTimeout || Math.max(1, Math.floor(timeoutMs / 1000) - 1);
+	const args = [];
+	if (opts.sn) args.push('-sn', opts.sn);
+	else args.push('-sf', sippScenario(opts.scenario));
+	args.push('-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(mediaPort),
+		'-cp', String(ctlPort), '-m', String(opts.calls || 1), '-s', opts.service || 'sipp',
+		'-nostdin', '-trace_err', '-timeout', `${sippTimeout}s`, '-timeout_error',
+		'-max_socket', '1000');
+	if (opts.traceMsg !== false) args.push('-trace_msg');
+	if (opts.rate) args.push('-r', String(opts.rate));
+	if (opts.ratePeriod) args.push('-rp', String(opts.ratePeriod));
+	if (opts.limit) args.push('-l', String(opts.limit));
+	if (opts.users) args.push('-users', String(opts.users));
+	if (opts.duration !== undefined) args.push('-d', String(opts.duration));
+	if (opts.auth) args.push('-au', opts.auth.user, '-ap', opts.auth.pass);
+	// Every keyword the scenarios in tests/sipp use, so none is left unset.
+	const keys = Object.assign({ from_user: 'sipp', expires: 60, message: 'hello from SIPp' }, opts.keys || {});
+	for (const [k, v] of Object.entries(keys)) args.push('-key', k, String(v));
+	args.push(...(opts.args || []));
+	const remote = opts.remote instanceof Server ? opts.remote.sipAddr : opts.remote;
+	if (remote) args.push(remote);
+	const cmd = `${SIPP_BIN} ${args.join(' ')}`;
+
+	const proc = spawn(SIPP_BIN, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
+	let stderr = '';
+	// The statistics screen is repeated every second: keep the tail only.
+	const keep = (acc, d) => (acc + d.toString()).slice(-64 * 1024);
+	proc.stdout.on('data', (d) => { stdout = keep(stdout, d); });
+	proc.stderr.on('data', (d) => { stderr = keep(stderr, d); });
+	let timedOut = false;
+	const timer = setTimeout(() => {
+		timedOut = true;
+		proc.kill('SIGTERM');
+		setTimeout(() => proc.kill('SIGKILL'), 2000).unref();
+	}, timeoutMs);
+	const done = new Promise((resolve) => {
+		const finish = (code, signal, error) => {
+			clearTimeout(timer);
+			const read = (suffix) => {
+				try {
+					return fs.readdirSync(cwd).filter((f) => f.endsWith(suffix))
+						.map((f) => fs.readFileSync(path.join(cwd, f), 'latin1')).join('\n');
+				} catch { return ''; }
+			};
+			const res = { code, signal, stdout, stderr: stderr + (error ? `\n[harness] ${error.message}` : ''),
+				errors: read('_errors.log'), messages: read('_messages.log'), cmd, timedOut, port, mediaPort };
+			if (!process.env.ARIADNE_KEEP_TMP) fs.rmSync(cwd, { recursive: true, force: true });
+			resolve(res);
+		};
+		proc.on('error', (e) => finish(-1, null, e));
+		proc.on('exit', (code, signal) => finish(code, signal));
+	});
+	return {
+		proc, port, mediaPort, cwd, cmd, done,
+		/** SIPp has no ready signal: wait until its SIP port is bound. */
+		async ready(timeout = 5000 * SLOW) {
+			const deadline = Date.now() + timeout;
+			while (Date.now() < deadline) {
+				if (proc.exitCode !== null || proc.signalCode !== null) break;
+				if (await udpPortBound(port)) return this;
+				await sleep(20);
+			}
+			throw new Error(`SIPp did not bind 127.0.0.1:${port}\n${sippReport(await done)}`);
+		},
+		stop() {
+			if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+			return done;
+		},
+	};
+}
+
+/** Run SIPp to completion: spawnSipp(opts).done. */
+async function runSipp(opts) {
+	return (await spawnSipp(opts)).done;
+}
+
+/** A failure report for a SIPp run: command, exit, unexpected messages, SIP trace. */
+function sippReport(r, traceChars = 6000) {
+	const trace = r.messages.length > traceChars ? '…' + r.messages.slice(-traceChars) : r.messages;
+	return `--- sipp: ${r.cmd}\nexit ${r.code}${r.signal ? ' signal ' + r.signal : ''}` +
+		`${r.timedOut ? ' (killed: timeout)' : ''}\n--- sipp stderr:\n${r.stderr.slice(-2000)}` +
+		`\n--- sipp errors log:\n${r.errors.slice(-3000)}\n--- sipp messages (tail):\n${trace}`;
+}
+
+/** Assert a SIPp run ended with exit code `code` (default 0: every call succeeded). */
+function assertSipp(r, code = 0, what = 'SIPp scenario') {
+	assert.equal(r.code, code, `${what} exited ${r.code}, expected ${code}\n${sippReport(r)}`);
+}
+
 // Shapes used by many tests.
 const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/;
 const ASTERISK_ID_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 module.exports = {
 	BIN, REPO, SLOW, EVENT_TIMEOUT_MS,
-	sleep, freePort, request, rawExchange, rawStatus, basicAuth, parseCsv, ini,
+	sleep, freePort, freeUdpPort, udpPortBound, request, rawExchange, rawStatus, basicAuth, parseCsv, ini,
 	startServer, serverTest, EventLog, EventSocket, eventLog, Server,
 	TIMESTAMP_RE, ASTERISK_ID_RE,
+	pjsipConf, SIPP_DIR, SIPP_PCAP_DIR, sippScenario, spawnSipp, runSipp, sippReport, assertSipp,
 };

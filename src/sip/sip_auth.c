@@ -1,0 +1,189 @@
+/* sip_auth.c — digest authentication of requests from endpoints (RFC 3261
+ * 22.4 with RFC 2617 qop=auth) and the credentials for our own requests
+ * when a peer challenges them. Nonces carry their creation time and a
+ * keyed MD5 of it, so no per-challenge state is kept: a nonce we signed
+ * that is older than 32 s (Asterisk's nonce_lifetime) is "stale", one we
+ * did not sign gets a fresh challenge. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_sys.h>
+#include <re_md5.h>
+#include <re_uri.h>
+#include <re_msg.h>
+#include <re_sip.h>
+#include <re_httpauth.h>
+#include "core/log.h"
+#include "sip/sip_int.h"
+
+#define NONCE_LIFETIME 32
+#define DEFAULT_REALM "asterisk"
+
+static char secret[33];
+
+int sip_auth_init(void)
+{
+	rand_str(secret, sizeof(secret));
+	return 0;
+}
+
+static void hex(char *out, const uint8_t *md)
+{
+	for (int i = 0; i < MD5_SIZE; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+static void make_nonce(char *buf, size_t size, uint32_t ts)
+{
+	uint8_t md[MD5_SIZE];
+	char h[2 * MD5_SIZE + 1];
+
+	md5_printf(md, "%x:%s", ts, secret);
+	hex(h, md);
+	snprintf(buf, size, "%08x/%s", ts, h);
+}
+
+/* 0: ours and fresh; ESTALE: ours but old; EINVAL: not ours. */
+static int nonce_check(const struct pl *nonce)
+{
+	char buf[64], want[64];
+	uint32_t ts;
+
+	if (nonce->l >= sizeof(buf) || nonce->l < 10)
+		return EINVAL;
+	pl_strcpy(nonce, buf, sizeof(buf));
+	if (sscanf(buf, "%8x/", &ts) != 1)
+		return EINVAL;
+	make_nonce(want, sizeof(want), ts);
+	if (strcmp(want, buf))
+		return EINVAL;
+	if ((uint32_t)time(NULL) - ts > NONCE_LIFETIME)
+		return ESTALE;
+	return 0;
+}
+
+static const char *realm_of(const struct sip_authobj *a)
+{
+	return a && a->realm && *a->realm ? a->realm : DEFAULT_REALM;
+}
+
+static struct sip_authobj *inbound_auth(const struct sip_endpoint *e)
+{
+	char name[64];
+
+	sip_list_first(e->auth, name, sizeof(name));
+	return *name ? sip_authobj_find(name) : NULL;
+}
+
+static bool digest_ok(const struct sip_authobj *a,
+		      const struct httpauth_digest_resp *r,
+		      const struct pl *met)
+{
+	uint8_t ha1[MD5_SIZE], ha2[MD5_SIZE], resp[MD5_SIZE];
+	char h1[33], h2[33], hr[33];
+
+	if (!a->password)
+		return false;
+	md5_printf(ha1, "%s:%s:%s", a->username ? a->username : a->name,
+		   realm_of(a), a->password);
+	md5_printf(ha2, "%r:%r", met, &r->uri);
+	hex(h1, ha1);
+	hex(h2, ha2);
+	if (pl_isset(&r->qop))
+		md5_printf(resp, "%s:%r:%r:%r:%r:%s", h1, &r->nonce, &r->nc,
+			   &r->cnonce, &r->qop, h2);
+	else
+		md5_printf(resp, "%s:%r:%s", h1, &r->nonce, h2);
+	hex(hr, resp);
+	return r->response.l == 32 && !strncasecmp(hr, r->response.p, 32);
+}
+
+enum sip_auth_result sip_auth_check(const struct sip_endpoint *e,
+				    const struct sip_msg *msg)
+{
+	struct sip_authobj *a;
+	const struct sip_hdr *hdr;
+	struct httpauth_digest_resp r;
+	const char *user;
+	int nerr;
+
+	if (!e->auth || !*e->auth)
+		return SIP_AUTH_OK;
+	a = inbound_auth(e);
+	if (!a) {
+		log_warning("Endpoint '%s' names auth '%s' that does not exist",
+			    e->name, e->auth);
+		return SIP_AUTH_FAILED;
+	}
+	hdr = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+	if (!hdr)
+		hdr = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
+	if (!hdr || httpauth_digest_response_decode(&r, &hdr->val))
+		return SIP_AUTH_CHALLENGE;
+	if (pl_strcmp(&r.realm, realm_of(a)))
+		return SIP_AUTH_CHALLENGE;
+	nerr = nonce_check(&r.nonce);
+	if (nerr == EINVAL)
+		return SIP_AUTH_CHALLENGE;
+	user = a->username ? a->username : a->name;
+	if (pl_strcmp(&r.username, user) || !digest_ok(a, &r, &msg->met)) {
+		sip_log_refused(msg, "Failed to authenticate");
+		return SIP_AUTH_FAILED;
+	}
+	return nerr == ESTALE ? SIP_AUTH_STALE : SIP_AUTH_OK;
+}
+
+int sip_auth_challenge(const struct sip_endpoint *e, const struct sip_msg *msg,
+		       bool stale)
+{
+	char nonce[64];
+	const struct sip_authobj *a = e ? inbound_auth(e) : NULL;
+
+	make_nonce(nonce, sizeof(nonce), (uint32_t)time(NULL));
+	return sip_replyf(sipmod.sip, msg, 401, "Unauthorized",
+			  "WWW-Authenticate: Digest realm=\"%s\", "
+			  "nonce=\"%s\", opaque=\"%08x\", algorithm=MD5, "
+			  "qop=\"auth\"%s\r\n"
+			  "Content-Length: 0\r\n\r\n",
+			  realm_of(a), nonce, rand_u32(),
+			  stale ? ", stale=true" : "");
+}
+
+int sip_auth_client(char **user, char **pass, const char *realm, void *arg)
+{
+	const struct sip_endpoint *e = arg;
+	struct sip_authobj *a;
+	char name[64];
+	int err;
+
+	(void)realm;
+	sip_list_first(e->outbound_auth, name, sizeof(name));
+	if (!*name)
+		sip_list_first(e->auth, name, sizeof(name));
+	a = *name ? sip_authobj_find(name) : NULL;
+	if (!a || !a->password) {
+		log_warning("Endpoint '%s': challenged by the peer but there is "
+			    "no outbound_auth to answer with", e->name);
+		return ENOENT;
+	}
+	err = str_dup(user, a->username ? a->username : a->name);
+	if (!err)
+		err = str_dup(pass, a->password);
+	if (err) {
+		*user = mem_deref(*user);
+		return err;
+	}
+	return 0;
+}

@@ -1,0 +1,254 @@
+/* sip_int.h — what the files of the SIP module share: the pjsip.conf object
+ * model (endpoint, auth, aor, identify, transport), registered contacts, the
+ * stack handle, and the helpers each file offers the others. Not for use
+ * outside src/sip. */
+#ifndef ARIADNE_SIP_INT_H
+#define ARIADNE_SIP_INT_H
+
+/* libre's headers have no include guards: every file includes <re_types.h>,
+ * <re_list.h> and <re_sa.h> itself, before this one. */
+
+struct config;
+struct endpoint;
+struct sip;
+struct sip_msg;
+struct sipsess_sock;
+struct sip_request;
+struct channel;
+
+enum sip_dtmf { SIP_DTMF_RFC4733 = 0, SIP_DTMF_INFO };
+
+/* type=transport */
+struct sip_tp_conf {
+	struct le le;
+	char *name;
+	int proto;          /* enum sip_transp */
+	struct sa bind;
+};
+
+/* type=auth (auth_type=userpass) */
+struct sip_authobj {
+	struct le le;
+	char *name;
+	char *username;
+	char *password;
+	char *realm;        /* NULL: the default realm "asterisk" */
+	bool dynamic;       /* made over ARI, not from pjsip.conf */
+};
+
+/* A contact of an aor: registered (REGISTER) or static (contact=). */
+struct sip_regcontact {
+	struct le le;
+	struct sip_aor *aor;        /* weak: the aor owns the contact */
+	char *uri;
+	char *callid;               /* of the REGISTER that made it */
+	char *user_agent;
+	uint64_t expires;           /* tmr_jiffies() ms; 0 = static */
+	struct sa src;              /* where the REGISTER came from */
+	int tp;                     /* enum sip_transp */
+	const char *status;         /* Unknown, Reachable, ... (static str) */
+	long rtt_usec;
+	uint64_t next_qualify;      /* jiffies ms; 0 = not qualified */
+	uint64_t qualify_sent_us;
+	struct sip_request *qreq;   /* pending OPTIONS */
+};
+
+/* type=aor */
+struct sip_aor {
+	struct le le;
+	char *name;
+	unsigned max_contacts;
+	bool remove_existing;
+	unsigned qualify_frequency;  /* s; 0 = off */
+	unsigned default_expiration, minimum_expiration, maximum_expiration;
+	struct list contacts;        /* struct sip_regcontact, static ones first */
+	bool dynamic;
+};
+
+/* type=endpoint */
+struct sip_endpoint {
+	struct le le;
+	char *name;
+	char *context;
+	char allow[64];              /* "ulaw,alaw", preference order */
+	char *auth;                  /* auth object names (comma list) */
+	char *outbound_auth;
+	char *aors;                  /* comma list */
+	char *cid_name, *cid_num;
+	enum sip_dtmf dtmf;
+	unsigned rtp_timeout;
+	char *language;
+	char *from_user, *from_domain;
+	char *transport;
+	struct endpoint *ep;         /* core registry entry (owned there) */
+	bool dynamic;
+};
+
+/* One network of an identify's match= list. */
+struct sip_net {
+	struct le le;
+	struct sa addr;
+	unsigned prefix;             /* bits */
+};
+
+/* type=identify */
+struct sip_identify {
+	struct le le;
+	char *name;
+	char *endpoint;
+	struct list nets;            /* struct sip_net */
+};
+
+struct sip_conf {
+	struct list transports;      /* struct sip_tp_conf */
+	struct list endpoints;
+	struct list auths;
+	struct list aors;
+	struct list identifies;
+};
+
+/* sip_conf.c — parse the configuration (no side effects but logging). */
+int sip_conf_parse(struct sip_conf **confp, const struct config *cfg);
+/* allow/disallow applied in order to a codec list ("ulaw,alaw"). */
+void sip_codecs_apply(char *list, size_t size, const char *value, bool allow,
+		      const char *file, unsigned line);
+/* Parse one match= value into nets (comma list). EINVAL on a bad entry. */
+int sip_nets_add(struct list *nets, const char *value);
+bool sip_nets_match(const struct list *nets, const struct sa *addr);
+/* Apply one option to an object (used by the file parser and dynconf).
+ * ENOENT: unknown option, EINVAL: bad value. */
+int sip_endpoint_set(struct sip_endpoint *e, const char *name,
+		     const char *value, const char *file, unsigned line);
+int sip_auth_set(struct sip_authobj *a, const char *name, const char *value);
+int sip_aor_set(struct sip_aor *a, const char *name, const char *value);
+int sip_endpoint_alloc(struct sip_endpoint **ep, const char *name);
+int sip_authobj_alloc(struct sip_authobj **ap, const char *name);
+int sip_aor_alloc(struct sip_aor **ap, const char *name);
+/* Does the comma list contain name? */
+bool sip_list_has(const char *list, const char *name);
+/* First element of a comma list, copied into buf. */
+void sip_list_first(const char *list, char *buf, size_t size);
+
+/* sip_cause.c — Asterisk's mapping between Q.850 causes and SIP codes. */
+int sip_cause_from_status(int status);
+int sip_status_from_cause(int cause); /* 0: no mapping */
+const char *sip_reason(int status);
+
+/* sip.c — the running module. */
+struct sip_mod {
+	struct sip *sip;
+	struct sipsess_sock *sock;
+	struct sip_conf *conf;
+	int ntransports;
+};
+extern struct sip_mod sipmod;
+
+/* sip_stack.c: what sip_init()/sip_close() (sip.c) do. */
+int sip_stack_start(const struct config *pjsip);
+void sip_stack_stop(void);
+
+struct sip_endpoint *sip_endpoint_find(const char *name);
+struct sip_authobj *sip_authobj_find(const char *name);
+struct sip_aor *sip_aor_find(const char *name);
+/* Endpoint for a request: identify by source address, then From user. */
+struct sip_endpoint *sip_endpoint_identify(const struct sip_msg *msg);
+/* Local address of the transport a message to dst would leave from. */
+int sip_laddr(struct sa *laddr, int tp, const struct sa *dst);
+/* The endpoint's core state from its contacts (Asterisk's rule). */
+void sip_endpoint_update_state(struct sip_endpoint *e);
+/* Register the core endpoint for a configured sip endpoint. */
+int sip_endpoint_publish(struct sip_endpoint *e);
+void sip_contact_status_publish(struct sip_regcontact *c, const char *status);
+/* Where to send to reach an endpoint: registered contact or static one.
+ * ENOENT: none. */
+int sip_endpoint_contact_uri(const struct sip_endpoint *e, char *buf,
+			     size_t size);
+
+/* sip_auth.c — digest authentication (RFC 2617/3261 22). */
+enum sip_auth_result {
+	SIP_AUTH_OK = 0,
+	SIP_AUTH_CHALLENGE,   /* no (usable) credentials: 401 */
+	SIP_AUTH_STALE,       /* right password, old nonce: 401 stale=true */
+	SIP_AUTH_FAILED,      /* wrong password or user: 403 */
+};
+int sip_auth_init(void);
+/* Check msg against the endpoint's inbound auth. Endpoints without auth
+ * pass. */
+enum sip_auth_result sip_auth_check(const struct sip_endpoint *e,
+				    const struct sip_msg *msg);
+/* Reply 401 with a fresh challenge (stale flag as given). */
+int sip_auth_challenge(const struct sip_endpoint *e, const struct sip_msg *msg,
+		       bool stale);
+/* sip_auth_h for outgoing requests with the endpoint's outbound_auth
+ * (fallback: auth). arg is a struct sip_endpoint reference. */
+int sip_auth_client(char **user, char **pass, const char *realm, void *arg);
+
+/* sip_registrar.c */
+bool sip_registrar_request(const struct sip_msg *msg);
+void sip_registrar_tick(uint64_t now);
+void sip_contact_remove(struct sip_regcontact *c, const char *why);
+int sip_aor_add_static(struct sip_aor *aor, const char *uri);
+
+/* sip_qualify.c */
+void sip_qualify_tick(uint64_t now);
+void sip_qualify_contact(struct sip_regcontact *c);
+
+/* sip_message.c */
+bool sip_message_request(const struct sip_msg *msg);
+int sip_message_send(const char *resource, const char *from, const char *body,
+		     const char *const *keys, const char *const *values, int n);
+
+/* sip_call.c / sip_call_out.c */
+int sip_call_init(void);
+void sip_call_close(void);
+extern const struct channel_tech sip_tech;
+void sip_call_incoming(const struct sip_msg *msg, void *arg);
+int sip_call_request(struct channel **chp, const char *resource,
+		     const char *id, const char *other_id);
+int sip_call_call(struct channel *ch, const char *resource, int timeout_s);
+
+/* One INVITE dialog, owned by its channel (pvt); the sipsess callbacks
+ * point at it too, so it lives until both are done. */
+struct sip_call {
+	struct channel *ch;          /* weak: cleared by the tech hangup */
+	struct sip_endpoint *ep;     /* reference */
+	struct sipsess *sess;
+	struct sip_strans *st;       /* inbound: ours until sipsess_accept */
+	const struct sip_msg *msg;   /* inbound: the INVITE (reference) */
+	struct media_session *ms;    /* weak: owned by the channel */
+	struct mbuf *answer;         /* inbound: our SDP answer */
+	char *target;                /* outbound: request URI */
+	bool outbound;
+	bool answered;
+	bool final_sent;             /* a final response went out */
+	bool held;
+	int tech_cause;
+};
+
+int sip_call_alloc(struct sip_call **callp, struct sip_endpoint *ep);
+/* sipsess callbacks shared by both directions (sip_call.c) */
+int sip_call_offer_h(struct mbuf **descp, const struct sip_msg *msg,
+		     void *arg);
+int sip_call_answer_h(const struct sip_msg *msg, void *arg);
+void sip_call_estab_h(const struct sip_msg *msg, void *arg);
+void sip_call_info_h(struct sip *sip, const struct sip_msg *msg, void *arg);
+void sip_call_close_h(int err, const struct sip_msg *msg, void *arg);
+int sip_call_media(struct sip_call *call, const struct sa *laddr);
+/* Channel name: PJSIP/<endpoint>-<8 hex digits> */
+int sip_call_channel(struct sip_call *call, const char *id);
+void sip_call_set_caller(struct sip_call *call, const char *name,
+			 const char *num);
+
+/* sip_cli.c / sip_dynconf.c */
+int sip_cli_init(void);
+int sip_dynconf_init(void);
+
+/* Asterisk's wording for a refused request:
+ * "Request 'REGISTER' from '<sip:alice@host>' failed for '1.2.3.4:5060'
+ *  (callid: x) - No matching endpoint found" */
+void sip_log_refused(const struct sip_msg *msg, const char *why);
+
+/* Small helpers */
+void sip_hexid(char *buf, size_t size); /* 8 hex digits */
+
+#endif

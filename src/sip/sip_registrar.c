@@ -1,0 +1,353 @@
+/* sip_registrar.c — REGISTER (RFC 3261 section 10) as res_pjsip_registrar
+ * does it: the endpoint is identified and authenticated, the To user names
+ * one of its aors, and the aor's contacts are added, refreshed or removed
+ * (Expires: 0, Contact: *), within max_contacts (remove_existing drops the
+ * contact closest to expiry). Expiry is checked by the module's one
+ * housekeeping tick, not a timer per contact. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_tmr.h>
+#include <re_uri.h>
+#include <re_msg.h>
+#include <re_sip.h>
+#include "core/log.h"
+#include "sip/sip_int.h"
+
+#define MAX_BINDINGS 16
+
+static void contact_destructor(void *arg)
+{
+	struct sip_regcontact *c = arg;
+
+	list_unlink(&c->le);
+	mem_deref(c->qreq);
+	mem_deref(c->uri);
+	mem_deref(c->callid);
+	mem_deref(c->user_agent);
+}
+
+static int contact_alloc(struct sip_regcontact **cp, struct sip_aor *aor,
+			 const char *uri)
+{
+	struct sip_regcontact *c = mem_zalloc(sizeof(*c), contact_destructor);
+
+	if (!c)
+		return ENOMEM;
+	if (str_dup(&c->uri, uri)) {
+		mem_deref(c);
+		return ENOMEM;
+	}
+	c->aor = aor;
+	c->status = "Unknown";
+	c->rtt_usec = -1;
+	list_append(&aor->contacts, &c->le, c);
+	*cp = c;
+	return 0;
+}
+
+int sip_aor_add_static(struct sip_aor *aor, const char *uri)
+{
+	struct sip_regcontact *c;
+
+	return contact_alloc(&c, aor, uri);
+}
+
+void sip_contact_remove(struct sip_regcontact *c, const char *why)
+{
+	log_verbose(3, "Removed contact '%s' from AOR '%s' due to %s", c->uri,
+		    c->aor->name, why);
+	list_unlink(&c->le);
+	c->qreq = mem_deref(c->qreq);
+	sip_contact_status_publish(c, "Removed");
+	mem_deref(c);
+}
+
+void sip_registrar_tick(uint64_t now)
+{
+	struct le *le;
+
+	if (!sipmod.conf)
+		return;
+	for (le = list_head(&sipmod.conf->aors); le; le = le->next) {
+		struct sip_aor *aor = le->data;
+		struct le *cl = list_head(&aor->contacts);
+
+		while (cl) {
+			struct sip_regcontact *c = cl->data;
+
+			cl = cl->next;
+			if (c->expires && c->expires <= now)
+				sip_contact_remove(c, "expiration");
+		}
+	}
+}
+
+static struct sip_regcontact *contact_find(struct sip_aor *aor, const char *uri)
+{
+	struct le *le;
+
+	for (le = list_head(&aor->contacts); le; le = le->next) {
+		struct sip_regcontact *c = le->data;
+
+		if (c->expires && !strcmp(c->uri, uri))
+			return c;
+	}
+	return NULL;
+}
+
+static unsigned count_dynamic(const struct sip_aor *aor)
+{
+	struct le *le;
+	unsigned n = 0;
+
+	for (le = list_head(&aor->contacts); le; le = le->next)
+		if (((struct sip_regcontact *)le->data)->expires)
+			n++;
+	return n;
+}
+
+static struct sip_regcontact *soonest(struct sip_aor *aor)
+{
+	struct sip_regcontact *best = NULL;
+	struct le *le;
+
+	for (le = list_head(&aor->contacts); le; le = le->next) {
+		struct sip_regcontact *c = le->data;
+
+		if (c->expires && (!best || c->expires < best->expires))
+			best = c;
+	}
+	return best;
+}
+
+struct binding {
+	char uri[256];
+	uint32_t expires;
+	bool star;
+};
+
+/* Contact headers → bindings with their expiry (contact param, else the
+ * Expires header, else the aor default). */
+static int read_bindings(const struct sip_msg *msg, const struct sip_aor *aor,
+			 struct binding *b, int *nb)
+{
+	struct le *le;
+	int n = 0;
+
+	for (le = list_head(&msg->hdrl); le; le = le->next) {
+		const struct sip_hdr *h = le->data;
+		struct sip_addr addr;
+		struct pl ex;
+
+		if (h->id != SIP_HDR_CONTACT)
+			continue;
+		if (n >= MAX_BINDINGS)
+			return E2BIG;
+		memset(&b[n], 0, sizeof(b[n]));
+		if (!pl_strcmp(&h->val, "*")) {
+			b[n].star = true;
+			n++;
+			continue;
+		}
+		if (sip_addr_decode(&addr, &h->val) ||
+		    addr.auri.l >= sizeof(b[n].uri))
+			return EBADMSG;
+		pl_strcpy(&addr.auri, b[n].uri, sizeof(b[n].uri));
+		if (!msg_param_decode(&addr.params, "expires", &ex))
+			b[n].expires = pl_u32(&ex);
+		else if (pl_isset(&msg->expires))
+			b[n].expires = pl_u32(&msg->expires);
+		else
+			b[n].expires = aor->default_expiration;
+		if (b[n].expires > aor->maximum_expiration)
+			b[n].expires = aor->maximum_expiration;
+		n++;
+	}
+	*nb = n;
+	return 0;
+}
+
+static int reply_ok(const struct sip_msg *msg, struct sip_aor *aor)
+{
+	struct mbuf *mb = mbuf_alloc(512);
+	uint64_t now = tmr_jiffies();
+	struct le *le;
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+	for (le = list_head(&aor->contacts); le; le = le->next) {
+		struct sip_regcontact *c = le->data;
+
+		if (!c->expires)
+			continue;
+		(void)mbuf_printf(mb, "Contact: <%s>;expires=%llu\r\n", c->uri,
+				  (unsigned long long)((c->expires - now +
+							999) / 1000));
+	}
+	mbuf_write_u8(mb, 0);
+	err = sip_replyf(sipmod.sip, msg, 200, "OK",
+			 "%s"
+			 "Expires: %u\r\n"
+			 "Content-Length: 0\r\n\r\n",
+			 (char *)mb->buf, aor->default_expiration);
+	mem_deref(mb);
+	return err;
+}
+
+static void add_binding(struct sip_aor *aor, const struct sip_msg *msg,
+			const struct binding *b)
+{
+	struct sip_regcontact *c = contact_find(aor, b->uri);
+	uint64_t now = tmr_jiffies();
+	const struct sip_hdr *ua;
+	bool fresh = !c;
+
+	if (!c) {
+		if (contact_alloc(&c, aor, b->uri))
+			return;
+		log_verbose(3, "Added contact '%s' to AOR '%s' with expiration "
+			    "of %u seconds", b->uri, aor->name, b->expires);
+	}
+	c->expires = now + (uint64_t)b->expires * 1000;
+	c->src = msg->src;
+	c->tp = msg->tp;
+	c->callid = mem_deref(c->callid);
+	(void)pl_strdup(&c->callid, &msg->callid);
+	ua = sip_msg_hdr(msg, SIP_HDR_USER_AGENT);
+	c->user_agent = mem_deref(c->user_agent);
+	if (ua)
+		(void)pl_strdup(&c->user_agent, &ua->val);
+	if (fresh)
+		sip_qualify_contact(c);
+}
+
+static void do_register(const struct sip_msg *msg, struct sip_endpoint *e)
+{
+	struct binding b[MAX_BINDINGS];
+	struct sip_aor *aor;
+	char name[128];
+	int n = 0, i, err;
+	unsigned adds = 0;
+
+	if (!pl_isset(&msg->to.uri.user) || msg->to.uri.user.l >= sizeof(name)) {
+		(void)sip_reply(sipmod.sip, msg, 404, "Not Found");
+		return;
+	}
+	pl_strcpy(&msg->to.uri.user, name, sizeof(name));
+	aor = e->aors && sip_list_has(e->aors, name) ? sip_aor_find(name) :
+		NULL;
+	if (!aor) {
+		log_warning("AOR '%s' not found for endpoint '%s'", name,
+			    e->name);
+		(void)sip_reply(sipmod.sip, msg, 404, "Not Found");
+		return;
+	}
+	err = read_bindings(msg, aor, b, &n);
+	if (err) {
+		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (b[i].star && (n > 1 || !pl_isset(&msg->expires) ||
+				  pl_u32(&msg->expires) != 0)) {
+			/* RFC 3261 10.3 step 6 */
+			(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
+			return;
+		}
+		if (!b[i].star && b[i].expires &&
+		    b[i].expires < aor->minimum_expiration) {
+			(void)sip_replyf(sipmod.sip, msg, 423,
+					 "Interval Too Brief",
+					 "Min-Expires: %u\r\n"
+					 "Content-Length: 0\r\n\r\n",
+					 aor->minimum_expiration);
+			return;
+		}
+		if (!b[i].star && b[i].expires && !contact_find(aor, b[i].uri))
+			adds++;
+	}
+	if (adds && !aor->max_contacts) {
+		log_warning("AOR '%s' has no configured max_contacts. Endpoint "
+			    "'%s' unable to register", aor->name, e->name);
+		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
+		return;
+	}
+	if (count_dynamic(aor) + adds > aor->max_contacts) {
+		if (!aor->remove_existing || adds > aor->max_contacts) {
+			log_warning("Registration attempt from endpoint '%s' "
+				    "to AOR '%s' will exceed max contacts of "
+				    "%u", e->name, aor->name,
+				    aor->max_contacts);
+			(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
+			return;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (b[i].star) {
+			struct le *le = list_head(&aor->contacts);
+
+			while (le) {
+				struct sip_regcontact *c = le->data;
+
+				le = le->next;
+				if (c->expires)
+					sip_contact_remove(c, "request");
+			}
+			continue;
+		}
+		if (!b[i].expires) {
+			struct sip_regcontact *c = contact_find(aor, b[i].uri);
+
+			if (c)
+				sip_contact_remove(c, "request");
+			continue;
+		}
+		if (!contact_find(aor, b[i].uri) &&
+		    count_dynamic(aor) >= aor->max_contacts) {
+			struct sip_regcontact *old = soonest(aor);
+
+			if (old)
+				sip_contact_remove(old, "remove_existing");
+		}
+		add_binding(aor, msg, &b[i]);
+	}
+	(void)reply_ok(msg, aor);
+}
+
+bool sip_registrar_request(const struct sip_msg *msg)
+{
+	struct sip_endpoint *e = sip_endpoint_identify(msg);
+
+	if (!e) {
+		sip_log_refused(msg, "No matching endpoint found");
+		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
+		return true;
+	}
+	switch (sip_auth_check(e, msg)) {
+	case SIP_AUTH_OK:
+		do_register(msg, e);
+		break;
+	case SIP_AUTH_CHALLENGE:
+		(void)sip_auth_challenge(e, msg, false);
+		break;
+	case SIP_AUTH_STALE:
+		(void)sip_auth_challenge(e, msg, true);
+		break;
+	case SIP_AUTH_FAILED:
+		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
+		break;
+	}
+	return true;
+}

@@ -1,0 +1,34 @@
+/* media_priv.h — the glue between the files of src/media that nobody else
+ * needs: the tick, the per-channel walk, the port range and the dialplan
+ * applications of apps_rtp.c. Internal to src/media. */
+#ifndef ARIADNE_MEDIA_PRIV_H
+#define ARIADNE_MEDIA_PRIV_H
+
+#include <stdint.h>
+
+struct media_chan;
+struct media_session;
+
+/* tick.c */
+int media_tick_start(void);
+void media_tick_stop(void);
+
+/* media.c */
+void media_chan_run(struct media_chan *mc, uint64_t now);
+void media_chan_foreach_tick(uint64_t now);
+void media_rtp_ports(uint16_t *min, uint16_t *max);
+
+/* session.c: per tick, the receive side (jitter buffer → channel), DTMF
+ * timers and the RTP timeout (noted; media_session_after_tick acts on it). */
+void media_session_tick(struct media_session *ms, uint64_t now);
+/* The channel's media state is going: forget the channel. */
+void media_session_close(struct media_session *ms);
+/* session.c: after the channel's frame went out — report ended DTMF digits
+ * and hang up on RTP timeout. May hang the channel up. */
+void media_session_after_tick(struct media_session *ms);
+
+/* apps_rtp.c: Echo, SendDTMF. */
+int media_apps_rtp_init(void);
+void media_apps_rtp_close(void);
+
+#endif

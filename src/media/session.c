@@ -1,0 +1,312 @@
+/* session.c — one RTP session per SIP call: the RTP/RTCP sockets, G.711 in
+ * and out, symmetric RTP, the receive path into the channel's media state,
+ * the RTP timeout and the figures for rtp_statistics. SDP offer/answer is in
+ * sdp.c and RFC 4733 in dtmf.c; timing comes from the tick (tick.c). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_rtp.h>
+#include <re_sys.h>
+#include <re_tmr.h>
+#include <rem_g711.h>
+#include "core/channel.h"
+#include "core/log.h"
+#include "media/media_priv.h"
+#include "media/session_int.h"
+
+/* Q.850 44, "Requested channel not available": what Asterisk's channel
+ * drivers set on an RTP timeout (as Cisco gear does). */
+#define CAUSE_RTP_TIMEOUT 44
+
+uint64_t media_now_ms(void)
+{
+	return tmr_jiffies();
+}
+
+static void session_destructor(void *arg)
+{
+	struct media_session *ms = arg;
+
+	ms->rtp = mem_deref(ms->rtp);
+	ms->sdpm = mem_deref(ms->sdpm);
+	ms->sdp = mem_deref(ms->sdp);
+}
+
+static bool pt_is_audio(const struct media_session *ms, uint8_t pt)
+{
+	for (unsigned i = 0; i < ms->ncodecs; i++)
+		if (pt == (uint8_t)ms->codecs[i])
+			return true;
+	return false;
+}
+
+static void decode_g711(uint8_t pt, const uint8_t *p, size_t n, int16_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = pt == MEDIA_PCMA ? g711_alaw2pcm(p[i])
+					  : g711_ulaw2pcm(p[i]);
+}
+
+static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
+		     struct mbuf *mb, void *arg)
+{
+	struct media_session *ms = arg;
+	size_t len = mbuf_get_left(mb);
+	uint64_t now = media_now_ms();
+
+	/* libre drops what does not parse as RTP; the rest we vet here. */
+	if (hdr->ver != RTP_VERSION) {
+		ms->rxdropped++;
+		return;
+	}
+	if ((int)hdr->pt != ms->te_pt && !pt_is_audio(ms, hdr->pt)) {
+		ms->rxdropped++;
+		return;
+	}
+	/* Symmetric RTP: answer to where the peer really sends from (NAT). */
+	if (!sa_cmp(src, &ms->raddr, SA_ALL)) {
+		char a[64], b[64];
+
+		re_snprintf(a, sizeof(a), "%J", src);
+		re_snprintf(b, sizeof(b), "%J", &ms->raddr);
+		log_debug(2, "%s: RTP now from %s (was %s)",
+			  ms->ch ? channel_name(ms->ch) : "?", a, b);
+		ms->raddr = *src;
+		ms->latched = true;
+	}
+	ms->last_rx_ms = now;
+	ms->rxcount++;
+	ms->rxoctets += (uint32_t)len;
+
+	if (ms->have_rssrc && hdr->ssrc != ms->rssrc)
+		media_jb_reset(&ms->jb);
+	ms->have_rssrc = true;
+	ms->rssrc = hdr->ssrc;
+
+	if ((int)hdr->pt == ms->te_pt) {
+		media_dtmf_recv(ms, hdr, mb, now);
+		return;
+	}
+	if (len == 0 || len > MEDIA_JB_MAXPKT) {
+		ms->rxdropped++;
+		return;
+	}
+	{
+		int16_t pcm[MEDIA_JB_MAXPKT];
+
+		decode_g711(hdr->pt, mbuf_buf(mb), len, pcm);
+		media_jb_put(&ms->jb, hdr->seq, pcm, len);
+	}
+}
+
+static void rtcp_recv(const struct sa *src, struct rtcp_msg *msg, void *arg)
+{
+	/* libre keeps the report figures (rtcp_stats); nothing to do. */
+	(void)src;
+	(void)msg;
+	(void)arg;
+}
+
+int media_session_alloc(struct media_session **msp, struct channel *ch,
+			const struct sa *laddr, const struct media_opts *opts)
+{
+	struct media_session *ms;
+	struct media_chan *mc;
+	uint16_t pmin, pmax;
+	int err;
+
+	if (!msp || !ch || !laddr)
+		return EINVAL;
+	mc = media_chan_get(ch, true);
+	if (!mc)
+		return channel_is_hungup(ch) ? EINVAL : ENOMEM;
+
+	ms = mem_zalloc(sizeof(*ms), session_destructor);
+	if (!ms)
+		return ENOMEM;
+	ms->ch = ch;
+	ms->mc = mc;
+	ms->tx_pt = -1;
+	ms->te_pt = -1;
+	ms->marker = true;
+	ms->rtp_timeout_s = opts ? opts->rtp_timeout_s : 0;
+	ms->rfc4733 = !opts || opts->dtmf == MEDIA_DTMF_RFC4733;
+	str_ncpy(ms->allow, opts && opts->allow && *opts->allow
+				    ? opts->allow : "ulaw,alaw",
+		 sizeof(ms->allow));
+	ms->ts = rand_u32();
+
+	media_rtp_ports(&pmin, &pmax);
+	/* libre picks an even port in the range and RTCP on port + 1. */
+	err = rtp_listen(&ms->rtp, IPPROTO_UDP, laddr, pmin, pmax, true,
+			 rtp_recv, rtcp_recv, ms);
+	if (err) {
+		char a[64];
+
+		re_snprintf(a, sizeof(a), "%j", laddr);
+		log_warning("%s: no RTP port free in %u-%u on %s: %s",
+			    channel_name(ch), pmin, pmax, a, strerror(err));
+		goto out;
+	}
+	ms->laddr = *rtp_local(ms->rtp);
+	rtcp_set_srate(ms->rtp, MEDIA_SRATE, MEDIA_SRATE);
+
+	err = media_sdp_alloc(ms);
+	if (err)
+		goto out;
+
+	media_chan_set_session(mc, ms);
+	*msp = ms;
+ out:
+	if (err)
+		mem_deref(ms);
+	return err;
+}
+
+void media_session_close(struct media_session *ms)
+{
+	if (!ms)
+		return;
+	ms->ch = NULL;
+	ms->mc = NULL;
+}
+
+int media_session_send_raw(struct media_session *ms, bool marker, uint8_t pt,
+			   uint32_t ts, const uint8_t *payload, size_t len)
+{
+	struct mbuf *mb;
+	int err;
+
+	if (!sa_isset(&ms->raddr, SA_ALL))
+		return ENOTCONN;
+	mb = mbuf_alloc(RTP_HEADER_SIZE + len);
+	if (!mb)
+		return ENOMEM;
+	mb->pos = RTP_HEADER_SIZE;
+	err = mbuf_write_mem(mb, payload, len);
+	mb->pos = RTP_HEADER_SIZE;
+	if (!err)
+		err = rtp_send(ms->rtp, &ms->raddr, false, marker, pt, ts, mb);
+	if (!err) {
+		ms->txcount++;
+		ms->txoctets += (uint32_t)len;
+	}
+	mem_deref(mb);
+	return err;
+}
+
+void media_session_send_frame(struct media_session *ms, const int16_t *pcm,
+			      size_t n)
+{
+	uint8_t buf[MEDIA_FRAME];
+	uint32_t ts;
+
+	if (!ms)
+		return;
+	if (n > MEDIA_FRAME)
+		n = MEDIA_FRAME;
+	/* Our clock runs whether or not we send, so that timestamps after a
+	 * pause (hold, a DTMF event) still match real time. */
+	ts = ms->ts;
+	ms->ts += (uint32_t)n;
+
+	if (media_dtmf_tick(ms, media_now_ms()))
+		return; /* RFC 4733 2.5.1: the event replaces the audio */
+	if (!ms->can_send || ms->tx_pt < 0 || !sa_isset(&ms->raddr, SA_ALL)) {
+		ms->marker = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		buf[i] = ms->tx_pt == MEDIA_PCMA ? g711_pcm2alaw(pcm[i])
+						 : g711_pcm2ulaw(pcm[i]);
+	if (!media_session_send_raw(ms, ms->marker, (uint8_t)ms->tx_pt, ts, buf,
+				    n))
+		ms->marker = false;
+}
+
+void media_session_tick(struct media_session *ms, uint64_t now)
+{
+	int16_t pcm[MEDIA_FRAME];
+
+	if (media_jb_get(&ms->jb, pcm, MEDIA_FRAME) && ms->mc)
+		media_chan_rx_put(ms->mc, pcm, MEDIA_FRAME);
+
+	/* RFC 4733 end timeout lives in dtmf.c's receive state. */
+	media_dtmf_rx_timeout(ms, now);
+
+	/* On hold the peer may legitimately send nothing (Asterisk applies
+	 * rtp_timeout_hold instead, which we do not have). */
+	if (ms->rtp_timeout_s && !ms->timed_out && !ms->hold &&
+	    ms->last_rx_ms &&
+	    now - ms->last_rx_ms >= (uint64_t)ms->rtp_timeout_s * 1000)
+		ms->timed_out = true;
+}
+
+void media_session_after_tick(struct media_session *ms)
+{
+	struct channel *ch = ms->ch;
+
+	if (!ch)
+		return;
+	mem_ref(ms);
+	media_dtmf_flush(ms);
+	if (ms->timed_out && ms->ch && !channel_is_hungup(ch)) {
+		ms->rtp_timeout_s = 0; /* once */
+		log_notice("Disconnecting call '%s' for lack of RTP activity "
+			   "in %u seconds",
+			   channel_name(ch),
+			   (unsigned)((media_now_ms() - ms->last_rx_ms) / 1000));
+		channel_hangup(ch, CAUSE_RTP_TIMEOUT, "rtptimeout");
+	}
+	mem_deref(ms);
+}
+
+bool media_session_remote_hold(const struct media_session *ms)
+{
+	return ms && ms->hold;
+}
+
+int media_session_send_digit(struct media_session *ms, char digit,
+			     int duration_ms)
+{
+	if (!ms)
+		return EINVAL;
+	return media_dtmf_queue(ms, digit, duration_ms);
+}
+
+int media_session_stats(const struct media_session *ms,
+			struct channel_rtp_stats *st)
+{
+	struct rtcp_stats rs;
+
+	if (!ms || !st)
+		return EINVAL;
+	memset(st, 0, sizeof(*st));
+	st->txcount = ms->txcount;
+	st->rxcount = ms->rxcount;
+	st->txoctets = ms->txoctets;
+	st->rxoctets = ms->rxoctets;
+	st->local_ssrc = rtp_sess_ssrc(ms->rtp);
+	st->remote_ssrc = ms->rssrc;
+	st->rxploss = (int32_t)ms->jb.lost;
+	if (ms->have_rssrc &&
+	    !rtcp_stats((struct rtp_sock *)ms->rtp, ms->rssrc, &rs)) {
+		/* Asterisk gives jitter and rtt in seconds. */
+		st->rxploss = rs.rx.lost;
+		st->txploss = rs.tx.lost;
+		st->rxjitter = rs.rx.jit / 1e6;
+		st->txjitter = rs.tx.jit / 1e6;
+		st->rtt = rs.rtt / 1e6;
+	}
+	return 0;
+}

@@ -1,0 +1,547 @@
+/* test_media.c — media sessions in one process on 127.0.0.1: SDP offer/answer
+ * between two sessions and with hand-written offers (codec choice,
+ * telephone-event payload type, directions, hold, errors), then real RTP
+ * over libre's loop: a 1 kHz tone generated on one channel is heard as
+ * 1 kHz on the other, an RFC 4733 digit arrives once with its duration, and
+ * a digit whose end packets are lost still ends. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_udp.h>
+#include <re_rtp.h>
+#include <re_tmr.h>
+#include <re_main.h>
+#include "core/bus.h"
+#include "core/channel.h"
+#include "media/media.h"
+#include "media/media_int.h"
+
+static const struct channel_tech test_tech = {
+	.type = "MediaTest",
+	.description = "unit test channels",
+};
+
+struct side {
+	struct channel *ch;
+	struct media_session *ms;
+};
+
+static int side_alloc(struct side *s, const char *name, const char *allow)
+{
+	struct media_opts opts = {.allow = allow, .dtmf = MEDIA_DTMF_RFC4733};
+	struct sa laddr;
+	int err;
+
+	sa_set_str(&laddr, "127.0.0.1", 0);
+	err = channel_alloc(&s->ch, &test_tech, NULL, NULL, NULL, "MediaTest/%s",
+			    name);
+	if (err)
+		return err;
+	return media_session_alloc(&s->ms, s->ch, &laddr, &opts);
+}
+
+static void side_free(struct side *s)
+{
+	if (s->ch)
+		channel_hangup(s->ch, CAUSE_NORMAL_CLEARING, "test");
+	s->ch = NULL;
+	s->ms = NULL;
+}
+
+static struct mbuf *mb_str(const char *s)
+{
+	struct mbuf *mb = mbuf_alloc(strlen(s) + 1);
+
+	mbuf_write_str(mb, s);
+	mb->pos = 0;
+	return mb;
+}
+
+/* The answer as a C string (owned by the caller, mem_deref). */
+static char *mb_text(struct mbuf *mb)
+{
+	char *s = NULL;
+
+	mb->pos = 0;
+	mbuf_strdup(mb, &s, mbuf_get_left(mb));
+	mb->pos = 0;
+	return s;
+}
+
+#define OFFER_HEAD "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n" \
+		   "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+
+static int setup(void **state)
+{
+	(void)state;
+	return 0;
+}
+
+/* ---- offer/answer ---- */
+
+static void answer_uses_peer_order_and_echoes_telephone_event_pt(void **state)
+{
+	struct side b = {0};
+	struct mbuf *offer, *ans = NULL;
+	char *txt;
+
+	(void)state;
+	assert_int_equal(side_alloc(&b, "b1", "ulaw,alaw"), 0);
+	offer = mb_str(OFFER_HEAD "m=audio 40000 RTP/AVP 8 0 96\r\n"
+		       "a=rtpmap:96 telephone-event/8000\r\n"
+		       "a=fmtp:96 0-15\r\na=sendrecv\r\n");
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+	txt = mb_text(ans);
+	assert_non_null(strstr(txt, "m=audio "));
+	assert_non_null(strstr(txt, " RTP/AVP 8 0 96\r\n"));
+	assert_non_null(strstr(txt, "a=rtpmap:96 telephone-event/8000"));
+	assert_non_null(strstr(txt, "a=ptime:20"));
+	assert_non_null(strstr(txt, "a=sendrecv"));
+	assert_null(strstr(txt, " 101"));
+	assert_false(media_session_remote_hold(b.ms));
+	mem_deref(txt);
+	mem_deref(ans);
+	mem_deref(offer);
+	side_free(&b);
+}
+
+static void offer_lists_allow_order_and_answer_picks_common(void **state)
+{
+	struct side a = {0}, b = {0};
+	struct mbuf *offer = NULL, *ans = NULL;
+	char *txt;
+
+	(void)state;
+	assert_int_equal(side_alloc(&a, "a2", "alaw,ulaw"), 0);
+	assert_int_equal(side_alloc(&b, "b2", "ulaw"), 0);
+	assert_int_equal(media_session_offer(a.ms, &offer), 0);
+	txt = mb_text(offer);
+	assert_non_null(strstr(txt, " RTP/AVP 8 0 101\r\n"));
+	assert_non_null(strstr(txt, "a=fmtp:101 0-16"));
+	mem_deref(txt);
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+	txt = mb_text(ans);
+	assert_non_null(strstr(txt, " RTP/AVP 0 101\r\n"));
+	mem_deref(txt);
+	assert_int_equal(media_session_set_answer(a.ms, ans), 0);
+	mem_deref(offer);
+	mem_deref(ans);
+	side_free(&a);
+	side_free(&b);
+}
+
+static void sendonly_offer_is_answered_recvonly_and_is_hold(void **state)
+{
+	struct side b = {0};
+	struct mbuf *offer, *ans = NULL;
+	char *txt;
+
+	(void)state;
+	assert_int_equal(side_alloc(&b, "b3", "ulaw,alaw"), 0);
+	offer = mb_str(OFFER_HEAD "m=audio 40002 RTP/AVP 0\r\na=sendonly\r\n");
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+	txt = mb_text(ans);
+	assert_non_null(strstr(txt, "a=recvonly"));
+	assert_true(media_session_remote_hold(b.ms));
+	mem_deref(txt);
+	mem_deref(ans);
+	mem_deref(offer);
+
+	/* Off hold again with a=sendrecv. */
+	offer = mb_str(OFFER_HEAD "m=audio 40002 RTP/AVP 0\r\na=sendrecv\r\n");
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+	assert_false(media_session_remote_hold(b.ms));
+	mem_deref(ans);
+	mem_deref(offer);
+
+	/* RFC 2543 hold: c=0.0.0.0 */
+	offer = mb_str("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n"
+		       "c=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+		       "m=audio 40002 RTP/AVP 0\r\n");
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+	assert_true(media_session_remote_hold(b.ms));
+	mem_deref(ans);
+	mem_deref(offer);
+
+	offer = mb_str(OFFER_HEAD "m=audio 40002 RTP/AVP 0\r\na=inactive\r\n");
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+	txt = mb_text(ans);
+	assert_non_null(strstr(txt, "a=inactive"));
+	assert_true(media_session_remote_hold(b.ms));
+	mem_deref(txt);
+	mem_deref(ans);
+	mem_deref(offer);
+	side_free(&b);
+}
+
+static void no_common_codec_is_enotsup(void **state)
+{
+	struct side b = {0};
+	struct mbuf *offer, *ans = NULL;
+
+	(void)state;
+	assert_int_equal(side_alloc(&b, "b4", "ulaw"), 0);
+	offer = mb_str(OFFER_HEAD "m=audio 40004 RTP/AVP 18 8 101\r\n"
+		       "a=rtpmap:18 G729/8000\r\n"
+		       "a=rtpmap:101 telephone-event/8000\r\n");
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), ENOTSUP);
+	assert_null(ans);
+	mem_deref(offer);
+	side_free(&b);
+}
+
+static void garbage_sdp_is_ebadmsg(void **state)
+{
+	struct side b = {0};
+	struct mbuf *offer, *ans = NULL;
+
+	(void)state;
+	assert_int_equal(side_alloc(&b, "b5", "ulaw"), 0);
+	offer = mb_str("hello, this is not SDP\r\n");
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), EBADMSG);
+	mem_deref(offer);
+	offer = mb_str("v=0\r\nthis line has no equals sign\r\n");
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), EBADMSG);
+	mem_deref(offer);
+	offer = mb_str("");
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), EBADMSG);
+	mem_deref(offer);
+	assert_null(ans);
+	side_free(&b);
+}
+
+/* ---- over the loop ---- */
+
+/* Two sessions that have done offer/answer with each other. */
+static void connect_pair(struct side *a, struct side *b, const char *na,
+			 const char *nb)
+{
+	struct mbuf *offer = NULL, *ans = NULL;
+
+	assert_int_equal(side_alloc(a, na, "ulaw,alaw"), 0);
+	assert_int_equal(side_alloc(b, nb, "ulaw,alaw"), 0);
+	assert_int_equal(media_session_offer(a->ms, &offer), 0);
+	assert_int_equal(media_session_answer(b->ms, offer, &ans), 0);
+	assert_int_equal(media_session_set_answer(a->ms, ans), 0);
+	mem_deref(offer);
+	mem_deref(ans);
+}
+
+static struct tmr stop_tmr;
+
+static void stop_loop(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+static void run_loop_ms(unsigned ms)
+{
+	tmr_start(&stop_tmr, ms, stop_loop, NULL);
+	re_main(NULL);
+	tmr_cancel(&stop_tmr);
+}
+
+/* A 1 kHz tone source. */
+struct tone {
+	struct media_gen gen;
+	unsigned n;
+	bool done_called;
+};
+
+static bool tone_read(struct media_gen *g, int16_t *pcm, size_t n)
+{
+	struct tone *t = g->arg;
+
+	for (size_t i = 0; i < n; i++, t->n++)
+		pcm[i] = (int16_t)(8000.0 *
+				   sin(2 * M_PI * 1000.0 * t->n / MEDIA_SRATE));
+	return true;
+}
+
+static void tone_done(struct media_gen *g, bool hangup)
+{
+	struct tone *t = g->arg;
+
+	(void)hangup;
+	t->done_called = true;
+}
+
+/* Sink on the receiving side: Goertzel power at two frequencies. */
+struct sink {
+	struct media_gen gen;
+	struct media_chan *mc;
+	unsigned frames;
+	double p1000, p500, energy;
+	bool done_called;
+};
+
+static double goertzel(const int16_t *x, size_t n, double f)
+{
+	double w = 2 * M_PI * f / MEDIA_SRATE, c = 2 * cos(w);
+	double s0, s1 = 0, s2 = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		s0 = x[i] + c * s1 - s2;
+		s2 = s1;
+		s1 = s0;
+	}
+	return s1 * s1 + s2 * s2 - c * s1 * s2;
+}
+
+static bool sink_read(struct media_gen *g, int16_t *pcm, size_t n)
+{
+	struct sink *s = g->arg;
+	int16_t rx[MEDIA_FRAME];
+
+	if (media_chan_rx(s->mc, rx, MEDIA_FRAME)) {
+		s->frames++;
+		s->p1000 += goertzel(rx, MEDIA_FRAME, 1000);
+		s->p500 += goertzel(rx, MEDIA_FRAME, 500);
+		for (size_t i = 0; i < MEDIA_FRAME; i++)
+			s->energy += (double)rx[i] * rx[i];
+	}
+	memset(pcm, 0, n * sizeof(*pcm));
+	return true;
+}
+
+static void sink_done(struct media_gen *g, bool hangup)
+{
+	struct sink *s = g->arg;
+
+	(void)hangup;
+	s->done_called = true;
+}
+
+static void tone_on_one_side_is_heard_as_1khz_on_the_other(void **state)
+{
+	struct side a = {0}, b = {0};
+	struct tone t = {.gen = {.read = tone_read, .done = tone_done}};
+	struct sink s = {.gen = {.read = sink_read, .done = sink_done}};
+	struct channel_rtp_stats st;
+
+	(void)state;
+	connect_pair(&a, &b, "ta", "tb");
+	t.gen.arg = &t;
+	s.gen.arg = &s;
+	s.mc = media_chan_get(b.ch, false);
+	assert_non_null(s.mc);
+	media_chan_gen_push(media_chan_get(a.ch, false), &t.gen);
+	media_chan_gen_push(s.mc, &s.gen);
+	run_loop_ms(600);
+
+	/* 600 ms at 20 ms minus the 40 ms cushion and start-up. */
+	assert_true(s.frames >= 20);
+	assert_true(s.energy / (s.frames * MEDIA_FRAME) > 1e6);
+	assert_true(s.p1000 > 100 * s.p500);
+
+	assert_int_equal(media_session_stats(b.ms, &st), 0);
+	assert_true(st.rxcount >= 20);
+	assert_int_equal(st.rxoctets, st.rxcount * MEDIA_FRAME);
+	assert_int_not_equal(st.remote_ssrc, 0);
+	assert_int_equal(media_session_stats(a.ms, &st), 0);
+	assert_true(st.txcount >= 20);
+
+	side_free(&a);
+	side_free(&b);
+	/* Generators hear about the hangup before the state goes. */
+	assert_true(t.done_called);
+	assert_true(s.done_called);
+}
+
+/* DTMF events seen on the bus. */
+static struct {
+	struct channel *ch;
+	char digits[16];
+	unsigned dur[16];
+	unsigned n;
+} seen;
+
+static void on_bus(const struct bus_event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->type != BUS_CHANNEL_DTMF || ev->chan != seen.ch ||
+	    seen.n >= 16)
+		return;
+	seen.digits[seen.n] = ev->digit;
+	seen.dur[seen.n++] = ev->duration_ms;
+}
+
+static void rfc4733_digit_arrives_once_with_its_duration(void **state)
+{
+	struct side a = {0}, b = {0};
+
+	(void)state;
+	connect_pair(&a, &b, "da", "db");
+	memset(&seen, 0, sizeof(seen));
+	seen.ch = b.ch;
+	assert_int_equal(media_session_send_digit(a.ms, '5', 200), 0);
+	assert_int_equal(media_session_send_digit(a.ms, '#', 100), 0);
+	assert_int_equal(media_session_send_digit(a.ms, 'x', 100), EINVAL);
+	run_loop_ms(700);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.digits[0], '5');
+	assert_in_range(seen.dur[0], 180, 260);
+	assert_int_equal(seen.digits[1], '#');
+	assert_in_range(seen.dur[1], 80, 160);
+	side_free(&a);
+	side_free(&b);
+}
+
+/* A raw sender that sends a digit's start and updates, never its end. */
+struct raw {
+	struct udp_sock *us;
+	struct sa dst;
+	struct tmr tmr;
+	unsigned sent;
+	uint16_t seq;
+};
+
+static void raw_send(void *arg)
+{
+	struct raw *r = arg;
+	struct rtp_header h = {.ver = RTP_VERSION, .pt = 101, .ssrc = 0x1234,
+			       .ts = 8000};
+	struct mbuf *mb = mbuf_alloc(64);
+	uint16_t dur = (uint16_t)(400 * (r->sent + 1));
+
+	h.m = r->sent == 0;
+	h.seq = r->seq++;
+	rtp_hdr_encode(mb, &h);
+	mbuf_write_u8(mb, 7);      /* event '7' */
+	mbuf_write_u8(mb, 10);     /* no E bit, volume 10 */
+	mbuf_write_u16(mb, htons(dur));
+	mb->pos = 0;
+	udp_send(r->us, &r->dst, mb);
+	mem_deref(mb);
+
+	/* Also a short packet and an unknown payload type: dropped. */
+	mb = mbuf_alloc(64);
+	mbuf_write_mem(mb, (const uint8_t *)"\x80\x00", 2);
+	mb->pos = 0;
+	udp_send(r->us, &r->dst, mb);
+	mem_deref(mb);
+
+	if (++r->sent < 3)
+		tmr_start(&r->tmr, 50, raw_send, r);
+}
+
+static void digit_without_end_packets_ends_by_timeout(void **state)
+{
+	struct side a = {0}, b = {0};
+	struct raw r = {0};
+	struct sa local;
+
+	(void)state;
+	connect_pair(&a, &b, "ra", "rb");
+	memset(&seen, 0, sizeof(seen));
+	seen.ch = b.ch;
+
+	/* Find b's RTP port from its answer: re-offer from a and read the
+	 * port b answers with. */
+	{
+		struct mbuf *offer = NULL, *ans = NULL;
+		char *txt;
+		unsigned port = 0;
+
+		assert_int_equal(media_session_offer(a.ms, &offer), 0);
+		assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+		txt = mb_text(ans);
+		assert_int_equal(sscanf(strstr(txt, "m=audio "),
+					"m=audio %u", &port), 1);
+		/* Even RTP port from the default range (RTCP on port + 1). */
+		assert_int_equal(port % 2, 0);
+		assert_in_range(port, 10000, 20000);
+		sa_set_str(&r.dst, "127.0.0.1", (uint16_t)port);
+		mem_deref(txt);
+		mem_deref(offer);
+		mem_deref(ans);
+	}
+	sa_set_str(&local, "127.0.0.1", 0);
+	assert_int_equal(udp_listen(&r.us, &local, NULL, NULL), 0);
+	tmr_init(&r.tmr);
+	tmr_start(&r.tmr, 20, raw_send, &r);
+
+	run_loop_ms(600);
+	assert_int_equal(seen.n, 0); /* not ended yet: no end packet */
+	run_loop_ms(1000);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.digits[0], '7');
+	/* 1200 samples of duration in the last packet, 100 ms of updates. */
+	assert_in_range(seen.dur[0], 100, 250);
+
+	tmr_cancel(&r.tmr);
+	mem_deref(r.us);
+	side_free(&a);
+	side_free(&b);
+}
+
+static void no_rtp_for_rtp_timeout_hangs_up_with_cause_44(void **state)
+{
+	struct media_opts opts = {.allow = "ulaw", .rtp_timeout_s = 1};
+	struct side b = {0};
+	struct mbuf *offer, *ans = NULL;
+	struct sa laddr;
+
+	(void)state;
+	sa_set_str(&laddr, "127.0.0.1", 0);
+	assert_int_equal(channel_alloc(&b.ch, &test_tech, NULL, NULL, NULL,
+				       "MediaTest/to"), 0);
+	mem_ref(b.ch);
+	assert_int_equal(media_session_alloc(&b.ms, b.ch, &laddr, &opts), 0);
+	/* The peer's port is closed: nothing will ever come back. */
+	offer = mb_str(OFFER_HEAD "m=audio 9 RTP/AVP 0\r\n");
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+	run_loop_ms(600);
+	assert_false(channel_is_hungup(b.ch));
+	run_loop_ms(700);
+	assert_true(channel_is_hungup(b.ch));
+	assert_int_equal(channel_hangup_cause(b.ch), 44);
+	mem_deref(offer);
+	mem_deref(ans);
+	mem_deref(b.ch);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(answer_uses_peer_order_and_echoes_telephone_event_pt),
+		cmocka_unit_test(offer_lists_allow_order_and_answer_picks_common),
+		cmocka_unit_test(sendonly_offer_is_answered_recvonly_and_is_hold),
+		cmocka_unit_test(no_common_codec_is_enotsup),
+		cmocka_unit_test(garbage_sdp_is_ebadmsg),
+		cmocka_unit_test(tone_on_one_side_is_heard_as_1khz_on_the_other),
+		cmocka_unit_test(rfc4733_digit_arrives_once_with_its_duration),
+		cmocka_unit_test(digit_without_end_packets_ends_by_timeout),
+		cmocka_unit_test(no_rtp_for_rtp_timeout_hangs_up_with_cause_44),
+	};
+	int ret;
+
+	libre_init();
+	tmr_init(&stop_tmr);
+	channel_tech_register(&test_tech);
+	bus_subscribe(on_bus, NULL);
+	if (media_init(NULL))
+		return 1;
+	ret = cmocka_run_group_tests(tests, setup, NULL);
+	media_close();
+	bus_unsubscribe(on_bus, NULL);
+	channel_registry_close();
+	libre_close();
+	return ret;
+}

@@ -1,0 +1,22 @@
+/* mailbox.h — message counts of mailboxes that ARI applications manage
+ * (Asterisk's external MWI, res_mwi_external behind /ari/mailboxes). The
+ * store is kept in <datadir>/mailboxes.json and survives restarts. */
+#ifndef ARIADNE_MAILBOX_H
+#define ARIADNE_MAILBOX_H
+
+/* Load the store from `datadir` (a missing file is an empty store; a
+ * corrupt one is logged and ignored). */
+int mailbox_init(const char *datadir);
+void mailbox_close(void);
+
+/* ENOENT when there is no such mailbox. */
+int mailbox_get(const char *name, int *old_msgs, int *new_msgs);
+/* Create or update; saves the store. EINVAL for an empty name. */
+int mailbox_update(const char *name, int old_msgs, int new_msgs);
+/* ENOENT when there is no such mailbox; saves the store. */
+int mailbox_delete(const char *name);
+/* In name order. */
+void mailbox_foreach(void (*h)(const char *name, int old_msgs, int new_msgs,
+			       void *arg), void *arg);
+
+#endif

@@ -1,11 +1,31 @@
-/* log.c — formats and writes log lines (stderr and an optional file).
- * Not a log router: Asterisk's logger.conf channels come in a later issue. */
+/* log.c — formats and writes log lines: stderr (the console), an optional
+ * file, and Asterisk-style log channels (files under the log directory, each
+ * with its own set of levels) added at run time through ARI or the CLI.
+ * Not a logger.conf reader yet: channels exist only while the process runs. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include "core/log.h"
+#include "core/options.h"
+
+/* A fixed table: channels are few, and static storage keeps the logger
+ * usable before and after the allocator's lifetime (start-up, shutdown). */
+#define LOG_CHANNELS_MAX 32
+
+struct log_channel {
+	char name[128];   /* as added, e.g. "ari-test" */
+	char path[512];   /* <logdir>/<name> */
+	unsigned mask;    /* 1 << enum log_level */
+	FILE *f;          /* NULL: slot free */
+};
+
+static struct log_channel channels[LOG_CHANNELS_MAX];
 
 static int verbose_level = 3;
 static int debug_level;
@@ -40,7 +60,7 @@ static const char *level_name(enum log_level lvl)
 	return "?";
 }
 
-static void emit(const char *line)
+static void emit(enum log_level lvl, const char *line)
 {
 	if (!quiet) {
 		fputs(line, stderr);
@@ -49,6 +69,198 @@ static void emit(const char *line)
 	if (logfile) {
 		fputs(line, logfile);
 		fflush(logfile);
+	}
+	for (int i = 0; i < LOG_CHANNELS_MAX; i++) {
+		struct log_channel *c = &channels[i];
+
+		if (!c->f || !(c->mask & (1u << lvl)))
+			continue;
+		fputs(line, c->f);
+		fflush(c->f);
+	}
+}
+
+/* ---- log channels -------------------------------------------------------- */
+
+/* In the order Asterisk prints a channel's configuration. */
+static const struct {
+	const char *name;
+	enum log_level lvl;
+} level_names[] = {
+	{"DEBUG", LOG_LVL_DEBUG},     {"NOTICE", LOG_LVL_NOTICE},
+	{"WARNING", LOG_LVL_WARNING}, {"ERROR", LOG_LVL_ERROR},
+	{"VERBOSE", LOG_LVL_VERBOSE},
+};
+
+#define NLEVELS (sizeof(level_names) / sizeof(level_names[0]))
+
+/* "notice,warning" → mask; unknown names (dtmf, security) are ignored, as
+ * Asterisk ignores levels it does not know. */
+static unsigned parse_levels(const char *levels)
+{
+	char buf[256], *save = NULL, *tok;
+	unsigned mask = 0;
+
+	snprintf(buf, sizeof(buf), "%s", levels ? levels : "");
+	for (tok = strtok_r(buf, ", \t", &save); tok;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		char *paren = strchr(tok, '(');
+
+		if (paren) /* verbose(3): per-channel verbosity not kept */
+			*paren = '\0';
+		if (!strcmp(tok, "*")) {
+			mask = ~0u;
+			continue;
+		}
+		for (size_t i = 0; i < NLEVELS; i++)
+			if (!strcasecmp(tok, level_names[i].name))
+				mask |= 1u << level_names[i].lvl;
+	}
+	return mask;
+}
+
+static void mask_str(unsigned mask, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NLEVELS && len < size; i++) {
+		if (mask & (1u << level_names[i].lvl))
+			len += snprintf(buf + len, size - len, "%s ",
+					level_names[i].name);
+	}
+}
+
+static struct log_channel *logchan_find(const char *name)
+{
+	for (int i = 0; name && i < LOG_CHANNELS_MAX; i++) {
+		struct log_channel *c = &channels[i];
+
+		if (c->f && (!strcmp(c->name, name) || !strcmp(c->path, name)))
+			return c;
+	}
+	return NULL;
+}
+
+static bool name_ok(const char *name)
+{
+	return name && *name && strlen(name) < sizeof(channels[0].name) &&
+	       !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
+}
+
+int log_channel_add(const char *name, const char *levels)
+{
+	struct log_channel *slot = NULL;
+	unsigned mask;
+	int err;
+
+	if (!name_ok(name))
+		return EINVAL;
+	mask = parse_levels(levels);
+	if (!mask)
+		return EINVAL;
+	if (logchan_find(name))
+		return EEXIST;
+	for (int i = 0; i < LOG_CHANNELS_MAX && !slot; i++)
+		if (!channels[i].f)
+			slot = &channels[i];
+	if (!slot)
+		return ENOSPC;
+	snprintf(slot->name, sizeof(slot->name), "%s", name);
+	snprintf(slot->path, sizeof(slot->path), "%s/%s", options.logdir, name);
+	mkdir(options.logdir, 0755); /* first channel in a fresh log dir */
+	slot->f = fopen(slot->path, "a");
+	if (!slot->f) {
+		err = errno;
+		log_warning("Unable to open log file '%s': %s", slot->path,
+			    strerror(err));
+		return err;
+	}
+	slot->mask = mask;
+	log_verbose(2, "Added log channel '%s'", slot->path);
+	return 0;
+}
+
+int log_channel_remove(const char *name)
+{
+	struct log_channel *c = logchan_find(name);
+
+	if (!c)
+		return ENOENT;
+	fclose(c->f);
+	c->f = NULL;
+	log_verbose(2, "Removed log channel '%s'", c->path);
+	return 0;
+}
+
+int log_channel_rotate(const char *name)
+{
+	struct log_channel *c = logchan_find(name);
+	char old[600];
+	struct stat st;
+	FILE *f;
+	int n, err;
+
+	if (!c)
+		return ENOENT;
+	for (n = 0; n < 10000; n++) {
+		snprintf(old, sizeof(old), "%s.%d", c->path, n);
+		if (stat(old, &st) && errno == ENOENT)
+			break;
+	}
+	fflush(c->f);
+	if (rename(c->path, old)) {
+		err = errno;
+		log_warning("Unable to rename file '%s' to '%s': %s", c->path,
+			    old, strerror(err));
+		return err;
+	}
+	f = fopen(c->path, "a");
+	if (!f) {
+		err = errno;
+		log_warning("Unable to reopen log file '%s': %s", c->path,
+			    strerror(err));
+		return err; /* keep writing to the renamed file */
+	}
+	fclose(c->f);
+	c->f = f;
+	return 0;
+}
+
+void log_channel_rotate_all(void)
+{
+	for (int i = 0; i < LOG_CHANNELS_MAX; i++)
+		if (channels[i].f)
+			log_channel_rotate(channels[i].name);
+}
+
+void log_channel_foreach(void (*h)(const char *channel, const char *type,
+				   const char *status,
+				   const char *configuration, void *arg),
+			 void *arg)
+{
+	char conf[128];
+
+	if (!quiet) {
+		/* stderr shows every level (verbosity and debug level still
+		 * decide which VERBOSE/DEBUG lines exist at all). */
+		mask_str(~0u, conf, sizeof(conf));
+		h("console", "Console", "Enabled", conf, arg);
+	}
+	for (int i = 0; i < LOG_CHANNELS_MAX; i++) {
+		if (!channels[i].f)
+			continue;
+		mask_str(channels[i].mask, conf, sizeof(conf));
+		h(channels[i].path, "File", "Enabled", conf, arg);
+	}
+}
+
+void log_channels_close(void)
+{
+	for (int i = 0; i < LOG_CHANNELS_MAX; i++) {
+		if (channels[i].f)
+			fclose(channels[i].f);
+		channels[i].f = NULL;
 	}
 }
 
@@ -84,5 +296,5 @@ void log_msg(enum log_level lvl, int level, const char *file, int line,
 			 stamp, level_name(lvl), (int)getpid(), base, line,
 			 func, msg);
 	}
-	emit(out);
+	emit(lvl, out);
 }

@@ -28,6 +28,29 @@ int log_set_file(const char *path);
 /* Silence stderr output entirely (used by the -rx client). */
 void log_set_quiet(int quiet);
 
+/* Log channels, as Asterisk's logger.conf / ARI /asterisk/logging: files
+ * under options.logdir that receive the levels in their configuration
+ * ("notice,warning,error,verbose,debug", "*" = all; comma or space
+ * separated, case-insensitive). `name` is a file name inside logdir (no '/').
+ * EINVAL: bad name or no known level; EEXIST: already a channel; other
+ * errno: the file could not be opened. */
+int log_channel_add(const char *name, const char *levels);
+/* `name` as given to add, or the full path shown by the listing. ENOENT. */
+int log_channel_remove(const char *name);
+/* Rename the file to the first free <file>.N (Asterisk's sequential
+ * strategy) and reopen it. ENOENT: no such channel. */
+int log_channel_rotate(const char *name);
+void log_channel_rotate_all(void);
+/* The console first, then every file channel: channel (full path for
+ * files), type ("Console"/"File"), status ("Enabled"), configuration (level
+ * names, e.g. "NOTICE WARNING "). */
+void log_channel_foreach(void (*h)(const char *channel, const char *type,
+				   const char *status,
+				   const char *configuration, void *arg),
+			 void *arg);
+/* Close every file channel (shutdown). */
+void log_channels_close(void);
+
 #define log_error(...) \
 	log_msg(LOG_LVL_ERROR, 0, __FILE__, __LINE__, __func__, __VA_ARGS__)
 #define log_warning(...) \

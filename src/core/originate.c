@@ -1,7 +1,8 @@
 /* originate.c — outgoing calls started by ARI: dial, wait for answer (with
  * a timeout), then enter the Stasis app or run the dialplan. Channels that
  * leave the app with `continue` get a dialplan runner here, since no
- * Stasis() application was running for them. */
+ * Stasis() application was running for them. Channels made by
+ * POST /channels/create are remembered until they are dialed (once). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -27,14 +28,43 @@
 struct pending {
 	struct le le;
 	struct channel *ch;   /* referenced */
+	struct channel *caller; /* referenced, may be NULL (Dial.caller) */
 	char *app, *appargs, *context, *exten;
 	int priority;
 	struct tmr tmr;
 	int timeout_s;
+	bool in_app;          /* already in Stasis (create + dial): on answer
+	                       * nothing more to start */
+};
+
+/* A channel made by create, waiting for its dial. */
+struct created {
+	struct le le;
+	struct channel *ch;   /* weak: dropped on ChannelDestroyed */
+	bool dialed;
 };
 
 static struct list pendings;
+static struct list createds;
 static bool subscribed;
+
+static void created_destructor(void *arg)
+{
+	struct created *c = arg;
+
+	list_unlink(&c->le);
+}
+
+static struct created *created_find(const struct channel *ch)
+{
+	for (struct le *le = createds.head; le; le = le->next) {
+		struct created *c = le->data;
+
+		if (c->ch == ch)
+			return c;
+	}
+	return NULL;
+}
 
 static void pending_destructor(void *arg)
 {
@@ -43,19 +73,21 @@ static void pending_destructor(void *arg)
 	list_unlink(&p->le);
 	tmr_cancel(&p->tmr);
 	mem_deref(p->ch);
+	mem_deref(p->caller);
 	mem_deref(p->app);
 	mem_deref(p->appargs);
 	mem_deref(p->context);
 	mem_deref(p->exten);
 }
 
-static void publish_dial(struct channel *ch, const char *status)
+static void publish_dial(struct channel *ch, struct channel *caller,
+			 const char *status)
 {
 	char dialstring[256];
 	const char *name = channel_name(ch);
 	const char *slash = strchr(name, '/');
 	struct bus_event ev = {.type = BUS_DIAL, .chan = ch, .peer = ch,
-			       .dialstatus = status};
+			       .caller = caller, .dialstatus = status};
 
 	/* "Local/100@ctx-0000001;1" dials "100@ctx" */
 	snprintf(dialstring, sizeof(dialstring), "%s", slash ? slash + 1 : name);
@@ -106,6 +138,8 @@ static void run_target(struct pending *p)
 {
 	struct channel *ch = p->ch;
 
+	if (p->in_app)
+		return;
 	if (p->app) {
 		if (originate_enter_app(ch, p->app, p->appargs))
 			channel_hangup(ch, CAUSE_FAILURE, "originate");
@@ -121,7 +155,7 @@ static void on_timeout(void *arg)
 	struct channel *ch = mem_ref(p->ch);
 
 	log_verbose(3, "Originate to %s timed out", channel_name(ch));
-	publish_dial(ch, "NOANSWER");
+	publish_dial(ch, p->caller, "NOANSWER");
 	mem_deref(p);
 	channel_hangup(ch, CAUSE_NO_ANSWER, "originate");
 	mem_deref(ch);
@@ -145,21 +179,23 @@ static void on_event(const struct bus_event *ev, void *unused)
 	if (!ev->chan || (ev->type != BUS_CHANNEL_STATE &&
 			  ev->type != BUS_CHANNEL_DESTROYED))
 		return;
+	if (ev->type == BUS_CHANNEL_DESTROYED)
+		mem_deref(created_find(ev->chan));
 	p = pending_find(ev->chan);
 	if (!p)
 		return;
 	if (ev->type == BUS_CHANNEL_DESTROYED) {
-		publish_dial(p->ch, "CANCEL");
+		publish_dial(p->ch, p->caller, "CANCEL");
 		mem_deref(p);
 		return;
 	}
 	if (channel_state(ev->chan) == CHANNEL_RINGING) {
-		publish_dial(p->ch, "RINGING");
+		publish_dial(p->ch, p->caller, "RINGING");
 		return;
 	}
 	if (channel_state(ev->chan) != CHANNEL_UP)
 		return;
-	publish_dial(p->ch, "ANSWER");
+	publish_dial(p->ch, p->caller, "ANSWER");
 	list_unlink(&p->le);
 	tmr_cancel(&p->tmr);
 	run_target(p);
@@ -175,7 +211,7 @@ static void start_call(void *arg)
 		mem_deref(p);
 		return;
 	}
-	publish_dial(p->ch, "");
+	publish_dial(p->ch, p->caller, "");
 	if (p->timeout_s > 0)
 		tmr_start(&p->tmr, (uint64_t)p->timeout_s * 1000, on_timeout, p);
 	err = channel_call(p->ch, p->timeout_s);
@@ -183,11 +219,24 @@ static void start_call(void *arg)
 		struct channel *ch = mem_ref(p->ch);
 
 		log_warning("Unable to call %s: %s", channel_name(ch), strerror(err));
-		publish_dial(ch, "CHANUNAVAIL");
+		publish_dial(ch, p->caller, "CHANUNAVAIL");
 		mem_deref(p);
 		channel_hangup(ch, CAUSE_FAILURE, "originate");
 		mem_deref(ch);
 	}
+}
+
+static int subscribe(void)
+{
+	int err;
+
+	if (subscribed)
+		return 0;
+	err = bus_subscribe(on_event, NULL);
+	if (err)
+		return err;
+	subscribed = true;
+	return 0;
 }
 
 int originate_dial(struct channel *ch, const struct originate_target *t)
@@ -195,12 +244,9 @@ int originate_dial(struct channel *ch, const struct originate_target *t)
 	struct pending *p;
 	int err;
 
-	if (!subscribed) {
-		err = bus_subscribe(on_event, NULL);
-		if (err)
-			return err;
-		subscribed = true;
-	}
+	err = subscribe();
+	if (err)
+		return err;
 	p = mem_zalloc(sizeof(*p), pending_destructor);
 	if (!p)
 		return ENOMEM;
@@ -226,12 +272,58 @@ int originate_dial(struct channel *ch, const struct originate_target *t)
 int originate_create_in_app(struct channel *ch, const char *app,
 			    const char *appargs)
 {
-	return originate_enter_app(ch, app, appargs);
+	struct created *c;
+	int err;
+
+	err = subscribe();
+	if (err)
+		return err;
+	c = mem_zalloc(sizeof(*c), created_destructor);
+	if (!c)
+		return ENOMEM;
+	c->ch = ch;
+	list_append(&createds, &c->le, c);
+	err = originate_enter_app(ch, app, appargs);
+	if (err)
+		mem_deref(c);
+	return err;
+}
+
+int originate_dial_created(struct channel *ch, struct channel *caller,
+			   int timeout_s)
+{
+	struct created *c = created_find(ch);
+	struct pending *p;
+
+	if (!c)
+		return ENOENT;
+	if (c->dialed || pending_find(ch))
+		return EALREADY;
+	p = mem_zalloc(sizeof(*p), pending_destructor);
+	if (!p)
+		return ENOMEM;
+	p->ch = mem_ref(ch);
+	p->caller = caller ? mem_ref(caller) : NULL;
+	p->timeout_s = timeout_s;
+	p->in_app = true;
+	c->dialed = true;
+	/* What Asterisk's dial takes over from the caller: who is calling
+	 * (as this leg's connected line) and the language. */
+	if (caller) {
+		channel_set_connected(ch, channel_caller_name(caller),
+				      channel_caller_num(caller));
+		channel_set_language(ch, channel_language(caller));
+	}
+	/* Like originate: the call starts after the 204 has gone out. */
+	list_append(&pendings, &p->le, p);
+	tmr_start(&p->tmr, 0, start_call, p);
+	return 0;
 }
 
 void originate_close(void)
 {
 	list_flush(&pendings);
+	list_flush(&createds);
 	if (subscribed)
 		bus_unsubscribe(on_event, NULL);
 	subscribed = false;

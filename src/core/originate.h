@@ -26,6 +26,14 @@ int originate_dial(struct channel *ch, const struct originate_target *t);
 int originate_create_in_app(struct channel *ch, const char *app,
 			    const char *appargs);
 
+/* POST /channels/{id}/dial on a channel made by originate_create_in_app():
+ * call it now; the channel stays in its app (no second StasisStart) and goes
+ * Up when answered. Dial events name `caller` (may be NULL), whose caller id
+ * becomes the channel's connected line. timeout_s <= 0: no limit.
+ * ENOENT: not created that way; EALREADY: dialed before. */
+int originate_dial_created(struct channel *ch, struct channel *caller,
+			   int timeout_s);
+
 /* Stasis enter as an originated channel does it (used on answer, and by
  * create): sets the dialplan location default,s,1 Stasis(app,args). */
 int originate_enter_app(struct channel *ch, const char *app,

@@ -1,0 +1,447 @@
+/* module.c — ariadne's built-in modules under Asterisk's names (see
+ * module.h), what load/unload/reload do for each, and the "module …" CLI.
+ * Not a loader: nothing is dlopen()ed. A module either has real operations
+ * (pbx_config, cel_custom) or refuses to be stopped; no flag is flipped
+ * without something changing behind it. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include "core/cel.h"
+#include "core/channel.h"
+#include "core/cli.h"
+#include "core/config.h"
+#include "core/dialplan.h"
+#include "core/dynconf.h"
+#include "core/endpoint.h"
+#include "core/log.h"
+#include "core/module.h"
+#include "core/options.h"
+#include "core/stasis.h"
+
+/* Optional parts of the build: a module is listed only when its code is
+ * linked in (main.c calls the same weak symbols). */
+extern int devstate_init(void) __attribute__((weak));
+extern int mailbox_init(const char *datadir) __attribute__((weak));
+
+struct module_def {
+	const char *name;
+	const char *description;
+	const char *support_level;
+	bool (*present)(void);      /* NULL: always part of the build */
+	int (*use_count)(void);     /* NULL: 0 */
+	int (*load)(void);          /* NULL: cannot be stopped, so never loaded */
+	int (*unload)(void);        /* NULL: EPERM */
+	int (*reload)(void);        /* NULL: ENOTSUP */
+};
+
+/* ---- per-module operations ------------------------------------------ */
+
+static bool pjsip_present(void)
+{
+	return channel_tech_find("PJSIP") != NULL;
+}
+
+static bool res_pjsip_present(void)
+{
+	return dynconf_class_find("res_pjsip") || endpoint_tech_exists("PJSIP");
+}
+
+static bool devstate_present(void)
+{
+	return devstate_init != NULL;
+}
+
+static bool mailbox_present(void)
+{
+	return mailbox_init != NULL;
+}
+
+static bool count_pjsip(struct channel *ch, void *arg)
+{
+	if (!strcmp(channel_tech_type(ch), "PJSIP"))
+		++*(int *)arg;
+	return false;
+}
+
+static int pjsip_use_count(void)
+{
+	int n = 0;
+
+	channel_foreach(count_pjsip, &n);
+	return n;
+}
+
+static bool count_stasis(struct channel *ch, void *arg)
+{
+	if (stasis_channel_app(ch))
+		++*(int *)arg;
+	return false;
+}
+
+static int stasis_use_count(void)
+{
+	int n = 0;
+
+	channel_foreach(count_stasis, &n);
+	return n;
+}
+
+static void set_global(const char *name, const char *value)
+{
+	channel_global_set(name, value);
+}
+
+/* extensions.conf is read again from the configuration directory, so a
+ * reload picks up edits made since start-up. A missing file is an empty
+ * dialplan, as at start-up. */
+static int pbx_config_load(void)
+{
+	struct config *cfg = NULL;
+	int err = config_load(&cfg, options.confdir, "extensions.conf");
+
+	if (err == ENOENT)
+		return 0;
+	if (err) {
+		log_error("Unable to load %s/extensions.conf: %s",
+			  options.confdir, strerror(err));
+		return err;
+	}
+	err = dialplan_load(cfg, set_global);
+	config_free(cfg);
+	return err;
+}
+
+static int pbx_config_unload(void)
+{
+	/* The contexts of other registrars (stasis-<app>) stay. */
+	dialplan_registrar_remove("pbx_config");
+	return 0;
+}
+
+static int pbx_config_reload(void)
+{
+	pbx_config_unload();
+	return pbx_config_load();
+}
+
+static int cel_custom_load(void)
+{
+	struct config *cfg = NULL;
+	int err = config_load(&cfg, options.confdir, "cel.conf");
+
+	if (err && err != ENOENT) {
+		log_error("Unable to load %s/cel.conf: %s", options.confdir,
+			  strerror(err));
+		return err;
+	}
+	err = cel_init(cfg, options.logdir);
+	config_free(cfg);
+	return err;
+}
+
+static int cel_custom_unload(void)
+{
+	cel_close();
+	return 0;
+}
+
+static const struct module_def defs[] = {
+	{"res_http_websocket.so", "HTTP WebSocket Support", "core",
+	 NULL, NULL, NULL, NULL, NULL},
+	{"res_stasis.so", "Stasis application support", "core",
+	 NULL, stasis_use_count, NULL, NULL, NULL},
+	{"res_stasis_answer.so", "Stasis application answer support", "core",
+	 NULL, NULL, NULL, NULL, NULL},
+	{"res_stasis_playback.so", "Stasis application playback support",
+	 "core", NULL, NULL, NULL, NULL, NULL},
+	{"res_stasis_device_state.so", "Stasis application device state support",
+	 "core", devstate_present, NULL, NULL, NULL, NULL},
+	{"res_stasis_mailbox.so", "Stasis application mailbox support", "core",
+	 mailbox_present, NULL, NULL, NULL, NULL},
+	{"res_ari.so", "Asterisk RESTful Interface", "core",
+	 NULL, NULL, NULL, NULL, NULL},
+	{"app_stasis.so", "Stasis dialplan application", "core",
+	 NULL, stasis_use_count, NULL, NULL, NULL},
+	{"pbx_config.so", "Text Extension Configuration", "core",
+	 NULL, NULL, pbx_config_load, pbx_config_unload, pbx_config_reload},
+	{"cel_custom.so", "Customizable Comma Separated Values CEL Backend",
+	 "core", NULL, NULL, cel_custom_load, cel_custom_unload,
+	 cel_custom_load},
+	{"res_pjsip.so", "Basic SIP resource", "core",
+	 res_pjsip_present, NULL, NULL, NULL, NULL},
+	{"chan_pjsip.so", "PJSIP Channel Driver", "core",
+	 pjsip_present, pjsip_use_count, NULL, NULL, NULL},
+};
+
+#define NDEFS (sizeof(defs) / sizeof(defs[0]))
+
+/* Everything starts running: main.c has already started each part. */
+static bool stopped[NDEFS];
+
+static int def_index(const char *name)
+{
+	for (size_t i = 0; name && i < NDEFS; i++) {
+		if (strcmp(defs[i].name, name))
+			continue;
+		if (defs[i].present && !defs[i].present())
+			return -1;
+		return (int)i;
+	}
+	return -1;
+}
+
+static void fill(size_t i, struct module_info *mi)
+{
+	mi->name = defs[i].name;
+	mi->description = defs[i].description;
+	mi->running = !stopped[i];
+	mi->use_count = mi->running && defs[i].use_count ? defs[i].use_count()
+							 : 0;
+	mi->support_level = defs[i].support_level;
+}
+
+void module_foreach(void (*h)(const struct module_info *mi, void *arg),
+		    void *arg)
+{
+	for (size_t i = 0; i < NDEFS; i++) {
+		struct module_info mi;
+
+		if (defs[i].present && !defs[i].present())
+			continue;
+		fill(i, &mi);
+		h(&mi, arg);
+	}
+}
+
+int module_get(const char *name, struct module_info *mi)
+{
+	int i = def_index(name);
+
+	if (i < 0)
+		return ENOENT;
+	fill((size_t)i, mi);
+	return 0;
+}
+
+bool module_is_running(const char *name)
+{
+	int i = def_index(name);
+
+	return i >= 0 && !stopped[i];
+}
+
+static void reloaded_now(void)
+{
+	gettimeofday(&options.reload_time, NULL);
+}
+
+int module_load(const char *name)
+{
+	int i = def_index(name), err;
+
+	if (i < 0)
+		return ENOENT;
+	if (!stopped[i])
+		return EALREADY;
+	err = defs[i].load ? defs[i].load() : ENOTSUP;
+	if (err) {
+		log_warning("Module '%s' could not be loaded: %s", name,
+			    strerror(err));
+		return err;
+	}
+	stopped[i] = false;
+	log_verbose(1, "Loaded %s => (%s)", name, defs[i].description);
+	return 0;
+}
+
+int module_unload(const char *name)
+{
+	int i = def_index(name), err;
+
+	if (i < 0 || stopped[i])
+		return ENOENT;
+	if (!defs[i].unload) {
+		log_warning("Module '%s' is built in and cannot be unloaded",
+			    name);
+		return EPERM;
+	}
+	err = defs[i].unload();
+	if (err)
+		return err;
+	stopped[i] = true;
+	log_verbose(1, "Unloaded %s", name);
+	return 0;
+}
+
+int module_reload(const char *name)
+{
+	int i = def_index(name), err;
+
+	if (i < 0 || stopped[i])
+		return ENOENT;
+	if (!defs[i].reload)
+		return ENOTSUP;
+	err = defs[i].reload();
+	if (err) {
+		log_warning("Module '%s' could not be reloaded: %s", name,
+			    strerror(err));
+		return err;
+	}
+	reloaded_now();
+	log_verbose(1, "Reloaded %s", name);
+	return 0;
+}
+
+/* ---- CLI ---------------------------------------------------------------- */
+
+struct show_ctx {
+	struct cli_out *out;
+	const char *like;
+	int n;
+};
+
+static void show_one(const struct module_info *mi, void *arg)
+{
+	struct show_ctx *c = arg;
+
+	if (c->like && !strstr(mi->name, c->like))
+		return;
+	cli_printf(c->out, "%-30s %-40.40s %-10d %-11s %13s\n", mi->name,
+		   mi->description, mi->use_count,
+		   mi->running ? "Running" : "Not Running", mi->support_level);
+	c->n++;
+}
+
+static int cli_module_show(struct cli_out *out, int argc, char *argv[])
+{
+	struct show_ctx c = {.out = out};
+
+	if (argc == 2 && !strcmp(argv[0], "like"))
+		c.like = argv[1];
+	else if (argc != 0)
+		return EINVAL;
+	cli_printf(out, "%-30s %-40.40s %-10s %-11s %13s\n", "Module",
+		   "Description", "Use Count", "Status", "Support Level");
+	module_foreach(show_one, &c);
+	cli_printf(out, "%d modules loaded\n", c.n);
+	return 0;
+}
+
+static int cli_module_load(struct cli_out *out, int argc, char *argv[])
+{
+	int err;
+
+	if (argc != 1)
+		return EINVAL;
+	err = module_load(argv[0]);
+	if (err == EALREADY)
+		cli_printf(out, "Module '%s' is already loaded\n", argv[0]);
+	else if (err)
+		cli_printf(out, "Unable to load module %s\n", argv[0]);
+	else
+		cli_printf(out, "Loaded %s\n", argv[0]);
+	return 0;
+}
+
+static int cli_module_unload(struct cli_out *out, int argc, char *argv[])
+{
+	int err;
+
+	if (argc != 1)
+		return EINVAL;
+	err = module_unload(argv[0]);
+	if (err)
+		cli_printf(out, "Unable to unload resource %s\n", argv[0]);
+	else
+		cli_printf(out, "Unloaded %s\n", argv[0]);
+	return 0;
+}
+
+static int cli_module_reload(struct cli_out *out, int argc, char *argv[])
+{
+	int err;
+
+	if (argc != 1)
+		return EINVAL;
+	err = module_reload(argv[0]);
+	if (err == ENOENT)
+		cli_printf(out, "The module '%s' was not properly initialized. "
+			   "Before reloading the module, you must run "
+			   "\"module load %s\"\n", argv[0], argv[0]);
+	else if (err == ENOTSUP)
+		cli_printf(out, "The module '%s' does not support reloading\n",
+			   argv[0]);
+	else if (err)
+		cli_printf(out, "The module '%s' could not be reloaded\n",
+			   argv[0]);
+	else
+		cli_printf(out, "Reloaded %s\n", argv[0]);
+	return 0;
+}
+
+static void show_log_channel(const char *channel, const char *type,
+			     const char *status, const char *configuration,
+			     void *arg)
+{
+	cli_printf(arg, "%-35s %-8s %-9s %s\n", channel, type, status,
+		   configuration);
+}
+
+static int cli_logger_show(struct cli_out *out, int argc, char *argv[])
+{
+	if (argc != 0)
+		return EINVAL;
+	cli_printf(out, "Logger queue limits are not applicable\n\n");
+	cli_printf(out, "%-35s %-8s %-9s %s\n", "Channel", "Type", "Status",
+		   "Configuration");
+	cli_printf(out, "%-35s %-8s %-9s %s\n", "-------", "----", "------",
+		   "-------------");
+	log_channel_foreach(show_log_channel, out);
+	return 0;
+}
+
+static int cli_logger_rotate(struct cli_out *out, int argc, char *argv[])
+{
+	if (argc != 0)
+		return EINVAL;
+	log_channel_rotate_all();
+	return 0;
+}
+
+int module_registry_init(void)
+{
+	int err = 0;
+
+	memset(stopped, 0, sizeof(stopped));
+	if (!err)
+		err = cli_register("module show", cli_module_show,
+				   "module show [like <keyword>]");
+	if (!err)
+		err = cli_register("module load", cli_module_load,
+				   "module load <module name>");
+	if (!err)
+		err = cli_register("module unload", cli_module_unload,
+				   "module unload <module name>");
+	if (!err)
+		err = cli_register("module reload", cli_module_reload,
+				   "module reload <module name>");
+	if (!err)
+		err = cli_register("logger show channels", cli_logger_show,
+				   "logger show channels");
+	if (!err)
+		err = cli_register("logger rotate", cli_logger_rotate,
+				   "logger rotate");
+	return err;
+}
+
+void module_registry_close(void)
+{
+	/* main.c has no hook of its own for the logger; the log channels
+	 * opened at run time are closed here, last. */
+	log_channels_close();
+}

@@ -511,3 +511,63 @@ void ari_channels_set_var(struct ari_req *req, struct ari_resp *resp)
 	}
 	ari_resp_no_content(resp);
 }
+
+void ari_channels_progress(struct ari_req *req, struct ari_resp *resp)
+{
+	indicate(req, resp, CHANNEL_IND_PROGRESS);
+}
+
+/* GET /channels/{id}/variables?variables=A,B → {"variables":{"A":..}}; a
+ * name that is not set is a 404, as for the single-variable operation. */
+void ari_channels_get_channel_vars(struct ari_req *req, struct ari_resp *resp)
+{
+	const char *list = ari_req_param(req, "variables");
+	char buf[2048], *save = NULL, *name;
+	struct channel *ch;
+	json_t *vars;
+
+	if (!list || !*list) {
+		ari_resp_error(resp, 400, "Variable names are required");
+		return;
+	}
+	ch = ari_channel_lookup(req, resp, ARI_CHAN_IN_STASIS);
+	if (!ch)
+		return;
+	snprintf(buf, sizeof(buf), "%s", list);
+	vars = json_object();
+	for (name = strtok_r(buf, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		const char *value = channel_var_get(ch, name);
+
+		if (!value) {
+			json_decref(vars);
+			ari_resp_error(resp, 404, "Provided variable '%s' was "
+				       "not found", name);
+			return;
+		}
+		json_object_set_new(vars, name, json_string(value));
+	}
+	ari_resp_json(resp, 200, json_pack("{s:o}", "variables", vars));
+}
+
+/* POST /channels/{id}/variables with {"variables":{"A":"v"|{"value":"v"}}}. */
+void ari_channels_set_channel_vars(struct ari_req *req, struct ari_resp *resp)
+{
+	json_t *body = ari_req_body(req);
+	json_t *vars = body ? json_object_get(body, "variables") : NULL;
+	struct channel *ch;
+
+	if (!json_is_object(vars) || !json_object_size(vars)) {
+		ari_resp_error(resp, 400, "Variables are required");
+		return;
+	}
+	ch = ari_channel_lookup(req, resp, ARI_CHAN_IN_STASIS);
+	if (!ch)
+		return;
+	if (set_variables(ch, body)) {
+		ari_resp_error(resp, 400, "Variable values must be strings or "
+			       "{\"value\": string} objects");
+		return;
+	}
+	ari_resp_no_content(resp);
+}

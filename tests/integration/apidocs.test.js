@@ -12,14 +12,22 @@ const EMITTED_EVENTS = ['StasisStart', 'StasisEnd', 'ApplicationMoveFailed', 'Ap
 	'ChannelCreated', 'ChannelDestroyed', 'ChannelStateChange', 'ChannelDialplan', 'ChannelVarset',
 	'ChannelHangupRequest', 'Dial'];
 
-// Operations implemented so far; everything else in the docs must answer 501.
-const IMPLEMENTED = new Set([
-	'asterisk.getInfo', 'asterisk.ping', 'asterisk.getGlobalVar', 'asterisk.setGlobalVar',
-	'applications.list', 'applications.get',
-	'channels.list', 'channels.originate', 'channels.originateWithId', 'channels.create',
-	'channels.get', 'channels.hangup', 'channels.answer', 'channels.ring', 'channels.ringStop',
-	'channels.continueInDialplan', 'channels.move', 'channels.getChannelVar', 'channels.setChannelVar',
-	'events.eventWebsocket',
+// Operations that belong to later work (bridges, recordings, snoop, external
+// media, transfers, broadcast claims) and must answer 501 until then; every
+// other documented operation must be routed to a handler (never 501).
+const NOT_YET = new Set([
+	'endpoints.refer', 'endpoints.referToEndpoint',
+	'channels.record', 'channels.snoopChannel', 'channels.snoopChannelWithId',
+	'channels.externalMedia', 'channels.transfer_progress',
+	'bridges.list', 'bridges.create', 'bridges.createWithId', 'bridges.get', 'bridges.destroy',
+	'bridges.getBridgeVar', 'bridges.setBridgeVar', 'bridges.getBridgeVars', 'bridges.setBridgeVars',
+	'bridges.addChannel', 'bridges.removeChannel', 'bridges.setVideoSource',
+	'bridges.clearVideoSource', 'bridges.startMoh', 'bridges.stopMoh', 'bridges.play',
+	'bridges.playWithId', 'bridges.record',
+	'recordings.listStored', 'recordings.getStored', 'recordings.deleteStored',
+	'recordings.getStoredFile', 'recordings.copyStored', 'recordings.getLive', 'recordings.cancel',
+	'recordings.stop', 'recordings.pause', 'recordings.unpause', 'recordings.mute',
+	'recordings.unmute', 'events.claimChannel',
 ]);
 
 serverTest('resources_json_lists_the_eleven_resources_with_absolute_base_path', async (srv) => {
@@ -129,22 +137,29 @@ serverTest('api_docs_refuse_non_get_methods', async (srv) => {
 	assert.equal(r.status, 405);
 });
 
-serverTest('every_documented_but_unimplemented_operation_answers_501', async (srv) => {
-	let checked = 0;
+serverTest('later_operations_answer_501_and_all_others_are_routed', async (srv) => {
+	let later = 0, routed = 0;
 	for (const res of RESOURCES) {
 		const d = (await srv.get(`/ari/api-docs/${res}.json`)).json;
 		for (const api of d.apis) {
 			for (const op of api.operations) {
-				if (IMPLEMENTED.has(`${res}.${op.nickname}`)) continue;
+				if (op.nickname === 'eventWebsocket') continue;
 				const p = '/ari' + api.path.replace(/\{[^}]+\}/g, 'x1');
 				const r = await srv.request({ method: op.httpMethod, path: p });
-				assert.equal(r.status, 501, `${op.httpMethod} ${p} (${res}.${op.nickname}) → ${r.status} ${r.body}`);
-				assert.deepEqual(r.json, { message: 'Not implemented' });
-				checked++;
+				const what = `${op.httpMethod} ${p} (${res}.${op.nickname}) → ${r.status} ${r.body}`;
+				if (NOT_YET.has(`${res}.${op.nickname}`)) {
+					assert.equal(r.status, 501, what);
+					assert.deepEqual(r.json, { message: 'Not implemented' });
+					later++;
+				} else {
+					assert.notEqual(r.status, 501, what);
+					routed++;
+				}
 			}
 		}
 	}
-	assert.ok(checked > 60, `only ${checked} unimplemented operations documented`);
+	assert.equal(later, NOT_YET.size);
+	assert.ok(routed > 60, `only ${routed} routed operations documented`);
 });
 
 serverTest('implemented_operations_are_routed_not_501', async (srv) => {

@@ -261,3 +261,34 @@ serverTest('originate_with_app_reports_dial_progress_before_StasisStart', { file
 	assert.equal(dials[dials.length - 1].dialstatus, 'ANSWER');
 	assert.ok(ws.indexOf(dials[dials.length - 1]) < ws.indexOf(s), 'Dial ANSWER before StasisStart');
 });
+
+serverTest('progress_moves_the_local_partner_on_and_412s_on_a_ringing_channel', { files }, async (srv) => {
+	const ws = await srv.events(['chapp', 'chwatch']);
+	const { ch1, s2 } = await localIntoApp(srv, ws);
+	let r = await srv.post(`/ari/channels/${enc(s2.channel.id)}/progress`);
+	assert.equal(r.status, 204, r.body);
+	assertError(await srv.post(`/ari/channels/${enc(ch1.id)}/progress`), 409);
+	assertError(await srv.post('/ari/channels/nosuch/progress'), 404);
+	// ring makes the ;1 half Ringing; a Ringing channel in Stasis gets 412.
+	r = await srv.post(`/ari/channels/${enc(s2.channel.id)}/ring`);
+	assert.equal(r.status, 204, r.body);
+	await ws.waitFor((e) => e.type === 'ChannelStateChange' && e.channel.id === ch1.id &&
+		e.channel.state === 'Ringing');
+});
+
+serverTest('variables_get_and_set_several_at_once', { files }, async (srv) => {
+	const ws = await srv.events(['chapp', 'chwatch']);
+	const { s2 } = await localIntoApp(srv, ws);
+	const id = enc(s2.channel.id);
+	let r = await srv.post(`/ari/channels/${id}/variables`,
+		{ body: { variables: { ALPHA: 'a', BETA: { value: 'b' } } } });
+	assert.equal(r.status, 204, r.body);
+	r = await srv.get(`/ari/channels/${id}/variables?variables=ALPHA,BETA`);
+	assert.equal(r.status, 200, r.body);
+	assert.deepEqual(r.json, { variables: { ALPHA: 'a', BETA: 'b' } });
+	assertError(await srv.get(`/ari/channels/${id}/variables?variables=ALPHA,NOPE`), 404);
+	assertError(await srv.get(`/ari/channels/${id}/variables`), 400);
+	assertError(await srv.post(`/ari/channels/${id}/variables`, { body: {} }), 400);
+	assertError(await srv.post(`/ari/channels/${id}/variables`, { body: { variables: { X: 5 } } }), 400);
+	assertError(await srv.get('/ari/channels/nosuch/variables?variables=A'), 404);
+});

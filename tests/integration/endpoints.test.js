@@ -43,30 +43,28 @@ serverTest('send_message_checks_to_from_and_destination', async (srv) => {
 		/Endpoint not found/);
 });
 
-async function sipPort() {
-	const { freeUdpPort } = require('./lib/server');
-	return freeUdpPort ? freeUdpPort() : 35060 + Math.floor(Math.random() * 1000);
-}
+const PJSIP = `
+[transport-udp]
+type = transport
+protocol = udp
+bind = 127.0.0.1:{{SIP_PORT}}
 
-serverTest('pjsip_endpoints_from_pjsip_conf_are_listed_and_found', async (srv, t) => {
+[alice]
+type = endpoint
+context = default
+aors = alice
+
+[alice]
+type = aor
+max_contacts = 1
+`;
+
+serverTest('pjsip_endpoints_from_pjsip_conf_are_listed_and_found', { files: { 'pjsip.conf': PJSIP } }, async (srv) => {
 	const mods = (await srv.get('/ari/asterisk/modules')).json.map((m) => m.name);
-	if (!mods.includes('chan_pjsip.so')) {
-		t.skip('SIP module not in this build yet');
-		return;
-	}
-	const port = await sipPort();
-	const fs = require('node:fs');
-	const path = require('node:path');
-	fs.writeFileSync(path.join(srv.confDir, 'pjsip.conf'), ini({
-		'transport-udp': { type: 'transport', protocol: 'udp', bind: `127.0.0.1:${port}` },
-		alice: { type: 'endpoint', context: 'default', aors: 'alice' },
-		'alice ': { type: 'aor', max_contacts: 1 },
-	}).replace('[alice ]', '[alice]'));
-	await srv.stop();
-	await srv.start();
+	assert.ok(mods.includes('chan_pjsip.so'), mods.join(','));
 	const client = await srv.ari();
 	const eps = await client.endpoints.listByTech({ tech: 'PJSIP' });
-	assert.ok(eps.some((e) => e.resource === 'alice'), JSON.stringify(eps));
+	assert.ok(eps.some((e) => e.resource === 'alice'), eps.map((e) => e.resource).join(','));
 	const ep = await client.endpoints.get({ tech: 'PJSIP', resource: 'alice' });
 	assert.equal(ep.technology, 'PJSIP');
 	assert.deepEqual(ep.channel_ids, []);

@@ -175,6 +175,9 @@ static const char *type_name(enum bus_type t)
 	case BUS_PLAYBACK_STARTED:       return "PlaybackStarted";
 	case BUS_PLAYBACK_CONTINUING:    return "PlaybackContinuing";
 	case BUS_PLAYBACK_FINISHED:      return "PlaybackFinished";
+	case BUS_CHANNEL_TRANSFER:       return "ChannelTransfer";
+	case BUS_CALL_BROADCAST:         return "CallBroadcast";
+	case BUS_CALL_CLAIMED:           return "CallClaimed";
 	}
 	return NULL;
 }
@@ -299,6 +302,46 @@ static json_t *event_body(const struct bus_event *ev)
 			"{s:s, s:s}", "name", ev->name ? ev->name : "",
 			"state", ev->status ? ev->status : "UNKNOWN"));
 		return o;
+	case BUS_CHANNEL_TRANSFER: {
+		json_t *dest = json_pack("{s:s}", "destination",
+					 ev->destination ? ev->destination : "");
+		json_t *to = json_object(), *by = json_object();
+		json_t *params = json_array();
+
+		for (int i = 0; i < ev->nkv; i++)
+			json_array_append_new(params, json_pack(
+				"{s:s, s:s}", "parameter_name", ev->keys[i],
+				"parameter_value", ev->values[i]));
+		if (ev->nkv)
+			json_object_set_new(dest, "additional_protocol_params",
+					    params);
+		else
+			json_decref(params);
+		json_object_set_new(to, "requested_destination", dest);
+		json_object_set_new(by, "source_channel",
+				    ari_channel_json(ev->chan));
+		if (ev->peer) {
+			json_object_set_new(to, "connected_channel",
+					    ari_channel_json(ev->peer));
+			json_object_set_new(by, "connected_channel",
+					    ari_channel_json(ev->peer));
+		}
+		if (ev->status)
+			json_object_set_new(o, "state", json_string(ev->status));
+		json_object_set_new(o, "refer_to", to);
+		json_object_set_new(o, "referred_by", by);
+		return o;
+	}
+	case BUS_CALL_BROADCAST:
+		if (ev->from)
+			json_object_set_new(o, "caller", json_string(ev->from));
+		if (ev->to)
+			json_object_set_new(o, "called", json_string(ev->to));
+		break;
+	case BUS_CALL_CLAIMED:
+		json_object_set_new(o, "winner_app",
+				    json_string(ev->app ? ev->app : ""));
+		break;
 	case BUS_PLAYBACK_STARTED:
 	case BUS_PLAYBACK_CONTINUING:
 	case BUS_PLAYBACK_FINISHED:

@@ -40,6 +40,14 @@ enum bus_type {
 	BUS_PLAYBACK_STARTED,  /* playback; chan = target channel if any */
 	BUS_PLAYBACK_CONTINUING,
 	BUS_PLAYBACK_FINISHED,
+	BUS_CHANNEL_TRANSFER,  /* chan = referring channel; destination
+	                        * (Refer-To), status (state, may be NULL),
+	                        * peer = connected channel (may be NULL),
+	                        * keys/values additional params */
+	BUS_CALL_BROADCAST,    /* chan; from = caller, to = called (may be NULL);
+	                        * delivered to every active app */
+	BUS_CALL_CLAIMED,      /* chan; app = winner (delivered to every active
+	                        * app) */
 };
 
 struct bus_event {

@@ -781,6 +781,15 @@ static void on_event(const struct bus_event *cev, void *unused)
 	case BUS_DEVICE_STATE:
 		route_to_watchers(ev);
 		break;
+	case BUS_CALL_BROADCAST:
+	case BUS_CALL_CLAIMED:
+		/* Offered to every app; the claim race is decided by ARI. */
+		for (struct le *le = apps.head; le; le = le->next) {
+			app = le->data;
+			if (app->active)
+				deliver(app, ev);
+		}
+		break;
 	case BUS_CHANNEL_USEREVENT:
 		/* POST /events/user names its application; UserEvent() in the
 		 * dialplan goes to whoever watches the channel. */

@@ -19,7 +19,6 @@
 #include "ari/handlers.h"
 #include "core/channel.h"
 #include "core/log.h"
-#include "media/media_int.h"
 
 /* One sendDTMF request working through its digits. */
 struct dtmf_job {
@@ -120,7 +119,6 @@ static void mute(struct ari_req *req, struct ari_resp *resp, bool on)
 	const char *dir = ari_req_param(req, "direction");
 	bool in, out;
 	struct channel *ch;
-	struct media_chan *mc;
 
 	if (!dir || !*dir || !strcmp(dir, "both"))
 		in = out = true;
@@ -135,12 +133,7 @@ static void mute(struct ari_req *req, struct ari_resp *resp, bool on)
 	ch = ari_channel_lookup(req, resp, ARI_CHAN_USABLE);
 	if (!ch)
 		return;
-	mc = media_chan_get(ch, on);
-	if (!mc && on) {
-		ari_resp_error(resp, 500, "Allocation failed");
-		return;
-	}
-	media_chan_mute(mc, in, out, on);
+	channel_set_mute(ch, in, out, on);
 	ari_resp_no_content(resp);
 }
 

@@ -58,6 +58,7 @@ struct channel {
 	char *endpoint;                 /* "PJSIP/alice" or NULL */
 	char *protocol_id;
 	int tech_cause;
+	bool mute_in, mute_out;
 	bool registered;
 };
 
@@ -275,6 +276,16 @@ const char *channel_endpoint(const struct channel *ch) { return ch->endpoint; }
 int channel_tech_cause(const struct channel *ch) { return ch->tech_cause; }
 void channel_set_tech_cause(struct channel *ch, int c) { ch->tech_cause = c; }
 void *channel_media(const struct channel *ch) { return ch->media; }
+bool channel_mute_in(const struct channel *ch) { return ch->mute_in; }
+bool channel_mute_out(const struct channel *ch) { return ch->mute_out; }
+
+void channel_set_mute(struct channel *ch, bool in, bool out, bool on)
+{
+	if (in)
+		ch->mute_in = on;
+	if (out)
+		ch->mute_out = on;
+}
 void channel_set_media(struct channel *ch, void *media) { ch->media = media; }
 
 void channel_set_protocol_id(struct channel *ch, const char *id)

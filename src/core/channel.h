@@ -217,6 +217,12 @@ void channel_dtmf_received(struct channel *ch, char digit,
  * ChannelHold / ChannelUnhold. */
 void channel_remote_hold(struct channel *ch, bool on, const char *musicclass);
 
+/* ARI mute: "in" silences what the channel sends us, "out" what we send
+ * it; the media tick applies them. */
+void channel_set_mute(struct channel *ch, bool in, bool out, bool on);
+bool channel_mute_in(const struct channel *ch);
+bool channel_mute_out(const struct channel *ch);
+
 /* Media module's per-channel state (owned by src/media; freed by its
  * hangup hook). */
 void *channel_media(const struct channel *ch);

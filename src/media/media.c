@@ -31,7 +31,6 @@ struct media_chan {
 	struct channel *ch;        /* weak: our hangup hook detaches us first */
 	struct media_gen *top;     /* generator stack; owners own the gens */
 	struct media_session *ms;  /* owned */
-	bool mute_in, mute_out;
 	bool dead;
 	int16_t rxq[RXQ_FRAMES][MEDIA_FRAME];
 	unsigned rx_head, rx_n;
@@ -111,16 +110,6 @@ void media_chan_gen_remove(struct media_chan *mc, struct media_gen *g)
 		g->done(g, false);
 }
 
-void media_chan_mute(struct media_chan *mc, bool in, bool out, bool on)
-{
-	if (!mc)
-		return;
-	if (in)
-		mc->mute_in = on;
-	if (out)
-		mc->mute_out = on;
-}
-
 struct media_session *media_chan_session(const struct media_chan *mc)
 {
 	return mc ? mc->ms : NULL;
@@ -161,7 +150,7 @@ void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n)
 	}
 	tail = (mc->rx_head + mc->rx_n) % RXQ_FRAMES;
 	/* ARI mute "in": what the channel says is replaced by silence. */
-	if (mc->mute_in)
+	if (channel_mute_in(mc->ch))
 		memset(mc->rxq[tail], 0, sizeof(mc->rxq[tail]));
 	else {
 		memcpy(mc->rxq[tail], pcm, n * sizeof(*pcm));
@@ -203,7 +192,7 @@ void media_chan_run(struct media_chan *mc, uint64_t now)
 	}
 	if (mc->dead)
 		return;
-	if (!have || mc->mute_out)
+	if (!have || channel_mute_out(mc->ch))
 		memset(pcm, 0, sizeof(pcm));
 
 	if (mc->ms)

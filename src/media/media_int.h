@@ -44,9 +44,8 @@ void media_chan_gen_push(struct media_chan *mc, struct media_gen *g);
 /* Remove wherever it is in the stack; calls done(g, false). */
 void media_chan_gen_remove(struct media_chan *mc, struct media_gen *g);
 
-/* Mute (ARI mute/unmute): "in" silences what we receive from the channel,
- * "out" what we send to it. */
-void media_chan_mute(struct media_chan *mc, bool in, bool out, bool on);
+/* Mute (ARI mute/unmute) is a channel attribute (channel_mute_in/out in
+ * core): "in" silences what we receive, "out" what we send. */
 
 /* The RTP session of the channel, if it has one (set by
  * media_session_alloc). Channels without one (Local) still run their

@@ -292,3 +292,18 @@ serverTest('variables_get_and_set_several_at_once', { files }, async (srv) => {
 	assertError(await srv.post(`/ari/channels/${id}/variables`, { body: { variables: { X: 5 } } }), 400);
 	assertError(await srv.get('/ari/channels/nosuch/variables?variables=A'), 404);
 });
+
+serverTest('mute_and_unmute_check_direction_and_channel', { files }, async (srv) => {
+	const ws = await srv.events(['chapp', 'chwatch']);
+	const { s2 } = await localIntoApp(srv, ws);
+	const id = enc(s2.channel.id);
+	assert.equal((await srv.post(`/ari/channels/${id}/answer`)).status, 204);
+	for (const dir of ['', '?direction=in', '?direction=out', '?direction=both']) {
+		let r = await srv.post(`/ari/channels/${id}/mute${dir}`);
+		assert.equal(r.status, 204, `mute${dir}: ${r.body}`);
+		r = await srv.request({ method: 'DELETE', path: `/ari/channels/${id}/mute${dir}` });
+		assert.equal(r.status, 204, `unmute${dir}: ${r.body}`);
+	}
+	assertError(await srv.post(`/ari/channels/${id}/mute?direction=sideways`), 400);
+	assertError(await srv.post('/ari/channels/nosuch/mute'), 404);
+});

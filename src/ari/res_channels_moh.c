@@ -1,9 +1,9 @@
 /* res_channels_moh.c — ARI channel operations that put something other
  * than a playback on the line: music on hold (start/stop), silence
  * (start/stop) and hold (unhold). The audio comes from the playback engine
- * src/media registers with the core; hold is the technology's (a SIP
- * re-INVITE), a no-op for technologies without one, as Asterisk's
- * indication is for channels that ignore it. */
+ * src/media registers with the core. Hold is the technology's when it has
+ * a hold operation; otherwise the held channel hears music on hold, which is
+ * what chan_pjsip does with Asterisk's hold indication. */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -79,8 +79,17 @@ static void hold(struct ari_req *req, struct ari_resp *resp, bool on)
 	if (!ch)
 		return;
 	tech = channel_get_tech(ch);
-	if (tech && tech->hold)
+	if (tech && tech->hold) {
 		err = tech->hold(ch, on);
+	}
+	else {
+		const struct playback_engine *eng = playback_engine_get();
+
+		if (eng && on)
+			err = eng->moh_start(ch, NULL);
+		else if (eng)
+			eng->moh_stop(ch);
+	}
 	if (err)
 		log_warning("%s: %s failed: %s", channel_name(ch),
 			    on ? "hold" : "unhold", strerror(err));

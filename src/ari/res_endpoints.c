@@ -1,6 +1,6 @@
 /* res_endpoints.c — /endpoints handlers: list (all, by technology), get, and
  * out-of-call messages through the technology's send_message operation
- * (core/endpoint.h). refer/referToEndpoint are left to the SIP work (501).
+ * (core/endpoint.h). refer/referToEndpoint are in res_endpoints_refer.c.
  * Codes and messages follow Asterisk's resource_endpoints.c. */
 #include <errno.h>
 #include <stdbool.h>

@@ -65,6 +65,15 @@ struct channel_rtp_stats {
 };
 
 /* What a technology implements. Every function may be NULL (not supported). */
+/* Progress of a transfer the far end asked for (ARI transfer_progress),
+ * in Asterisk's terms. */
+enum channel_transfer_state {
+	CHANNEL_TRANSFER_PROGRESS = 0,
+	CHANNEL_TRANSFER_ANSWERED,
+	CHANNEL_TRANSFER_UNAVAILABLE,
+	CHANNEL_TRANSFER_DECLINED,
+};
+
 struct channel_tech {
 	const char *type;        /* "Local", "PJSIP" */
 	const char *description;
@@ -88,6 +97,10 @@ struct channel_tech {
 	int (*redirect)(struct channel *ch, const char *endpoint);
 	/* ENOENT when the channel has no RTP stream. */
 	int (*rtp_stats)(const struct channel *ch, struct channel_rtp_stats *st);
+	/* Report a transfer's progress to the party that asked for it (SIP:
+	 * NOTIFY of the REFER). 0 also when no transfer is pending. */
+	int (*transfer_progress)(struct channel *ch,
+				 enum channel_transfer_state st);
 };
 
 int channel_tech_register(const struct channel_tech *tech);

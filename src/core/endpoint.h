@@ -26,6 +26,15 @@ struct endpoint_tech_ops {
 	int (*send_message)(const char *resource, const char *from,
 			    const char *body, const char *const *keys,
 			    const char *const *values, int n);
+	/* Out-of-dialog REFER (RFC 3515) to `resource` (as for send_message)
+	 * asking it to contact refer_to (an endpoint name or a URI); with
+	 * to_self a local endpoint is named by this server's own address.
+	 * keys/values are extra headers. ENOENT: no such destination,
+	 * EINVAL: unusable refer_to or header. */
+	int (*refer)(const char *resource, const char *from,
+		     const char *refer_to, bool to_self,
+		     const char *const *keys, const char *const *values,
+		     int n);
 };
 
 /* A technology that has endpoints ("PJSIP"). ops may be NULL. */

@@ -32,7 +32,8 @@
 #include "media/media.h"
 #include "sip/sip_int.h"
 
-#define ALLOW_HDR "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE\r\n"
+#define ALLOW_HDR "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, " \
+	"REFER, NOTIFY\r\n"
 
 static unsigned chan_seq;
 
@@ -269,7 +270,7 @@ static int accept_with(struct sip_call *call, uint16_t scode,
 	err = sipsess_accept(&call->sess, sipmod.sock, call->msg, scode,
 			     reason, cuser, "application/sdp", desc, NULL,
 			     NULL, false, sip_call_offer_h, sip_call_answer_h,
-			     sip_call_estab_h, sip_call_info_h, NULL,
+			     sip_call_estab_h, sip_call_info_h, sip_refer_h,
 			     sip_call_close_h, call, ALLOW_HDR);
 	if (err)
 		log_warning("%s: could not accept the INVITE: %s",
@@ -457,6 +458,7 @@ const struct channel_tech sip_tech = {
 	.send_digit = tech_send_digit,
 	.redirect = tech_redirect,
 	.rtp_stats = tech_rtp_stats,
+	.transfer_progress = sip_refer_progress,
 };
 
 /* CANCEL while we still hold the INVITE ourselves */

@@ -151,9 +151,9 @@ int sip_call_call(struct channel *ch, const char *resource, int timeout_s)
 			      "application/sdp", offer, sip_auth_client, e,
 			      true, sip_call_offer_h, sip_call_answer_h,
 			      progr_h, sip_call_estab_h, sip_call_info_h,
-			      NULL, sip_call_close_h, call,
+			      sip_refer_h, sip_call_close_h, call,
 			      "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, "
-			      "INFO, MESSAGE\r\n");
+			      "INFO, MESSAGE, REFER, NOTIFY\r\n");
 	mem_deref(offer);
 	if (err) {
 		log_warning("%s: INVITE to '%s' failed: %s", channel_name(ch),

@@ -319,6 +319,12 @@ int sip_endpoint_set(struct sip_endpoint *e, const char *name,
 	if (!strcasecmp(name, "context"))
 		return set_str(&e->context, value);
 	if (!strcasecmp(name, "allow") || !strcasecmp(name, "disallow")) {
+		/* the G.711 default stands in for "no allow= at all" only:
+		 * a first allow= starts from Asterisk's empty list, so that
+		 * allow=ulaw means ulaw alone */
+		if (!e->codecs_set && !strcasecmp(name, "allow"))
+			e->allow[0] = '\0';
+		e->codecs_set = true;
 		sip_codecs_apply(e->allow, sizeof(e->allow), value,
 				 !strcasecmp(name, "allow"), file, line);
 		return 0;

@@ -71,6 +71,7 @@ struct sip_endpoint {
 	char *name;
 	char *context;
 	char allow[64];              /* "ulaw,alaw", preference order */
+	bool codecs_set;             /* an allow/disallow was applied */
 	char *auth;                  /* auth object names (comma list) */
 	char *outbound_auth;
 	char *aors;                  /* comma list */
@@ -222,6 +223,7 @@ struct sip_call {
 	bool answered;
 	bool final_sent;             /* a final response went out */
 	bool held;
+	bool refer_pending;          /* a REFER awaits its final NOTIFY */
 	int tech_cause;
 };
 
@@ -238,6 +240,23 @@ int sip_call_media(struct sip_call *call, const struct sa *laddr);
 int sip_call_channel(struct sip_call *call, const char *id);
 void sip_call_set_caller(struct sip_call *call, const char *name,
 			 const char *num);
+
+/* sip_refer.c — REFER out of dialog (ARI) and in calls (ChannelTransfer) */
+int sip_refer_send(const char *resource, const char *from,
+		   const char *refer_to, bool to_self,
+		   const char *const *keys, const char *const *values, int n);
+bool sip_refer_notify_request(const struct sip_msg *msg);
+void sip_refer_h(struct sip *sip, const struct sip_msg *msg, void *arg);
+enum channel_transfer_state;
+int sip_refer_progress(struct channel *ch, enum channel_transfer_state st);
+
+/* sip_malformed.c — 400 for UDP requests libre's parser drops. */
+/* Called for each request the stack passes us: installs the guard on its
+ * UDP socket; true when msg is our own probe (swallow it). */
+bool sip_malformed_seen(const struct sip_msg *msg);
+/* Send the probe that makes the first request arrive on a UDP transport. */
+int sip_malformed_probe(const struct sa *bind);
+void sip_malformed_close(void);
 
 /* sip_cli.c / sip_dynconf.c */
 int sip_cli_init(void);

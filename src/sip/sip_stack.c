@@ -41,6 +41,7 @@ static struct tmr tick_tmr;
 
 static const struct endpoint_tech_ops ep_ops = {
 	.send_message = sip_message_send,
+	.refer = sip_refer_send,
 };
 
 void sip_hexid(char *buf, size_t size)
@@ -171,6 +172,48 @@ int sip_endpoint_publish(struct sip_endpoint *e)
 	return 0;
 }
 
+/* PeerStatusChange as res_pjsip words it: a registration adds
+ * (Registered) or removes (Unregistered) a contact, qualify finds it
+ * Reachable or Unreachable. Unknown/NonQualified are not peer states. */
+static void peer_status_publish(struct sip_endpoint *e,
+				const struct sip_regcontact *c,
+				const char *status)
+{
+	struct bus_event ev = {0};
+	char addr[64] = "", port[8] = "";
+	const char *peer;
+
+	if (!strcmp(status, "Reachable") || !strcmp(status, "Unreachable"))
+		peer = status;
+	else if (!strcmp(status, "Removed"))
+		peer = "Unregistered";
+	else if (c->expires && !strcmp(status, "Unknown") && c->rtt_usec < 0)
+		peer = "Registered";
+	else if (c->expires && !strcmp(status, "NonQualified"))
+		peer = "Registered";
+	else
+		return;
+	if (sa_isset(&c->src, SA_ADDR)) {
+		re_snprintf(addr, sizeof(addr), "%j", &c->src);
+		snprintf(port, sizeof(port), "%u", sa_port(&c->src));
+	} else {
+		struct pl host, p;
+
+		if (!re_regex(c->uri, strlen(c->uri), "@[^:;>]+[:]*[0-9]*",
+			      &host, NULL, &p)) {
+			pl_strcpy(&host, addr, sizeof(addr));
+			if (pl_isset(&p))
+				pl_strcpy(&p, port, sizeof(port));
+		}
+	}
+	ev.type = BUS_PEER_STATUS;
+	ev.endpoint = e->ep;
+	ev.status = peer;
+	ev.address = *addr ? addr : NULL;
+	ev.port = *port ? port : NULL;
+	bus_publish(&ev);
+}
+
 /* ContactStatusChange for every endpoint using the contact's aor, then
  * their states. */
 void sip_contact_status_publish(struct sip_regcontact *c, const char *status)
@@ -193,6 +236,7 @@ void sip_contact_status_publish(struct sip_regcontact *c, const char *status)
 		ev.aor = c->aor->name;
 		ev.rtt_usec = c->rtt_usec;
 		bus_publish(&ev);
+		peer_status_publish(e, c, status);
 		sip_endpoint_update_state(e);
 	}
 }
@@ -239,7 +283,7 @@ static void reply_not_allowed(const struct sip_msg *msg)
 {
 	(void)sip_replyf(sipmod.sip, msg, 405, "Method Not Allowed",
 			 "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, "
-			 "MESSAGE, REGISTER\r\n"
+			 "MESSAGE, REGISTER, REFER, NOTIFY\r\n"
 			 "Content-Length: 0\r\n\r\n");
 }
 
@@ -247,7 +291,7 @@ static void options_reply(const struct sip_msg *msg)
 {
 	(void)sip_replyf(sipmod.sip, msg, 200, "OK",
 			 "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, "
-			 "MESSAGE, REGISTER\r\n"
+			 "MESSAGE, REGISTER, REFER, NOTIFY\r\n"
 			 "Accept: application/sdp\r\n"
 			 "Content-Length: 0\r\n\r\n");
 }
@@ -257,6 +301,8 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 {
 	(void)arg;
 
+	if (sip_malformed_seen(msg))
+		return true;  /* our own probe: nobody to answer */
 	if (!pl_isset(&msg->callid) || !pl_isset(&msg->from.auri) ||
 	    !pl_isset(&msg->to.auri) || !pl_isset(&msg->cseq.met)) {
 		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
@@ -279,6 +325,8 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 				"Call/Transaction Does Not Exist");
 		return true;
 	}
+	if (!pl_strcmp(&msg->met, "NOTIFY") && sip_refer_notify_request(msg))
+		return true;
 	if (!pl_strcmp(&msg->met, "SUBSCRIBE") ||
 	    !pl_strcmp(&msg->met, "NOTIFY") ||
 	    !pl_strcmp(&msg->met, "PUBLISH") ||
@@ -314,6 +362,8 @@ static int add_transport(int proto, const struct sa *bind, const char *name)
 		return err;
 	}
 	sipmod.ntransports++;
+	if (proto == SIP_TRANSP_UDP)
+		(void)sip_malformed_probe(bind);
 	{
 		char addr[64];
 
@@ -447,6 +497,7 @@ void sip_stack_stop(void)
 	struct le *le;
 
 	tmr_cancel(&tick_tmr);
+	sip_malformed_close();
 	sip_call_close();
 	if (sipmod.sock)
 		sipsess_close_all(sipmod.sock);

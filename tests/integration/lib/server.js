@@ -59,19 +59,33 @@ function bindUdp(port) {
  * Like freePort(), racy by nature: callers retry on EADDRINUSE.
  */
 async function freeUdpPort({ count = 1, even = false } = {}) {
+	const r = await reserveUdpPorts({ count, even });
+	await r.release();
+	return r.port;
+}
+
+/**
+ * Like freeUdpPort() but the ports stay bound until release(): take several
+ * reservations first, then release them all, so that the ports handed to one
+ * process are distinct (the kernel readily hands a just-closed port out again).
+ */
+async function reserveUdpPorts({ count = 1, even = false } = {}) {
 	for (let attempt = 0; attempt < 50; attempt++) {
 		const first = await bindUdp(0);
 		if (!first) continue;
 		const base = first.address().port;
-		if ((even && base % 2) || base + count > 65535) { first.close(); continue; }
 		const held = [first];
-		let ok = true;
+		let ok = !(even && base % 2) && base + count <= 65535;
 		for (let i = 1; i < count && ok; i++) {
-			const s = await bindUdp(base + i);
-			if (s) held.push(s); else ok = false;
+			const sock = await bindUdp(base + i);
+			if (sock) held.push(sock); else ok = false;
 		}
-		await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
-		if (ok) return base;
+		const release = () => Promise.all(held.map((sock) => new Promise((r) => sock.close(r))));
+		if (ok) return { port: base, release };
+		// Keep the failed ones bound until a good block is found, so the kernel moves on.
+		const next = await reserveUdpPorts({ count, even });
+		await release();
+		return next;
 	}
 	throw new Error(`no ${count} consecutive free UDP ports found`);
 }
@@ -455,6 +469,7 @@ class Server {
 	get(p, opts = {}) { return request(this.port, Object.assign({ method: 'GET', path: p }, opts)); }
 	post(p, opts = {}) { return request(this.port, Object.assign({ method: 'POST', path: p }, opts)); }
 	del(p, opts = {}) { return request(this.port, Object.assign({ method: 'DELETE', path: p }, opts)); }
+	put(p, opts = {}) { return request(this.port, Object.assign({ method: 'PUT', path: p }, opts)); }
 	raw(chunks, opts) { return rawExchange(this.port, chunks, opts); }
 
 	/** Open /ari/events?app=... ; resolves an EventSocket once open. */
@@ -671,9 +686,13 @@ function sippScenario(name) {
  */
 async function spawnSipp(opts = {}) {
 	const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ariadne-sipp-'));
-	const port = opts.port || await freeUdpPort();
-	const mediaPort = opts.mediaPort || await freeUdpPort({ count: 4, even: true });
-	const ctlPort = await freeUdpPort();
+	// Reserve all three at once so they differ (SIP, media mp..mp+3, control).
+	const held = [];
+	const take = async (o) => { const r = await reserveUdpPorts(o); held.push(r); return r.port; };
+	const port = opts.port || await take();
+	const mediaPort = opts.mediaPort || await take({ count: 4, even: true });
+	const ctlPort = await take();
+	await Promise.all(held.map((r) => r.release()));
 	const timeoutMs = opts.timeoutMs || 20000 * SLOW;
 	const sippTimeout = opts.sippTimeout || Math.max(1, Math.floor(timeoutMs / 1000) - 1);
 	const args = [];
@@ -771,7 +790,7 @@ const ASTERISK_ID_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 module.exports = {
 	BIN, REPO, SLOW, EVENT_TIMEOUT_MS,
-	sleep, freePort, freeUdpPort, udpPortBound, request, rawExchange, rawStatus, basicAuth, parseCsv, ini,
+	sleep, freePort, freeUdpPort, reserveUdpPorts, udpPortBound, request, rawExchange, rawStatus, basicAuth, parseCsv, ini,
 	startServer, serverTest, EventLog, EventSocket, eventLog, Server,
 	TIMESTAMP_RE, ASTERISK_ID_RE,
 	pjsipConf, SIPP_DIR, SIPP_PCAP_DIR, sippScenario, spawnSipp, runSipp, sippReport, assertSipp,

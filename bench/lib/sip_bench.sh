@@ -1,0 +1,182 @@
+# Sourced by bench/sip_*.sh after bench/lib/server.sh: ariadne with a SIP
+# transport on a free loopback UDP port, a node ARI application on the events
+# WebSocket, and SIPp helpers. Not executable on purpose.
+#
+# After sip_bench_start_server: SIP_PORT (plus BENCH_* from server.sh).
+# After sip_bench_start_app MODE: APP_PID. MODE answer-hangup: answer every
+# call in stasis-bench and hang it up; play: answer and play
+# ${BENCH_PROMPT:-sound:hello-world} over and over until the caller hangs up.
+
+SIP_PORT=
+
+sip_free_udp_port() {
+	node -e 'const s=require("dgram").createSocket("udp4");s.bind(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();})'
+}
+
+# Stop the app and SIPp (if running) before server.sh's cleanup stops ariadne.
+sip_bench_cleanup() {
+	local rc=$?
+	[ -n "${SIPP_PID:-}" ] && kill -TERM "$SIPP_PID" 2>/dev/null && wait "$SIPP_PID" 2>/dev/null
+	[ -n "${APP_PID:-}" ] && kill -TERM "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null
+	SIPP_PID=
+	APP_PID=
+	(exit $rc)
+	bench_cleanup
+}
+trap sip_bench_cleanup EXIT
+
+sip_bench_start_server() {
+	bench_build
+	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ariadne-bench-XXXXXX")
+	mkdir -p "$BENCH_TMP/etc" "$BENCH_TMP/log" "$BENCH_TMP/run" "$BENCH_TMP/data"
+	local attempt i
+	for attempt in 1 2 3; do
+		BENCH_PORT=$(bench_free_port)
+		SIP_PORT=$(sip_free_udp_port)
+		cat > "$BENCH_TMP/etc/ariadne.conf" <<CONF
+[directories]
+astlogdir = $BENCH_TMP/log
+astrundir = $BENCH_TMP/run
+astdatadir = $BENCH_TMP/data
+[options]
+verbose = ${BENCH_VERBOSE:-0}
+CONF
+		cat > "$BENCH_TMP/etc/http.conf" <<CONF
+[general]
+enabled = yes
+bindaddr = 127.0.0.1
+bindport = $BENCH_PORT
+CONF
+		cat > "$BENCH_TMP/etc/pjsip.conf" <<CONF
+[transport-udp]
+type = transport
+protocol = udp
+bind = 127.0.0.1:$SIP_PORT
+
+[bench]
+type = endpoint
+context = stasis-bench
+disallow = all
+allow = ulaw
+aors = bench
+
+[bench]
+type = aor
+max_contacts = 1
+
+[bench-identify]
+type = identify
+endpoint = bench
+match = 127.0.0.1
+CONF
+		cat > "$BENCH_TMP/etc/cel.conf" <<CONF
+[general]
+enable = ${BENCH_CEL:-no}
+CONF
+		"$ARIADNE_BIN" -C "$BENCH_TMP/etc" -f >"$BENCH_TMP/ariadne.log" 2>&1 &
+		BENCH_PID=$!
+		BENCH_URL=http://127.0.0.1:$BENCH_PORT
+		for i in $(seq 1 100); do
+			kill -0 "$BENCH_PID" 2>/dev/null || break
+			if curl -fsS -o /dev/null -u "$BENCH_AUTH" "$BENCH_URL/ari/asterisk/ping" 2>/dev/null; then
+				return 0
+			fi
+			sleep 0.1
+		done
+		if kill -0 "$BENCH_PID" 2>/dev/null; then
+			echo "bench: ariadne not ready within 10 s" >&2
+			tail -n 30 "$BENCH_TMP/ariadne.log" >&2
+			exit 1
+		fi
+		wait "$BENCH_PID" 2>/dev/null
+		BENCH_PID=
+		grep -qiE 'in use|EADDRINUSE' "$BENCH_TMP/ariadne.log" || break
+	done
+	echo "bench: ariadne failed to start" >&2
+	tail -n 30 "$BENCH_TMP/ariadne.log" >&2
+	exit 1
+}
+
+sip_bench_start_app() { # mode
+	cat > "$BENCH_TMP/app.js" <<'JS'
+'use strict';
+// Minimal ARI application for the SIP benchmarks (raw WebSocket + HTTP).
+const http = require('http');
+const WebSocket = require('ws');
+const [url, auth, mode, prompt] = process.argv.slice(2);
+const u = new URL(url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+const hdr = { Authorization: 'Basic ' + Buffer.from(auth).toString('base64') };
+let errors = 0;
+function req(method, path) {
+	return new Promise((resolve) => {
+		const r = http.request({ host: u.hostname, port: u.port, method, path: '/ari' + path, headers: hdr, agent },
+			(res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+		r.on('error', () => { errors++; resolve(0); });
+		r.end();
+	});
+}
+const live = new Set();
+const enc = encodeURIComponent;
+const play = (id) => req('POST', `/channels/${enc(id)}/play?media=${enc(prompt)}`);
+const ws = new WebSocket(`ws://${u.host}/ari/events?app=bench&api_key=${enc(auth)}`);
+ws.on('open', () => console.log('ready'));
+ws.on('error', (e) => { console.error('app: ' + e.message); process.exit(1); });
+ws.on('close', () => process.exit(0));
+ws.on('message', async (data) => {
+	const ev = JSON.parse(data);
+	if (ev.type === 'StasisStart') {
+		const id = ev.channel.id;
+		live.add(id);
+		if (await req('POST', `/channels/${enc(id)}/answer`) !== 204) errors++;
+		if (mode === 'answer-hangup') await req('DELETE', `/channels/${enc(id)}`);
+		else await play(id);
+	} else if (ev.type === 'StasisEnd') {
+		live.delete(ev.channel.id);
+	} else if (ev.type === 'PlaybackFinished' && mode === 'play') {
+		const id = (ev.playback.target_uri || '').replace(/^channel:/, '');
+		if (live.has(id)) await play(id);
+	}
+});
+process.on('SIGTERM', () => { if (errors) console.error(`app: ${errors} failed requests`); process.exit(0); });
+JS
+	NODE_PATH="$BENCH_ROOT/node_modules" node "$BENCH_TMP/app.js" "$BENCH_URL" "$BENCH_AUTH" "$1" \
+		"${BENCH_PROMPT:-sound:hello-world}" >"$BENCH_TMP/app.log" 2>&1 &
+	APP_PID=$!
+	local i
+	for i in $(seq 1 50); do
+		grep -q ready "$BENCH_TMP/app.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "bench: ARI app did not connect" >&2
+	cat "$BENCH_TMP/app.log" >&2
+	exit 1
+}
+
+# utime + stime of ariadne in clock ticks.
+sip_cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat"
+}
+
+# "successful failed" from SIPp's final screen (cumulative column).
+sip_sipp_counts() { # screen-file stdout-file
+	cat "$@" 2>/dev/null | tr -d '\r' | awk -F'|' '
+		/Successful call/ { ok = $NF + 0 }
+		/Failed call/ { failed = $NF + 0 }
+		END { print ok + 0, failed + 0 }'
+}
+
+sip_channel_count() {
+	curl -fsS -u "$BENCH_AUTH" "$BENCH_URL/ari/channels" 2>/dev/null |
+		node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).length)}catch{console.log("?")}})'
+}
+
+sip_wait_no_channels() { # seconds
+	local i n
+	for i in $(seq 1 "$(($1 * 2))"); do
+		n=$(sip_channel_count)
+		[ "$n" = 0 ] && return 0
+		sleep 0.5
+	done
+	echo "bench: $n channels still up after $1 s" >&2
+}

@@ -14,6 +14,11 @@ static struct {
 int dynconf_class_register(const char *name,
 			   const struct dynconf_class_ops *ops)
 {
+	if (!name || !*name)
+		return EINVAL;
+	/* A truncated name could never be found again. */
+	if (strlen(name) >= sizeof(classes[0].name))
+		return ENAMETOOLONG;
 	for (int i = 0; i < CLASSES_MAX; i++) {
 		if (!classes[i].name[0] || !strcmp(classes[i].name, name)) {
 			snprintf(classes[i].name, sizeof(classes[i].name), "%s",

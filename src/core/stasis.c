@@ -783,10 +783,13 @@ static void on_event(const struct bus_event *cev, void *unused)
 		break;
 	case BUS_CALL_BROADCAST:
 	case BUS_CALL_CLAIMED:
-		/* Offered to every app; the claim race is decided by ARI. */
+		/* Offered to every app (or to `destination` only when
+		 * StasisBroadcast filters apps); the claim race is decided
+		 * by ARI. */
 		for (struct le *le = apps.head; le; le = le->next) {
 			app = le->data;
-			if (app->active)
+			if (app->active && (!ev->destination ||
+					    !strcmp(ev->destination, app->name)))
 				deliver(app, ev);
 		}
 		break;
@@ -868,13 +871,14 @@ int stasis_init(void)
 {
 	int err = bus_subscribe(on_event, NULL);
 
-	if (err)
+	if (err || (err = stasis_broadcast_init()))
 		return err;
 	return pbx_app_register("Stasis", app_stasis);
 }
 
 void stasis_close(void)
 {
+	stasis_broadcast_close();
 	bus_unsubscribe(on_event, NULL);
 	list_flush(&apps);
 }

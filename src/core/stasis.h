@@ -115,6 +115,16 @@ int stasis_move(struct channel *ch, const char *app, const char *appargs);
 int stasis_continue(struct channel *ch, const char *context,
 		    const char *exten, int priority);
 
+/* StasisBroadcast() (stasis_broadcast.c): registered by stasis_init(),
+ * offers a channel to the apps (CallBroadcast) until one claims it. */
+int stasis_broadcast_init(void);
+void stasis_broadcast_close(void);
+/* POST /events/claim: `app` takes the offered channel, which enters it
+ * (StasisStart). ENOENT channel unknown or not being broadcast, EALREADY
+ * another app won (also while the winner's session lasts), ESRCH `app` is
+ * not a registered, active app. */
+int stasis_broadcast_claim(const char *chan_id, const char *app);
+
 /* Given to channel_hooks_set(): StasisEnd when a channel in an app hangs up. */
 extern const struct channel_hooks stasis_hooks;
 

@@ -49,8 +49,12 @@ static int parse_resource(const char *res, char *exten, size_t esz,
 		*at++ = '\0';
 	if (!*buf || strlen(buf) >= esz || (at && (!*at || strlen(at) >= csz)))
 		return EINVAL;
-	snprintf(exten, esz, "%s", buf);
-	snprintf(context, csz, "%s", at ? at : "default");
+	/* Lengths were checked above: plain copies, no truncation. */
+	memcpy(exten, buf, strlen(buf) + 1);
+	if (at)
+		memcpy(context, at, strlen(at) + 1);
+	else
+		memcpy(context, "default", sizeof("default"));
 	return 0;
 }
 

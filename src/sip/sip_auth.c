@@ -2,8 +2,8 @@
  * 22.4 with RFC 2617 qop=auth) and the credentials for our own requests
  * when a peer challenges them. Nonces carry their creation time and a
  * keyed MD5 of it, so no per-challenge state is kept: a nonce we signed
- * that is older than 32 s (Asterisk's nonce_lifetime) is "stale", one we
- * did not sign gets a fresh challenge. */
+ * that is older than the auth's nonce_lifetime (Asterisk's default 32 s)
+ * is "stale", one we did not sign gets a fresh challenge. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -28,7 +28,6 @@
 #include "core/log.h"
 #include "sip/sip_int.h"
 
-#define NONCE_LIFETIME 32
 #define DEFAULT_REALM "asterisk"
 
 static char secret[33];
@@ -56,7 +55,7 @@ static void make_nonce(char *buf, size_t size, uint32_t ts)
 }
 
 /* 0: ours and fresh; ESTALE: ours but old; EINVAL: not ours. */
-static int nonce_check(const struct pl *nonce)
+static int nonce_check(const struct pl *nonce, unsigned lifetime)
 {
 	char buf[64], want[64];
 	uint32_t ts;
@@ -69,7 +68,7 @@ static int nonce_check(const struct pl *nonce)
 	make_nonce(want, sizeof(want), ts);
 	if (strcmp(want, buf))
 		return EINVAL;
-	if ((uint32_t)time(NULL) - ts > NONCE_LIFETIME)
+	if ((uint32_t)time(NULL) - ts > lifetime)
 		return ESTALE;
 	return 0;
 }
@@ -134,7 +133,7 @@ enum sip_auth_result sip_auth_check(const struct sip_endpoint *e,
 		return SIP_AUTH_CHALLENGE;
 	if (pl_strcmp(&r.realm, realm_of(a)))
 		return SIP_AUTH_CHALLENGE;
-	nerr = nonce_check(&r.nonce);
+	nerr = nonce_check(&r.nonce, a->nonce_lifetime);
 	if (nerr == EINVAL)
 		return SIP_AUTH_CHALLENGE;
 	user = a->username ? a->username : a->name;

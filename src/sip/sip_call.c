@@ -245,7 +245,10 @@ void sip_call_close_h(int err, const struct sip_msg *msg, void *arg)
 		status = 408;
 		cause = sip_cause_from_status(408);
 	} else if (!call->outbound && !call->answered) {
-		/* CANCEL: pjsip ends the session with 487 */
+		/* CANCEL: pjsip ends the session with inv cause 487, and
+		 * chan_pjsip_session_end() hangs up with hangup_sip2cause(487)
+		 * = AST_CAUSE_INTERWORKING (127), not 16; a BYE ends it with
+		 * 16 (the last branch). pre_cancel() does the same. */
 		status = 487;
 		cause = sip_cause_from_status(487);
 	} else if (err && err != ECONNRESET) {
@@ -416,6 +419,7 @@ static int tech_redirect(struct channel *ch, const char *endpoint)
 	char uri[256], hdr[300];
 	const char *t = endpoint;
 	struct sip_endpoint *e;
+	int err;
 
 	if (!call || !t)
 		return EINVAL;
@@ -434,7 +438,15 @@ static int tech_redirect(struct channel *ch, const char *endpoint)
 		return EINVAL;
 	snprintf(hdr, sizeof(hdr), "Contact: <%s>\r\n", uri);
 	channel_set_tech_cause(ch, 302);
-	return reject(call, 302, hdr);
+	err = reject(call, 302, hdr);
+	if (err)
+		return err;
+	/* chan_pjsip's transfer_redirect ends the session with the 302, and
+	 * the session end hangs the channel up with hangup_sip2cause(302),
+	 * which is Normal Clearing. Last: the hangup frees call. */
+	log_verbose(3, "%s: redirected to '%s'", channel_name(ch), uri);
+	channel_hangup(ch, CAUSE_NORMAL_CLEARING, channel_name(ch));
+	return 0;
 }
 
 static int tech_rtp_stats(const struct channel *ch,

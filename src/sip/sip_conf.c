@@ -47,7 +47,7 @@ static const char *const endpoint_ignored[] = {
 	"refer_blind_progress", "suppress_q850_reason_headers", NULL,
 };
 static const char *const aor_ignored[] = {
-	"authenticate_qualify", "qualify_timeout", "outbound_proxy",
+	"authenticate_qualify", "outbound_proxy",
 	"support_path", "voicemail_extension", "mailboxes",
 	"remove_unavailable", "contact_user", NULL,
 };
@@ -378,7 +378,9 @@ int sip_auth_set(struct sip_authobj *a, const char *name, const char *value)
 		return set_str(&a->password, value);
 	if (!strcasecmp(name, "realm"))
 		return set_str(&a->realm, value);
-	if (!strcasecmp(name, "nonce_lifetime") || !strcasecmp(name, "md5_cred"))
+	if (!strcasecmp(name, "nonce_lifetime"))
+		return parse_uint(&a->nonce_lifetime, value);
+	if (!strcasecmp(name, "md5_cred"))
 		return 0;
 	return ENOENT;
 }
@@ -395,6 +397,16 @@ int sip_aor_set(struct sip_aor *a, const char *name, const char *value)
 	}
 	if (!strcasecmp(name, "qualify_frequency"))
 		return parse_uint(&a->qualify_frequency, value);
+	if (!strcasecmp(name, "qualify_timeout")) {
+		/* seconds, with a fraction: "3.0" */
+		char *end;
+		double v = strtod(value, &end);
+
+		if (end == value || *end || v < 0 || v > 86400)
+			return EINVAL;
+		a->qualify_timeout_ms = (unsigned)(v * 1000);
+		return 0;
+	}
 	if (!strcasecmp(name, "default_expiration"))
 		return parse_uint(&a->default_expiration, value);
 	if (!strcasecmp(name, "minimum_expiration"))
@@ -479,6 +491,7 @@ int sip_authobj_alloc(struct sip_authobj **ap, const char *name)
 		mem_deref(a);
 		return ENOMEM;
 	}
+	a->nonce_lifetime = 32; /* Asterisk's default (res_pjsip auth) */
 	*ap = a;
 	return 0;
 }
@@ -506,6 +519,7 @@ int sip_aor_alloc(struct sip_aor **ap, const char *name)
 	a->default_expiration = 3600;
 	a->minimum_expiration = 60;
 	a->maximum_expiration = 7200;
+	a->qualify_timeout_ms = 3000;
 	*ap = a;
 	return 0;
 }

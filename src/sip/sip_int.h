@@ -33,6 +33,7 @@ struct sip_authobj {
 	char *username;
 	char *password;
 	char *realm;        /* NULL: the default realm "asterisk" */
+	unsigned nonce_lifetime; /* s; a nonce older than this is stale */
 	bool dynamic;       /* made over ARI, not from pjsip.conf */
 };
 
@@ -60,6 +61,7 @@ struct sip_aor {
 	unsigned max_contacts;
 	bool remove_existing;
 	unsigned qualify_frequency;  /* s; 0 = off */
+	unsigned qualify_timeout_ms; /* no answer by then: Unreachable */
 	unsigned default_expiration, minimum_expiration, maximum_expiration;
 	struct list contacts;        /* struct sip_regcontact, static ones first */
 	bool dynamic;

@@ -2,7 +2,10 @@
  * qualify_frequency, as res_pjsip's qualify does: any response means the
  * contact is Reachable (with the round trip time), no response Unreachable;
  * contacts of aors without qualify are NonQualified. Scheduling rides on
- * the module's one-second tick instead of a timer per contact. */
+ * the module's one-second tick instead of a timer per contact. A request
+ * unanswered after the aor's qualify_timeout (default 3 s, as Asterisk)
+ * is abandoned and the contact Unreachable: waiting for the transaction's
+ * own Timer F would take 32 s. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -102,6 +105,17 @@ void sip_qualify_tick(uint64_t now)
 		for (cl = list_head(&aor->contacts); cl; cl = cl->next) {
 			struct sip_regcontact *c = cl->data;
 
+			if (c->qreq && aor->qualify_timeout_ms &&
+			    bus_now_us() - c->qualify_sent_us >=
+			    (uint64_t)aor->qualify_timeout_ms * 1000) {
+				/* dropping the request cancels its handler */
+				c->qreq = mem_deref(c->qreq);
+				c->rtt_usec = -1;
+				c->next_qualify = now +
+					(uint64_t)aor->qualify_frequency * 1000;
+				set_status(c, "Unreachable");
+				continue;
+			}
 			if (c->qreq || !c->next_qualify || c->next_qualify > now)
 				continue;
 			if (send_options(c)) {

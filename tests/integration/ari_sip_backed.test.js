@@ -114,10 +114,8 @@ serverTest('redirect_of_an_unanswered_inbound_sip_call_sends_302_with_the_contac
 });
 
 // As in Asterisk, the 302 ends the call: the channel leaves the app and is
-// destroyed. Reported against src/sip: the channel stays after the 302.
-serverTest('redirected_sip_channel_is_destroyed_after_the_302', {
-	...OPEN, todo: 'src/sip: tech_redirect sends 302 but never hangs the channel up',
-}, async (srv) => {
+// destroyed.
+serverTest('redirected_sip_channel_is_destroyed_after_the_302', OPEN, async (srv) => {
 	const ws = await srv.events('sipapp');
 	const { channel } = await redirectCall(srv, ws);
 	await ws.waitFor('StasisEnd');

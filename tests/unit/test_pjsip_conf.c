@@ -132,6 +132,28 @@ static void auth_aor_transport_parsed(void **state)
 	mem_deref(c);
 }
 
+/* nonce_lifetime (auth) and qualify_timeout (aor): Asterisk's defaults 32 s
+ * and 3.0 s, seconds with a fraction for the latter. */
+static void nonce_lifetime_and_qualify_timeout(void **state)
+{
+	struct sip_conf *c = load(conf_text, NULL);
+	struct sip_conf *d;
+
+	(void)state;
+	assert_int_equal(((struct sip_authobj *)nth(&c->auths, 0))->nonce_lifetime,
+			 32);
+	assert_int_equal(((struct sip_aor *)nth(&c->aors, 0))->qualify_timeout_ms,
+			 3000);
+	mem_deref(c);
+	d = load("[a]\ntype=auth\nusername=a\npassword=p\nnonce_lifetime=5\n"
+		 "[b]\ntype=aor\nqualify_timeout=1.5\n", NULL);
+	assert_int_equal(((struct sip_authobj *)nth(&d->auths, 0))->nonce_lifetime,
+			 5);
+	assert_int_equal(((struct sip_aor *)nth(&d->aors, 0))->qualify_timeout_ms,
+			 1500);
+	mem_deref(d);
+}
+
 static void identify_matches_cidr_and_host(void **state)
 {
 	struct sip_conf *c = load(conf_text, NULL);
@@ -231,6 +253,7 @@ int main(void)
 		cmocka_unit_test(endpoint_inherits_template_and_options),
 		cmocka_unit_test(unknown_option_warns_with_file_and_line),
 		cmocka_unit_test(auth_aor_transport_parsed),
+		cmocka_unit_test(nonce_lifetime_and_qualify_timeout),
 		cmocka_unit_test(identify_matches_cidr_and_host),
 		cmocka_unit_test(identify_mask_notation_and_bad_entry),
 		cmocka_unit_test(codec_lists_follow_allow_disallow_order),

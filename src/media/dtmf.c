@@ -24,6 +24,10 @@
 /* RFC 4733 2.5.1.4: the end packet is sent three times. */
 #define DTMF_END_REPEAT 3
 #define DTMF_MIN_MS 40
+/* Asterisk's core never reports a digit shorter than AST_MIN_DTMF_DURATION
+ * (80 ms); a digit seen as one packet before the next began would
+ * otherwise come out as 0 ms. */
+#define DTMF_MIN_REPORT_MS 80
 #define DTMF_MAX_MS 8000     /* the duration field is 16 bits of 1/8 ms */
 
 static const char events[] = "0123456789*#ABCD";
@@ -49,6 +53,9 @@ static void rx_end(struct media_session *ms)
 	unsigned ms_field = t->rx_dur / (MEDIA_SRATE / 1000);
 	unsigned ms_wall = (unsigned)(t->rx_last_ms - t->rx_start_ms);
 	unsigned dur = ms_field > ms_wall ? ms_field : ms_wall;
+
+	if (dur < DTMF_MIN_REPORT_MS)
+		dur = DTMF_MIN_REPORT_MS;
 
 	t->rx_active = false;
 	t->rx_ended_valid = true;

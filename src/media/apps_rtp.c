@@ -17,6 +17,7 @@
 #include <re_tmr.h>
 #include "core/bus.h"
 #include "core/channel.h"
+#include "core/dialplan.h"
 #include "core/log.h"
 #include "core/pbx.h"
 #include "media/media_int.h"
@@ -186,13 +187,16 @@ static void senddtmf_step(void *arg)
 
 static enum pbx_result app_senddtmf(struct channel *ch, const char *data)
 {
-	char buf[256], *digits, *a, *b, *save = NULL;
+	char buf[256], *argv[3] = {NULL, NULL, NULL}, *digits, *a, *b;
 	struct senddtmf *s;
 
+	/* Dialplan argument rules keep empty items: SendDTMF(5,,400) is a
+	 * 400 ms digit with the default gap. */
 	snprintf(buf, sizeof(buf), "%s", data ? data : "");
-	digits = strtok_r(buf, ",", &save);
-	a = strtok_r(NULL, ",", &save);
-	b = strtok_r(NULL, ",", &save);
+	dialplan_args_split(buf, argv, 3);
+	digits = argv[0];
+	a = argv[1];
+	b = argv[2];
 	if (!digits || !*digits) {
 		log_warning("SendDTMF requires an argument (digits or *#aAbBcCdD)");
 		return PBX_NEXT;

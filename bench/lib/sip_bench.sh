@@ -2,7 +2,8 @@
 # transport on a free loopback UDP port, a node ARI application on the events
 # WebSocket, and SIPp helpers. Not executable on purpose.
 #
-# After sip_bench_start_server: SIP_PORT (plus BENCH_* from server.sh).
+# After sip_bench_start_server: SIP_PORT (plus BENCH_* from server.sh); the
+# server listens for SIP on both UDP and TCP 127.0.0.1:SIP_PORT.
 # After sip_bench_start_app MODE: APP_PID. MODE answer-hangup: answer every
 # call in stasis-bench and hang it up; play: answer and play
 # ${BENCH_PROMPT:-sound:hello-world} over and over until the caller hangs up.
@@ -24,6 +25,14 @@ sip_bench_cleanup() {
 	bench_cleanup
 }
 trap sip_bench_cleanup EXIT
+
+# Stop the app and ariadne, remove the temporary directory (a later
+# sip_bench_start_server starts afresh).
+sip_bench_stop() {
+	[ -n "${APP_PID:-}" ] && kill -TERM "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null
+	APP_PID=
+	bench_cleanup
+}
 
 sip_bench_start_server() {
 	bench_build
@@ -51,6 +60,11 @@ CONF
 [transport-udp]
 type = transport
 protocol = udp
+bind = 127.0.0.1:$SIP_PORT
+
+[transport-tcp]
+type = transport
+protocol = tcp
 bind = 127.0.0.1:$SIP_PORT
 
 [bench]

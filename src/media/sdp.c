@@ -148,12 +148,18 @@ int media_sdp_apply(struct media_session *ms)
 		ms->sdp_raddr = *ra;
 		ms->raddr = *ra;
 		ms->latched = false;
+		/* A re-INVITE moving the media moves RTCP with it. */
+		if (ms->rtcp.on) {
+			sdp_media_raddr_rtcp(ms->sdpm, &ms->rtcp.raddr);
+			ms->rtcp.latched = false;
+		}
 	}
-	if (!ms->rtcp_started && sa_isset(ra, SA_ALL)) {
-		sdp_media_raddr_rtcp(ms->sdpm, &ms->raddr_rtcp);
-		rtcp_start(ms->rtp, ms->ch ? channel_id(ms->ch) : "ariadne",
-			   &ms->raddr_rtcp);
-		ms->rtcp_started = true;
+	if (!ms->rtcp.on && sa_isset(ra, SA_ALL)) {
+		struct sa rtcp_addr;
+
+		/* Not libre's rtcp_start: that arms a timer per session. */
+		sdp_media_raddr_rtcp(ms->sdpm, &rtcp_addr);
+		media_rtcp_start(ms, &rtcp_addr);
 	}
 	/* The RTP timeout counts from when media may flow (and again after
 	 * the peer takes the call off hold). */

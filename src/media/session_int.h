@@ -72,6 +72,33 @@ struct media_dtmf {
 	uint32_t tx_total;        /* samples requested */
 };
 
+/* RTCP (RFC 3550), sent from the media tick (session.c) rather than from
+ * libre's per-session timer: libre keeps every timer on one sorted list and
+ * a 5 s report timer per call made each tmr_start walk past all of them
+ * (ARCHITECTURE.md). libre still parses what comes in and keeps the receive
+ * figures (loss, jitter, RTT) in its rtcp_sess; we keep what it does not
+ * expose to build our reports. */
+#define MEDIA_RTCP_INTERVAL_MS 5000
+
+struct media_rtcp {
+	bool on;                  /* peer's RTCP address known: reports go out */
+	bool latched;             /* raddr learned from incoming RTCP */
+	struct sa raddr;          /* where reports go */
+	unsigned interval_ms;     /* MEDIA_RTCP_INTERVAL_MS; tests shorten it */
+	uint64_t next_ms;         /* when the next report is due */
+	char cname[48];           /* SDES CNAME: the channel id */
+	/* receive side: extended highest sequence number (RFC 3550 A.1) and
+	 * what the previous report said, for the fraction lost (A.3) */
+	uint16_t max_seq;
+	uint32_t cycles;
+	uint32_t expected_prior, received_prior;
+	/* the peer's last SR: its NTP middle 32 bits and when it came */
+	uint32_t lsr;
+	uint64_t lsr_rx_ms;
+	/* compound reports sent and received (SR or RR) */
+	uint32_t sent, received;
+};
+
 struct media_session {
 	struct channel *ch;       /* weak: the media hangup hook frees us first */
 	struct media_chan *mc;    /* weak: owns us */
@@ -80,11 +107,9 @@ struct media_session {
 	struct sdp_media *sdpm;
 	struct sa laddr;          /* local RTP address */
 	struct sa raddr;          /* where we send (SDP, then latched) */
-	struct sa raddr_rtcp;
 	struct sa sdp_raddr;      /* what the last SDP said */
 	bool latched;             /* raddr learned from incoming RTP */
 	bool rfc4733;             /* offer/accept telephone-event */
-	bool rtcp_started;
 	char allow[64];
 	enum media_codec codecs[2];   /* local preference (from allow) */
 	unsigned ncodecs;
@@ -104,12 +129,17 @@ struct media_session {
 	/* counters for rtp_statistics */
 	uint32_t txcount, txoctets, rxcount, rxoctets, rxdropped;
 	struct media_dtmf dtmf;
+	struct media_rtcp rtcp;
 };
 
 /* session.c */
 uint64_t media_now_ms(void);
 int media_session_send_raw(struct media_session *ms, bool marker, uint8_t pt,
 			   uint32_t ts, const uint8_t *payload, size_t len);
+/* Start sending RTCP reports to `raddr` (from the SDP); the first one goes
+ * out at a random point of the first interval so that calls set up
+ * together do not all report in the same tick. */
+void media_rtcp_start(struct media_session *ms, const struct sa *raddr);
 
 /* sdp.c */
 int media_sdp_alloc(struct media_session *ms);

@@ -432,8 +432,12 @@ static int tech_redirect(struct channel *ch, const char *endpoint)
 	else if ((e = sip_endpoint_find(t)) &&
 		 !sip_endpoint_contact_uri(e, uri, sizeof(uri)))
 		;
-	else
-		re_snprintf(uri, sizeof(uri), "sip:%s@%J", t, &call->msg->dst);
+	else {
+		struct sa local = call->msg->dst;
+
+		sip_concrete_laddr(&local, &call->msg->src);
+		re_snprintf(uri, sizeof(uri), "sip:%s@%J", t, &local);
+	}
 	if (strpbrk(uri, "\r\n<>"))
 		return EINVAL;
 	snprintf(hdr, sizeof(hdr), "Contact: <%s>\r\n", uri);
@@ -541,7 +545,12 @@ static void start_call(struct sip_call *call, const struct sip_msg *msg)
 	}
 	channel_set_protocol_id(call->ch, callid);
 	sip_call_set_caller(call, name, num);
-	err = sip_call_media(call, &msg->dst);
+	{
+		struct sa local = msg->dst;
+
+		sip_concrete_laddr(&local, &msg->src);
+		err = sip_call_media(call, &local);
+	}
 	if (!err && mbuf_get_left(msg->mb))
 		err = media_session_answer(call->ms, msg->mb, &call->answer);
 	if (err) {

@@ -157,6 +157,9 @@ struct sip_aor *sip_aor_find(const char *name);
 struct sip_endpoint *sip_endpoint_identify(const struct sip_msg *msg);
 /* Local address of the transport a message to dst would leave from. */
 int sip_laddr(struct sa *laddr, int tp, const struct sa *dst);
+/* Replace a wildcard (0.0.0.0) address by the local IP that reaches `peer`
+ * (NULL: the default route's), keeping the port. */
+void sip_concrete_laddr(struct sa *laddr, const struct sa *peer);
 /* The endpoint's core state from its contacts (Asterisk's rule). */
 void sip_endpoint_update_state(struct sip_endpoint *e);
 /* Register the core endpoint for a configured sip endpoint. */

@@ -26,6 +26,9 @@
 #include <re_msg.h>
 #include <re_sip.h>
 #include <re_sipsess.h>
+#include <re_net.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include "core/bus.h"
 #include "core/channel.h"
 #include "core/config.h"
@@ -118,9 +121,51 @@ struct sip_endpoint *sip_endpoint_identify(const struct sip_msg *msg)
 	return sip_endpoint_find(user);
 }
 
+/* A transport bound to 0.0.0.0 has no address to write into SDP or a
+ * Contact (c=IN IP4 0.0.0.0 even means "hold"): ask the kernel which source
+ * address it would use towards the peer, as a connected UDP socket reveals
+ * without sending anything. Without a peer, the default route's address. */
+static void concrete_ip(struct sa *laddr, const struct sa *peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	uint16_t port = sa_port(laddr);
+	struct sa ip;
+	int fd;
+
+	if (!sa_is_any(laddr))
+		return;
+	if (peer && sa_isset(peer, SA_ADDR) && !sa_is_any(peer)) {
+		fd = socket(sa_af(peer), SOCK_DGRAM, 0);
+		if (fd >= 0 && !connect(fd, &peer->u.sa, peer->len) &&
+		    !getsockname(fd, (struct sockaddr *)&ss, &len) &&
+		    !sa_set_sa(&ip, (struct sockaddr *)&ss)) {
+			close(fd);
+			*laddr = ip;
+			sa_set_port(laddr, port);
+			return;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (!net_default_source_addr_get(sa_af(laddr), &ip)) {
+		*laddr = ip;
+		sa_set_port(laddr, port);
+	}
+}
+
 int sip_laddr(struct sa *laddr, int tp, const struct sa *dst)
 {
-	return sip_transp_laddr(sipmod.sip, laddr, (enum sip_transp)tp, dst);
+	int err = sip_transp_laddr(sipmod.sip, laddr, (enum sip_transp)tp, dst);
+
+	if (!err)
+		concrete_ip(laddr, dst);
+	return err;
+}
+
+void sip_concrete_laddr(struct sa *laddr, const struct sa *peer)
+{
+	concrete_ip(laddr, peer);
 }
 
 static bool contact_available(const struct sip_aor *aor,
@@ -348,7 +393,8 @@ static void tick(void *arg)
 	sip_qualify_tick(now);
 }
 
-static int add_transport(int proto, const struct sa *bind, const char *name)
+static int add_one_transport(int proto, const struct sa *bind,
+			     const char *name)
 {
 	int err = sip_transp_add(sipmod.sip, (enum sip_transp)proto, bind);
 
@@ -370,6 +416,48 @@ static int add_transport(int proto, const struct sa *bind, const char *name)
 		re_snprintf(addr, sizeof(addr), "%J", bind);
 		log_verbose(2, "SIP transport '%s' listening on %s %s", name,
 			    sip_transp_name((enum sip_transp)proto), addr);
+	}
+	return 0;
+}
+
+struct any_bind {
+	int proto;
+	uint16_t port;
+	int af;
+	const char *name;
+	int added;
+};
+
+static bool add_if_transport(const char *ifname, const struct sa *sa,
+			     void *arg)
+{
+	struct any_bind *ab = arg;
+	struct sa laddr = *sa;
+
+	(void)ifname;
+	if (sa_af(sa) != ab->af || sa_is_linklocal(sa))
+		return false;
+	sa_set_port(&laddr, ab->port);
+	if (!add_one_transport(ab->proto, &laddr, ab->name))
+		ab->added++;
+	return false;
+}
+
+/* libre's transports need a concrete address (sip_transp_add refuses
+ * 0.0.0.0), and a wildcard could not go into Contact or SDP anyway: a
+ * wildcard bind, the common `bind=0.0.0.0:5060`, becomes one transport per
+ * local address, as baresip does. */
+static int add_transport(int proto, const struct sa *bind, const char *name)
+{
+	struct any_bind ab = {.proto = proto, .port = sa_port(bind),
+			      .af = sa_af(bind), .name = name};
+
+	if (!sa_is_any(bind))
+		return add_one_transport(proto, bind, name);
+	(void)net_if_apply(add_if_transport, &ab);
+	if (!ab.added) {
+		log_error("Transport '%s': no local address to bind", name);
+		return EADDRNOTAVAIL;
 	}
 	return 0;
 }

@@ -209,3 +209,24 @@ serverTest('originate_answered_486_destroys_with_cause_17_and_tech_cause_486', O
 		assertSipp(await uas.done, 0, 'UAS: INVITE → 100 → 486 → ACK');
 	});
 });
+
+// The usual pjsip.conf binds 0.0.0.0; libre needs concrete addresses, and a
+// wildcard must never reach Contact or SDP (c=0.0.0.0 means hold).
+const WILDCARD = { files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1' } })
+	.replace('bind = 127.0.0.1:{{SIP_PORT}}', 'bind = 0.0.0.0:{{SIP_PORT}}') } };
+
+serverTest('wildcard_bind_answers_with_a_concrete_contact_and_sdp_address', WILDCARD, async (srv) => {
+	const ws = await srv.events('sipapp');
+	const sipp = await callIn(srv, 'uac_call', { duration: 500 });
+	await withSipp(sipp, async () => {
+		const { channel } = await ws.waitFor('StasisStart');
+		assert.equal((await srv.post(`/ari/channels/${enc(channel.id)}/answer`)).status, 204);
+		await ws.waitFor('ChannelDestroyed', 10000);
+		const r = await sipp.done;
+		assertSipp(r, 0, 'call through a 0.0.0.0 transport');
+		const ok = r.messages.slice(r.messages.indexOf('SIP/2.0 200 OK'));
+		assert.match(ok, /Contact: <sip:[^@>]+@127\.0\.0\.1:\d+>/);
+		assert.match(ok, /c=IN IP4 127\.0\.0\.1/);
+		assert.doesNotMatch(r.messages, /0\.0\.0\.0/);
+	});
+});

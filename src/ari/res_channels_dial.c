@@ -79,14 +79,18 @@ void ari_channels_redirect(struct ari_req *req, struct ari_resp *resp)
 			       (int)(slash - endpoint), endpoint, tech->type);
 		return;
 	}
-	/* Local channels have nothing to redirect (Asterisk's Local driver
-	 * has no transfer either): say so rather than pretend. */
+	/* A technology without a redirect operation says so rather than
+	 * pretend (SIP sends a 302, Local runs the dialplan at the target). */
 	if (!tech->redirect) {
 		ari_resp_error(resp, 501, "Channel technology '%s' does not "
 			       "support redirect", tech->type);
 		return;
 	}
 	err = tech->redirect(ch, slash + 1);
+	if (err == EINVAL) {
+		ari_resp_error(resp, 400, "Invalid endpoint '%s'", endpoint);
+		return;
+	}
 	if (err == ENOENT) {
 		ari_resp_error(resp, 404, "Endpoint '%s' not found", endpoint);
 		return;

@@ -15,6 +15,7 @@
 #include "core/dialplan.h"
 #include "core/log.h"
 #include "core/pbx.h"
+#include "core/stasis.h"
 #include "local/local.h"
 
 struct local_pvt {
@@ -186,6 +187,21 @@ static void local_hangup(struct channel *ch, int cause)
 		mem_deref(pvt);
 }
 
+/* ARI redirect of a Local half to "exten@context": the channel leaves its
+ * Stasis app and runs the dialplan there, which is what a transfer of that
+ * leg means for a Local channel. */
+static int local_redirect(struct channel *ch, const char *resource)
+{
+	char exten[DIALPLAN_NAME_MAX + 1], context[DIALPLAN_NAME_MAX + 1];
+
+	if (parse_resource(resource, exten, sizeof(exten), context,
+			   sizeof(context)))
+		return EINVAL;
+	if (!dialplan_exten_exists(context, exten))
+		return ENOENT;
+	return stasis_continue(ch, context, exten, 1);
+}
+
 static const struct channel_tech local_tech = {
 	.type = "Local",
 	.description = "Local Proxy Channel Driver",
@@ -194,6 +210,7 @@ static const struct channel_tech local_tech = {
 	.answer = local_answer,
 	.hangup = local_hangup,
 	.indicate = local_indicate,
+	.redirect = local_redirect,
 };
 
 int local_init(void)

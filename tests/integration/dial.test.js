@@ -7,7 +7,8 @@ const { serverTest } = require('./lib/server');
 const EXT = '[ctx]\n' +
 	'exten => 100,1,Answer()\n same => n,Wait(10)\n' +
 	'exten => 300,1,Wait(10)\n' +
-	'exten => 400,1,Stasis(a)\n';
+	'exten => 400,1,Stasis(a)\n' +
+	'exten => 500,1,Set(REDIRECTED=yes)\n same => n,Stasis(b,redirected)\n';
 
 serverTest('create_then_dial_local_channel_emits_dial_events_and_goes_up_in_its_app',
 	{ files: { 'extensions.conf': EXT } }, async (srv) => {
@@ -99,10 +100,30 @@ serverTest('redirect_and_rtp_statistics_checks_on_local_channels', { files: { 'e
 		r = await srv.post(`/ari/channels/${ch.id}/redirect?endpoint=PJSIP/bob`);
 		assert.equal(r.status, 422);
 		r = await srv.post(`/ari/channels/${ch.id}/redirect?endpoint=Local/1@ctx`);
-		assert.equal(r.status, 501);
+		assert.equal(r.status, 404, 'no such extension');
 		r = await srv.get('/ari/channels/nosuch/rtp_statistics');
 		assert.equal(r.status, 404);
 		r = await srv.get(`/ari/channels/${ch.id}/rtp_statistics`);
 		assert.equal(r.status, 403);
 		assert.equal(r.json.message, 'Unsupported channel type');
+	});
+
+serverTest('redirect_of_a_local_channel_runs_the_dialplan_at_the_target', { files: { 'extensions.conf': EXT } },
+	async (srv) => {
+		const ws = await srv.events(['a', 'b']);
+		const ch = (await srv.post('/ari/channels/create?endpoint=Local/100@ctx&app=a')).json;
+		await srv.post(`/ari/channels/${ch.id}/dial`);
+		await ws.waitFor((e) => e.type === 'ChannelStateChange' && e.channel.id === ch.id &&
+			e.channel.state === 'Up');
+		const r = await srv.post(`/ari/channels/${ch.id}/redirect?endpoint=Local/500@ctx`);
+		assert.equal(r.status, 204, r.body);
+		const end = await ws.waitFor((e) => e.type === 'StasisEnd' && e.channel.id === ch.id);
+		assert.equal(end.application, 'a');
+		const start = await ws.waitFor((e) => e.type === 'StasisStart' && e.channel.id === ch.id &&
+			e.application === 'b');
+		assert.deepEqual(start.args, ['redirected']);
+		assert.equal(start.channel.dialplan.context, 'ctx');
+		assert.equal(start.channel.dialplan.exten, '500');
+		const v = await srv.get(`/ari/channels/${ch.id}/variable?variable=REDIRECTED`);
+		assert.equal(v.json.value, 'yes');
 	});

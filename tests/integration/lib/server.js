@@ -434,7 +434,17 @@ class Server {
 			this.sipPort = this.opts.sipPort || await freeUdpPort();
 			this._writeConfig();
 			this._spawn();
-			if (await this._waitReady()) return this;
+			if (await this._waitReady()) {
+				// A SIP port taken between freeUdpPort() and the bind is not
+				// fatal to the server (it logs and runs without SIP), so
+				// catch it here and start again on fresh ports.
+				if (this.opts.sipPort || !/could not bind .*Address already in use/.test(this.stderr) ||
+					attempt === 2)
+					return this;
+				this.proc.kill('SIGKILL');
+				await this.exited;
+				continue;
+			}
 			if (!this.exit) {
 				this.proc.kill('SIGKILL');
 				await this.exited;

@@ -18,4 +18,10 @@ enum ari_chan_need {
 struct channel *ari_channel_lookup(struct ari_req *req, struct ari_resp *resp,
 				   enum ari_chan_need need);
 
+/* Body {"variables": {"Name": "value", ...}} (the SIP headers of MESSAGE and
+ * REFER) → up to `max` borrowed keys/values. Returns the count, 0 when there
+ * are none, -1 for another shape or more than `max`. */
+int ari_body_string_vars(json_t *body, const char **keys, const char **values,
+			 int max);
+
 #endif

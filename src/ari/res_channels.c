@@ -50,6 +50,28 @@ struct channel *ari_channel_lookup(struct ari_req *req, struct ari_resp *resp,
 	return ch;
 }
 
+int ari_body_string_vars(json_t *body, const char **keys, const char **values,
+			 int max)
+{
+	json_t *vars = body ? json_object_get(body, "variables") : NULL;
+	const char *key;
+	json_t *val;
+	int n = 0;
+
+	if (!vars || json_is_null(vars))
+		return 0;
+	if (!json_is_object(vars) || json_object_size(vars) > (size_t)max)
+		return -1;
+	json_object_foreach(vars, key, val) {
+		if (!json_is_string(val))
+			return -1;
+		keys[n] = key;
+		values[n] = json_string_value(val);
+		n++;
+	}
+	return n;
+}
+
 static bool add_channel(struct channel *ch, void *arg)
 {
 	json_array_append_new(arg, ari_channel_json(ch));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include "ari/ari_util.h"
 #include "ari/handlers.h"
 #include "ari/models.h"
 #include "core/endpoint.h"
@@ -61,30 +62,6 @@ void ari_endpoints_get(struct ari_req *req, struct ari_resp *resp)
 	ari_resp_json(resp, 200, ari_endpoint_json(ep));
 }
 
-/* Body {"variables": {"X-Header": "v", ...}} → keys/values (borrowed).
- * Returns the count or -1 for a bad shape. */
-static int parse_variables(json_t *body, const char **keys,
-			   const char **values)
-{
-	json_t *vars = body ? json_object_get(body, "variables") : NULL;
-	const char *key;
-	json_t *val;
-	int n = 0;
-
-	if (!vars || json_is_null(vars))
-		return 0;
-	if (!json_is_object(vars) || json_object_size(vars) > VARS_MAX)
-		return -1;
-	json_object_foreach(vars, key, val) {
-		if (!json_is_string(val))
-			return -1;
-		keys[n] = key;
-		values[n] = json_string_value(val);
-		n++;
-	}
-	return n;
-}
-
 /* Send to `resource` of `tech` and reply; the checks of the two operations
  * that differ have been made by the caller. */
 static void send_message(struct ari_req *req, struct ari_resp *resp,
@@ -95,7 +72,7 @@ static void send_message(struct ari_req *req, struct ari_resp *resp,
 	const char *body = ari_req_param(req, "body");
 	int n, err;
 
-	n = parse_variables(ari_req_body(req), keys, values);
+	n = ari_body_string_vars(ari_req_body(req), keys, values, VARS_MAX);
 	if (n < 0) {
 		ari_resp_error(resp, 400, "Variables must be a JSON object of "
 			       "strings");

@@ -8,34 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include "ari/ari_util.h"
 #include "ari/handlers.h"
 #include "core/endpoint.h"
 
 #define VARS_MAX 64
-
-/* Body {"variables": {"X-Header": "v"}} → keys/values (borrowed); -1 for
- * a bad shape. */
-static int refer_variables(json_t *body, const char **keys,
-			   const char **values)
-{
-	json_t *vars = body ? json_object_get(body, "variables") : NULL;
-	const char *key;
-	json_t *val;
-	int n = 0;
-
-	if (!vars || json_is_null(vars))
-		return 0;
-	if (!json_is_object(vars) || json_object_size(vars) > VARS_MAX)
-		return -1;
-	json_object_foreach(vars, key, val) {
-		if (!json_is_string(val))
-			return -1;
-		keys[n] = key;
-		values[n] = json_string_value(val);
-		n++;
-	}
-	return n;
-}
 
 static void do_refer(struct ari_req *req, struct ari_resp *resp,
 		     const char *tech, const char *resource)
@@ -45,7 +22,7 @@ static void do_refer(struct ari_req *req, struct ari_resp *resp,
 	const char *refer_to = ari_req_param(req, "refer_to");
 	int n, err;
 
-	n = refer_variables(ari_req_body(req), keys, values);
+	n = ari_body_string_vars(ari_req_body(req), keys, values, VARS_MAX);
 	if (n < 0) {
 		ari_resp_error(resp, 400, "Variables must be a JSON object of "
 			       "strings");

@@ -6,7 +6,7 @@
 // channels create + dial to a SIPp UAS.
 const assert = require('node:assert/strict');
 const {
-	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, freeUdpPort, EVENT_TIMEOUT_MS,
+	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, freeUdpPort, EVENT_TIMEOUT_MS, withSipp,
 } = require('./lib/server');
 
 const enc = encodeURIComponent;
@@ -14,17 +14,6 @@ const OPEN = { files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1' },
 
 function callIn(srv, scenario, opts = {}) {
 	return spawnSipp(Object.assign({ scenario, remote: srv, service: '100', keys: { from_user: 'alice' } }, opts));
-}
-
-/** Run fn; on failure stop SIPp and add its report to the error. */
-async function withSipp(sipp, fn) {
-	try {
-		return await fn();
-	} catch (e) {
-		const r = await sipp.stop();
-		e.message += '\n' + sippReport(r);
-		throw e;
-	}
 }
 
 const stateIs = (id, state) => (e) => e.type === 'ChannelStateChange' && e.channel.id === id &&

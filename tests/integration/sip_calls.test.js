@@ -5,7 +5,7 @@
 // outbound originate to a SIPp UAS (answered, busy).
 const assert = require('node:assert/strict');
 const {
-	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, EVENT_TIMEOUT_MS,
+	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, EVENT_TIMEOUT_MS, withSipp,
 } = require('./lib/server');
 
 const enc = encodeURIComponent;
@@ -17,17 +17,6 @@ const AUTH = { files: { 'pjsip.conf': pjsipConf({ alice: { password: 'Xy9-secret
 /** Start a SIPp UAC call into app `sipapp` as alice; returns the SIPp handle. */
 function callIn(srv, scenario, opts = {}) {
 	return spawnSipp(Object.assign({ scenario, remote: srv, service: '100', keys: { from_user: 'alice' } }, opts));
-}
-
-/** Fail with SIPp's report as well when a wait fails while SIPp runs. */
-async function withSipp(sipp, fn) {
-	try {
-		return await fn();
-	} catch (e) {
-		const r = await sipp.stop();
-		e.message += '\n' + sippReport(r);
-		throw e;
-	}
 }
 
 const stateIs = (id, state) => (e) => e.type === 'ChannelStateChange' && e.channel.id === id &&

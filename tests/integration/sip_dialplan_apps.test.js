@@ -8,7 +8,7 @@
 const assert = require('node:assert/strict');
 const dgram = require('node:dgram');
 const {
-	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, reserveUdpPorts, SLOW,
+	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, reserveUdpPorts, SLOW, withSipp,
 } = require('./lib/server');
 
 const enc = encodeURIComponent;
@@ -180,17 +180,6 @@ async function rtpPeer() {
 function callIn(srv, exten, peer, scenario = 'path_uac_rtp_sink', opts = {}) {
 	return spawnSipp(Object.assign({ scenario, remote: srv, service: String(exten), timeoutMs: 15000 * SLOW,
 		keys: { from_user: 'alice', rtp_port: peer ? peer.port : 0 } }, opts));
-}
-
-/** Run fn; on failure stop SIPp and add its report to the error. */
-async function withSipp(sipp, fn) {
-	try {
-		return await fn();
-	} catch (e) {
-		const r = await sipp.stop();
-		e.message += '\n' + sippReport(r);
-		throw e;
-	}
 }
 
 /** The RFC 4733 event codes that got an end packet, in order of their first end. */

@@ -11,7 +11,7 @@ const assert = require('node:assert/strict');
 const dgram = require('node:dgram');
 const {
 	serverTest, startServer, pjsipConf, spawnSipp, runSipp, assertSipp, sippReport, sleep,
-	freePort, reserveUdpPorts, EVENT_TIMEOUT_MS, SLOW,
+	freePort, reserveUdpPorts, EVENT_TIMEOUT_MS, SLOW, withSipp,
 } = require('./lib/server');
 
 const enc = encodeURIComponent;
@@ -21,17 +21,6 @@ const OPEN = { files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1' } 
 function callIn(srv, scenario, opts = {}) {
 	return spawnSipp(Object.assign({ scenario, remote: srv, service: '100' }, opts,
 		{ keys: Object.assign({ from_user: 'alice' }, opts.keys || {}) }));
-}
-
-/** Run fn; on failure stop SIPp and add its report to the error. */
-async function withSipp(sipp, fn) {
-	try {
-		return await fn();
-	} catch (e) {
-		const r = await sipp.stop();
-		e.message += '\n' + sippReport(r);
-		throw e;
-	}
 }
 
 /** test() with a server whose options are made at run time (ports first). */

@@ -6,21 +6,11 @@
 // NOTIFY the peer checks.
 const assert = require('node:assert/strict');
 const {
-	serverTest, pjsipConf, spawnSipp, runSipp, assertSipp, sippReport, sleep, EVENT_TIMEOUT_MS,
+	serverTest, pjsipConf, spawnSipp, runSipp, assertSipp, sippReport, sleep, EVENT_TIMEOUT_MS, withSipp,
 } = require('./lib/server');
 
 const enc = encodeURIComponent;
 const OPEN = { files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1' } }) } };
-
-async function withSipp(sipp, fn) {
-	try {
-		return await fn();
-	} catch (e) {
-		const r = await sipp.stop();
-		e.message += '\n' + sippReport(r);
-		throw e;
-	}
-}
 
 /** Header values of the requests of `method` SIPp received (message log). */
 function received(r, method, header) {

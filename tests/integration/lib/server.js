@@ -798,7 +798,19 @@ function assertSipp(r, code = 0, what = 'SIPp scenario') {
 const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/;
 const ASTERISK_ID_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
+/** Run fn while SIPp runs; on failure stop SIPp and add its report. */
+async function withSipp(sipp, fn) {
+	try {
+		return await fn();
+	} catch (e) {
+		const r = await sipp.stop();
+		e.message += '\n' + sippReport(r);
+		throw e;
+	}
+}
+
 module.exports = {
+	withSipp,
 	BIN, REPO, SLOW, EVENT_TIMEOUT_MS,
 	sleep, freePort, freeUdpPort, reserveUdpPorts, udpPortBound, request, rawExchange, rawStatus, basicAuth, parseCsv, ini,
 	startServer, serverTest, EventLog, EventSocket, eventLog, Server,

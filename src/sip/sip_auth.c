@@ -186,3 +186,30 @@ int sip_auth_client(char **user, char **pass, const char *realm, void *arg)
 	}
 	return 0;
 }
+
+/* Identify the endpoint of a request and check its digest; every refusal
+ * (403, or a 401 challenge) is answered here. */
+int sip_authorize(const struct sip_msg *msg, struct sip_endpoint **ep)
+{
+	struct sip_endpoint *e = sip_endpoint_identify(msg);
+
+	if (!e) {
+		sip_log_refused(msg, "No matching endpoint found");
+		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
+		return EPERM;
+	}
+	switch (sip_auth_check(e, msg)) {
+	case SIP_AUTH_OK:
+		*ep = e;
+		return 0;
+	case SIP_AUTH_CHALLENGE:
+		(void)sip_auth_challenge(e, msg, false);
+		return EACCES;
+	case SIP_AUTH_STALE:
+		(void)sip_auth_challenge(e, msg, true);
+		return EACCES;
+	default:
+		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
+		return EPERM;
+	}
+}

@@ -494,31 +494,6 @@ static void pre_cancel(void *arg)
 	}
 }
 
-static int authorize(const struct sip_msg *msg, struct sip_endpoint **ep)
-{
-	struct sip_endpoint *e = sip_endpoint_identify(msg);
-
-	if (!e) {
-		sip_log_refused(msg, "No matching endpoint found");
-		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
-		return EPERM;
-	}
-	switch (sip_auth_check(e, msg)) {
-	case SIP_AUTH_OK:
-		*ep = e;
-		return 0;
-	case SIP_AUTH_CHALLENGE:
-		(void)sip_auth_challenge(e, msg, false);
-		return EACCES;
-	case SIP_AUTH_STALE:
-		(void)sip_auth_challenge(e, msg, true);
-		return EACCES;
-	default:
-		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
-		return EPERM;
-	}
-}
-
 static void start_call(struct sip_call *call, const struct sip_msg *msg)
 {
 	char exten[80] = "s", name[80] = "", num[80] = "", callid[128];
@@ -600,7 +575,7 @@ void sip_call_incoming(const struct sip_msg *msg, void *arg)
 		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
 		return;
 	}
-	if (authorize(msg, &e))
+	if (sip_authorize(msg, &e))
 		return;
 	if (sip_call_alloc(&call, e)) {
 		(void)sip_reply(sipmod.sip, msg, 500, "Internal Server Error");

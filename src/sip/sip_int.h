@@ -185,6 +185,9 @@ enum sip_auth_result sip_auth_check(const struct sip_endpoint *e,
 /* Reply 401 with a fresh challenge (stale flag as given). */
 int sip_auth_challenge(const struct sip_endpoint *e, const struct sip_msg *msg,
 		       bool stale);
+/* Identify and authenticate a request: 0 and *ep, or an errno after the
+ * 403/401 has been sent (EPERM refused, EACCES challenged). */
+int sip_authorize(const struct sip_msg *msg, struct sip_endpoint **ep);
 /* sip_auth_h for outgoing requests with the endpoint's outbound_auth
  * (fallback: auth). arg is a struct sip_endpoint reference. */
 int sip_auth_client(char **user, char **pass, const char *realm, void *arg);

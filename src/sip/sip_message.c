@@ -76,26 +76,10 @@ static void publish(const struct sip_msg *msg, struct sip_endpoint *e)
 
 bool sip_message_request(const struct sip_msg *msg)
 {
-	struct sip_endpoint *e = sip_endpoint_identify(msg);
+	struct sip_endpoint *e;
 
-	if (!e) {
-		sip_log_refused(msg, "No matching endpoint found");
-		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
+	if (sip_authorize(msg, &e))
 		return true;
-	}
-	switch (sip_auth_check(e, msg)) {
-	case SIP_AUTH_OK:
-		break;
-	case SIP_AUTH_CHALLENGE:
-		(void)sip_auth_challenge(e, msg, false);
-		return true;
-	case SIP_AUTH_STALE:
-		(void)sip_auth_challenge(e, msg, true);
-		return true;
-	case SIP_AUTH_FAILED:
-		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
-		return true;
-	}
 	if (pl_strcasecmp(&msg->ctyp.type, "text")) {
 		(void)sip_replyf(sipmod.sip, msg, 415, "Unsupported Media Type",
 				 "Accept: text/*\r\nContent-Length: 0\r\n\r\n");

@@ -328,26 +328,9 @@ static void do_register(const struct sip_msg *msg, struct sip_endpoint *e)
 
 bool sip_registrar_request(const struct sip_msg *msg)
 {
-	struct sip_endpoint *e = sip_endpoint_identify(msg);
+	struct sip_endpoint *e;
 
-	if (!e) {
-		sip_log_refused(msg, "No matching endpoint found");
-		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
-		return true;
-	}
-	switch (sip_auth_check(e, msg)) {
-	case SIP_AUTH_OK:
+	if (!sip_authorize(msg, &e))
 		do_register(msg, e);
-		break;
-	case SIP_AUTH_CHALLENGE:
-		(void)sip_auth_challenge(e, msg, false);
-		break;
-	case SIP_AUTH_STALE:
-		(void)sip_auth_challenge(e, msg, true);
-		break;
-	case SIP_AUTH_FAILED:
-		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
-		break;
-	}
 	return true;
 }

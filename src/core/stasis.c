@@ -836,11 +836,16 @@ static void on_event(const struct bus_event *cev, void *unused)
 
 /* ---- the Stasis() dialplan application ---- */
 
+/* SUCCESS when the app let the channel go on, KILLED when it was hung up
+ * inside the app (visible to the h extension, which runs next). Asterisk
+ * reports SUCCESS for both; the difference is what users asked for. */
 static void stasis_app_done(struct channel *ch, enum stasis_leave why,
 			    void *arg)
 {
-	if (why != STASIS_LEFT_CONTINUE)
+	if (why != STASIS_LEFT_CONTINUE) {
+		channel_var_set(ch, "STASISSTATUS", "KILLED");
 		return;
+	}
 	channel_var_set(ch, "STASISSTATUS", "SUCCESS");
 	pbx_resume(ch, PBX_GOTO);
 }

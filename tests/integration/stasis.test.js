@@ -119,6 +119,24 @@ exten => s,1,Stasis(nosuchapp)
 	await srv.waitChannelGone(s.channel.id);
 });
 
+serverTest('hangup_inside_stasis_sets_STASISSTATUS_KILLED_for_the_h_extension', {
+	files: {
+		'extensions.conf': `[test]
+exten => s,1,Stasis(killer)
+exten => h,1,Set(GLOBAL(LAST_STASISSTATUS)=\${STASISSTATUS})
+`,
+	},
+}, async (srv) => {
+	const ws = await srv.events('killer');
+	await srv.originate({ endpoint: 'Local/s@test', app: 'killer-watch' });
+	const s = await ws.waitFor('StasisStart');
+	await srv.del(`/ari/channels/${enc(s.channel.id)}`);
+	await ws.waitFor((e) => e.type === 'ChannelDestroyed' && e.channel.id === s.channel.id);
+	const v = await srv.get('/ari/asterisk/variable?variable=LAST_STASISSTATUS');
+	assert.equal(v.status, 200, v.body);
+	assert.equal(v.json.value, 'KILLED');
+});
+
 serverTest('events_carry_type_timestamp_application_and_asterisk_id', async (srv) => {
 	const ws = await srv.events('envapp');
 	await srv.events('env-watch'); // the ;1 half enters it once answered

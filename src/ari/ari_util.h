@@ -24,4 +24,9 @@ struct channel *ari_channel_lookup(struct ari_req *req, struct ari_resp *resp,
 int ari_body_string_vars(json_t *body, const char **keys, const char **values,
 			 int max);
 
+/* "pjsip:alice" / "pjsip:sip:bob@host" (the `to` of sendMessage and refer):
+ * the scheme names the technology, the rest is its business. NULL when
+ * there is no usable scheme (the caller answers 404). */
+const char *ari_split_tech_uri(const char *to, char *tech, size_t size);
+
 #endif

@@ -72,6 +72,17 @@ int ari_body_string_vars(json_t *body, const char **keys, const char **values,
 	return n;
 }
 
+const char *ari_split_tech_uri(const char *to, char *tech, size_t size)
+{
+	const char *colon = to ? strchr(to, ':') : NULL;
+
+	if (!colon || colon == to || (size_t)(colon - to) >= size)
+		return NULL;
+	memcpy(tech, to, colon - to);
+	tech[colon - to] = '\0';
+	return colon + 1;
+}
+
 static bool add_channel(struct channel *ch, void *arg)
 {
 	json_array_append_new(arg, ari_channel_json(ch));

@@ -101,7 +101,7 @@ void ari_endpoints_send_message(struct ari_req *req, struct ari_resp *resp)
 	const char *to = ari_req_param(req, "to");
 	const char *from = ari_req_param(req, "from");
 	char tech[32];
-	const char *colon;
+	const char *rest;
 
 	if (!to || !*to) {
 		ari_resp_error(resp, 400, "To must be specified");
@@ -111,16 +111,12 @@ void ari_endpoints_send_message(struct ari_req *req, struct ari_resp *resp)
 		ari_resp_error(resp, 400, "From must be specified");
 		return;
 	}
-	/* "pjsip:alice" / "pjsip:sip:bob@host": the scheme names the
-	 * technology, the rest is its business. */
-	colon = strchr(to, ':');
-	if (!colon || colon == to || (size_t)(colon - to) >= sizeof(tech)) {
+	rest = ari_split_tech_uri(to, tech, sizeof(tech));
+	if (!rest) {
 		ari_resp_error(resp, 404, "Endpoint not found");
 		return;
 	}
-	memcpy(tech, to, colon - to);
-	tech[colon - to] = '\0';
-	send_message(req, resp, tech, colon + 1);
+	send_message(req, resp, tech, rest);
 }
 
 void ari_endpoints_send_message_to_endpoint(struct ari_req *req,

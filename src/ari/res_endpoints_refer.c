@@ -70,7 +70,7 @@ static bool check_common(struct ari_req *req, struct ari_resp *resp)
 void ari_endpoints_refer(struct ari_req *req, struct ari_resp *resp)
 {
 	const char *to = ari_req_param(req, "to");
-	const char *colon;
+	const char *rest;
 	char tech[32];
 
 	if (!to || !*to) {
@@ -79,16 +79,12 @@ void ari_endpoints_refer(struct ari_req *req, struct ari_resp *resp)
 	}
 	if (!check_common(req, resp))
 		return;
-	/* "pjsip:alice" / "pjsip:sip:bob@host": the scheme names the
-	 * technology */
-	colon = strchr(to, ':');
-	if (!colon || colon == to || (size_t)(colon - to) >= sizeof(tech)) {
+	rest = ari_split_tech_uri(to, tech, sizeof(tech));
+	if (!rest) {
 		ari_resp_error(resp, 404, "Endpoint not found");
 		return;
 	}
-	memcpy(tech, to, colon - to);
-	tech[colon - to] = '\0';
-	do_refer(req, resp, tech, colon + 1);
+	do_refer(req, resp, tech, rest);
 }
 
 void ari_endpoints_refer_to_endpoint(struct ari_req *req,

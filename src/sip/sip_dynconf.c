@@ -117,18 +117,67 @@ static void refresh_states(void)
 		sip_endpoint_update_state(le->data);
 }
 
-static int apply_endpoint(struct sip_endpoint *e,
-			  const struct dynconf_field *f, int n, char *errbuf,
-			  unsigned errsz)
+/* Setting one field, whatever the object type. */
+typedef int (field_set_h)(void *obj, const char *name, const char *value);
+
+static int set_endpoint_field(void *obj, const char *name, const char *value)
+{
+	return sip_endpoint_set(obj, name, value, "ari", 0);
+}
+
+static int set_auth_field(void *obj, const char *name, const char *value)
+{
+	return sip_auth_set(obj, name, value);
+}
+
+static int set_aor_field(void *obj, const char *name, const char *value)
+{
+	return sip_aor_set(obj, name, value);
+}
+
+/* Apply the fields in order, skipping `skip` (NULL: none); the first bad
+ * one is described in errbuf. */
+static int apply(void *obj, field_set_h *set, const struct dynconf_field *f,
+		 int n, const char *skip, char *errbuf, unsigned errsz)
 {
 	for (int i = 0; i < n; i++) {
-		int err = sip_endpoint_set(e, f[i].attribute,
-					   f[i].value ? f[i].value : "",
-					   "ari", 0);
+		int err;
 
+		if (skip && !strcmp(f[i].attribute, skip))
+			continue;
+		err = set(obj, f[i].attribute, f[i].value ? f[i].value : "");
 		if (err)
 			return bad(errbuf, errsz, err, &f[i]);
 	}
+	return 0;
+}
+
+/* Objects read from pjsip.conf are not ARI's to change. */
+static int from_file(const char *id, char *errbuf, unsigned errsz)
+{
+	snprintf(errbuf, errsz, "Object '%s' comes from pjsip.conf", id);
+	return EPERM;
+}
+
+/* An update is checked on a fresh object first, so a bad field leaves an
+ * existing object untouched; then it is applied to the existing one, or
+ * the fresh one is adopted (returned in *adopt, NULL otherwise). */
+static int validate_then_apply(void *existing, void *fresh, field_set_h *set,
+			       const struct dynconf_field *f, int n,
+			       const char *skip_existing, char *errbuf,
+			       unsigned errsz, void **adopt)
+{
+	int err = apply(fresh, set, f, n, NULL, errbuf, errsz);
+
+	*adopt = NULL;
+	if (err || existing) {
+		mem_deref(fresh);
+		if (!err)
+			(void)apply(existing, set, f, n, skip_existing, errbuf,
+				    errsz);
+		return err;
+	}
+	*adopt = fresh;
 	return 0;
 }
 
@@ -136,105 +185,88 @@ static int update_endpoint(const char *id, const struct dynconf_field *f,
 			   int n, char *errbuf, unsigned errsz)
 {
 	struct sip_endpoint *e = sip_endpoint_find(id), *tmp;
+	void *adopt;
 	int err;
 
 	if (e && !e->dynamic)
-		goto perm;
+		return from_file(id, errbuf, errsz);
 	err = sip_endpoint_alloc(&tmp, id);
+	if (!err)
+		err = validate_then_apply(e, tmp, set_endpoint_field, f, n, NULL,
+					  errbuf, errsz, &adopt);
 	if (err)
 		return err;
-	err = apply_endpoint(tmp, f, n, errbuf, errsz);
-	if (err || e) {
-		mem_deref(tmp);
-		if (err)
-			return err;
-		(void)apply_endpoint(e, f, n, errbuf, errsz);
-	} else {
-		e = tmp;
+	if (adopt) {
+		e = adopt;
 		e->dynamic = true;
 		list_append(&sipmod.conf->endpoints, &e->le, e);
 	}
 	return sip_endpoint_publish(e);
-perm:
-	snprintf(errbuf, errsz, "Object '%s' comes from pjsip.conf", id);
-	return EPERM;
+}
+
+static int update_auth(const char *id, const struct dynconf_field *f, int n,
+		       char *errbuf, unsigned errsz)
+{
+	struct sip_authobj *a = sip_authobj_find(id), *tmp;
+	void *adopt;
+	int err;
+
+	if (a && !a->dynamic)
+		return from_file(id, errbuf, errsz);
+	err = sip_authobj_alloc(&tmp, id);
+	if (!err)
+		err = validate_then_apply(a, tmp, set_auth_field, f, n, NULL,
+					  errbuf, errsz, &adopt);
+	if (err)
+		return err;
+	if (adopt) {
+		a = adopt;
+		a->dynamic = true;
+		list_append(&sipmod.conf->auths, &a->le, a);
+	}
+	return 0;
+}
+
+static int update_aor(const char *id, const struct dynconf_field *f, int n,
+		      char *errbuf, unsigned errsz)
+{
+	struct sip_aor *a = sip_aor_find(id), *tmp;
+	void *adopt;
+	int err;
+
+	if (a && !a->dynamic)
+		return from_file(id, errbuf, errsz);
+	err = sip_aor_alloc(&tmp, id);
+	/* An existing aor keeps its contacts: re-adding a static contact
+	 * would duplicate it. */
+	if (!err)
+		err = validate_then_apply(a, tmp, set_aor_field, f, n, "contact",
+					  errbuf, errsz, &adopt);
+	if (err)
+		return err;
+	if (adopt) {
+		a = adopt;
+		a->dynamic = true;
+		list_append(&sipmod.conf->aors, &a->le, a);
+		for (struct le *le = list_head(&a->contacts); le; le = le->next)
+			sip_qualify_contact(le->data);
+	}
+	refresh_states();
+	return 0;
 }
 
 static int update(const char *type, const char *id,
 		  const struct dynconf_field *f, int n, char *errbuf,
 		  unsigned errsz)
 {
-	int err, i;
-
 	if (!sipmod.conf || !id || !*id)
 		return EINVAL;
 	if (!strcmp(type, "endpoint"))
 		return update_endpoint(id, f, n, errbuf, errsz);
-	if (!strcmp(type, "auth")) {
-		struct sip_authobj *a = sip_authobj_find(id), *tmp;
-
-		if (a && !a->dynamic) {
-			snprintf(errbuf, errsz,
-				 "Object '%s' comes from pjsip.conf", id);
-			return EPERM;
-		}
-		if ((err = sip_authobj_alloc(&tmp, id)))
-			return err;
-		for (i = 0; i < n; i++) {
-			err = sip_auth_set(tmp, f[i].attribute,
-					   f[i].value ? f[i].value : "");
-			if (err) {
-				mem_deref(tmp);
-				return bad(errbuf, errsz, err, &f[i]);
-			}
-		}
-		if (a) {
-			mem_deref(tmp);
-			for (i = 0; i < n; i++)
-				(void)sip_auth_set(a, f[i].attribute,
-						   f[i].value ? f[i].value : "");
-		} else {
-			tmp->dynamic = true;
-			list_append(&sipmod.conf->auths, &tmp->le, tmp);
-		}
-		return 0;
-	}
-	if (!strcmp(type, "aor")) {
-		struct sip_aor *a = sip_aor_find(id), *tmp;
-
-		if (a && !a->dynamic) {
-			snprintf(errbuf, errsz,
-				 "Object '%s' comes from pjsip.conf", id);
-			return EPERM;
-		}
-		if ((err = sip_aor_alloc(&tmp, id)))
-			return err;
-		for (i = 0; i < n; i++) {
-			err = sip_aor_set(tmp, f[i].attribute,
-					  f[i].value ? f[i].value : "");
-			if (err) {
-				mem_deref(tmp);
-				return bad(errbuf, errsz, err, &f[i]);
-			}
-		}
-		if (a) {
-			mem_deref(tmp);
-			for (i = 0; i < n; i++)
-				if (strcmp(f[i].attribute, "contact"))
-					(void)sip_aor_set(a, f[i].attribute,
-							  f[i].value ?
-							  f[i].value : "");
-		} else {
-			struct le *le;
-
-			tmp->dynamic = true;
-			list_append(&sipmod.conf->aors, &tmp->le, tmp);
-			for (le = list_head(&tmp->contacts); le; le = le->next)
-				sip_qualify_contact(le->data);
-		}
-		refresh_states();
-		return 0;
-	}
+	if (!strcmp(type, "auth"))
+		return update_auth(id, f, n, errbuf, errsz);
+	if (!strcmp(type, "aor"))
+		return update_aor(id, f, n, errbuf, errsz);
 	return EINVAL;
 }
 

@@ -62,7 +62,10 @@ bench_need() { # command package
 		{ echo "bench: could not install $2" >&2; exit 1; }
 }
 
+# $1 (optional): a function that picks more ports and writes more files into
+# $BENCH_TMP/etc; it is called again on every start attempt.
 bench_start_server() {
+	local extra=${1:-}
 	bench_build
 	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ariadne-bench-XXXXXX")
 	mkdir -p "$BENCH_TMP/etc" "$BENCH_TMP/log" "$BENCH_TMP/run" "$BENCH_TMP/data"
@@ -83,6 +86,7 @@ enabled = yes
 bindaddr = 127.0.0.1
 bindport = $BENCH_PORT
 CONF
+		[ -z "$extra" ] || "$extra"
 		"$ARIADNE_BIN" -C "$BENCH_TMP/etc" -f >"$BENCH_TMP/ariadne.log" 2>&1 &
 		BENCH_PID=$!
 		BENCH_URL=http://127.0.0.1:$BENCH_PORT

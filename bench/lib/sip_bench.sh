@@ -34,29 +34,11 @@ sip_bench_stop() {
 	bench_cleanup
 }
 
-sip_bench_start_server() {
-	bench_build
-	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ariadne-bench-XXXXXX")
-	mkdir -p "$BENCH_TMP/etc" "$BENCH_TMP/log" "$BENCH_TMP/run" "$BENCH_TMP/data"
-	local attempt i
-	for attempt in 1 2 3; do
-		BENCH_PORT=$(bench_free_port)
-		SIP_PORT=$(sip_free_udp_port)
-		cat > "$BENCH_TMP/etc/ariadne.conf" <<CONF
-[directories]
-astlogdir = $BENCH_TMP/log
-astrundir = $BENCH_TMP/run
-astdatadir = $BENCH_TMP/data
-[options]
-verbose = ${BENCH_VERBOSE:-0}
-CONF
-		cat > "$BENCH_TMP/etc/http.conf" <<CONF
-[general]
-enabled = yes
-bindaddr = 127.0.0.1
-bindport = $BENCH_PORT
-CONF
-		cat > "$BENCH_TMP/etc/pjsip.conf" <<CONF
+# pjsip.conf (UDP and TCP on one free port, endpoint "bench" into
+# stasis-bench) and cel.conf for bench_start_server.
+sip_bench_write_conf() {
+	SIP_PORT=$(sip_free_udp_port)
+	cat > "$BENCH_TMP/etc/pjsip.conf" <<CONF
 [transport-udp]
 type = transport
 protocol = udp
@@ -83,32 +65,15 @@ type = identify
 endpoint = bench
 match = 127.0.0.1
 CONF
-		cat > "$BENCH_TMP/etc/cel.conf" <<CONF
+	cat > "$BENCH_TMP/etc/cel.conf" <<CONF
 [general]
 enable = ${BENCH_CEL:-no}
 CONF
-		"$ARIADNE_BIN" -C "$BENCH_TMP/etc" -f >"$BENCH_TMP/ariadne.log" 2>&1 &
-		BENCH_PID=$!
-		BENCH_URL=http://127.0.0.1:$BENCH_PORT
-		for i in $(seq 1 100); do
-			kill -0 "$BENCH_PID" 2>/dev/null || break
-			if curl -fsS -o /dev/null -u "$BENCH_AUTH" "$BENCH_URL/ari/asterisk/ping" 2>/dev/null; then
-				return 0
-			fi
-			sleep 0.1
-		done
-		if kill -0 "$BENCH_PID" 2>/dev/null; then
-			echo "bench: ariadne not ready within 10 s" >&2
-			tail -n 30 "$BENCH_TMP/ariadne.log" >&2
-			exit 1
-		fi
-		wait "$BENCH_PID" 2>/dev/null
-		BENCH_PID=
-		grep -qiE 'in use|EADDRINUSE' "$BENCH_TMP/ariadne.log" || break
-	done
-	echo "bench: ariadne failed to start" >&2
-	tail -n 30 "$BENCH_TMP/ariadne.log" >&2
-	exit 1
+}
+
+sip_bench_start_server() {
+	local BENCH_VERBOSE=${BENCH_VERBOSE:-0}
+	bench_start_server sip_bench_write_conf
 }
 
 sip_bench_start_app() { # mode

@@ -11,7 +11,7 @@
 #include "core/channel.h"
 #include "core/endpoint.h"
 #include "core/playback.h"
-#include "core/options.h"
+#include "base/options.h"
 #include "core/stasis.h"
 
 const char *ari_time_str(uint64_t time_us, char *buf, size_t size)

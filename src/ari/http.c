@@ -29,8 +29,8 @@
 #include "ari/ari.h"
 #include "ari/route.h"
 #include "ari/http_int.h"
-#include "core/config.h"
-#include "core/log.h"
+#include "base/config.h"
+#include "base/log.h"
 
 #ifndef ARIADNE_VERSION
 #define ARIADNE_VERSION "0.0.0"

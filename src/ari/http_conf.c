@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 #include "ari/http_int.h"
-#include "core/config.h"
-#include "core/log.h"
+#include "base/config.h"
+#include "base/log.h"
 
 enum {
 	USER_MAX = 128,

@@ -14,7 +14,7 @@
 #include "ari/models.h"
 #include "core/channel.h"
 #include "core/endpoint.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/stasis.h"
 
 #define SOURCES_MAX 127 /* ARI's limit on a multi-valued parameter */

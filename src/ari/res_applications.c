@@ -4,7 +4,7 @@
 #include "ari/ari.h"
 #include "ari/handlers.h"
 #include "ari/models.h"
-#include "core/cli.h"
+#include "base/cli.h"
 #include "core/stasis.h"
 
 static void add_app(struct stasis_app *app, void *arg)

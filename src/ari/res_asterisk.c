@@ -10,7 +10,7 @@
 #include "ari/models.h"
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/options.h"
+#include "base/options.h"
 
 static uint64_t tv_us(const struct timeval *tv)
 {

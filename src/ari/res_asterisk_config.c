@@ -1,6 +1,6 @@
 /* res_asterisk_config.c — /asterisk/config/dynamic handlers: read, create or
  * update, and delete objects of the configuration classes that modules
- * register with core/dynconf.h (res_pjsip: endpoint, auth, aor). ARI only
+ * register with base/dynconf.h (res_pjsip: endpoint, auth, aor). ARI only
  * checks the request and maps errors; the class owns the objects. Codes and
  * messages follow Asterisk's resource_asterisk.c. */
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "ari/handlers.h"
-#include "core/dynconf.h"
+#include "base/dynconf.h"
 
 #define FIELDS_MAX 128
 

@@ -1,12 +1,12 @@
 /* res_asterisk_logging.c — /asterisk/logging handlers: list, add, delete and
- * rotate log channels (core/log.h). Status codes and messages follow
+ * rotate log channels (base/log.h). Status codes and messages follow
  * Asterisk's resource_asterisk.c. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "ari/handlers.h"
-#include "core/log.h"
+#include "base/log.h"
 
 static void add_channel(const char *channel, const char *type,
 			const char *status, const char *configuration,

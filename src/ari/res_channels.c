@@ -16,10 +16,10 @@
 #include "ari/handlers.h"
 #include "ari/models.h"
 #include "core/channel.h"
-#include "core/defer.h"
-#include "core/dialplan.h"
-#include "core/log.h"
-#include "core/originate.h"
+#include "base/defer.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
+#include "pbx/originate.h"
 #include "core/stasis.h"
 
 #define CHANNEL_ID_MAX 149

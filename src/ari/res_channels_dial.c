@@ -11,7 +11,7 @@
 #include "ari/ari_util.h"
 #include "ari/handlers.h"
 #include "core/channel.h"
-#include "core/originate.h"
+#include "pbx/originate.h"
 
 void ari_channels_dial(struct ari_req *req, struct ari_resp *resp)
 {

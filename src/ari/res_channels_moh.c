@@ -10,7 +10,7 @@
 #include "ari/ari_util.h"
 #include "ari/handlers.h"
 #include "core/channel.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/playback.h"
 
 static const struct playback_engine *engine_or_501(struct ari_resp *resp)

@@ -12,7 +12,7 @@
 #include "core/bus.h"
 #include "core/channel.h"
 #include "core/endpoint.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/stasis.h"
 
 #define SOURCES_MAX 127

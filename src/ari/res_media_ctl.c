@@ -18,7 +18,7 @@
 #include "ari/ari_util.h"
 #include "ari/handlers.h"
 #include "core/channel.h"
-#include "core/log.h"
+#include "base/log.h"
 
 /* One sendDTMF request working through its digits. */
 struct dtmf_job {

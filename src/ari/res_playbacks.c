@@ -11,7 +11,7 @@
 #include "ari/handlers.h"
 #include "ari/models.h"
 #include "core/channel.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/playback.h"
 
 #define PLAY_MAX_MEDIA 64

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include "ari/handlers.h"
 #include "ari/route.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/playback.h"
 
 #define SOUNDS_DEFAULT_DIR "/usr/share/asterisk/sounds"

@@ -27,7 +27,7 @@
 #include "ari/models.h"
 #include "ari/http_int.h"
 #include "core/stasis.h"
-#include "core/log.h"
+#include "base/log.h"
 
 enum {
 	WS_TXQ_MAX  = 8 * 1024 * 1024,   /* slow consumer: close beyond */

@@ -23,8 +23,8 @@
 #include "core/bus.h"
 #include "core/cel.h"
 #include "core/channel.h"
-#include "core/config.h"
-#include "core/log.h"
+#include "base/config.h"
+#include "base/log.h"
 
 /* Asterisk's CEL event names (include/asterisk/cel.h order). */
 enum cel_type {

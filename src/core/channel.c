@@ -18,7 +18,7 @@
 #include "core/bus.h"
 #include "core/channel.h"
 #include "core/endpoint.h"
-#include "core/log.h"
+#include "base/log.h"
 
 #define ID_MAX 150
 #define NAME_MAX_LEN 256

@@ -12,9 +12,9 @@
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include "core/channel.h"
-#include "core/cli.h"
-#include "core/log.h"
-#include "core/options.h"
+#include "base/cli.h"
+#include "base/log.h"
+#include "base/options.h"
 
 #ifndef ARIADNE_VERSION
 #define ARIADNE_VERSION "0.0.0"

@@ -19,11 +19,11 @@
 #include <re_list.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/datafile.h"
+#include "base/datafile.h"
 #include "core/devstate.h"
 #include "core/endpoint.h"
-#include "core/log.h"
-#include "core/options.h"
+#include "base/log.h"
+#include "base/options.h"
 
 #define DEVSTATE_FILE "devstates.json"
 

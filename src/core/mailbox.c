@@ -15,8 +15,8 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_list.h>
-#include "core/datafile.h"
-#include "core/log.h"
+#include "base/datafile.h"
+#include "base/log.h"
 #include "core/mailbox.h"
 
 #define MAILBOX_FILE "mailboxes.json"

@@ -13,14 +13,14 @@
 #include <sys/time.h>
 #include "core/cel.h"
 #include "core/channel.h"
-#include "core/cli.h"
-#include "core/config.h"
-#include "core/dialplan.h"
-#include "core/dynconf.h"
+#include "base/cli.h"
+#include "base/config.h"
+#include "pbx/dialplan.h"
+#include "base/dynconf.h"
 #include "core/endpoint.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/module.h"
-#include "core/options.h"
+#include "base/options.h"
 #include "core/stasis.h"
 
 /* Optional parts of the build: a module is listed only when its code is

@@ -22,8 +22,8 @@
 #include <re_sys.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/defer.h"
-#include "core/log.h"
+#include "base/defer.h"
+#include "base/log.h"
 #include "core/playback.h"
 
 #define PLAYBACK_DEFAULT_SKIPMS 3000

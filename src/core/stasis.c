@@ -17,11 +17,11 @@
 #include <re_list.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/defer.h"
-#include "core/dialplan.h"
+#include "base/defer.h"
+#include "pbx/dialplan.h"
 #include "core/endpoint.h"
-#include "core/log.h"
-#include "core/pbx.h"
+#include "base/log.h"
+#include "pbx/pbx.h"
 #include "core/stasis.h"
 
 #define STASIS_REGISTRAR "res_stasis"

@@ -28,9 +28,9 @@
 #include <re_tmr.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/dialplan.h"
-#include "core/log.h"
-#include "core/pbx.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
+#include "pbx/pbx.h"
 #include "core/stasis.h"
 
 #define BCAST_TIMEOUT_DEFAULT_MS 500

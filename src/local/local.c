@@ -12,9 +12,9 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include "core/channel.h"
-#include "core/dialplan.h"
-#include "core/log.h"
-#include "core/pbx.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
+#include "pbx/pbx.h"
 #include "core/stasis.h"
 #include "local/local.h"
 

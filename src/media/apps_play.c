@@ -18,8 +18,8 @@
 #include <re_mem.h>
 #include <re_fmt.h>
 #include "core/channel.h"
-#include "core/log.h"
-#include "core/pbx.h"
+#include "base/log.h"
+#include "pbx/pbx.h"
 #include "media/playback_int.h"
 
 struct app_play {

@@ -17,9 +17,9 @@
 #include <re_tmr.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/dialplan.h"
-#include "core/log.h"
-#include "core/pbx.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
+#include "pbx/pbx.h"
 #include "media/media_int.h"
 #include "media/media_priv.h"
 

@@ -15,7 +15,7 @@
 #include <re_mbuf.h>
 #include <re_rtp.h>
 #include "core/channel.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "media/session_int.h"
 
 /* A digit whose end never arrives ends this long after its last packet.

@@ -14,8 +14,8 @@
 #include <re_mem.h>
 #include <re_list.h>
 #include "core/channel.h"
-#include "core/config.h"
-#include "core/log.h"
+#include "base/config.h"
+#include "base/log.h"
 #include "media/media.h"
 #include "media/media_int.h"
 #include "media/media_priv.h"

@@ -18,9 +18,9 @@
 #include <re_list.h>
 #include <re_fmt.h>
 #include "core/channel.h"
-#include "core/config.h"
-#include "core/log.h"
-#include "core/options.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/options.h"
 #include "media/playback_int.h"
 
 #define MOH_DEFAULT_DIR "/usr/share/asterisk/moh"

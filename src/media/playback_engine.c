@@ -15,9 +15,9 @@
 #include <re_types.h>
 #include <re_mem.h>
 #include "core/channel.h"
-#include "core/config.h"
-#include "core/log.h"
-#include "core/options.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/options.h"
 #include "core/playback.h"
 #include "media/playback_int.h"
 

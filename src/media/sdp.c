@@ -21,7 +21,7 @@
 #include <re_sdp.h>
 #include <re_telev.h>
 #include "core/channel.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "media/session_int.h"
 
 #define TELEV_DEFAULT_PT "101"

@@ -23,7 +23,7 @@
 #include <re_udp.h>
 #include <rem_g711.h>
 #include "core/channel.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "media/media_priv.h"
 #include "media/session_int.h"
 

@@ -15,7 +15,7 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_list.h>
-#include "core/log.h"
+#include "base/log.h"
 #include "media/playback_int.h"
 
 static char sounds_dir[256] = SOUND_DEFAULT_DIR;

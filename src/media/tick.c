@@ -22,7 +22,7 @@
 #include <re_list.h>
 #include <re_main.h>
 #include <re_tmr.h>
-#include "core/log.h"
+#include "base/log.h"
 #include "media/media_int.h"
 #include "media/media_priv.h"
 

@@ -25,7 +25,7 @@
 #include <re_msg.h>
 #include <re_sip.h>
 #include <re_httpauth.h>
-#include "core/log.h"
+#include "base/log.h"
 #include "sip/sip_int.h"
 
 #define DEFAULT_REALM "asterisk"

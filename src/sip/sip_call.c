@@ -27,8 +27,8 @@
 #include <re_sip.h>
 #include <re_sipsess.h>
 #include "core/channel.h"
-#include "core/log.h"
-#include "core/pbx.h"
+#include "base/log.h"
+#include "pbx/pbx.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
 

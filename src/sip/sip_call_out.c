@@ -23,7 +23,7 @@
 #include <re_sip.h>
 #include <re_sipsess.h>
 #include "core/channel.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
 

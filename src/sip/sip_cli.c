@@ -13,7 +13,7 @@
 #include <re_hash.h>
 #include <re_sa.h>
 #include <re_tmr.h>
-#include "core/cli.h"
+#include "base/cli.h"
 #include "core/endpoint.h"
 #include "sip/sip_int.h"
 

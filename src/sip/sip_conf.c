@@ -22,8 +22,8 @@
 #include <re_uri.h>
 #include <re_msg.h>
 #include <re_sip.h>
-#include "core/config.h"
-#include "core/log.h"
+#include "base/config.h"
+#include "base/log.h"
 #include "sip/sip_int.h"
 
 /* Asterisk options we accept without acting on them. */

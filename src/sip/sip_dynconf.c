@@ -16,7 +16,7 @@
 #include <re_mem.h>
 #include <re_list.h>
 #include <re_sa.h>
-#include "core/dynconf.h"
+#include "base/dynconf.h"
 #include "core/endpoint.h"
 #include "sip/sip_int.h"
 

@@ -30,7 +30,7 @@
 #include <re_uri.h>
 #include <re_msg.h>
 #include <re_sip.h>
-#include "core/log.h"
+#include "base/log.h"
 #include "sip/sip_int.h"
 
 /* Above libre's own layer (0) so that we see datagrams first. */

@@ -21,7 +21,7 @@
 #include <re_msg.h>
 #include <re_sip.h>
 #include "core/bus.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "sip/sip_int.h"
 
 #define MAX_VARS 16

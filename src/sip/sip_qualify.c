@@ -24,7 +24,7 @@
 #include <re_msg.h>
 #include <re_sip.h>
 #include "core/bus.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "sip/sip_int.h"
 
 static void set_status(struct sip_regcontact *c, const char *status)

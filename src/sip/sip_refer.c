@@ -31,7 +31,7 @@
 #include <re_sipsess.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/stasis.h"
 #include "sip/sip_int.h"
 

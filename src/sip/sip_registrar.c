@@ -21,7 +21,7 @@
 #include <re_uri.h>
 #include <re_msg.h>
 #include <re_sip.h>
-#include "core/log.h"
+#include "base/log.h"
 #include "sip/sip_int.h"
 
 #define MAX_BINDINGS 16

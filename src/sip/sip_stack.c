@@ -31,9 +31,9 @@
 #include <sys/socket.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/config.h"
+#include "base/config.h"
 #include "core/endpoint.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "sip/sip_int.h"
 
 struct sip_mod sipmod;

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "core/cli.h"
+#include "base/cli.h"
 
 /* What the last handler saw. */
 static struct {

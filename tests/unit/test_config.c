@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "core/config.h"
-#include "core/log.h"
+#include "base/config.h"
+#include "base/log.h"
 
 static struct config *parse(const char *text)
 {

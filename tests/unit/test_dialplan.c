@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <re_types.h>
 #include <re_fmt.h>
-#include "core/config.h"
-#include "core/dialplan.h"
-#include "core/log.h"
+#include "base/config.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
 
 static int reset(void **state)
 {

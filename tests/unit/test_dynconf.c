@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include "core/dynconf.h"
+#include "base/dynconf.h"
 
 /* ---- the test class: objects of type "thing" with attributes colour and
  * size (size must be a number) ---- */

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "core/dialplan.h"
-#include "core/dynconf.h"
-#include "core/log.h"
+#include "pbx/dialplan.h"
+#include "base/dynconf.h"
+#include "base/log.h"
 #include "core/module.h"
-#include "core/options.h"
+#include "base/options.h"
 
 static char confdir[] = "/tmp/test_module_XXXXXX";
 

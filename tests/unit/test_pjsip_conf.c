@@ -17,8 +17,8 @@
 #include <re_mem.h>
 #include <re_list.h>
 #include <re_sa.h>
-#include "core/config.h"
-#include "core/log.h"
+#include "base/config.h"
+#include "base/log.h"
 #include "sip/sip_int.h"
 
 static const char conf_text[] =

@@ -1,4 +1,4 @@
-/* test_timerwheel.c — src/core/timerwheel.c replaces libre 1.1.0's sorted timer
+/* test_timerwheel.c — src/base/timerwheel.c replaces libre 1.1.0's sorted timer
  * list by defining libre's tmr_* functions. These tests pin libre's timer
  * semantics on the wheel (expiry order, FIFO on equal expiry, restart, cancel
  * and start from inside handlers, delay 0, timers beyond the wheel's span
@@ -32,7 +32,7 @@
 #include <re_sip.h>
 #include <re_tmr.h>
 #include <re_main.h>
-#include "core/timerwheel.h"
+#include "base/timerwheel.h"
 
 /* Must match timerwheel.c: the span of the wheel in ms. */
 #define SPAN 65536u

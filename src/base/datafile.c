@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "core/datafile.h"
-#include "core/log.h"
+#include "base/datafile.h"
+#include "base/log.h"
 
 int datafile_load(const char *dir, const char *name, json_t **objp)
 {

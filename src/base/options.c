@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include "core/config.h"
-#include "core/log.h"
-#include "core/options.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/options.h"
 
 struct options options;
 

@@ -17,10 +17,10 @@
 #include <re_tmr.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/dialplan.h"
-#include "core/log.h"
-#include "core/originate.h"
-#include "core/pbx.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
+#include "pbx/originate.h"
+#include "pbx/pbx.h"
 #include "core/stasis.h"
 
 #define ARGS_MAX 128

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "core/config.h"
-#include "core/log.h"
+#include "base/config.h"
+#include "base/log.h"
 
 /* Asterisk stops following #include after this many levels; so do we, which
  * also ends include loops (a.conf including itself). */

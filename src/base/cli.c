@@ -27,8 +27,8 @@
 #include <re_mbuf.h>
 #include <re_main.h>
 #include <re_tmr.h>
-#include "core/cli.h"
-#include "core/log.h"
+#include "base/cli.h"
+#include "base/log.h"
 
 enum {
 	CLI_MAX_WORDS = 64,

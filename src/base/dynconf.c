@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "core/dynconf.h"
+#include "base/dynconf.h"
 
 #define CLASSES_MAX 8
 

@@ -16,9 +16,9 @@
 #include <re_list.h>
 #include <re_tmr.h>
 #include "core/channel.h"
-#include "core/dialplan.h"
-#include "core/log.h"
-#include "core/pbx.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
+#include "pbx/pbx.h"
 
 #define PBX_DATA_MAX 4096
 #define PBX_STEPS_PER_TURN 64   /* yield to the loop after this many steps */

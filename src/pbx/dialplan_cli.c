@@ -10,8 +10,8 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_mbuf.h>
-#include "core/cli.h"
-#include "core/dialplan.h"
+#include "base/cli.h"
+#include "pbx/dialplan.h"
 
 static int show_handler(struct re_printf *pf, void *arg)
 {

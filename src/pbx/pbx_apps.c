@@ -9,9 +9,9 @@
 #include <strings.h>
 #include <ctype.h>
 #include "core/channel.h"
-#include "core/dialplan.h"
-#include "core/log.h"
-#include "core/pbx.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
+#include "pbx/pbx.h"
 
 #define ARG_MAX 1024
 

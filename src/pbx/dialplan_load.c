@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "core/config.h"
-#include "core/dialplan.h"
-#include "core/log.h"
+#include "base/config.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
 
 #define REGISTRAR "pbx_config"
 

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/dialplan.h"
-#include "core/log.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
 
 /* A growing string; `oom` remembers a failed allocation so callers check
  * once at the end. */

@@ -9,7 +9,7 @@
 #include <re_mem.h>
 #include <re_list.h>
 #include <re_tmr.h>
-#include "core/defer.h"
+#include "base/defer.h"
 
 struct deferred {
 	struct le le;

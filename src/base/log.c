@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include "core/log.h"
-#include "core/options.h"
+#include "base/log.h"
+#include "base/options.h"
 
 /* A fixed table: channels are few, and static storage keeps the logger
  * usable before and after the allocator's lifetime (start-up, shutdown). */

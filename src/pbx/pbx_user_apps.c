@@ -9,9 +9,9 @@
 #include <ctype.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/dialplan.h"
-#include "core/log.h"
-#include "core/pbx.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
+#include "pbx/pbx.h"
 
 #define USEREVENT_ARGS_MAX 128
 

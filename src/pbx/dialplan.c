@@ -15,8 +15,8 @@
 #include <string.h>
 #include <re_types.h>
 #include <re_fmt.h>
-#include "core/dialplan.h"
-#include "core/log.h"
+#include "pbx/dialplan.h"
+#include "base/log.h"
 
 /* Asterisk's AST_PBX_MAX_STACK: how deep includes are followed. */
 #define INCLUDE_STACK_MAX 128

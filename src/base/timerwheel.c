@@ -70,7 +70,7 @@
 #include <re_fmt.h>
 #include <re_list.h>
 #include <re_tmr.h>
-#include "core/timerwheel.h"
+#include "base/timerwheel.h"
 
 /* The build fails if libre's struct tmr is not 1.1.0's (later releases add a
  * list lock pointer and file/line, and route tmr_start through tmr_start_dbg,
@@ -79,7 +79,7 @@ _Static_assert(sizeof(struct tmr) == 56 &&
 	       offsetof(struct tmr, th) == 32 &&
 	       offsetof(struct tmr, arg) == 40 &&
 	       offsetof(struct tmr, jfs) == 48,
-	       "libre's struct tmr changed: review src/core/timerwheel.c");
+	       "libre's struct tmr changed: review src/base/timerwheel.c");
 
 /* 65.536 s of 1 ms slots: every SIP transaction timer (64*T1 = 32 s at most)
  * goes straight into the wheel; only longer ones (registrations, qualify

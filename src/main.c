@@ -252,6 +252,7 @@ int main(int argc, char *argv[])
 	}
 	conf_main = load(confdir, "ariadne.conf");
 	options_load(conf_main, confdir);
+	log_init(options.logdir);
 	log_set_verbose(options.verbose + verbose);
 	conf_http = load(confdir, "http.conf");
 	conf_ari = load(confdir, "ari.conf");

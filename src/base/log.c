@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include "base/log.h"
-#include "base/options.h"
 
 /* A fixed table: channels are few, and static storage keeps the logger
  * usable before and after the allocator's lifetime (start-up, shutdown). */
@@ -31,6 +30,12 @@ static int verbose_level = 3;
 static int debug_level;
 static int quiet;
 static FILE *logfile;
+static char logdir[256] = ".";  /* where log channels are created */
+
+void log_init(const char *dir)
+{
+	snprintf(logdir, sizeof(logdir), "%s", dir && *dir ? dir : ".");
+}
 
 void log_set_verbose(int level) { verbose_level = level; }
 int log_get_verbose(void) { return verbose_level; }
@@ -167,8 +172,8 @@ int log_channel_add(const char *name, const char *levels)
 	if (!slot)
 		return ENOSPC;
 	snprintf(slot->name, sizeof(slot->name), "%s", name);
-	snprintf(slot->path, sizeof(slot->path), "%s/%s", options.logdir, name);
-	mkdir(options.logdir, 0755); /* first channel in a fresh log dir */
+	snprintf(slot->path, sizeof(slot->path), "%s/%s", logdir, name);
+	mkdir(logdir, 0755); /* first channel in a fresh log dir */
 	slot->f = fopen(slot->path, "a");
 	if (!slot->f) {
 		err = errno;

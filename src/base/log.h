@@ -20,6 +20,9 @@ void log_msg(enum log_level lvl, int level, const char *file, int line,
 	__attribute__((format(printf, 6, 7)));
 
 /* Verbosity (-v) gates VERBOSE(n); debug level gates DEBUG(n). */
+/* The directory of log channels (ariadne.conf astlogdir). Messages can be
+ * logged before this is called; only log_channel_add needs it. */
+void log_init(const char *dir);
 void log_set_verbose(int level);
 int log_get_verbose(void);
 void log_set_debug(int level);

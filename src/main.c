@@ -144,7 +144,7 @@ static int start(void)
 	}
 	channel_hooks_add(&stasis_hooks);
 	channel_hooks_add(&pbx_hooks);
-	if ((err = pbx_apps_init()) || (err = stasis_init()) ||
+	if ((err = endpoint_init()) || (err = pbx_apps_init()) || (err = stasis_init()) ||
 	    (err = local_init()) || (err = cli_core_init()) ||
 	    (err = dialplan_cli_init()) ||
 	    (err = ari_applications_cli_init())) {

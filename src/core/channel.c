@@ -17,7 +17,6 @@
 #include <re_hash.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "core/endpoint.h"
 #include "base/log.h"
 
 #define ID_MAX 150
@@ -295,12 +294,19 @@ void channel_set_protocol_id(struct channel *ch, const char *id)
 		str_dup(&ch->protocol_id, id);
 }
 
+static void endpoint_changed(const char *tech_resource)
+{
+	for (int i = 0; i < HOOKS_MAX && hooks[i]; i++)
+		if (hooks[i]->endpoint_changed)
+			hooks[i]->endpoint_changed(tech_resource);
+}
+
 void channel_set_endpoint(struct channel *ch, const char *tech_resource)
 {
 	ch->endpoint = mem_deref(ch->endpoint);
 	if (tech_resource && *tech_resource) {
 		str_dup(&ch->endpoint, tech_resource);
-		endpoint_channels_changed(tech_resource);
+		endpoint_changed(tech_resource);
 	}
 }
 
@@ -715,7 +721,7 @@ static void hangup(struct channel *ch, int cause, bool soft, const char *source)
 		list_unlink(&ch->le_all);
 		hash_unlink(&ch->le_hash);
 		if (ch->endpoint)
-			endpoint_channels_changed(ch->endpoint);
+			endpoint_changed(ch->endpoint);
 		mem_deref(ch); /* the registry's reference */
 	}
 	mem_deref(ch);

@@ -205,16 +205,20 @@ void channel_set_control(struct channel *ch, struct stasis_control *ctl);
 struct pbx *channel_pbx(const struct channel *ch);
 void channel_set_pbx(struct channel *ch, struct pbx *pbx);
 
-/* Hooks the core calls on hangup for attachments it does not own, in the
- * order added (stasis first: StasisEnd; then pbx: h extension; then media:
- * playbacks end). Up to 8. */
+/* Hooks the core calls for attachments it does not own, in the order added
+ * (stasis first: StasisEnd; then pbx: h extension; then media: playbacks
+ * end). Up to 8. Any member may be NULL. */
 struct channel_hooks {
 	void (*hangup)(struct channel *ch);    /* before tech hangup */
+	/* A channel joined "tech/resource" (channel_set_endpoint) or, once
+	 * destroyed and out of the registry, left it. */
+	void (*endpoint_changed)(const char *tech_resource);
 };
 int channel_hooks_add(const struct channel_hooks *hooks);
 
 /* The endpoint this channel belongs to, "PJSIP/alice" (NULL: none). Setting
- * it publishes EndpointStateChange for that endpoint. */
+ * it calls the endpoint_changed hooks (the endpoint registry publishes
+ * EndpointStateChange). */
 void channel_set_endpoint(struct channel *ch, const char *tech_resource);
 const char *channel_endpoint(const struct channel *ch);
 /* Protocol call id (SIP Call-ID) shown as protocol_id. */

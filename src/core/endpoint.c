@@ -1,9 +1,9 @@
 /* endpoint.c — endpoint registry. Channel membership is not stored twice:
  * a channel names its endpoint ("PJSIP/alice") and the lists are computed
- * from the channel registry when asked. channel.c calls
- * endpoint_channels_changed() when a channel of an endpoint comes or goes,
- * and EndpointStateChange goes out, as Asterisk does when channel_ids
- * change. */
+ * from the channel registry when asked. A channel hook tells us when a
+ * channel of an endpoint comes or goes, and EndpointStateChange goes out, as
+ * Asterisk does when channel_ids change. The arrow points from endpoints to
+ * channels only: channel.c knows nothing of this file. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -209,12 +209,22 @@ size_t endpoint_channel_count(const struct endpoint *ep)
 	return w.count;
 }
 
-void endpoint_channels_changed(const char *tech_resource)
+/* A channel joined or left "tech/resource": its channel_ids changed. */
+static void channels_changed(const char *tech_resource)
 {
 	struct endpoint *ep = endpoint_find_id(tech_resource);
 
 	if (ep)
 		publish_state(ep);
+}
+
+static const struct channel_hooks endpoint_hooks = {
+	.endpoint_changed = channels_changed,
+};
+
+int endpoint_init(void)
+{
+	return channel_hooks_add(&endpoint_hooks);
 }
 
 void endpoint_close(void)

@@ -69,10 +69,8 @@ void endpoint_channel_foreach(const struct endpoint *ep,
 			      void *arg);
 size_t endpoint_channel_count(const struct endpoint *ep);
 
-/* A channel joined or left "tech/resource": publish EndpointStateChange.
- * Called by channel.c. */
-void endpoint_channels_changed(const char *tech_resource);
-
+/* Watch channels joining and leaving endpoints (a channel hook). */
+int endpoint_init(void);
 void endpoint_close(void);
 
 #endif

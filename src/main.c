@@ -144,7 +144,9 @@ static int start(void)
 	}
 	channel_hooks_add(&stasis_hooks);
 	channel_hooks_add(&pbx_hooks);
-	if ((err = endpoint_init()) || (err = pbx_apps_init()) || (err = stasis_init()) ||
+	if ((err = endpoint_init()) || (err = pbx_apps_init()) ||
+	    (err = stasis_init()) || (err = stasis_broadcast_init()) ||
+	    (err = pbx_stasis_apps_init()) ||
 	    (err = local_init()) || (err = cli_core_init()) ||
 	    (err = dialplan_cli_init()) ||
 	    (err = ari_applications_cli_init())) {
@@ -196,6 +198,7 @@ static void stop(void)
 	originate_close();
 	endpoint_close();
 	defer_flush();
+	stasis_broadcast_close();
 	stasis_close();
 	cel_close();
 	cli_close();

@@ -1,9 +1,11 @@
 /* stasis.c — Stasis applications: registry and life cycle of apps, the
- * automatic stasis-<app> contexts, channels entering and leaving apps (the
- * Stasis() dialplan application, move, continue), and routing of bus events
- * to the apps that should see them.
+ * channels entering and leaving apps (enter, move, continue), and routing of
+ * bus events to the apps that should see them.
  *
- * Not here: JSON and sockets (src/ari turns delivered events into frames). */
+ * Not here: JSON and sockets (src/ari turns delivered events into frames);
+ * the Stasis() dialplan application and the stasis-<app> contexts
+ * (src/pbx/pbx_stasis_apps.c, which this file reaches only through the
+ * hooks it is given). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -18,21 +20,18 @@
 #include "core/bus.h"
 #include "core/channel.h"
 #include "base/defer.h"
-#include "pbx/dialplan.h"
 #include "core/endpoint.h"
 #include "base/log.h"
-#include "pbx/pbx.h"
 #include "core/stasis.h"
 
-#define STASIS_REGISTRAR "res_stasis"
-#define STASIS_ARGS_MAX 128
+#define STASIS_ARGS_MAX 128  /* arguments of a move */
 
 struct stasis_app {
 	struct le le;
 	char *name;
 	bool active;
 	bool subscribe_all;
-	bool made_context;        /* we created stasis-<name> */
+	bool hooked;              /* app_hooks->created returned true */
 	stasis_deliver_h *deliver;
 	void *owner;              /* weak: the socket unregisters itself */
 	struct list subs;         /* struct sub: event sources subscribed */
@@ -65,6 +64,7 @@ struct op {
 };
 
 static struct list apps;
+static const struct stasis_app_hooks *app_hooks;
 
 static void app_maybe_destroy(struct stasis_app *app);
 
@@ -273,42 +273,9 @@ void stasis_app_filter_foreach(const struct stasis_app *app, bool allowed,
 	}
 }
 
-static void context_create(struct stasis_app *app)
+void stasis_app_hooks_set(const struct stasis_app_hooks *hooks)
 {
-	char ctx[DIALPLAN_NAME_MAX + 8];
-	int err;
-
-	snprintf(ctx, sizeof(ctx), "stasis-%s", app->name);
-	err = dialplan_context_add(ctx, STASIS_REGISTRAR);
-	if (err == EEXIST) {
-		log_warning("Not creating context '%s' for Stasis application "
-			    "'%s' because it already exists", ctx, app->name);
-		return;
-	}
-	if (err ||
-	    dialplan_add(ctx, "_.", 1, NULL, "Stasis", app->name,
-			 STASIS_REGISTRAR, NULL, 0) ||
-	    dialplan_add(ctx, "h", 1, NULL, "NoOp", "", STASIS_REGISTRAR,
-			 NULL, 0)) {
-		log_warning("Could not create context '%s' for Stasis "
-			    "application '%s'", ctx, app->name);
-		dialplan_context_remove(ctx, STASIS_REGISTRAR);
-		return;
-	}
-	app->made_context = true;
-}
-
-static void context_remove(struct stasis_app *app)
-{
-	char ctx[DIALPLAN_NAME_MAX + 8];
-
-	if (!app->made_context)
-		return;
-	snprintf(ctx, sizeof(ctx), "stasis-%s", app->name);
-	log_verbose(3, "Remove %s/_./1, registrar=%s", ctx, STASIS_REGISTRAR);
-	log_verbose(3, "Remove %s/h/1, registrar=%s", ctx, STASIS_REGISTRAR);
-	dialplan_context_remove(ctx, STASIS_REGISTRAR);
-	app->made_context = false;
+	app_hooks = hooks;
 }
 
 static void app_destructor(void *arg)
@@ -319,7 +286,8 @@ static void app_destructor(void *arg)
 	list_flush(&app->subs);
 	list_flush(&app->allowed);
 	list_flush(&app->disallowed);
-	context_remove(app);
+	if (app->hooked && app_hooks && app_hooks->destroyed)
+		app_hooks->destroyed(app->name);
 	mem_deref(app->name);
 }
 
@@ -333,7 +301,8 @@ static int app_create(struct stasis_app **appp, const char *name)
 	}
 	log_verbose(2, "Creating Stasis app '%s'", name);
 	list_append(&apps, &app->le, app);
-	context_create(app);
+	if (app_hooks && app_hooks->created)
+		app->hooked = app_hooks->created(app->name);
 	*appp = app;
 	return 0;
 }
@@ -612,7 +581,7 @@ static void do_continue(struct channel *ch, const char *context,
 		    channel_name(ch), ctl->app, context, exten, priority);
 	publish_app(ch, BUS_STASIS_END, ctl->app);
 	control_leave(ch, true);
-	pbx_goto(ch, context, exten, priority);
+	channel_set_location(ch, context, exten, priority);
 	if (done)
 		done(ch, STASIS_LEFT_CONTINUE, arg);
 }
@@ -834,56 +803,13 @@ static void on_event(const struct bus_event *cev, void *unused)
 	}
 }
 
-/* ---- the Stasis() dialplan application ---- */
-
-/* SUCCESS when the app let the channel go on, KILLED when it was hung up
- * inside the app (visible to the h extension, which runs next). Asterisk
- * reports SUCCESS for both; the difference is what users asked for. */
-static void stasis_app_done(struct channel *ch, enum stasis_leave why,
-			    void *arg)
-{
-	if (why != STASIS_LEFT_CONTINUE) {
-		channel_var_set(ch, "STASISSTATUS", "KILLED");
-		return;
-	}
-	channel_var_set(ch, "STASISSTATUS", "SUCCESS");
-	pbx_resume(ch, PBX_GOTO);
-}
-
-static enum pbx_result app_stasis(struct channel *ch, const char *data)
-{
-	char buf[4096];
-	char *argv[STASIS_ARGS_MAX + 1];
-	int argc;
-
-	channel_var_set(ch, "STASISSTATUS", "");
-	snprintf(buf, sizeof(buf), "%s", data ? data : "");
-	argc = dialplan_args_split(buf, argv, STASIS_ARGS_MAX + 1);
-	if (argc < 1 || !*argv[0]) {
-		log_warning("Stasis app_name argument missing");
-		channel_var_set(ch, "STASISSTATUS", "FAILED");
-		return PBX_NEXT;
-	}
-	if (stasis_enter(ch, argv[0], (const char *const *)argv + 1, argc - 1,
-			 stasis_app_done, NULL)) {
-		channel_var_set(ch, "STASISSTATUS", "FAILED");
-		return PBX_NEXT;
-	}
-	return PBX_SUSPEND;
-}
-
 int stasis_init(void)
 {
-	int err = bus_subscribe(on_event, NULL);
-
-	if (err || (err = stasis_broadcast_init()))
-		return err;
-	return pbx_app_register("Stasis", app_stasis);
+	return bus_subscribe(on_event, NULL);
 }
 
 void stasis_close(void)
 {
-	stasis_broadcast_close();
 	bus_unsubscribe(on_event, NULL);
 	list_flush(&apps);
 }

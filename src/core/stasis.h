@@ -1,7 +1,6 @@
 /* stasis.h — Stasis applications: the registry of apps that event sockets
- * register, which channels each app controls or watches, the automatic
- * `stasis-<app>` contexts, and the operations on a channel in an app (enter,
- * move, continue, leave). Event routing to apps also lives here: stasis.c
+ * register, which channels each app controls or watches, and the operations
+ * on a channel in an app (enter, move, continue, leave). Event routing to apps also lives here: stasis.c
  * subscribes to the bus and hands each event to the apps that should see it
  * through their deliver callback.
  *
@@ -26,6 +25,15 @@ typedef void (stasis_deliver_h)(const char *app, const struct bus_event *ev,
 
 int stasis_init(void);
 void stasis_close(void);
+
+/* What other layers attach to an app's life: the dialplan makes the
+ * automatic stasis-<app> context. created() returns true when it made
+ * something that destroyed() must undo; destroyed() is called only then. */
+struct stasis_app_hooks {
+	bool (*created)(const char *app);
+	void (*destroyed)(const char *app);
+};
+void stasis_app_hooks_set(const struct stasis_app_hooks *hooks);
 
 /* Register (or re-activate, or take over) app `name` for `owner`. A previous
  * different owner gets ApplicationReplaced first. EINVAL for an empty or
@@ -109,16 +117,37 @@ const char *stasis_channel_app(const struct channel *ch);
  * call stack unwinds (queued on the channel's control). */
 int stasis_move(struct channel *ch, const char *app, const char *appargs);
 
-/* Leave the app and continue the dialplan at the given location (already
- * resolved by the caller). StasisEnd, then `done`(CONTINUE). Queued like
- * move. */
+/* Leave the app for the given dialplan location (already resolved by the
+ * caller): StasisEnd, the channel's location is set, then `done`(CONTINUE),
+ * whose owner runs the dialplan from there. Queued like move. */
 int stasis_continue(struct channel *ch, const char *context,
 		    const char *exten, int priority);
 
-/* StasisBroadcast() (stasis_broadcast.c): registered by stasis_init(),
- * offers a channel to the apps (CallBroadcast) until one claims it. */
+/* StasisBroadcast's offer (stasis_broadcast.c): the channel is offered to
+ * the active apps (CallBroadcast) until one claims it, which it then enters
+ * as with stasis_enter(). */
+struct stasis_broadcast_opts {
+	unsigned timeout_ms;    /* no claim within this: TIMEOUT */
+	const char *filter;     /* extended regex on app names; NULL/"": all */
+	const char *args;       /* colon list of the winner's StasisStart args */
+	bool notify_claimed;    /* CallClaimed to the offered apps */
+};
+enum stasis_broadcast_end {
+	STASIS_BCAST_CONTINUE,  /* claimed, then left the app by continue */
+	STASIS_BCAST_HANGUP,    /* claimed, then hung up in the app */
+	STASIS_BCAST_TIMEOUT,   /* nobody claimed it in time */
+	STASIS_BCAST_FAILED,    /* claimed, but entering the app failed */
+};
+typedef void (stasis_broadcast_done_h)(struct channel *ch,
+				       enum stasis_broadcast_end how,
+				       void *arg);
 int stasis_broadcast_init(void);
 void stasis_broadcast_close(void);
+/* Offer `ch`. `done` is called once, with how the offer ended (not when the
+ * channel hangs up before a claim). EALREADY: already being broadcast. */
+int stasis_broadcast_offer(struct channel *ch,
+			   const struct stasis_broadcast_opts *opts,
+			   stasis_broadcast_done_h *done, void *arg);
 /* POST /events/claim: `app` takes the offered channel, which enters it
  * (StasisStart). ENOENT channel unknown or not being broadcast, EALREADY
  * another app won (also while the winner's session lasts), ESRCH `app` is

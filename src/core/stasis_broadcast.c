@@ -1,18 +1,15 @@
-/* stasis_broadcast.c — the StasisBroadcast() dialplan application and the
- * claim it waits for: the channel is offered to the active ARI apps with a
- * CallBroadcast event, the first POST /events/claim wins and the channel
- * enters the winner exactly as Stasis(winner) would put it; nobody claiming
- * within the timeout sets STASISSTATUS=TIMEOUT and the dialplan goes on.
+/* stasis_broadcast.c — offering a channel to the ARI apps and the claim
+ * that ends the offer (Asterisk's app_stasis_broadcast, 20.17 / 22.7 /
+ * 23.1): the channel is offered to the active apps with a CallBroadcast
+ * event, the first POST /events/claim wins and the channel enters the
+ * winner exactly as Stasis(winner) would put it; the offer's owner learns
+ * how it ended (claimed and left, timed out, failed).
  *
- * Syntax as Asterisk's app_stasis_broadcast (20.17 / 22.7 / 23.1):
- *   StasisBroadcast([timeout_ms[,app_filter[,args[,notify_claimed]]]])
- * timeout 0..60000 (default 500, out of range → default with a warning);
- * app_filter an extended regex on app names (an invalid one is ignored:
- * every app is offered the call, as Asterisk proceeds without filtering);
- * args colon-separated StasisStart args for the winner; notify_claimed
- * (default no) sends CallClaimed to the offered apps.
+ * An app_filter that is not a valid extended regex is ignored: every app is
+ * offered the call, as Asterisk proceeds without filtering.
  *
- * Not here: the HTTP side (src/ari/res_events_claim.c). */
+ * Not here: the StasisBroadcast() dialplan application and its arguments
+ * (src/pbx/pbx_stasis_apps.c), the HTTP side (src/ari/res_events_claim.c). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,13 +25,9 @@
 #include <re_tmr.h>
 #include "core/bus.h"
 #include "core/channel.h"
-#include "pbx/dialplan.h"
 #include "base/log.h"
-#include "pbx/pbx.h"
 #include "core/stasis.h"
 
-#define BCAST_TIMEOUT_DEFAULT_MS 500
-#define BCAST_TIMEOUT_MAX_MS 60000
 #define BCAST_ARGS_MAX 128
 
 /* One channel being offered (or claimed and now in the winner's app). The
@@ -49,6 +42,8 @@ struct bcast {
 	bool has_filter;
 	bool notify_claimed;
 	struct tmr tmr;         /* claim timeout */
+	stasis_broadcast_done_h *done;
+	void *arg;
 };
 
 static struct list bcasts;
@@ -114,14 +109,28 @@ static void publish_to_offered(struct bcast *b, struct bus_event *ev)
 
 /* ---- leaving ---- */
 
+/* The offer is over: forget it, then tell its owner (who may resume the
+ * dialplan, and with it start a new broadcast of the same channel). */
+static void bcast_end(struct bcast *b, struct channel *ch,
+		      enum stasis_broadcast_end how)
+{
+	stasis_broadcast_done_h *done = b->done;
+	void *arg = b->arg;
+
+	mem_deref(b);
+	if (done)
+		done(ch, how, arg);
+}
+
 static void bcast_stasis_done(struct channel *ch, enum stasis_leave why,
 			      void *arg)
 {
-	mem_deref(bcast_find(channel_id(ch)));
-	if (why != STASIS_LEFT_CONTINUE)
-		return;
-	channel_var_set(ch, "STASISSTATUS", "SUCCESS");
-	pbx_resume(ch, PBX_GOTO);
+	struct bcast *b = bcast_find(channel_id(ch));
+
+	if (b)
+		bcast_end(b, ch, why == STASIS_LEFT_CONTINUE
+					 ? STASIS_BCAST_CONTINUE
+					 : STASIS_BCAST_HANGUP);
 }
 
 static void on_timeout(void *arg)
@@ -129,13 +138,13 @@ static void on_timeout(void *arg)
 	struct bcast *b = arg;
 	struct channel *ch = channel_find(b->chan_id);
 
-	if (ch && !channel_is_hungup(ch)) {
-		log_warning("Channel %s: not claimed within timeout",
-			    channel_name(ch));
-		channel_var_set(ch, "STASISSTATUS", "TIMEOUT");
-		pbx_resume(ch, PBX_NEXT);
+	if (!ch || channel_is_hungup(ch)) {
+		mem_deref(b);
+		return;
 	}
-	mem_deref(b);
+	log_warning("Channel %s: not claimed within timeout",
+		    channel_name(ch));
+	bcast_end(b, ch, STASIS_BCAST_TIMEOUT);
 }
 
 /* A channel hanging up while it is offered: nobody can claim it any more.
@@ -201,99 +210,61 @@ int stasis_broadcast_claim(const char *chan_id, const char *app)
 		return 0;
  failed:
 	/* The claim stands (204 to the winner) but the session could not
-	 * start: the dialplan goes on with FAILED, as Stasis() does. */
+	 * start: the owner goes on as after a failed Stasis(). */
 	log_error("Channel %s: claimed by %s but entering Stasis failed: %s",
 		  channel_name(ch), app, strerror(err));
-	channel_var_set(ch, "STASISSTATUS", "FAILED");
-	mem_deref(b);
-	pbx_resume(ch, PBX_NEXT);
+	bcast_end(b, ch, STASIS_BCAST_FAILED);
 	return 0;
 }
 
-/* ---- the dialplan application ---- */
+/* ---- the offer ---- */
 
-static int parse_timeout(const struct channel *ch, const char *s)
+static void publish_offer(struct bcast *b, struct channel *ch)
 {
-	char *end;
-	long v;
+	struct bus_event ev = {.type = BUS_CALL_BROADCAST, .chan = ch,
+			       .from = channel_caller_num(ch),
+			       .to = channel_exten(ch)};
 
-	if (!s || !*s)
-		return BCAST_TIMEOUT_DEFAULT_MS;
-	v = strtol(s, &end, 10);
-	if (end == s || v < 0 || v > BCAST_TIMEOUT_MAX_MS) {
-		log_warning("Channel %s: invalid timeout value '%s' (must be "
-			    "0-%dms), using default %dms", channel_name(ch), s,
-			    BCAST_TIMEOUT_MAX_MS, BCAST_TIMEOUT_DEFAULT_MS);
-		return BCAST_TIMEOUT_DEFAULT_MS;
-	}
-	return (int)v;
+	publish_to_offered(b, &ev);
 }
 
-static bool is_true(const char *s)
+int stasis_broadcast_offer(struct channel *ch,
+			   const struct stasis_broadcast_opts *opts,
+			   stasis_broadcast_done_h *done, void *arg)
 {
-	return s && (!strcasecmp(s, "yes") || !strcasecmp(s, "true") ||
-		     !strcasecmp(s, "y") || !strcasecmp(s, "t") ||
-		     !strcasecmp(s, "1") || !strcasecmp(s, "on"));
-}
-
-static enum pbx_result app_broadcast(struct channel *ch, const char *data)
-{
-	char buf[4096];
-	char *argv[5] = {NULL};
 	struct bcast *b;
-	int timeout_ms;
 
-	channel_var_set(ch, "STASISSTATUS", "");
-	snprintf(buf, sizeof(buf), "%s", data ? data : "");
-	dialplan_args_split(buf, argv, 4);
-	timeout_ms = parse_timeout(ch, argv[0]);
-	if (bcast_find(channel_id(ch))) {
-		log_error("Failed to broadcast channel %s: already being "
-			  "broadcast", channel_name(ch));
-		channel_var_set(ch, "STASISSTATUS", "FAILED");
-		return PBX_NEXT;
-	}
+	if (bcast_find(channel_id(ch)))
+		return EALREADY;
 	b = mem_zalloc(sizeof(*b), bcast_destructor);
 	if (!b || str_dup(&b->chan_id, channel_id(ch)) ||
-	    (argv[2] && *argv[2] && str_dup(&b->args, argv[2]))) {
+	    (opts->args && *opts->args && str_dup(&b->args, opts->args))) {
 		mem_deref(b);
-		log_error("Failed to broadcast channel %s: internal error",
-			  channel_name(ch));
-		channel_var_set(ch, "STASISSTATUS", "FAILED");
-		return PBX_NEXT;
+		return ENOMEM;
 	}
-	if (argv[1] && *argv[1]) {
-		if (regcomp(&b->filter, argv[1], REG_EXTENDED | REG_NOSUB))
+	if (opts->filter && *opts->filter) {
+		if (regcomp(&b->filter, opts->filter, REG_EXTENDED | REG_NOSUB))
 			log_warning("Failed to compile app_filter regex: %s; "
 				    "proceeding without application "
-				    "filtering", argv[1]);
+				    "filtering", opts->filter);
 		else
 			b->has_filter = true;
 	}
-	b->notify_claimed = is_true(argv[3]);
+	b->notify_claimed = opts->notify_claimed;
+	b->done = done;
+	b->arg = arg;
 	list_append(&bcasts, &b->le, b);
-	log_verbose(3, "Broadcasting channel %s (timeout=%dms, filter=%s)",
-		    channel_name(ch), timeout_ms,
-		    b->has_filter ? argv[1] : "none");
-	{
-		const char *exten = channel_exten(ch);
-		struct bus_event ev = {.type = BUS_CALL_BROADCAST, .chan = ch,
-				       .from = channel_caller_num(ch),
-				       .to = exten};
-
-		publish_to_offered(b, &ev);
-	}
-	tmr_start(&b->tmr, (uint64_t)timeout_ms, on_timeout, b);
-	return PBX_SUSPEND;
+	log_verbose(3, "Broadcasting channel %s (timeout=%ums, filter=%s)",
+		    channel_name(ch), opts->timeout_ms,
+		    b->has_filter ? opts->filter : "none");
+	publish_offer(b, ch);
+	tmr_start(&b->tmr, opts->timeout_ms, on_timeout, b);
+	return 0;
 }
 
 int stasis_broadcast_init(void)
 {
-	int err = channel_hooks_add(&bcast_hooks);
-
-	if (err)
-		return err;
-	return pbx_app_register("StasisBroadcast", app_broadcast);
+	return channel_hooks_add(&bcast_hooks);
 }
 
 void stasis_broadcast_close(void)

@@ -46,8 +46,11 @@ void pbx_apps_close(void);
 int dialplan_cli_init(void);
 
 /* Register the built-in applications (Answer, Hangup, NoOp, Wait, Set,
- * Goto, GotoIf, Verbose). Stasis is registered by stasis.c. */
+ * Goto, GotoIf, Verbose). */
 int pbx_apps_init(void);
+/* Register Stasis() and StasisBroadcast() and make the stasis-<app> context
+ * of every app from now on (pbx_stasis_apps.c). After stasis_init(). */
+int pbx_stasis_apps_init(void);
 
 /* Expand ${...} / $[...] for a channel. */
 int pbx_substitute(struct channel *ch, char *out, size_t outsz,

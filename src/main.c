@@ -62,6 +62,8 @@ static int optional_init(void)
 		err = pbx_user_apps_init();
 	if (!err && module_registry_init)
 		err = module_registry_init();
+	if (!err && module_registry_init)
+		err = pbx_config_module_init();
 	return err;
 }
 
@@ -106,11 +108,6 @@ static void signal_handler(int sig)
 {
 	log_notice("Received signal %d, shutting down", sig);
 	re_cancel();
-}
-
-static void set_global(const char *name, const char *value)
-{
-	channel_global_set(name, value);
 }
 
 /* libre's poll set defaults to 1024 descriptors, about 500 calls once RTP
@@ -158,7 +155,7 @@ static int start(void)
 		log_error("Module initialisation failed: %s", strerror(err));
 		return err;
 	}
-	if (conf_ext && dialplan_load(conf_ext, set_global))
+	if (conf_ext && pbx_config_load(conf_ext))
 		log_warning("extensions.conf could not be loaded completely");
 	err = media_init(conf_main);
 	if (err) {

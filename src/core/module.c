@@ -15,7 +15,6 @@
 #include "core/channel.h"
 #include "base/cli.h"
 #include "base/config.h"
-#include "pbx/dialplan.h"
 #include "base/dynconf.h"
 #include "core/endpoint.h"
 #include "base/log.h"
@@ -34,9 +33,6 @@ struct module_def {
 	const char *support_level;
 	bool (*present)(void);      /* NULL: always part of the build */
 	int (*use_count)(void);     /* NULL: 0 */
-	int (*load)(void);          /* NULL: cannot be stopped, so never loaded */
-	int (*unload)(void);        /* NULL: EPERM */
-	int (*reload)(void);        /* NULL: ENOTSUP */
 };
 
 /* ---- per-module operations ------------------------------------------ */
@@ -91,44 +87,6 @@ static int stasis_use_count(void)
 	return n;
 }
 
-static void set_global(const char *name, const char *value)
-{
-	channel_global_set(name, value);
-}
-
-/* extensions.conf is read again from the configuration directory, so a
- * reload picks up edits made since start-up. A missing file is an empty
- * dialplan, as at start-up. */
-static int pbx_config_load(void)
-{
-	struct config *cfg = NULL;
-	int err = config_load(&cfg, options.confdir, "extensions.conf");
-
-	if (err == ENOENT)
-		return 0;
-	if (err) {
-		log_error("Unable to load %s/extensions.conf: %s",
-			  options.confdir, strerror(err));
-		return err;
-	}
-	err = dialplan_load(cfg, set_global);
-	config_free(cfg);
-	return err;
-}
-
-static int pbx_config_unload(void)
-{
-	/* The contexts of other registrars (stasis-<app>) stay. */
-	dialplan_registrar_remove("pbx_config");
-	return 0;
-}
-
-static int pbx_config_reload(void)
-{
-	pbx_config_unload();
-	return pbx_config_load();
-}
-
 static int cel_custom_load(void)
 {
 	struct config *cfg = NULL;
@@ -150,38 +108,46 @@ static int cel_custom_unload(void)
 	return 0;
 }
 
+static const struct module_ops cel_custom_ops = {
+	.load = cel_custom_load,
+	.unload = cel_custom_unload,
+	.reload = cel_custom_load,
+};
+
 static const struct module_def defs[] = {
 	{"res_http_websocket.so", "HTTP WebSocket Support", "core",
-	 NULL, NULL, NULL, NULL, NULL},
+	 NULL, NULL},
 	{"res_stasis.so", "Stasis application support", "core",
-	 NULL, stasis_use_count, NULL, NULL, NULL},
+	 NULL, stasis_use_count},
 	{"res_stasis_answer.so", "Stasis application answer support", "core",
-	 NULL, NULL, NULL, NULL, NULL},
+	 NULL, NULL},
 	{"res_stasis_playback.so", "Stasis application playback support",
-	 "core", NULL, NULL, NULL, NULL, NULL},
+	 "core", NULL, NULL},
 	{"res_stasis_device_state.so", "Stasis application device state support",
-	 "core", devstate_present, NULL, NULL, NULL, NULL},
+	 "core", devstate_present, NULL},
 	{"res_stasis_mailbox.so", "Stasis application mailbox support", "core",
-	 mailbox_present, NULL, NULL, NULL, NULL},
+	 mailbox_present, NULL},
 	{"res_ari.so", "Asterisk RESTful Interface", "core",
-	 NULL, NULL, NULL, NULL, NULL},
+	 NULL, NULL},
 	{"app_stasis.so", "Stasis dialplan application", "core",
-	 NULL, stasis_use_count, NULL, NULL, NULL},
+	 NULL, stasis_use_count},
 	{"pbx_config.so", "Text Extension Configuration", "core",
-	 NULL, NULL, pbx_config_load, pbx_config_unload, pbx_config_reload},
+	 NULL, NULL},
 	{"cel_custom.so", "Customizable Comma Separated Values CEL Backend",
-	 "core", NULL, NULL, cel_custom_load, cel_custom_unload,
-	 cel_custom_load},
+	 "core", NULL, NULL},
 	{"res_pjsip.so", "Basic SIP resource", "core",
-	 res_pjsip_present, NULL, NULL, NULL, NULL},
+	 res_pjsip_present, NULL},
 	{"chan_pjsip.so", "PJSIP Channel Driver", "core",
-	 pjsip_present, pjsip_use_count, NULL, NULL, NULL},
+	 pjsip_present, pjsip_use_count},
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 
 /* Everything starts running: main.c has already started each part. */
 static bool stopped[NDEFS];
+/* Given by the part that owns the module (module_ops_set); NULL: the module
+ * cannot be stopped, so never loaded (EPERM, ENOTSUP). */
+static const struct module_ops *ops[NDEFS];
 
 static int def_index(const char *name)
 {
@@ -248,7 +214,7 @@ int module_load(const char *name)
 		return ENOENT;
 	if (!stopped[i])
 		return EALREADY;
-	err = defs[i].load ? defs[i].load() : ENOTSUP;
+	err = ops[i] && ops[i]->load ? ops[i]->load() : ENOTSUP;
 	if (err) {
 		log_warning("Module '%s' could not be loaded: %s", name,
 			    strerror(err));
@@ -265,17 +231,28 @@ int module_unload(const char *name)
 
 	if (i < 0 || stopped[i])
 		return ENOENT;
-	if (!defs[i].unload) {
+	if (!ops[i] || !ops[i]->unload) {
 		log_warning("Module '%s' is built in and cannot be unloaded",
 			    name);
 		return EPERM;
 	}
-	err = defs[i].unload();
+	err = ops[i]->unload();
 	if (err)
 		return err;
 	stopped[i] = true;
 	log_verbose(1, "Unloaded %s", name);
 	return 0;
+}
+
+int module_ops_set(const char *name, const struct module_ops *mops)
+{
+	for (size_t i = 0; i < NDEFS; i++) {
+		if (!strcmp(defs[i].name, name)) {
+			ops[i] = mops;
+			return 0;
+		}
+	}
+	return ENOENT;
 }
 
 int module_reload(const char *name)
@@ -284,9 +261,9 @@ int module_reload(const char *name)
 
 	if (i < 0 || stopped[i])
 		return ENOENT;
-	if (!defs[i].reload)
+	if (!ops[i] || !ops[i]->reload)
 		return ENOTSUP;
-	err = defs[i].reload();
+	err = ops[i]->reload();
 	if (err) {
 		log_warning("Module '%s' could not be reloaded: %s", name,
 			    strerror(err));
@@ -418,6 +395,7 @@ int module_registry_init(void)
 	int err = 0;
 
 	memset(stopped, 0, sizeof(stopped));
+	err = module_ops_set("cel_custom.so", &cel_custom_ops);
 	if (!err)
 		err = cli_register("module show", cli_module_show,
 				   "module show [like <keyword>]");

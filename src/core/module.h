@@ -39,4 +39,15 @@ int module_unload(const char *name);
 /* ENOENT: not running; ENOTSUP: no reload; other errno: reload failed. */
 int module_reload(const char *name);
 
+/* What stopping and starting a module does, given by the part of ariadne
+ * that implements it (pbx_config by src/pbx, cel_custom by the CEL code).
+ * A NULL member (or no ops at all): unload EPERM, load and reload ENOTSUP.
+ * ENOENT: no module of that name. Call after module_registry_init(). */
+struct module_ops {
+	int (*load)(void);
+	int (*unload)(void);
+	int (*reload)(void);
+};
+int module_ops_set(const char *name, const struct module_ops *ops);
+
 #endif

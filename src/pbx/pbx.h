@@ -52,6 +52,13 @@ int pbx_apps_init(void);
  * of every app from now on (pbx_stasis_apps.c). After stasis_init(). */
 int pbx_stasis_apps_init(void);
 
+/* extensions.conf (pbx_config.c): load a parsed file into the dialplan
+ * ([globals] become global variables); give pbx_config.so its module
+ * operations (after module_registry_init()). */
+struct config;
+int pbx_config_load(const struct config *cfg);
+int pbx_config_module_init(void);
+
 /* Expand ${...} / $[...] for a channel. */
 int pbx_substitute(struct channel *ch, char *out, size_t outsz,
 		   const char *in);

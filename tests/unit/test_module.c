@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "core/module.h"
 #include "base/options.h"
+#include "pbx/pbx.h"
 
 static char confdir[] = "/tmp/test_module_XXXXXX";
 
@@ -39,6 +40,7 @@ static int setup(void **state)
 	dialplan_reset();
 	/* Every module starts running, as after main.c's start-up. */
 	module_registry_init();
+	pbx_config_module_init();
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 #include <re_sipsess.h>
 #include "core/channel.h"
 #include "base/log.h"
+#include "base/reason.h"
 #include "pbx/pbx.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
@@ -321,11 +322,11 @@ static int reject(struct sip_call *call, uint16_t scode, const char *extra)
 	call->final_sent = true;
 	if (call->st)
 		err = sip_treplyf(&call->st, NULL, sipmod.sip, call->msg, true,
-				  scode, sip_reason(scode),
+				  scode, reason_sip(scode),
 				  "%sContent-Length: 0\r\n\r\n",
 				  extra ? extra : "");
 	else
-		err = sipsess_reject(call->sess, scode, sip_reason(scode),
+		err = sipsess_reject(call->sess, scode, reason_sip(scode),
 				     "%sContent-Length: 0\r\n\r\n",
 				     extra ? extra : "");
 	return err;
@@ -536,7 +537,7 @@ static void start_call(struct sip_call *call, const struct sip_msg *msg)
 		channel_set_tech_cause(call->ch, status);
 		call->final_sent = true;
 		(void)sip_treply(&call->st, sipmod.sip, msg, (uint16_t)status,
-				 sip_reason(status));
+				 reason_sip(status));
 		channel_hangup(call->ch, sip_cause_from_status(status),
 			       channel_name(call->ch));
 		return;

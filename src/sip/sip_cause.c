@@ -122,36 +122,3 @@ int sip_status_from_cause(int cause)
 		return 0;
 	}
 }
-
-const char *sip_reason(int status)
-{
-	switch (status) {
-	case 100: return "Trying";
-	case 180: return "Ringing";
-	case 183: return "Session Progress";
-	case 200: return "OK";
-	case 202: return "Accepted";
-	case 302: return "Moved Temporarily";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 410: return "Gone";
-	case 415: return "Unsupported Media Type";
-	case 423: return "Interval Too Brief";
-	case 480: return "Temporarily Unavailable";
-	case 481: return "Call/Transaction Does Not Exist";
-	case 484: return "Address Incomplete";
-	case 486: return "Busy Here";
-	case 487: return "Request Terminated";
-	case 488: return "Not Acceptable Here";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 603: return "Decline";
-	default: return "Error";
-	}
-}

@@ -135,7 +135,6 @@ void sip_list_first(const char *list, char *buf, size_t size);
 /* sip_cause.c — Asterisk's mapping between Q.850 causes and SIP codes. */
 int sip_cause_from_status(int status);
 int sip_status_from_cause(int cause); /* 0: no mapping */
-const char *sip_reason(int status);
 
 /* sip.c — the running module. */
 struct sip_mod {

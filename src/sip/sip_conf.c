@@ -414,6 +414,7 @@ int sip_aor_set(struct sip_aor *a, const char *name, const char *value)
 	if (!strcasecmp(name, "maximum_expiration"))
 		return parse_uint(&a->maximum_expiration, value);
 	if (!strcasecmp(name, "contact")) {
+		struct sip_regcontact *c;
 		char tmp[512], *tok, *save = NULL;
 		int err = 0;
 
@@ -424,7 +425,7 @@ int sip_aor_set(struct sip_aor *a, const char *name, const char *value)
 				tok++;
 			if (strncasecmp(tok, "sip:", 4))
 				return EINVAL;
-			err = sip_aor_add_static(a, tok);
+			err = sip_contact_alloc(&c, a, tok);
 		}
 		return err;
 	}
@@ -493,6 +494,36 @@ int sip_authobj_alloc(struct sip_authobj **ap, const char *name)
 	}
 	a->nonce_lifetime = 32; /* Asterisk's default (res_pjsip auth) */
 	*ap = a;
+	return 0;
+}
+
+static void contact_destructor(void *arg)
+{
+	struct sip_regcontact *c = arg;
+
+	list_unlink(&c->le);
+	mem_deref(c->qreq);
+	mem_deref(c->uri);
+	mem_deref(c->callid);
+	mem_deref(c->user_agent);
+}
+
+int sip_contact_alloc(struct sip_regcontact **cp, struct sip_aor *aor,
+		      const char *uri)
+{
+	struct sip_regcontact *c = mem_zalloc(sizeof(*c), contact_destructor);
+
+	if (!c)
+		return ENOMEM;
+	if (str_dup(&c->uri, uri)) {
+		mem_deref(c);
+		return ENOMEM;
+	}
+	c->aor = aor;
+	c->status = "Unknown";
+	c->rtt_usec = -1;
+	list_append(&aor->contacts, &c->le, c);
+	*cp = c;
 	return 0;
 }
 

@@ -127,6 +127,10 @@ int sip_aor_set(struct sip_aor *a, const char *name, const char *value);
 int sip_endpoint_alloc(struct sip_endpoint **ep, const char *name);
 int sip_authobj_alloc(struct sip_authobj **ap, const char *name);
 int sip_aor_alloc(struct sip_aor **ap, const char *name);
+/* A contact appended to the aor's list (status Unknown, static until
+ * the registrar sets expires). */
+int sip_contact_alloc(struct sip_regcontact **cp, struct sip_aor *aor,
+		      const char *uri);
 /* Does the comma list contain name? */
 bool sip_list_has(const char *list, const char *name);
 /* First element of a comma list, copied into buf. */
@@ -195,7 +199,6 @@ int sip_auth_client(char **user, char **pass, const char *realm, void *arg);
 bool sip_registrar_request(const struct sip_msg *msg);
 void sip_registrar_tick(uint64_t now);
 void sip_contact_remove(struct sip_regcontact *c, const char *why);
-int sip_aor_add_static(struct sip_aor *aor, const char *uri);
 
 /* sip_qualify.c */
 void sip_qualify_tick(uint64_t now);

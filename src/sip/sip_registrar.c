@@ -26,43 +26,6 @@
 
 #define MAX_BINDINGS 16
 
-static void contact_destructor(void *arg)
-{
-	struct sip_regcontact *c = arg;
-
-	list_unlink(&c->le);
-	mem_deref(c->qreq);
-	mem_deref(c->uri);
-	mem_deref(c->callid);
-	mem_deref(c->user_agent);
-}
-
-static int contact_alloc(struct sip_regcontact **cp, struct sip_aor *aor,
-			 const char *uri)
-{
-	struct sip_regcontact *c = mem_zalloc(sizeof(*c), contact_destructor);
-
-	if (!c)
-		return ENOMEM;
-	if (str_dup(&c->uri, uri)) {
-		mem_deref(c);
-		return ENOMEM;
-	}
-	c->aor = aor;
-	c->status = "Unknown";
-	c->rtt_usec = -1;
-	list_append(&aor->contacts, &c->le, c);
-	*cp = c;
-	return 0;
-}
-
-int sip_aor_add_static(struct sip_aor *aor, const char *uri)
-{
-	struct sip_regcontact *c;
-
-	return contact_alloc(&c, aor, uri);
-}
-
 void sip_contact_remove(struct sip_regcontact *c, const char *why)
 {
 	log_verbose(3, "Removed contact '%s' from AOR '%s' due to %s", c->uri,
@@ -215,7 +178,7 @@ static void add_binding(struct sip_aor *aor, const struct sip_msg *msg,
 	bool fresh = !c;
 
 	if (!c) {
-		if (contact_alloc(&c, aor, b->uri))
+		if (sip_contact_alloc(&c, aor, b->uri))
 			return;
 		log_verbose(3, "Added contact '%s' to AOR '%s' with expiration "
 			    "of %u seconds", b->uri, aor->name, b->expires);

@@ -1,8 +1,6 @@
-/* media.c — the media module's start and stop, and the per-channel media
- * state (struct media_chan): the generator stack, mute, the receive buffer
- * and the RTP session, kept on the channel with channel_set_media() and
- * freed by a hangup hook. The 20 ms tick that drives it is in tick.c; RTP
- * and SDP are in session.c and sdp.c. */
+/* media.c — the media module's start and stop. The per-channel media state
+ * is in media_chan.c, the 20 ms tick that drives it in tick.c; RTP and SDP
+ * are in session.c and sdp.c. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -24,238 +22,8 @@
 extern int media_playback_init(void) __attribute__((weak));
 extern void media_playback_close(void) __attribute__((weak));
 
-#define RXQ_FRAMES 3  /* 60 ms: a consumer that skips a tick loses nothing */
-
-struct media_chan {
-	struct le le;              /* in `chans`, walked by the tick */
-	struct channel *ch;        /* weak: our hangup hook detaches us first */
-	struct media_gen *top;     /* generator stack; owners own the gens */
-	struct media_session *ms;  /* owned */
-	bool dead;
-	int16_t rxq[RXQ_FRAMES][MEDIA_FRAME];
-	unsigned rx_head, rx_n;
-};
-
-static struct list chans;
 static bool started;
 static uint16_t rtp_min = 10000, rtp_max = 20000;
-
-static void on_hangup(struct channel *ch);
-static const struct channel_hooks media_hooks = {.hangup = on_hangup};
-
-static void chan_destructor(void *arg)
-{
-	struct media_chan *mc = arg;
-
-	list_unlink(&mc->le);
-	mc->ms = mem_deref(mc->ms);
-}
-
-struct media_chan *media_chan_get(struct channel *ch, bool create)
-{
-	struct media_chan *mc;
-
-	if (!ch)
-		return NULL;
-	mc = channel_media(ch);
-	if (mc || !create || channel_is_hungup(ch))
-		return mc;
-	mc = mem_zalloc(sizeof(*mc), chan_destructor);
-	if (!mc)
-		return NULL;
-	mc->ch = ch;
-	list_append(&chans, &mc->le, mc);
-	channel_set_media(ch, mc);
-	return mc;
-}
-
-struct channel *media_chan_channel(const struct media_chan *mc)
-{
-	return mc && !mc->dead ? mc->ch : NULL;
-}
-
-void media_chan_gen_push(struct media_chan *mc, struct media_gen *g)
-{
-	if (!mc || !g)
-		return;
-	if (mc->dead) {
-		/* Too late to play: the owner still gets its one done(). */
-		if (g->done)
-			g->done(g, true);
-		return;
-	}
-	g->below = mc->top;
-	mc->top = g;
-}
-
-static bool unlink_gen(struct media_chan *mc, struct media_gen *g)
-{
-	struct media_gen **pp;
-
-	for (pp = &mc->top; *pp; pp = &(*pp)->below) {
-		if (*pp == g) {
-			*pp = g->below;
-			g->below = NULL;
-			return true;
-		}
-	}
-	return false;
-}
-
-void media_chan_gen_remove(struct media_chan *mc, struct media_gen *g)
-{
-	if (!mc || !g || !unlink_gen(mc, g))
-		return;
-	if (g->done)
-		g->done(g, false);
-}
-
-struct media_session *media_chan_session(const struct media_chan *mc)
-{
-	return mc ? mc->ms : NULL;
-}
-
-void media_chan_set_session(struct media_chan *mc, struct media_session *ms)
-{
-	if (!mc || mc->ms == ms)
-		return;
-	mem_deref(mc->ms);
-	mc->ms = ms;
-}
-
-bool media_chan_rx(struct media_chan *mc, int16_t *pcm, size_t n)
-{
-	if (!mc || !mc->rx_n)
-		return false;
-	if (n > MEDIA_FRAME)
-		n = MEDIA_FRAME;
-	memcpy(pcm, mc->rxq[mc->rx_head], n * sizeof(*pcm));
-	mc->rx_head = (mc->rx_head + 1) % RXQ_FRAMES;
-	mc->rx_n--;
-	return true;
-}
-
-void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n)
-{
-	unsigned tail;
-
-	if (!mc || mc->dead)
-		return;
-	if (n > MEDIA_FRAME)
-		n = MEDIA_FRAME;
-	if (mc->rx_n == RXQ_FRAMES) {
-		/* Nobody reads: keep the newest audio. */
-		mc->rx_head = (mc->rx_head + 1) % RXQ_FRAMES;
-		mc->rx_n--;
-	}
-	tail = (mc->rx_head + mc->rx_n) % RXQ_FRAMES;
-	/* ARI mute "in": what the channel says is replaced by silence. */
-	if (channel_mute_in(mc->ch))
-		memset(mc->rxq[tail], 0, sizeof(mc->rxq[tail]));
-	else {
-		memcpy(mc->rxq[tail], pcm, n * sizeof(*pcm));
-		if (n < MEDIA_FRAME)
-			memset(mc->rxq[tail] + n, 0,
-			       (MEDIA_FRAME - n) * sizeof(*pcm));
-	}
-	mc->rx_n++;
-}
-
-/* One tick for one channel (tick.c). The top generator plays unless it is
- * paused (then silence, and those below wait); a finished one is removed and
- * the next one fills the same tick so there is no gap between them. */
-void media_chan_run(struct media_chan *mc, uint64_t now)
-{
-	int16_t pcm[MEDIA_FRAME];
-	bool have = false;
-	int guard;
-
-	if (mc->dead)
-		return;
-	if (mc->ms)
-		media_session_tick(mc->ms, now);
-	if (mc->dead)
-		return;
-
-	for (guard = 0; guard < 8 && mc->top && !mc->dead; guard++) {
-		struct media_gen *g = mc->top;
-
-		if (g->paused)
-			break;
-		if (g->read(g, pcm, MEDIA_FRAME)) {
-			have = true;
-			break;
-		}
-		unlink_gen(mc, g);
-		if (g->done)
-			g->done(g, false);
-	}
-	if (mc->dead)
-		return;
-	if (!have || channel_mute_out(mc->ch))
-		memset(pcm, 0, sizeof(pcm));
-
-	if (mc->ms)
-		media_session_send_frame(mc->ms, pcm, MEDIA_FRAME);
-	else if (have)
-		channel_write_audio(mc->ch, pcm, MEDIA_FRAME);
-
-	/* Last: this may hang the channel up (RTP timeout, a DTMF subscriber). */
-	if (mc->ms)
-		media_session_after_tick(mc->ms);
-}
-
-/* Walk every channel's state for the tick. The list can change under us
- * (a generator's done() or a DTMF subscriber may hang a channel up), so work
- * on a referenced snapshot. */
-void media_chan_foreach_tick(uint64_t now)
-{
-	static struct media_chan **snap;
-	static size_t snap_cap;
-	size_t n = 0, i;
-	struct le *le;
-
-	if (list_count(&chans) > snap_cap) {
-		size_t cap = list_count(&chans) * 2 + 16;
-		struct media_chan **p = realloc(snap, cap * sizeof(*p));
-
-		if (!p)
-			return;
-		snap = p;
-		snap_cap = cap;
-	}
-	for (le = chans.head; le; le = le->next)
-		snap[n++] = mem_ref(le->data);
-	for (i = 0; i < n; i++) {
-		media_chan_run(snap[i], now);
-		mem_deref(snap[i]);
-	}
-}
-
-/* Hangup hook: generators hear about it first (their owners publish
- * PlaybackFinished and free them), then the session and state go. */
-static void on_hangup(struct channel *ch)
-{
-	struct media_chan *mc = channel_media(ch);
-
-	if (!mc)
-		return;
-	mc->dead = true;
-	while (mc->top) {
-		struct media_gen *g = mc->top;
-
-		mc->top = g->below;
-		g->below = NULL;
-		if (g->done)
-			g->done(g, true);
-	}
-	channel_set_media(ch, NULL);
-	list_unlink(&mc->le);
-	if (mc->ms)
-		media_session_close(mc->ms);
-	mc->ms = mem_deref(mc->ms);
-	mem_deref(mc);
-}
 
 void media_rtp_ports(uint16_t *min, uint16_t *max)
 {
@@ -289,7 +57,7 @@ int media_init(const struct config *cfg)
 	if (started)
 		return 0;
 	read_config(cfg);
-	err = channel_hooks_add(&media_hooks);
+	err = media_chan_init();
 	if (err)
 		return err;
 	err = media_tick_start();
@@ -318,15 +86,6 @@ void media_close(void)
 		media_playback_close();
 	media_tick_stop();
 	media_apps_rtp_close();
-	/* Channels are hung up before we close (main.c); anything left here
-	 * belongs to a channel that never hung up: detach it. */
-	while (chans.head) {
-		struct media_chan *mc = chans.head->data;
-
-		if (mc->ch)
-			on_hangup(mc->ch);
-		else
-			mem_deref(mc);
-	}
+	media_chan_close();
 	started = false;
 }

@@ -13,9 +13,13 @@ struct media_session;
 int media_tick_start(void);
 void media_tick_stop(void);
 
-/* media.c */
+/* media_chan.c: the hangup hook that frees a channel's media state */
+int media_chan_init(void);
+void media_chan_close(void);
 void media_chan_run(struct media_chan *mc, uint64_t now);
 void media_chan_foreach_tick(uint64_t now);
+
+/* media.c */
 void media_rtp_ports(uint16_t *min, uint16_t *max);
 
 /* session.c: per tick, the receive side (jitter buffer → channel), DTMF

@@ -1,9 +1,9 @@
-/* cli.c — the command table, the unix-socket server that runs one command
- * per connection on the event loop, and the -rx client. Command words match
- * case-insensitively; the longest registered word prefix wins, the rest of
- * the words are the handler's arguments (Asterisk's CLI model without tab
- * completion). The built-in "core ..." commands live in cli_core.c. */
-#define _GNU_SOURCE  /* accept4 */
+/* cli.c — the CLI's command table and the running of one command line.
+ * Command words match case-insensitively; the longest registered word prefix
+ * wins, the rest of the words are the handler's arguments (Asterisk's CLI
+ * model without tab completion). The socket server is cli_server.c, the -rx
+ * client cli_remote.c; the built-in "core ..." commands live in
+ * src/core/cli_core.c. */
 #include <stdint.h>
 #include <stdbool.h>
 #include <inttypes.h>
@@ -11,16 +11,11 @@
 #include <stdarg.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <re_types.h>
 #include <re_mem.h>
 #include <re_list.h>
@@ -28,14 +23,11 @@
 #include <re_main.h>
 #include <re_tmr.h>
 #include "base/cli.h"
+#include "base/cli_int.h"
 #include "base/log.h"
 
 enum {
 	CLI_MAX_WORDS = 64,
-	CLI_LINE_MAX = 4096,           /* one request line */
-	CLI_REPLY_MAX = 4 * 1024 * 1024, /* cap on one reply */
-	CLI_MAX_CONNS = 32,
-	CLI_CONN_TIMEOUT_MS = 10000,   /* a client that neither sends nor reads */
 };
 
 struct cli_out {
@@ -54,23 +46,10 @@ struct cli_cmd {
 	char *usage;
 };
 
-struct cli_conn {
-	struct le le;
-	int fd;
-	char rx[CLI_LINE_MAX + 1];
-	size_t rxlen;
-	struct mbuf *tx;       /* reply, written from tx->pos */
-	struct tmr tmr;
-};
-
 static struct list cmds;        /* struct cli_cmd, sorted by command */
 static bool builtins_done;
-static int lfd = -1;
-static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-static struct list conns;
 static struct tmr stop_tmr;
 static bool stop_requested;
-static bool in_server;
 
 static int help_handler(struct cli_out *out, int argc, char *argv[]);
 
@@ -401,7 +380,7 @@ static int help_handler(struct cli_out *out, int argc, char *argv[])
 
 /* --- execution --------------------------------------------------------- */
 
-static int exec_line(const char *line, struct mbuf *mb, size_t max)
+int cli_exec_line(const char *line, struct mbuf *mb, size_t max)
 {
 	struct cli_out out = {.mb = mb, .max = max};
 	char *argv[CLI_MAX_WORDS + 1];
@@ -455,13 +434,19 @@ void cli_request_stop(void)
 	stop_requested = true;
 }
 
-static void stop_if_requested(void)
+void cli_stop_if_requested(void)
 {
 	if (!stop_requested)
 		return;
 	stop_requested = false;
 	/* 0 ms: runs on the next loop turn, after the reply went out */
 	tmr_start(&stop_tmr, 0, stop_h, NULL);
+}
+
+void cli_stop_cancel(void)
+{
+	tmr_cancel(&stop_tmr);
+	stop_requested = false;
 }
 
 int cli_exec(const char *line, char *buf, size_t size)
@@ -474,267 +459,15 @@ int cli_exec(const char *line, char *buf, size_t size)
 			buf[0] = '\0';
 		return ENOMEM;
 	}
-	err = exec_line(line, mb, size ? size - 1 : 0);
+	err = cli_exec_line(line, mb, size ? size - 1 : 0);
 	if (size) {
 		size_t n = mb->end < size - 1 ? mb->end : size - 1;
 		memcpy(buf, mb->buf, n);
 		buf[n] = '\0';
 	}
 	mem_deref(mb);
-	if (!in_server)
-		stop_if_requested();
+	cli_stop_if_requested();
 	return err;
-}
-
-/* --- server ------------------------------------------------------------ */
-
-static void conn_destructor(void *arg)
-{
-	struct cli_conn *c = arg;
-
-	tmr_cancel(&c->tmr);
-	list_unlink(&c->le);
-	if (c->fd >= 0) {
-		fd_close(c->fd);
-		close(c->fd);
-	}
-	mem_deref(c->tx);
-}
-
-static void conn_done(struct cli_conn *c)
-{
-	mem_deref(c);
-	stop_if_requested();
-}
-
-static void conn_timeout(void *arg)
-{
-	struct cli_conn *c = arg;
-
-	log_debug(1, "CLI client on fd %d timed out", c->fd);
-	conn_done(c);
-}
-
-static void conn_write(int flags, void *arg)
-{
-	struct cli_conn *c = arg;
-
-	(void)flags;
-	while (c->tx->pos < c->tx->end) {
-		ssize_t n = send(c->fd, c->tx->buf + c->tx->pos,
-				 c->tx->end - c->tx->pos, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;  /* wait for FD_WRITE */
-		if (n <= 0) {
-			conn_done(c);  /* the client went away */
-			return;
-		}
-		c->tx->pos += (size_t)n;
-	}
-	shutdown(c->fd, SHUT_WR);
-	conn_done(c);
-}
-
-static void conn_run(struct cli_conn *c)
-{
-	int err;
-
-	c->rx[c->rxlen] = '\0';
-	c->rx[strcspn(c->rx, "\r\n")] = '\0';
-	c->tx = mbuf_alloc(1024);
-	if (!c->tx) {
-		conn_done(c);
-		return;
-	}
-	log_debug(1, "CLI command: %s", c->rx);
-	in_server = true;
-	err = exec_line(c->rx, c->tx, CLI_REPLY_MAX);
-	in_server = false;
-	(void)err;
-	c->tx->pos = 0;
-
-	err = fd_listen(c->fd, FD_WRITE, conn_write, c);
-	if (err) {
-		conn_done(c);
-		return;
-	}
-	tmr_start(&c->tmr, CLI_CONN_TIMEOUT_MS, conn_timeout, c);
-	conn_write(FD_WRITE, c);
-}
-
-static void conn_read(int flags, void *arg)
-{
-	struct cli_conn *c = arg;
-
-	(void)flags;
-	for (;;) {
-		ssize_t n = read(c->fd, c->rx + c->rxlen,
-				 CLI_LINE_MAX - c->rxlen);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n < 0) {
-			conn_done(c);
-			return;
-		}
-		if (n == 0) {  /* EOF ends the line too */
-			conn_run(c);
-			return;
-		}
-		if (memchr(c->rx + c->rxlen, '\n', (size_t)n)) {
-			c->rxlen += (size_t)n;
-			conn_run(c);
-			return;
-		}
-		c->rxlen += (size_t)n;
-		if (c->rxlen >= CLI_LINE_MAX) {
-			log_warning("CLI client sent more than %d bytes without "
-				    "a newline; dropped", CLI_LINE_MAX);
-			conn_done(c);
-			return;
-		}
-	}
-}
-
-static void accept_h(int flags, void *arg)
-{
-	(void)flags;
-	(void)arg;
-	for (int i = 0; i < 16; i++) {
-		struct cli_conn *c;
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR)
-				log_warning("CLI accept failed: %s",
-					    strerror(errno));
-			return;
-		}
-		if (list_count(&conns) >= CLI_MAX_CONNS) {
-			log_warning("Too many CLI clients (%d); dropping one",
-				    CLI_MAX_CONNS);
-			close(fd);
-			continue;
-		}
-		c = mem_zalloc(sizeof(*c), conn_destructor);
-		if (!c) {
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		tmr_init(&c->tmr);
-		list_append(&conns, &c->le, c);
-		if (fd_listen(fd, FD_READ, conn_read, c)) {
-			mem_deref(c);
-			continue;
-		}
-		tmr_start(&c->tmr, CLI_CONN_TIMEOUT_MS, conn_timeout, c);
-	}
-}
-
-static int make_addr(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun->sun_path))
-		return ENAMETOOLONG;
-	strcpy(sun->sun_path, path);
-	return 0;
-}
-
-int cli_listen(const char *path)
-{
-	struct sockaddr_un sun;
-	struct stat st;
-	int fd, err;
-
-	if (!path)
-		return EINVAL;
-	if (lfd >= 0)
-		return EALREADY;
-	err = make_addr(&sun, path);
-	if (err) {
-		log_error("CLI socket path too long: %s", path);
-		return err;
-	}
-
-	if (stat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			log_error("%s exists and is not a socket; not removing it",
-				  path);
-			return EEXIST;
-		}
-		/* a live server answers: do not steal its socket */
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0) {
-			int r = connect(fd, (struct sockaddr *)&sun,
-					sizeof(sun));
-			close(fd);
-			if (r == 0) {
-				log_error("ariadne already running on %s.  Use "
-					  "'ariadne -r' to connect.", path);
-				return EADDRINUSE;
-			}
-		}
-		if (unlink(path) < 0 && errno != ENOENT) {
-			err = errno;
-			log_error("Unable to remove stale socket %s: %s", path,
-				  strerror(err));
-			return err;
-		}
-	}
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		err = errno;
-		log_error("Unable to create CLI socket: %s", strerror(err));
-		return err;
-	}
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    listen(fd, 16) < 0) {
-		err = errno;
-		log_error("Unable to bind CLI socket to %s: %s", path,
-			  strerror(err));
-		close(fd);
-		return err;
-	}
-	err = fd_listen(fd, FD_READ, accept_h, NULL);
-	if (err) {
-		log_error("Unable to watch CLI socket: %s", strerror(err));
-		close(fd);
-		unlink(path);
-		return err;
-	}
-	lfd = fd;
-	snprintf(sock_path, sizeof(sock_path), "%s", path);
-	tmr_init(&stop_tmr);
-	builtins_init();
-	log_verbose(2, "CLI listening on %s", path);
-	return 0;
-}
-
-void cli_close(void)
-{
-	struct le *le;
-
-	while ((le = list_head(&conns)))
-		mem_deref(le->data);
-	if (lfd >= 0) {
-		fd_close(lfd);
-		close(lfd);
-		lfd = -1;
-		if (sock_path[0])
-			unlink(sock_path);
-		sock_path[0] = '\0';
-	}
-	tmr_cancel(&stop_tmr);
-	stop_requested = false;
-	/* last call at shutdown: free the table too (leak checkers) */
-	cli_unregister_all();
 }
 
 void cli_unregister_all(void)
@@ -744,61 +477,4 @@ void cli_unregister_all(void)
 	while ((le = list_head(&cmds)))
 		mem_deref(le->data);
 	builtins_done = false;
-}
-
-/* --- client ------------------------------------------------------------ */
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return errno ? errno : EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-int cli_remote(const char *path, const char *command)
-{
-	struct sockaddr_un sun;
-	struct timeval tv = {.tv_sec = 60};
-	char buf[4096];
-	int fd;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || !path || make_addr(&sun, path) ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr,
-			"Unable to connect to remote asterisk (does %s exist?)\n",
-			path ? path : "");
-		if (fd >= 0)
-			close(fd);
-		return 1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-
-	if (write_all(fd, command ? command : "", strlen(command ? command : "")) ||
-	    write_all(fd, "\n", 1)) {
-		fprintf(stderr, "Unable to send command to %s: %s\n", path,
-			strerror(errno));
-		close(fd);
-		return 1;
-	}
-	shutdown(fd, SHUT_WR);
-
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		fwrite(buf, 1, (size_t)n, stdout);
-	}
-	fflush(stdout);
-	close(fd);
-	return 0;
 }

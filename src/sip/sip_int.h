@@ -153,6 +153,7 @@ extern struct sip_mod sipmod;
 int sip_stack_start(const struct config *pjsip);
 void sip_stack_stop(void);
 
+/* sip_endpoint.c */
 struct sip_endpoint *sip_endpoint_find(const char *name);
 struct sip_authobj *sip_authobj_find(const char *name);
 struct sip_aor *sip_aor_find(const char *name);
@@ -267,6 +268,9 @@ bool sip_malformed_seen(const struct sip_msg *msg);
 /* Send the probe that makes the first request arrive on a UDP transport. */
 int sip_malformed_probe(const struct sa *bind);
 void sip_malformed_close(void);
+
+/* sip_dispatch.c — sip_listen's handler for requests outside dialogs. */
+bool sip_dispatch_request(const struct sip_msg *msg, void *arg);
 
 /* sip_cli.c / sip_dynconf.c */
 int sip_cli_init(void);

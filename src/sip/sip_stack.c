@@ -1,10 +1,9 @@
 /* sip_stack.c — the SIP stack itself: libre's sip instance, the transports of
- * pjsip.conf, the dispatcher for requests outside dialogs (REGISTER,
- * OPTIONS, MESSAGE, unknown methods), endpoint lookup and state, and the one
- * housekeeping timer that drives contact expiry and qualify (one timer for
- * all contacts: libre's timer list is a sorted linked list, see
- * ARCHITECTURE.md). Calls live in sip_call*.c, the registrar in
- * sip_registrar.c. */
+ * pjsip.conf, and the one housekeeping timer that drives contact expiry and
+ * qualify (one timer for all contacts: libre's timer list is a sorted linked
+ * list, see ARCHITECTURE.md). Endpoint lookup and state live in
+ * sip_endpoint.c, the dispatcher for requests outside dialogs in
+ * sip_dispatch.c, calls in sip_call*.c, the registrar in sip_registrar.c. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -50,75 +49,6 @@ static const struct endpoint_tech_ops ep_ops = {
 void sip_hexid(char *buf, size_t size)
 {
 	snprintf(buf, size, "%08x", rand_u32());
-}
-
-struct sip_endpoint *sip_endpoint_find(const char *name)
-{
-	struct le *le;
-
-	if (!sipmod.conf || !name)
-		return NULL;
-	for (le = list_head(&sipmod.conf->endpoints); le; le = le->next) {
-		struct sip_endpoint *e = le->data;
-
-		if (!strcmp(e->name, name))
-			return e;
-	}
-	return NULL;
-}
-
-struct sip_authobj *sip_authobj_find(const char *name)
-{
-	struct le *le;
-
-	if (!sipmod.conf || !name)
-		return NULL;
-	for (le = list_head(&sipmod.conf->auths); le; le = le->next) {
-		struct sip_authobj *a = le->data;
-
-		if (!strcmp(a->name, name))
-			return a;
-	}
-	return NULL;
-}
-
-struct sip_aor *sip_aor_find(const char *name)
-{
-	struct le *le;
-
-	if (!sipmod.conf || !name)
-		return NULL;
-	for (le = list_head(&sipmod.conf->aors); le; le = le->next) {
-		struct sip_aor *a = le->data;
-
-		if (!strcmp(a->name, name))
-			return a;
-	}
-	return NULL;
-}
-
-/* Asterisk's default identify_by order: ip (identify sections), then the
- * From user as the endpoint name. */
-struct sip_endpoint *sip_endpoint_identify(const struct sip_msg *msg)
-{
-	struct le *le;
-	char user[128];
-
-	for (le = list_head(&sipmod.conf->identifies); le; le = le->next) {
-		struct sip_identify *i = le->data;
-
-		if (sip_nets_match(&i->nets, &msg->src)) {
-			struct sip_endpoint *e = sip_endpoint_find(i->endpoint);
-
-			if (e)
-				return e;
-		}
-	}
-	if (!pl_isset(&msg->from.uri.user) ||
-	    msg->from.uri.user.l >= sizeof(user))
-		return NULL;
-	pl_strcpy(&msg->from.uri.user, user, sizeof(user));
-	return sip_endpoint_find(user);
 }
 
 /* A transport bound to 0.0.0.0 has no address to write into SDP or a
@@ -168,152 +98,6 @@ void sip_concrete_laddr(struct sa *laddr, const struct sa *peer)
 	concrete_ip(laddr, peer);
 }
 
-static bool contact_available(const struct sip_aor *aor,
-			      const struct sip_regcontact *c)
-{
-	if (!aor->qualify_frequency)
-		return true;
-	return !strcmp(c->status, "Reachable");
-}
-
-/* res_pjsip's rule: an endpoint with aors is online while one of its aors
- * has an available contact (reachable, or any contact when the aor is not
- * qualified); one without aors is simply online. */
-void sip_endpoint_update_state(struct sip_endpoint *e)
-{
-	char tmp[256], *tok, *save = NULL;
-	bool online = false;
-
-	if (!e->ep)
-		return;
-	if (!e->aors || !*e->aors) {
-		endpoint_set_state(e->ep, ENDPOINT_ONLINE);
-		return;
-	}
-	snprintf(tmp, sizeof(tmp), "%s", e->aors);
-	for (tok = strtok_r(tmp, ", ", &save); tok && !online;
-	     tok = strtok_r(NULL, ", ", &save)) {
-		struct sip_aor *aor = sip_aor_find(tok);
-		struct le *le;
-
-		if (!aor)
-			continue;
-		for (le = list_head(&aor->contacts); le; le = le->next)
-			if (contact_available(aor, le->data))
-				online = true;
-	}
-	endpoint_set_state(e->ep, online ? ENDPOINT_ONLINE : ENDPOINT_OFFLINE);
-}
-
-int sip_endpoint_publish(struct sip_endpoint *e)
-{
-	int err = 0;
-
-	if (!e->ep)
-		err = endpoint_add(&e->ep, "PJSIP", e->name);
-	if (err)
-		return err;
-	sip_endpoint_update_state(e);
-	return 0;
-}
-
-/* PeerStatusChange as res_pjsip words it: a registration adds
- * (Registered) or removes (Unregistered) a contact, qualify finds it
- * Reachable or Unreachable. Unknown/NonQualified are not peer states. */
-static void peer_status_publish(struct sip_endpoint *e,
-				const struct sip_regcontact *c,
-				const char *status)
-{
-	struct bus_event ev = {0};
-	char addr[64] = "", port[8] = "";
-	const char *peer;
-
-	if (!strcmp(status, "Reachable") || !strcmp(status, "Unreachable"))
-		peer = status;
-	else if (!strcmp(status, "Removed"))
-		peer = "Unregistered";
-	else if (c->expires && !strcmp(status, "Unknown") && c->rtt_usec < 0)
-		peer = "Registered";
-	else if (c->expires && !strcmp(status, "NonQualified"))
-		peer = "Registered";
-	else
-		return;
-	if (sa_isset(&c->src, SA_ADDR)) {
-		re_snprintf(addr, sizeof(addr), "%j", &c->src);
-		snprintf(port, sizeof(port), "%u", sa_port(&c->src));
-	} else {
-		struct pl host, p;
-
-		if (!re_regex(c->uri, strlen(c->uri), "@[^:;>]+[:]*[0-9]*",
-			      &host, NULL, &p)) {
-			pl_strcpy(&host, addr, sizeof(addr));
-			if (pl_isset(&p))
-				pl_strcpy(&p, port, sizeof(port));
-		}
-	}
-	ev.type = BUS_PEER_STATUS;
-	ev.endpoint = e->ep;
-	ev.status = peer;
-	ev.address = *addr ? addr : NULL;
-	ev.port = *port ? port : NULL;
-	bus_publish(&ev);
-}
-
-/* ContactStatusChange for every endpoint using the contact's aor, then
- * their states. */
-void sip_contact_status_publish(struct sip_regcontact *c, const char *status)
-{
-	struct le *le;
-
-	c->status = status;
-	if (!sipmod.conf)
-		return;
-	for (le = list_head(&sipmod.conf->endpoints); le; le = le->next) {
-		struct sip_endpoint *e = le->data;
-		struct bus_event ev = {0};
-
-		if (!e->ep || !e->aors || !sip_list_has(e->aors, c->aor->name))
-			continue;
-		ev.type = BUS_CONTACT_STATUS;
-		ev.endpoint = e->ep;
-		ev.uri = c->uri;
-		ev.status = status;
-		ev.aor = c->aor->name;
-		ev.rtt_usec = c->rtt_usec;
-		bus_publish(&ev);
-		peer_status_publish(e, c, status);
-		sip_endpoint_update_state(e);
-	}
-}
-
-int sip_endpoint_contact_uri(const struct sip_endpoint *e, char *buf,
-			     size_t size)
-{
-	char tmp[256], *tok, *save = NULL;
-
-	if (!e->aors)
-		return ENOENT;
-	snprintf(tmp, sizeof(tmp), "%s", e->aors);
-	for (tok = strtok_r(tmp, ", ", &save); tok;
-	     tok = strtok_r(NULL, ", ", &save)) {
-		struct sip_aor *aor = sip_aor_find(tok);
-		struct le *le;
-
-		if (!aor)
-			continue;
-		/* the newest registration is the phone most likely alive */
-		for (le = aor->contacts.tail; le; le = le->prev) {
-			struct sip_regcontact *c = le->data;
-
-			if (!strcmp(c->status, "Unreachable"))
-				continue;
-			snprintf(buf, size, "%s", c->uri);
-			return 0;
-		}
-	}
-	return ENOENT;
-}
-
 void sip_log_refused(const struct sip_msg *msg, const char *why)
 {
 	char buf[512];
@@ -322,65 +106,6 @@ void sip_log_refused(const struct sip_msg *msg, const char *why)
 		    "'%J' (callid: %r) - %s", &msg->met, &msg->from.auri,
 		    &msg->src, &msg->callid, why);
 	log_notice("%s", buf);
-}
-
-static void reply_not_allowed(const struct sip_msg *msg)
-{
-	(void)sip_replyf(sipmod.sip, msg, 405, "Method Not Allowed",
-			 "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, "
-			 "MESSAGE, REGISTER, REFER, NOTIFY\r\n"
-			 "Content-Length: 0\r\n\r\n");
-}
-
-static void options_reply(const struct sip_msg *msg)
-{
-	(void)sip_replyf(sipmod.sip, msg, 200, "OK",
-			 "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, "
-			 "MESSAGE, REGISTER, REFER, NOTIFY\r\n"
-			 "Accept: application/sdp\r\n"
-			 "Content-Length: 0\r\n\r\n");
-}
-
-/* Requests sipsess did not take: out-of-dialog ones, or leftovers. */
-static bool request_handler(const struct sip_msg *msg, void *arg)
-{
-	(void)arg;
-
-	if (sip_malformed_seen(msg))
-		return true;  /* our own probe: nobody to answer */
-	if (!pl_isset(&msg->callid) || !pl_isset(&msg->from.auri) ||
-	    !pl_isset(&msg->to.auri) || !pl_isset(&msg->cseq.met)) {
-		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
-		return true;
-	}
-	if (!pl_strcmp(&msg->met, "REGISTER"))
-		return sip_registrar_request(msg);
-	if (!pl_strcmp(&msg->met, "OPTIONS")) {
-		options_reply(msg);
-		return true;
-	}
-	if (!pl_strcmp(&msg->met, "MESSAGE"))
-		return sip_message_request(msg);
-	if (!pl_strcmp(&msg->met, "ACK"))
-		return true;
-	if (!pl_strcmp(&msg->met, "CANCEL") || !pl_strcmp(&msg->met, "BYE") ||
-	    !pl_strcmp(&msg->met, "INFO") || !pl_strcmp(&msg->met, "UPDATE") ||
-	    !pl_strcmp(&msg->met, "PRACK")) {
-		(void)sip_reply(sipmod.sip, msg, 481,
-				"Call/Transaction Does Not Exist");
-		return true;
-	}
-	if (!pl_strcmp(&msg->met, "NOTIFY") && sip_refer_notify_request(msg))
-		return true;
-	if (!pl_strcmp(&msg->met, "SUBSCRIBE") ||
-	    !pl_strcmp(&msg->met, "NOTIFY") ||
-	    !pl_strcmp(&msg->met, "PUBLISH") ||
-	    !pl_strcmp(&msg->met, "REFER")) {
-		reply_not_allowed(msg);
-		return true;
-	}
-	(void)sip_reply(sipmod.sip, msg, 501, "Not Implemented");
-	return true;
 }
 
 static void tick(void *arg)
@@ -543,7 +268,7 @@ int sip_stack_start(const struct config *pjsip)
 			     sip_call_incoming, NULL);
 	if (err)
 		goto fail;
-	err = sip_listen(&lsnr, sipmod.sip, true, request_handler, NULL);
+	err = sip_listen(&lsnr, sipmod.sip, true, sip_dispatch_request, NULL);
 	if (err)
 		goto fail;
 	err = sip_auth_init();

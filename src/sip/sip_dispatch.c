@@ -1,0 +1,77 @@
+/* sip_dispatch.c — requests outside dialogs (those sipsess did not take):
+ * each method goes to the file that handles it (REGISTER to the registrar,
+ * MESSAGE to sip_message.c, NOTIFY of a REFER to sip_refer.c); OPTIONS is
+ * answered here, and what we do not do gets 405, 481 or 501 as pjsip
+ * answers them. */
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_uri.h>
+#include <re_msg.h>
+#include <re_sip.h>
+#include "sip/sip_int.h"
+
+static void reply_not_allowed(const struct sip_msg *msg)
+{
+	(void)sip_replyf(sipmod.sip, msg, 405, "Method Not Allowed",
+			 "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, "
+			 "MESSAGE, REGISTER, REFER, NOTIFY\r\n"
+			 "Content-Length: 0\r\n\r\n");
+}
+
+static void options_reply(const struct sip_msg *msg)
+{
+	(void)sip_replyf(sipmod.sip, msg, 200, "OK",
+			 "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, "
+			 "MESSAGE, REGISTER, REFER, NOTIFY\r\n"
+			 "Accept: application/sdp\r\n"
+			 "Content-Length: 0\r\n\r\n");
+}
+
+/* Requests sipsess did not take: out-of-dialog ones, or leftovers. */
+bool sip_dispatch_request(const struct sip_msg *msg, void *arg)
+{
+	(void)arg;
+
+	if (sip_malformed_seen(msg))
+		return true;  /* our own probe: nobody to answer */
+	if (!pl_isset(&msg->callid) || !pl_isset(&msg->from.auri) ||
+	    !pl_isset(&msg->to.auri) || !pl_isset(&msg->cseq.met)) {
+		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
+		return true;
+	}
+	if (!pl_strcmp(&msg->met, "REGISTER"))
+		return sip_registrar_request(msg);
+	if (!pl_strcmp(&msg->met, "OPTIONS")) {
+		options_reply(msg);
+		return true;
+	}
+	if (!pl_strcmp(&msg->met, "MESSAGE"))
+		return sip_message_request(msg);
+	if (!pl_strcmp(&msg->met, "ACK"))
+		return true;
+	if (!pl_strcmp(&msg->met, "CANCEL") || !pl_strcmp(&msg->met, "BYE") ||
+	    !pl_strcmp(&msg->met, "INFO") || !pl_strcmp(&msg->met, "UPDATE") ||
+	    !pl_strcmp(&msg->met, "PRACK")) {
+		(void)sip_reply(sipmod.sip, msg, 481,
+				"Call/Transaction Does Not Exist");
+		return true;
+	}
+	if (!pl_strcmp(&msg->met, "NOTIFY") && sip_refer_notify_request(msg))
+		return true;
+	if (!pl_strcmp(&msg->met, "SUBSCRIBE") ||
+	    !pl_strcmp(&msg->met, "NOTIFY") ||
+	    !pl_strcmp(&msg->met, "PUBLISH") ||
+	    !pl_strcmp(&msg->met, "REFER")) {
+		reply_not_allowed(msg);
+		return true;
+	}
+	(void)sip_reply(sipmod.sip, msg, 501, "Not Implemented");
+	return true;
+}

@@ -161,7 +161,7 @@ static void send_event(struct media_session *ms, bool marker, bool end)
 				     p, sizeof(p));
 }
 
-/* Called once per tick by media_session_send_frame, after ms->ts advanced
+/* Called once per tick by the session's frame sender, after ms->ts advanced
  * past this tick's frame. */
 bool media_dtmf_tick(struct media_session *ms, uint64_t now)
 {

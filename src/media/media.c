@@ -23,14 +23,6 @@ extern int media_playback_init(void) __attribute__((weak));
 extern void media_playback_close(void) __attribute__((weak));
 
 static bool started;
-static uint16_t rtp_min = 10000, rtp_max = 20000;
-
-void media_rtp_ports(uint16_t *min, uint16_t *max)
-{
-	*min = rtp_min;
-	*max = rtp_max;
-}
-
 static void read_config(const struct config *cfg)
 {
 	const char *s;
@@ -46,8 +38,7 @@ static void read_config(const struct config *cfg)
 		a = 10000;
 		b = 20000;
 	}
-	rtp_min = (uint16_t)a;
-	rtp_max = (uint16_t)b;
+	media_session_port_range((uint16_t)a, (uint16_t)b);
 }
 
 int media_init(const struct config *cfg)

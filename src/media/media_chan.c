@@ -1,5 +1,6 @@
 /* media_chan.c — the per-channel media state (struct media_chan): the
- * generator stack, mute, the receive buffer and the RTP session, kept on the
+ * generator stack, mute, the receive buffer and the transport (the RTP
+ * session), kept on the
  * channel with channel_set_media() and freed by a hangup hook. The 20 ms tick
  * that drives it is in tick.c; RTP and SDP are in session.c and sdp.c. */
 #include <errno.h>
@@ -22,7 +23,8 @@ struct media_chan {
 	struct le le;              /* in `chans`, walked by the tick */
 	struct channel *ch;        /* weak: our hangup hook detaches us first */
 	struct media_gen *top;     /* generator stack; owners own the gens */
-	struct media_session *ms;  /* owned */
+	const struct media_transport_ops *tops;
+	void *tp;                  /* owned: the transport (an RTP session) */
 	bool dead;
 	int16_t rxq[RXQ_FRAMES][MEDIA_FRAME];
 	unsigned rx_head, rx_n;
@@ -38,7 +40,7 @@ static void chan_destructor(void *arg)
 	struct media_chan *mc = arg;
 
 	list_unlink(&mc->le);
-	mc->ms = mem_deref(mc->ms);
+	mc->tp = mem_deref(mc->tp);
 }
 
 struct media_chan *media_chan_get(struct channel *ch, bool create)
@@ -100,17 +102,16 @@ void media_chan_gen_remove(struct media_chan *mc, struct media_gen *g)
 		g->done(g, false);
 }
 
-struct media_session *media_chan_session(const struct media_chan *mc)
+void media_chan_set_transport(struct media_chan *mc,
+			      const struct media_transport_ops *ops, void *tp)
 {
-	return mc ? mc->ms : NULL;
-}
-
-void media_chan_set_session(struct media_chan *mc, struct media_session *ms)
-{
-	if (!mc || mc->ms == ms)
+	if (!mc || mc->tp == tp)
 		return;
-	mem_deref(mc->ms);
-	mc->ms = ms;
+	if (mc->tp)
+		mc->tops->detach(mc->tp);
+	mem_deref(mc->tp);
+	mc->tops = ops;
+	mc->tp = tp;
 }
 
 bool media_chan_rx(struct media_chan *mc, int16_t *pcm, size_t n)
@@ -162,8 +163,8 @@ void media_chan_run(struct media_chan *mc, uint64_t now)
 
 	if (mc->dead)
 		return;
-	if (mc->ms)
-		media_session_tick(mc->ms, now);
+	if (mc->tp)
+		mc->tops->rx(mc->tp, now);
 	if (mc->dead)
 		return;
 
@@ -185,14 +186,14 @@ void media_chan_run(struct media_chan *mc, uint64_t now)
 	if (!have || channel_mute_out(mc->ch))
 		memset(pcm, 0, sizeof(pcm));
 
-	if (mc->ms)
-		media_session_send_frame(mc->ms, pcm, MEDIA_FRAME);
+	if (mc->tp)
+		mc->tops->tx(mc->tp, pcm, MEDIA_FRAME);
 	else if (have)
 		channel_write_audio(mc->ch, pcm, MEDIA_FRAME);
 
 	/* Last: this may hang the channel up (RTP timeout, a DTMF subscriber). */
-	if (mc->ms)
-		media_session_after_tick(mc->ms);
+	if (mc->tp)
+		mc->tops->after(mc->tp);
 }
 
 /* Walk every channel's state for the tick. The list can change under us
@@ -241,9 +242,9 @@ static void on_hangup(struct channel *ch)
 	}
 	channel_set_media(ch, NULL);
 	list_unlink(&mc->le);
-	if (mc->ms)
-		media_session_close(mc->ms);
-	mc->ms = mem_deref(mc->ms);
+	if (mc->tp)
+		mc->tops->detach(mc->tp);
+	mc->tp = mem_deref(mc->tp);
 	mem_deref(mc);
 }
 

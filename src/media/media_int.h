@@ -47,22 +47,35 @@ void media_chan_gen_remove(struct media_chan *mc, struct media_gen *g);
 /* Mute (ARI mute/unmute) is a channel attribute (channel_mute_in/out in
  * core): "in" silences what we receive, "out" what we send. */
 
-/* The RTP session of the channel, if it has one (set by
- * media_session_alloc). Channels without one (Local) still run their
- * generators on the tick, so playbacks progress and finish. */
-struct media_session *media_chan_session(const struct media_chan *mc);
-void media_chan_set_session(struct media_chan *mc, struct media_session *ms);
+/* What carries a channel's audio to and from the far end: the RTP session
+ * of a SIP channel (session.c); later other kinds (external media). The
+ * tick calls it for the channel every 20 ms. Channels without one (Local)
+ * still run their generators on the tick, so playbacks progress and finish,
+ * and their audio goes to channel_write_audio(). */
+struct media_transport_ops {
+	/* Start of the tick: hand what was received to media_chan_rx_put()
+	 * and run the receive side's timers. */
+	void (*rx)(void *tp, uint64_t now);
+	/* This tick's frame (silence when nothing plays or on mute "out"). */
+	void (*tx)(void *tp, const int16_t *pcm, size_t n);
+	/* After the frame went out: what may hang the channel up (reported
+	 * digits, a timeout) runs last. */
+	void (*after)(void *tp);
+	/* The channel's media state is going: forget it. The transport may
+	 * live on for a moment if it holds a reference to itself. */
+	void (*detach)(void *tp);
+};
+
+/* Attach the transport `tp` (a mem object; the media_chan takes the
+ * caller's reference and releases it on hangup). */
+void media_chan_set_transport(struct media_chan *mc,
+			      const struct media_transport_ops *ops, void *tp);
 
 /* Audio received from the channel (decoded, de-jittered, 160 samples),
  * e.g. for Echo. Returns false when none arrived for this tick. */
 bool media_chan_rx(struct media_chan *mc, int16_t *pcm, size_t n);
-/* Called by the RTP side for each decoded frame received. */
+/* Called by the transport for each decoded frame received. */
 void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n);
-
-/* Send one frame to the channel's RTP session (encode + RTP). Used by the
- * tick; no-op without a session. */
-void media_session_send_frame(struct media_session *ms, const int16_t *pcm,
-			      size_t n);
 
 /* Playback engine (playback_engine.c) and apps registration. */
 int media_playback_init(void);

@@ -19,17 +19,9 @@ void media_chan_close(void);
 void media_chan_run(struct media_chan *mc, uint64_t now);
 void media_chan_foreach_tick(uint64_t now);
 
-/* media.c */
-void media_rtp_ports(uint16_t *min, uint16_t *max);
-
-/* session.c: per tick, the receive side (jitter buffer → channel), DTMF
- * timers and the RTP timeout (noted; media_session_after_tick acts on it). */
-void media_session_tick(struct media_session *ms, uint64_t now);
-/* The channel's media state is going: forget the channel. */
-void media_session_close(struct media_session *ms);
-/* session.c: after the channel's frame went out — report ended DTMF digits
- * and hang up on RTP timeout. May hang the channel up. */
-void media_session_after_tick(struct media_session *ms);
+/* session.c: the range RTP sessions take their ports from (ariadne.conf
+ * [options] rtpstart/rtpend, checked by media.c). */
+void media_session_port_range(uint16_t min, uint16_t max);
 
 /* apps_rtp.c: Echo, SendDTMF. */
 int media_apps_rtp_init(void);

@@ -31,6 +31,17 @@
  * drivers set on an RTP timeout (as Cisco gear does). */
 #define CAUSE_RTP_TIMEOUT 44
 
+static uint16_t rtp_min = 10000, rtp_max = 20000;
+
+/* The tick's calls, below: the session is its channel's transport. */
+static const struct media_transport_ops session_ops;
+
+void media_session_port_range(uint16_t min, uint16_t max)
+{
+	rtp_min = min;
+	rtp_max = max;
+}
+
 uint64_t media_now_ms(void)
 {
 	return tmr_jiffies();
@@ -349,7 +360,8 @@ int media_session_alloc(struct media_session **msp, struct channel *ch,
 	ms->ts = rand_u32();
 	ms->rtcp.interval_ms = MEDIA_RTCP_INTERVAL_MS;
 
-	media_rtp_ports(&pmin, &pmax);
+	pmin = rtp_min;
+	pmax = rtp_max;
 	/* libre picks an even port in the range and RTCP on port + 1. */
 	err = rtp_listen(&ms->rtp, IPPROTO_UDP, laddr, pmin, pmax, true,
 			 rtp_recv, rtcp_recv, ms);
@@ -368,7 +380,7 @@ int media_session_alloc(struct media_session **msp, struct channel *ch,
 	if (err)
 		goto out;
 
-	media_chan_set_session(mc, ms);
+	media_chan_set_transport(mc, &session_ops, ms);
 	*msp = ms;
  out:
 	if (err)
@@ -376,10 +388,11 @@ int media_session_alloc(struct media_session **msp, struct channel *ch,
 	return err;
 }
 
-void media_session_close(struct media_session *ms)
+/* The channel's media state is going: forget the channel. */
+static void session_detach(void *arg)
 {
-	if (!ms)
-		return;
+	struct media_session *ms = arg;
+
 	ms->ch = NULL;
 	ms->mc = NULL;
 }
@@ -408,14 +421,12 @@ int media_session_send_raw(struct media_session *ms, bool marker, uint8_t pt,
 	return err;
 }
 
-void media_session_send_frame(struct media_session *ms, const int16_t *pcm,
-			      size_t n)
+static void session_tx(void *arg, const int16_t *pcm, size_t n)
 {
+	struct media_session *ms = arg;
 	uint8_t buf[MEDIA_FRAME];
 	uint32_t ts;
 
-	if (!ms)
-		return;
 	if (n > MEDIA_FRAME)
 		n = MEDIA_FRAME;
 	/* Our clock runs whether or not we send, so that timestamps after a
@@ -437,8 +448,11 @@ void media_session_send_frame(struct media_session *ms, const int16_t *pcm,
 		ms->marker = false;
 }
 
-void media_session_tick(struct media_session *ms, uint64_t now)
+/* Per tick, the receive side (jitter buffer → channel), DTMF timers and
+ * the RTP timeout (noted; session_after acts on it). */
+static void session_rx(void *arg, uint64_t now)
 {
+	struct media_session *ms = arg;
 	int16_t pcm[MEDIA_FRAME];
 
 	if (media_jb_get(&ms->jb, pcm, MEDIA_FRAME) && ms->mc)
@@ -465,8 +479,11 @@ void media_session_tick(struct media_session *ms, uint64_t now)
 		ms->timed_out = true;
 }
 
-void media_session_after_tick(struct media_session *ms)
+/* After the channel's frame went out: report ended DTMF digits and hang
+ * up on RTP timeout. May hang the channel up. */
+static void session_after(void *arg)
 {
+	struct media_session *ms = arg;
 	struct channel *ch = ms->ch;
 
 	if (!ch)
@@ -484,6 +501,13 @@ void media_session_after_tick(struct media_session *ms)
 	}
 	mem_deref(ms);
 }
+
+static const struct media_transport_ops session_ops = {
+	.rx = session_rx,
+	.tx = session_tx,
+	.after = session_after,
+	.detach = session_detach,
+};
 
 bool media_session_remote_hold(const struct media_session *ms)
 {

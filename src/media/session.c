@@ -1,8 +1,8 @@
 /* session.c — one RTP session per SIP call: the RTP/RTCP sockets, G.711 in
  * and out, symmetric RTP, the receive path into the channel's media state,
- * the RTP timeout, RTCP reports and the figures for rtp_statistics. SDP
- * offer/answer is in sdp.c and RFC 4733 in dtmf.c; timing comes from the tick
- * (tick.c), RTCP's included. */
+ * the RTP timeout and the figures for rtp_statistics. SDP offer/answer is in
+ * sdp.c, RTCP reports in rtcp.c and RFC 4733 in dtmf.c; timing comes from
+ * the tick (tick.c), RTCP's included. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -47,13 +47,11 @@ uint64_t media_now_ms(void)
 	return tmr_jiffies();
 }
 
-static void rtcp_send_bye(struct media_session *ms);
-
 static void session_destructor(void *arg)
 {
 	struct media_session *ms = arg;
 
-	rtcp_send_bye(ms);
+	media_rtcp_bye(ms);
 	ms->rtp = mem_deref(ms->rtp);
 	ms->sdpm = mem_deref(ms->sdpm);
 	ms->sdp = mem_deref(ms->sdp);
@@ -150,186 +148,6 @@ static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
 	}
 }
 
-/* libre has already taken the report blocks in (loss, jitter and RTT as the
- * peer saw our stream: rtcp_stats); what it does not expose is the peer's
- * last SR, which our reports must echo (LSR/DLSR) for the peer's RTT. */
-static void rtcp_recv(const struct sa *src, struct rtcp_msg *msg, void *arg)
-{
-	struct media_session *ms = arg;
-
-	if (msg->hdr.pt != RTCP_SR && msg->hdr.pt != RTCP_RR)
-		return;
-	ms->rtcp.received++;
-	/* Symmetric RTCP (RFC 4961), as for RTP. */
-	if (ms->rtcp.on && !sa_cmp(src, &ms->rtcp.raddr, SA_ALL)) {
-		ms->rtcp.raddr = *src;
-		ms->rtcp.latched = true;
-	}
-	if (msg->hdr.pt == RTCP_SR) {
-		ms->rtcp.lsr = msg->r.sr.ntp_sec << 16 |
-			       msg->r.sr.ntp_frac >> 16;
-		ms->rtcp.lsr_rx_ms = media_now_ms();
-	}
-}
-
-/* NTP time now (RFC 3550 4): the clock libre's RTT computation reads. */
-static void ntp_now(uint32_t *hi, uint32_t *lo)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	*hi = (uint32_t)(ts.tv_sec + 2208988800u);
-	*lo = (uint32_t)(((uint64_t)ts.tv_nsec << 32) / 1000000000u);
-}
-
-/* Same shape as libre's internal rtcp_encode_h, handed through
- * rtcp_encode's variable arguments. */
-typedef int (rtcp_part_h)(struct mbuf *mb, void *arg);
-
-static int rr_block_encode(struct mbuf *mb, void *arg)
-{
-	const struct rtcp_rr *rr = arg;
-	int err;
-
-	err = mbuf_write_u32(mb, htonl(rr->ssrc));
-	err |= mbuf_write_u32(mb, htonl((uint32_t)rr->fraction << 24 |
-					((uint32_t)rr->lost & 0xffffff)));
-	err |= mbuf_write_u32(mb, htonl(rr->last_seq));
-	err |= mbuf_write_u32(mb, htonl(rr->jitter));
-	err |= mbuf_write_u32(mb, htonl(rr->lsr));
-	err |= mbuf_write_u32(mb, htonl(rr->dlsr));
-	return err;
-}
-
-static int sdes_encode(struct mbuf *mb, void *arg)
-{
-	const struct media_session *ms = arg;
-
-	return rtcp_sdes_encode(mb, rtp_sess_ssrc(ms->rtp), 1,
-				RTCP_SDES_CNAME, ms->rtcp.cname);
-}
-
-/* The report block about the peer's stream (RFC 3550 6.4.1), from libre's
- * receive figures and our sequence tracking. False before any RTP. */
-static bool rr_block(struct media_session *ms, struct rtcp_rr *rr)
-{
-	struct media_rtcp *r = &ms->rtcp;
-	struct rtcp_stats st;
-	uint32_t expected, exp_int, rec_int;
-	int64_t lost_int;
-
-	if (!ms->have_rssrc || rtcp_stats(ms->rtp, ms->rssrc, &st))
-		return false;
-	memset(rr, 0, sizeof(*rr));
-	rr->ssrc = ms->rssrc;
-	rr->lost = st.rx.lost < -0x800000 ? -0x800000
-		 : st.rx.lost > 0x7fffff ? 0x7fffff : st.rx.lost;
-	rr->last_seq = r->cycles | r->max_seq;
-	expected = st.rx.sent + (uint32_t)st.rx.lost;
-	exp_int = expected - r->expected_prior;
-	rec_int = st.rx.sent - r->received_prior;
-	lost_int = (int64_t)exp_int - rec_int;
-	r->expected_prior = expected;
-	r->received_prior = st.rx.sent;
-	rr->fraction = exp_int && lost_int > 0
-		     ? (unsigned)((lost_int << 8) / exp_int) & 0xff : 0;
-	/* libre gives microseconds; the report wants timestamp units. */
-	rr->jitter = (uint32_t)((uint64_t)st.rx.jit * MEDIA_SRATE / 1000000);
-	if (r->lsr_rx_ms) {
-		/* The real time, not the tick's (which may run behind). */
-		uint64_t now = media_now_ms();
-
-		rr->lsr = r->lsr;
-		rr->dlsr = now > r->lsr_rx_ms
-			 ? (uint32_t)((now - r->lsr_rx_ms) * 65536 / 1000) : 0;
-	}
-	return true;
-}
-
-/* One compound report: SR once we have sent RTP (RR before), with a block
- * about the peer's stream when we receive one, and the SDES CNAME. */
-static int rtcp_report(struct media_session *ms)
-{
-	uint32_t ssrc = rtp_sess_ssrc(ms->rtp);
-	struct rtcp_rr rr;
-	bool have_rr = rr_block(ms, &rr);
-	rtcp_part_h *blockh = have_rr ? rr_block_encode : NULL;
-	struct mbuf *mb;
-	int err;
-
-	mb = mbuf_alloc(128);
-	if (!mb)
-		return ENOMEM;
-	if (ms->txcount) {
-		uint32_t hi, lo;
-
-		ntp_now(&hi, &lo);
-		/* ms->ts is the timestamp of the frame this tick sends. */
-		err = rtcp_encode(mb, RTCP_SR, have_rr ? 1u : 0u, ssrc, hi, lo,
-				  ms->ts, ms->txcount, ms->txoctets, blockh,
-				  (void *)&rr);
-	}
-	else {
-		err = rtcp_encode(mb, RTCP_RR, have_rr ? 1u : 0u, ssrc, blockh,
-				  (void *)&rr);
-	}
-	err |= rtcp_encode(mb, RTCP_SDES, 1u, sdes_encode,
-			   (void *)ms);
-	if (!err) {
-		mb->pos = 0;
-		err = udp_send(rtcp_sock(ms->rtp), &ms->rtcp.raddr, mb);
-	}
-	if (!err)
-		ms->rtcp.sent++;
-	mem_deref(mb);
-	return err;
-}
-
-/* RFC 3550 6.3.1: a random interval in [0.5, 1.5] of the nominal one keeps
- * calls that started together from reporting together. */
-static uint64_t rtcp_interval(const struct media_session *ms)
-{
-	unsigned t = ms->rtcp.interval_ms;
-
-	return t / 2 + rand_u32() % (t ? t : 1);
-}
-
-void media_rtcp_start(struct media_session *ms, const struct sa *raddr)
-{
-	if (!ms || !raddr || !sa_isset(raddr, SA_ALL))
-		return;
-	ms->rtcp.raddr = *raddr;
-	ms->rtcp.on = true;
-	str_ncpy(ms->rtcp.cname, ms->ch ? channel_id(ms->ch) : "ariadne",
-		 sizeof(ms->rtcp.cname));
-	/* The first report after half an interval, on average. */
-	ms->rtcp.next_ms = media_now_ms() + rtcp_interval(ms) / 2;
-}
-
-/* Tell the peer we are gone (RFC 3550 6.6), as libre did for us when its
- * RTCP session went away. */
-static void rtcp_send_bye(struct media_session *ms)
-{
-	uint32_t ssrc;
-	struct mbuf *mb;
-	int err;
-
-	if (!ms->rtp || !ms->rtcp.on)
-		return;
-	ssrc = rtp_sess_ssrc(ms->rtp);
-	mb = mbuf_alloc(64);
-	if (!mb)
-		return;
-	err = rtcp_encode(mb, RTCP_BYE, 1u, &ssrc, (char *)NULL);
-	err |= rtcp_encode(mb, RTCP_SDES, 1u, sdes_encode,
-			   (void *)ms);
-	if (!err) {
-		mb->pos = 0;
-		(void)udp_send(rtcp_sock(ms->rtp), &ms->rtcp.raddr, mb);
-	}
-	mem_deref(mb);
-}
-
 int media_session_alloc(struct media_session **msp, struct channel *ch,
 			const struct sa *laddr, const struct media_opts *opts)
 {
@@ -364,7 +182,7 @@ int media_session_alloc(struct media_session **msp, struct channel *ch,
 	pmax = rtp_max;
 	/* libre picks an even port in the range and RTCP on port + 1. */
 	err = rtp_listen(&ms->rtp, IPPROTO_UDP, laddr, pmin, pmax, true,
-			 rtp_recv, rtcp_recv, ms);
+			 rtp_recv, media_rtcp_recv, ms);
 	if (err) {
 		char a[64];
 
@@ -462,13 +280,13 @@ static void session_rx(void *arg, uint64_t now)
 	media_dtmf_rx_timeout(ms, now);
 
 	if (ms->rtcp.on && now >= ms->rtcp.next_ms) {
-		int err = rtcp_report(ms);
+		int err = media_rtcp_report(ms);
 
 		if (err)
 			log_debug(3, "%s: RTCP report not sent: %s",
 				  ms->ch ? channel_name(ms->ch) : "?",
 				  strerror(err));
-		ms->rtcp.next_ms = now + rtcp_interval(ms);
+		ms->rtcp.next_ms = now + media_rtcp_interval(ms);
 	}
 
 	/* On hold the peer may legitimately send nothing (Asterisk applies

@@ -136,10 +136,17 @@ struct media_session {
 uint64_t media_now_ms(void);
 int media_session_send_raw(struct media_session *ms, bool marker, uint8_t pt,
 			   uint32_t ts, const uint8_t *payload, size_t len);
+
+/* rtcp.c */
 /* Start sending RTCP reports to `raddr` (from the SDP); the first one goes
  * out at a random point of the first interval so that calls set up
  * together do not all report in the same tick. */
 void media_rtcp_start(struct media_session *ms, const struct sa *raddr);
+struct rtcp_msg;
+void media_rtcp_recv(const struct sa *src, struct rtcp_msg *msg, void *arg);
+int media_rtcp_report(struct media_session *ms);
+uint64_t media_rtcp_interval(const struct media_session *ms);
+void media_rtcp_bye(struct media_session *ms);
 
 /* sdp.c */
 int media_sdp_alloc(struct media_session *ms);

@@ -19,63 +19,29 @@
 #include <re_main.h>
 #include <re_tmr.h>
 #include "ari/ari.h"
-#include "core/cel.h"
-#include "core/channel.h"
 #include "base/cli.h"
 #include "base/config.h"
 #include "base/defer.h"
-#include "pbx/dialplan.h"
-#include "core/endpoint.h"
 #include "base/log.h"
 #include "base/options.h"
-#include "pbx/originate.h"
-#include "pbx/pbx.h"
+#include "core/cel.h"
+#include "core/channel.h"
+#include "core/devstate.h"
+#include "core/endpoint.h"
+#include "core/mailbox.h"
+#include "core/module.h"
 #include "core/stasis.h"
 #include "local/local.h"
 #include "media/media.h"
+#include "pbx/dialplan.h"
+#include "pbx/originate.h"
+#include "pbx/pbx.h"
 #include "sip/sip.h"
 
 #define DEFAULT_CONFDIR "/etc/ariadne"
 
 static struct config *conf_main, *conf_http, *conf_ari, *conf_ext, *conf_cel,
 	*conf_pjsip;
-
-/* Modules added by later work register here without editing this file's
- * start-up sequence: each is called when linked in (weak symbols). */
-extern int devstate_init(void) __attribute__((weak));
-extern void devstate_close(void) __attribute__((weak));
-extern int mailbox_init(const char *datadir) __attribute__((weak));
-extern void mailbox_close(void) __attribute__((weak));
-extern int pbx_user_apps_init(void) __attribute__((weak));
-extern int module_registry_init(void) __attribute__((weak));
-extern void module_registry_close(void) __attribute__((weak));
-
-static int optional_init(void)
-{
-	int err = 0;
-
-	if (!err && devstate_init)
-		err = devstate_init();
-	if (!err && mailbox_init)
-		err = mailbox_init(options.datadir);
-	if (!err && pbx_user_apps_init)
-		err = pbx_user_apps_init();
-	if (!err && module_registry_init)
-		err = module_registry_init();
-	if (!err && module_registry_init)
-		err = pbx_config_module_init();
-	return err;
-}
-
-static void optional_close(void)
-{
-	if (module_registry_close)
-		module_registry_close();
-	if (mailbox_close)
-		mailbox_close();
-	if (devstate_close)
-		devstate_close();
-}
 
 static void usage(void)
 {
@@ -130,6 +96,29 @@ static int raise_fd_limit(void)
 	return fd_setsize(n);
 }
 
+/* The model, the dialplan and Stasis: everything below the channel
+ * technologies and the interfaces, in dependency order. */
+static int core_start(void)
+{
+	int err;
+
+	if ((err = channel_hooks_add(&stasis_hooks)) ||
+	    (err = channel_hooks_add(&pbx_hooks)) ||
+	    (err = endpoint_init()) || (err = stasis_init()) ||
+	    (err = stasis_broadcast_init()) || (err = devstate_init()) ||
+	    (err = mailbox_init(options.datadir)) ||
+	    (err = module_registry_init()) || (err = log_cli_init()) ||
+	    (err = cli_core_init()) || (err = pbx_apps_init()) ||
+	    (err = pbx_user_apps_init()) || (err = pbx_stasis_apps_init()) ||
+	    (err = pbx_config_module_init()) || (err = dialplan_cli_init())) {
+		log_error("Module initialisation failed: %s", strerror(err));
+		return err;
+	}
+	if (conf_ext && pbx_config_load(conf_ext))
+		log_warning("extensions.conf could not be loaded completely");
+	return 0;
+}
+
 static int start(void)
 {
 	int err;
@@ -139,24 +128,13 @@ static int start(void)
 		log_error("Could not size the poll set: %s", strerror(err));
 		return err;
 	}
-	channel_hooks_add(&stasis_hooks);
-	channel_hooks_add(&pbx_hooks);
-	if ((err = endpoint_init()) || (err = pbx_apps_init()) ||
-	    (err = stasis_init()) || (err = stasis_broadcast_init()) ||
-	    (err = pbx_stasis_apps_init()) ||
-	    (err = local_init()) || (err = cli_core_init()) ||
-	    (err = dialplan_cli_init()) ||
-	    (err = ari_applications_cli_init())) {
+	err = core_start();
+	if (err)
+		return err;
+	if ((err = local_init()) || (err = ari_applications_cli_init())) {
 		log_error("Module initialisation failed: %s", strerror(err));
 		return err;
 	}
-	err = optional_init();
-	if (err) {
-		log_error("Module initialisation failed: %s", strerror(err));
-		return err;
-	}
-	if (conf_ext && pbx_config_load(conf_ext))
-		log_warning("extensions.conf could not be loaded completely");
 	err = media_init(conf_main);
 	if (err) {
 		log_error("Unable to start media: %s", strerror(err));
@@ -191,7 +169,9 @@ static void stop(void)
 	channel_registry_close();
 	sip_module_close();
 	media_close();
-	optional_close();
+	module_registry_close();
+	mailbox_close();
+	devstate_close();
 	originate_close();
 	endpoint_close();
 	defer_flush();
@@ -201,6 +181,7 @@ static void stop(void)
 	cli_close();
 	dialplan_reset();
 	pbx_apps_close();
+	log_channels_close();
 }
 
 int main(int argc, char *argv[])

@@ -53,6 +53,8 @@ void log_channel_foreach(void (*h)(const char *channel, const char *type,
 			 void *arg);
 /* Close every file channel (shutdown). */
 void log_channels_close(void);
+/* Register "logger show channels" and "logger rotate" (log_cli.c). */
+int log_cli_init(void);
 
 #define log_error(...) \
 	log_msg(LOG_LVL_ERROR, 0, __FILE__, __LINE__, __func__, __VA_ARGS__)

@@ -22,11 +22,6 @@
 #include "base/options.h"
 #include "core/stasis.h"
 
-/* Optional parts of the build: a module is listed only when its code is
- * linked in (main.c calls the same weak symbols). */
-extern int devstate_init(void) __attribute__((weak));
-extern int mailbox_init(const char *datadir) __attribute__((weak));
-
 struct module_def {
 	const char *name;
 	const char *description;
@@ -45,16 +40,6 @@ static bool pjsip_present(void)
 static bool res_pjsip_present(void)
 {
 	return dynconf_class_find("res_pjsip") || endpoint_tech_exists("PJSIP");
-}
-
-static bool devstate_present(void)
-{
-	return devstate_init != NULL;
-}
-
-static bool mailbox_present(void)
-{
-	return mailbox_init != NULL;
 }
 
 static bool count_pjsip(struct channel *ch, void *arg)
@@ -124,9 +109,9 @@ static const struct module_def defs[] = {
 	{"res_stasis_playback.so", "Stasis application playback support",
 	 "core", NULL, NULL},
 	{"res_stasis_device_state.so", "Stasis application device state support",
-	 "core", devstate_present, NULL},
+	 "core", NULL, NULL},
 	{"res_stasis_mailbox.so", "Stasis application mailbox support", "core",
-	 mailbox_present, NULL},
+	 NULL, NULL},
 	{"res_ari.so", "Asterisk RESTful Interface", "core",
 	 NULL, NULL},
 	{"app_stasis.so", "Stasis dialplan application", "core",
@@ -361,35 +346,6 @@ static int cli_module_reload(struct cli_out *out, int argc, char *argv[])
 	return 0;
 }
 
-static void show_log_channel(const char *channel, const char *type,
-			     const char *status, const char *configuration,
-			     void *arg)
-{
-	cli_printf(arg, "%-35s %-8s %-9s %s\n", channel, type, status,
-		   configuration);
-}
-
-static int cli_logger_show(struct cli_out *out, int argc, char *argv[])
-{
-	if (argc != 0)
-		return EINVAL;
-	cli_printf(out, "Logger queue limits are not applicable\n\n");
-	cli_printf(out, "%-35s %-8s %-9s %s\n", "Channel", "Type", "Status",
-		   "Configuration");
-	cli_printf(out, "%-35s %-8s %-9s %s\n", "-------", "----", "------",
-		   "-------------");
-	log_channel_foreach(show_log_channel, out);
-	return 0;
-}
-
-static int cli_logger_rotate(struct cli_out *out, int argc, char *argv[])
-{
-	if (argc != 0)
-		return EINVAL;
-	log_channel_rotate_all();
-	return 0;
-}
-
 int module_registry_init(void)
 {
 	int err = 0;
@@ -408,18 +364,10 @@ int module_registry_init(void)
 	if (!err)
 		err = cli_register("module reload", cli_module_reload,
 				   "module reload <module name>");
-	if (!err)
-		err = cli_register("logger show channels", cli_logger_show,
-				   "logger show channels");
-	if (!err)
-		err = cli_register("logger rotate", cli_logger_rotate,
-				   "logger rotate");
 	return err;
 }
 
 void module_registry_close(void)
 {
-	/* main.c has no hook of its own for the logger; the log channels
-	 * opened at run time are closed here, last. */
-	log_channels_close();
+	memset(ops, 0, sizeof(ops));
 }

@@ -48,6 +48,8 @@ int dialplan_cli_init(void);
 /* Register the built-in applications (Answer, Hangup, NoOp, Wait, Set,
  * Goto, GotoIf, Verbose). */
 int pbx_apps_init(void);
+/* UserEvent() and the other applications of pbx_user_apps.c. */
+int pbx_user_apps_init(void);
 /* Register Stasis() and StasisBroadcast() and make the stasis-<app> context
  * of every app from now on (pbx_stasis_apps.c). After stasis_init(). */
 int pbx_stasis_apps_init(void);

@@ -1,21 +1,153 @@
-/* sip.c — the SIP module's public face for main.c (named sip_module_* so
- * that it cannot collide with libre's own sip_close()). */
+/* sip.c — the SIP module's face for main.c (named sip_module_* so that it
+ * cannot collide with libre's own sip_close()): starts the parts of src/sip
+ * in order and closes them in reverse, and owns the one housekeeping timer
+ * that drives contact expiry and qualify. The only file that knows every
+ * other one; none of them calls back into it. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <string.h>
 #include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
 #include <re_list.h>
 #include <re_sa.h>
+#include <re_tmr.h>
+#include <re_uri.h>
+#include <re_msg.h>
+#include <re_sip.h>
+#include <re_sipsess.h>
+#include "core/channel.h"
+#include "core/endpoint.h"
+#include "base/log.h"
 #include "sip/sip.h"
 #include "sip/sip_int.h"
 
-int sip_module_init(const struct config *pjsip)
+static struct sip_lsnr *lsnr;
+static struct tmr tick_tmr;
+
+static const struct endpoint_tech_ops ep_ops = {
+	.send_message = sip_message_send,
+	.refer = sip_refer_send,
+};
+
+/* One timer for all contacts, not one each: expiry and qualify are counted
+ * in seconds, so a sweep once a second is as exact as they need, and the
+ * order of the two sweeps stays fixed. (Timers are cheap either way since
+ * the timer wheel, see docs/ARCHITECTURE.md, "libre caveats".) */
+static void tick(void *arg)
 {
-	return sip_stack_start(pjsip);
+	uint64_t now = tmr_jiffies();
+
+	(void)arg;
+	tmr_start(&tick_tmr, 1000, tick, NULL);
+	sip_registrar_tick(now);
+	sip_qualify_tick(now);
 }
 
+static int load_conf(const struct config *pjsip)
+{
+	if (pjsip)
+		return sip_conf_parse(&sipmod.conf, pjsip);
+	sipmod.conf = mem_zalloc(sizeof(*sipmod.conf), NULL);
+	return sipmod.conf ? 0 : ENOMEM;
+}
+
+static void check_references(void)
+{
+	struct le *le;
+
+	for (le = list_head(&sipmod.conf->endpoints); le; le = le->next) {
+		struct sip_endpoint *e = le->data;
+		char name[64];
+
+		sip_list_first(e->auth, name, sizeof(name));
+		if (*name && !sip_authobj_find(name))
+			log_warning("Endpoint '%s': auth '%s' does not exist",
+				    e->name, name);
+		sip_list_first(e->outbound_auth, name, sizeof(name));
+		if (*name && !sip_authobj_find(name))
+			log_warning("Endpoint '%s': outbound_auth '%s' does "
+				    "not exist", e->name, name);
+	}
+}
+
+/* The stack, then what listens on it and what the core calls into. */
+static int start_stack(void)
+{
+	int err = sip_stack_open();
+
+	if (!err)
+		err = sipsess_listen(&sipmod.sock, sipmod.sip, 1024,
+				     sip_call_incoming, NULL);
+	if (!err)
+		err = sip_listen(&lsnr, sipmod.sip, true, sip_dispatch_request,
+				 NULL);
+	if (!err)
+		err = sip_auth_init();
+	if (!err)
+		err = channel_tech_register(&sip_tech);
+	if (!err)
+		err = endpoint_tech_register("PJSIP", &ep_ops);
+	return err;
+}
+
+/* Endpoints into the core registry; static contacts qualified (or marked
+ * NonQualified). */
+static void publish_objects(void)
+{
+	struct le *le;
+
+	for (le = list_head(&sipmod.conf->endpoints); le; le = le->next)
+		(void)sip_endpoint_publish(le->data);
+	for (le = list_head(&sipmod.conf->aors); le; le = le->next) {
+		struct sip_aor *aor = le->data;
+		struct le *cl;
+
+		for (cl = list_head(&aor->contacts); cl; cl = cl->next)
+			sip_qualify_contact(cl->data);
+	}
+}
+
+int sip_module_init(const struct config *pjsip)
+{
+	int err;
+
+	memset(&sipmod, 0, sizeof(sipmod));
+	tmr_init(&tick_tmr);
+	err = load_conf(pjsip);
+	if (err)
+		return err;
+	check_references();
+	err = start_stack();
+	if (err) {
+		log_error("SIP stack could not start: %s", strerror(err));
+		sip_module_close();
+		return err;
+	}
+	publish_objects();
+	(void)sip_cli_init();
+	(void)sip_dynconf_init();
+	tmr_start(&tick_tmr, 1000, tick, NULL);
+	log_verbose(2, "SIP: %u endpoints, %d transports",
+		    list_count(&sipmod.conf->endpoints), sipmod.ntransports);
+	return 0;
+}
+
+/* Channels (and with them every call) are hung up by the core before
+ * this; a session still present is freed with its call. */
 void sip_module_close(void)
 {
-	sip_stack_stop();
+	tmr_cancel(&tick_tmr);
+	sip_malformed_close();
+	if (sipmod.sock)
+		sipsess_close_all(sipmod.sock);
+	sip_endpoints_unpublish();
+	sipmod.conf = mem_deref(sipmod.conf);
+	lsnr = mem_deref(lsnr);
+	sipmod.sock = mem_deref(sipmod.sock);
+	sip_stack_close();
 }

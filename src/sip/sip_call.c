@@ -594,14 +594,3 @@ void sip_call_incoming(const struct sip_msg *msg, void *arg)
 	start_call(call, msg);
 	mem_deref(call); /* the channel holds it now, if it still exists */
 }
-
-int sip_call_init(void)
-{
-	return 0;
-}
-
-void sip_call_close(void)
-{
-	/* channels (and with them every call) are hung up by the core before
-	 * sip_close(); a session still present then is freed with its call */
-}

@@ -237,3 +237,19 @@ int sip_endpoint_contact_uri(const struct sip_endpoint *e, char *buf,
 	}
 	return ENOENT;
 }
+
+/* The core registry entries go before the objects do. */
+void sip_endpoints_unpublish(void)
+{
+	struct le *le;
+
+	if (!sipmod.conf)
+		return;
+	for (le = list_head(&sipmod.conf->endpoints); le; le = le->next) {
+		struct sip_endpoint *e = le->data;
+
+		if (e->ep)
+			endpoint_remove(e->ep);
+		e->ep = NULL;
+	}
+}

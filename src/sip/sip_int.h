@@ -149,9 +149,9 @@ struct sip_mod {
 };
 extern struct sip_mod sipmod;
 
-/* sip_stack.c: what sip_init()/sip_close() (sip.c) do. */
-int sip_stack_start(const struct config *pjsip);
-void sip_stack_stop(void);
+/* sip_stack.c: libre's sip instance and its transports. */
+int sip_stack_open(void);
+void sip_stack_close(void);
 
 /* sip_endpoint.c */
 struct sip_endpoint *sip_endpoint_find(const char *name);
@@ -168,6 +168,8 @@ void sip_concrete_laddr(struct sa *laddr, const struct sa *peer);
 void sip_endpoint_update_state(struct sip_endpoint *e);
 /* Register the core endpoint for a configured sip endpoint. */
 int sip_endpoint_publish(struct sip_endpoint *e);
+/* Remove every endpoint from the core registry (module close). */
+void sip_endpoints_unpublish(void);
 void sip_contact_status_publish(struct sip_regcontact *c, const char *status);
 /* Where to send to reach an endpoint: registered contact or static one.
  * ENOENT: none. */
@@ -211,8 +213,6 @@ int sip_message_send(const char *resource, const char *from, const char *body,
 		     const char *const *keys, const char *const *values, int n);
 
 /* sip_call.c / sip_call_out.c */
-int sip_call_init(void);
-void sip_call_close(void);
 extern const struct channel_tech sip_tech;
 void sip_call_incoming(const struct sip_msg *msg, void *arg);
 int sip_call_request(struct channel **chp, const char *resource,
@@ -280,8 +280,5 @@ int sip_dynconf_init(void);
  * "Request 'REGISTER' from '<sip:alice@host>' failed for '1.2.3.4:5060'
  *  (callid: x) - No matching endpoint found" */
 void sip_log_refused(const struct sip_msg *msg, const char *why);
-
-/* Small helpers */
-void sip_hexid(char *buf, size_t size); /* 8 hex digits */
 
 #endif

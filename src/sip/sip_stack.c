@@ -1,9 +1,9 @@
-/* sip_stack.c — the SIP stack itself: libre's sip instance, the transports of
- * pjsip.conf, and the one housekeeping timer that drives contact expiry and
- * qualify (one timer for all contacts: libre's timer list is a sorted linked
- * list, see ARCHITECTURE.md). Endpoint lookup and state live in
- * sip_endpoint.c, the dispatcher for requests outside dialogs in
- * sip_dispatch.c, calls in sip_call*.c, the registrar in sip_registrar.c. */
+/* sip_stack.c — the SIP stack itself and what every other file of src/sip
+ * needs from it: the module's state (sipmod), libre's sip instance with the
+ * transports of pjsip.conf, the local address to put in From, Contact and
+ * SDP, and the log line for a refused request. It starts nothing above
+ * itself: sip.c does, in order. Endpoint lookup and state are in
+ * sip_endpoint.c. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -11,45 +11,25 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_mbuf.h>
 #include <re_list.h>
 #include <re_sa.h>
-#include <re_tmr.h>
-#include <re_sys.h>
 #include <re_dns.h>
 #include <re_uri.h>
 #include <re_msg.h>
 #include <re_sip.h>
-#include <re_sipsess.h>
 #include <re_net.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include "core/bus.h"
-#include "core/channel.h"
-#include "base/config.h"
-#include "core/endpoint.h"
 #include "base/log.h"
 #include "sip/sip_int.h"
 
 struct sip_mod sipmod;
 
 static struct dnsc *dnsc;
-static struct sip_lsnr *lsnr;
-static struct tmr tick_tmr;
-
-static const struct endpoint_tech_ops ep_ops = {
-	.send_message = sip_message_send,
-	.refer = sip_refer_send,
-};
-
-void sip_hexid(char *buf, size_t size)
-{
-	snprintf(buf, size, "%08x", rand_u32());
-}
 
 /* A transport bound to 0.0.0.0 has no address to write into SDP or a
  * Contact (c=IN IP4 0.0.0.0 even means "hold"): ask the kernel which source
@@ -106,16 +86,6 @@ void sip_log_refused(const struct sip_msg *msg, const char *why)
 		    "'%J' (callid: %r) - %s", &msg->met, &msg->from.auri,
 		    &msg->src, &msg->callid, why);
 	log_notice("%s", buf);
-}
-
-static void tick(void *arg)
-{
-	uint64_t now = tmr_jiffies();
-
-	(void)arg;
-	tmr_start(&tick_tmr, 1000, tick, NULL);
-	sip_registrar_tick(now);
-	sip_qualify_tick(now);
 }
 
 static int add_one_transport(int proto, const struct sa *bind,
@@ -219,114 +189,26 @@ static int make_dnsc(void)
 	return dnsc_alloc(&dnsc, NULL, srv, n);
 }
 
-static void check_references(void)
+/* libre's sip instance with the transports of pjsip.conf (the default: UDP
+ * on 127.0.0.1:5060). A transport that cannot bind is logged and skipped. */
+int sip_stack_open(void)
 {
-	struct le *le;
+	int err = make_dnsc();
 
-	for (le = list_head(&sipmod.conf->endpoints); le; le = le->next) {
-		struct sip_endpoint *e = le->data;
-		char name[64];
-
-		sip_list_first(e->auth, name, sizeof(name));
-		if (*name && !sip_authobj_find(name))
-			log_warning("Endpoint '%s': auth '%s' does not exist",
-				    e->name, name);
-		sip_list_first(e->outbound_auth, name, sizeof(name));
-		if (*name && !sip_authobj_find(name))
-			log_warning("Endpoint '%s': outbound_auth '%s' does "
-				    "not exist", e->name, name);
-	}
-}
-
-int sip_stack_start(const struct config *pjsip)
-{
-	struct le *le;
-	int err;
-
-	memset(&sipmod, 0, sizeof(sipmod));
-	tmr_init(&tick_tmr);
-	if (pjsip)
-		err = sip_conf_parse(&sipmod.conf, pjsip);
-	else if (!(sipmod.conf = mem_zalloc(sizeof(*sipmod.conf), NULL)))
-		err = ENOMEM;
-	else
-		err = 0;
+	/* hash sizes: enough buckets for thousands of concurrent calls */
+	if (!err)
+		err = sip_alloc(&sipmod.sip, dnsc, 1024, 1024, 256,
+				"ariadne " ARIADNE_VERSION, NULL, NULL);
 	if (err)
 		return err;
-	check_references();
-
-	err = make_dnsc();
-	if (err)
-		goto fail;
-	/* hash sizes: enough buckets for thousands of concurrent calls */
-	err = sip_alloc(&sipmod.sip, dnsc, 1024, 1024, 256,
-			"ariadne " ARIADNE_VERSION, NULL, NULL);
-	if (err)
-		goto fail;
 	(void)start_transports();
-	err = sipsess_listen(&sipmod.sock, sipmod.sip, 1024,
-			     sip_call_incoming, NULL);
-	if (err)
-		goto fail;
-	err = sip_listen(&lsnr, sipmod.sip, true, sip_dispatch_request, NULL);
-	if (err)
-		goto fail;
-	err = sip_auth_init();
-	if (!err)
-		err = channel_tech_register(&sip_tech);
-	if (!err)
-		err = endpoint_tech_register("PJSIP", &ep_ops);
-	if (!err)
-		err = sip_call_init();
-	if (err)
-		goto fail;
-	for (le = list_head(&sipmod.conf->endpoints); le; le = le->next)
-		(void)sip_endpoint_publish(le->data);
-	/* static contacts: qualify them (or mark NonQualified) */
-	for (le = list_head(&sipmod.conf->aors); le; le = le->next) {
-		struct sip_aor *aor = le->data;
-		struct le *cl;
-
-		for (cl = list_head(&aor->contacts); cl; cl = cl->next)
-			sip_qualify_contact(cl->data);
-	}
-	(void)sip_cli_init();
-	(void)sip_dynconf_init();
-	tmr_start(&tick_tmr, 1000, tick, NULL);
-	log_verbose(2, "SIP: %u endpoints, %d transports",
-		    list_count(&sipmod.conf->endpoints), sipmod.ntransports);
 	return 0;
-fail:
-	log_error("SIP stack could not start: %s", strerror(err));
-	sip_stack_stop();
-	return err;
 }
 
-/* libre's sip_close() is shadowed by our public sip_close() (sip.h), so the
- * stack is closed by its destructor alone: it flushes transactions and
- * transports itself. */
-void sip_stack_stop(void)
+/* The destructor of libre's sip instance flushes its transactions and
+ * transports: at shutdown nothing is left to wait for. */
+void sip_stack_close(void)
 {
-	struct le *le;
-
-	tmr_cancel(&tick_tmr);
-	sip_malformed_close();
-	sip_call_close();
-	if (sipmod.sock)
-		sipsess_close_all(sipmod.sock);
-	if (sipmod.conf) {
-		for (le = list_head(&sipmod.conf->endpoints); le;
-		     le = le->next) {
-			struct sip_endpoint *e = le->data;
-
-			if (e->ep)
-				endpoint_remove(e->ep);
-			e->ep = NULL;
-		}
-	}
-	sipmod.conf = mem_deref(sipmod.conf);
-	lsnr = mem_deref(lsnr);
-	sipmod.sock = mem_deref(sipmod.sock);
 	sipmod.sip = mem_deref(sipmod.sip);
 	dnsc = mem_deref(dnsc);
 }

@@ -17,8 +17,10 @@
 #include <re_sa.h>
 #include <re_rtp.h>
 #include <re_sys.h>
+#include <re_tmr.h>
 #include <re_udp.h>
 #include "core/channel.h"
+#include "base/log.h"
 #include "media/session_int.h"
 
 /* libre has already taken the report blocks in (loss, jitter and RTT as the
@@ -39,7 +41,7 @@ void media_rtcp_recv(const struct sa *src, struct rtcp_msg *msg, void *arg)
 	if (msg->hdr.pt == RTCP_SR) {
 		ms->rtcp.lsr = msg->r.sr.ntp_sec << 16 |
 			       msg->r.sr.ntp_frac >> 16;
-		ms->rtcp.lsr_rx_ms = media_now_ms();
+		ms->rtcp.lsr_rx_ms = tmr_jiffies();
 	}
 }
 
@@ -108,7 +110,7 @@ static bool rr_block(struct media_session *ms, struct rtcp_rr *rr)
 	rr->jitter = (uint32_t)((uint64_t)st.rx.jit * MEDIA_SRATE / 1000000);
 	if (r->lsr_rx_ms) {
 		/* The real time, not the tick's (which may run behind). */
-		uint64_t now = media_now_ms();
+		uint64_t now = tmr_jiffies();
 
 		rr->lsr = r->lsr;
 		rr->dlsr = now > r->lsr_rx_ms
@@ -119,7 +121,7 @@ static bool rr_block(struct media_session *ms, struct rtcp_rr *rr)
 
 /* One compound report: SR once we have sent RTP (RR before), with a block
  * about the peer's stream when we receive one, and the SDES CNAME. */
-int media_rtcp_report(struct media_session *ms)
+static int rtcp_report(struct media_session *ms)
 {
 	uint32_t ssrc = rtp_sess_ssrc(ms->rtp);
 	struct rtcp_rr rr;
@@ -158,7 +160,7 @@ int media_rtcp_report(struct media_session *ms)
 
 /* RFC 3550 6.3.1: a random interval in [0.5, 1.5] of the nominal one keeps
  * calls that started together from reporting together. */
-uint64_t media_rtcp_interval(const struct media_session *ms)
+static uint64_t rtcp_interval(const struct media_session *ms)
 {
 	unsigned t = ms->rtcp.interval_ms;
 
@@ -174,7 +176,7 @@ void media_rtcp_start(struct media_session *ms, const struct sa *raddr)
 	str_ncpy(ms->rtcp.cname, ms->ch ? channel_id(ms->ch) : "ariadne",
 		 sizeof(ms->rtcp.cname));
 	/* The first report after half an interval, on average. */
-	ms->rtcp.next_ms = media_now_ms() + media_rtcp_interval(ms) / 2;
+	ms->rtcp.next_ms = tmr_jiffies() + rtcp_interval(ms) / 2;
 }
 
 /* Tell the peer we are gone (RFC 3550 6.6), as libre did for us when its
@@ -199,4 +201,17 @@ void media_rtcp_bye(struct media_session *ms)
 		(void)udp_send(rtcp_sock(ms->rtp), &ms->rtcp.raddr, mb);
 	}
 	mem_deref(mb);
+}
+
+void media_rtcp_tick(struct media_session *ms, uint64_t now)
+{
+	int err;
+
+	if (!ms->rtcp.on || now < ms->rtcp.next_ms)
+		return;
+	err = rtcp_report(ms);
+	if (err)
+		log_debug(3, "%s: RTCP report not sent: %s",
+			  ms->ch ? channel_name(ms->ch) : "?", strerror(err));
+	ms->rtcp.next_ms = now + rtcp_interval(ms);
 }

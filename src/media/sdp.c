@@ -20,6 +20,7 @@
 #include <re_rtp.h>
 #include <re_sdp.h>
 #include <re_telev.h>
+#include <re_tmr.h>
 #include "core/channel.h"
 #include "base/log.h"
 #include "media/session_int.h"
@@ -164,7 +165,7 @@ int media_sdp_apply(struct media_session *ms)
 	/* The RTP timeout counts from when media may flow (and again after
 	 * the peer takes the call off hold). */
 	if (!ms->last_rx_ms || (was_hold && !ms->hold))
-		ms->last_rx_ms = media_now_ms();
+		ms->last_rx_ms = tmr_jiffies();
 	return 0;
 }
 

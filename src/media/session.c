@@ -9,7 +9,6 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
-#include <time.h>
 #include <netinet/in.h>
 #include <re_types.h>
 #include <re_fmt.h>
@@ -20,7 +19,6 @@
 #include <re_rtp.h>
 #include <re_sys.h>
 #include <re_tmr.h>
-#include <re_udp.h>
 #include <rem_g711.h>
 #include "core/channel.h"
 #include "base/log.h"
@@ -40,11 +38,6 @@ void media_session_port_range(uint16_t min, uint16_t max)
 {
 	rtp_min = min;
 	rtp_max = max;
-}
-
-uint64_t media_now_ms(void)
-{
-	return tmr_jiffies();
 }
 
 static void session_destructor(void *arg)
@@ -77,7 +70,7 @@ static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
 {
 	struct media_session *ms = arg;
 	size_t len = mbuf_get_left(mb);
-	uint64_t now = media_now_ms();
+	uint64_t now = tmr_jiffies();
 
 	/* libre drops what does not parse as RTP; the rest we vet here. */
 	if (hdr->ver != RTP_VERSION) {
@@ -252,7 +245,7 @@ static void session_tx(void *arg, const int16_t *pcm, size_t n)
 	ts = ms->ts;
 	ms->ts += (uint32_t)n;
 
-	if (media_dtmf_tick(ms, media_now_ms()))
+	if (media_dtmf_tick(ms, tmr_jiffies()))
 		return; /* RFC 4733 2.5.1: the event replaces the audio */
 	if (!ms->can_send || ms->tx_pt < 0 || !sa_isset(&ms->raddr, SA_ALL)) {
 		ms->marker = true;
@@ -279,15 +272,7 @@ static void session_rx(void *arg, uint64_t now)
 	/* RFC 4733 end timeout lives in dtmf.c's receive state. */
 	media_dtmf_rx_timeout(ms, now);
 
-	if (ms->rtcp.on && now >= ms->rtcp.next_ms) {
-		int err = media_rtcp_report(ms);
-
-		if (err)
-			log_debug(3, "%s: RTCP report not sent: %s",
-				  ms->ch ? channel_name(ms->ch) : "?",
-				  strerror(err));
-		ms->rtcp.next_ms = now + media_rtcp_interval(ms);
-	}
+	media_rtcp_tick(ms, now);
 
 	/* On hold the peer may legitimately send nothing (Asterisk applies
 	 * rtp_timeout_hold instead, which we do not have). */
@@ -314,7 +299,7 @@ static void session_after(void *arg)
 		log_notice("Disconnecting channel '%s' for lack of audio RTP "
 			   "activity in %u seconds",
 			   channel_name(ch),
-			   (unsigned)((media_now_ms() - ms->last_rx_ms) / 1000));
+			   (unsigned)((tmr_jiffies() - ms->last_rx_ms) / 1000));
 		channel_hangup(ch, CAUSE_RTP_TIMEOUT, "rtptimeout");
 	}
 	mem_deref(ms);

@@ -133,7 +133,6 @@ struct media_session {
 };
 
 /* session.c */
-uint64_t media_now_ms(void);
 int media_session_send_raw(struct media_session *ms, bool marker, uint8_t pt,
 			   uint32_t ts, const uint8_t *payload, size_t len);
 
@@ -144,8 +143,8 @@ int media_session_send_raw(struct media_session *ms, bool marker, uint8_t pt,
 void media_rtcp_start(struct media_session *ms, const struct sa *raddr);
 struct rtcp_msg;
 void media_rtcp_recv(const struct sa *src, struct rtcp_msg *msg, void *arg);
-int media_rtcp_report(struct media_session *ms);
-uint64_t media_rtcp_interval(const struct media_session *ms);
+/* Per tick: send a report when one is due. */
+void media_rtcp_tick(struct media_session *ms, uint64_t now);
 void media_rtcp_bye(struct media_session *ms);
 
 /* sdp.c */

@@ -1,0 +1,160 @@
+/* stasis_route.c — which Stasis app sees which bus event: channel events go
+ * to the apps subscribed to the channel (or to everything), endpoint and
+ * device events to their watchers, StasisStart/End and move failures to the
+ * app they name, broadcasts to every active app. Delivery is synchronous, so
+ * an app sees events in the order they happened.
+ *
+ * Not here: turning an event into JSON and sending it (src/ari). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_list.h>
+#include "core/bus.h"
+#include "core/channel.h"
+#include "core/endpoint.h"
+#include "core/stasis.h"
+#include "core/stasis_int.h"
+
+static void route_channel_event(struct bus_event *ev)
+{
+	struct le *le = stasis_apps.head;
+	const char *id = channel_id(ev->chan);
+
+	while (le) {
+		struct stasis_app *app = le->data;
+
+		le = le->next;
+		if (app->subscribe_all || stasis_sub_find(app, id))
+			stasis_app_deliver(app, ev);
+	}
+	if (ev->type != BUS_CHANNEL_DESTROYED)
+		return;
+	le = stasis_apps.head;
+	while (le) {
+		struct stasis_app *app = le->data;
+
+		le = le->next;
+		stasis_sub_remove(app, id);
+		stasis_app_maybe_destroy(app);
+	}
+}
+
+/* Endpoint events go to apps subscribed to the endpoint or its whole
+ * technology ("endpoint:PJSIP"). */
+static bool app_watches_endpoint(const struct stasis_app *app,
+				 const struct endpoint *ep)
+{
+	char id[256];
+
+	if (app->subscribe_all)
+		return true;
+	if (!ep)
+		return false;
+	snprintf(id, sizeof(id), "%s/%s", endpoint_tech(ep),
+		 endpoint_resource(ep));
+	return stasis_list_find(&app->subs, STASIS_SRC_ENDPOINT, id) ||
+	       stasis_list_find(&app->subs, STASIS_SRC_ENDPOINT, endpoint_tech(ep));
+}
+
+static void route_to_watchers(struct bus_event *ev)
+{
+	struct le *le = stasis_apps.head;
+
+	while (le) {
+		struct stasis_app *app = le->data;
+		bool want;
+
+		le = le->next;
+		if (ev->type == BUS_DEVICE_STATE)
+			want = app->subscribe_all ||
+			       stasis_list_find(&app->subs, STASIS_SRC_DEVICE, ev->name);
+		else
+			want = app_watches_endpoint(app, ev->endpoint);
+		if (want)
+			stasis_app_deliver(app, ev);
+	}
+}
+
+static void on_event(const struct bus_event *cev, void *unused)
+{
+	struct bus_event *ev = (struct bus_event *)cev;
+	struct stasis_app *app;
+
+	switch (ev->type) {
+	case BUS_ENDPOINT_STATE:
+	case BUS_CONTACT_STATUS:
+	case BUS_PEER_STATUS:
+	case BUS_TEXT_MESSAGE:
+	case BUS_DEVICE_STATE:
+		route_to_watchers(ev);
+		break;
+	case BUS_CALL_BROADCAST:
+	case BUS_CALL_CLAIMED:
+		/* Offered to every app (or to `destination` only when
+		 * StasisBroadcast filters apps); the claim race is decided
+		 * by ARI. */
+		for (struct le *le = stasis_apps.head; le; le = le->next) {
+			app = le->data;
+			if (app->active && (!ev->destination ||
+					    !strcmp(ev->destination, app->name)))
+				stasis_app_deliver(app, ev);
+		}
+		break;
+	case BUS_CHANNEL_USEREVENT:
+		/* POST /events/user names its application; UserEvent() in the
+		 * dialplan goes to whoever watches the channel. */
+		if (ev->app) {
+			app = stasis_app_find(ev->app);
+			if (app)
+				stasis_app_deliver(app, ev);
+		}
+		else if (ev->chan) {
+			route_channel_event(ev);
+		}
+		break;
+	case BUS_STASIS_START:
+	case BUS_STASIS_END:
+	case BUS_APP_MOVE_FAILED:
+		app = stasis_app_find(ev->app);
+		if (app)
+			stasis_app_deliver(app, ev);
+		break;
+	case BUS_APP_REPLACED:
+	case BUS_CEL_APP:
+		break;
+	case BUS_CHANNEL_VARSET:
+		if (!ev->chan) {
+			/* Global variables: only apps that see everything. */
+			for (struct le *le = stasis_apps.head; le; le = le->next) {
+				app = le->data;
+				if (app->subscribe_all)
+					stasis_app_deliver(app, ev);
+			}
+			break;
+		}
+		route_channel_event(ev);
+		break;
+	default:
+		if (ev->chan)
+			route_channel_event(ev);
+		break;
+	}
+}
+
+int stasis_init(void)
+{
+	return bus_subscribe(on_event, NULL);
+}
+
+void stasis_close(void)
+{
+	bus_unsubscribe(on_event, NULL);
+	stasis_apps_close();
+}

@@ -1,8 +1,10 @@
-/* dtmf.c — RFC 4733 telephone-events on a media session: digits received
+/* dtmf.c — RFC 4733 telephone-events of a media session: digits received
  * (each reported once, when it ends — also when its end packets were lost)
  * and digits sent (start packet with the marker bit, one update per tick,
- * three end packets). SIP INFO DTMF is the sip module's; in-band tones are
- * not generated here. */
+ * three end packets). Works on struct media_dtmf alone: the session hands
+ * in the packets, the clock and a sender, and reports the digits to the
+ * channel. SIP INFO DTMF is the sip module's; in-band tones are not
+ * generated here. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -11,10 +13,7 @@
 #include <string.h>
 #include <re_types.h>
 #include <re_sa.h>
-#include <re_mem.h>
 #include <re_mbuf.h>
-#include <re_rtp.h>
-#include "core/channel.h"
 #include "base/log.h"
 #include "media/session_int.h"
 
@@ -47,9 +46,8 @@ static int digit_event(char d)
 	return -1;
 }
 
-static void rx_end(struct media_session *ms)
+static void rx_end(struct media_dtmf *t)
 {
-	struct media_dtmf *t = &ms->dtmf;
 	unsigned ms_field = t->rx_dur / (MEDIA_SRATE / 1000);
 	unsigned ms_wall = (unsigned)(t->rx_last_ms - t->rx_start_ms);
 	unsigned dur = ms_field > ms_wall ? ms_field : ms_wall;
@@ -67,10 +65,9 @@ static void rx_end(struct media_session *ms)
 	}
 }
 
-void media_dtmf_recv(struct media_session *ms, const struct rtp_header *hdr,
-		     struct mbuf *mb, uint64_t now)
+void media_dtmf_recv(struct media_dtmf *t, uint32_t ts, struct mbuf *mb,
+		     uint64_t now)
 {
-	struct media_dtmf *t = &ms->dtmf;
 	const uint8_t *p = mbuf_buf(mb);
 	uint8_t ev;
 	bool end;
@@ -85,14 +82,14 @@ void media_dtmf_recv(struct media_session *ms, const struct rtp_header *hdr,
 		return; /* flash and tones: not digits */
 
 	/* An event is identified by its timestamp (RFC 4733 2.5.2.1). */
-	if (t->rx_active && hdr->ts != t->rx_ts)
-		rx_end(ms); /* the previous digit's end was lost */
+	if (t->rx_active && ts != t->rx_ts)
+		rx_end(t); /* the previous digit's end was lost */
 	if (!t->rx_active) {
-		if (t->rx_ended_valid && hdr->ts == t->rx_ended_ts)
+		if (t->rx_ended_valid && ts == t->rx_ended_ts)
 			return; /* a repeated end packet */
 		t->rx_active = true;
 		t->rx_event = ev;
-		t->rx_ts = hdr->ts;
+		t->rx_ts = ts;
 		t->rx_start_ms = now;
 		t->rx_dur = 0;
 	}
@@ -100,39 +97,37 @@ void media_dtmf_recv(struct media_session *ms, const struct rtp_header *hdr,
 	if (dur > t->rx_dur)
 		t->rx_dur = dur;
 	if (end)
-		rx_end(ms);
+		rx_end(t);
 }
 
-void media_dtmf_rx_timeout(struct media_session *ms, uint64_t now)
+void media_dtmf_rx_timeout(struct media_dtmf *t, uint64_t now,
+			   const char *name)
 {
-	struct media_dtmf *t = &ms->dtmf;
-
 	if (t->rx_active && now - t->rx_last_ms >= DTMF_RX_TIMEOUT_MS) {
-		log_debug(1, "%s: DTMF '%c' end packet lost, ending it",
-			  ms->ch ? channel_name(ms->ch) : "?",
+		log_debug(1, "%s: DTMF '%c' end packet lost, ending it", name,
 			  event_digit(t->rx_event));
-		rx_end(ms);
+		rx_end(t);
 	}
 }
 
-void media_dtmf_flush(struct media_session *ms)
+unsigned media_dtmf_take(struct media_dtmf *t, struct media_dtmf_digit *out,
+			 unsigned max)
 {
-	struct media_dtmf *t = &ms->dtmf;
-	unsigned i, n = t->rxq_n;
+	unsigned n = t->rxq_n < max ? t->rxq_n : max;
 
+	memcpy(out, t->rxq, n * sizeof(*out));
 	t->rxq_n = 0;
-	for (i = 0; i < n && ms->ch; i++)
-		channel_dtmf_received(ms->ch, t->rxq[i].digit, t->rxq[i].ms);
+	return n;
 }
 
-int media_dtmf_queue(struct media_session *ms, char digit, int duration_ms)
+int media_dtmf_queue(struct media_dtmf *t, char digit, int duration_ms,
+		     bool negotiated)
 {
-	struct media_dtmf *t = &ms->dtmf;
 	int ev = digit_event(digit);
 
 	if (ev < 0)
 		return EINVAL;
-	if (!ms->rfc4733 || ms->te_pt < 0)
+	if (!negotiated)
 		return ENOTSUP; /* the peer did not offer telephone-event */
 	if (t->txq_n == MEDIA_DTMF_TXQ)
 		return EBUSY;
@@ -148,27 +143,23 @@ int media_dtmf_queue(struct media_session *ms, char digit, int duration_ms)
 	return 0;
 }
 
-static void send_event(struct media_session *ms, bool marker, bool end)
+static void send_event(struct media_dtmf *t, bool marker, bool end,
+		       media_dtmf_send_h *sendh, void *arg)
 {
-	struct media_dtmf *t = &ms->dtmf;
 	uint8_t p[4];
 
 	p[0] = t->tx_event;
 	p[1] = (uint8_t)((end ? 0x80 : 0) | 10); /* volume -10 dBm0 */
 	p[2] = (uint8_t)(t->tx_elapsed >> 8);
 	p[3] = (uint8_t)t->tx_elapsed;
-	(void)media_session_send_raw(ms, marker, (uint8_t)ms->te_pt, t->tx_ts,
-				     p, sizeof(p));
+	sendh(marker, t->tx_ts, p, sizeof(p), arg);
 }
 
-/* Called once per tick by the session's frame sender, after ms->ts advanced
- * past this tick's frame. */
-bool media_dtmf_tick(struct media_session *ms, uint64_t now)
+bool media_dtmf_tick(struct media_dtmf *t, uint32_t ts, bool can_send,
+		     media_dtmf_send_h *sendh, void *arg)
 {
-	struct media_dtmf *t = &ms->dtmf;
 	bool start = false;
 
-	(void)now;
 	if (!t->tx_active) {
 		if (!t->txq_n)
 			return false;
@@ -178,25 +169,23 @@ bool media_dtmf_tick(struct media_session *ms, uint64_t now)
 		t->txq_head = (t->txq_head + 1) % MEDIA_DTMF_TXQ;
 		t->txq_n--;
 		/* The event starts where this tick's audio would have. */
-		t->tx_ts = ms->ts - MEDIA_FRAME;
+		t->tx_ts = ts;
 		t->tx_elapsed = 0;
 		start = true;
 	}
 	t->tx_elapsed += MEDIA_FRAME;
-	if (ms->te_pt < 0 || !ms->can_send) {
+	if (!can_send) {
 		/* Renegotiated away mid-digit: drop it quietly. */
 		t->tx_active = false;
 		return false;
 	}
 	if (t->tx_elapsed < t->tx_total) {
-		send_event(ms, start, false);
+		send_event(t, start, false, sendh, arg);
 		return true;
 	}
 	/* Last tick of the digit: its duration is final. */
 	for (int i = 0; i < DTMF_END_REPEAT; i++)
-		send_event(ms, start && i == 0, true);
+		send_event(t, start && i == 0, true, sendh, arg);
 	t->tx_active = false;
-	/* The audio after an event starts a new talkspurt. */
-	ms->marker = true;
 	return true;
 }

@@ -126,7 +126,7 @@ static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
 	ms->rssrc = hdr->ssrc;
 
 	if ((int)hdr->pt == ms->te_pt) {
-		media_dtmf_recv(ms, hdr, mb, now);
+		media_dtmf_recv(&ms->dtmf, hdr->ts, mb, now);
 		return;
 	}
 	if (len == 0 || len > MEDIA_JB_MAXPKT) {
@@ -208,8 +208,8 @@ static void session_detach(void *arg)
 	ms->mc = NULL;
 }
 
-int media_session_send_raw(struct media_session *ms, bool marker, uint8_t pt,
-			   uint32_t ts, const uint8_t *payload, size_t len)
+static int send_raw(struct media_session *ms, bool marker, uint8_t pt,
+		    uint32_t ts, const uint8_t *payload, size_t len)
 {
 	struct mbuf *mb;
 	int err;
@@ -232,6 +232,16 @@ int media_session_send_raw(struct media_session *ms, bool marker, uint8_t pt,
 	return err;
 }
 
+/* dtmf.c's sender: its packets go out with the peer's telephone-event
+ * payload type. */
+static void dtmf_send(bool marker, uint32_t ts, const uint8_t *payload,
+		      size_t len, void *arg)
+{
+	struct media_session *ms = arg;
+
+	(void)send_raw(ms, marker, (uint8_t)ms->te_pt, ts, payload, len);
+}
+
 static void session_tx(void *arg, const int16_t *pcm, size_t n)
 {
 	struct media_session *ms = arg;
@@ -245,8 +255,13 @@ static void session_tx(void *arg, const int16_t *pcm, size_t n)
 	ts = ms->ts;
 	ms->ts += (uint32_t)n;
 
-	if (media_dtmf_tick(ms, tmr_jiffies()))
-		return; /* RFC 4733 2.5.1: the event replaces the audio */
+	if (media_dtmf_tick(&ms->dtmf, ts, ms->te_pt >= 0 && ms->can_send,
+			    dtmf_send, ms)) {
+		/* RFC 4733 2.5.1: the event replaces the audio, and the audio
+		 * after it starts a new talkspurt. */
+		ms->marker = true;
+		return;
+	}
 	if (!ms->can_send || ms->tx_pt < 0 || !sa_isset(&ms->raddr, SA_ALL)) {
 		ms->marker = true;
 		return;
@@ -254,8 +269,7 @@ static void session_tx(void *arg, const int16_t *pcm, size_t n)
 	for (size_t i = 0; i < n; i++)
 		buf[i] = ms->tx_pt == MEDIA_PCMA ? g711_pcm2alaw(pcm[i])
 						 : g711_pcm2ulaw(pcm[i]);
-	if (!media_session_send_raw(ms, ms->marker, (uint8_t)ms->tx_pt, ts, buf,
-				    n))
+	if (!send_raw(ms, ms->marker, (uint8_t)ms->tx_pt, ts, buf, n))
 		ms->marker = false;
 }
 
@@ -270,7 +284,8 @@ static void session_rx(void *arg, uint64_t now)
 		media_chan_rx_put(ms->mc, pcm, MEDIA_FRAME);
 
 	/* RFC 4733 end timeout lives in dtmf.c's receive state. */
-	media_dtmf_rx_timeout(ms, now);
+	media_dtmf_rx_timeout(&ms->dtmf, now,
+			      ms->ch ? channel_name(ms->ch) : "?");
 
 	media_rtcp_tick(ms, now);
 
@@ -280,6 +295,19 @@ static void session_rx(void *arg, uint64_t now)
 	    ms->last_rx_ms &&
 	    now - ms->last_rx_ms >= (uint64_t)ms->rtp_timeout_s * 1000)
 		ms->timed_out = true;
+}
+
+/* Report ended digits to the channel (from the tick, never from a socket
+ * handler, so a subscriber that hangs up cannot pull the session away
+ * underneath us). A subscriber may hang up: then ms->ch is gone and the
+ * remaining digits with it. */
+static void report_digits(struct media_session *ms)
+{
+	struct media_dtmf_digit d[MEDIA_DTMF_RXQ];
+	unsigned n = media_dtmf_take(&ms->dtmf, d, MEDIA_DTMF_RXQ);
+
+	for (unsigned i = 0; i < n && ms->ch; i++)
+		channel_dtmf_received(ms->ch, d[i].digit, d[i].ms);
 }
 
 /* After the channel's frame went out: report ended DTMF digits and hang
@@ -292,7 +320,7 @@ static void session_after(void *arg)
 	if (!ch)
 		return;
 	mem_ref(ms);
-	media_dtmf_flush(ms);
+	report_digits(ms);
 	if (ms->timed_out && ms->ch && !channel_is_hungup(ch)) {
 		ms->rtp_timeout_s = 0; /* once */
 		/* res_pjsip_sdp_rtp's wording (chan_sip said "call") */
@@ -322,7 +350,8 @@ int media_session_send_digit(struct media_session *ms, char digit,
 {
 	if (!ms)
 		return EINVAL;
-	return media_dtmf_queue(ms, digit, duration_ms);
+	return media_dtmf_queue(&ms->dtmf, digit, duration_ms,
+				ms->rfc4733 && ms->te_pt >= 0);
 }
 
 int media_session_stats(const struct media_session *ms,

@@ -50,6 +50,12 @@ enum media_codec { MEDIA_PCMU = 0, MEDIA_PCMA = 8 };
 #define MEDIA_DTMF_TXQ 32
 #define MEDIA_DTMF_RXQ 8
 
+/* A digit received, for the channel. */
+struct media_dtmf_digit {
+	char digit;
+	unsigned ms;
+};
+
 /* RFC 4733 state (dtmf.c). */
 struct media_dtmf {
 	/* receive */
@@ -60,7 +66,7 @@ struct media_dtmf {
 	uint32_t rx_dur;          /* samples, from the packets */
 	bool rx_ended_valid;
 	uint32_t rx_ended_ts;     /* to ignore the retransmitted end packets */
-	struct { char digit; unsigned ms; } rxq[MEDIA_DTMF_RXQ];
+	struct media_dtmf_digit rxq[MEDIA_DTMF_RXQ];
 	unsigned rxq_n;
 	/* send */
 	struct { char digit; unsigned ms; } txq[MEDIA_DTMF_TXQ];
@@ -133,8 +139,6 @@ struct media_session {
 };
 
 /* session.c */
-int media_session_send_raw(struct media_session *ms, bool marker, uint8_t pt,
-			   uint32_t ts, const uint8_t *payload, size_t len);
 
 /* rtcp.c */
 /* Start sending RTCP reports to `raddr` (from the SDP); the first one goes
@@ -152,16 +156,29 @@ int media_sdp_alloc(struct media_session *ms);
 /* Apply the negotiated result of the last offer/answer to the session. */
 int media_sdp_apply(struct media_session *ms);
 
-/* dtmf.c */
-void media_dtmf_recv(struct media_session *ms, const struct rtp_header *hdr,
-		     struct mbuf *mb, uint64_t now);
-void media_dtmf_rx_timeout(struct media_session *ms, uint64_t now);
-/* true while an event is being sent (audio is held back meanwhile). */
-bool media_dtmf_tick(struct media_session *ms, uint64_t now);
-/* Report ended digits to the channel (from the tick, never from a socket
- * handler, so a subscriber that hangs up cannot pull the session away
- * underneath us). */
-void media_dtmf_flush(struct media_session *ms);
-int media_dtmf_queue(struct media_session *ms, char digit, int duration_ms);
+/* dtmf.c: works on struct media_dtmf alone; the session passes in what it
+ * needs. */
+void media_dtmf_recv(struct media_dtmf *t, uint32_t ts, struct mbuf *mb,
+		     uint64_t now);
+/* End a digit whose end packets were lost; `name` is the channel's, for
+ * the log. */
+void media_dtmf_rx_timeout(struct media_dtmf *t, uint64_t now,
+			   const char *name);
+/* Move the ended digits (at most `max`) to `out` and forget them. */
+unsigned media_dtmf_take(struct media_dtmf *t, struct media_dtmf_digit *out,
+			 unsigned max);
+/* `negotiated`: the peer takes telephone-event (ENOTSUP otherwise). */
+int media_dtmf_queue(struct media_dtmf *t, char digit, int duration_ms,
+		     bool negotiated);
+/* How a telephone-event packet goes out: the session puts it in RTP with
+ * the peer's payload type. */
+typedef void (media_dtmf_send_h)(bool marker, uint32_t ts,
+				 const uint8_t *payload, size_t len,
+				 void *arg);
+/* Once per tick, for the frame with RTP timestamp `ts`: true while an
+ * event is being sent (the audio is held back meanwhile). `can_send`
+ * false drops a digit in progress (renegotiated away). */
+bool media_dtmf_tick(struct media_dtmf *t, uint32_t ts, bool can_send,
+		     media_dtmf_send_h *sendh, void *arg);
 
 #endif

@@ -58,6 +58,7 @@ struct conn {
 	struct http_head head;
 	size_t hlen, clen;
 	bool sent_continue;
+	bool close;           /* close after the reply to this request */
 	bool upgraded;        /* tcp_conn handed to ws.c */
 	bool busy;            /* inside conn_process: destroy later */
 	bool dead;
@@ -65,7 +66,8 @@ struct conn {
 
 struct ari_req {
 	const struct http_head *head;  /* NULL for REST over WebSocket */
-	struct conn *conn;
+	struct tcp_conn *tc;           /* NULL for REST over WebSocket */
+	const char *peer;              /* for logs; NULL for REST over WebSocket */
 	const char *method;
 	const char *path;              /* below /ari */
 	struct ari_match_result match;
@@ -75,11 +77,21 @@ struct ari_req {
 	bool read_only;
 };
 
+struct ari_resp;
+
+/* Writes a finished response out (the HTTP connection). */
+typedef void (ari_resp_send_h)(struct ari_resp *resp, int code,
+			       const char *body, size_t blen, void *arg);
+/* Hands the connection over; see ari_resp_detach(). */
+typedef struct tcp_conn *(ari_resp_detach_h)(char **rest, size_t *rest_len,
+					     void *arg);
+
 struct ari_resp {
-	struct conn *conn;    /* NULL: capture into code/cap_body */
+	ari_resp_send_h *sendh;      /* NULL: keep code and body */
+	ari_resp_detach_h *detachh;  /* NULL: nothing to hand over */
+	void *arg;                   /* of both handlers */
 	const struct ari_req *req;
 	bool done;
-	bool close;
 	char hdrs[1024];      /* extra header lines */
 	int code;
 	char *cap_body;
@@ -260,32 +272,17 @@ static void hdr_add(struct ari_resp *resp, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void resp_send(struct ari_resp *resp, int code, const char *body,
-		      size_t blen)
+/* The HTTP/1.1 reply on the connection. */
+static void conn_send(struct ari_resp *resp, int code, const char *body,
+		      size_t blen, void *arg)
 {
-	struct conn *c = resp->conn;
+	struct conn *c = arg;
 	struct mbuf *mb;
 	char date[64];
 	time_t now = time(NULL);
 	struct tm tm;
 	int err;
 
-	if (resp->done) {
-		log_warning("Second response (%d) to one request ignored",
-			    code);
-		return;
-	}
-	resp->done = true;
-	resp->code = code;
-
-	if (resp->req)
-		log_debug(1, "%s /ari%s -> %d", resp->req->method,
-			  resp->req->path ? resp->req->path : "", code);
-
-	if (!c) {
-		resp->cap_body = body && blen ? strndup(body, blen) : NULL;
-		return;
-	}
 	if (code == 204 || code == 304)
 		blen = 0;
 
@@ -305,7 +302,7 @@ static void resp_send(struct ari_resp *resp, int code, const char *body,
 			  "%s"
 			  "%s",
 			  code, http_reason(code), date, resp->hdrs,
-			  resp->close ? "Connection: close\r\n" : "");
+			  c->close ? "Connection: close\r\n" : "");
 	if (code != 204 && code != 304) {
 		if (blen)
 			err |= mbuf_printf(mb, "Content-Type: application/json\r\n");
@@ -325,8 +322,30 @@ static void resp_send(struct ari_resp *resp, int code, const char *body,
 		conn_destroy(c);
 		return;
 	}
-	if (resp->close)
+	if (c->close)
 		conn_shutdown(c);
+}
+
+static void resp_send(struct ari_resp *resp, int code, const char *body,
+		      size_t blen)
+{
+	if (resp->done) {
+		log_warning("Second response (%d) to one request ignored",
+			    code);
+		return;
+	}
+	resp->done = true;
+	resp->code = code;
+
+	if (resp->req)
+		log_debug(1, "%s /ari%s -> %d", resp->req->method,
+			  resp->req->path ? resp->req->path : "", code);
+
+	if (!resp->sendh) {
+		resp->cap_body = body && blen ? strndup(body, blen) : NULL;
+		return;
+	}
+	resp->sendh(resp, code, body, blen, resp->arg);
 }
 
 void ari_resp_json(struct ari_resp *resp, int code, json_t *body)
@@ -386,15 +405,20 @@ bool ari_http_pretty(void)
 struct tcp_conn *ari_resp_detach(struct ari_resp *resp, char **rest,
 				 size_t *rest_len)
 {
-	struct conn *c = resp->conn;
+	*rest = NULL;
+	*rest_len = 0;
+	if (!resp->detachh || resp->done)
+		return NULL;
+	resp->done = true;
+	return resp->detachh(rest, rest_len, resp->arg);
+}
+
+static struct tcp_conn *conn_detach(char **rest, size_t *rest_len, void *arg)
+{
+	struct conn *c = arg;
 	struct tcp_conn *tc;
 	size_t used;
 
-	*rest = NULL;
-	*rest_len = 0;
-	if (!c || resp->done)
-		return NULL;
-	resp->done = true;
 	used = c->hlen + c->clen;
 	if (c->rxlen > used) {
 		*rest = malloc(c->rxlen - used);
@@ -414,8 +438,9 @@ struct tcp_conn *ari_resp_detach(struct ari_resp *resp, char **rest,
 /* Early errors (framing): reply and close, the stream cannot be trusted. */
 static void early_error(struct conn *c, int code, const char *msg)
 {
-	struct ari_resp resp = {.conn = c, .close = true};
+	struct ari_resp resp = {.sendh = conn_send, .arg = c};
 
+	c->close = true;
 	log_debug(1, "HTTP request from %s rejected: %d %s", c->peer_str,
 		  code, msg);
 	ari_resp_error(&resp, code, "%s", msg);
@@ -430,7 +455,7 @@ const char *ari_req_header(const struct ari_req *req, const char *name)
 
 const char *ari_req_peer(const struct ari_req *req)
 {
-	return req->conn ? req->conn->peer_str : "websocket";
+	return req->peer ? req->peer : "websocket";
 }
 
 const char *ari_req_param(const struct ari_req *req, const char *name)
@@ -596,7 +621,7 @@ static void route_invoke(struct ari_req *req, struct ari_resp *resp,
 	}
 }
 
-static void base_path(const struct conn *c, const struct http_head *h,
+static void base_path(const struct ari_req *req, const struct http_head *h,
 		      char *buf, size_t size)
 {
 	const char *host = http_head_get(h, "Host");
@@ -606,14 +631,15 @@ static void base_path(const struct conn *c, const struct http_head *h,
 		snprintf(buf, size, "http://%s%s/ari", host, cf.prefix);
 		return;
 	}
-	if (!tcp_conn_local_get(c->tc, &local))
+	if (!tcp_conn_local_get(req->tc, &local))
 		re_snprintf(buf, size, "http://%J%s/ari", &local, cf.prefix);
 	else
 		snprintf(buf, size, "http://127.0.0.1%s/ari", cf.prefix);
 }
 
-static void serve_apidocs(struct conn *c, const struct http_head *h,
-			  const char *name, struct ari_resp *resp)
+static void serve_apidocs(const struct ari_req *req,
+			  const struct http_head *h, const char *name,
+			  struct ari_resp *resp)
 {
 	char base[512], res[64];
 	size_t l = strlen(name);
@@ -624,7 +650,7 @@ static void serve_apidocs(struct conn *c, const struct http_head *h,
 		ari_resp_error(resp, 405, "Unsupported method");
 		return;
 	}
-	base_path(c, h, base, sizeof(base));
+	base_path(req, h, base, sizeof(base));
 	if (l > 5 && l - 5 < sizeof(res) && !strcmp(name + l - 5, ".json")) {
 		memcpy(res, name, l - 5);
 		res[l - 5] = '\0';
@@ -654,20 +680,22 @@ static bool keep_alive(const struct http_head *h)
 static void handle_request(struct conn *c)
 {
 	const struct http_head *h = &c->head;
-	struct ari_req req = {.head = h, .conn = c, .method = h->method};
-	struct ari_resp resp = {.conn = c, .req = &req};
+	struct ari_req req = {.head = h, .tc = c->tc, .peer = c->peer_str,
+			      .method = h->method};
+	struct ari_resp resp = {.sendh = conn_send, .detachh = conn_detach,
+				.arg = c, .req = &req};
 	const struct ari_user *user;
 	size_t alen = strlen(cf.prefix) + 4;
 	const char *sub;
 
-	resp.close = !keep_alive(h);
+	c->close = !keep_alive(h);
 
 	/* prefix + "/ari", then "/..." or nothing */
 	if (!cf.ari_enabled || strncmp(h->path, cf.prefix, alen - 4) ||
 	    strncmp(h->path + alen - 4, "/ari", 4) ||
 	    (h->path[alen] && h->path[alen] != '/')) {
 		log_debug(1, "%s %s from %s -> 404", h->method, h->path,
-			  c->peer_str);
+			  req.peer);
 		ari_resp_error(&resp, 404, "Resource not found");
 		return;
 	}
@@ -690,7 +718,7 @@ static void handle_request(struct conn *c)
 	}
 
 	if (!strncmp(sub, "/api-docs/", 10)) {
-		serve_apidocs(c, h, sub + 10, &resp);
+		serve_apidocs(&req, h, sub + 10, &resp);
 		return;
 	}
 
@@ -807,23 +835,22 @@ static void conn_process(struct conn *c)
 
 /* ---- REST over WebSocket ---- */
 
-void ari_http_invoke(const char *user, bool read_only, const char *method,
-		     const char *path, const char *query, const char *ctype,
-		     const char *body, int *code, char **resp_body)
+void ari_http_invoke(struct ari_invoke *inv)
 {
-	struct ari_req req = {.method = method, .path = path, .user = user,
-			      .read_only = read_only};
+	struct ari_req req = {.method = inv->method, .path = inv->path,
+			      .user = inv->user, .read_only = inv->read_only};
 	struct ari_resp resp = {.req = &req};
 
-	if (read_only && strcmp(method, "GET") && strcmp(method, "OPTIONS"))
+	if (inv->read_only && strcmp(inv->method, "GET") &&
+	    strcmp(inv->method, "OPTIONS"))
 		ari_resp_error(&resp, 403, "Write access denied");
 	else
-		route_invoke(&req, &resp, query, ctype, body,
-			     body ? strlen(body) : 0);
+		route_invoke(&req, &resp, inv->query, inv->ctype, inv->body,
+			     inv->body ? strlen(inv->body) : 0);
 	http_params_reset(&req.params);
 	json_decref(req.body);
-	*code = resp.done ? resp.code : 500;
-	*resp_body = resp.cap_body;
+	inv->code = resp.done ? resp.code : 500;
+	inv->resp_body = resp.cap_body;
 }
 
 /* ---- start and stop ---- */
@@ -842,6 +869,7 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 	int err;
 
 	list_init(&g.conns);
+	ari_ws_init(ari_http_invoke);
 
 	err = ari_http_conf_load(httpconf, ariconf);
 	if (err)

@@ -135,12 +135,27 @@ void ari_resp_header(struct ari_resp *resp, const char *fmt, ...)
  * already received after the request, as a malloc'd copy in *rest. */
 struct tcp_conn *ari_resp_detach(struct ari_resp *resp, char **rest,
 				 size_t *rest_len);
-/* Run a request through auth-less routing (REST over WebSocket): method,
- * path below /ari, raw query, JSON body text (may be NULL). Writes
- * status and JSON text (malloc'd, may be NULL) through the out params. */
-void ari_http_invoke(const char *user, bool read_only, const char *method,
-		     const char *path, const char *query, const char *ctype,
-		     const char *body, int *code, char **resp_body);
+/* One request of REST over WebSocket: the socket's user, method, path below
+ * /ari, raw query, content type and body text (may be NULL); the status and
+ * the JSON text of the answer (malloc'd, may be NULL) come back in it. */
+struct ari_invoke {
+	const char *user;
+	bool read_only;
+	const char *method;
+	const char *path;
+	const char *query;
+	const char *ctype;
+	const char *body;
+	int code;             /* out */
+	char *resp_body;      /* out */
+};
+
+/* Runs an ari_invoke through routing; the events WebSocket is handed one at
+ * start-up so that it needs nothing from the layers that call it. */
+typedef void (ari_invoke_h)(struct ari_invoke *inv);
+
+/* Auth-less routing of REST over WebSocket (an ari_invoke_h). */
+void ari_http_invoke(struct ari_invoke *inv);
 /* Is pretty printing configured? */
 bool ari_http_pretty(void);
 
@@ -150,5 +165,7 @@ bool ari_http_pretty(void);
 void ari_ws_events(struct ari_req *req, struct ari_resp *resp);
 /* Close every event socket (apps unregistered). */
 void ari_ws_close_all(void);
+/* REST requests that arrive on event sockets go to `invokeh`. */
+void ari_ws_init(ari_invoke_h *invokeh);
 
 #endif

@@ -63,6 +63,7 @@ struct ws_sess {
 };
 
 static struct list sessions = LIST_INIT;
+static ari_invoke_h *invokeh;  /* routing, for REST over WebSocket */
 
 /* ---- SHA-1 (RFC 3174), only for Sec-WebSocket-Accept ---- */
 
@@ -381,10 +382,11 @@ static void handle_rest(struct ws_sess *s, const json_t *rq)
 							   "message_body"));
 	json_t *qs = json_object_get(rq, "query_strings");
 	struct qbuf q = {0};
-	char *path = NULL, *rbody = NULL, *qm;
+	struct ari_invoke inv = {.user = s->user, .read_only = s->read_only,
+				 .method = method, .body = body};
+	char *path = NULL, *qm;
 	size_t i;
 	json_t *e;
-	int code;
 
 	if (!type || strcmp(type, "RESTRequest") || !method || !uri) {
 		rest_response(s, rq, 400, uri, NULL);
@@ -417,13 +419,13 @@ static void handle_rest(struct ws_sess *s, const json_t *rq)
 		rest_response(s, rq, 500, uri, NULL);
 	}
 	else {
-		ari_http_invoke(s->user, s->read_only, method, path, q.p,
-				ctype ? ctype :
-				(body ? "application/json" : NULL),
-				body, &code, &rbody);
-		rest_response(s, rq, code, uri, rbody);
+		inv.path = path;
+		inv.query = q.p;
+		inv.ctype = ctype ? ctype : (body ? "application/json" : NULL);
+		invokeh(&inv);
+		rest_response(s, rq, inv.code, uri, inv.resp_body);
 	}
-	free(rbody);
+	free(inv.resp_body);
 	mem_deref(path);
 	free(q.p);
 }
@@ -797,6 +799,11 @@ void ari_ws_events(struct ari_req *req, struct ari_resp *resp)
 
  fail:
 	mem_deref(s);
+}
+
+void ari_ws_init(ari_invoke_h *h)
+{
+	invokeh = h;
 }
 
 void ari_ws_close_all(void)

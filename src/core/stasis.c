@@ -159,57 +159,78 @@ static void split_appargs(char *buf, const char **argv, int *argc)
 		argv[(*argc)++] = tok;
 }
 
+/* The channel stays where it is: its app hears ApplicationMoveFailed. */
+static void publish_move_failed(struct channel *ch, const char *app,
+				const char *dest, const char **argv, int argc)
+{
+	struct bus_event ev = {.type = BUS_APP_MOVE_FAILED, .chan = ch,
+			       .app = app, .destination = dest,
+			       .args = argv, .nargs = argc};
+
+	bus_publish(&ev);
+}
+
+/* Past the allocations, nothing can fail: the channel leaves its app and
+ * enters `to` under `newname`, with `appdata` for CEL (both taken over). */
+static void move_commit(struct channel *ch, struct stasis_app *to,
+			char *newname, char *appdata, const char **argv,
+			int argc)
+{
+	struct stasis_control *ctl = channel_control(ch);
+	struct stasis_app *from = stasis_app_find(ctl->app);
+
+	log_verbose(3, "Moving %s from Stasis app '%s' to '%s'",
+		    channel_name(ch), ctl->app, newname);
+	publish_app(ch, BUS_STASIS_END, ctl->app);
+	publish_cel(ch, false, ctl->appdata);
+	mem_deref(ctl->app);
+	ctl->app = newname;
+	mem_deref(ctl->appdata);
+	ctl->appdata = appdata;
+	to->controlled++;
+	if (from) {
+		from->controlled--;
+		if (from != to)
+			stasis_sub_remove(from, channel_id(ch));
+		stasis_app_maybe_destroy(from);
+	}
+	publish_cel(ch, true, ctl->appdata);
+	publish_start(ch, ctl->app, argv, argc);
+}
+
+/* All or nothing: everything the move needs is allocated before the first
+ * event goes out, so a failure leaves the channel in its app, subscribed as
+ * before, with ApplicationMoveFailed and a log line saying why. */
 static void do_move(struct channel *ch, const char *dest, char *appargs)
 {
 	struct stasis_control *ctl = channel_control(ch);
 	struct stasis_app *to = stasis_app_find(dest);
 	const char *argv[STASIS_ARGS_MAX];
-	char *appdata = NULL;
-	int argc;
+	char *appdata = NULL, *newname = NULL;
+	int argc, err;
 
 	split_appargs(appargs, argv, &argc);
 	if (!to || !to->active) {
-		struct bus_event ev = {.type = BUS_APP_MOVE_FAILED, .chan = ch,
-				       .app = ctl->app, .destination = dest,
-				       .args = argv, .nargs = argc};
-
 		log_error("Could not move to Stasis app '%s' - %s", dest,
 			  to ? "not active" : "not registered");
-		bus_publish(&ev);
+		publish_move_failed(ch, ctl->app, dest, argv, argc);
 		return;
 	}
-	if (join_appdata(&appdata, dest, argv, argc) || stasis_sub_add(to, channel_id(ch))) {
+	/* The subscription comes last: when it fails, nothing was added. */
+	err = str_dup(&newname, dest);
+	if (!err)
+		err = join_appdata(&appdata, dest, argv, argc);
+	if (!err)
+		err = stasis_sub_add(to, channel_id(ch));
+	if (err) {
+		mem_deref(newname);
 		mem_deref(appdata);
-		log_error("Failed to switch Stasis applications for %s",
-			  channel_name(ch));
+		log_error("Failed to switch Stasis applications for %s: %s",
+			  channel_name(ch), strerror(err));
+		publish_move_failed(ch, ctl->app, dest, argv, argc);
 		return;
 	}
-	log_verbose(3, "Moving %s from Stasis app '%s' to '%s'",
-		    channel_name(ch), ctl->app, dest);
-	publish_app(ch, BUS_STASIS_END, ctl->app);
-	publish_cel(ch, false, ctl->appdata);
-	{
-		struct stasis_app *from = stasis_app_find(ctl->app);
-		char *newname = NULL;
-
-		if (str_dup(&newname, dest)) {
-			mem_deref(appdata);
-			return;
-		}
-		mem_deref(ctl->app);
-		ctl->app = newname;
-		mem_deref(ctl->appdata);
-		ctl->appdata = appdata;
-		to->controlled++;
-		if (from) {
-			from->controlled--;
-			if (from != to)
-				stasis_sub_remove(from, channel_id(ch));
-			stasis_app_maybe_destroy(from);
-		}
-	}
-	publish_cel(ch, true, ctl->appdata);
-	publish_start(ch, dest, argv, argc);
+	move_commit(ch, to, newname, appdata, argv, argc);
 }
 
 static void do_continue(struct channel *ch, const char *context,

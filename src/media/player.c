@@ -1,0 +1,147 @@
+/* player.c — the "player" generator: plays a sequence of media URIs on a
+ * channel's media tick, asking its owner for each one (the ARI playback
+ * through playback_engine.c, or the Playback dialplan application). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <re_types.h>
+#include <re_mem.h>
+#include "media/playback_int.h"
+
+struct player {
+	struct media_gen gen;
+	struct media_chan *mc;
+	const struct player_ops *ops;
+	void *arg;
+	struct msrc *src;           /* current item, NULL between items */
+	char lang[32];
+	long offsetms;              /* for the first item only */
+	bool over;                  /* last item ended: remove next tick */
+};
+
+static void player_destructor(void *arg)
+{
+	struct player *p = arg;
+
+	mem_deref(p->src);
+}
+
+/* The next item's source; false when nothing is left to play. */
+static bool open_next(struct player *p)
+{
+	for (;;) {
+		const char *uri = p->ops->uri(p->arg);
+		int err;
+
+		if (!uri)
+			return false;
+		err = msrc_open(&p->src, uri, p->lang);
+		if (!err && p->offsetms)
+			msrc_seek(p->src, p->offsetms);
+		p->offsetms = 0;
+		/* Asterisk announces even an item that fails to open. */
+		p->ops->started(p->arg);
+		if (!err)
+			return true;
+		if (!p->ops->ended(p->arg, true))
+			return false;
+	}
+}
+
+static bool player_read(struct media_gen *g, int16_t *pcm, size_t n)
+{
+	struct player *p = g->arg;
+	size_t got = 0;
+
+	if (p->over)
+		return false;
+	if (g->paused) {
+		memset(pcm, 0, n * sizeof(*pcm));
+		return true;
+	}
+	while (got < n) {
+		if (!p->src && !open_next(p)) {
+			p->over = true;
+			break;
+		}
+		got += msrc_read(p->src, pcm + got, n - got);
+		if (got < n) {
+			p->src = mem_deref(p->src);
+			if (!p->ops->ended(p->arg, false)) {
+				p->over = true;
+				break;
+			}
+		}
+	}
+	/* The partial last frame is sent padded; the player leaves on the
+	 * next tick. */
+	if (got < n)
+		memset(pcm + got, 0, (n - got) * sizeof(*pcm));
+	return got > 0 || !p->over;
+}
+
+static void player_done(struct media_gen *g, bool hangup)
+{
+	struct player *p = g->arg;
+
+	p->ops->gone(p->arg, hangup);
+	mem_deref(p);
+}
+
+int player_start(struct player **pp, struct channel *ch,
+		 const struct player_ops *ops, void *arg, const char *lang,
+		 long offsetms)
+{
+	struct media_chan *mc;
+	struct player *p;
+
+	/* A dead media_chan would call done() inside push, before our
+	 * caller has recorded the player. */
+	mc = media_chan_get(ch, true);
+	if (!mc || !media_chan_channel(mc))
+		return ENOSYS;
+	p = mem_zalloc(sizeof(*p), player_destructor);
+	if (!p)
+		return ENOMEM;
+	p->mc = mc;
+	p->ops = ops;
+	p->arg = arg;
+	p->offsetms = offsetms;
+	snprintf(p->lang, sizeof(p->lang), "%s", lang ? lang : "");
+	p->gen.read = player_read;
+	p->gen.done = player_done;
+	p->gen.arg = p;
+	media_chan_gen_push(mc, &p->gen);
+	if (pp)
+		*pp = p;
+	return 0;
+}
+
+void player_stop(struct player *p)
+{
+	if (p)
+		media_chan_gen_remove(p->mc, &p->gen);
+}
+
+void player_pause(struct player *p, bool on)
+{
+	p->gen.paused = on;
+}
+
+void player_restart(struct player *p)
+{
+	/* The owner has gone back to its first item; open it anew. */
+	p->src = mem_deref(p->src);
+	p->over = false;
+}
+
+void player_seek(struct player *p, long ms)
+{
+	if (p->src)
+		msrc_seek(p->src, ms);
+}

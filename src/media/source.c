@@ -1,0 +1,243 @@
+/* source.c — a media URI as a source of audio: parses sound:, digits:,
+ * number:, characters:, tone: (recording: waits for the recordings work)
+ * and keeps the position for offsetms/skipms/restart. A source is read by
+ * a generator (player.c, moh.c); it knows nothing of channels. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <re_types.h>
+#include <re_mem.h>
+#include "base/log.h"
+#include "media/playback_int.h"
+
+#define SAY_MAX 2048
+
+struct msrc {
+	struct sound_pcm **clips;   /* referenced */
+	size_t nclips;
+	size_t clip, pos;           /* position: clip index, sample in it */
+	bool loop;
+	struct tone_state *tone;    /* instead of clips */
+};
+
+static void msrc_destructor(void *arg)
+{
+	struct msrc *src = arg;
+
+	for (size_t i = 0; i < src->nclips; i++)
+		mem_deref(src->clips[i]);
+	mem_deref(src->clips);
+	mem_deref(src->tone);
+}
+
+int msrc_open_files(struct msrc **srcp, const char *const *paths, size_t n,
+		    bool loop)
+{
+	struct msrc *src;
+	size_t total = 0;
+	int err = 0;
+
+	src = mem_zalloc(sizeof(*src), msrc_destructor);
+	if (!src)
+		return ENOMEM;
+	src->clips = mem_zalloc((n ? n : 1) * sizeof(*src->clips), NULL);
+	if (!src->clips)
+		err = ENOMEM;
+	for (size_t i = 0; !err && i < n; i++) {
+		err = sound_pcm_load(&src->clips[i], paths[i]);
+		if (!err)
+			total += src->clips[src->nclips++]->n;
+	}
+	/* A looping source of nothing would spin the tick. */
+	if (!err && loop && !total)
+		err = ENOENT;
+	if (err) {
+		mem_deref(src);
+		return err;
+	}
+	src->loop = loop;
+	*srcp = src;
+	return 0;
+}
+
+/* '&'-joined prompt names → one source, each resolved in `lang`. */
+static int open_names(struct msrc **srcp, char *names, const char *lang)
+{
+	const char *paths[64];
+	char (*buf)[512];
+	size_t n = 0;
+	int err = 0;
+
+	buf = mem_alloc(sizeof(*buf) * 64, NULL);
+	if (!buf)
+		return ENOMEM;
+	for (char *save = NULL, *name = strtok_r(names, "&", &save);
+	     name && !err; name = strtok_r(NULL, "&", &save)) {
+		if (n == 64) {
+			err = E2BIG;
+			break;
+		}
+		err = sound_resolve(buf[n], sizeof(buf[n]), name, lang);
+		if (err)
+			log_warning("File %s does not exist in any format",
+				    name);
+		else
+			paths[n] = buf[n], n++;
+	}
+	if (!err)
+		err = msrc_open_files(srcp, paths, n, false);
+	mem_deref(buf);
+	return err;
+}
+
+static int open_tone(struct msrc **srcp, const char *spec)
+{
+	char name[256], *zone;
+	const char *tone;
+	struct tone_prog *prog = NULL;
+	struct msrc *src;
+	int err;
+
+	/* tone:<name or indication>[;tonezone=<zone>] */
+	snprintf(name, sizeof(name), "%s", spec);
+	zone = strchr(name, ';');
+	if (zone) {
+		*zone++ = '\0';
+		zone = strncmp(zone, "tonezone=", 9) ? NULL : zone + 9;
+	}
+	tone = tone_lookup(name, zone);
+	err = tone_prog_parse(&prog, tone ? tone : name);
+	if (err) {
+		log_warning("Invalid tone '%s'", spec);
+		return err;
+	}
+	src = mem_zalloc(sizeof(*src), msrc_destructor);
+	if (!src) {
+		mem_deref(prog);
+		return ENOMEM;
+	}
+	err = tone_state_alloc(&src->tone, prog);
+	mem_deref(prog);
+	if (err) {
+		mem_deref(src);
+		return err;
+	}
+	*srcp = src;
+	return 0;
+}
+
+static bool scheme(const char *uri, const char *s)
+{
+	return !strncmp(uri, s, strlen(s));
+}
+
+int msrc_open(struct msrc **srcp, const char *uri, const char *lang)
+{
+	char *names;
+	int err;
+
+	if (!srcp || !uri)
+		return EINVAL;
+	if (scheme(uri, "tone:"))
+		return open_tone(srcp, uri + 5);
+	if (scheme(uri, "recording:")) {
+		log_notice("Playing recordings is not supported yet: %s",
+			   uri);
+		return ENOTSUP;
+	}
+	names = mem_zalloc(SAY_MAX, NULL);
+	if (!names)
+		return ENOMEM;
+	if (scheme(uri, "sound:")) {
+		snprintf(names, SAY_MAX, "%s", uri + 6);
+		err = strchr(names, '&') || !*names ? EINVAL : 0;
+	}
+	else if (scheme(uri, "digits:"))
+		err = say_digits(names, SAY_MAX, uri + 7);
+	else if (scheme(uri, "characters:"))
+		err = say_characters(names, SAY_MAX, uri + 11);
+	else if (scheme(uri, "number:")) {
+		char *end;
+		long num = strtol(uri + 7, &end, 10);
+
+		err = end == uri + 7 || *end ? EINVAL
+			: say_number(names, SAY_MAX, num);
+	}
+	else
+		err = ENOTSUP;
+	if (err == EINVAL || err == ENOTSUP)
+		log_warning("Cannot play URI '%s'", uri);
+	if (!err)
+		err = open_names(srcp, names, lang);
+	mem_deref(names);
+	return err;
+}
+
+size_t msrc_read(struct msrc *src, int16_t *pcm, size_t n)
+{
+	size_t got = 0;
+
+	if (src->tone)
+		return tone_read(src->tone, pcm, n);
+	while (got < n) {
+		const struct sound_pcm *c;
+		size_t k;
+
+		if (src->clip >= src->nclips) {
+			if (!src->loop)
+				break;
+			src->clip = 0;
+			src->pos = 0;
+		}
+		c = src->clips[src->clip];
+		k = c->n - src->pos < n - got ? c->n - src->pos : n - got;
+		memcpy(pcm + got, c->s + src->pos, k * sizeof(*pcm));
+		got += k;
+		src->pos += k;
+		if (src->pos >= c->n) {
+			src->clip++;
+			src->pos = 0;
+		}
+	}
+	return got;
+}
+
+void msrc_rewind(struct msrc *src)
+{
+	if (src->tone)
+		tone_rewind(src->tone);
+	src->clip = 0;
+	src->pos = 0;
+}
+
+void msrc_seek(struct msrc *src, long ms)
+{
+	long long abs = 0, total = 0, at;
+
+	if (src->tone)
+		return;  /* tones have no position worth seeking */
+	for (size_t i = 0; i < src->nclips; i++) {
+		if (i < src->clip)
+			abs += (long long)src->clips[i]->n;
+		total += (long long)src->clips[i]->n;
+	}
+	abs += (long long)src->pos;
+	at = abs + (long long)ms * (MEDIA_SRATE / 1000);
+	if (at < 0)
+		at = 0;
+	if (at > total)
+		at = total;
+	src->clip = 0;
+	src->pos = 0;
+	while (src->clip < src->nclips &&
+	       at >= (long long)src->clips[src->clip]->n) {
+		at -= (long long)src->clips[src->clip]->n;
+		src->clip++;
+	}
+	src->pos = (size_t)at;
+}

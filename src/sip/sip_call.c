@@ -1,11 +1,10 @@
-/* sip_call.c — the PJSIP channel technology, incoming side: an INVITE from
- * an identified, authenticated endpoint becomes PJSIP/<endpoint>-<hex> in
- * the endpoint's context, state Ring. Until the application rings or
- * answers, the INVITE is held in our own server transaction (100 Trying at
- * once; libre's sipsess_accept cannot send a bare 100), so CANCEL and
- * retransmissions are handled by the stack. Also the parts both directions
- * share: channel ops, re-INVITE hold, SIP INFO DTMF, and hangup ↔ SIP
- * response mapping. Outgoing calls are in sip_call_out.c. */
+/* sip_call.c — the PJSIP channel technology: the ops the core calls on a
+ * PJSIP channel (request, call, answer, indicate, hangup, digits, redirect,
+ * RTP stats, transfer progress) and the one place a channel is named
+ * PJSIP/<endpoint>-<hex>. request() resolves PJSIP/alice (the newest
+ * registered contact, else the aor's static contact) and
+ * PJSIP/alice/sip:bob@host (an explicit URI). The INVITEs are in
+ * sip_call_in.c and sip_call_out.c, what both share in sip_call_sess.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
@@ -38,29 +37,6 @@
 
 static unsigned chan_seq;
 
-static void call_destructor(void *arg)
-{
-	struct sip_call *call = arg;
-
-	mem_deref(call->sess);
-	mem_deref(call->st);
-	mem_deref((void *)call->msg);
-	mem_deref(call->answer);
-	mem_deref(call->target);
-	mem_deref(call->ep);
-}
-
-int sip_call_alloc(struct sip_call **callp, struct sip_endpoint *ep)
-{
-	struct sip_call *call = mem_zalloc(sizeof(*call), call_destructor);
-
-	if (!call)
-		return ENOMEM;
-	call->ep = mem_ref(ep);
-	*callp = call;
-	return 0;
-}
-
 int sip_call_channel(struct sip_call *call, const char *id)
 {
 	char res[160];
@@ -75,192 +51,6 @@ int sip_call_channel(struct sip_call *call, const char *id)
 	channel_set_endpoint(call->ch, res);
 	channel_set_language(call->ch, call->ep->language);
 	return 0;
-}
-
-void sip_call_set_caller(struct sip_call *call, const char *name,
-			 const char *num)
-{
-	/* a configured callerid wins over what the phone says, as with
-	 * res_pjsip_caller_id without trust_id_inbound */
-	if (call->ep->cid_num || call->ep->cid_name)
-		channel_set_caller(call->ch, call->ep->cid_name ?
-				   call->ep->cid_name : "",
-				   call->ep->cid_num ? call->ep->cid_num : "");
-	else
-		channel_set_caller(call->ch, name, num);
-}
-
-int sip_call_media(struct sip_call *call, const struct sa *laddr)
-{
-	struct media_opts opts = {
-		.allow = call->ep->allow,
-		.dtmf = call->ep->dtmf == SIP_DTMF_INFO ? MEDIA_DTMF_INFO :
-			MEDIA_DTMF_RFC4733,
-		.rtp_timeout_s = call->ep->rtp_timeout,
-	};
-
-	return media_session_alloc(&call->ms, call->ch, laddr, &opts);
-}
-
-static void check_hold(struct sip_call *call)
-{
-	bool held;
-
-	if (!call->ms || !call->ch)
-		return;
-	held = media_session_remote_hold(call->ms);
-	if (held == call->held)
-		return;
-	call->held = held;
-	channel_remote_hold(call->ch, held, NULL);
-}
-
-/* re-INVITE (or UPDATE) with an offer */
-int sip_call_offer_h(struct mbuf **descp, const struct sip_msg *msg,
-		     void *arg)
-{
-	struct sip_call *call = arg;
-	int err;
-
-	if (!call->ms)
-		return EPROTO;
-	if (!mbuf_get_left(msg->mb))
-		return media_session_offer(call->ms, descp);
-	err = media_session_answer(call->ms, msg->mb, descp);
-	if (err)
-		return err;
-	check_hold(call);
-	return 0;
-}
-
-/* the SDP answer: ACK of a late-offer INVITE, or 200 to our offer */
-int sip_call_answer_h(const struct sip_msg *msg, void *arg)
-{
-	struct sip_call *call = arg;
-	int err;
-
-	if (!call->ms || !mbuf_get_left(msg->mb))
-		return 0;
-	err = media_session_set_answer(call->ms, msg->mb);
-	if (err)
-		log_warning("%s: SDP answer not usable: %s",
-			    call->ch ? channel_name(call->ch) : "?",
-			    strerror(err));
-	return err;
-}
-
-void sip_call_estab_h(const struct sip_msg *msg, void *arg)
-{
-	struct sip_call *call = arg;
-
-	(void)msg;
-	if (call->outbound && call->ch && !call->answered) {
-		call->answered = true;
-		channel_set_state(call->ch, CHANNEL_UP);
-	}
-}
-
-static char dtmf_from_signal(const struct pl *v)
-{
-	if (v->l == 1) {
-		char c = (char)toupper((unsigned char)v->p[0]);
-
-		if (strchr("0123456789*#ABCD", c))
-			return c;
-		return 0;
-	}
-	if (!pl_strcmp(v, "10"))
-		return '*';
-	if (!pl_strcmp(v, "11"))
-		return '#';
-	return 0;
-}
-
-void sip_call_info_h(struct sip *sip, const struct sip_msg *msg, void *arg)
-{
-	struct sip_call *call = arg;
-	struct pl body, sig = PL_INIT, dur = PL_INIT;
-	unsigned duration = 100;
-	char digit = 0;
-
-	pl_set_mbuf(&body, msg->mb);
-	if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay")) {
-		if (re_regex(body.p, body.l, "Signal[ \t]*=[ \t]*[0-9A-D*#]+",
-			     NULL, NULL, &sig)) {
-			(void)sip_reply(sip, msg, 400, "Bad Request");
-			return;
-		}
-		if (!re_regex(body.p, body.l, "Duration[ \t]*=[ \t]*[0-9]+",
-			      NULL, NULL, &dur))
-			duration = pl_u32(&dur);
-		digit = dtmf_from_signal(&sig);
-	} else if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
-		if (!re_regex(body.p, body.l, "[0-9A-D*#]+", &sig))
-			digit = dtmf_from_signal(&sig);
-	} else if (!mbuf_get_left(msg->mb)) {
-		(void)sip_reply(sip, msg, 200, "OK"); /* keepalive INFO */
-		return;
-	} else {
-		(void)sip_reply(sip, msg, 415, "Unsupported Media Type");
-		return;
-	}
-	(void)sip_reply(sip, msg, 200, "OK");
-	if (digit && call->ch)
-		channel_dtmf_received(call->ch, digit,
-				      duration ? duration : 100);
-}
-
-/* Reason: Q.850;cause=N in BYE/CANCEL (RFC 3326) */
-static int reason_cause(const struct sip_msg *msg)
-{
-	const struct sip_hdr *h;
-	struct pl v;
-
-	if (!msg)
-		return 0;
-	h = sip_msg_hdr(msg, SIP_HDR_REASON);
-	if (!h || (h->val.l < 5 || strncasecmp(h->val.p, "Q.850", 5)))
-		return 0;
-	if (msg_param_decode(&h->val, "cause", &v))
-		return 0;
-	return (int)pl_u32(&v);
-}
-
-void sip_call_close_h(int err, const struct sip_msg *msg, void *arg)
-{
-	struct sip_call *call = arg;
-	struct channel *ch = call->ch;
-	int cause = CAUSE_NORMAL_CLEARING, status = 0;
-
-	if (!ch)
-		return;
-	if (msg && msg->scode >= 300) {
-		status = msg->scode;
-		cause = sip_cause_from_status(status);
-		char reason[64];
-
-		pl_strcpy(&msg->reason, reason, sizeof(reason));
-		log_verbose(3, "%s: call failed: %u %s", channel_name(ch),
-			    msg->scode, reason);
-	} else if (err == ETIMEDOUT) {
-		status = 408;
-		cause = sip_cause_from_status(408);
-	} else if (!call->outbound && !call->answered) {
-		/* CANCEL: pjsip ends the session with inv cause 487, and
-		 * chan_pjsip_session_end() hangs up with hangup_sip2cause(487)
-		 * = AST_CAUSE_INTERWORKING (127), not 16; a BYE ends it with
-		 * 16 (the last branch). pre_cancel() does the same. */
-		status = 487;
-		cause = sip_cause_from_status(487);
-	} else if (err && err != ECONNRESET) {
-		cause = CAUSE_FAILURE;
-	}
-	if (reason_cause(msg))
-		cause = reason_cause(msg);
-	call->final_sent = true;
-	if (status)
-		channel_set_tech_cause(ch, status);
-	channel_hangup(ch, cause, channel_name(ch));
 }
 
 /* Send the held INVITE's response through sipsess (1xx/2xx). */
@@ -478,119 +268,74 @@ const struct channel_tech sip_tech = {
 	.transfer_progress = sip_refer_progress,
 };
 
-/* CANCEL while we still hold the INVITE ourselves */
-static void pre_cancel(void *arg)
+/* "alice" or "alice/sip:bob@host" → endpoint and target URI */
+static int parse_dest(const char *resource, struct sip_endpoint **ep,
+		      char *uri, size_t size)
 {
-	struct sip_call *call = arg;
+	const char *slash = strchr(resource, '/');
+	char name[128];
 
-	if (call->final_sent)
-		return;
-	call->final_sent = true;
-	(void)sip_treply(&call->st, sipmod.sip, call->msg, 487,
-			 "Request Terminated");
-	if (call->ch) {
-		channel_set_tech_cause(call->ch, 487);
-		channel_hangup(call->ch, sip_cause_from_status(487),
-			       channel_name(call->ch));
+	snprintf(name, sizeof(name), "%.*s",
+		 (int)(slash ? (size_t)(slash - resource) : strlen(resource)),
+		 resource);
+	*ep = sip_endpoint_find(name);
+	if (!*ep) {
+		log_error("Unable to create PJSIP channel - endpoint '%s' was "
+			  "not found", name);
+		return ENOENT;
 	}
+	if (slash) {
+		if (strncasecmp(slash + 1, "sip:", 4) ||
+		    strpbrk(slash + 1, "\r\n<> "))
+			return EINVAL;
+		snprintf(uri, size, "%s", slash + 1);
+		return 0;
+	}
+	if (sip_endpoint_contact_uri(*ep, uri, size)) {
+		log_warning("Endpoint '%s': no available contact to call",
+			    name);
+		return ENOENT;
+	}
+	return 0;
 }
 
-static void start_call(struct sip_call *call, const struct sip_msg *msg)
+int sip_call_request(struct channel **chp, const char *resource,
+		     const char *id, const char *other_id)
 {
-	char exten[80] = "s", name[80] = "", num[80] = "", callid[128];
+	struct sip_endpoint *e;
+	struct sip_call *call;
+	struct sa laddr;
+	char uri[256];
 	int err;
 
-	if (pl_isset(&msg->uri.user))
-		(void)re_snprintf(exten, sizeof(exten), "%H",
-				  uri_user_unescape, &msg->uri.user);
-	if (pl_isset(&msg->from.dname))
-		(void)re_snprintf(name, sizeof(name), "%r", &msg->from.dname);
-	if (name[0] == '"') {
-		memmove(name, name + 1, strlen(name));
-		if (*name && name[strlen(name) - 1] == '"')
-			name[strlen(name) - 1] = '\0';
-	}
-	(void)re_snprintf(num, sizeof(num), "%r", &msg->from.uri.user);
-	(void)re_snprintf(callid, sizeof(callid), "%r", &msg->callid);
-
-	err = sip_call_channel(call, NULL);
+	(void)other_id;
+	if (!resource || !*resource)
+		return EINVAL;
+	err = parse_dest(resource, &e, uri, sizeof(uri));
+	if (err)
+		return err;
+	if (sip_laddr(&laddr, SIP_TRANSP_UDP, NULL) &&
+	    sip_laddr(&laddr, SIP_TRANSP_TCP, NULL))
+		return ENOTCONN;
+	err = sip_call_alloc(&call, e);
+	if (err)
+		return err;
+	call->outbound = true;
+	err = str_dup(&call->target, uri);
+	if (!err)
+		err = sip_call_channel(call, id);
+	mem_deref(call); /* the channel holds it, if there is one */
+	if (err)
+		return err;
+	sip_call_set_caller(call, e->cid_name ? e->cid_name : "",
+			    e->cid_num ? e->cid_num : "");
+	err = sip_call_media(call, &laddr);
 	if (err) {
-		(void)sip_treply(&call->st, sipmod.sip, msg, 503,
-				 "Service Unavailable");
-		return;
+		log_warning("%s: no RTP session: %s",
+			    channel_name(call->ch), strerror(err));
+		channel_hangup(call->ch, CAUSE_FAILURE, "");
+		return err;
 	}
-	channel_set_protocol_id(call->ch, callid);
-	sip_call_set_caller(call, name, num);
-	{
-		struct sa local = msg->dst;
-
-		sip_concrete_laddr(&local, &msg->src);
-		err = sip_call_media(call, &local);
-	}
-	if (!err && mbuf_get_left(msg->mb))
-		err = media_session_answer(call->ms, msg->mb, &call->answer);
-	if (err) {
-		int status = err == EBADMSG ? 400 : 488;
-
-		log_warning("%s: cannot answer the offer: %s (%d)",
-			    channel_name(call->ch), strerror(err), status);
-		channel_set_tech_cause(call->ch, status);
-		call->final_sent = true;
-		(void)sip_treply(&call->st, sipmod.sip, msg, (uint16_t)status,
-				 reason_sip(status));
-		channel_hangup(call->ch, sip_cause_from_status(status),
-			       channel_name(call->ch));
-		return;
-	}
-	check_hold(call);
-	channel_set_state(call->ch, CHANNEL_RING);
-	log_verbose(3, "%s: incoming call from '%s' to %s@%s",
-		    channel_name(call->ch), num, exten, call->ep->context);
-	err = pbx_start(call->ch, call->ep->context, exten, 1);
-	if (err && call->ch)
-		channel_hangup(call->ch, CAUSE_CONGESTION, "pbx");
-}
-
-/* sipsess's handler for a new INVITE (no To tag) */
-void sip_call_incoming(const struct sip_msg *msg, void *arg)
-{
-	struct sip_endpoint *e = NULL;
-	struct sip_call *call;
-
-	(void)arg;
-	if (!pl_isset(&msg->callid) || !pl_isset(&msg->from.auri) ||
-	    !pl_isset(&msg->from.tag)) {
-		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
-		return;
-	}
-	if (mbuf_get_left(msg->mb) &&
-	    !msg_ctype_cmp(&msg->ctyp, "application", "sdp")) {
-		(void)sip_replyf(sipmod.sip, msg, 415, "Unsupported Media Type",
-				 "Accept: application/sdp\r\n"
-				 "Content-Length: 0\r\n\r\n");
-		return;
-	}
-	if (mbuf_get_left(msg->mb) &&
-	    (mbuf_get_left(msg->mb) < 2 || memcmp(mbuf_buf(msg->mb), "v=", 2))) {
-		/* not SDP at all: refuse before making a channel */
-		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
-		return;
-	}
-	if (sip_authorize(msg, &e))
-		return;
-	if (sip_call_alloc(&call, e)) {
-		(void)sip_reply(sipmod.sip, msg, 500, "Internal Server Error");
-		return;
-	}
-	call->msg = mem_ref((void *)msg);
-	if (sip_strans_alloc(&call->st, sipmod.sip, msg, pre_cancel, call) ||
-	    sip_treply(&call->st, sipmod.sip, msg, 100, "Trying")) {
-		if (call->st)
-			(void)sip_treply(&call->st, sipmod.sip, msg, 500,
-					 "Internal Server Error");
-		mem_deref(call);
-		return;
-	}
-	start_call(call, msg);
-	mem_deref(call); /* the channel holds it now, if it still exists */
+	*chp = call->ch;
+	return 0;
 }

@@ -1,9 +1,8 @@
-/* sip_call_out.c — the PJSIP channel technology, outgoing side:
- * PJSIP/alice (to the newest registered contact, else the aor's static
- * contact) and PJSIP/alice/sip:bob@host (explicit URI). The INVITE carries
- * our SDP offer; a 401/407 is answered once with the endpoint's
- * outbound_auth (libre's sipsess retries for us); 180/183 make the channel
- * Ringing, 200 Up, and a failure hangs it up with chan_pjsip's cause. */
+/* sip_call_out.c — the outgoing INVITE of a PJSIP channel (the tech's
+ * call(), to the target request() chose in sip_call.c): it carries our SDP
+ * offer; a 401/407 is answered once with the endpoint's outbound_auth
+ * (libre's sipsess retries for us); 180/183 make the channel Ringing, 200
+ * Up, and a failure hangs it up with chan_pjsip's cause. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -26,78 +25,6 @@
 #include "base/log.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
-
-/* "alice" or "alice/sip:bob@host" → endpoint and target URI */
-static int parse_dest(const char *resource, struct sip_endpoint **ep,
-		      char *uri, size_t size)
-{
-	const char *slash = strchr(resource, '/');
-	char name[128];
-
-	snprintf(name, sizeof(name), "%.*s",
-		 (int)(slash ? (size_t)(slash - resource) : strlen(resource)),
-		 resource);
-	*ep = sip_endpoint_find(name);
-	if (!*ep) {
-		log_error("Unable to create PJSIP channel - endpoint '%s' was "
-			  "not found", name);
-		return ENOENT;
-	}
-	if (slash) {
-		if (strncasecmp(slash + 1, "sip:", 4) ||
-		    strpbrk(slash + 1, "\r\n<> "))
-			return EINVAL;
-		snprintf(uri, size, "%s", slash + 1);
-		return 0;
-	}
-	if (sip_endpoint_contact_uri(*ep, uri, size)) {
-		log_warning("Endpoint '%s': no available contact to call",
-			    name);
-		return ENOENT;
-	}
-	return 0;
-}
-
-int sip_call_request(struct channel **chp, const char *resource,
-		     const char *id, const char *other_id)
-{
-	struct sip_endpoint *e;
-	struct sip_call *call;
-	struct sa laddr;
-	char uri[256];
-	int err;
-
-	(void)other_id;
-	if (!resource || !*resource)
-		return EINVAL;
-	err = parse_dest(resource, &e, uri, sizeof(uri));
-	if (err)
-		return err;
-	if (sip_laddr(&laddr, SIP_TRANSP_UDP, NULL) &&
-	    sip_laddr(&laddr, SIP_TRANSP_TCP, NULL))
-		return ENOTCONN;
-	err = sip_call_alloc(&call, e);
-	if (err)
-		return err;
-	call->outbound = true;
-	err = str_dup(&call->target, uri);
-	if (!err)
-		err = sip_call_channel(call, id);
-	mem_deref(call); /* the channel holds it, if there is one */
-	if (err)
-		return err;
-	sip_call_set_caller(call, e->cid_name ? e->cid_name : "",
-			    e->cid_num ? e->cid_num : "");
-	err = sip_call_media(call, &laddr);
-	if (err) {
-		log_warning("%s: no RTP session: %s",
-			    channel_name(call->ch), strerror(err));
-		channel_hangup(call->ch, CAUSE_FAILURE, "");
-		return err;
-	}
-	*chp = call->ch;
-	return 0;
-}
 
 static void progr_h(const struct sip_msg *msg, void *arg)
 {

@@ -251,6 +251,8 @@ int sip_call_media(struct sip_call *call, const struct sa *laddr);
 int sip_call_channel(struct sip_call *call, const char *id);
 void sip_call_set_caller(struct sip_call *call, const char *name,
 			 const char *num);
+/* A re-INVITE or the first offer put the peer on hold or took it off. */
+void sip_call_check_hold(struct sip_call *call);
 
 /* sip_refer.c — REFER out of dialog (ARI) and in calls (ChannelTransfer) */
 int sip_refer_send(const char *resource, const char *from,

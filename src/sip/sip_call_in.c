@@ -1,0 +1,148 @@
+/* sip_call_in.c — an incoming INVITE from an identified, authenticated
+ * endpoint becomes PJSIP/<endpoint>-<hex> in the endpoint's context, state
+ * Ring. Until the application rings or answers, the INVITE is held in our
+ * own server transaction (100 Trying at once; libre's sipsess_accept cannot
+ * send a bare 100), so CANCEL and retransmissions are handled by the stack. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_uri.h>
+#include <re_msg.h>
+#include <re_sip.h>
+#include <re_sipsess.h>
+#include "core/channel.h"
+#include "base/log.h"
+#include "base/reason.h"
+#include "pbx/pbx.h"
+#include "media/media.h"
+#include "sip/sip_int.h"
+
+/* CANCEL while we still hold the INVITE ourselves */
+static void pre_cancel(void *arg)
+{
+	struct sip_call *call = arg;
+
+	if (call->final_sent)
+		return;
+	call->final_sent = true;
+	(void)sip_treply(&call->st, sipmod.sip, call->msg, 487,
+			 "Request Terminated");
+	if (call->ch) {
+		channel_set_tech_cause(call->ch, 487);
+		channel_hangup(call->ch, sip_cause_from_status(487),
+			       channel_name(call->ch));
+	}
+}
+
+static void start_call(struct sip_call *call, const struct sip_msg *msg)
+{
+	char exten[80] = "s", name[80] = "", num[80] = "", callid[128];
+	int err;
+
+	if (pl_isset(&msg->uri.user))
+		(void)re_snprintf(exten, sizeof(exten), "%H",
+				  uri_user_unescape, &msg->uri.user);
+	if (pl_isset(&msg->from.dname))
+		(void)re_snprintf(name, sizeof(name), "%r", &msg->from.dname);
+	if (name[0] == '"') {
+		memmove(name, name + 1, strlen(name));
+		if (*name && name[strlen(name) - 1] == '"')
+			name[strlen(name) - 1] = '\0';
+	}
+	(void)re_snprintf(num, sizeof(num), "%r", &msg->from.uri.user);
+	(void)re_snprintf(callid, sizeof(callid), "%r", &msg->callid);
+
+	err = sip_call_channel(call, NULL);
+	if (err) {
+		(void)sip_treply(&call->st, sipmod.sip, msg, 503,
+				 "Service Unavailable");
+		return;
+	}
+	channel_set_protocol_id(call->ch, callid);
+	sip_call_set_caller(call, name, num);
+	{
+		struct sa local = msg->dst;
+
+		sip_concrete_laddr(&local, &msg->src);
+		err = sip_call_media(call, &local);
+	}
+	if (!err && mbuf_get_left(msg->mb))
+		err = media_session_answer(call->ms, msg->mb, &call->answer);
+	if (err) {
+		int status = err == EBADMSG ? 400 : 488;
+
+		log_warning("%s: cannot answer the offer: %s (%d)",
+			    channel_name(call->ch), strerror(err), status);
+		channel_set_tech_cause(call->ch, status);
+		call->final_sent = true;
+		(void)sip_treply(&call->st, sipmod.sip, msg, (uint16_t)status,
+				 reason_sip(status));
+		channel_hangup(call->ch, sip_cause_from_status(status),
+			       channel_name(call->ch));
+		return;
+	}
+	sip_call_check_hold(call);
+	channel_set_state(call->ch, CHANNEL_RING);
+	log_verbose(3, "%s: incoming call from '%s' to %s@%s",
+		    channel_name(call->ch), num, exten, call->ep->context);
+	err = pbx_start(call->ch, call->ep->context, exten, 1);
+	if (err && call->ch)
+		channel_hangup(call->ch, CAUSE_CONGESTION, "pbx");
+}
+
+/* sipsess's handler for a new INVITE (no To tag) */
+void sip_call_incoming(const struct sip_msg *msg, void *arg)
+{
+	struct sip_endpoint *e = NULL;
+	struct sip_call *call;
+
+	(void)arg;
+	if (!pl_isset(&msg->callid) || !pl_isset(&msg->from.auri) ||
+	    !pl_isset(&msg->from.tag)) {
+		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
+		return;
+	}
+	if (mbuf_get_left(msg->mb) &&
+	    !msg_ctype_cmp(&msg->ctyp, "application", "sdp")) {
+		(void)sip_replyf(sipmod.sip, msg, 415, "Unsupported Media Type",
+				 "Accept: application/sdp\r\n"
+				 "Content-Length: 0\r\n\r\n");
+		return;
+	}
+	if (mbuf_get_left(msg->mb) &&
+	    (mbuf_get_left(msg->mb) < 2 || memcmp(mbuf_buf(msg->mb), "v=", 2))) {
+		/* not SDP at all: refuse before making a channel */
+		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
+		return;
+	}
+	if (sip_authorize(msg, &e))
+		return;
+	if (sip_call_alloc(&call, e)) {
+		(void)sip_reply(sipmod.sip, msg, 500, "Internal Server Error");
+		return;
+	}
+	call->msg = mem_ref((void *)msg);
+	if (sip_strans_alloc(&call->st, sipmod.sip, msg, pre_cancel, call) ||
+	    sip_treply(&call->st, sipmod.sip, msg, 100, "Trying")) {
+		if (call->st)
+			(void)sip_treply(&call->st, sipmod.sip, msg, 500,
+					 "Internal Server Error");
+		mem_deref(call);
+		return;
+	}
+	start_call(call, msg);
+	mem_deref(call); /* the channel holds it now, if it still exists */
+}

@@ -9,18 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re_types.h>
-#include <re_mem.h>
-#include <re_list.h>
-#include "core/channel.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "media/media.h"
 #include "media/media_int.h"
 #include "media/media_priv.h"
-
-/* The playback engine lives in another file that may not be linked yet. */
-extern int media_playback_init(void) __attribute__((weak));
-extern void media_playback_close(void) __attribute__((weak));
+#include "media/playback_int.h"
 
 static bool started;
 static void read_config(const struct config *cfg)
@@ -39,6 +33,25 @@ static void read_config(const struct config *cfg)
 		b = 20000;
 	}
 	media_session_port_range((uint16_t)a, (uint16_t)b);
+	sound_set_dir(cfg ? config_get(cfg, "directories", "astsoundsdir")
+			  : NULL);
+}
+
+/* Music on hold, the Playback application and the engine ARI playbacks
+ * run on. */
+static int playback_start(void)
+{
+	int err;
+
+	err = moh_init();
+	if (!err)
+		err = apps_play_init();
+	if (!err)
+		err = media_playback_init();
+	if (err)
+		log_error("Playback engine failed to start: %s",
+			  strerror(err));
+	return err;
 }
 
 int media_init(const struct config *cfg)
@@ -57,14 +70,9 @@ int media_init(const struct config *cfg)
 	err = media_apps_rtp_init();
 	if (err)
 		return err;
-	if (media_playback_init) {
-		err = media_playback_init();
-		if (err) {
-			log_error("Playback engine failed to start: %s",
-				  strerror(err));
-			return err;
-		}
-	}
+	err = playback_start();
+	if (err)
+		return err;
 	started = true;
 	return 0;
 }
@@ -73,8 +81,8 @@ void media_close(void)
 {
 	if (!started)
 		return;
-	if (media_playback_close)
-		media_playback_close();
+	media_playback_close();
+	moh_close();
 	media_tick_stop();
 	media_apps_rtp_close();
 	media_chan_close();

@@ -7,15 +7,9 @@
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <re_types.h>
 #include <re_mem.h>
-#include "core/channel.h"
-#include "base/config.h"
 #include "base/log.h"
-#include "base/options.h"
 #include "core/playback.h"
 #include "media/playback_int.h"
 
@@ -93,19 +87,6 @@ static const struct playback_engine engine = {
 
 int media_playback_init(void)
 {
-	struct config *cfg = NULL;
-	int err;
-
-	/* media_init() does not pass its config down: read the one option
-	 * we need ourselves. A missing file means the default. */
-	if (!config_load(&cfg, options.confdir, "ariadne.conf"))
-		sound_set_dir(config_get(cfg, "directories", "astsoundsdir"));
-	config_free(cfg);
-	err = moh_init();
-	if (!err)
-		err = apps_play_init();
-	if (err)
-		return err;
 	playback_engine_register(&engine);
 	log_verbose(2, "Playback engine: sounds in %s", sound_dir());
 	return 0;
@@ -114,5 +95,4 @@ int media_playback_init(void)
 void media_playback_close(void)
 {
 	playback_engine_register(NULL);
-	moh_close();
 }

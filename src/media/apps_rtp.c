@@ -20,8 +20,7 @@
 #include "pbx/dialplan.h"
 #include "base/log.h"
 #include "pbx/pbx.h"
-#include "media/media_int.h"
-#include "media/media_priv.h"
+#include "media/media_chan.h"
 
 /* ---- Echo ---- */
 

@@ -13,8 +13,6 @@
 #include "base/log.h"
 #include "media/media.h"
 #include "media/media_int.h"
-#include "media/media_priv.h"
-#include "media/playback_int.h"
 
 static bool started;
 static void read_config(const struct config *cfg)

@@ -14,8 +14,7 @@
 #include <re_mem.h>
 #include <re_list.h>
 #include "core/channel.h"
-#include "media/media_int.h"
-#include "media/media_priv.h"
+#include "media/media_chan.h"
 
 #define RXQ_FRAMES 3  /* 60 ms: a consumer that skips a tick loses nothing */
 
@@ -155,7 +154,7 @@ void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n)
 /* One tick for one channel (tick.c). The top generator plays unless it is
  * paused (then silence, and those below wait); a finished one is removed and
  * the next one fills the same tick so there is no gap between them. */
-void media_chan_run(struct media_chan *mc, uint64_t now)
+static void chan_run(struct media_chan *mc, uint64_t now)
 {
 	int16_t pcm[MEDIA_FRAME];
 	bool have = false;
@@ -218,7 +217,7 @@ void media_chan_foreach_tick(uint64_t now)
 	for (le = chans.head; le; le = le->next)
 		snap[n++] = mem_ref(le->data);
 	for (i = 0; i < n; i++) {
-		media_chan_run(snap[i], now);
+		chan_run(snap[i], now);
 		mem_deref(snap[i]);
 	}
 }

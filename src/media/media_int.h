@@ -1,84 +1,83 @@
-/* media_int.h — what the parts of src/media share: the per-channel media
- * state kept on the channel (channel_media()), the tick, and generators
- * (sources of outgoing audio: playback, tones, music on hold, silence,
- * echo). Internal to src/media.
+/* media_int.h — what every file of src/media shares: the naming scheme,
+ * the audio format, and how media.c starts, configures and stops each part.
+ * Internal: any file of src/media may include it, nothing outside does
+ * (the module's public face is media.h; unit tests excepted).
+ *
+ * Names: every non-static symbol of src/media starts with media_ (types
+ * struct media_..., macros MEDIA_...), then the part it belongs to:
+ *   media_chan_      per-channel media state, generators (media_chan.c)
+ *   media_tick_      the 20 ms clock (tick.c)
+ *   media_session_   an RTP session (session.c; media.h has the public ones)
+ *   media_sdp_, media_rtcp_, media_dtmf_, media_jb_
+ *                    the session's SDP, RTCP, RFC 4733 and jitter buffer
+ *                    (sdp.c, rtcp.c, dtmf.c, jitter.c)
+ *   media_sound_     sound files: lookup, WAV reader, cache (sound.c)
+ *   media_tone_      tone programs (tones.c)
+ *   media_say_       say: prompt lists (say.c)
+ *   media_src_       media URIs as audio sources (source.c)
+ *   media_player_    the player generator (player.c)
+ *   media_moh_, media_silence_
+ *                    music on hold and silence generators (moh.c)
+ *   media_apps_rtp_, media_apps_play_
+ *                    dialplan applications (apps_rtp.c, apps_play.c)
+ *   media_playback_  the engine of the core's playback objects
+ *                    (playback_engine.c)
+ *
+ * Headers, and who includes them:
+ *   media.h         public: src/sip, main.c
+ *   media_int.h     this one: every file of src/media
+ *   media_chan.h    files that put audio on a channel or take it off
+ *   session_int.h   the RTP session's files: session.c, sdp.c, rtcp.c,
+ *                   dtmf.c, jitter.c
+ *   playback_int.h  the playback side: sound.c, tones.c, say.c, source.c,
+ *                   player.c, moh.c, apps_play.c, playback_engine.c
+ * A part's start, stop and configuration entries are below; the rest of
+ * its names are in the header of its side.
  *
  * Audio inside ariadne is 8 kHz signed 16-bit linear, 20 ms = 160 samples. */
 #ifndef ARIADNE_MEDIA_INT_H
 #define ARIADNE_MEDIA_INT_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
-
-struct channel;
-struct media_session;
 
 #define MEDIA_SRATE 8000
 #define MEDIA_PTIME 20
 #define MEDIA_FRAME 160   /* samples per tick */
 
-/* A source of outgoing audio. Generators stack on a channel: the newest one
- * plays; when it ends, the one below resumes (music on hold under a
- * playback, for instance). */
-struct media_gen {
-	/* Fill MEDIA_FRAME samples. Return false when finished: the generator
-	 * is then removed and `done` called with hangup=false. */
-	bool (*read)(struct media_gen *g, int16_t *pcm, size_t n);
-	/* Removed: finished, stopped, or the channel hung up (hangup=true).
-	 * The generator's owner frees it here (or later). Called once. */
-	void (*done)(struct media_gen *g, bool hangup);
-	void *arg;              /* owner's data */
-	struct media_gen *below; /* managed by media_chan */
-	bool paused;            /* paused generators produce silence and stay on top */
-};
+/* ---- start and stop, in the order media_init() calls them; only media.c
+ * calls these ---- */
 
-struct media_chan;
+/* media_chan.c: the hangup hook that frees a channel's media state; close
+ * detaches what is left. */
+int media_chan_init(void);
+void media_chan_close(void);
 
-/* The channel's media state; created on first use when `create`. */
-struct media_chan *media_chan_get(struct channel *ch, bool create);
-struct channel *media_chan_channel(const struct media_chan *mc);
+/* tick.c */
+int media_tick_start(void);
+void media_tick_stop(void);
 
-/* Push on top (becomes the audible one). */
-void media_chan_gen_push(struct media_chan *mc, struct media_gen *g);
-/* Remove wherever it is in the stack; calls done(g, false). */
-void media_chan_gen_remove(struct media_chan *mc, struct media_gen *g);
+/* apps_rtp.c: Echo, SendDTMF. */
+int media_apps_rtp_init(void);
+void media_apps_rtp_close(void);
 
-/* Mute (ARI mute/unmute) is a channel attribute (channel_mute_in/out in
- * core): "in" silences what we receive, "out" what we send. */
+/* moh.c: reads musiconhold.conf. */
+int moh_init(void);
+void moh_close(void);
 
-/* What carries a channel's audio to and from the far end: the RTP session
- * of a SIP channel (session.c); later other kinds (external media). The
- * tick calls it for the channel every 20 ms. Channels without one (Local)
- * still run their generators on the tick, so playbacks progress and finish,
- * and their audio goes to channel_write_audio(). */
-struct media_transport_ops {
-	/* Start of the tick: hand what was received to media_chan_rx_put()
-	 * and run the receive side's timers. */
-	void (*rx)(void *tp, uint64_t now);
-	/* This tick's frame (silence when nothing plays or on mute "out"). */
-	void (*tx)(void *tp, const int16_t *pcm, size_t n);
-	/* After the frame went out: what may hang the channel up (reported
-	 * digits, a timeout) runs last. */
-	void (*after)(void *tp);
-	/* The channel's media state is going: forget it. The transport may
-	 * live on for a moment if it holds a reference to itself. */
-	void (*detach)(void *tp);
-};
+/* apps_play.c: Playback, Progress, Ringing. */
+int apps_play_init(void);
 
-/* Attach the transport `tp` (a mem object; the media_chan takes the
- * caller's reference and releases it on hangup). */
-void media_chan_set_transport(struct media_chan *mc,
-			      const struct media_transport_ops *ops, void *tp);
-
-/* Audio received from the channel (decoded, de-jittered, 160 samples),
- * e.g. for Echo. Returns false when none arrived for this tick. */
-bool media_chan_rx(struct media_chan *mc, int16_t *pcm, size_t n);
-/* Called by the transport for each decoded frame received. */
-void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n);
-
-/* Playback engine (playback_engine.c) and apps registration. */
+/* playback_engine.c: registers with the core's playback objects. */
 int media_playback_init(void);
 void media_playback_close(void);
+
+/* ---- configuration from ariadne.conf (read and checked by media.c) ---- */
+
+/* session.c: the range RTP sessions take their ports from ([options]
+ * rtpstart/rtpend). */
+void media_session_port_range(uint16_t min, uint16_t max);
+/* sound.c: where prompts live ([directories] astsoundsdir); NULL or empty
+ * for the default. */
+void sound_set_dir(const char *dir);
 
 #endif

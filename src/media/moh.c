@@ -21,6 +21,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "base/options.h"
+#include "media/media_chan.h"
 #include "media/playback_int.h"
 
 #define MOH_DEFAULT_DIR "/usr/share/asterisk/moh"

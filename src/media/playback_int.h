@@ -1,7 +1,11 @@
-/* playback_int.h — what the playback parts of src/media share: sound file
+/* playback_int.h — what the playback side of src/media shares: sound file
  * lookup and the WAV cache (sound.c), tone programs (tones.c), say (say.c),
- * media sources and the player generator (playback_engine.c), music on hold
- * (moh.c). Internal to src/media. */
+ * audio sources from media URIs (source.c), the player generator
+ * (player.c), music on hold and silence (moh.c).
+ *
+ * Who includes it: sound.c, tones.c, say.c, source.c, player.c, moh.c,
+ * apps_play.c, playback_engine.c (and unit tests); nothing outside
+ * src/media. Names follow the scheme in media_int.h. */
 #ifndef ARIADNE_PLAYBACK_INT_H
 #define ARIADNE_PLAYBACK_INT_H
 
@@ -25,7 +29,6 @@ struct sound_pcm {
 	void *entry;  /* sound.c: its cache entry */
 };
 
-void sound_set_dir(const char *dir);
 const char *sound_dir(void);
 /* Path of sound `name` (no extension; may be absolute) in `lang`, with
  * Asterisk's fallback: lang, lang without region parts, no language, en.
@@ -64,7 +67,7 @@ int say_digits(char *out, size_t size, const char *str);
 int say_number(char *out, size_t size, long num);
 int say_characters(char *out, size_t size, const char *str);
 
-/* ---- playback_engine.c ---- */
+/* ---- source.c ---- */
 
 struct msrc;
 
@@ -80,6 +83,8 @@ size_t msrc_read(struct msrc *src, int16_t *pcm, size_t n);
 /* Jump by ms (negative: back), clamped to the source. */
 void msrc_seek(struct msrc *src, long ms);
 void msrc_rewind(struct msrc *src);
+
+/* ---- player.c ---- */
 
 /* A generator that plays media URIs one after another on a channel, asking
  * its owner for each (the ARI playback in the core, or the Playback dialplan
@@ -101,14 +106,11 @@ void player_pause(struct player *p, bool on);
 void player_restart(struct player *p);
 void player_seek(struct player *p, long ms);
 
-/* Stop and free music on hold / silence of a channel (moh.c). */
-int moh_init(void);
-void moh_close(void);
+/* ---- moh.c: music on hold and silence of a channel ---- */
+
 int moh_start(struct channel *ch, const char *mclass);
 void moh_stop(struct channel *ch);
 int silence_start(struct channel *ch);
 void silence_stop(struct channel *ch);
-
-int apps_play_init(void);
 
 #endif

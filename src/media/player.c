@@ -10,6 +10,7 @@
 #include <string.h>
 #include <re_types.h>
 #include <re_mem.h>
+#include "media/media_chan.h"
 #include "media/playback_int.h"
 
 struct player {

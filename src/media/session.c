@@ -22,7 +22,6 @@
 #include <rem_g711.h>
 #include "core/channel.h"
 #include "base/log.h"
-#include "media/media_priv.h"
 #include "media/session_int.h"
 
 /* Q.850 44, "Requested channel not available": what Asterisk's channel

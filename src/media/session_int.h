@@ -1,7 +1,11 @@
-/* session_int.h — what session.c, sdp.c, dtmf.c and jitter.c share about an
- * RTP session: its structure and the few helpers they call in one another.
- * Internal to src/media (the public face is media.h; generators and the
- * per-channel state are in media_int.h). */
+/* session_int.h — what the files of an RTP session share: its structure,
+ * the state of its parts (jitter buffer, RFC 4733, RTCP) and the calls
+ * between them. session.c sits on top of sdp.c, rtcp.c, dtmf.c and
+ * jitter.c; none of those calls session.c.
+ *
+ * Who includes it: session.c, sdp.c, rtcp.c, dtmf.c, jitter.c (and unit
+ * tests); nothing outside src/media, whose public face is media.h. Names
+ * follow the scheme in media_int.h. */
 #ifndef ARIADNE_MEDIA_SESSION_INT_H
 #define ARIADNE_MEDIA_SESSION_INT_H
 
@@ -12,7 +16,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include "media/media.h"
-#include "media/media_int.h"
+#include "media/media_chan.h"
 
 struct rtp_sock;
 struct sdp_session;

@@ -23,8 +23,7 @@
 #include <re_main.h>
 #include <re_tmr.h>
 #include "base/log.h"
-#include "media/media_int.h"
-#include "media/media_priv.h"
+#include "media/media_chan.h"
 
 /* When the loop was busy we run the missed ticks at once so the far end's
  * jitter buffer sees the right amount of audio, but never more than this

@@ -6,10 +6,18 @@
  * The shape is what ari-client (swagger-client 2.0.26) and ari-py (swaggerpy)
  * read; see the ARI digest, README §6. */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_sa.h>
+#include <re_tcp.h>
+#include "ari/request.h"
 #include "ari/route.h"
+
+#define cf ari_http_conf
 
 #define ARI_API_VERSION "2.0.0"
 
@@ -227,4 +235,50 @@ json_t *ari_apidocs_declaration(const char *resource, const char *base_path)
 			 ARI_API_VERSION, "swaggerVersion", "1.2", "basePath",
 			 base_path ? base_path : "", "resourcePath", resource_path,
 			 "apis", apis, "models", models);
+}
+
+/* ---- serving ---- */
+
+static void base_path(const struct ari_req *req, const struct http_head *h,
+		      char *buf, size_t size)
+{
+	const char *host = http_head_get(h, "Host");
+	struct sa local;
+
+	if (host && *host && !strpbrk(host, " \"\\/")) {
+		snprintf(buf, size, "http://%s%s/ari", host, cf.prefix);
+		return;
+	}
+	if (!tcp_conn_local_get(req->tc, &local))
+		re_snprintf(buf, size, "http://%J%s/ari", &local, cf.prefix);
+	else
+		snprintf(buf, size, "http://127.0.0.1%s/ari", cf.prefix);
+}
+
+void ari_apidocs_serve(const struct ari_req *req, const struct http_head *h,
+		       const char *name, struct ari_resp *resp)
+{
+	char base[512], res[64];
+	size_t l = strlen(name);
+	json_t *doc = NULL;
+
+	if (strcmp(h->method, "GET")) {
+		ari_resp_header(resp, "Allow: GET");
+		ari_resp_error(resp, 405, "Unsupported method");
+		return;
+	}
+	base_path(req, h, base, sizeof(base));
+	if (l > 5 && l - 5 < sizeof(res) && !strcmp(name + l - 5, ".json")) {
+		memcpy(res, name, l - 5);
+		res[l - 5] = '\0';
+		if (!strcmp(res, "resources"))
+			doc = ari_apidocs_listing(base);
+		else
+			doc = ari_apidocs_declaration(res, base);
+	}
+	if (!doc) {
+		ari_resp_error(resp, 404, "Resource not found");
+		return;
+	}
+	ari_resp_json(resp, 200, doc);
 }

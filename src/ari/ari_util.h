@@ -4,7 +4,7 @@
 #define ARIADNE_ARI_UTIL_H
 
 #include <stdbool.h>
-#include "ari/route.h"
+#include "ari/request.h"
 
 struct channel;
 

@@ -7,6 +7,7 @@
 #define ARIADNE_ARI_HANDLERS_H
 
 #include "ari/route.h"
+#include "ari/request.h"
 
 #define ARI_HANDLER(name) extern ari_handler_h name __attribute__((weak))
 

@@ -27,6 +27,11 @@ bool ari_http_origin_allowed(const char *origin)
 	       http_token_list_has(cf.origins, origin);
 }
 
+bool ari_http_pretty(void)
+{
+	return cf.pretty;
+}
+
 static const struct ari_user *user_find(const char *name)
 {
 	for (size_t i = 0; i < cf.nusers; i++) {

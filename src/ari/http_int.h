@@ -118,23 +118,12 @@ void ari_http_conf_free(void);
 const struct ari_user *ari_http_authenticate(const struct http_head *h);
 /* Origin listed in allowed_origins (or "*" listed). */
 bool ari_http_origin_allowed(const char *origin);
+/* Is pretty printing configured? */
+bool ari_http_pretty(void);
 
-/* ---- http.c services ---- */
+/* ---- REST over WebSocket ---- */
 
-const char *ari_req_header(const struct ari_req *req, const char *name);
-bool ari_req_read_only(const struct ari_req *req);
-/* "127.0.0.1:50000" for logs. */
-const char *ari_req_peer(const struct ari_req *req);
-bool ari_resp_done(const struct ari_resp *resp);
-/* Add a header line ("Name: value", no CRLF) to the coming reply. */
-void ari_resp_header(struct ari_resp *resp, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Hand the connection over (to the WebSocket): the response counts as given,
- * http.c forgets the connection. Returns the TCP connection (the caller owns
- * the reference; its handlers must be replaced right away) and the bytes
- * already received after the request, as a malloc'd copy in *rest. */
-struct tcp_conn *ari_resp_detach(struct ari_resp *resp, char **rest,
-				 size_t *rest_len);
+
 /* One request of REST over WebSocket: the socket's user, method, path below
  * /ari, raw query, content type and body text (may be NULL); the status and
  * the JSON text of the answer (malloc'd, may be NULL) come back in it. */
@@ -154,10 +143,6 @@ struct ari_invoke {
  * start-up so that it needs nothing from the layers that call it. */
 typedef void (ari_invoke_h)(struct ari_invoke *inv);
 
-/* Auth-less routing of REST over WebSocket (an ari_invoke_h). */
-void ari_http_invoke(struct ari_invoke *inv);
-/* Is pretty printing configured? */
-bool ari_http_pretty(void);
 
 /* ---- ws.c ---- */
 

@@ -85,6 +85,12 @@ enum ari_match ari_route_match(const char *method, const char *path,
 
 /* ---- api-docs (apidocs.c, models.c) ---- */
 
+struct http_head;
+
+/* GET /ari/api-docs/{name} (after authentication). */
+void ari_apidocs_serve(const struct ari_req *req, const struct http_head *h,
+		       const char *name, struct ari_resp *resp);
+
 /* resources.json; base_path like "http://127.0.0.1:8088/ari". New ref. */
 json_t *ari_apidocs_listing(const char *base_path);
 /* {resource}.json with its apis and models; NULL for an unknown resource. */
@@ -96,29 +102,5 @@ bool ari_event_type_documented(const char *type);
 json_t *ari_models_json(const char *resource);
 /* {"valueType":"LIST","values":[...]} from a comma list (models.c). */
 json_t *ari_json_allowable_list(const char *list);
-
-/* ---- request / response, implemented by http.c ---- */
-
-/* A parameter by name: path variables, then the JSON body's top-level fields,
- * then form body, then query string (later sources override earlier ones as
- * the digest says: body beats query). JSON numbers and booleans are given as
- * text, arrays joined with ','. NULL when absent. */
-const char *ari_req_param(const struct ari_req *req, const char *name);
-/* Helpers on top of ari_req_param with ARI's conversions (atoi; ast_true). */
-int ari_req_param_int(const struct ari_req *req, const char *name, int deflt);
-bool ari_req_param_bool(const struct ari_req *req, const char *name, bool deflt);
-/* The parsed JSON body (object) or NULL when there is none. Borrowed. */
-json_t *ari_req_body(const struct ari_req *req);
-const char *ari_req_method(const struct ari_req *req);
-/* The user name that authenticated (for logs). */
-const char *ari_req_user(const struct ari_req *req);
-
-/* Reply with a JSON body; takes ownership of `body`. */
-void ari_resp_json(struct ari_resp *resp, int code, json_t *body);
-/* Reply {"message": "..."} with the code's standard reason phrase. */
-void ari_resp_error(struct ari_resp *resp, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* 204 No Content. */
-void ari_resp_no_content(struct ari_resp *resp);
 
 #endif

@@ -23,9 +23,9 @@
 #include <re_tmr.h>
 #include <re_tcp.h>
 #include <re_base64.h>
-#include "ari/route.h"
 #include "ari/models.h"
 #include "ari/http_int.h"
+#include "ari/request.h"
 #include "core/stasis.h"
 #include "base/log.h"
 

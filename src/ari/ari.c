@@ -1,0 +1,86 @@
+/* ari.c — start-up and shutdown of the ARI module: settings, the HTTP
+ * listener, and the events WebSocket's link to routing. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_sa.h>
+#include "ari/ari.h"
+#include "ari/dispatch.h"
+#include "ari/http.h"
+#include "ari/http_int.h"
+#include "base/config.h"
+#include "base/log.h"
+
+#define cf ari_http_conf
+
+static const char *cfg(const struct config *c, const char *name)
+{
+	return c ? config_get(c, "general", name) : NULL;
+}
+
+int ari_init(const struct config *httpconf, const struct config *ariconf)
+{
+	const char *v, *bindaddr;
+	char where[80];
+	unsigned port = 8088;
+	struct sa laddr;
+	int err;
+
+	ari_ws_init(ari_http_invoke);
+
+	err = ari_http_conf_load(httpconf, ariconf);
+	if (err)
+		goto fail;
+
+	v = cfg(httpconf, "enabled");
+	if (v && config_false(v)) {
+		log_notice("HTTP server disabled in http.conf");
+		return 0;
+	}
+
+	bindaddr = cfg(httpconf, "bindaddr");
+	if (!bindaddr || !*bindaddr)
+		bindaddr = "127.0.0.1";
+	v = cfg(httpconf, "bindport");
+	if (v && *v) {
+		char *end;
+		unsigned long p = strtoul(v, &end, 10);
+
+		if (*end || !p || p > 65535) {
+			log_error("http.conf: invalid bindport '%s'", v);
+			err = EINVAL;
+			goto fail;
+		}
+		port = (unsigned)p;
+	}
+	err = sa_set_str(&laddr, bindaddr, (uint16_t)port);
+	if (err) {
+		log_error("http.conf: invalid bindaddr '%s'", bindaddr);
+		goto fail;
+	}
+	err = ari_http_listen(&laddr);
+	if (err) {
+		log_error("Cannot listen for HTTP on %s:%u: %s", bindaddr,
+			  port, strerror(err));
+		goto fail;
+	}
+	re_snprintf(where, sizeof(where), "%J", &laddr);
+	log_notice("HTTP server listening on %s (ARI at http://%s%s/ari)",
+		   where, where, cf.prefix);
+	return 0;
+
+ fail:
+	ari_close();
+	return err;
+}
+
+void ari_close(void)
+{
+	ari_ws_close_all();
+	ari_http_close();
+	ari_http_conf_free();
+}

@@ -1,0 +1,197 @@
+/* dispatch.c — what happens to an ARI request between its arrival and its
+ * handler: the prefix, authentication and read-only checks, api-docs, route
+ * matching (404/405, OPTIONS and CORS), parameters from query and body, and
+ * the call of the route's handler. Bytes and connections are http.c's. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "ari/dispatch.h"
+#include "ari/request.h"
+#include "base/log.h"
+
+#define cf ari_http_conf
+
+/* CORS (only for configured origins), as Asterisk's res_ari does. */
+static void add_cors(const struct ari_req *req, struct ari_resp *resp,
+		     bool preflight, const char *allow)
+{
+	const char *origin = ari_req_header(req, "Origin");
+	const char *acrh;
+
+	if (!origin)
+		return;
+	if (!ari_http_origin_allowed(origin)) {
+		log_notice("Origin header '%s' does not match an allowed "
+			   "origin.", origin);
+		return;
+	}
+	if (preflight) {
+		ari_resp_header(resp, "Access-Control-Allow-Methods: %s", allow);
+		acrh = ari_req_header(req, "Access-Control-Request-Headers");
+		if (acrh && !strpbrk(acrh, "\r\n"))
+			ari_resp_header(resp, "Access-Control-Allow-Headers: %s",
+					acrh);
+	}
+	ari_resp_header(resp, "Access-Control-Allow-Origin: %s", origin);
+	ari_resp_header(resp, "Access-Control-Allow-Credentials: true");
+}
+
+/* Parameters from query and body; false when a reply was sent. */
+static bool parse_params(struct ari_req *req, struct ari_resp *resp,
+			 const char *query, const char *ctype,
+			 const char *body, size_t blen)
+{
+	json_error_t jerr;
+
+	if (query && http_params_parse_query(&req->params, query,
+					     strlen(query))) {
+		ari_resp_error(resp, 500, "Internal Server Error");
+		return false;
+	}
+	if (!blen)
+		return true;
+
+	if (http_ctype_is(ctype, "application/json")) {
+		req->body = json_loadb(body, blen, JSON_DECODE_ANY, &jerr);
+		if (!req->body || !json_is_object(req->body)) {
+			json_decref(req->body);
+			req->body = NULL;
+			ari_resp_error(resp, 400, "Error parsing request body");
+			return false;
+		}
+		if (http_params_merge_json(&req->params, req->body)) {
+			ari_resp_error(resp, 500, "Internal Server Error");
+			return false;
+		}
+	}
+	else if (http_ctype_is(ctype, "application/x-www-form-urlencoded")) {
+		if (http_params_parse_query(&req->params, body, blen)) {
+			ari_resp_error(resp, 500, "Internal Server Error");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Routing below /ari, after authentication. */
+static void route_invoke(struct ari_req *req, struct ari_resp *resp,
+			 const char *query, const char *ctype,
+			 const char *body, size_t blen)
+{
+	const char *path = req->path;
+	size_t plen = strlen(path);
+	enum ari_match m;
+
+	if (plen > 1 && path[plen - 1] == '/') {
+		ari_resp_error(resp, 404, "ARI URLs do not end with a slash. "
+			       "Try /ari%.*s", (int)(plen - 1), path);
+		return;
+	}
+	if (plen <= 1) {
+		ari_resp_error(resp, 404, "Resource not found");
+		return;
+	}
+
+	m = ari_route_match(req->method, path, &req->match);
+	if (m == ARI_MATCH_NO_PATH) {
+		ari_resp_error(resp, 404, "Resource not found");
+		return;
+	}
+	if (!strcmp(req->method, "OPTIONS")) {
+		ari_resp_header(resp, "Allow: %s", req->match.allow);
+		add_cors(req, resp, true, req->match.allow);
+		ari_resp_no_content(resp);
+		return;
+	}
+	add_cors(req, resp, false, NULL);
+	if (m == ARI_MATCH_NO_METHOD) {
+		ari_resp_header(resp, "Allow: %s", req->match.allow);
+		ari_resp_error(resp, 405, "Invalid method");
+		return;
+	}
+
+	if (!parse_params(req, resp, query, ctype, body, blen))
+		return;
+
+	if (req->match.route->websocket) {
+		ari_ws_events(req, resp);
+	}
+	else if (!req->match.route->handler) {
+		ari_resp_error(resp, 501, "Not implemented");
+	}
+	else {
+		req->match.route->handler(req, resp);
+		if (!resp->done) {
+			log_error("Handler of %s %s gave no response",
+				  req->method, req->match.route->path);
+			ari_resp_error(resp, 500, "Internal Server Error");
+		}
+	}
+}
+
+void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
+		       const char *body, size_t blen)
+{
+	const struct http_head *h = req->head;
+	const struct ari_user *user;
+	size_t alen = strlen(cf.prefix) + 4;
+	const char *sub;
+
+	/* prefix + "/ari", then "/..." or nothing */
+	if (!cf.ari_enabled || strncmp(h->path, cf.prefix, alen - 4) ||
+	    strncmp(h->path + alen - 4, "/ari", 4) ||
+	    (h->path[alen] && h->path[alen] != '/')) {
+		log_debug(1, "%s %s from %s -> 404", h->method, h->path,
+			  req->peer);
+		ari_resp_error(resp, 404, "Resource not found");
+		return;
+	}
+	sub = h->path + alen;
+	req->path = sub;
+
+	user = ari_http_authenticate(h);
+	if (!user) {
+		ari_resp_header(resp, "WWW-Authenticate: Basic realm=\"%s\"",
+				cf.realm);
+		ari_resp_error(resp, 401, "Authentication required");
+		return;
+	}
+	req->user = user->name;
+	req->read_only = user->read_only;
+	if (user->read_only && strcmp(h->method, "GET") &&
+	    strcmp(h->method, "OPTIONS")) {
+		ari_resp_error(resp, 403, "Write access denied");
+		return;
+	}
+
+	if (!strncmp(sub, "/api-docs/", 10)) {
+		ari_apidocs_serve(req, h, sub + 10, resp);
+		return;
+	}
+
+	route_invoke(req, resp, h->query, http_head_get(h, "Content-Type"),
+		     body, blen);
+	http_params_reset(&req->params);
+	json_decref(req->body);
+}
+
+/* ---- REST over WebSocket ---- */
+
+void ari_http_invoke(struct ari_invoke *inv)
+{
+	struct ari_req req = {.method = inv->method, .path = inv->path,
+			      .user = inv->user, .read_only = inv->read_only};
+	struct ari_resp resp = {.req = &req};
+
+	if (inv->read_only && strcmp(inv->method, "GET") &&
+	    strcmp(inv->method, "OPTIONS"))
+		ari_resp_error(&resp, 403, "Write access denied");
+	else
+		route_invoke(&req, &resp, inv->query, inv->ctype, inv->body,
+			     inv->body ? strlen(inv->body) : 0);
+	http_params_reset(&req.params);
+	json_decref(req.body);
+	inv->code = resp.done ? resp.code : 500;
+	inv->resp_body = resp.cap_body;
+}

@@ -1,0 +1,19 @@
+/* dispatch.h — an ARI request from its arrival to its handler (dispatch.c).
+ * Internal to src/ari; jansson only (no re.h). */
+#ifndef ARIADNE_ARI_DISPATCH_H
+#define ARIADNE_ARI_DISPATCH_H
+
+#include <stddef.h>
+#include "ari/http_int.h"
+
+struct ari_req;
+struct ari_resp;
+
+/* A request that arrived over HTTP: req holds the head, connection and
+ * peer, resp the connection's handlers; body is the request body. */
+void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
+		       const char *body, size_t blen);
+/* Auth-less routing of REST over WebSocket (an ari_invoke_h). */
+void ari_http_invoke(struct ari_invoke *inv);
+
+#endif

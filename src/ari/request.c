@@ -1,0 +1,165 @@
+/* request.c — the ari_req / ari_resp interface the handlers of the route
+ * table use: parameters, body and user of a request; JSON, error and empty
+ * replies. A response leaves through the send handler of whoever received
+ * the request (http.c), or is kept for REST over WebSocket. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ari/request.h"
+#include "base/config.h"
+#include "base/log.h"
+
+#define cf ari_http_conf
+
+static void hdr_add(struct ari_resp *resp, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void hdr_add(struct ari_resp *resp, const char *fmt, ...)
+{
+	size_t l = strlen(resp->hdrs);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(resp->hdrs + l, sizeof(resp->hdrs) - l, fmt, ap);
+	va_end(ap);
+}
+
+static void resp_send(struct ari_resp *resp, int code, const char *body,
+		      size_t blen)
+{
+	if (resp->done) {
+		log_warning("Second response (%d) to one request ignored",
+			    code);
+		return;
+	}
+	resp->done = true;
+	resp->code = code;
+
+	if (resp->req)
+		log_debug(1, "%s /ari%s -> %d", resp->req->method,
+			  resp->req->path ? resp->req->path : "", code);
+
+	if (!resp->sendh) {
+		resp->cap_body = body && blen ? strndup(body, blen) : NULL;
+		return;
+	}
+	resp->sendh(resp, code, body, blen, resp->arg);
+}
+
+void ari_resp_json(struct ari_resp *resp, int code, json_t *body)
+{
+	char *text = NULL;
+
+	if (body) {
+		text = json_dumps(body, JSON_ENCODE_ANY | (cf.pretty ?
+				  JSON_INDENT(2) : JSON_COMPACT));
+		json_decref(body);
+		if (!text) {
+			code = 500;
+			text = strdup("{\"message\":\"Internal Server Error\"}");
+		}
+	}
+	resp_send(resp, code, text, text ? strlen(text) : 0);
+	free(text);
+}
+
+void ari_resp_error(struct ari_resp *resp, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ari_resp_json(resp, code, json_pack("{s:s}", "message", msg));
+}
+
+void ari_resp_no_content(struct ari_resp *resp)
+{
+	resp_send(resp, 204, NULL, 0);
+}
+
+void ari_resp_header(struct ari_resp *resp, const char *fmt, ...)
+{
+	size_t l = strlen(resp->hdrs);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(resp->hdrs + l, sizeof(resp->hdrs) - l, fmt, ap);
+	va_end(ap);
+	hdr_add(resp, "\r\n");
+}
+
+bool ari_resp_done(const struct ari_resp *resp)
+{
+	return resp->done;
+}
+
+struct tcp_conn *ari_resp_detach(struct ari_resp *resp, char **rest,
+				 size_t *rest_len)
+{
+	*rest = NULL;
+	*rest_len = 0;
+	if (!resp->detachh || resp->done)
+		return NULL;
+	resp->done = true;
+	return resp->detachh(rest, rest_len, resp->arg);
+}
+
+const char *ari_req_header(const struct ari_req *req, const char *name)
+{
+	return req->head ? http_head_get(req->head, name) : NULL;
+}
+
+const char *ari_req_peer(const struct ari_req *req)
+{
+	return req->peer ? req->peer : "websocket";
+}
+
+const char *ari_req_param(const struct ari_req *req, const char *name)
+{
+	for (int i = 0; i < req->match.nvars; i++) {
+		if (req->match.vars[i].name &&
+		    !strcmp(req->match.vars[i].name, name))
+			return req->match.vars[i].value;
+	}
+	return http_params_get(&req->params, name);
+}
+
+int ari_req_param_int(const struct ari_req *req, const char *name, int deflt)
+{
+	const char *v = ari_req_param(req, name);
+
+	return v ? atoi(v) : deflt;
+}
+
+bool ari_req_param_bool(const struct ari_req *req, const char *name,
+			bool deflt)
+{
+	const char *v = ari_req_param(req, name);
+
+	return v ? config_true(v) : deflt;
+}
+
+json_t *ari_req_body(const struct ari_req *req)
+{
+	return req->body;
+}
+
+const char *ari_req_method(const struct ari_req *req)
+{
+	return req->method;
+}
+
+const char *ari_req_user(const struct ari_req *req)
+{
+	return req->user;
+}
+
+bool ari_req_read_only(const struct ari_req *req)
+{
+	return req->read_only;
+}

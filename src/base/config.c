@@ -11,6 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
 #include "base/config.h"
 #include "base/log.h"
 
@@ -66,7 +72,7 @@ static const char *intern_file(struct config *cfg, const char *name)
 			return f->name;
 	}
 	n = strlen(name) + 1;
-	f = malloc(sizeof(*f) + n);
+	f = mem_alloc(sizeof(*f) + n, NULL);
 	if (!f)
 		return NULL;
 	memcpy(f->name, name, n);
@@ -79,7 +85,7 @@ static int var_append(struct sec *s, const char *name, const char *value,
 		      bool arrow, const char *file, unsigned line)
 {
 	size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
-	struct config_var *v = malloc(sizeof(*v) + nl + vl);
+	struct config_var *v = mem_alloc(sizeof(*v) + nl + vl, NULL);
 	char *p;
 
 	if (!v)
@@ -105,7 +111,7 @@ static struct sec *section_new(struct config *cfg, const char *name,
 			       const char *file, unsigned line)
 {
 	size_t n = strlen(name) + 1;
-	struct sec *s = calloc(1, sizeof(*s) + n);
+	struct sec *s = mem_zalloc(sizeof(*s) + n, NULL);
 
 	if (!s)
 		return NULL;
@@ -252,9 +258,12 @@ static char *join_dir(const char *parent, const char *name)
 	size_t dl = slash ? (size_t)(slash - parent) + 1 : 0;
 	char *p;
 
-	if (name[0] == '/' || !dl)
-		return strdup(name);
-	p = malloc(dl + strlen(name) + 1);
+	if (name[0] == '/' || !dl) {
+		p = NULL;
+		str_dup(&p, name);
+		return p;
+	}
+	p = mem_alloc(dl + strlen(name) + 1, NULL);
 	if (!p)
 		return NULL;
 	memcpy(p, parent, dl);
@@ -329,8 +338,8 @@ static int parse_directive(struct pstate *ps, char *line, const char *path,
 	real = join_dir(path, arg);
 	shown = join_dir(file, arg);
 	if (!real || !shown) {
-		free(real);
-		free(shown);
+		mem_deref(real);
+		mem_deref(shown);
 		return ENOMEM;
 	}
 
@@ -351,7 +360,7 @@ static int parse_directive(struct pstate *ps, char *line, const char *path,
 				}
 				err = include_one(ps, g.gl_pathv[i], sh, true,
 						  file, lineno);
-				free(sh);
+				mem_deref(sh);
 			}
 			globfree(&g);
 		}
@@ -363,8 +372,8 @@ static int parse_directive(struct pstate *ps, char *line, const char *path,
 	else {
 		err = include_one(ps, real, shown, must_exist, file, lineno);
 	}
-	free(real);
-	free(shown);
+	mem_deref(real);
+	mem_deref(shown);
 	return err;
 }
 
@@ -450,7 +459,7 @@ static int parse_text(struct pstate *ps, const char *path, const char *file,
 		len = nl ? (size_t)(nl - p) : strlen(p);
 		++lineno;
 		if (len + 1 > cap) {
-			char *nb = realloc(buf, len + 1);
+			char *nb = mem_reallocarray(buf, len + 1, 1, NULL);
 
 			if (!nb) {
 				err = ENOMEM;
@@ -475,7 +484,7 @@ static int parse_text(struct pstate *ps, const char *path, const char *file,
 		else
 			err = parse_var(ps, line, file, lineno);
 	}
-	free(buf);
+	mem_deref(buf);
 	return err;
 }
 
@@ -490,7 +499,7 @@ static int read_all(const char *path, char **textp)
 		return errno;
 	for (;;) {
 		if (cap - len < 4096) {
-			char *nt = realloc(text, cap + 65536);
+			char *nt = mem_reallocarray(text, cap + 65536, 1, NULL);
 
 			if (!nt) {
 				err = ENOMEM;
@@ -509,7 +518,7 @@ static int read_all(const char *path, char **textp)
 	}
 	fclose(f);
 	if (err) {
-		free(text);
+		mem_deref(text);
 		return err;
 	}
 	text[len] = '\0';
@@ -528,7 +537,7 @@ static int parse_file(struct pstate *ps, const char *path, const char *shown)
 		return err;
 	file = intern_file(ps->cfg, shown);
 	err = file ? parse_text(ps, path, file, text) : ENOMEM;
-	free(text);
+	mem_deref(text);
 	return err;
 }
 
@@ -542,7 +551,7 @@ int config_load(struct config **cfgp, const char *dir, const char *name)
 	if (!cfgp || !name)
 		return EINVAL;
 	dl = dir ? strlen(dir) : 0;
-	path = malloc(dl + strlen(name) + 2);
+	path = mem_alloc(dl + strlen(name) + 2, NULL);
 	if (!path)
 		return ENOMEM;
 	if (dl && name[0] != '/')
@@ -551,16 +560,16 @@ int config_load(struct config **cfgp, const char *dir, const char *name)
 	else
 		strcpy(path, name);
 
-	ps.cfg = calloc(1, sizeof(*ps.cfg));
+	ps.cfg = mem_zalloc(sizeof(*ps.cfg), NULL);
 	if (!ps.cfg) {
-		free(path);
+		mem_deref(path);
 		return ENOMEM;
 	}
 	err = parse_file(&ps, path, name);
 	if (!err && ps.comment_depth > 0)
 		log_warning("%s: block comment ';--' not closed at end of file",
 			    name);
-	free(path);
+	mem_deref(path);
 	if (err) {
 		config_free(ps.cfg);
 		return err;
@@ -579,7 +588,7 @@ int config_parse(struct config **cfgp, const char *name, const char *text)
 		return EINVAL;
 	if (!name)
 		name = "(memory)";
-	ps.cfg = calloc(1, sizeof(*ps.cfg));
+	ps.cfg = mem_zalloc(sizeof(*ps.cfg), NULL);
 	if (!ps.cfg)
 		return ENOMEM;
 	file = intern_file(ps.cfg, name);
@@ -607,15 +616,15 @@ void config_free(struct config *cfg)
 		sn = (struct sec *)s->pub.next;
 		for (v = s->pub.vars; v; v = vn) {
 			vn = v->next;
-			free(v);
+			mem_deref(v);
 		}
-		free(s);
+		mem_deref(s);
 	}
 	for (f = cfg->files; f; f = fn) {
 		fn = f->next;
-		free(f);
+		mem_deref(f);
 	}
-	free(cfg);
+	mem_deref(cfg);
 }
 
 const struct config_section *config_section_next(const struct config *cfg,

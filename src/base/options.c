@@ -15,6 +15,12 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
 #include "base/config.h"
 #include "base/log.h"
 #include "base/options.h"
@@ -85,8 +91,8 @@ static bool eid_from_nic(char *eid, size_t size)
 	while ((de = readdir(d)) && n < 64) {
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "lo"))
 			continue;
-		names[n] = strdup(de->d_name);
-		if (names[n])
+		names[n] = NULL;
+		if (!str_dup(&names[n], de->d_name))
 			n++;
 	}
 	closedir(d);
@@ -115,7 +121,7 @@ static bool eid_from_nic(char *eid, size_t size)
 		fclose(f);
 	}
 	for (i = 0; i < n; i++)
-		free(names[i]);
+		mem_deref(names[i]);
 	return found;
 }
 

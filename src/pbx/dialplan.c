@@ -15,6 +15,7 @@
 #include <string.h>
 #include <re_types.h>
 #include <re_fmt.h>
+#include <re_mem.h>
 #include "pbx/dialplan.h"
 #include "base/log.h"
 
@@ -76,13 +77,12 @@ int dialplan_context_add(const char *name, const char *registrar)
 	if (ctx_find(name))
 		return EEXIST;
 	n = strlen(name) + 1;
-	c = calloc(1, sizeof(*c) + n);
+	c = mem_zalloc(sizeof(*c) + n, NULL);
 	if (!c)
 		return ENOMEM;
 	memcpy(c->name, name, n);
-	c->registrar = strdup(registrar);
-	if (!c->registrar) {
-		free(c);
+	if (str_dup(&c->registrar, registrar)) {
+		mem_deref(c);
 		return ENOMEM;
 	}
 	c->next = contexts;
@@ -101,10 +101,10 @@ static void ext_free(struct ext *e)
 
 	for (p = e->prios; p; p = pn) {
 		pn = p->next;
-		free(p);
+		mem_deref(p);
 	}
-	free(e->name);
-	free(e);
+	mem_deref(e->name);
+	mem_deref(e);
 }
 
 static void ctx_free(struct ctx *c)
@@ -118,11 +118,11 @@ static void ctx_free(struct ctx *c)
 	}
 	for (i = c->incls; i; i = in) {
 		in = i->next;
-		free(i->registrar);
-		free(i);
+		mem_deref(i->registrar);
+		mem_deref(i);
 	}
-	free(c->registrar);
-	free(c);
+	mem_deref(c->registrar);
+	mem_deref(c);
 }
 
 int dialplan_context_remove(const char *name, const char *registrar)
@@ -141,7 +141,7 @@ int dialplan_context_remove(const char *name, const char *registrar)
 		for (pp = &e->prios; (p = *pp);) {
 			if (!strcmp(p->step.registrar, registrar)) {
 				*pp = p->next;
-				free(p);
+				mem_deref(p);
 			}
 			else {
 				pp = &p->next;
@@ -158,8 +158,8 @@ int dialplan_context_remove(const char *name, const char *registrar)
 	for (ip = &c->incls; (i = *ip);) {
 		if (!strcmp(i->registrar, registrar)) {
 			*ip = i->next;
-			free(i->registrar);
-			free(i);
+			mem_deref(i->registrar);
+			mem_deref(i);
 		}
 		else {
 			ip = &i->next;
@@ -460,7 +460,7 @@ static struct prio *prio_new(struct ctx *c, struct ext *e, int priority,
 	size_t n = strlen(app) + strlen(data) + strlen(registrar) + 3 +
 		   (label ? strlen(label) + 1 : 0) +
 		   (file ? strlen(file) + 1 : 0);
-	struct prio *p = calloc(1, sizeof(*p) + n);
+	struct prio *p = mem_zalloc(sizeof(*p) + n, NULL);
 	char *s;
 
 	if (!p)
@@ -510,12 +510,11 @@ int dialplan_add(const char *context, const char *exten, int priority,
 			return EEXIST;
 	}
 	else {
-		e = calloc(1, sizeof(*e));
+		e = mem_zalloc(sizeof(*e), NULL);
 		if (!e)
 			return ENOMEM;
-		e->name = strdup(exten);
-		if (!e->name) {
-			free(e);
+		if (str_dup(&e->name, exten)) {
+			mem_deref(e);
 			return ENOMEM;
 		}
 		pp = &e->prios;
@@ -553,13 +552,12 @@ int dialplan_include(const char *context, const char *included,
 			return EEXIST;
 	}
 	n = strlen(included) + 1;
-	i = calloc(1, sizeof(*i) + n);
+	i = mem_zalloc(sizeof(*i) + n, NULL);
 	if (!i)
 		return ENOMEM;
 	memcpy(i->name, included, n);
-	i->registrar = strdup(registrar);
-	if (!i->registrar) {
-		free(i);
+	if (str_dup(&i->registrar, registrar)) {
+		mem_deref(i);
 		return ENOMEM;
 	}
 	*ip = i;

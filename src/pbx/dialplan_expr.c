@@ -8,8 +8,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
 #include "pbx/dialplan.h"
 #include "base/log.h"
+
+/* A copy of s as a libre mem object, or NULL when out of memory. */
+static char *str_new(const char *s)
+{
+	char *d = NULL;
+
+	str_dup(&d, s);
+	return d;
+}
 
 /* A growing string; `oom` remembers a failed allocation so callers check
  * once at the end. */
@@ -29,7 +44,7 @@ static void sb_putn(struct sb *b, const char *s, size_t n)
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		np = realloc(b->p, cap);
+		np = mem_reallocarray(b->p, cap, 1, NULL);
 		if (!np) {
 			b->oom = true;
 			return;
@@ -70,7 +85,7 @@ static int sb_export(struct sb *b, char *out, size_t outsz)
 	else if (!err) {
 		err = E2BIG;
 	}
-	free(b->p);
+	mem_deref(b->p);
 	return err;
 }
 
@@ -188,7 +203,7 @@ static char *num_str(struct parser *ps, long double v)
 	if (v == 0)
 		v = 0; /* no "-0" */
 	snprintf(buf, sizeof(buf), "%.18Lg", v);
-	s = strdup(buf);
+	s = str_new(buf);
 	if (!s)
 		ps->err = ENOMEM;
 	return s;
@@ -209,9 +224,14 @@ static char *parse_primary(struct parser *ps)
 	char *v;
 
 	if (ps->kind == TK_WORD) {
-		v = strndup(ps->s, ps->n);
-		if (!v)
+		v = mem_alloc(ps->n + 1, NULL);
+		if (!v) {
 			ps->err = ENOMEM;
+		}
+		else {
+			memcpy(v, ps->s, ps->n);
+			v[ps->n] = '\0';
+		}
 		lex(ps);
 		return v;
 	}
@@ -221,7 +241,7 @@ static char *parse_primary(struct parser *ps)
 		if (!v)
 			return NULL;
 		if (!is_op(ps, ")")) {
-			free(v);
+			mem_deref(v);
 			return syntax_error(ps);
 		}
 		lex(ps);
@@ -243,7 +263,7 @@ static char *parse_unary(struct parser *ps)
 		if (!v)
 			return NULL;
 		if (!neg) {
-			r = strdup(is_false(v) ? "1" : "0");
+			r = str_new(is_false(v) ? "1" : "0");
 			if (!r)
 				ps->err = ENOMEM;
 		}
@@ -255,7 +275,7 @@ static char *parse_unary(struct parser *ps)
 				    "'%s'", v, ps->expr);
 			r = num_str(ps, 0);
 		}
-		free(v);
+		mem_deref(v);
 		return r;
 	}
 	return parse_primary(ps);
@@ -288,8 +308,8 @@ static char *arith(struct parser *ps, char op, char *a, char *b)
 	}
 	res = num_str(ps, r);
 out:
-	free(a);
-	free(b);
+	mem_deref(a);
+	mem_deref(b);
 	return res;
 }
 
@@ -303,7 +323,7 @@ static char *parse_mul(struct parser *ps)
 		lex(ps);
 		b = parse_unary(ps);
 		if (!b) {
-			free(a);
+			mem_deref(a);
 			return NULL;
 		}
 		a = arith(ps, op, a, b);
@@ -321,7 +341,7 @@ static char *parse_add(struct parser *ps)
 		lex(ps);
 		b = parse_mul(ps);
 		if (!b) {
-			free(a);
+			mem_deref(a);
 			return NULL;
 		}
 		a = arith(ps, op, a, b);
@@ -357,7 +377,7 @@ static char *parse_cmp(struct parser *ps)
 		lex(ps);
 		b = parse_add(ps);
 		if (!b) {
-			free(a);
+			mem_deref(a);
 			return NULL;
 		}
 		if (to_num(a, &x) && to_num(b, &y))
@@ -373,9 +393,9 @@ static char *parse_cmp(struct parser *ps)
 		case 5: t = c <= 0; break;
 		default: t = c >= 0; break;
 		}
-		free(a);
-		free(b);
-		a = strdup(t ? "1" : "0");
+		mem_deref(a);
+		mem_deref(b);
+		a = str_new(t ? "1" : "0");
 		if (!a)
 			ps->err = ENOMEM;
 	}
@@ -391,16 +411,16 @@ static char *parse_and(struct parser *ps)
 		lex(ps);
 		b = parse_cmp(ps);
 		if (!b) {
-			free(a);
+			mem_deref(a);
 			return NULL;
 		}
 		if (is_false(a) || is_false(b)) {
-			free(a);
-			a = strdup("0");
+			mem_deref(a);
+			a = str_new("0");
 			if (!a)
 				ps->err = ENOMEM;
 		}
-		free(b);
+		mem_deref(b);
 	}
 	return a;
 }
@@ -414,15 +434,15 @@ static char *parse_or(struct parser *ps)
 		lex(ps);
 		b = parse_and(ps);
 		if (!b) {
-			free(a);
+			mem_deref(a);
 			return NULL;
 		}
 		if (is_false(a)) {
-			free(a);
+			mem_deref(a);
 			a = b;
 		}
 		else {
-			free(b);
+			mem_deref(b);
 		}
 	}
 	return a;
@@ -438,13 +458,13 @@ static int expr_eval(const char *expr, struct sb *res)
 		return 0; /* $[] is empty, not an error */
 	v = parse_or(&ps);
 	if (v && ps.kind != TK_END) {
-		free(v);
+		mem_deref(v);
 		v = syntax_error(&ps);
 	}
 	if (!v)
 		return ps.err ? ps.err : EINVAL;
 	sb_puts(res, v);
-	free(v);
+	mem_deref(v);
 	return res->oom ? ENOMEM : 0;
 }
 
@@ -457,7 +477,7 @@ int dialplan_expr(char *out, size_t outsz, const char *expr)
 		return EINVAL;
 	err = expr_eval(expr, &res);
 	if (err) {
-		free(res.p);
+		mem_deref(res.p);
 		if (outsz)
 			out[0] = '\0';
 		return err;
@@ -594,18 +614,18 @@ static void subst(struct sb *out, const char *in, size_t len,
 			out->oom = true;
 		}
 		else if (var) {
-			char *name = strdup(sb_str(&inner));
+			char *name = str_new(sb_str(&inner));
 
 			if (!name)
 				out->oom = true;
 			else
 				put_variable(out, name, lookup, arg);
-			free(name);
+			mem_deref(name);
 		}
 		else if (expr_eval(sb_str(&inner), out) == ENOMEM) {
 			out->oom = true;
 		}
-		free(inner.p);
+		mem_deref(inner.p);
 	}
 }
 

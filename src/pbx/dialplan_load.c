@@ -7,6 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
 #include "base/config.h"
 #include "pbx/dialplan.h"
 #include "base/log.h"
@@ -58,7 +64,7 @@ static int lastpri_set(struct lstate *ls, const char *exten, int pri)
 
 	if (!l) {
 		n = strlen(exten) + 1;
-		l = malloc(sizeof(*l) + n);
+		l = mem_alloc(sizeof(*l) + n, NULL);
 		if (!l)
 			return ENOMEM;
 		memcpy(l->exten, exten, n);
@@ -75,7 +81,7 @@ static void lastpri_clear(struct lstate *ls)
 
 	for (l = ls->last; l; l = ln) {
 		ln = l->next;
-		free(l);
+		mem_deref(l);
 	}
 	ls->last = NULL;
 	ls->have_prev = false;
@@ -220,9 +226,10 @@ static char *exten_end(char *s)
 
 static int load_exten(struct lstate *ls, const struct config_var *v)
 {
-	char *buf = strdup(v->value), *comma, *exten;
+	char *buf = NULL, *comma, *exten;
 	int err = 0;
 
+	str_dup(&buf, v->value);
 	if (!buf)
 		return ENOMEM;
 	comma = exten_end(buf);
@@ -247,7 +254,7 @@ static int load_exten(struct lstate *ls, const struct config_var *v)
 	ls->have_prev = true;
 	err = add_step(ls, exten, comma + 1, v->file, v->line);
 out:
-	free(buf);
+	mem_deref(buf);
 	return err;
 }
 
@@ -261,19 +268,19 @@ static int load_same(struct lstate *ls, const struct config_var *v)
 			    "'%s', skipped", v->file, v->line, ls->context);
 		return 0;
 	}
-	buf = strdup(v->value);
-	if (!buf)
+	if (str_dup(&buf, v->value))
 		return ENOMEM;
 	err = add_step(ls, ls->prev_exten, buf, v->file, v->line);
-	free(buf);
+	mem_deref(buf);
 	return err;
 }
 
 static int load_include(struct lstate *ls, const struct config_var *v)
 {
-	char *buf = strdup(v->value), *name, *timing;
+	char *buf = NULL, *name, *timing;
 	int err;
 
+	str_dup(&buf, v->value);
 	if (!buf)
 		return ENOMEM;
 	timing = strpbrk(buf, ",|");
@@ -302,7 +309,7 @@ static int load_include(struct lstate *ls, const struct config_var *v)
 			err = 0;
 		}
 	}
-	free(buf);
+	mem_deref(buf);
 	return err;
 }
 

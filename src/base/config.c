@@ -156,24 +156,26 @@ static int inherit(struct sec *dst, const struct sec *tpl)
 	return 0;
 }
 
-/* "[name]" optionally followed by "(opt,opt...)": ! template, + append to
- * the existing section, any other word a template to inherit from. */
-static int parse_section(struct pstate *ps, char *line, const char *file,
-			 unsigned lineno)
-{
-	char *end = strchr(line, ']'), *opts = NULL, *tok, *save;
+/* The options of a section header: "(!)" template, "(+)" append to the
+ * existing section, any other word a template to inherit from. */
+struct sec_opts {
+	bool tmpl, append;
 	struct sec *tpls[16];
-	size_t ntpl = 0, i;
-	bool tmpl = false, append = false;
-	struct sec *s;
-	char *name;
-	int err;
+	size_t ntpl;
+};
+
+/* Split "[name](opts)" in place: *namep and *optsp (NULL when none). A bad
+ * header is logged and gives EINVAL: its lines up to the next section are
+ * skipped. */
+static int split_header(char *line, const char *file, unsigned lineno,
+			char **namep, char **optsp)
+{
+	char *end = strchr(line, ']'), *name, *opts = NULL;
 
 	if (!end) {
 		log_warning("%s:%u: no closing ']' in section header, skipped",
 			    file, lineno);
-		ps->cur = NULL;
-		return 0;
+		return EINVAL;
 	}
 	*end++ = '\0';
 	name = trim(line + 1);
@@ -181,13 +183,11 @@ static int parse_section(struct pstate *ps, char *line, const char *file,
 	if (*end == '(') {
 		opts = end + 1;
 		end = strchr(opts, ')');
-		if (!end) {
+		if (!end)
 			log_warning("%s:%u: no closing ')' after section '%s',"
 				    " options ignored", file, lineno, name);
-		}
-		else {
+		else
 			*end = '\0';
-		}
 	}
 	else if (*end) {
 		log_warning("%s:%u: text after section '%s' ignored: '%s'",
@@ -196,37 +196,60 @@ static int parse_section(struct pstate *ps, char *line, const char *file,
 	if (!*name) {
 		log_warning("%s:%u: empty section name, lines up to the next "
 			    "section skipped", file, lineno);
-		ps->cur = NULL;
-		return 0;
+		return EINVAL;
 	}
+	*namep = name;
+	*optsp = opts;
+	return 0;
+}
+
+static void add_template(struct pstate *ps, struct sec_opts *o,
+			 const char *tok, const char *name, const char *file,
+			 unsigned lineno)
+{
+	struct sec *t = section_lookup(ps->cfg, tok, true);
+
+	if (!t)
+		log_warning("%s:%u: section '%s' inherits from '%s', which is "
+			    "not a template defined above; ignored",
+			    file, lineno, name, tok);
+	else if (o->ntpl == sizeof(o->tpls) / sizeof(o->tpls[0]))
+		log_warning("%s:%u: too many templates for '%s'; '%s' ignored",
+			    file, lineno, name, tok);
+	else
+		o->tpls[o->ntpl++] = t;
+}
+
+static void parse_opts(struct pstate *ps, struct sec_opts *o, char *opts,
+		       const char *name, const char *file, unsigned lineno)
+{
+	char *tok, *save;
 
 	for (tok = opts ? strtok_r(opts, ",", &save) : NULL; tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		tok = trim(tok);
-		if (!strcmp(tok, "!")) {
-			tmpl = true;
-		}
-		else if (!strcmp(tok, "+")) {
-			append = true;
-		}
-		else if (*tok) {
-			struct sec *t = section_lookup(ps->cfg, tok, true);
-
-			if (!t)
-				log_warning("%s:%u: section '%s' inherits from "
-					    "'%s', which is not a template "
-					    "defined above; ignored",
-					    file, lineno, name, tok);
-			else if (ntpl == sizeof(tpls) / sizeof(tpls[0]))
-				log_warning("%s:%u: too many templates for "
-					    "'%s'; '%s' ignored",
-					    file, lineno, name, tok);
-			else
-				tpls[ntpl++] = t;
-		}
+		if (!strcmp(tok, "!"))
+			o->tmpl = true;
+		else if (!strcmp(tok, "+"))
+			o->append = true;
+		else if (*tok)
+			add_template(ps, o, tok, name, file, lineno);
 	}
+}
 
-	if (append) {
+static int parse_section(struct pstate *ps, char *line, const char *file,
+			 unsigned lineno)
+{
+	struct sec_opts o = {0};
+	struct sec *s;
+	char *name, *opts;
+	int err;
+
+	ps->cur = NULL;
+	if (split_header(line, file, lineno, &name, &opts))
+		return 0;
+	parse_opts(ps, &o, opts, name, file, lineno);
+	if (o.append) {
 		s = section_lookup(ps->cfg, name, false);
 		if (s) {
 			ps->cur = s;
@@ -235,13 +258,12 @@ static int parse_section(struct pstate *ps, char *line, const char *file,
 		log_warning("%s:%u: '(+)' on section '%s' that does not exist "
 			    "yet; starting a new one", file, lineno, name);
 	}
-
 	s = section_new(ps->cfg, name, file, lineno);
 	if (!s)
 		return ENOMEM;
-	s->pub.is_template = tmpl;
-	for (i = 0; i < ntpl; i++) {
-		err = inherit(s, tpls[i]);
+	s->pub.is_template = o.tmpl;
+	for (size_t i = 0; i < o.ntpl; i++) {
+		err = inherit(s, o.tpls[i]);
 		if (err)
 			return err;
 	}
@@ -249,9 +271,6 @@ static int parse_section(struct pstate *ps, char *line, const char *file,
 	return 0;
 }
 
-/* "#include" names a file relative to the including file's directory. The
- * name shown in messages is built the same way from the shown parent name,
- * so an include of "sip/peers.conf" reports as "sip/peers.conf:3". */
 static char *join_dir(const char *parent, const char *name)
 {
 	const char *slash = strrchr(parent, '/');
@@ -294,29 +313,61 @@ static int include_one(struct pstate *ps, const char *path, const char *shown,
 	return 0;
 }
 
-static int parse_directive(struct pstate *ps, char *line, const char *path,
-			   const char *file, unsigned lineno)
+/* Asterisk expands wildcards in #include (e.g. conf.d with a "*.conf"
+ * glob). Each match is shown as the matched path with the parent's real
+ * directory swapped for its shown one. */
+static int include_glob(struct pstate *ps, const char *real, const char *arg,
+			bool must_exist, const char *file, unsigned lineno)
 {
-	char *arg = line + 1, *kw = arg, *real, *shown;
-	bool must_exist;
-	size_t n;
+	size_t i, dl = strlen(real) - strlen(arg);
+	glob_t g;
 	int err = 0;
+
+	if (glob(real, 0, NULL, &g)) {
+		if (must_exist)
+			log_warning("%s:%u: #include '%s' matches no file",
+				    file, lineno, arg);
+		return 0;
+	}
+	for (i = 0; i < g.gl_pathc && !err; i++) {
+		char *sh = join_dir(file, g.gl_pathv[i] + dl);
+
+		if (!sh) {
+			err = ENOMEM;
+			break;
+		}
+		err = include_one(ps, g.gl_pathv[i], sh, true, file, lineno);
+		mem_deref(sh);
+	}
+	globfree(&g);
+	return err;
+}
+
+/* "#include" or "#tryinclude" (the file may be missing): the file name
+ * in place in *argp, without its quotes or brackets. EINVAL (logged) for
+ * another directive or a missing name. */
+static int split_directive(char *line, const char *file, unsigned lineno,
+			   char **argp, bool *must_exist)
+{
+	char *arg = line + 1, *kw = arg;
+	size_t n;
 
 	while (*arg && *arg != ' ' && *arg != '\t' && *arg != '"' &&
 	       *arg != '<')
 		++arg;
 	n = (size_t)(arg - kw);
 	arg = trim(arg);
-	if (n == 7 && !strncasecmp(kw, "include", 7))
-		must_exist = true;
-	else if (n == 10 && !strncasecmp(kw, "tryinclude", 10))
-		must_exist = false;
+	if (n == 7 && !strncasecmp(kw, "include", 7)) {
+		*must_exist = true;
+	}
+	else if (n == 10 && !strncasecmp(kw, "tryinclude", 10)) {
+		*must_exist = false;
+	}
 	else {
 		log_warning("%s:%u: unsupported directive '%.*s', skipped",
 			    file, lineno, (int)n, kw);
-		return 0;
+		return EINVAL;
 	}
-
 	n = strlen(arg);
 	if (n >= 2 && ((arg[0] == '"' && arg[n - 1] == '"') ||
 		       (arg[0] == '<' && arg[n - 1] == '>'))) {
@@ -326,52 +377,35 @@ static int parse_directive(struct pstate *ps, char *line, const char *path,
 	if (!*arg) {
 		log_warning("%s:%u: #include without a file name", file,
 			    lineno);
-		return 0;
+		return EINVAL;
 	}
+	*argp = arg;
+	return 0;
+}
+
+static int parse_directive(struct pstate *ps, char *line, const char *path,
+			   const char *file, unsigned lineno)
+{
+	char *arg, *real, *shown;
+	bool must_exist;
+	int err;
+
+	if (split_directive(line, file, lineno, &arg, &must_exist))
+		return 0;
 	if (ps->depth >= CONFIG_INCLUDE_DEPTH) {
 		log_warning("%s:%u: #include '%s' nested deeper than %d "
 			    "levels (a loop?), skipped",
 			    file, lineno, arg, CONFIG_INCLUDE_DEPTH);
 		return 0;
 	}
-
 	real = join_dir(path, arg);
 	shown = join_dir(file, arg);
-	if (!real || !shown) {
-		mem_deref(real);
-		mem_deref(shown);
-		return ENOMEM;
-	}
-
-	/* Asterisk expands wildcards in #include (e.g. conf.d with a "*.conf" glob). */
-	if (strpbrk(arg, "*?[")) {
-		glob_t g;
-		size_t i, dl = strlen(real) - strlen(arg);
-
-		if (!glob(real, 0, NULL, &g)) {
-			for (i = 0; i < g.gl_pathc && !err; i++) {
-				/* shown name: matched path with the parent's
-				 * real directory swapped for its shown one */
-				char *sh = join_dir(file, g.gl_pathv[i] + dl);
-
-				if (!sh) {
-					err = ENOMEM;
-					break;
-				}
-				err = include_one(ps, g.gl_pathv[i], sh, true,
-						  file, lineno);
-				mem_deref(sh);
-			}
-			globfree(&g);
-		}
-		else if (must_exist) {
-			log_warning("%s:%u: #include '%s' matches no file",
-				    file, lineno, arg);
-		}
-	}
-	else {
+	if (!real || !shown)
+		err = ENOMEM;
+	else if (strpbrk(arg, "*?["))
+		err = include_glob(ps, real, arg, must_exist, file, lineno);
+	else
 		err = include_one(ps, real, shown, must_exist, file, lineno);
-	}
 	mem_deref(real);
 	mem_deref(shown);
 	return err;

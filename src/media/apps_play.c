@@ -98,7 +98,7 @@ static void ap_gone(void *arg, bool hangup)
 	mem_deref(ap);
 }
 
-static const struct player_ops ap_ops = {
+static const struct media_player_ops ap_ops = {
 	.uri = ap_uri, .started = ap_started, .ended = ap_ended,
 	.gone = ap_gone,
 };
@@ -151,7 +151,8 @@ static enum pbx_result app_playback(struct channel *ch, const char *data)
 		channel_var_set(ch, "PLAYBACKSTATUS", "FAILED");
 		return PBX_NEXT;
 	}
-	err = player_start(NULL, ch, &ap_ops, ap, channel_language(ch), 0);
+	err = media_player_start(NULL, ch, &ap_ops, ap, channel_language(ch),
+				 0);
 	if (err) {
 		log_warning("Playback failed on %s: %s", channel_name(ch),
 			    strerror(err));
@@ -174,7 +175,7 @@ static enum pbx_result app_ringing(struct channel *ch, const char *data)
 	return PBX_NEXT;
 }
 
-int apps_play_init(void)
+int media_apps_play_init(void)
 {
 	int err = pbx_app_register("Playback", app_playback);
 

@@ -31,8 +31,8 @@ static void read_config(const struct config *cfg)
 		b = 20000;
 	}
 	media_session_port_range((uint16_t)a, (uint16_t)b);
-	sound_set_dir(cfg ? config_get(cfg, "directories", "astsoundsdir")
-			  : NULL);
+	s = cfg ? config_get(cfg, "directories", "astsoundsdir") : NULL;
+	media_sound_set_dir(s);
 }
 
 /* Music on hold, the Playback application and the engine ARI playbacks
@@ -41,9 +41,9 @@ static int playback_start(void)
 {
 	int err;
 
-	err = moh_init();
+	err = media_moh_init();
 	if (!err)
-		err = apps_play_init();
+		err = media_apps_play_init();
 	if (!err)
 		err = media_playback_init();
 	if (err)
@@ -80,7 +80,7 @@ void media_close(void)
 	if (!started)
 		return;
 	media_playback_close();
-	moh_close();
+	media_moh_close();
 	media_tick_stop();
 	media_apps_rtp_close();
 	media_chan_close();

@@ -61,11 +61,11 @@ int media_apps_rtp_init(void);
 void media_apps_rtp_close(void);
 
 /* moh.c: reads musiconhold.conf. */
-int moh_init(void);
-void moh_close(void);
+int media_moh_init(void);
+void media_moh_close(void);
 
 /* apps_play.c: Playback, Progress, Ringing. */
-int apps_play_init(void);
+int media_apps_play_init(void);
 
 /* playback_engine.c: registers with the core's playback objects. */
 int media_playback_init(void);
@@ -78,6 +78,6 @@ void media_playback_close(void);
 void media_session_port_range(uint16_t min, uint16_t max);
 /* sound.c: where prompts live ([directories] astsoundsdir); NULL or empty
  * for the default. */
-void sound_set_dir(const char *dir);
+void media_sound_set_dir(const char *dir);
 
 #endif

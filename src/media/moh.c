@@ -36,7 +36,7 @@ struct hold {
 	struct media_chan *mc;
 	struct channel *ch;       /* referenced */
 	enum hold_kind kind;
-	struct msrc *src;         /* NULL for silence */
+	struct media_src *src;         /* NULL for silence */
 };
 
 static struct list holds;
@@ -54,7 +54,7 @@ static void hold_destructor(void *arg)
 static bool hold_read(struct media_gen *g, int16_t *pcm, size_t n)
 {
 	struct hold *h = g->arg;
-	size_t got = h->src ? msrc_read(h->src, pcm, n) : 0;
+	size_t got = h->src ? media_src_read(h->src, pcm, n) : 0;
 
 	if (got < n)
 		memset(pcm + got, 0, (n - got) * sizeof(*pcm));
@@ -101,11 +101,11 @@ static const char *class_dir(const char *mclass, char *buf, size_t size)
 }
 
 /* The class's WAV files as one looping source; ENOENT when none play. */
-static int open_class(struct msrc **srcp, const char *dir)
+static int open_class(struct media_src **srcp, const char *dir)
 {
 	char *names[MOH_MAX_FILES];
 	const char *paths[MOH_MAX_FILES];
-	struct sound_pcm *pcms[MOH_MAX_FILES];
+	struct media_sound_pcm *pcms[MOH_MAX_FILES];
 	size_t n = 0, ok = 0;
 	struct dirent *de;
 	DIR *d = opendir(dir);
@@ -125,11 +125,11 @@ static int open_class(struct msrc **srcp, const char *dir)
 	/* Keep the files that decode (a bad one is warned about); holding
 	 * them makes the final open hit the cache instead of reading again. */
 	for (size_t i = 0; i < n; i++) {
-		if (!sound_pcm_load(&pcms[ok], names[i]))
+		if (!media_sound_pcm_load(&pcms[ok], names[i]))
 			paths[ok++] = names[i];
 	}
 	if (ok)
-		err = msrc_open_files(srcp, paths, ok, true);
+		err = media_src_open_files(srcp, paths, ok, true);
 	for (size_t i = 0; i < ok; i++)
 		mem_deref(pcms[i]);
 	for (size_t i = 0; i < n; i++)
@@ -137,13 +137,13 @@ static int open_class(struct msrc **srcp, const char *dir)
 	return err;
 }
 
-static int fallback_tone(struct msrc **srcp)
+static int fallback_tone(struct media_src **srcp)
 {
-	return msrc_open(srcp, "tone:" MOH_FALLBACK_TONE, NULL);
+	return media_src_open(srcp, "tone:" MOH_FALLBACK_TONE, NULL);
 }
 
 static int hold_start(struct channel *ch, enum hold_kind kind,
-		      struct msrc *src)
+		      struct media_src *src)
 {
 	struct hold *h;
 
@@ -174,11 +174,11 @@ static void hold_stop(struct channel *ch, enum hold_kind kind)
 		media_chan_gen_remove(h->mc, &h->gen);  /* frees h */
 }
 
-int moh_start(struct channel *ch, const char *mclass)
+int media_moh_start(struct channel *ch, const char *mclass)
 {
 	char buf[512];
 	const char *dir = class_dir(mclass, buf, sizeof(buf));
-	struct msrc *src = NULL;
+	struct media_src *src = NULL;
 	int err;
 
 	/* A new start replaces the music already playing, as Asterisk's. */
@@ -199,24 +199,24 @@ int moh_start(struct channel *ch, const char *mclass)
 	return err;
 }
 
-void moh_stop(struct channel *ch)
+void media_moh_stop(struct channel *ch)
 {
 	hold_stop(ch, HOLD_MOH);
 }
 
-int silence_start(struct channel *ch)
+int media_silence_start(struct channel *ch)
 {
 	if (hold_find(ch, HOLD_SILENCE))
 		return 0;
 	return hold_start(ch, HOLD_SILENCE, NULL);
 }
 
-void silence_stop(struct channel *ch)
+void media_silence_stop(struct channel *ch)
 {
 	hold_stop(ch, HOLD_SILENCE);
 }
 
-int moh_init(void)
+int media_moh_init(void)
 {
 	/* Optional file: without it the default class is the Debian one. */
 	moh_conf = NULL;
@@ -224,7 +224,7 @@ int moh_init(void)
 	return 0;
 }
 
-void moh_close(void)
+void media_moh_close(void)
 {
 	config_free(moh_conf);
 	moh_conf = NULL;

@@ -34,18 +34,18 @@ static void pb_gone(void *arg, bool hangup)
 	mem_deref(arg);
 }
 
-static const struct player_ops pb_ops = {
+static const struct media_player_ops pb_ops = {
 	.uri = pb_uri, .started = pb_started, .ended = pb_ended,
 	.gone = pb_gone,
 };
 
 static int eng_start(struct playback *pb)
 {
-	struct player *p;
+	struct media_player *p;
 	int err;
 
-	err = player_start(&p, playback_channel(pb), &pb_ops, pb,
-			   playback_language(pb), playback_offsetms(pb));
+	err = media_player_start(&p, playback_channel(pb), &pb_ops, pb,
+				 playback_language(pb), playback_offsetms(pb));
 	if (err)
 		return err;
 	mem_ref(pb);  /* released in pb_gone */
@@ -55,21 +55,25 @@ static int eng_start(struct playback *pb)
 
 static void eng_stop(struct playback *pb)
 {
-	player_stop(playback_engine_data(pb));
+	media_player_stop(playback_engine_data(pb));
 }
 
 static int eng_control(struct playback *pb, enum playback_op op)
 {
-	struct player *p = playback_engine_data(pb);
+	struct media_player *p = playback_engine_data(pb);
 
 	if (!p)
 		return ENOSYS;
 	switch (op) {
-	case PLAYBACK_OP_PAUSE:   player_pause(p, true); break;
-	case PLAYBACK_OP_UNPAUSE: player_pause(p, false); break;
-	case PLAYBACK_OP_RESTART: player_restart(p); break;
-	case PLAYBACK_OP_REVERSE: player_seek(p, -playback_skipms(pb)); break;
-	case PLAYBACK_OP_FORWARD: player_seek(p, playback_skipms(pb)); break;
+	case PLAYBACK_OP_PAUSE:   media_player_pause(p, true); break;
+	case PLAYBACK_OP_UNPAUSE: media_player_pause(p, false); break;
+	case PLAYBACK_OP_RESTART: media_player_restart(p); break;
+	case PLAYBACK_OP_REVERSE:
+		media_player_seek(p, -playback_skipms(pb));
+		break;
+	case PLAYBACK_OP_FORWARD:
+		media_player_seek(p, playback_skipms(pb));
+		break;
 	}
 	return 0;
 }
@@ -78,17 +82,17 @@ static const struct playback_engine engine = {
 	.start = eng_start,
 	.stop = eng_stop,
 	.control = eng_control,
-	.moh_start = moh_start,
-	.moh_stop = moh_stop,
-	.silence_start = silence_start,
-	.silence_stop = silence_stop,
-	.sounds_dir = sound_dir,
+	.moh_start = media_moh_start,
+	.moh_stop = media_moh_stop,
+	.silence_start = media_silence_start,
+	.silence_stop = media_silence_stop,
+	.sounds_dir = media_sound_dir,
 };
 
 int media_playback_init(void)
 {
 	playback_engine_register(&engine);
-	log_verbose(2, "Playback engine: sounds in %s", sound_dir());
+	log_verbose(2, "Playback engine: sounds in %s", media_sound_dir());
 	return 0;
 }
 

@@ -13,12 +13,12 @@
 #include "media/media_chan.h"
 #include "media/playback_int.h"
 
-struct player {
+struct media_player {
 	struct media_gen gen;
 	struct media_chan *mc;
-	const struct player_ops *ops;
+	const struct media_player_ops *ops;
 	void *arg;
-	struct msrc *src;           /* current item, NULL between items */
+	struct media_src *src;           /* current item, NULL between items */
 	char lang[32];
 	long offsetms;              /* for the first item only */
 	bool over;                  /* last item ended: remove next tick */
@@ -26,13 +26,13 @@ struct player {
 
 static void player_destructor(void *arg)
 {
-	struct player *p = arg;
+	struct media_player *p = arg;
 
 	mem_deref(p->src);
 }
 
 /* The next item's source; false when nothing is left to play. */
-static bool open_next(struct player *p)
+static bool open_next(struct media_player *p)
 {
 	for (;;) {
 		const char *uri = p->ops->uri(p->arg);
@@ -40,9 +40,9 @@ static bool open_next(struct player *p)
 
 		if (!uri)
 			return false;
-		err = msrc_open(&p->src, uri, p->lang);
+		err = media_src_open(&p->src, uri, p->lang);
 		if (!err && p->offsetms)
-			msrc_seek(p->src, p->offsetms);
+			media_src_seek(p->src, p->offsetms);
 		p->offsetms = 0;
 		/* Asterisk announces even an item that fails to open. */
 		p->ops->started(p->arg);
@@ -55,7 +55,7 @@ static bool open_next(struct player *p)
 
 static bool player_read(struct media_gen *g, int16_t *pcm, size_t n)
 {
-	struct player *p = g->arg;
+	struct media_player *p = g->arg;
 	size_t got = 0;
 
 	if (p->over)
@@ -69,7 +69,7 @@ static bool player_read(struct media_gen *g, int16_t *pcm, size_t n)
 			p->over = true;
 			break;
 		}
-		got += msrc_read(p->src, pcm + got, n - got);
+		got += media_src_read(p->src, pcm + got, n - got);
 		if (got < n) {
 			p->src = mem_deref(p->src);
 			if (!p->ops->ended(p->arg, false)) {
@@ -87,18 +87,18 @@ static bool player_read(struct media_gen *g, int16_t *pcm, size_t n)
 
 static void player_done(struct media_gen *g, bool hangup)
 {
-	struct player *p = g->arg;
+	struct media_player *p = g->arg;
 
 	p->ops->gone(p->arg, hangup);
 	mem_deref(p);
 }
 
-int player_start(struct player **pp, struct channel *ch,
-		 const struct player_ops *ops, void *arg, const char *lang,
-		 long offsetms)
+int media_player_start(struct media_player **pp, struct channel *ch,
+		       const struct media_player_ops *ops, void *arg,
+		       const char *lang, long offsetms)
 {
 	struct media_chan *mc;
-	struct player *p;
+	struct media_player *p;
 
 	/* A dead media_chan would call done() inside push, before our
 	 * caller has recorded the player. */
@@ -122,26 +122,26 @@ int player_start(struct player **pp, struct channel *ch,
 	return 0;
 }
 
-void player_stop(struct player *p)
+void media_player_stop(struct media_player *p)
 {
 	if (p)
 		media_chan_gen_remove(p->mc, &p->gen);
 }
 
-void player_pause(struct player *p, bool on)
+void media_player_pause(struct media_player *p, bool on)
 {
 	p->gen.paused = on;
 }
 
-void player_restart(struct player *p)
+void media_player_restart(struct media_player *p)
 {
 	/* The owner has gone back to its first item; open it anew. */
 	p->src = mem_deref(p->src);
 	p->over = false;
 }
 
-void player_seek(struct player *p, long ms)
+void media_player_seek(struct media_player *p, long ms)
 {
 	if (p->src)
-		msrc_seek(p->src, ms);
+		media_src_seek(p->src, ms);
 }

@@ -42,7 +42,7 @@ static int digit_file(char *out, size_t size, char c)
 	}
 }
 
-int say_digits(char *out, size_t size, const char *str)
+int media_say_digits(char *out, size_t size, const char *str)
 {
 	int err = 0;
 
@@ -90,7 +90,7 @@ static int number_part(char *out, size_t size, long num)
 	return err;
 }
 
-int say_number(char *out, size_t size, long num)
+int media_say_number(char *out, size_t size, long num)
 {
 	int err = 0;
 
@@ -127,7 +127,7 @@ static const char *symbol_file(char c)
 	}
 }
 
-int say_characters(char *out, size_t size, const char *str)
+int media_say_characters(char *out, size_t size, const char *str)
 {
 	int err = 0;
 

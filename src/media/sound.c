@@ -18,22 +18,22 @@
 #include "base/log.h"
 #include "media/playback_int.h"
 
-static char sounds_dir[256] = SOUND_DEFAULT_DIR;
+static char sounds_dir[256] = MEDIA_SOUND_DEFAULT_DIR;
 static struct list cache;  /* struct cache_entry, weak: entries leave when
-                            * their sound_pcm is freed */
+                            * their media_sound_pcm is freed */
 
 struct cache_entry {
 	struct le le;
-	struct sound_pcm *pcm;
+	struct media_sound_pcm *pcm;
 };
 
-void sound_set_dir(const char *dir)
+void media_sound_set_dir(const char *dir)
 {
 	snprintf(sounds_dir, sizeof(sounds_dir), "%s",
-		 dir && *dir ? dir : SOUND_DEFAULT_DIR);
+		 dir && *dir ? dir : MEDIA_SOUND_DEFAULT_DIR);
 }
 
-const char *sound_dir(void)
+const char *media_sound_dir(void)
 {
 	return sounds_dir;
 }
@@ -51,8 +51,8 @@ static bool try_path(char *path, size_t size, const char *dir,
 	return !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
-int sound_resolve(char *path, size_t size, const char *name,
-		  const char *lang)
+int media_sound_resolve(char *path, size_t size, const char *name,
+			const char *lang)
 {
 	size_t len;
 
@@ -175,7 +175,7 @@ static int read_chunks(const char *path, FILE *f, int16_t **sp, size_t *np)
 	return EINVAL;
 }
 
-int sound_wav_read(const char *path, int16_t **sp, size_t *np)
+int media_sound_wav_read(const char *path, int16_t **sp, size_t *np)
 {
 	FILE *f;
 	int err;
@@ -199,16 +199,16 @@ static void entry_destructor(void *arg)
 
 static void pcm_destructor(void *arg)
 {
-	struct sound_pcm *pcm = arg;
+	struct media_sound_pcm *pcm = arg;
 
 	mem_deref(pcm->entry);
 	mem_deref(pcm->s);
 	mem_deref(pcm->path);
 }
 
-int sound_pcm_load(struct sound_pcm **pcmp, const char *path)
+int media_sound_pcm_load(struct media_sound_pcm **pcmp, const char *path)
 {
-	struct sound_pcm *pcm;
+	struct media_sound_pcm *pcm;
 	struct cache_entry *e;
 	int err;
 
@@ -224,7 +224,7 @@ int sound_pcm_load(struct sound_pcm **pcmp, const char *path)
 		return ENOMEM;
 	err = str_dup(&pcm->path, path);
 	if (!err)
-		err = sound_wav_read(path, &pcm->s, &pcm->n);
+		err = media_sound_wav_read(path, &pcm->s, &pcm->n);
 	e = err ? NULL : mem_zalloc(sizeof(*e), entry_destructor);
 	if (err || !e) {
 		mem_deref(pcm);

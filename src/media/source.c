@@ -17,17 +17,17 @@
 
 #define SAY_MAX 2048
 
-struct msrc {
-	struct sound_pcm **clips;   /* referenced */
+struct media_src {
+	struct media_sound_pcm **clips;   /* referenced */
 	size_t nclips;
 	size_t clip, pos;           /* position: clip index, sample in it */
 	bool loop;
-	struct tone_state *tone;    /* instead of clips */
+	struct media_tone_state *tone;    /* instead of clips */
 };
 
-static void msrc_destructor(void *arg)
+static void src_destructor(void *arg)
 {
-	struct msrc *src = arg;
+	struct media_src *src = arg;
 
 	for (size_t i = 0; i < src->nclips; i++)
 		mem_deref(src->clips[i]);
@@ -35,21 +35,21 @@ static void msrc_destructor(void *arg)
 	mem_deref(src->tone);
 }
 
-int msrc_open_files(struct msrc **srcp, const char *const *paths, size_t n,
-		    bool loop)
+int media_src_open_files(struct media_src **srcp, const char *const *paths,
+			 size_t n, bool loop)
 {
-	struct msrc *src;
+	struct media_src *src;
 	size_t total = 0;
 	int err = 0;
 
-	src = mem_zalloc(sizeof(*src), msrc_destructor);
+	src = mem_zalloc(sizeof(*src), src_destructor);
 	if (!src)
 		return ENOMEM;
 	src->clips = mem_zalloc((n ? n : 1) * sizeof(*src->clips), NULL);
 	if (!src->clips)
 		err = ENOMEM;
 	for (size_t i = 0; !err && i < n; i++) {
-		err = sound_pcm_load(&src->clips[i], paths[i]);
+		err = media_sound_pcm_load(&src->clips[i], paths[i]);
 		if (!err)
 			total += src->clips[src->nclips++]->n;
 	}
@@ -66,7 +66,7 @@ int msrc_open_files(struct msrc **srcp, const char *const *paths, size_t n,
 }
 
 /* '&'-joined prompt names → one source, each resolved in `lang`. */
-static int open_names(struct msrc **srcp, char *names, const char *lang)
+static int open_names(struct media_src **srcp, char *names, const char *lang)
 {
 	const char *paths[64];
 	char (*buf)[512];
@@ -82,7 +82,7 @@ static int open_names(struct msrc **srcp, char *names, const char *lang)
 			err = E2BIG;
 			break;
 		}
-		err = sound_resolve(buf[n], sizeof(buf[n]), name, lang);
+		err = media_sound_resolve(buf[n], sizeof(buf[n]), name, lang);
 		if (err)
 			log_warning("File %s does not exist in any format",
 				    name);
@@ -90,17 +90,17 @@ static int open_names(struct msrc **srcp, char *names, const char *lang)
 			paths[n] = buf[n], n++;
 	}
 	if (!err)
-		err = msrc_open_files(srcp, paths, n, false);
+		err = media_src_open_files(srcp, paths, n, false);
 	mem_deref(buf);
 	return err;
 }
 
-static int open_tone(struct msrc **srcp, const char *spec)
+static int open_tone(struct media_src **srcp, const char *spec)
 {
 	char name[256], *zone;
 	const char *tone;
-	struct tone_prog *prog = NULL;
-	struct msrc *src;
+	struct media_tone_prog *prog = NULL;
+	struct media_src *src;
 	int err;
 
 	/* tone:<name or indication>[;tonezone=<zone>] */
@@ -110,18 +110,18 @@ static int open_tone(struct msrc **srcp, const char *spec)
 		*zone++ = '\0';
 		zone = strncmp(zone, "tonezone=", 9) ? NULL : zone + 9;
 	}
-	tone = tone_lookup(name, zone);
-	err = tone_prog_parse(&prog, tone ? tone : name);
+	tone = media_tone_lookup(name, zone);
+	err = media_tone_prog_parse(&prog, tone ? tone : name);
 	if (err) {
 		log_warning("Invalid tone '%s'", spec);
 		return err;
 	}
-	src = mem_zalloc(sizeof(*src), msrc_destructor);
+	src = mem_zalloc(sizeof(*src), src_destructor);
 	if (!src) {
 		mem_deref(prog);
 		return ENOMEM;
 	}
-	err = tone_state_alloc(&src->tone, prog);
+	err = media_tone_state_alloc(&src->tone, prog);
 	mem_deref(prog);
 	if (err) {
 		mem_deref(src);
@@ -136,7 +136,7 @@ static bool scheme(const char *uri, const char *s)
 	return !strncmp(uri, s, strlen(s));
 }
 
-int msrc_open(struct msrc **srcp, const char *uri, const char *lang)
+int media_src_open(struct media_src **srcp, const char *uri, const char *lang)
 {
 	char *names;
 	int err;
@@ -158,15 +158,15 @@ int msrc_open(struct msrc **srcp, const char *uri, const char *lang)
 		err = strchr(names, '&') || !*names ? EINVAL : 0;
 	}
 	else if (scheme(uri, "digits:"))
-		err = say_digits(names, SAY_MAX, uri + 7);
+		err = media_say_digits(names, SAY_MAX, uri + 7);
 	else if (scheme(uri, "characters:"))
-		err = say_characters(names, SAY_MAX, uri + 11);
+		err = media_say_characters(names, SAY_MAX, uri + 11);
 	else if (scheme(uri, "number:")) {
 		char *end;
 		long num = strtol(uri + 7, &end, 10);
 
 		err = end == uri + 7 || *end ? EINVAL
-			: say_number(names, SAY_MAX, num);
+			: media_say_number(names, SAY_MAX, num);
 	}
 	else
 		err = ENOTSUP;
@@ -178,14 +178,14 @@ int msrc_open(struct msrc **srcp, const char *uri, const char *lang)
 	return err;
 }
 
-size_t msrc_read(struct msrc *src, int16_t *pcm, size_t n)
+size_t media_src_read(struct media_src *src, int16_t *pcm, size_t n)
 {
 	size_t got = 0;
 
 	if (src->tone)
-		return tone_read(src->tone, pcm, n);
+		return media_tone_read(src->tone, pcm, n);
 	while (got < n) {
-		const struct sound_pcm *c;
+		const struct media_sound_pcm *c;
 		size_t k;
 
 		if (src->clip >= src->nclips) {
@@ -207,15 +207,15 @@ size_t msrc_read(struct msrc *src, int16_t *pcm, size_t n)
 	return got;
 }
 
-void msrc_rewind(struct msrc *src)
+void media_src_rewind(struct media_src *src)
 {
 	if (src->tone)
-		tone_rewind(src->tone);
+		media_tone_rewind(src->tone);
 	src->clip = 0;
 	src->pos = 0;
 }
 
-void msrc_seek(struct msrc *src, long ms)
+void media_src_seek(struct media_src *src, long ms)
 {
 	long long abs = 0, total = 0, at;
 

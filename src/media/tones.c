@@ -29,14 +29,14 @@ struct tone_part {
 	bool mod, once;
 };
 
-struct tone_prog {
+struct media_tone_prog {
 	struct tone_part part[TONE_MAX_PARTS];
 	size_t n;
 	int reppos;  /* first repeating part, -1: none */
 };
 
-struct tone_state {
-	struct tone_prog *prog;  /* referenced */
+struct media_tone_state {
+	struct media_tone_prog *prog;  /* referenced */
 	size_t idx;              /* current part */
 	uint32_t pos;            /* samples into it */
 	uint32_t ph1, ph2;       /* phase accumulators, 32-bit turn */
@@ -77,7 +77,7 @@ static void sine_init(void)
 	sine_ready = true;
 }
 
-const char *tone_lookup(const char *name, const char *zone)
+const char *media_tone_lookup(const char *name, const char *zone)
 {
 	(void)zone;  /* one zone for now: us */
 	for (const struct zone_tone *t = us_tones; name && t->name; t++) {
@@ -147,9 +147,9 @@ static int parse_part(struct tone_part *p, const char *s, const char *end)
 	return 0;
 }
 
-int tone_prog_parse(struct tone_prog **progp, const char *s)
+int media_tone_prog_parse(struct media_tone_prog **progp, const char *s)
 {
-	struct tone_prog *prog;
+	struct media_tone_prog *prog;
 
 	if (!progp || !s || !*s)
 		return EINVAL;
@@ -181,13 +181,14 @@ int tone_prog_parse(struct tone_prog **progp, const char *s)
 	return EINVAL;
 }
 
-size_t tone_prog_count(const struct tone_prog *prog)
+size_t media_tone_prog_count(const struct media_tone_prog *prog)
 {
 	return prog ? prog->n : 0;
 }
 
-void tone_prog_part(const struct tone_prog *prog, size_t i, unsigned *f1,
-		    unsigned *f2, unsigned *ms, bool *mod, bool *once)
+void media_tone_prog_part(const struct media_tone_prog *prog, size_t i,
+			  unsigned *f1, unsigned *f2, unsigned *ms, bool *mod,
+			  bool *once)
 {
 	const struct tone_part *p = &prog->part[i];
 
@@ -200,14 +201,15 @@ void tone_prog_part(const struct tone_prog *prog, size_t i, unsigned *f1,
 
 static void state_destructor(void *arg)
 {
-	struct tone_state *ts = arg;
+	struct media_tone_state *ts = arg;
 
 	mem_deref(ts->prog);
 }
 
-int tone_state_alloc(struct tone_state **tsp, struct tone_prog *prog)
+int media_tone_state_alloc(struct media_tone_state **tsp,
+			   struct media_tone_prog *prog)
 {
-	struct tone_state *ts;
+	struct media_tone_state *ts;
 
 	if (!tsp || !prog)
 		return EINVAL;
@@ -220,7 +222,7 @@ int tone_state_alloc(struct tone_state **tsp, struct tone_prog *prog)
 	return 0;
 }
 
-void tone_rewind(struct tone_state *ts)
+void media_tone_rewind(struct media_tone_state *ts)
 {
 	ts->idx = 0;
 	ts->pos = 0;
@@ -233,7 +235,7 @@ static uint32_t step(unsigned hz)
 	return (uint32_t)((uint64_t)hz * 4294967296ull / MEDIA_SRATE);
 }
 
-static int16_t sample(struct tone_state *ts, const struct tone_part *p)
+static int16_t sample(struct media_tone_state *ts, const struct tone_part *p)
 {
 	int32_t a = 0, b = 0;
 
@@ -249,7 +251,7 @@ static int16_t sample(struct tone_state *ts, const struct tone_part *p)
 }
 
 /* Next part at the end of one; false when the program is over. */
-static bool advance(struct tone_state *ts)
+static bool advance(struct media_tone_state *ts)
 {
 	ts->pos = 0;
 	if (++ts->idx < ts->prog->n)
@@ -262,7 +264,7 @@ static bool advance(struct tone_state *ts)
 	return true;
 }
 
-size_t tone_read(struct tone_state *ts, int16_t *pcm, size_t n)
+size_t media_tone_read(struct media_tone_state *ts, int16_t *pcm, size_t n)
 {
 	size_t i = 0;
 

@@ -85,66 +85,66 @@ static void write_wav(const char *path, uint32_t rate, uint16_t chans,
 
 static void tone_strings_parse_like_asterisk(void **state)
 {
-	struct tone_prog *p = NULL;
+	struct media_tone_prog *p = NULL;
 	unsigned f1, f2, ms;
 	bool mod, once;
 
 	(void)state;
-	assert_int_equal(tone_prog_parse(&p, "440+480/2000,0/4000"), 0);
-	assert_int_equal(tone_prog_count(p), 2);
-	tone_prog_part(p, 0, &f1, &f2, &ms, &mod, &once);
+	assert_int_equal(media_tone_prog_parse(&p, "440+480/2000,0/4000"), 0);
+	assert_int_equal(media_tone_prog_count(p), 2);
+	media_tone_prog_part(p, 0, &f1, &f2, &ms, &mod, &once);
 	assert_int_equal(f1, 440);
 	assert_int_equal(f2, 480);
 	assert_int_equal(ms, 2000);
 	assert_false(once);
-	tone_prog_part(p, 1, &f1, &f2, &ms, &mod, &once);
+	media_tone_prog_part(p, 1, &f1, &f2, &ms, &mod, &once);
 	assert_int_equal(f1, 0);
 	assert_int_equal(ms, 4000);
 	p = mem_deref(p);
 
-	assert_int_equal(tone_prog_parse(&p, "!950/330, !1400/330,425*25/100,M69"), 0);
-	tone_prog_part(p, 0, &f1, &f2, &ms, &mod, &once);
+	assert_int_equal(media_tone_prog_parse(&p, "!950/330, !1400/330,425*25/100,M69"), 0);
+	media_tone_prog_part(p, 0, &f1, &f2, &ms, &mod, &once);
 	assert_true(once);
-	tone_prog_part(p, 2, &f1, &f2, &ms, &mod, &once);
+	media_tone_prog_part(p, 2, &f1, &f2, &ms, &mod, &once);
 	assert_true(mod);
 	assert_int_equal(f2, 25);
-	tone_prog_part(p, 3, &f1, &f2, &ms, &mod, &once);
+	media_tone_prog_part(p, 3, &f1, &f2, &ms, &mod, &once);
 	assert_int_equal(f1, 440);  /* MIDI 69 is A4 */
 	assert_int_equal(ms, 0);
 	p = mem_deref(p);
 
-	assert_int_equal(tone_prog_parse(&p, "ring"), EINVAL);
-	assert_int_equal(tone_prog_parse(&p, "440/"), EINVAL);
-	assert_int_equal(tone_prog_parse(&p, "440+/10"), EINVAL);
-	assert_int_equal(tone_prog_parse(&p, ""), EINVAL);
-	assert_int_equal(tone_prog_parse(&p, "5000"), EINVAL);
+	assert_int_equal(media_tone_prog_parse(&p, "ring"), EINVAL);
+	assert_int_equal(media_tone_prog_parse(&p, "440/"), EINVAL);
+	assert_int_equal(media_tone_prog_parse(&p, "440+/10"), EINVAL);
+	assert_int_equal(media_tone_prog_parse(&p, ""), EINVAL);
+	assert_int_equal(media_tone_prog_parse(&p, "5000"), EINVAL);
 	assert_null(p);
 }
 
 static void named_tones_are_the_us_zone(void **state)
 {
 	(void)state;
-	assert_string_equal(tone_lookup("ring", NULL), "440+480/2000,0/4000");
-	assert_string_equal(tone_lookup("busy", "us"), "480+620/500,0/500");
-	assert_string_equal(tone_lookup("congestion", NULL), "480+620/250,0/250");
-	assert_string_equal(tone_lookup("dial", NULL), "350+440");
-	assert_non_null(tone_lookup("info", NULL));
-	assert_null(tone_lookup("440/100", NULL));
+	assert_string_equal(media_tone_lookup("ring", NULL), "440+480/2000,0/4000");
+	assert_string_equal(media_tone_lookup("busy", "us"), "480+620/500,0/500");
+	assert_string_equal(media_tone_lookup("congestion", NULL), "480+620/250,0/250");
+	assert_string_equal(media_tone_lookup("dial", NULL), "350+440");
+	assert_non_null(media_tone_lookup("info", NULL));
+	assert_null(media_tone_lookup("440/100", NULL));
 }
 
 static void tone_once_ends_and_repeating_tone_cycles(void **state)
 {
-	struct tone_prog *p = NULL;
-	struct tone_state *ts = NULL;
+	struct media_tone_prog *p = NULL;
+	struct media_tone_state *ts = NULL;
 	int16_t pcm[MEDIA_FRAME];
 	size_t total = 0, got;
 	bool loud = false;
 
 	(void)state;
 	/* 100 ms of tone then 20 ms of silence, once: 960 samples. */
-	assert_int_equal(tone_prog_parse(&p, "!1000/100,!0/20"), 0);
-	assert_int_equal(tone_state_alloc(&ts, p), 0);
-	while ((got = tone_read(ts, pcm, MEDIA_FRAME)) > 0) {
+	assert_int_equal(media_tone_prog_parse(&p, "!1000/100,!0/20"), 0);
+	assert_int_equal(media_tone_state_alloc(&ts, p), 0);
+	while ((got = media_tone_read(ts, pcm, MEDIA_FRAME)) > 0) {
 		for (size_t i = 0; i < got; i++)
 			loud |= pcm[i] > 5000;
 		total += got;
@@ -158,10 +158,10 @@ static void tone_once_ends_and_repeating_tone_cycles(void **state)
 
 	p = NULL;
 	ts = NULL;
-	assert_int_equal(tone_prog_parse(&p, "440/20,0/20"), 0);
-	assert_int_equal(tone_state_alloc(&ts, p), 0);
+	assert_int_equal(media_tone_prog_parse(&p, "440/20,0/20"), 0);
+	assert_int_equal(media_tone_state_alloc(&ts, p), 0);
 	for (int i = 0; i < 10; i++)
-		assert_int_equal(tone_read(ts, pcm, MEDIA_FRAME), MEDIA_FRAME);
+		assert_int_equal(media_tone_read(ts, pcm, MEDIA_FRAME), MEDIA_FRAME);
 	mem_deref(ts);
 	mem_deref(p);
 }
@@ -175,7 +175,7 @@ static void wav_reader_takes_8k_16bit_mono_only(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/ok.wav", tmpdir);
 	write_wav(path, 8000, 1, 16, 400);
-	assert_int_equal(sound_wav_read(path, &s, &n), 0);
+	assert_int_equal(media_sound_wav_read(path, &s, &n), 0);
 	assert_int_equal(n, 400);
 	assert_int_equal(s[0], 0);
 	assert_int_equal(s[399], 399);
@@ -183,15 +183,15 @@ static void wav_reader_takes_8k_16bit_mono_only(void **state)
 
 	snprintf(path, sizeof(path), "%s/wide.wav", tmpdir);
 	write_wav(path, 16000, 1, 16, 10);
-	assert_int_equal(sound_wav_read(path, &s, &n), EINVAL);
+	assert_int_equal(media_sound_wav_read(path, &s, &n), EINVAL);
 	snprintf(path, sizeof(path), "%s/stereo.wav", tmpdir);
 	write_wav(path, 8000, 2, 16, 10);
-	assert_int_equal(sound_wav_read(path, &s, &n), EINVAL);
+	assert_int_equal(media_sound_wav_read(path, &s, &n), EINVAL);
 	snprintf(path, sizeof(path), "%s/8bit.wav", tmpdir);
 	write_wav(path, 8000, 1, 8, 10);
-	assert_int_equal(sound_wav_read(path, &s, &n), EINVAL);
+	assert_int_equal(media_sound_wav_read(path, &s, &n), EINVAL);
 	snprintf(path, sizeof(path), "%s/none.wav", tmpdir);
-	assert_int_equal(sound_wav_read(path, &s, &n), ENOENT);
+	assert_int_equal(media_sound_wav_read(path, &s, &n), ENOENT);
 	assert_null(s);
 }
 
@@ -213,18 +213,18 @@ static void sound_lookup_falls_back_like_asterisk(void **state)
 	snprintf(d, sizeof(d), "%s/snd/plain.wav", tmpdir);
 	write_wav(d, 8000, 1, 16, 10);
 	snprintf(d, sizeof(d), "%s/snd", tmpdir);
-	sound_set_dir(d);
+	media_sound_set_dir(d);
 
-	assert_int_equal(sound_resolve(path, sizeof(path), "bonjour", "fr_CA"), 0);
+	assert_int_equal(media_sound_resolve(path, sizeof(path), "bonjour", "fr_CA"), 0);
 	assert_non_null(strstr(path, "/fr/bonjour.wav"));
-	assert_int_equal(sound_resolve(path, sizeof(path), "hello", "fr"), 0);
+	assert_int_equal(media_sound_resolve(path, sizeof(path), "hello", "fr"), 0);
 	assert_non_null(strstr(path, "/en/hello.wav"));  /* default language */
-	assert_int_equal(sound_resolve(path, sizeof(path), "plain", "en"), 0);
+	assert_int_equal(media_sound_resolve(path, sizeof(path), "plain", "en"), 0);
 	assert_non_null(strstr(path, "/snd/plain.wav"));  /* no language */
-	assert_int_equal(sound_resolve(path, sizeof(path), "missing", "en"), ENOENT);
-	assert_int_equal(sound_resolve(path, sizeof(path), "../x", "en"), EINVAL);
-	sound_set_dir(NULL);
-	assert_string_equal(sound_dir(), SOUND_DEFAULT_DIR);
+	assert_int_equal(media_sound_resolve(path, sizeof(path), "missing", "en"), ENOENT);
+	assert_int_equal(media_sound_resolve(path, sizeof(path), "../x", "en"), EINVAL);
+	media_sound_set_dir(NULL);
+	assert_string_equal(media_sound_dir(), MEDIA_SOUND_DEFAULT_DIR);
 }
 
 static void say_number_decomposes_english_cardinals(void **state)
@@ -232,22 +232,22 @@ static void say_number_decomposes_english_cardinals(void **state)
 	char out[512];
 
 	(void)state;
-	assert_int_equal(say_number(out, sizeof(out), 0), 0);
+	assert_int_equal(media_say_number(out, sizeof(out), 0), 0);
 	assert_string_equal(out, "digits/0");
-	assert_int_equal(say_number(out, sizeof(out), 19), 0);
+	assert_int_equal(media_say_number(out, sizeof(out), 19), 0);
 	assert_string_equal(out, "digits/19");
-	assert_int_equal(say_number(out, sizeof(out), 42), 0);
+	assert_int_equal(media_say_number(out, sizeof(out), 42), 0);
 	assert_string_equal(out, "digits/40&digits/2");
-	assert_int_equal(say_number(out, sizeof(out), 300), 0);
+	assert_int_equal(media_say_number(out, sizeof(out), 300), 0);
 	assert_string_equal(out, "digits/3&digits/hundred");
-	assert_int_equal(say_number(out, sizeof(out), -1215), 0);
+	assert_int_equal(media_say_number(out, sizeof(out), -1215), 0);
 	assert_string_equal(out, "digits/minus&digits/1&digits/thousand&"
 			    "digits/2&digits/hundred&digits/15");
-	assert_int_equal(say_number(out, sizeof(out), 2000001), 0);
+	assert_int_equal(media_say_number(out, sizeof(out), 2000001), 0);
 	assert_string_equal(out, "digits/2&digits/million&digits/1");
-	assert_int_equal(say_number(out, sizeof(out), 3000000000L), 0);
+	assert_int_equal(media_say_number(out, sizeof(out), 3000000000L), 0);
 	assert_string_equal(out, "digits/3&digits/billion");
-	assert_int_equal(say_number(out, 8, 42), ENOSPC);
+	assert_int_equal(media_say_number(out, 8, 42), ENOSPC);
 }
 
 static void say_digits_and_characters_pick_the_files(void **state)
@@ -255,9 +255,9 @@ static void say_digits_and_characters_pick_the_files(void **state)
 	char out[512];
 
 	(void)state;
-	assert_int_equal(say_digits(out, sizeof(out), "1*#x0"), 0);
+	assert_int_equal(media_say_digits(out, sizeof(out), "1*#x0"), 0);
 	assert_string_equal(out, "digits/1&digits/star&digits/pound&digits/0");
-	assert_int_equal(say_characters(out, sizeof(out), "aB1 !."), 0);
+	assert_int_equal(media_say_characters(out, sizeof(out), "aB1 !."), 0);
 	assert_string_equal(out, "letters/a&letters/b&digits/1&letters/space&"
 			    "letters/exclaimation-point&letters/dot");
 }
@@ -283,7 +283,7 @@ static void sources_seek_and_open_uris(void **state)
 {
 	char path[300];
 	const char *paths[2];
-	struct msrc *src = NULL;
+	struct media_src *src = NULL;
 	int16_t pcm[MEDIA_FRAME];
 
 	(void)state;
@@ -291,28 +291,28 @@ static void sources_seek_and_open_uris(void **state)
 	write_wav(path, 8000, 1, 16, 800);  /* 100 ms */
 	paths[0] = path;
 	paths[1] = path;
-	assert_int_equal(msrc_open_files(&src, paths, 2, false), 0);
-	msrc_seek(src, 50);  /* 400 samples in */
-	assert_int_equal(msrc_read(src, pcm, MEDIA_FRAME), MEDIA_FRAME);
+	assert_int_equal(media_src_open_files(&src, paths, 2, false), 0);
+	media_src_seek(src, 50);  /* 400 samples in */
+	assert_int_equal(media_src_read(src, pcm, MEDIA_FRAME), MEDIA_FRAME);
 	assert_int_equal(pcm[0], 400);
-	msrc_seek(src, 60);  /* into the second file: 560 + 480 = 1040 */
-	assert_int_equal(msrc_read(src, pcm, 1), 1);
+	media_src_seek(src, 60);  /* into the second file: 560 + 480 = 1040 */
+	assert_int_equal(media_src_read(src, pcm, 1), 1);
 	assert_int_equal(pcm[0], 240);
-	msrc_seek(src, -1000);
-	assert_int_equal(msrc_read(src, pcm, 1), 1);
+	media_src_seek(src, -1000);
+	assert_int_equal(media_src_read(src, pcm, 1), 1);
 	assert_int_equal(pcm[0], 0);
-	msrc_seek(src, 1000);  /* past the end: over */
-	assert_int_equal(msrc_read(src, pcm, MEDIA_FRAME), 0);
+	media_src_seek(src, 1000);  /* past the end: over */
+	assert_int_equal(media_src_read(src, pcm, MEDIA_FRAME), 0);
 	src = mem_deref(src);
 
-	assert_int_equal(msrc_open(&src, "tone:ring", NULL), 0);
-	assert_int_equal(msrc_read(src, pcm, MEDIA_FRAME), MEDIA_FRAME);
+	assert_int_equal(media_src_open(&src, "tone:ring", NULL), 0);
+	assert_int_equal(media_src_read(src, pcm, MEDIA_FRAME), MEDIA_FRAME);
 	src = mem_deref(src);
-	assert_int_equal(msrc_open(&src, "tone:nonsense", NULL), EINVAL);
-	assert_int_equal(msrc_open(&src, "recording:x", NULL), ENOTSUP);
-	assert_int_equal(msrc_open(&src, "http://x", NULL), ENOTSUP);
-	assert_int_equal(msrc_open(&src, "number:12x", NULL), EINVAL);
-	assert_int_equal(msrc_open(&src, "sound:", NULL), EINVAL);
+	assert_int_equal(media_src_open(&src, "tone:nonsense", NULL), EINVAL);
+	assert_int_equal(media_src_open(&src, "recording:x", NULL), ENOTSUP);
+	assert_int_equal(media_src_open(&src, "http://x", NULL), ENOTSUP);
+	assert_int_equal(media_src_open(&src, "number:12x", NULL), EINVAL);
+	assert_int_equal(media_src_open(&src, "sound:", NULL), EINVAL);
 	assert_null(src);
 }
 

@@ -1,4 +1,8 @@
-/* timerwheel.c — libre's timer list replaced by a 1 ms hashed timing wheel.
+/* timerwheel.c — REPLACES libre's own timer functions: this file defines
+ * tmr_start, tmr_cancel, tmr_poll and the rest of libre's tmr_* API, so every
+ * timer of the process (libre's SIP transactions, re_main()'s poll loop, ours)
+ * runs on a 1 ms hashed timing wheel instead of libre's sorted list. Nothing
+ * calls this file by name; timerwheel.h only adds a counter for tests.
  *
  * Why: libre 1.1.0 keeps every timer of the loop in one sorted linked list, and
  * tmr_start() walks it from the tail past every timer that expires later. libre's
@@ -52,8 +56,9 @@
  * sorted insert — libre's own cost — until the clock catches up; going forward
  * is skipped over using the slot bitmaps, not ms by ms.
  *
- * Threads: ariadne runs one libre loop in one thread (ARCHITECTURE.md), and libre
- * 1.1.0 takes no lock around its list either. This wheel is one global for the
+ * Threads: ariadne runs one libre loop in one thread (docs/ARCHITECTURE.md,
+ * "The loop and the media tick"), and libre 1.1.0 takes no lock around its
+ * list either. This wheel is one global for the
  * process, not per re_thread: a second thread with its own loop (re_thread_init)
  * would share it. That is caught, not tolerated: the first thread to use a timer
  * owns the wheel and any other aborts with a message. A worker thread must post

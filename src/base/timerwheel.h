@@ -1,7 +1,8 @@
-/* timerwheel.h — introspection of the timer wheel that replaces libre's timer
- * list (timerwheel.c defines libre's tmr_* API itself; nothing else to call). */
-#ifndef ARIADNE_CORE_TIMERWHEEL_H
-#define ARIADNE_CORE_TIMERWHEEL_H
+/* timerwheel.h — introspection of the timer wheel. The wheel itself is used
+ * through libre's own tmr_* API, which timerwheel.c defines in libre's place
+ * (see the top of that file); nothing else here to call. */
+#ifndef ARIADNE_BASE_TIMERWHEEL_H
+#define ARIADNE_BASE_TIMERWHEEL_H
 
 #include <stdint.h>
 

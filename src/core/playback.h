@@ -2,10 +2,7 @@
  * characters:, tone:, recording:) on a channel: the objects ARI's /playbacks
  * resource shows, their state machine and their events (PlaybackStarted,
  * PlaybackContinuing, PlaybackFinished). The audio is produced by an engine
- * that src/media registers; the core knows nothing of files or codecs.
- *
- * Interface fixed by the lead; implementation (core/playback.c) belongs to
- * the media work. */
+ * that src/media registers; the core knows nothing of files or codecs. */
 #ifndef ARIADNE_PLAYBACK_H
 #define ARIADNE_PLAYBACK_H
 

@@ -272,28 +272,20 @@ const struct channel_tech sip_tech = {
 static int parse_dest(const char *resource, struct sip_endpoint **ep,
 		      char *uri, size_t size)
 {
-	const char *slash = strchr(resource, '/');
-	char name[128];
+	int n = (int)strcspn(resource, "/");
+	int err = sip_endpoint_resource(resource, ep, uri, size);
 
-	snprintf(name, sizeof(name), "%.*s",
-		 (int)(slash ? (size_t)(slash - resource) : strlen(resource)),
-		 resource);
-	*ep = sip_endpoint_find(name);
 	if (!*ep) {
-		log_error("Unable to create PJSIP channel - endpoint '%s' was "
-			  "not found", name);
+		log_error("Unable to create PJSIP channel - endpoint '%.*s' was "
+			  "not found", n, resource);
 		return ENOENT;
 	}
-	if (slash) {
-		if (strncasecmp(slash + 1, "sip:", 4) ||
-		    strpbrk(slash + 1, "\r\n<> "))
-			return EINVAL;
-		snprintf(uri, size, "%s", slash + 1);
-		return 0;
-	}
-	if (sip_endpoint_contact_uri(*ep, uri, size)) {
-		log_warning("Endpoint '%s': no available contact to call",
-			    name);
+	if (resource[n] == '/')
+		return strncasecmp(uri, "sip:", 4) || strpbrk(uri, "\r\n<> ") ?
+			EINVAL : 0;
+	if (err) {
+		log_warning("Endpoint '%.*s': no available contact to call", n,
+			    resource);
 		return ENOENT;
 	}
 	return 0;
@@ -314,8 +306,7 @@ int sip_call_request(struct channel **chp, const char *resource,
 	err = parse_dest(resource, &e, uri, sizeof(uri));
 	if (err)
 		return err;
-	if (sip_laddr(&laddr, SIP_TRANSP_UDP, NULL) &&
-	    sip_laddr(&laddr, SIP_TRANSP_TCP, NULL))
+	if (sip_laddr_default(&laddr))
 		return ENOTCONN;
 	err = sip_call_alloc(&call, e);
 	if (err)

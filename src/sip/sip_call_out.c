@@ -59,8 +59,7 @@ int sip_call_call(struct channel *ch, const char *resource, int timeout_s)
 		return EINVAL;
 	e = call->ep;
 	uri = call->target;
-	if (sip_laddr(&laddr, SIP_TRANSP_UDP, NULL) &&
-	    sip_laddr(&laddr, SIP_TRANSP_TCP, NULL))
+	if (sip_laddr_default(&laddr))
 		return ENOTCONN;
 	user = e->from_user ? e->from_user :
 		(e->cid_num ? e->cid_num : "asterisk");

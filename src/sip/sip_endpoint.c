@@ -238,6 +238,25 @@ int sip_endpoint_contact_uri(const struct sip_endpoint *e, char *buf,
 	return ENOENT;
 }
 
+int sip_endpoint_resource(const char *resource, struct sip_endpoint **ep,
+			  char *uri, size_t size)
+{
+	const char *slash = strchr(resource, '/');
+	char name[128];
+
+	snprintf(name, sizeof(name), "%.*s",
+		 (int)(slash ? (size_t)(slash - resource) : strlen(resource)),
+		 resource);
+	*ep = sip_endpoint_find(name);
+	if (!*ep)
+		return ENOENT;
+	if (slash) {
+		snprintf(uri, size, "%s", slash + 1);
+		return 0;
+	}
+	return sip_endpoint_contact_uri(*ep, uri, size);
+}
+
 /* The core registry entries go before the objects do. */
 void sip_endpoints_unpublish(void)
 {

@@ -14,6 +14,7 @@ struct sip;
 struct sip_msg;
 struct sipsess_sock;
 struct sip_request;
+struct mbuf;
 struct channel;
 
 enum sip_dtmf { SIP_DTMF_RFC4733 = 0, SIP_DTMF_INFO };
@@ -161,6 +162,9 @@ struct sip_aor *sip_aor_find(const char *name);
 struct sip_endpoint *sip_endpoint_identify(const struct sip_msg *msg);
 /* Local address of the transport a message to dst would leave from. */
 int sip_laddr(struct sa *laddr, int tp, const struct sa *dst);
+/* Local address for a request with no peer yet: the first UDP transport's,
+ * else TCP's. ENOTCONN: no transport. */
+int sip_laddr_default(struct sa *laddr);
 /* Replace a wildcard (0.0.0.0) address by the local IP that reaches `peer`
  * (NULL: the default route's), keeping the port. */
 void sip_concrete_laddr(struct sa *laddr, const struct sa *peer);
@@ -175,6 +179,11 @@ void sip_contact_status_publish(struct sip_regcontact *c, const char *status);
  * ENOENT: none. */
 int sip_endpoint_contact_uri(const struct sip_endpoint *e, char *buf,
 			     size_t size);
+/* "alice" or "alice/<uri>" (an ARI resource) → the endpoint, and the URI
+ * after the slash (unchecked) or else the endpoint's contact. ENOENT with
+ * *ep NULL: no such endpoint; with *ep set: no contact. */
+int sip_endpoint_resource(const char *resource, struct sip_endpoint **ep,
+			  char *uri, size_t size);
 
 /* sip_auth.c — digest authentication (RFC 2617/3261 22). */
 enum sip_auth_result {
@@ -253,6 +262,30 @@ void sip_call_set_caller(struct sip_call *call, const char *name,
 			 const char *num);
 /* A re-INVITE or the first offer put the peer on hold or took it off. */
 void sip_call_check_hold(struct sip_call *call);
+
+/* sip_outreq.c — a MESSAGE or REFER outside dialogs, answering one
+ * 401/407 with the endpoint's credentials. */
+struct sip_outreq {
+	const char *met;            /* "MESSAGE", "REFER" (a literal) */
+	const char *uri;            /* Request-URI and To */
+	const char *from;           /* a bare URI */
+	struct sip_endpoint *ep;    /* credentials; NULL: none */
+	const char *hdrs;           /* extra header lines, each with CRLF */
+	const char *ctype;          /* body type; NULL: no body */
+	const char *body;
+	bool log_accepted;          /* log the 2xx too (verbose 3) */
+};
+int sip_outreq_send(const struct sip_outreq *q);
+/* Our From URI: `from` as given when it is a sip: URI (or the URI inside
+ * its <>), else sip:<user>@<our address> with `from`, the endpoint's
+ * from_user or "asterisk" as the user. ENOTCONN: no local address. */
+int sip_outreq_from(char *buf, size_t size, const char *from,
+		    const struct sip_endpoint *e);
+/* ARI variables as "key: value" header lines appended to mb, then a NUL.
+ * EINVAL: an empty key, one with a character of bad_key, or a value with
+ * a line break. */
+int sip_outreq_vars(struct mbuf *mb, const char *const *keys,
+		    const char *const *values, int n, const char *bad_key);
 
 /* sip_refer.c — REFER out of dialog (ARI) and in calls (ChannelTransfer) */
 int sip_refer_send(const char *resource, const char *from,

@@ -62,8 +62,7 @@ static int send_options(struct sip_regcontact *c)
 	char from[128];
 	int err;
 
-	if (sip_laddr(&laddr, SIP_TRANSP_UDP, NULL) &&
-	    sip_laddr(&laddr, SIP_TRANSP_TCP, NULL))
+	if (sip_laddr_default(&laddr))
 		return ENOTCONN;
 	re_snprintf(from, sizeof(from), "sip:ariadne@%J", &laddr);
 	err = sip_dialog_alloc(&dlg, c->uri, c->uri, NULL, from, NULL, 0);

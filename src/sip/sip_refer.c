@@ -1,8 +1,8 @@
 /* sip_refer.c — REFER (RFC 3515) in both directions, res_pjsip_refer's role
  * for what ARI needs:
  *  - out of dialog: ARI's endpoints refer / referToEndpoint send a REFER to
- *    an endpoint or URI, with the given variables as headers; a 401/407 is
- *    answered once with the endpoint's credentials;
+ *    an endpoint or URI, with the given variables as headers (sent, and a
+ *    401/407 answered, by sip_outreq.c);
  *  - in a call whose channel is in Stasis: the REFER is accepted (202 and a
  *    NOTIFY "100 Trying") and reported as ChannelTransfer, and the app then
  *    reports progress through transfer_progress, which becomes NOTIFYs. The
@@ -39,52 +39,6 @@
 
 /* ---- out of dialog ---- */
 
-/* One outgoing REFER, kept until its final response so that a 401/407 can
- * be answered once. */
-struct out_refer {
-	struct sip_dialog *dlg;
-	struct sip_auth *auth;
-	char *hdrs;
-	bool retried;
-};
-
-static void out_destructor(void *arg)
-{
-	struct out_refer *r = arg;
-
-	mem_deref(r->dlg);
-	mem_deref(r->auth);
-	mem_deref(r->hdrs);
-}
-
-static int out_send(struct out_refer *r);
-
-static void out_resp(int err, const struct sip_msg *msg, void *arg)
-{
-	struct out_refer *r = arg;
-
-	if (!err && msg && (msg->scode == 401 || msg->scode == 407) &&
-	    r->auth && !r->retried) {
-		r->retried = true;
-		if (!sip_auth_authenticate(r->auth, msg) && !out_send(r))
-			return; /* the new request holds r now */
-	}
-	if (err)
-		log_warning("REFER could not be delivered: %s", strerror(err));
-	else if (msg && msg->scode >= 300)
-		log_warning("REFER was refused: %u", msg->scode);
-	else if (msg)
-		log_verbose(3, "REFER accepted: %u", msg->scode);
-	mem_deref(r);
-}
-
-static int out_send(struct out_refer *r)
-{
-	return sip_drequestf(NULL, sipmod.sip, true, "REFER", r->dlg, 0,
-			     r->auth, NULL, out_resp, r, "%s"
-			     "Content-Length: 0\r\n\r\n", r->hdrs);
-}
-
 static bool has_bad_chars(const char *s)
 {
 	return s && strpbrk(s, "\r\n<>\"") != NULL;
@@ -95,8 +49,7 @@ static bool has_bad_chars(const char *s)
 static int dest_uri(const char *resource, struct sip_endpoint **ep,
 		    char *uri, size_t size)
 {
-	const char *slash;
-	char name[128];
+	int err;
 
 	*ep = NULL;
 	if (!strncasecmp(resource, "sip:", 4) ||
@@ -104,18 +57,10 @@ static int dest_uri(const char *resource, struct sip_endpoint **ep,
 		snprintf(uri, size, "%s", resource);
 		return 0;
 	}
-	slash = strchr(resource, '/');
-	snprintf(name, sizeof(name), "%.*s",
-		 (int)(slash ? (size_t)(slash - resource) : strlen(resource)),
-		 resource);
-	*ep = sip_endpoint_find(name);
-	if (!*ep)
-		return ENOENT;
-	if (slash) {
-		snprintf(uri, size, "%s", slash + 1);
-		return strncasecmp(uri, "sip", 3) ? EINVAL : 0;
-	}
-	return sip_endpoint_contact_uri(*ep, uri, size);
+	err = sip_endpoint_resource(resource, ep, uri, size);
+	if (!err && strchr(resource, '/') && strncasecmp(uri, "sip", 3))
+		return EINVAL;
+	return err;
 }
 
 /* refer_to: a URI as given; "PJSIP/bob" or "bob" naming an endpoint → its
@@ -138,8 +83,7 @@ static int target_uri(const char *refer_to, bool to_self, char *buf,
 		return EINVAL;
 	e = sip_endpoint_find(t);
 	if (to_self) {
-		if (sip_laddr(&laddr, SIP_TRANSP_UDP, NULL) &&
-		    sip_laddr(&laddr, SIP_TRANSP_TCP, NULL))
+		if (sip_laddr_default(&laddr))
 			return ENOTCONN;
 		re_snprintf(buf, size, "sip:%s@%J", t, &laddr);
 		return 0;
@@ -153,74 +97,38 @@ int sip_refer_send(const char *resource, const char *from,
 		   const char *refer_to, bool to_self,
 		   const char *const *keys, const char *const *values, int n)
 {
-	struct sip_endpoint *e;
-	struct out_refer *r = NULL;
-	struct sip_dialog *dlg = NULL;
-	struct mbuf *hdrs = NULL;
 	char uri[256], target[256], furi[256];
-	struct sa laddr;
-	int err, i;
+	struct sip_outreq q = {.met = "REFER", .uri = uri, .from = furi,
+			       .log_accepted = true};
+	struct mbuf *hdrs;
+	int err;
 
 	if (!resource || !*resource || !sipmod.sip)
 		return ENOENT;
 	if (!refer_to || !*refer_to || has_bad_chars(refer_to) ||
 	    has_bad_chars(from))
 		return EINVAL;
-	err = dest_uri(resource, &e, uri, sizeof(uri));
+	err = dest_uri(resource, &q.ep, uri, sizeof(uri));
+	if (!err && has_bad_chars(uri))
+		err = EINVAL;
+	if (!err)
+		err = target_uri(refer_to, to_self, target, sizeof(target));
+	if (!err)
+		err = sip_outreq_from(furi, sizeof(furi), from, q.ep);
 	if (err)
 		return err;
-	if (has_bad_chars(uri))
-		return EINVAL;
-	err = target_uri(refer_to, to_self, target, sizeof(target));
-	if (err)
-		return err;
-	if (sip_laddr(&laddr, SIP_TRANSP_UDP, NULL) &&
-	    sip_laddr(&laddr, SIP_TRANSP_TCP, NULL))
-		return ENOTCONN;
-	if (from && *from && !strncasecmp(from, "sip:", 4))
-		snprintf(furi, sizeof(furi), "%s", from);
-	else
-		re_snprintf(furi, sizeof(furi), "sip:%s@%J",
-			    from && *from ? from :
-			    (e && e->from_user ? e->from_user : "asterisk"),
-			    &laddr);
 	hdrs = mbuf_alloc(256);
 	if (!hdrs)
 		return ENOMEM;
 	(void)mbuf_printf(hdrs, "Refer-To: <%s>\r\nReferred-By: <%s>\r\n",
 			  target, furi);
-	for (i = 0; i < n; i++) {
-		if (!keys[i] || !*keys[i] || strpbrk(keys[i], "\r\n: ") ||
-		    (values[i] && strpbrk(values[i], "\r\n"))) {
-			err = EINVAL;
-			goto out;
-		}
-		(void)mbuf_printf(hdrs, "%s: %s\r\n", keys[i],
-				  values[i] ? values[i] : "");
+	err = sip_outreq_vars(hdrs, keys, values, n, "\r\n: ");
+	if (!err) {
+		q.hdrs = (const char *)hdrs->buf;
+		err = sip_outreq_send(&q);
 	}
-	mbuf_write_u8(hdrs, 0);
-	if (sip_dialog_alloc(&dlg, uri, uri, NULL, furi, NULL, 0)) {
-		err = EINVAL;
-		goto out;
-	}
-	r = mem_zalloc(sizeof(*r), out_destructor);
-	if (!r) {
-		err = ENOMEM;
-		goto out;
-	}
-	r->dlg = mem_ref(dlg);
-	if (e)
-		err = sip_auth_alloc(&r->auth, sip_auth_client, e, true);
 	if (!err)
-		err = str_dup(&r->hdrs, (char *)hdrs->buf);
-	if (!err)
-		err = out_send(r);
-	if (err)
-		mem_deref(r);
-	else
 		log_verbose(3, "Sent REFER to '%s' for '%s'", uri, target);
-out:
-	mem_deref(dlg);
 	mem_deref(hdrs);
 	return err;
 }

@@ -73,6 +73,14 @@ int sip_laddr(struct sa *laddr, int tp, const struct sa *dst)
 	return err;
 }
 
+int sip_laddr_default(struct sa *laddr)
+{
+	if (sip_laddr(laddr, SIP_TRANSP_UDP, NULL) &&
+	    sip_laddr(laddr, SIP_TRANSP_TCP, NULL))
+		return ENOTCONN;
+	return 0;
+}
+
 void sip_concrete_laddr(struct sa *laddr, const struct sa *peer)
 {
 	concrete_ip(laddr, peer);

@@ -12,6 +12,7 @@
 #include "ari/dispatch.h"
 #include "ari/http.h"
 #include "ari/http_int.h"
+#include "ari/linger.h"
 #include "base/config.h"
 #include "base/log.h"
 
@@ -82,5 +83,6 @@ void ari_close(void)
 {
 	ari_ws_close_all();
 	ari_http_close();
+	linger_close_all();
 	ari_http_conf_free();
 }

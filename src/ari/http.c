@@ -29,6 +29,7 @@
 #include "ari/dispatch.h"
 #include "ari/http.h"
 #include "ari/http_int.h"
+#include "ari/linger.h"
 #include "ari/request.h"
 #include "base/log.h"
 
@@ -43,15 +44,12 @@ enum {
 	LINGER_MS    = 3000,
 };
 
-enum conn_state { CONN_HTTP, CONN_CLOSING };
-
 struct conn {
 	struct le le;
 	struct tcp_conn *tc;
 	struct tmr tmr;
 	struct sa peer;
 	char peer_str[64];
-	enum conn_state state;
 	char *rx;             /* received, not yet processed */
 	size_t rxlen, rxcap;
 	bool have_head;
@@ -95,40 +93,12 @@ static void conn_destroy(struct conn *c)
 	mem_deref(c);
 }
 
-static void linger_timeout(void *arg)
-{
-	conn_destroy(arg);
-}
-
-static void shutdown_write(struct conn *c)
-{
-	int fd = tcp_conn_fd(c->tc);
-
-	if (fd >= 0)
-		(void)shutdown(fd, SHUT_WR);
-}
-
-static void send_drained(void *arg)
-{
-	struct conn *c = arg;
-
-	tcp_set_send(c->tc, NULL);
-	shutdown_write(c);
-}
-
-/* Close after the queued reply went out: half-close, then read and drop
- * what the client still sends so that the kernel does not reset the
- * connection (and the reply with it) under unread data. */
+/* Close after the queued reply went out (see linger.c). */
 static void conn_shutdown(struct conn *c)
 {
-	if (c->state == CONN_CLOSING)
-		return;
-	c->state = CONN_CLOSING;
-	tmr_start(&c->tmr, LINGER_MS, linger_timeout, c);
-	if (tcp_conn_txqsz(c->tc) == 0)
-		shutdown_write(c);
-	else
-		tcp_set_send(c->tc, send_drained);
+	linger_close(c->tc, LINGER_MS);
+	c->tc = NULL;
+	conn_destroy(c);
 }
 
 static void idle_timeout(void *arg)
@@ -172,8 +142,6 @@ static void recv_handler(struct mbuf *mb, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == CONN_CLOSING)
-		return;
 	if (rx_append(c, mbuf_buf(mb), mbuf_get_left(mb))) {
 		log_warning("Out of memory reading from %s", c->peer_str);
 		conn_destroy(c);
@@ -393,7 +361,7 @@ static bool check_framing(struct conn *c)
 
 static void conn_process(struct conn *c)
 {
-	while (c->state == CONN_HTTP && !c->dead && !c->upgraded) {
+	while (!c->dead && !c->upgraded) {
 		int err;
 
 		if (!c->have_head) {

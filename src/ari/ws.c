@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
@@ -25,6 +24,7 @@
 #include <re_base64.h>
 #include "ari/models.h"
 #include "ari/http_int.h"
+#include "ari/linger.h"
 #include "ari/request.h"
 #include "core/stasis.h"
 #include "base/log.h"
@@ -182,22 +182,6 @@ static void deferred_destroy(void *arg)
 	sess_destroy(arg);
 }
 
-static void shutdown_write(struct ws_sess *s)
-{
-	int fd = tcp_conn_fd(s->tc);
-
-	if (fd >= 0)
-		(void)shutdown(fd, SHUT_WR);
-}
-
-static void send_drained(void *arg)
-{
-	struct ws_sess *s = arg;
-
-	tcp_set_send(s->tc, NULL);
-	shutdown_write(s);
-}
-
 /* Raw frame; false when the socket is being dropped. */
 static bool send_frame(struct ws_sess *s, enum ws_op op, const void *data,
 		       size_t len)
@@ -257,7 +241,7 @@ static bool send_frame(struct ws_sess *s, enum ws_op op, const void *data,
 	return true;
 }
 
-/* Send a close frame, drop the apps, wait briefly for the peer's close. */
+/* Send a close frame, drop the apps, let the connection linger. */
 static void sess_close(struct ws_sess *s, uint16_t code, const char *why)
 {
 	uint8_t p[2] = {(uint8_t)(code >> 8), (uint8_t)code};
@@ -269,11 +253,10 @@ static void sess_close(struct ws_sess *s, uint16_t code, const char *why)
 	send_frame(s, OP_CLOSE, p, sizeof(p));
 	s->closing = true;
 	unregister_apps(s);
-	tmr_start(&s->tmr, WS_LINGER_MS, deferred_destroy, s);
-	if (tcp_conn_txqsz(s->tc) == 0)
-		shutdown_write(s);
-	else
-		tcp_set_send(s->tc, send_drained);
+	linger_close(s->tc, WS_LINGER_MS);
+	s->tc = NULL;
+	/* we may be inside the socket's own code: unwind first */
+	tmr_start(&s->tmr, 0, deferred_destroy, s);
 }
 
 static void send_json(struct ws_sess *s, json_t *j)

@@ -45,6 +45,27 @@ void media_rtcp_recv(const struct sa *src, struct rtcp_msg *msg, void *arg)
 	}
 }
 
+void media_rtcp_rtp_seq(struct media_rtcp *r, uint16_t seq, bool fresh)
+{
+	uint16_t delta = seq - r->max_seq;
+
+	if (fresh) {
+		/* A new source: libre starts its figures afresh, so do we. */
+		r->max_seq = seq;
+		r->cycles = 0;
+		r->expected_prior = r->received_prior = 0;
+		return;
+	}
+	/* RFC 3550 A.1, without probation: a step forward of less than 3000
+	 * advances the highest sequence number, wrapping counts a cycle;
+	 * anything else is late or a jump. */
+	if (delta < 3000) {
+		if (seq < r->max_seq)
+			r->cycles += 1u << 16;
+		r->max_seq = seq;
+	}
+}
+
 /* NTP time now (RFC 3550 4): the clock libre's RTT computation reads. */
 static void ntp_now(uint32_t *hi, uint32_t *lo)
 {

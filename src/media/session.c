@@ -64,80 +64,84 @@ static void decode_g711(uint8_t pt, const uint8_t *p, size_t n, int16_t *out)
 					  : g711_ulaw2pcm(p[i]);
 }
 
-static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
-		     struct mbuf *mb, void *arg)
+/* libre drops what does not parse as RTP; the rest we vet here. */
+static bool rtp_acceptable(const struct media_session *ms,
+			   const struct rtp_header *hdr)
 {
-	struct media_session *ms = arg;
-	size_t len = mbuf_get_left(mb);
-	uint64_t now = tmr_jiffies();
+	if (hdr->ver != RTP_VERSION)
+		return false;
+	return (int)hdr->pt == ms->te_pt || pt_is_audio(ms, hdr->pt);
+}
 
-	/* libre drops what does not parse as RTP; the rest we vet here. */
-	if (hdr->ver != RTP_VERSION) {
-		ms->rxdropped++;
+/* Symmetric RTP: answer to where the peer really sends from (NAT). */
+static void rtp_latch(struct media_session *ms, const struct sa *src)
+{
+	char a[64], b[64];
+
+	if (sa_cmp(src, &ms->raddr, SA_ALL))
 		return;
+	re_snprintf(a, sizeof(a), "%J", src);
+	re_snprintf(b, sizeof(b), "%J", &ms->raddr);
+	log_debug(2, "%s: RTP now from %s (was %s)",
+		  ms->ch ? channel_name(ms->ch) : "?", a, b);
+	ms->raddr = *src;
+	ms->latched = true;
+	/* RTCP follows RTP on the next port until the peer's own RTCP tells
+	 * us where it really comes from. */
+	if (ms->rtcp.on && !ms->rtcp.latched) {
+		ms->rtcp.raddr = *src;
+		sa_set_port(&ms->rtcp.raddr, sa_port(src) + 1);
 	}
-	if ((int)hdr->pt != ms->te_pt && !pt_is_audio(ms, hdr->pt)) {
-		ms->rxdropped++;
-		return;
-	}
-	/* Symmetric RTP: answer to where the peer really sends from (NAT). */
-	if (!sa_cmp(src, &ms->raddr, SA_ALL)) {
-		char a[64], b[64];
+}
 
-		re_snprintf(a, sizeof(a), "%J", src);
-		re_snprintf(b, sizeof(b), "%J", &ms->raddr);
-		log_debug(2, "%s: RTP now from %s (was %s)",
-			  ms->ch ? channel_name(ms->ch) : "?", a, b);
-		ms->raddr = *src;
-		ms->latched = true;
-		/* RTCP follows RTP on the next port until the peer's own
-		 * RTCP tells us where it really comes from. */
-		if (ms->rtcp.on && !ms->rtcp.latched) {
-			ms->rtcp.raddr = *src;
-			sa_set_port(&ms->rtcp.raddr, sa_port(src) + 1);
-		}
-	}
-	ms->last_rx_ms = now;
-	ms->rxcount++;
-	ms->rxoctets += (uint32_t)len;
+/* The peer's stream: a new source restarts the jitter buffer and the
+ * RTCP figures about it. */
+static void rtp_track_source(struct media_session *ms,
+			     const struct rtp_header *hdr)
+{
+	bool fresh = !ms->have_rssrc || hdr->ssrc != ms->rssrc;
 
-	if (!ms->have_rssrc || hdr->ssrc != ms->rssrc) {
-		if (ms->have_rssrc)
-			media_jb_reset(&ms->jb);
-		/* A new source: libre starts its figures afresh, so do we. */
-		ms->rtcp.max_seq = hdr->seq;
-		ms->rtcp.cycles = 0;
-		ms->rtcp.expected_prior = ms->rtcp.received_prior = 0;
-	}
-	else {
-		/* RFC 3550 A.1, without probation: a step forward of less
-		 * than 3000 advances the highest sequence number, wrapping
-		 * counts a cycle; anything else is late or a jump. */
-		uint16_t delta = hdr->seq - ms->rtcp.max_seq;
-
-		if (delta < 3000) {
-			if (hdr->seq < ms->rtcp.max_seq)
-				ms->rtcp.cycles += 1u << 16;
-			ms->rtcp.max_seq = hdr->seq;
-		}
-	}
+	if (fresh && ms->have_rssrc)
+		media_jb_reset(&ms->jb);
+	media_rtcp_rtp_seq(&ms->rtcp, hdr->seq, fresh);
 	ms->have_rssrc = true;
 	ms->rssrc = hdr->ssrc;
+}
 
-	if ((int)hdr->pt == ms->te_pt) {
-		media_dtmf_recv(&ms->dtmf, hdr->ts, mb, now);
-		return;
-	}
+static void rtp_audio(struct media_session *ms, const struct rtp_header *hdr,
+		      struct mbuf *mb)
+{
+	size_t len = mbuf_get_left(mb);
+	int16_t pcm[MEDIA_JB_MAXPKT];
+
 	if (len == 0 || len > MEDIA_JB_MAXPKT) {
 		ms->rxdropped++;
 		return;
 	}
-	{
-		int16_t pcm[MEDIA_JB_MAXPKT];
+	decode_g711(hdr->pt, mbuf_buf(mb), len, pcm);
+	media_jb_put(&ms->jb, hdr->seq, pcm, len);
+}
 
-		decode_g711(hdr->pt, mbuf_buf(mb), len, pcm);
-		media_jb_put(&ms->jb, hdr->seq, pcm, len);
+static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
+		     struct mbuf *mb, void *arg)
+{
+	struct media_session *ms = arg;
+	uint64_t now = tmr_jiffies();
+
+	if (!rtp_acceptable(ms, hdr)) {
+		ms->rxdropped++;
+		return;
 	}
+	rtp_latch(ms, src);
+	ms->last_rx_ms = now;
+	ms->rxcount++;
+	ms->rxoctets += (uint32_t)mbuf_get_left(mb);
+	rtp_track_source(ms, hdr);
+
+	if ((int)hdr->pt == ms->te_pt)
+		media_dtmf_recv(&ms->dtmf, hdr->ts, mb, now);
+	else
+		rtp_audio(ms, hdr, mb);
 }
 
 int media_session_alloc(struct media_session **msp, struct channel *ch,

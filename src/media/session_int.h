@@ -151,6 +151,9 @@ struct media_session {
 void media_rtcp_start(struct media_session *ms, const struct sa *raddr);
 struct rtcp_msg;
 void media_rtcp_recv(const struct sa *src, struct rtcp_msg *msg, void *arg);
+/* Each RTP packet's sequence number, for the report's extended highest
+ * one; `fresh` when it starts a new source. */
+void media_rtcp_rtp_seq(struct media_rtcp *r, uint16_t seq, bool fresh);
 /* Per tick: send a report when one is due. */
 void media_rtcp_tick(struct media_session *ms, uint64_t now);
 void media_rtcp_bye(struct media_session *ms);

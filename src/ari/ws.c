@@ -295,8 +295,8 @@ static void deliver(const char *app, const struct bus_event *ev, void *owner)
 
 /* ---- REST over WebSocket (README §5.3) ---- */
 
-static void rest_response(struct ws_sess *s, const json_t *rq, int code,
-			  const char *uri, char *body)
+static json_t *rest_response(const json_t *rq, int code, const char *uri,
+			     const char *body)
 {
 	json_t *j = json_object();
 	const char *tid = json_string_value(json_object_get(rq, "transaction_id"));
@@ -313,7 +313,7 @@ static void rest_response(struct ws_sess *s, const json_t *rq, int code,
 				    json_string("application/json"));
 		json_object_set_new(j, "message_body", json_string(body));
 	}
-	send_json(s, j);
+	return j;
 }
 
 struct qbuf {
@@ -354,7 +354,8 @@ static void qbuf_put(struct qbuf *q, const char *s, bool encode)
 	}
 }
 
-static void handle_rest(struct ws_sess *s, const json_t *rq)
+static json_t *handle_rest(const json_t *rq, const char *user,
+			   bool read_only, ari_invoke_h *invokeh)
 {
 	const char *type = json_string_value(json_object_get(rq, "type"));
 	const char *method = json_string_value(json_object_get(rq, "method"));
@@ -365,22 +366,19 @@ static void handle_rest(struct ws_sess *s, const json_t *rq)
 							   "message_body"));
 	json_t *qs = json_object_get(rq, "query_strings");
 	struct qbuf q = {0};
-	struct ari_invoke inv = {.user = s->user, .read_only = s->read_only,
+	struct ari_invoke inv = {.user = user, .read_only = read_only,
 				 .method = method, .body = body};
 	char *path = NULL, *qm;
+	json_t *reply;
 	size_t i;
 	json_t *e;
 
-	if (!type || strcmp(type, "RESTRequest") || !method || !uri) {
-		rest_response(s, rq, 400, uri, NULL);
-		return;
-	}
+	if (!type || strcmp(type, "RESTRequest") || !method || !uri)
+		return rest_response(rq, 400, uri, NULL);
 	while (*uri == '/')
 		uri++;
-	if (re_sdprintf(&path, "/%s", uri)) {
-		rest_response(s, rq, 500, uri, NULL);
-		return;
-	}
+	if (re_sdprintf(&path, "/%s", uri))
+		return rest_response(rq, 500, uri, NULL);
 	qm = strchr(path, '?');
 	if (qm) {
 		*qm = '\0';
@@ -399,39 +397,49 @@ static void handle_rest(struct ws_sess *s, const json_t *rq)
 		qbuf_put(&q, v ? v : "", true);
 	}
 	if (q.err) {
-		rest_response(s, rq, 500, uri, NULL);
+		reply = rest_response(rq, 500, uri, NULL);
 	}
 	else {
 		inv.path = path;
 		inv.query = q.p;
 		inv.ctype = ctype ? ctype : (body ? "application/json" : NULL);
 		invokeh(&inv);
-		rest_response(s, rq, inv.code, uri, inv.resp_body);
+		reply = rest_response(rq, inv.code, uri, inv.resp_body);
 	}
 	free(inv.resp_body);
 	mem_deref(path);
 	free(q.p);
+	return reply;
+}
+
+/* The RESTResponse to one text message. New reference. */
+static json_t *rest_message(const char *p, size_t len, const char *user,
+			    bool read_only, const char *peer,
+			    ari_invoke_h *invokeh)
+{
+	json_error_t jerr;
+	json_t *rq = json_loadb(p, len, 0, &jerr);
+	json_t *reply;
+
+	if (!rq) {
+		log_debug(1, "WebSocket from '%s': invalid JSON: %s", peer,
+			  jerr.text);
+		return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s}",
+				 "type", "RESTResponse",
+				 "transaction_id", "", "request_id", "",
+				 "status_code", 400,
+				 "reason_phrase", "Bad Request",
+				 "uri", "");
+	}
+	reply = handle_rest(rq, user, read_only, invokeh);
+	json_decref(rq);
+	return reply;
 }
 
 static void handle_text(struct ws_sess *s, const char *p, size_t len)
 {
-	json_error_t jerr;
-	json_t *rq = json_loadb(p, len, 0, &jerr);
-
-	if (!rq) {
-		json_t *j = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s}",
-				      "type", "RESTResponse",
-				      "transaction_id", "", "request_id", "",
-				      "status_code", 400,
-				      "reason_phrase", "Bad Request",
-				      "uri", "");
-		log_debug(1, "WebSocket from '%s': invalid JSON: %s", s->peer,
-			  jerr.text);
-		send_json(s, j);
-		return;
-	}
-	handle_rest(s, rq);
-	json_decref(rq);
+	send_json(s, rest_message(p, len, s->user, s->read_only, s->peer,
+				  invokeh));
 }
 
 /* ---- frames from the client ---- */

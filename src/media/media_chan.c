@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 #include <re_types.h>
 #include <re_mem.h>
@@ -30,6 +29,9 @@ struct media_chan {
 };
 
 static struct list chans;
+/* The tick's snapshot of `chans` (media_chan_foreach_tick); grows only. */
+static struct media_chan **snap;
+static size_t snap_cap;
 
 static void on_hangup(struct channel *ch);
 static const struct channel_hooks media_hooks = {.hangup = on_hangup};
@@ -198,22 +200,31 @@ static void chan_run(struct media_chan *mc, uint64_t now)
 /* Walk every channel's state for the tick. The list can change under us
  * (a generator's done() or a DTMF subscriber may hang a channel up), so work
  * on a referenced snapshot. */
+static int snap_reserve(size_t n)
+{
+	struct media_chan **p;
+	size_t cap;
+
+	if (n <= snap_cap)
+		return 0;
+	cap = n * 2 + 16;
+	/* libre's mem_realloc does not take NULL */
+	p = snap ? mem_realloc(snap, cap * sizeof(*p))
+		 : mem_alloc(cap * sizeof(*p), NULL);
+	if (!p)
+		return ENOMEM;
+	snap = p;
+	snap_cap = cap;
+	return 0;
+}
+
 void media_chan_foreach_tick(uint64_t now)
 {
-	static struct media_chan **snap;
-	static size_t snap_cap;
 	size_t n = 0, i;
 	struct le *le;
 
-	if (list_count(&chans) > snap_cap) {
-		size_t cap = list_count(&chans) * 2 + 16;
-		struct media_chan **p = realloc(snap, cap * sizeof(*p));
-
-		if (!p)
-			return;
-		snap = p;
-		snap_cap = cap;
-	}
+	if (snap_reserve(list_count(&chans)))
+		return;
 	for (le = chans.head; le; le = le->next)
 		snap[n++] = mem_ref(le->data);
 	for (i = 0; i < n; i++) {
@@ -264,4 +275,6 @@ void media_chan_close(void)
 		else
 			mem_deref(mc);
 	}
+	snap = mem_deref(snap);
+	snap_cap = 0;
 }

@@ -21,11 +21,12 @@
 #include <re_sa.h>
 #include <re_tmr.h>
 #include <re_tcp.h>
-#include <re_base64.h>
 #include "ari/models.h"
 #include "ari/http_int.h"
 #include "ari/linger.h"
 #include "ari/request.h"
+#include "ari/ws_frame.h"
+#include "ari/ws_rest.h"
 #include "core/stasis.h"
 #include "base/log.h"
 
@@ -64,81 +65,6 @@ struct ws_sess {
 
 static struct list sessions = LIST_INIT;
 static ari_invoke_h *invokeh;  /* routing, for REST over WebSocket */
-
-/* ---- SHA-1 (RFC 3174), only for Sec-WebSocket-Accept ---- */
-
-#define ROL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
-
-static void sha1_block(uint32_t h[5], const uint8_t *p)
-{
-	uint32_t w[80], a, b, c, d, e, t;
-
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 80; i++)
-		w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	a = h[0]; b = h[1]; c = h[2]; d = h[3]; e = h[4];
-	for (int i = 0; i < 80; i++) {
-		uint32_t f, k;
-
-		if (i < 20) { f = (b & c) | (~b & d); k = 0x5a827999; }
-		else if (i < 40) { f = b ^ c ^ d; k = 0x6ed9eba1; }
-		else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8f1bbcdc; }
-		else { f = b ^ c ^ d; k = 0xca62c1d6; }
-		t = ROL(a, 5) + f + e + k + w[i];
-		e = d; d = c; c = ROL(b, 30); b = a; a = t;
-	}
-	h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e;
-}
-
-static void sha1(const uint8_t *data, size_t len, uint8_t out[20])
-{
-	uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
-			 0xc3d2e1f0};
-	uint8_t blk[64];
-	size_t i, rem;
-	uint64_t bits = (uint64_t)len * 8;
-
-	for (i = 0; i + 64 <= len; i += 64)
-		sha1_block(h, data + i);
-	rem = len - i;
-	memset(blk, 0, sizeof(blk));
-	memcpy(blk, data + i, rem);
-	blk[rem] = 0x80;
-	if (rem >= 56) {
-		sha1_block(h, blk);
-		memset(blk, 0, sizeof(blk));
-	}
-	for (int j = 0; j < 8; j++)
-		blk[63 - j] = (uint8_t)(bits >> (8 * j));
-	sha1_block(h, blk);
-	for (int j = 0; j < 5; j++) {
-		out[4 * j] = (uint8_t)(h[j] >> 24);
-		out[4 * j + 1] = (uint8_t)(h[j] >> 16);
-		out[4 * j + 2] = (uint8_t)(h[j] >> 8);
-		out[4 * j + 3] = (uint8_t)h[j];
-	}
-}
-
-/* RFC 6455 4.2.2: base64(SHA-1(key + GUID)) */
-static int ws_accept_key(const char *key, char *out, size_t size)
-{
-	char buf[128];
-	uint8_t dig[20];
-	size_t olen = size - 1;
-	int n;
-
-	n = snprintf(buf, sizeof(buf), "%s258EAFA5-E914-47DA-95CA-C5AB0DC85B11",
-		     key);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return EINVAL;
-	sha1((const uint8_t *)buf, (size_t)n, dig);
-	if (base64_encode(dig, sizeof(dig), out, &olen))
-		return EINVAL;
-	out[olen] = '\0';
-	return 0;
-}
 
 /* ---- session life ---- */
 
@@ -293,153 +219,10 @@ static void deliver(const char *app, const struct bus_event *ev, void *owner)
 	send_json(s, j);
 }
 
-/* ---- REST over WebSocket (README §5.3) ---- */
-
-static json_t *rest_response(const json_t *rq, int code, const char *uri,
-			     const char *body)
-{
-	json_t *j = json_object();
-	const char *tid = json_string_value(json_object_get(rq, "transaction_id"));
-	const char *rid = json_string_value(json_object_get(rq, "request_id"));
-
-	json_object_set_new(j, "type", json_string("RESTResponse"));
-	json_object_set_new(j, "transaction_id", json_string(tid ? tid : ""));
-	json_object_set_new(j, "request_id", json_string(rid ? rid : ""));
-	json_object_set_new(j, "status_code", json_integer(code));
-	json_object_set_new(j, "reason_phrase", json_string(http_reason(code)));
-	json_object_set_new(j, "uri", json_string(uri ? uri : ""));
-	if (body && *body) {
-		json_object_set_new(j, "content_type",
-				    json_string("application/json"));
-		json_object_set_new(j, "message_body", json_string(body));
-	}
-	return j;
-}
-
-struct qbuf {
-	char *p;
-	size_t len, cap;
-	bool err;
-};
-
-static void qbuf_put(struct qbuf *q, const char *s, bool encode)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s && !q->err; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (q->len + 4 > q->cap) {
-			size_t nc = q->cap ? q->cap * 2 : 256;
-			char *n = realloc(q->p, nc);
-
-			if (!n) {
-				q->err = true;
-				return;
-			}
-			q->p = n;
-			q->cap = nc;
-		}
-		if (!encode || (ch >= 'a' && ch <= 'z') ||
-		    (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    strchr("-_.~,:", ch)) {
-			q->p[q->len++] = (char)ch;
-		}
-		else {
-			q->p[q->len++] = '%';
-			q->p[q->len++] = hex[ch >> 4];
-			q->p[q->len++] = hex[ch & 15];
-		}
-		q->p[q->len] = '\0';
-	}
-}
-
-static json_t *handle_rest(const json_t *rq, const char *user,
-			   bool read_only, ari_invoke_h *invokeh)
-{
-	const char *type = json_string_value(json_object_get(rq, "type"));
-	const char *method = json_string_value(json_object_get(rq, "method"));
-	const char *uri = json_string_value(json_object_get(rq, "uri"));
-	const char *ctype = json_string_value(json_object_get(rq,
-							    "content_type"));
-	const char *body = json_string_value(json_object_get(rq,
-							   "message_body"));
-	json_t *qs = json_object_get(rq, "query_strings");
-	struct qbuf q = {0};
-	struct ari_invoke inv = {.user = user, .read_only = read_only,
-				 .method = method, .body = body};
-	char *path = NULL, *qm;
-	json_t *reply;
-	size_t i;
-	json_t *e;
-
-	if (!type || strcmp(type, "RESTRequest") || !method || !uri)
-		return rest_response(rq, 400, uri, NULL);
-	while (*uri == '/')
-		uri++;
-	if (re_sdprintf(&path, "/%s", uri))
-		return rest_response(rq, 500, uri, NULL);
-	qm = strchr(path, '?');
-	if (qm) {
-		*qm = '\0';
-		qbuf_put(&q, qm + 1, false);  /* already encoded */
-	}
-	json_array_foreach(qs, i, e) {
-		const char *n = json_string_value(json_object_get(e, "name"));
-		const char *v = json_string_value(json_object_get(e, "value"));
-
-		if (!n)
-			continue;
-		if (q.len)
-			qbuf_put(&q, "&", false);
-		qbuf_put(&q, n, true);
-		qbuf_put(&q, "=", false);
-		qbuf_put(&q, v ? v : "", true);
-	}
-	if (q.err) {
-		reply = rest_response(rq, 500, uri, NULL);
-	}
-	else {
-		inv.path = path;
-		inv.query = q.p;
-		inv.ctype = ctype ? ctype : (body ? "application/json" : NULL);
-		invokeh(&inv);
-		reply = rest_response(rq, inv.code, uri, inv.resp_body);
-	}
-	free(inv.resp_body);
-	mem_deref(path);
-	free(q.p);
-	return reply;
-}
-
-/* The RESTResponse to one text message. New reference. */
-static json_t *rest_message(const char *p, size_t len, const char *user,
-			    bool read_only, const char *peer,
-			    ari_invoke_h *invokeh)
-{
-	json_error_t jerr;
-	json_t *rq = json_loadb(p, len, 0, &jerr);
-	json_t *reply;
-
-	if (!rq) {
-		log_debug(1, "WebSocket from '%s': invalid JSON: %s", peer,
-			  jerr.text);
-		return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s}",
-				 "type", "RESTResponse",
-				 "transaction_id", "", "request_id", "",
-				 "status_code", 400,
-				 "reason_phrase", "Bad Request",
-				 "uri", "");
-	}
-	reply = handle_rest(rq, user, read_only, invokeh);
-	json_decref(rq);
-	return reply;
-}
-
 static void handle_text(struct ws_sess *s, const char *p, size_t len)
 {
-	send_json(s, rest_message(p, len, s->user, s->read_only, s->peer,
-				  invokeh));
+	send_json(s, ari_ws_rest_message(p, len, s->user, s->read_only,
+					 s->peer, invokeh));
 }
 
 /* ---- frames from the client ---- */

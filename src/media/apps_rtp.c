@@ -1,7 +1,7 @@
 /* apps_rtp.c — dialplan applications that work on a channel's RTP media:
  * Echo (what the caller says comes back, until hangup or '#', as Asterisk's
  * app_echo) and SendDTMF(digits[,timeout_ms[,duration_ms]]). Playback,
- * Progress and Ringing belong to the playback engine. */
+ * Progress and Ringing are in apps_play.c. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>

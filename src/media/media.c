@@ -1,6 +1,7 @@
-/* media.c — the media module's start and stop. The per-channel media state
- * is in media_chan.c, the 20 ms tick that drives it in tick.c; RTP and SDP
- * are in session.c and sdp.c. */
+/* media.c — the media module's face: media_init() and media_close() start
+ * and stop every part in order and hand each its piece of ariadne.conf.
+ * Nothing else lives here; the parts, their names and their order are
+ * described atop media_int.h. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>

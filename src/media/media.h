@@ -2,7 +2,8 @@
  * sessions with SDP offer/answer, G.711, a jitter buffer, RFC 4733 DTMF, and
  * everything that makes or consumes audio on a channel (playback, tones,
  * music on hold, silence, echo, mute). All channels are served by ONE 20 ms
- * tick (see ARCHITECTURE.md: no per-channel libre timers).
+ * tick, which keeps their frames aligned (docs/ARCHITECTURE.md, "The loop
+ * and the media tick"). How the inside is laid out: media_int.h.
  *
  * Interface fixed by the lead. */
 #ifndef ARIADNE_MEDIA_H

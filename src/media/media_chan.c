@@ -1,8 +1,10 @@
-/* media_chan.c — the per-channel media state (struct media_chan): the
- * generator stack, mute, the receive buffer and the transport (the RTP
- * session), kept on the
- * channel with channel_set_media() and freed by a hangup hook. The 20 ms tick
- * that drives it is in tick.c; RTP and SDP are in session.c and sdp.c. */
+/* media_chan.c — the per-channel media state (struct media_chan), kept on
+ * the channel with channel_set_media() and freed by a hangup hook: the
+ * generator stack that makes the outgoing audio, the last frames received,
+ * and the transport (an RTP session) that carries both. Each tick runs
+ * every channel's state once (media_chan_foreach_tick, called by tick.c).
+ * Depends on nothing else in src/media: the RTP side (session.c) and what
+ * makes audio (player.c, moh.c, apps_rtp.c) sit above it and call it. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -234,7 +236,7 @@ void media_chan_foreach_tick(uint64_t now)
 }
 
 /* Hangup hook: generators hear about it first (their owners publish
- * PlaybackFinished and free them), then the session and state go. */
+ * PlaybackFinished and free them), then the transport and state go. */
 static void on_hangup(struct channel *ch)
 {
 	struct media_chan *mc = channel_media(ch);

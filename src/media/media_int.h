@@ -34,6 +34,21 @@
  * A part's start, stop and configuration entries are below; the rest of
  * its names are in the header of its side.
  *
+ * Files, lowest first: a file calls only files on the lines above its own
+ * (files on one line do not call each other; scripts/check-layers checks
+ * that no cycle comes back):
+ *   jitter.c dtmf.c rtcp.c       parts of an RTP session
+ *   sdp.c                        offer/answer (starts RTCP)
+ *   media_chan.c                 per-channel state: generators, received
+ *                                frames, transport
+ *   session.c tick.c             the RTP session (a transport); the clock
+ *   sound.c tones.c say.c        prompt files, tone programs, prompt lists
+ *   source.c                     media URIs as audio
+ *   player.c moh.c apps_rtp.c    generators (Echo and SendDTMF in apps_rtp)
+ *   apps_play.c                  Playback, Progress, Ringing
+ *   playback_engine.c            the engine of the core's playback objects
+ *   media.c                      start and stop of all the above
+ *
  * Audio inside ariadne is 8 kHz signed 16-bit linear, 20 ms = 160 samples. */
 #ifndef ARIADNE_MEDIA_INT_H
 #define ARIADNE_MEDIA_INT_H

@@ -98,7 +98,7 @@ struct media_player_ops {
 	bool (*ended)(void *arg, bool failed);     /* true: go on (next uri) */
 	void (*gone)(void *arg, bool hangup);      /* removed; called once */
 };
-/* ENOSYS when the channel has no media (media_chan not linked). */
+/* ENOSYS when the channel can take no audio (hung up). */
 int media_player_start(struct media_player **pp, struct channel *ch,
 		       const struct media_player_ops *ops, void *arg,
 		       const char *lang, long offsetms);

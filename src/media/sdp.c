@@ -158,7 +158,8 @@ int media_sdp_apply(struct media_session *ms)
 	if (!ms->rtcp.on && sa_isset(ra, SA_ALL)) {
 		struct sa rtcp_addr;
 
-		/* Not libre's rtcp_start: that arms a timer per session. */
+		/* Not libre's rtcp_start, which runs its own report
+		 * timer: ours go out from the tick (rtcp.c). */
 		sdp_media_raddr_rtcp(ms->sdpm, &rtcp_addr);
 		media_rtcp_start(ms, &rtcp_addr);
 	}

@@ -82,12 +82,13 @@ struct media_dtmf {
 	uint32_t tx_total;        /* samples requested */
 };
 
-/* RTCP (RFC 3550), sent from the media tick (session.c) rather than from
- * libre's per-session timer: libre keeps every timer on one sorted list and
- * a 5 s report timer per call made each tmr_start walk past all of them
- * (ARCHITECTURE.md). libre still parses what comes in and keeps the receive
- * figures (loss, jitter, RTT) in its rtcp_sess; we keep what it does not
- * expose to build our reports. */
+/* RTCP (RFC 3550), sent from the media tick (rtcp.c) rather than from
+ * libre's own report timer: the tick visits every session every 20 ms
+ * anyway, and a sender report built there carries the RTP timestamp of the
+ * very frame that tick sends (docs/ARCHITECTURE.md, "The loop and the media
+ * tick"). libre still parses what comes in and keeps the receive figures
+ * (loss, jitter, RTT) in its rtcp_sess; we keep what it does not expose to
+ * build our reports. */
 #define MEDIA_RTCP_INTERVAL_MS 5000
 
 struct media_rtcp {
@@ -110,8 +111,9 @@ struct media_rtcp {
 };
 
 struct media_session {
-	struct channel *ch;       /* weak: the media hangup hook frees us first */
-	struct media_chan *mc;    /* weak: owns us */
+	struct channel *ch;       /* weak: cleared by session_detach, which the
+	                           * media hangup hook calls */
+	struct media_chan *mc;    /* weak: owns us (we are its transport) */
 	struct rtp_sock *rtp;
 	struct sdp_session *sdp;
 	struct sdp_media *sdpm;

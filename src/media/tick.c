@@ -1,14 +1,19 @@
-/* tick.c — the one 20 ms media clock for every channel (ARCHITECTURE.md:
- * never a libre timer per channel, libre's timer list is walked on every
- * tmr_start). Each tick runs every channel's media state once: receive,
+/* tick.c — the one 20 ms media clock for every channel. Each tick runs
+ * every channel's media state once (media_chan_foreach_tick): receive,
  * generators, send, DTMF, RTCP and RTP timers. Not a scheduler for anything
  * else.
  *
- * The clock is a periodic timerfd on the loop (fd_listen), not a libre
- * timer: re-arming a 20 ms libre timer walks past every longer timer in the
- * list, 50 times a second, and under SIP load that list holds one 32 s
- * INVITE transaction timer per call of the last 32 s (bench/PROFILE.md).
- * Should timerfd be missing, we fall back to the libre timer. */
+ * One clock rather than a timer per channel (docs/ARCHITECTURE.md, "The
+ * loop and the media tick"): every channel's 20 ms frames stay aligned on
+ * the same instants, which bridges that mix or relay audio between
+ * channels need; one walk over all channels per tick is cheap; and frames
+ * are not bunched: each channel gets one frame per period, and after a
+ * stall at most TICK_MAX_CATCHUP are made up at once.
+ *
+ * The clock is a periodic timerfd on the loop (fd_listen): the kernel keeps
+ * the period without the drift of re-arming a timer after each tick, and
+ * tells how many periods a busy loop missed. Should timerfd be missing, a
+ * libre timer re-armed every tick stands in. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>

@@ -2,7 +2,7 @@
  * `<sounds dir>/<lang>/<name>.wav` with Asterisk's language fallback, a
  * reader for 8 kHz 16-bit mono PCM WAV files, and a cache so that many
  * channels playing the same prompt share one decoded copy. Not the player:
- * see playback_engine.c. */
+ * see player.c and source.c. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>

@@ -59,6 +59,12 @@ static const char *const transport_ignored[] = {
 	"verify_server", "require_client_cert", NULL,
 };
 
+/* Section types of Asterisk's that ariadne reads past. */
+static const char *const unused_sections[] = {
+	"global", "system", "registration", "domain_alias", "acl", "contact",
+	"phoneprov", NULL,
+};
+
 static bool in_list(const char *const *l, const char *name)
 {
 	for (; *l; l++)
@@ -677,78 +683,105 @@ static int parse_identify(struct sip_conf *c, const struct config_section *s)
 	return 0;
 }
 
+/* One option of an endpoint, auth or aor section. */
+typedef int (var_set_h)(void *obj, const struct config_var *v);
+
+static int set_endpoint_var(void *obj, const struct config_var *v)
+{
+	return sip_endpoint_set(obj, v->name, v->value, v->file, v->line);
+}
+
+static int set_auth_var(void *obj, const struct config_var *v)
+{
+	return sip_auth_set(obj, v->name, v->value);
+}
+
+static int set_aor_var(void *obj, const struct config_var *v)
+{
+	return sip_aor_set(obj, v->name, v->value);
+}
+
+/* An unknown option or a bad value is warned about and skipped; only an
+ * allocation failure stops the parse. */
+static int apply_vars(void *obj, var_set_h *set,
+		      const struct config_section *s, const char *type)
+{
+	const struct config_var *v;
+
+	for (v = s->vars; v; v = v->next) {
+		int err = set(obj, v);
+
+		if (err == ENOENT)
+			warn_unknown(v, type, s->name);
+		else if (err == EINVAL)
+			warn_bad(v, s->name);
+		else if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int parse_endpoint(struct sip_conf *c, const struct config_section *s)
+{
+	struct sip_endpoint *e;
+	int err = sip_endpoint_alloc(&e, s->name);
+
+	if (err)
+		return err;
+	err = apply_vars(e, set_endpoint_var, s, "endpoint");
+	if (err)
+		return mem_deref(e), err;
+	list_append(&c->endpoints, &e->le, e);
+	return 0;
+}
+
+static int parse_auth(struct sip_conf *c, const struct config_section *s)
+{
+	struct sip_authobj *a;
+	int err = sip_authobj_alloc(&a, s->name);
+
+	if (err)
+		return err;
+	err = apply_vars(a, set_auth_var, s, "auth");
+	if (err)
+		return mem_deref(a), err;
+	list_append(&c->auths, &a->le, a);
+	return 0;
+}
+
+static int parse_aor(struct sip_conf *c, const struct config_section *s)
+{
+	struct sip_aor *a;
+	int err = sip_aor_alloc(&a, s->name);
+
+	if (err)
+		return err;
+	err = apply_vars(a, set_aor_var, s, "aor");
+	if (err)
+		return mem_deref(a), err;
+	list_append(&c->aors, &a->le, a);
+	return 0;
+}
+
 static int parse_section(struct sip_conf *c, const struct config_section *s,
 			 const char *type)
 {
-	const struct config_var *v;
-	int err;
-
 	if (!strcasecmp(type, "transport"))
 		return parse_transport(c, s);
 	if (!strcasecmp(type, "identify"))
 		return parse_identify(c, s);
-	if (!strcasecmp(type, "endpoint")) {
-		struct sip_endpoint *e;
-
-		if ((err = sip_endpoint_alloc(&e, s->name)))
-			return err;
-		for (v = s->vars; v; v = v->next) {
-			err = sip_endpoint_set(e, v->name, v->value, v->file,
-					       v->line);
-			if (err == ENOENT)
-				warn_unknown(v, "endpoint", s->name);
-			else if (err == EINVAL)
-				warn_bad(v, s->name);
-			else if (err)
-				return mem_deref(e), err;
-		}
-		list_append(&c->endpoints, &e->le, e);
-		return 0;
-	}
-	if (!strcasecmp(type, "auth")) {
-		struct sip_authobj *a;
-
-		if ((err = sip_authobj_alloc(&a, s->name)))
-			return err;
-		for (v = s->vars; v; v = v->next) {
-			err = sip_auth_set(a, v->name, v->value);
-			if (err == ENOENT)
-				warn_unknown(v, "auth", s->name);
-			else if (err == EINVAL)
-				warn_bad(v, s->name);
-			else if (err)
-				return mem_deref(a), err;
-		}
-		list_append(&c->auths, &a->le, a);
-		return 0;
-	}
-	if (!strcasecmp(type, "aor")) {
-		struct sip_aor *a;
-
-		if ((err = sip_aor_alloc(&a, s->name)))
-			return err;
-		for (v = s->vars; v; v = v->next) {
-			err = sip_aor_set(a, v->name, v->value);
-			if (err == ENOENT)
-				warn_unknown(v, "aor", s->name);
-			else if (err == EINVAL)
-				warn_bad(v, s->name);
-			else if (err)
-				return mem_deref(a), err;
-		}
-		list_append(&c->aors, &a->le, a);
-		return 0;
-	}
-	if (!strcasecmp(type, "global") || !strcasecmp(type, "system") ||
-	    !strcasecmp(type, "registration") ||
-	    !strcasecmp(type, "domain_alias") || !strcasecmp(type, "acl") ||
-	    !strcasecmp(type, "contact") || !strcasecmp(type, "phoneprov")) {
+	if (!strcasecmp(type, "endpoint"))
+		return parse_endpoint(c, s);
+	if (!strcasecmp(type, "auth"))
+		return parse_auth(c, s);
+	if (!strcasecmp(type, "aor"))
+		return parse_aor(c, s);
+	if (in_list(unused_sections, type))
 		log_verbose(3, "%s:%u: Section '%s' of type '%s' is not used "
 			    "by ariadne", s->file, s->line, s->name, type);
-		return 0;
-	}
-	log_warning("%s:%u: Section '%s' has unknown type '%s', ignoring it",
-		    s->file, s->line, s->name, type);
+	else
+		log_warning("%s:%u: Section '%s' has unknown type '%s', "
+			    "ignoring it", s->file, s->line, s->name, type);
 	return 0;
 }
 

@@ -196,17 +196,17 @@ static void add_binding(struct sip_aor *aor, const struct sip_msg *msg,
 		sip_qualify_contact(c);
 }
 
-static void do_register(const struct sip_msg *msg, struct sip_endpoint *e)
+/* The To user names the aor, which must be one of the endpoint's; 404
+ * otherwise. */
+static struct sip_aor *aor_of(const struct sip_msg *msg,
+			      const struct sip_endpoint *e)
 {
-	struct binding b[MAX_BINDINGS];
 	struct sip_aor *aor;
 	char name[128];
-	int n = 0, i, err;
-	unsigned adds = 0;
 
 	if (!pl_isset(&msg->to.uri.user) || msg->to.uri.user.l >= sizeof(name)) {
 		(void)sip_reply(sipmod.sip, msg, 404, "Not Found");
-		return;
+		return NULL;
 	}
 	pl_strcpy(&msg->to.uri.user, name, sizeof(name));
 	aor = e->aors && sip_list_has(e->aors, name) ? sip_aor_find(name) :
@@ -215,19 +215,21 @@ static void do_register(const struct sip_msg *msg, struct sip_endpoint *e)
 		log_warning("AOR '%s' not found for endpoint '%s'", name,
 			    e->name);
 		(void)sip_reply(sipmod.sip, msg, 404, "Not Found");
-		return;
 	}
-	err = read_bindings(msg, aor, b, &n);
-	if (err) {
-		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
-		return;
-	}
-	for (i = 0; i < n; i++) {
+	return aor;
+}
+
+/* "Contact: *" only alone and with Expires: 0 (RFC 3261 10.3 step 6); no
+ * expiry below the aor's minimum (423). */
+static bool bindings_valid(const struct sip_msg *msg,
+			   const struct sip_aor *aor, const struct binding *b,
+			   int n)
+{
+	for (int i = 0; i < n; i++) {
 		if (b[i].star && (n > 1 || !pl_isset(&msg->expires) ||
 				  pl_u32(&msg->expires) != 0)) {
-			/* RFC 3261 10.3 step 6 */
 			(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
-			return;
+			return false;
 		}
 		if (!b[i].star && b[i].expires &&
 		    b[i].expires < aor->minimum_expiration) {
@@ -236,56 +238,102 @@ static void do_register(const struct sip_msg *msg, struct sip_endpoint *e)
 					 "Min-Expires: %u\r\n"
 					 "Content-Length: 0\r\n\r\n",
 					 aor->minimum_expiration);
-			return;
+			return false;
 		}
+	}
+	return true;
+}
+
+/* Bindings that would make a new contact. */
+static unsigned count_adds(struct sip_aor *aor, const struct binding *b,
+			   int n)
+{
+	unsigned adds = 0;
+
+	for (int i = 0; i < n; i++)
 		if (!b[i].star && b[i].expires && !contact_find(aor, b[i].uri))
 			adds++;
-	}
+	return adds;
+}
+
+/* max_contacts, as res_pjsip_registrar words its refusals (403). */
+static bool room_for(const struct sip_msg *msg, const struct sip_endpoint *e,
+		     const struct sip_aor *aor, unsigned adds)
+{
 	if (adds && !aor->max_contacts) {
 		log_warning("AOR '%s' has no configured max_contacts. Endpoint "
 			    "'%s' unable to register", aor->name, e->name);
 		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
+		return false;
+	}
+	if (count_dynamic(aor) + adds > aor->max_contacts &&
+	    (!aor->remove_existing || adds > aor->max_contacts)) {
+		log_warning("Registration attempt from endpoint '%s' to AOR "
+			    "'%s' will exceed max contacts of %u", e->name,
+			    aor->name, aor->max_contacts);
+		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
+		return false;
+	}
+	return true;
+}
+
+static void remove_all_registered(struct sip_aor *aor)
+{
+	struct le *le = list_head(&aor->contacts);
+
+	while (le) {
+		struct sip_regcontact *c = le->data;
+
+		le = le->next;
+		if (c->expires)
+			sip_contact_remove(c, "request");
+	}
+}
+
+/* One binding: "*" removes every registration, expires 0 one of them;
+ * otherwise the contact is added or refreshed, making room first by
+ * dropping the one closest to expiry (remove_existing). */
+static void apply_binding(struct sip_aor *aor, const struct sip_msg *msg,
+			  const struct binding *b)
+{
+	struct sip_regcontact *c;
+
+	if (b->star) {
+		remove_all_registered(aor);
 		return;
 	}
-	if (count_dynamic(aor) + adds > aor->max_contacts) {
-		if (!aor->remove_existing || adds > aor->max_contacts) {
-			log_warning("Registration attempt from endpoint '%s' "
-				    "to AOR '%s' will exceed max contacts of "
-				    "%u", e->name, aor->name,
-				    aor->max_contacts);
-			(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
-			return;
-		}
+	c = contact_find(aor, b->uri);
+	if (!b->expires) {
+		if (c)
+			sip_contact_remove(c, "request");
+		return;
 	}
-	for (i = 0; i < n; i++) {
-		if (b[i].star) {
-			struct le *le = list_head(&aor->contacts);
+	if (!c && count_dynamic(aor) >= aor->max_contacts) {
+		struct sip_regcontact *old = soonest(aor);
 
-			while (le) {
-				struct sip_regcontact *c = le->data;
-
-				le = le->next;
-				if (c->expires)
-					sip_contact_remove(c, "request");
-			}
-			continue;
-		}
-		if (!b[i].expires) {
-			struct sip_regcontact *c = contact_find(aor, b[i].uri);
-
-			if (c)
-				sip_contact_remove(c, "request");
-			continue;
-		}
-		if (!contact_find(aor, b[i].uri) &&
-		    count_dynamic(aor) >= aor->max_contacts) {
-			struct sip_regcontact *old = soonest(aor);
-
-			if (old)
-				sip_contact_remove(old, "remove_existing");
-		}
-		add_binding(aor, msg, &b[i]);
+		if (old)
+			sip_contact_remove(old, "remove_existing");
 	}
+	add_binding(aor, msg, b);
+}
+
+static void do_register(const struct sip_msg *msg, struct sip_endpoint *e)
+{
+	struct binding b[MAX_BINDINGS];
+	struct sip_aor *aor = aor_of(msg, e);
+	int n = 0;
+
+	if (!aor)
+		return;
+	if (read_bindings(msg, aor, b, &n)) {
+		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
+		return;
+	}
+	if (!bindings_valid(msg, aor, b, n) ||
+	    !room_for(msg, e, aor, count_adds(aor, b, n)))
+		return;
+	for (int i = 0; i < n; i++)
+		apply_binding(aor, msg, &b[i]);
 	(void)reply_ok(msg, aor);
 }
 

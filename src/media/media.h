@@ -3,9 +3,7 @@
  * everything that makes or consumes audio on a channel (playback, tones,
  * music on hold, silence, echo, mute). All channels are served by ONE 20 ms
  * tick, which keeps their frames aligned (docs/ARCHITECTURE.md, "The loop
- * and the media tick"). How the inside is laid out: media_int.h.
- *
- * Interface fixed by the lead. */
+ * and the media tick"). How the inside is laid out: media_int.h. */
 #ifndef ARIADNE_MEDIA_H
 #define ARIADNE_MEDIA_H
 

@@ -113,6 +113,12 @@ struct sip_conf {
 
 /* sip_conf.c — parse the configuration (no side effects but logging). */
 int sip_conf_parse(struct sip_conf **confp, const struct config *cfg);
+
+/* sip_objects.c — the objects above and the value parsers they share. */
+/* Is name (any case) one of the NULL-terminated names? */
+bool sip_names_has(const char *const *names, const char *name);
+/* Replace *dst by a copy of value. */
+int sip_str_set(char **dst, const char *value);
 /* allow/disallow applied in order to a codec list ("ulaw,alaw"). */
 void sip_codecs_apply(char *list, size_t size, const char *value, bool allow,
 		      const char *file, unsigned line);

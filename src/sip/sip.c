@@ -25,6 +25,8 @@
 #include "base/log.h"
 #include "sip/sip.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
+#include "sip/sip_call.h"
 
 static struct sip_lsnr *lsnr;
 static struct tmr tick_tmr;

@@ -27,8 +27,16 @@
 #include <re_httpauth.h>
 #include "base/log.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
 
 #define DEFAULT_REALM "asterisk"
+
+enum auth_result {
+	AUTH_OK = 0,
+	AUTH_CHALLENGE,   /* no (usable) credentials: 401 */
+	AUTH_STALE,       /* right password, old nonce: 401 stale=true */
+	AUTH_FAILED,      /* wrong password or user: 403 */
+};
 
 static char secret[33];
 
@@ -109,8 +117,10 @@ static bool digest_ok(const struct sip_authobj *a,
 	return r->response.l == 32 && !strncasecmp(hr, r->response.p, 32);
 }
 
-enum sip_auth_result sip_auth_check(const struct sip_endpoint *e,
-				    const struct sip_msg *msg)
+/* Check msg against the endpoint's inbound auth. Endpoints without auth
+ * pass. */
+static enum auth_result auth_check(const struct sip_endpoint *e,
+				   const struct sip_msg *msg)
 {
 	struct sip_authobj *a;
 	const struct sip_hdr *hdr;
@@ -119,33 +129,34 @@ enum sip_auth_result sip_auth_check(const struct sip_endpoint *e,
 	int nerr;
 
 	if (!e->auth || !*e->auth)
-		return SIP_AUTH_OK;
+		return AUTH_OK;
 	a = inbound_auth(e);
 	if (!a) {
 		log_warning("Endpoint '%s' names auth '%s' that does not exist",
 			    e->name, e->auth);
-		return SIP_AUTH_FAILED;
+		return AUTH_FAILED;
 	}
 	hdr = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
 	if (!hdr)
 		hdr = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
 	if (!hdr || httpauth_digest_response_decode(&r, &hdr->val))
-		return SIP_AUTH_CHALLENGE;
+		return AUTH_CHALLENGE;
 	if (pl_strcmp(&r.realm, realm_of(a)))
-		return SIP_AUTH_CHALLENGE;
+		return AUTH_CHALLENGE;
 	nerr = nonce_check(&r.nonce, a->nonce_lifetime);
 	if (nerr == EINVAL)
-		return SIP_AUTH_CHALLENGE;
+		return AUTH_CHALLENGE;
 	user = a->username ? a->username : a->name;
 	if (pl_strcmp(&r.username, user) || !digest_ok(a, &r, &msg->met)) {
 		sip_log_refused(msg, "Failed to authenticate");
-		return SIP_AUTH_FAILED;
+		return AUTH_FAILED;
 	}
-	return nerr == ESTALE ? SIP_AUTH_STALE : SIP_AUTH_OK;
+	return nerr == ESTALE ? AUTH_STALE : AUTH_OK;
 }
 
-int sip_auth_challenge(const struct sip_endpoint *e, const struct sip_msg *msg,
-		       bool stale)
+/* Reply 401 with a fresh challenge (stale flag as given). */
+static int challenge(const struct sip_endpoint *e, const struct sip_msg *msg,
+		     bool stale)
 {
 	char nonce[64];
 	const struct sip_authobj *a = e ? inbound_auth(e) : NULL;
@@ -198,15 +209,15 @@ int sip_authorize(const struct sip_msg *msg, struct sip_endpoint **ep)
 		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
 		return EPERM;
 	}
-	switch (sip_auth_check(e, msg)) {
-	case SIP_AUTH_OK:
+	switch (auth_check(e, msg)) {
+	case AUTH_OK:
 		*ep = e;
 		return 0;
-	case SIP_AUTH_CHALLENGE:
-		(void)sip_auth_challenge(e, msg, false);
+	case AUTH_CHALLENGE:
+		(void)challenge(e, msg, false);
 		return EACCES;
-	case SIP_AUTH_STALE:
-		(void)sip_auth_challenge(e, msg, true);
+	case AUTH_STALE:
+		(void)challenge(e, msg, true);
 		return EACCES;
 	default:
 		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");

@@ -31,6 +31,7 @@
 #include "pbx/pbx.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
+#include "sip/sip_call.h"
 
 #define ALLOW_HDR "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, " \
 	"REFER, NOTIFY\r\n"

@@ -29,6 +29,8 @@
 #include "pbx/pbx.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
+#include "sip/sip_call.h"
 
 /* CANCEL while we still hold the INVITE ourselves */
 static void pre_cancel(void *arg)

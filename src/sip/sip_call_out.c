@@ -25,6 +25,8 @@
 #include "base/log.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
+#include "sip/sip_call.h"
 
 static void progr_h(const struct sip_msg *msg, void *arg)
 {

@@ -27,6 +27,7 @@
 #include "base/log.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
+#include "sip/sip_call.h"
 
 static void call_destructor(void *arg)
 {

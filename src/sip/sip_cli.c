@@ -16,6 +16,7 @@
 #include "base/cli.h"
 #include "core/endpoint.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
 
 static const char *state_str(const struct sip_endpoint *e)
 {

@@ -16,6 +16,7 @@
 #include <re_msg.h>
 #include <re_sip.h>
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
 
 static void reply_not_allowed(const struct sip_msg *msg)
 {

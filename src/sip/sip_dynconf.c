@@ -19,6 +19,7 @@
 #include "base/dynconf.h"
 #include "core/endpoint.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
 
 static void field_u(dynconf_field_h *h, void *arg, const char *name,
 		    unsigned v)

@@ -23,6 +23,7 @@
 #include "core/bus.h"
 #include "base/log.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
 
 #define MAX_VARS 16
 

@@ -24,6 +24,7 @@
 #include <re_sip.h>
 #include "base/log.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
 
 struct outreq {
 	struct sip_dialog *dlg;

@@ -26,6 +26,7 @@
 #include "core/bus.h"
 #include "base/log.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
 
 static void set_status(struct sip_regcontact *c, const char *status)
 {

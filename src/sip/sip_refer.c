@@ -34,6 +34,8 @@
 #include "base/log.h"
 #include "core/stasis.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
+#include "sip/sip_call.h"
 
 #define MAX_PARAMS 8
 

@@ -23,6 +23,7 @@
 #include <re_sip.h>
 #include "base/log.h"
 #include "sip/sip_int.h"
+#include "sip/sip_services.h"
 
 #define MAX_BINDINGS 16
 

@@ -1,0 +1,76 @@
+/* sip_services.h — the SIP module's services that are not calls, built on
+ * the base (sip_int.h): digest auth, qualify, the registrar, requests sent
+ * outside dialogs (MESSAGE, REFER), the dispatcher of requests received
+ * outside dialogs, the CLI and ARI's dynamic configuration. For the files
+ * above the base: these services themselves, the calls (sip_call.h) and
+ * sip.c; the base files must not include it. Not for use outside src/sip.
+ * Order of the files, lowest first: sip_auth, sip_qualify, sip_outreq;
+ * sip_registrar, sip_message, sip_refer; sip_dispatch, sip_cli,
+ * sip_dynconf. */
+#ifndef ARIADNE_SIP_SERVICES_H
+#define ARIADNE_SIP_SERVICES_H
+
+/* After sip_int.h. */
+
+struct mbuf;
+
+/* sip_auth.c — digest authentication (RFC 2617/3261 22). */
+int sip_auth_init(void);
+/* Identify and authenticate a request: 0 and *ep, or an errno after the
+ * 403/401 has been sent (EPERM refused, EACCES challenged). */
+int sip_authorize(const struct sip_msg *msg, struct sip_endpoint **ep);
+/* sip_auth_h for outgoing requests with the endpoint's outbound_auth
+ * (fallback: auth). arg is a struct sip_endpoint reference. */
+int sip_auth_client(char **user, char **pass, const char *realm, void *arg);
+
+/* sip_qualify.c */
+void sip_qualify_tick(uint64_t now);
+void sip_qualify_contact(struct sip_regcontact *c);
+
+/* sip_outreq.c — a MESSAGE or REFER outside dialogs, answering one
+ * 401/407 with the endpoint's credentials. */
+struct sip_outreq {
+	const char *met;            /* "MESSAGE", "REFER" (a literal) */
+	const char *uri;            /* Request-URI and To */
+	const char *from;           /* a bare URI */
+	struct sip_endpoint *ep;    /* credentials; NULL: none */
+	const char *hdrs;           /* extra header lines, each with CRLF */
+	const char *ctype;          /* body type; NULL: no body */
+	const char *body;
+	bool log_accepted;          /* log the 2xx too (verbose 3) */
+};
+int sip_outreq_send(const struct sip_outreq *q);
+/* Our From URI: `from` as given when it is a sip: URI (or the URI inside
+ * its <>), else sip:<user>@<our address> with `from`, the endpoint's
+ * from_user or "asterisk" as the user. ENOTCONN: no local address. */
+int sip_outreq_from(char *buf, size_t size, const char *from,
+		    const struct sip_endpoint *e);
+/* ARI variables as "key: value" header lines appended to mb, then a NUL.
+ * EINVAL: an empty key, one with a character of bad_key, or a value with
+ * a line break. */
+int sip_outreq_vars(struct mbuf *mb, const char *const *keys,
+		    const char *const *values, int n, const char *bad_key);
+
+/* sip_registrar.c */
+bool sip_registrar_request(const struct sip_msg *msg);
+void sip_registrar_tick(uint64_t now);
+void sip_contact_remove(struct sip_regcontact *c, const char *why);
+
+/* sip_message.c */
+bool sip_message_request(const struct sip_msg *msg);
+int sip_message_send(const char *resource, const char *from, const char *body,
+		     const char *const *keys, const char *const *values, int n);
+
+/* sip_refer.c — REFER out of dialog (ARI), and a NOTIFY about one. */
+int sip_refer_send(const char *resource, const char *from,
+		   const char *refer_to, bool to_self,
+		   const char *const *keys, const char *const *values, int n);
+bool sip_refer_notify_request(const struct sip_msg *msg);
+/* sip_dispatch.c — sip_listen's handler for requests outside dialogs. */
+bool sip_dispatch_request(const struct sip_msg *msg, void *arg);
+
+/* sip_cli.c, sip_dynconf.c — started by sip.c. */
+int sip_cli_init(void);
+int sip_dynconf_init(void);
+
+#endif

@@ -199,9 +199,6 @@ static void chan_run(struct media_chan *mc, uint64_t now)
 		mc->tops->after(mc->tp);
 }
 
-/* Walk every channel's state for the tick. The list can change under us
- * (a generator's done() or a DTMF subscriber may hang a channel up), so work
- * on a referenced snapshot. */
 static int snap_reserve(size_t n)
 {
 	struct media_chan **p;
@@ -220,6 +217,9 @@ static int snap_reserve(size_t n)
 	return 0;
 }
 
+/* Walk every channel's state for the tick. The list can change under us
+ * (a generator's done() or a DTMF subscriber may hang a channel up), so work
+ * on a referenced snapshot. */
 void media_chan_foreach_tick(uint64_t now)
 {
 	size_t n = 0, i;

@@ -246,7 +246,7 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 		conn_shutdown(c);
 }
 
-static struct tcp_conn *conn_detach(char **rest, size_t *rest_len, void *arg)
+static struct tcp_conn *conn_detach(struct mbuf **rest, void *arg)
 {
 	struct conn *c = arg;
 	struct tcp_conn *tc;
@@ -254,11 +254,10 @@ static struct tcp_conn *conn_detach(char **rest, size_t *rest_len, void *arg)
 
 	used = c->hlen + c->clen;
 	if (c->rxlen > used) {
-		*rest = malloc(c->rxlen - used);
-		if (*rest) {
-			memcpy(*rest, c->rx + used, c->rxlen - used);
-			*rest_len = c->rxlen - used;
-		}
+		*rest = mbuf_alloc(c->rxlen - used);
+		if (*rest && mbuf_write_mem(*rest, (const uint8_t *)c->rx +
+					    used, c->rxlen - used))
+			*rest = mem_deref(*rest);
 	}
 	tc = c->tc;
 	c->tc = NULL;

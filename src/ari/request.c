@@ -98,15 +98,13 @@ bool ari_resp_done(const struct ari_resp *resp)
 	return resp->done;
 }
 
-struct tcp_conn *ari_resp_detach(struct ari_resp *resp, char **rest,
-				 size_t *rest_len)
+struct tcp_conn *ari_resp_detach(struct ari_resp *resp, struct mbuf **rest)
 {
 	*rest = NULL;
-	*rest_len = 0;
 	if (!resp->detachh || resp->done)
 		return NULL;
 	resp->done = true;
-	return resp->detachh(rest, rest_len, resp->arg);
+	return resp->detachh(rest, resp->arg);
 }
 
 const char *ari_req_header(const struct ari_req *req, const char *name)

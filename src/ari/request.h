@@ -12,6 +12,7 @@
 #include "ari/http_int.h"
 
 struct tcp_conn;
+struct mbuf;
 
 struct ari_req {
 	const struct http_head *head;  /* NULL for REST over WebSocket */
@@ -32,8 +33,7 @@ struct ari_resp;
 typedef void (ari_resp_send_h)(struct ari_resp *resp, int code,
 			       const char *body, size_t blen, void *arg);
 /* Hands the connection over; see ari_resp_detach(). */
-typedef struct tcp_conn *(ari_resp_detach_h)(char **rest, size_t *rest_len,
-					     void *arg);
+typedef struct tcp_conn *(ari_resp_detach_h)(struct mbuf **rest, void *arg);
 
 struct ari_resp {
 	ari_resp_send_h *sendh;      /* NULL: keep code and body */
@@ -82,9 +82,9 @@ void ari_resp_header(struct ari_resp *resp, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Hand the connection over (to the WebSocket): the response counts as given,
  * http.c forgets the connection. Returns the TCP connection (the caller owns
- * the reference; its handlers must be replaced right away) and the bytes
- * already received after the request, as a malloc'd copy in *rest. */
-struct tcp_conn *ari_resp_detach(struct ari_resp *resp, char **rest,
-				 size_t *rest_len);
+ * the reference; its handlers must be replaced right away), or NULL when
+ * there is none; the bytes already received after the request go to *rest
+ * (NULL when none). */
+struct tcp_conn *ari_resp_detach(struct ari_resp *resp, struct mbuf **rest);
 
 #endif

@@ -1,6 +1,9 @@
 /* ws_frame.c — the pure parts of the WebSocket protocol (RFC 6455): the
- * handshake's accept key. No sockets here. */
+ * handshake's accept key and the frame header, both directions, with the
+ * masking a client applies. No sockets and no state here: connections are
+ * ws_conn.c's, and nothing in this file knows about ARI. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -82,4 +85,76 @@ int ws_accept_key(const char *key, char *out, size_t size)
 		return EINVAL;
 	out[olen] = '\0';
 	return 0;
+}
+
+/* ---- frames (RFC 6455 5.2) ---- */
+
+bool ws_frame_decode(struct ws_frame *f, const uint8_t *b, size_t n)
+{
+	uint64_t len;
+	size_t hl = 2;
+
+	if (n < 2)
+		return false;
+	len = b[1] & 0x7f;
+	if (len == 126)
+		hl += 2;
+	else if (len == 127)
+		hl += 8;
+	if (b[1] & 0x80)
+		hl += 4;
+	if (n < hl)
+		return false;
+	if (len == 126) {
+		len = (uint64_t)b[2] << 8 | b[3];
+	}
+	else if (len == 127) {
+		len = 0;
+		for (int i = 0; i < 8; i++)
+			len = len << 8 | b[2 + i];
+	}
+	f->fin = b[0] & 0x80;
+	f->rsv = b[0] & 0x70;
+	f->op = b[0] & 0x0f;
+	f->masked = b[1] & 0x80;
+	if (f->masked)
+		memcpy(f->key, b + hl - 4, 4);
+	f->len = len;
+	f->hlen = hl;
+	return true;
+}
+
+size_t ws_frame_encode(uint8_t hdr[WS_FRAME_HEAD_MAX], enum ws_opcode op,
+		       uint64_t len, const uint8_t *mask)
+{
+	size_t hl = 2;
+
+	hdr[0] = 0x80 | op;
+	if (len < 126) {
+		hdr[1] = (uint8_t)len;
+	}
+	else if (len <= 0xffff) {
+		hdr[1] = 126;
+		hdr[2] = (uint8_t)(len >> 8);
+		hdr[3] = (uint8_t)len;
+		hl = 4;
+	}
+	else {
+		hdr[1] = 127;
+		for (int i = 0; i < 8; i++)
+			hdr[2 + i] = (uint8_t)(len >> (56 - 8 * i));
+		hl = 10;
+	}
+	if (mask) {
+		hdr[1] |= 0x80;
+		memcpy(hdr + hl, mask, 4);
+		hl += 4;
+	}
+	return hl;
+}
+
+void ws_frame_mask(uint8_t *p, uint64_t len, const uint8_t key[4])
+{
+	for (uint64_t i = 0; i < len; i++)
+		p[i] ^= key[i & 3];
 }

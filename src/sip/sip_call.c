@@ -5,14 +5,12 @@
  * registered contact, else the aor's static contact) and
  * PJSIP/alice/sip:bob@host (an explicit URI). The INVITEs are in
  * sip_call_in.c and sip_call_out.c, what both share in sip_call_sess.c. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <re_types.h>
@@ -28,7 +26,6 @@
 #include "core/channel.h"
 #include "base/log.h"
 #include "base/reason.h"
-#include "pbx/pbx.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
 #include "sip/sip_call.h"

@@ -3,16 +3,13 @@
  * Ring. Until the application rings or answers, the INVITE is held in our
  * own server transaction (100 Trying at once; libre's sipsess_accept cannot
  * send a bare 100), so CANCEL and retransmissions are handled by the stack. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
@@ -22,7 +19,6 @@
 #include <re_uri.h>
 #include <re_msg.h>
 #include <re_sip.h>
-#include <re_sipsess.h>
 #include "core/channel.h"
 #include "base/log.h"
 #include "base/reason.h"

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>

@@ -9,8 +9,6 @@
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <re_types.h>
@@ -22,7 +20,6 @@
 #include <re_uri.h>
 #include <re_msg.h>
 #include <re_sip.h>
-#include <re_sipsess.h>
 #include "core/channel.h"
 #include "base/log.h"
 #include "media/media.h"

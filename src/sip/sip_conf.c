@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <re_types.h>

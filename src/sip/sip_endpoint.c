@@ -2,7 +2,7 @@
  * aors found by name, the endpoint a request comes from (identify), where to
  * send to reach an endpoint, and the state the core and ARI see: endpoint
  * online/offline from its contacts, ContactStatusChange and
- * PeerStatusChange events. Not the objects themselves (sip_conf.c) nor
+ * PeerStatusChange events. Not the objects themselves (sip_objects.c) nor
  * what changes contacts (sip_registrar.c, sip_qualify.c). */
 #include <errno.h>
 #include <stdint.h>

@@ -21,7 +21,6 @@
 #include <re_msg.h>
 #include <re_sip.h>
 #include "core/bus.h"
-#include "base/log.h"
 #include "sip/sip_int.h"
 #include "sip/sip_services.h"
 

@@ -1,0 +1,353 @@
+/* ws_conn.c — a WebSocket connection (RFC 6455) over a libre tcp_conn. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_tmr.h>
+#include <re_tcp.h>
+#include "ari/linger.h"
+#include "ari/ws_conn.h"
+#include "ari/ws_frame.h"
+#include "base/log.h"
+
+enum {
+	WS_TXQ_MAX  = 8 * 1024 * 1024,   /* peer not reading: close beyond */
+	WS_MSG_MAX  = 4 * 1024 * 1024,   /* incoming message size limit */
+	WS_RX_MAX   = WS_MSG_MAX + 64,
+	WS_LINGER_MS = 2000,
+};
+
+struct ws_conn {
+	struct tcp_conn *tc;  /* NULL once handed to linger.c */
+	struct tmr tmr;       /* reports a failed send outside the sender */
+	char peer[64];
+	struct mbuf *rx;      /* received, not yet parsed: buf[0..end) */
+	struct mbuf *msg;     /* fragmented message being joined */
+	int msgop;            /* its opcode; 0: none in progress */
+	bool closing;         /* nothing is sent or received any more */
+	bool reported;        /* closeh was called */
+	ws_recv_h *recvh;
+	ws_close_h *closeh;
+	void *arg;
+};
+
+static void conn_destructor(void *arg)
+{
+	struct ws_conn *wc = arg;
+
+	tmr_cancel(&wc->tmr);
+	mem_deref(wc->tc);
+	mem_deref(wc->rx);
+	mem_deref(wc->msg);
+}
+
+static void report_close(struct ws_conn *wc)
+{
+	wc->closing = true;
+	tmr_cancel(&wc->tmr);
+	if (wc->reported)
+		return;
+	wc->reported = true;
+	wc->closeh(wc->arg);
+}
+
+static void deferred_report(void *arg)
+{
+	report_close(arg);
+}
+
+/* Sending failed: stop, and tell the owner once the sender (maybe deep in
+ * Stasis event delivery) has unwound. */
+static void drop(struct ws_conn *wc)
+{
+	wc->closing = true;
+	tmr_start(&wc->tmr, 0, deferred_report, wc);
+}
+
+static int send_frame(struct ws_conn *wc, enum ws_opcode op,
+		      const void *data, size_t len)
+{
+	uint8_t hdr[WS_FRAME_HEAD_MAX];
+	struct mbuf *mb;
+	size_t hl;
+	int err;
+
+	if (wc->closing || !wc->tc)
+		return ENOTCONN;
+	if (tcp_conn_txqsz(wc->tc) + len > WS_TXQ_MAX) {
+		drop(wc);
+		return EOVERFLOW;
+	}
+	hl = ws_frame_encode(hdr, op, len, NULL);
+	mb = mbuf_alloc(hl + len);
+	if (!mb)
+		return ENOMEM;
+	err = mbuf_write_mem(mb, hdr, hl);
+	if (len)
+		err |= mbuf_write_mem(mb, data, len);
+	mb->pos = 0;
+	if (!err)
+		err = tcp_send(wc->tc, mb);
+	mem_deref(mb);
+	if (err) {
+		log_warning("WebSocket send to '%s' failed: %s", wc->peer,
+			    strerror(err));
+		drop(wc);
+	}
+	return err;
+}
+
+int ws_conn_send(struct ws_conn *wc, bool binary, const void *data,
+		 size_t len)
+{
+	if (!wc)
+		return EINVAL;
+	return send_frame(wc, binary ? WS_OP_BIN : WS_OP_TEXT, data, len);
+}
+
+/* Close frame, then the connection lingers until the peer closes too. */
+void ws_conn_close(struct ws_conn *wc, uint16_t code, const char *why)
+{
+	uint8_t p[2] = {(uint8_t)(code >> 8), (uint8_t)code};
+
+	if (!wc || wc->closing)
+		return;
+	if (why)
+		log_verbose(2, "Closing WebSocket from '%s': %s", wc->peer, why);
+	send_frame(wc, WS_OP_CLOSE, p, sizeof(p));
+	wc->closing = true;
+	tmr_cancel(&wc->tmr);
+	linger_close(wc->tc, WS_LINGER_MS);
+	wc->tc = NULL;
+}
+
+/* The peer ended the WebSocket (or broke it): close and tell the owner. */
+static void end(struct ws_conn *wc, uint16_t code, const char *why)
+{
+	ws_conn_close(wc, code, why);
+	report_close(wc);
+}
+
+const char *ws_conn_peer(const struct ws_conn *wc)
+{
+	return wc ? wc->peer : "";
+}
+
+size_t ws_conn_queued(const struct ws_conn *wc)
+{
+	return wc && wc->tc ? tcp_conn_txqsz(wc->tc) : 0;
+}
+
+bool ws_conn_closing(const struct ws_conn *wc)
+{
+	return !wc || wc->closing;
+}
+
+static void deliver_msg(struct ws_conn *wc, int op, const uint8_t *p,
+			size_t len)
+{
+	wc->recvh(op == WS_OP_BIN, (const char *)p, len, wc->arg);
+}
+
+static void handle_data(struct ws_conn *wc, int op, bool fin,
+			const uint8_t *p, size_t len)
+{
+	if (op != WS_OP_CONT) {
+		if (wc->msgop) {
+			end(wc, 1002, "new message inside fragmented one");
+			return;
+		}
+		if (fin) {
+			deliver_msg(wc, op, p, len);
+			return;
+		}
+		wc->msgop = op;
+		mbuf_reset(wc->msg);
+	}
+	else if (!wc->msgop) {
+		end(wc, 1002, "continuation without a message");
+		return;
+	}
+	if (wc->msg->end + len > WS_MSG_MAX) {
+		end(wc, 1009, "message too big");
+		return;
+	}
+	if (len && mbuf_write_mem(wc->msg, p, len)) {
+		end(wc, 1011, "out of memory");
+		return;
+	}
+	if (fin) {
+		op = wc->msgop;
+		wc->msgop = 0;
+		deliver_msg(wc, op, wc->msg->buf, wc->msg->end);
+		mbuf_reset(wc->msg);
+	}
+}
+
+/* RFC 6455 5.5.1: echo the peer's close code; 7.4.1: codes below 1000,
+ * 1005, 1006 and 5000 and above are never sent, so receiving one is a
+ * protocol error. */
+static void peer_close(struct ws_conn *wc, const uint8_t *p, size_t len)
+{
+	uint16_t code = 1000;
+
+	if (len >= 2)
+		code = (uint16_t)(p[0] << 8 | p[1]);
+	if (code < 1000 || code == 1005 || code == 1006 || code >= 5000)
+		code = 1002;
+	end(wc, code, NULL);
+}
+
+static void handle_control(struct ws_conn *wc, const struct ws_frame *f,
+			   const uint8_t *p)
+{
+	/* RFC 6455 5.5: control frames are not fragmented, 125 bytes max */
+	if (!f->fin || f->len > 125) {
+		end(wc, 1002, "bad control frame");
+		return;
+	}
+	switch (f->op) {
+	case WS_OP_CLOSE:
+		peer_close(wc, p, f->len);
+		break;
+	case WS_OP_PING:
+		send_frame(wc, WS_OP_PONG, p, f->len);
+		break;
+	case WS_OP_PONG:
+		break;
+	default:
+		end(wc, 1002, "unknown opcode");
+		break;
+	}
+}
+
+/* A header that must end the connection (checked before the payload is
+ * there, so that a huge frame is refused at once); false then. */
+static bool header_ok(struct ws_conn *wc, const struct ws_frame *f)
+{
+	if (f->rsv) {
+		end(wc, 1002, "reserved bits set");
+		return false;
+	}
+	/* RFC 6455 5.1: clients must mask */
+	if (!f->masked) {
+		end(wc, 1002, "unmasked client frame");
+		return false;
+	}
+	if (f->len > WS_MSG_MAX) {
+		end(wc, 1009, "frame too big");
+		return false;
+	}
+	return true;
+}
+
+/* One frame at the start of rx; returns the bytes used, 0 when the frame
+ * is not complete yet. */
+static size_t parse_frame(struct ws_conn *wc)
+{
+	uint8_t *b = wc->rx->buf;
+	struct ws_frame f;
+
+	if (!ws_frame_decode(&f, b, wc->rx->end))
+		return 0;
+	if (!header_ok(wc, &f))
+		return wc->rx->end;
+	if (wc->rx->end - f.hlen < f.len)
+		return 0;
+
+	ws_frame_mask(b + f.hlen, f.len, f.key);
+	if (f.op & 0x8)
+		handle_control(wc, &f, b + f.hlen);
+	else if (f.op <= WS_OP_BIN)
+		handle_data(wc, f.op, f.fin, b + f.hlen, f.len);
+	else
+		end(wc, 1002, "unknown opcode");
+	return f.hlen + f.len;
+}
+
+static void rx_consume(struct mbuf *mb, size_t n)
+{
+	if (n >= mb->end) {
+		mb->pos = mb->end = 0;
+		return;
+	}
+	memmove(mb->buf, mb->buf + n, mb->end - n);
+	mb->end -= n;
+	mb->pos = mb->end;
+}
+
+int ws_conn_feed(struct ws_conn *wc, const uint8_t *data, size_t len)
+{
+	int err = 0;
+
+	if (!wc || wc->closing)
+		return ENOTCONN;
+	/* a handler may let go of wc: keep it until this returns */
+	mem_ref(wc);
+	wc->rx->pos = wc->rx->end;
+	if (wc->rx->end + len > WS_RX_MAX ||
+	    mbuf_write_mem(wc->rx, data, len)) {
+		end(wc, 1009, "receive buffer full");
+		err = EOVERFLOW;
+	}
+	while (!err && !wc->closing && wc->rx->end) {
+		size_t used = parse_frame(wc);
+
+		if (!used)
+			break;
+		rx_consume(wc->rx, used);
+	}
+	mem_deref(wc);
+	return err;
+}
+
+static void recv_handler(struct mbuf *mb, void *arg)
+{
+	struct ws_conn *wc = arg;
+
+	if (wc->closing)
+		return;  /* a failed send is being reported */
+	(void)ws_conn_feed(wc, mbuf_buf(mb), mbuf_get_left(mb));
+}
+
+static void close_handler(int err, void *arg)
+{
+	(void)err;
+	report_close(arg);
+}
+
+int ws_conn_alloc(struct ws_conn **wcp, struct tcp_conn *tc,
+		  ws_recv_h *recvh, ws_close_h *closeh, void *arg)
+{
+	struct ws_conn *wc;
+	struct sa peer;
+
+	if (!wcp || !tc || !recvh || !closeh)
+		return EINVAL;
+	wc = mem_zalloc(sizeof(*wc), conn_destructor);
+	if (!wc)
+		return ENOMEM;
+	tmr_init(&wc->tmr);
+	wc->rx = mbuf_alloc(8192);
+	wc->msg = mbuf_alloc(512);
+	if (!wc->rx || !wc->msg) {
+		mem_deref(wc);
+		return ENOMEM;
+	}
+	if (!tcp_conn_peer_get(tc, &peer))
+		re_snprintf(wc->peer, sizeof(wc->peer), "%J", &peer);
+	wc->recvh = recvh;
+	wc->closeh = closeh;
+	wc->arg = arg;
+	wc->tc = tc;
+	tcp_set_handlers(tc, NULL, recv_handler, close_handler, wc);
+	tcp_conn_txqsz_set(tc, WS_TXQ_MAX + WS_MSG_MAX + 1024);
+	*wcp = wc;
+	return 0;
+}

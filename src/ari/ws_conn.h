@@ -1,0 +1,32 @@
+/* ws_conn.h — a WebSocket connection over a TCP connection (ws_conn.c). */
+#ifndef ARIADNE_ARI_WS_CONN_H
+#define ARIADNE_ARI_WS_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tcp_conn;
+
+struct ws_conn;
+
+/* A whole message (fragments joined): text, or binary. */
+typedef void (ws_recv_h)(bool binary, const char *data, size_t len,
+			 void *arg);
+/* The WebSocket is over: the peer closed it (close frame or TCP), broke
+ * the protocol, or does not read what is sent. Called once, never for
+ * ws_conn_close(); no handler comes after it, and it may mem_deref the
+ * ws_conn. */
+typedef void (ws_close_h)(void *arg);
+
+int ws_conn_alloc(struct ws_conn **wcp, struct tcp_conn *tc,
+		  ws_recv_h *recvh, ws_close_h *closeh, void *arg);
+int ws_conn_feed(struct ws_conn *wc, const uint8_t *data, size_t len);
+int ws_conn_send(struct ws_conn *wc, bool binary, const void *data,
+		 size_t len);
+void ws_conn_close(struct ws_conn *wc, uint16_t code, const char *why);
+const char *ws_conn_peer(const struct ws_conn *wc);
+size_t ws_conn_queued(const struct ws_conn *wc);
+bool ws_conn_closing(const struct ws_conn *wc);
+
+#endif

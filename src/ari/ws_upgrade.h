@@ -1,0 +1,17 @@
+/* ws_upgrade.h — an ARI HTTP request upgraded to a WebSocket
+ * (ws_upgrade.c). jansson only (no re.h). */
+#ifndef ARIADNE_ARI_WS_UPGRADE_H
+#define ARIADNE_ARI_WS_UPGRADE_H
+
+#include "ari/ws_conn.h"
+
+struct ari_req;
+struct ari_resp;
+struct mbuf;
+
+int ari_ws_accept(struct ws_conn **wcp, struct mbuf **restp,
+		  struct ari_req *req, struct ari_resp *resp,
+		  const char *proto, ws_recv_h *recvh, ws_close_h *closeh,
+		  void *arg);
+
+#endif

@@ -274,8 +274,8 @@ static int parse_dest(const char *resource, struct sip_endpoint **ep,
 	int err = sip_endpoint_resource(resource, ep, uri, size);
 
 	if (!*ep) {
-		log_error("Unable to create PJSIP channel - endpoint '%.*s' was "
-			  "not found", n, resource);
+		log_error("Unable to create PJSIP channel - endpoint '%.*s' "
+			  "was not found", n, resource);
 		return ENOENT;
 	}
 	if (resource[n] == '/')

@@ -112,8 +112,9 @@ int sip_message_send(const char *resource, const char *from, const char *body,
 {
 	char uri[256], furi[256];
 	struct sip_outreq q = {.met = "MESSAGE", .uri = uri, .from = furi,
-			       .ctype = "text/plain", .body = body ? body : ""};
-	struct mbuf *hdrs;
+			       .keys = keys, .values = values, .n = n,
+			       .bad_key = "\r\n:", .ctype = "text/plain",
+			       .body = body ? body : ""};
 	int err;
 
 	if (!resource || !*resource || !sipmod.sip)
@@ -125,16 +126,7 @@ int sip_message_send(const char *resource, const char *from, const char *body,
 		err = EINVAL;
 	if (!err)
 		err = sip_outreq_from(furi, sizeof(furi), from, q.ep);
-	if (err)
-		return err;
-	hdrs = mbuf_alloc(256);
-	if (!hdrs)
-		return ENOMEM;
-	err = sip_outreq_vars(hdrs, keys, values, n, "\r\n:");
-	if (!err) {
-		q.hdrs = (const char *)hdrs->buf;
+	if (!err)
 		err = sip_outreq_send(&q);
-	}
-	mem_deref(hdrs);
 	return err;
 }

@@ -1,8 +1,8 @@
 /* sip_outreq.c — a request outside any dialog that ARI has us send to an
  * endpoint or a URI (MESSAGE, REFER). It is kept until its final response
  * so that a 401/407 can be answered once with the endpoint's credentials,
- * and its outcome is logged with the method's name. Also what its callers
- * need to build one: our From URI and the ARI variables as header lines.
+ * and its outcome is logged with the method's name. The ARI variables go
+ * as header lines. Also our From URI, which its callers need first.
  * Not for requests in a call (sipsess has its own) nor qualify's OPTIONS
  * (no credentials, no retry). */
 #include <errno.h>
@@ -86,14 +86,46 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 	mem_deref(r);
 }
 
+/* The ARI variables as "key: value" header lines. */
+static int write_vars(struct mbuf *mb, const struct sip_outreq *q)
+{
+	int err = 0;
+
+	for (int i = 0; i < q->n && !err; i++) {
+		const char *key = q->keys[i], *val = q->values[i];
+
+		if (!key || !*key || strpbrk(key, q->bad_key) ||
+		    (val && strpbrk(val, "\r\n")))
+			return EINVAL;
+		err = mbuf_printf(mb, "%s: %s\r\n", key, val ? val : "");
+	}
+	return err;
+}
+
+/* Everything after the headers libre writes: ours, the variables,
+ * Content-* and the body. */
 static int make_tail(char **tailp, const struct sip_outreq *q)
 {
-	if (!q->ctype)
-		return re_sdprintf(tailp, "%sContent-Length: 0\r\n\r\n",
-				   q->hdrs);
-	return re_sdprintf(tailp, "%sContent-Type: %s\r\n"
-			   "Content-Length: %zu\r\n\r\n%s", q->hdrs, q->ctype,
-			   strlen(q->body), q->body);
+	struct mbuf *mb = mbuf_alloc(512);
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+	err = mbuf_write_str(mb, q->hdrs ? q->hdrs : "");
+	if (!err)
+		err = write_vars(mb, q);
+	if (!err && q->ctype)
+		err = mbuf_printf(mb, "Content-Type: %s\r\n"
+				  "Content-Length: %zu\r\n\r\n%s", q->ctype,
+				  strlen(q->body), q->body);
+	else if (!err)
+		err = mbuf_write_str(mb, "Content-Length: 0\r\n\r\n");
+	if (!err) {
+		mb->pos = 0;
+		err = mbuf_strdup(mb, tailp, mb->end);
+	}
+	mem_deref(mb);
+	return err;
 }
 
 int sip_outreq_send(const struct sip_outreq *q)
@@ -105,12 +137,12 @@ int sip_outreq_send(const struct sip_outreq *q)
 		return ENOMEM;
 	r->met = q->met;
 	r->log_accepted = q->log_accepted;
-	if (sip_dialog_alloc(&r->dlg, q->uri, q->uri, NULL, q->from, NULL, 0))
+	err = make_tail(&r->tail, q);
+	if (!err && sip_dialog_alloc(&r->dlg, q->uri, q->uri, NULL, q->from,
+				     NULL, 0))
 		err = EINVAL;
 	if (!err && q->ep)
 		err = sip_auth_alloc(&r->auth, sip_auth_client, q->ep, true);
-	if (!err)
-		err = make_tail(&r->tail, q);
 	if (!err)
 		err = outreq_send(r);
 	if (err)
@@ -138,17 +170,4 @@ int sip_outreq_from(char *buf, size_t size, const char *from,
 	re_snprintf(buf, size, "sip:%s@%J", from && *from ? from :
 		    (e && e->from_user ? e->from_user : "asterisk"), &laddr);
 	return 0;
-}
-
-int sip_outreq_vars(struct mbuf *mb, const char *const *keys,
-		    const char *const *values, int n, const char *bad_key)
-{
-	for (int i = 0; i < n; i++) {
-		if (!keys[i] || !*keys[i] || strpbrk(keys[i], bad_key) ||
-		    (values[i] && strpbrk(values[i], "\r\n")))
-			return EINVAL;
-		(void)mbuf_printf(mb, "%s: %s\r\n", keys[i],
-				  values[i] ? values[i] : "");
-	}
-	return mbuf_write_u8(mb, 0);
 }

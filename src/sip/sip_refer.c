@@ -99,10 +99,11 @@ int sip_refer_send(const char *resource, const char *from,
 		   const char *refer_to, bool to_self,
 		   const char *const *keys, const char *const *values, int n)
 {
-	char uri[256], target[256], furi[256];
+	char uri[256], target[256], furi[256], hdrs[600];
 	struct sip_outreq q = {.met = "REFER", .uri = uri, .from = furi,
+			       .hdrs = hdrs, .keys = keys, .values = values,
+			       .n = n, .bad_key = "\r\n: ",
 			       .log_accepted = true};
-	struct mbuf *hdrs;
 	int err;
 
 	if (!resource || !*resource || !sipmod.sip)
@@ -119,19 +120,11 @@ int sip_refer_send(const char *resource, const char *from,
 		err = sip_outreq_from(furi, sizeof(furi), from, q.ep);
 	if (err)
 		return err;
-	hdrs = mbuf_alloc(256);
-	if (!hdrs)
-		return ENOMEM;
-	(void)mbuf_printf(hdrs, "Refer-To: <%s>\r\nReferred-By: <%s>\r\n",
-			  target, furi);
-	err = sip_outreq_vars(hdrs, keys, values, n, "\r\n: ");
-	if (!err) {
-		q.hdrs = (const char *)hdrs->buf;
-		err = sip_outreq_send(&q);
-	}
+	snprintf(hdrs, sizeof(hdrs), "Refer-To: <%s>\r\nReferred-By: <%s>\r\n",
+		 target, furi);
+	err = sip_outreq_send(&q);
 	if (!err)
 		log_verbose(3, "Sent REFER to '%s' for '%s'", uri, target);
-	mem_deref(hdrs);
 	return err;
 }
 

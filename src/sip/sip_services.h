@@ -12,7 +12,6 @@
 
 /* After sip_int.h. */
 
-struct mbuf;
 
 /* sip_auth.c — digest authentication (RFC 2617/3261 22). */
 int sip_auth_init(void);
@@ -34,7 +33,12 @@ struct sip_outreq {
 	const char *uri;            /* Request-URI and To */
 	const char *from;           /* a bare URI */
 	struct sip_endpoint *ep;    /* credentials; NULL: none */
-	const char *hdrs;           /* extra header lines, each with CRLF */
+	const char *hdrs;           /* the method's header lines (CRLF each) */
+	const char *const *keys;    /* ARI variables, sent as header lines */
+	const char *const *values;
+	int n;
+	const char *bad_key;        /* characters a variable's name must not
+				     * have (EINVAL) */
 	const char *ctype;          /* body type; NULL: no body */
 	const char *body;
 	bool log_accepted;          /* log the 2xx too (verbose 3) */
@@ -45,11 +49,6 @@ int sip_outreq_send(const struct sip_outreq *q);
  * from_user or "asterisk" as the user. ENOTCONN: no local address. */
 int sip_outreq_from(char *buf, size_t size, const char *from,
 		    const struct sip_endpoint *e);
-/* ARI variables as "key: value" header lines appended to mb, then a NUL.
- * EINVAL: an empty key, one with a character of bad_key, or a value with
- * a line break. */
-int sip_outreq_vars(struct mbuf *mb, const char *const *keys,
-		    const char *const *values, int n, const char *bad_key);
 
 /* sip_registrar.c */
 bool sip_registrar_request(const struct sip_msg *msg);

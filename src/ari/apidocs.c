@@ -14,6 +14,8 @@
 #include <re_fmt.h>
 #include <re_sa.h>
 #include <re_tcp.h>
+#include "ari/http_conf.h"
+#include "ari/http_params.h"
 #include "ari/request.h"
 #include "ari/route.h"
 

@@ -11,7 +11,8 @@
 #include "ari/ari.h"
 #include "ari/dispatch.h"
 #include "ari/http.h"
-#include "ari/http_int.h"
+#include "ari/http_conf.h"
+#include "ari/ws_events.h"
 #include "ari/linger.h"
 #include "base/config.h"
 #include "base/log.h"
@@ -31,7 +32,7 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 	struct sa laddr;
 	int err;
 
-	ari_ws_init(ari_http_invoke);
+	ari_ws_events_init(ari_dispatch_invoke);
 
 	err = ari_http_conf_load(httpconf, ariconf);
 	if (err)
@@ -81,7 +82,7 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 
 void ari_close(void)
 {
-	ari_ws_close_all();
+	ari_ws_events_close_all();
 	ari_http_close();
 	linger_close_all();
 	ari_http_conf_free();

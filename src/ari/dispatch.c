@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "ari/dispatch.h"
+#include "ari/http_conf.h"
+#include "ari/http_params.h"
 #include "ari/request.h"
+#include "ari/ws_events.h"
 #include "base/log.h"
 
 #define cf ari_http_conf
@@ -178,7 +181,7 @@ void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 
 /* ---- REST over WebSocket ---- */
 
-void ari_http_invoke(struct ari_invoke *inv)
+void ari_dispatch_invoke(struct ari_invoke *inv)
 {
 	struct ari_req req = {.method = inv->method, .path = inv->path,
 			      .user = inv->user, .read_only = inv->read_only};

@@ -4,7 +4,7 @@
 #define ARIADNE_ARI_DISPATCH_H
 
 #include <stddef.h>
-#include "ari/http_int.h"
+#include "ari/ws_rest.h"
 
 struct ari_req;
 struct ari_resp;
@@ -14,6 +14,6 @@ struct ari_resp;
 void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 		       const char *body, size_t blen);
 /* Auth-less routing of REST over WebSocket (an ari_invoke_h). */
-void ari_http_invoke(struct ari_invoke *inv);
+void ari_dispatch_invoke(struct ari_invoke *inv);
 
 #endif

@@ -28,7 +28,7 @@
 #include <re_tcp.h>
 #include "ari/dispatch.h"
 #include "ari/http.h"
-#include "ari/http_int.h"
+#include "ari/http_params.h"
 #include "ari/linger.h"
 #include "ari/request.h"
 #include "base/log.h"

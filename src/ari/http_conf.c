@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "ari/http_int.h"
+#include "ari/http_conf.h"
+#include "ari/http_params.h"
 #include "base/config.h"
 #include "base/log.h"
 

@@ -14,7 +14,7 @@
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_base64.h>
-#include "ari/http_int.h"
+#include "ari/http_params.h"
 
 /* ---- request head ---- */
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ari/http_conf.h"
 #include "ari/request.h"
 #include "base/config.h"
 #include "base/log.h"

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "ari/route.h"
-#include "ari/http_int.h"
+#include "ari/http_params.h"
 
 struct tcp_conn;
 struct mbuf;

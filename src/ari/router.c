@@ -10,7 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "ari/http_int.h"
+#include "ari/http_params.h"
 #include "ari/route.h"
 
 /* More routes than this would make `alive` too small; the table has ~110. */

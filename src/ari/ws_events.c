@@ -22,8 +22,9 @@
 #include <re_tmr.h>
 #include <re_tcp.h>
 #include "ari/models.h"
-#include "ari/http_int.h"
+#include "ari/http_conf.h"
 #include "ari/request.h"
+#include "ari/ws_events.h"
 #include "ari/ws_rest.h"
 #include "ari/ws_upgrade.h"
 #include "core/stasis.h"
@@ -245,12 +246,12 @@ void ari_ws_events(struct ari_req *req, struct ari_resp *resp)
 		sess_destroy(s);
 }
 
-void ari_ws_init(ari_invoke_h *h)
+void ari_ws_events_init(ari_invoke_h *h)
 {
 	invokeh = h;
 }
 
-void ari_ws_close_all(void)
+void ari_ws_events_close_all(void)
 {
 	while (sessions.head) {
 		struct ws_sess *s = sessions.head->data;

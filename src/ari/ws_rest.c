@@ -6,7 +6,7 @@
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
-#include "ari/http_int.h"
+#include "ari/http_params.h"
 #include "ari/ws_rest.h"
 #include "base/log.h"
 

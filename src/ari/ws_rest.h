@@ -5,7 +5,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
-#include "ari/http_int.h"
+/* One request of REST over WebSocket: the socket's user, method, path below
+ * /ari, raw query, content type and body text (may be NULL); the status and
+ * the JSON text of the answer (mem_alloc'd, may be NULL) come back in it. */
+struct ari_invoke {
+	const char *user;
+	bool read_only;
+	const char *method;
+	const char *path;
+	const char *query;
+	const char *ctype;
+	const char *body;
+	int code;             /* out */
+	char *resp_body;      /* out */
+};
+
+/* Runs an ari_invoke through routing; the events WebSocket is handed one at
+ * start-up so that it needs nothing from the layers that call it. */
+typedef void (ari_invoke_h)(struct ari_invoke *inv);
 
 /* The RESTResponse to one text message. New reference. */
 json_t *ari_ws_rest_message(const char *p, size_t len, const char *user,

@@ -8,7 +8,7 @@
 #include <re_mem.h>
 #include <re_mbuf.h>
 #include <re_tcp.h>
-#include "ari/http_int.h"
+#include "ari/http_params.h"
 #include "ari/request.h"
 #include "ari/ws_frame.h"
 #include "ari/ws_upgrade.h"

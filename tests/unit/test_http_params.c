@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
-#include "ari/http_int.h"
+#include "ari/http_params.h"
 
 static void head_len_needs_the_empty_line(void **state)
 {

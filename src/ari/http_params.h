@@ -1,16 +1,12 @@
-/* http_int.h — what the HTTP server (http.c), its pure parsing helpers
- * (http_params.c) and the events WebSocket (ws.c) share. Internal to
- * src/ari; jansson only (no re.h). */
-#ifndef ARIADNE_ARI_HTTP_INT_H
-#define ARIADNE_ARI_HTTP_INT_H
+/* http_params.h — HTTP/1.1 parsing without sockets (http_params.c): the
+ * request head, URL decoding, query/form/JSON parameters, credentials and
+ * header token lists. Internal to src/ari; jansson only (no re.h). */
+#ifndef ARIADNE_ARI_HTTP_PARAMS_H
+#define ARIADNE_ARI_HTTP_PARAMS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
-
-struct ari_req;
-struct ari_resp;
-struct tcp_conn;
 
 enum {
 	HTTP_HEAD_MAX = 65536,     /* request line + headers */
@@ -85,72 +81,5 @@ bool http_ctype_is(const char *ctype, const char *want);
 /* Comma separated header value contains token (case-insensitive). */
 bool http_token_list_has(const char *list, const char *token);
 const char *http_reason(int code);
-
-/* ---- settings and users (http_conf.c) ---- */
-
-struct config;
-
-struct ari_user {
-	char *name;
-	char *password;
-	bool read_only;
-};
-
-struct http_conf {
-	bool ari_enabled;
-	bool pretty;
-	char *realm;          /* auth_realm */
-	char *prefix;         /* "" or "/something" (http.conf prefix) */
-	char *origins;        /* allowed_origins, comma list */
-	struct ari_user *users;
-	size_t nusers;
-};
-
-extern struct http_conf ari_http_conf;
-
-/* ari.conf [general] and users (none given: asterisk/asterisk), http.conf
- * prefix. ENOMEM only: bad entries are logged and skipped. */
-int ari_http_conf_load(const struct config *httpconf,
-		       const struct config *ariconf);
-void ari_http_conf_free(void);
-/* README §2: Basic header first, then the first api_key; NULL if none
- * matches a user. */
-const struct ari_user *ari_http_authenticate(const struct http_head *h);
-/* Origin listed in allowed_origins (or "*" listed). */
-bool ari_http_origin_allowed(const char *origin);
-/* Is pretty printing configured? */
-bool ari_http_pretty(void);
-
-/* ---- REST over WebSocket ---- */
-
-
-/* One request of REST over WebSocket: the socket's user, method, path below
- * /ari, raw query, content type and body text (may be NULL); the status and
- * the JSON text of the answer (malloc'd, may be NULL) come back in it. */
-struct ari_invoke {
-	const char *user;
-	bool read_only;
-	const char *method;
-	const char *path;
-	const char *query;
-	const char *ctype;
-	const char *body;
-	int code;             /* out */
-	char *resp_body;      /* out */
-};
-
-/* Runs an ari_invoke through routing; the events WebSocket is handed one at
- * start-up so that it needs nothing from the layers that call it. */
-typedef void (ari_invoke_h)(struct ari_invoke *inv);
-
-
-/* ---- ws.c ---- */
-
-/* GET /events with upgrade; all checks before the upgrade answer via resp. */
-void ari_ws_events(struct ari_req *req, struct ari_resp *resp);
-/* Close every event socket (apps unregistered). */
-void ari_ws_close_all(void);
-/* REST requests that arrive on event sockets go to `invokeh`. */
-void ari_ws_init(ari_invoke_h *invokeh);
 
 #endif

@@ -1,0 +1,43 @@
+/* http_conf.h — the ARI server's settings and users (http_conf.c).
+ * Internal to src/ari. */
+#ifndef ARIADNE_ARI_HTTP_CONF_H
+#define ARIADNE_ARI_HTTP_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct http_head;
+struct config;
+
+struct ari_user {
+	char *name;
+	char *password;
+	bool read_only;
+};
+
+struct http_conf {
+	bool ari_enabled;
+	bool pretty;
+	char *realm;          /* auth_realm */
+	char *prefix;         /* "" or "/something" (http.conf prefix) */
+	char *origins;        /* allowed_origins, comma list */
+	struct ari_user *users;
+	size_t nusers;
+};
+
+extern struct http_conf ari_http_conf;
+
+/* ari.conf [general] and users (none given: asterisk/asterisk), http.conf
+ * prefix. ENOMEM only: bad entries are logged and skipped. */
+int ari_http_conf_load(const struct config *httpconf,
+		       const struct config *ariconf);
+void ari_http_conf_free(void);
+/* README §2: Basic header first, then the first api_key; NULL if none
+ * matches a user. */
+const struct ari_user *ari_http_authenticate(const struct http_head *h);
+/* Origin listed in allowed_origins (or "*" listed). */
+bool ari_http_origin_allowed(const char *origin);
+/* Is pretty printing configured? */
+bool ari_http_pretty(void);
+
+#endif

@@ -32,6 +32,7 @@
 #include "ari/linger.h"
 #include "ari/request.h"
 #include "base/log.h"
+#include "base/reason.h"
 
 #ifndef ARIADNE_VERSION
 #define ARIADNE_VERSION "0.0.0"
@@ -221,7 +222,7 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 			  "Cache-Control: no-cache, no-store\r\n"
 			  "%s"
 			  "%s",
-			  code, http_reason(code), date, resp->hdrs,
+			  code, reason_http(code), date, resp->hdrs,
 			  c->close ? "Connection: close\r\n" : "");
 	if (code != 204 && code != 304) {
 		if (blen)

@@ -80,6 +80,5 @@ bool http_basic_decode(const char *hval, char *user, size_t usz, char *pass,
 bool http_ctype_is(const char *ctype, const char *want);
 /* Comma separated header value contains token (case-insensitive). */
 bool http_token_list_has(const char *list, const char *token);
-const char *http_reason(int code);
 
 #endif

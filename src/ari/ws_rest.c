@@ -9,6 +9,7 @@
 #include "ari/http_params.h"
 #include "ari/ws_rest.h"
 #include "base/log.h"
+#include "base/reason.h"
 
 /* ---- REST over WebSocket (README §5.3) ---- */
 
@@ -23,7 +24,7 @@ static json_t *rest_response(const json_t *rq, int code, const char *uri,
 	json_object_set_new(j, "transaction_id", json_string(tid ? tid : ""));
 	json_object_set_new(j, "request_id", json_string(rid ? rid : ""));
 	json_object_set_new(j, "status_code", json_integer(code));
-	json_object_set_new(j, "reason_phrase", json_string(http_reason(code)));
+	json_object_set_new(j, "reason_phrase", json_string(reason_http(code)));
 	json_object_set_new(j, "uri", json_string(uri ? uri : ""));
 	if (body && *body) {
 		json_object_set_new(j, "content_type",

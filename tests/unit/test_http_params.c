@@ -11,6 +11,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "ari/http_params.h"
+#include "base/reason.h"
 
 static void head_len_needs_the_empty_line(void **state)
 {
@@ -222,10 +223,10 @@ static void token_lists_match_whole_items_without_case(void **state)
 static void reason_phrases_are_the_standard_ones(void **state)
 {
 	(void)state;
-	assert_string_equal(http_reason(412), "Precondition Failed");
-	assert_string_equal(http_reason(413), "Request Entity Too Large");
-	assert_string_equal(http_reason(422), "Unprocessable Entity");
-	assert_string_equal(http_reason(501), "Not Implemented");
+	assert_string_equal(reason_http(412), "Precondition Failed");
+	assert_string_equal(reason_http(413), "Request Entity Too Large");
+	assert_string_equal(reason_http(422), "Unprocessable Entity");
+	assert_string_equal(reason_http(501), "Not Implemented");
 }
 
 int main(void)

@@ -1,7 +1,8 @@
 /* core_test.h — what the unit tests of src/core share: a channel technology
  * that counts what the core asks of it, a log of the events the bus and the
  * Stasis apps saw (copied at delivery, since the event's strings do not
- * outlive it), and ways to turn libre's loop until deferred work has run.
+ * outlive it), ways to turn libre's loop until deferred work has run, and a
+ * reader of CEL's Master.csv.
  *
  * Header-only (static inline) because the Makefile builds each
  * tests/unit/test_*.c into its own binary; not a test itself. libre's
@@ -260,6 +261,94 @@ static inline bool run_until(bool (*pred)(void), unsigned timeout_ms)
 	tmr_cancel(&u.tmr);
 	tmr_cancel(&guard);
 	return pred();
+}
+
+/* ---- CEL rows ---- */
+
+/* Master.csv's columns, cel_custom's sample order (see cel.c). */
+enum cel_col {
+	COL_EVENTTYPE, COL_EVENTTIME, COL_CID_NAME, COL_CID_NUM, COL_CID_ANI,
+	COL_CID_RDNIS, COL_CID_DNID, COL_EXTEN, COL_CONTEXT, COL_CHANNAME,
+	COL_APPNAME, COL_APPDATA, COL_AMAFLAGS, COL_ACCOUNTCODE, COL_UNIQUEID,
+	COL_LINKEDID, COL_PEER, COL_USERDEFFIELD, COL_EXTRA,
+	CEL_COLS
+};
+
+#define CEL_ROWS_MAX 256
+
+struct cel_row {
+	char col[CEL_COLS][200];
+};
+
+static struct {
+	struct cel_row row[CEL_ROWS_MAX];
+	int n;
+} cel_rows;
+
+/* One line of quoted fields ("a","b""c",...) into a row; fails the test
+ * unless it is exactly CEL_COLS quoted fields. */
+static inline void cel_parse_line(const char *p, struct cel_row *row)
+{
+	int c = 0;
+
+	for (;;) {
+		size_t len = 0;
+
+		if (c == CEL_COLS)
+			fail_msg("more than %d CEL columns", CEL_COLS);
+		if (*p != '"')
+			fail_msg("CEL field %d not quoted: %s", c, p);
+		for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+			if (*p == '"')
+				p++; /* "" is one quote */
+			if (len + 1 < sizeof(row->col[c]))
+				row->col[c][len++] = *p;
+		}
+		if (*p != '"')
+			fail_msg("CEL field %d not closed", c);
+		row->col[c++][len] = '\0';
+		p++;
+		if (*p == '\n' || !*p)
+			break;
+		if (*p != ',')
+			fail_msg("CEL fields not separated by commas: %s", p);
+		p++;
+	}
+	if (c != CEL_COLS)
+		fail_msg("%d CEL columns, not %d", c, CEL_COLS);
+}
+
+/* Read every row of the file (0 rows when it does not exist). */
+static inline int cel_read(const char *path)
+{
+	char line[4096];
+	FILE *f = fopen(path, "r");
+
+	memset(&cel_rows, 0, sizeof(cel_rows));
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (cel_rows.n == CEL_ROWS_MAX)
+			fail_msg("more than %d CEL rows", CEL_ROWS_MAX);
+		cel_parse_line(line, &cel_rows.row[cel_rows.n++]);
+	}
+	fclose(f);
+	return cel_rows.n;
+}
+
+/* Rows of one channel (uniqueid) and event type (NULL: any). */
+static inline int cel_count(const char *uniqueid, const char *type)
+{
+	int n = 0;
+
+	for (int i = 0; i < cel_rows.n; i++) {
+		const struct cel_row *r = &cel_rows.row[i];
+
+		if ((!uniqueid || !strcmp(r->col[COL_UNIQUEID], uniqueid)) &&
+		    (!type || !strcmp(r->col[COL_EVENTTYPE], type)))
+			n++;
+	}
+	return n;
 }
 
 #endif

@@ -39,6 +39,8 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/%: tests/unit/%.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+# Fails allocations on demand to prove a Stasis move is all or nothing.
+$(BUILD)/tests/test_stasis_move: LDLIBS += -Wl,--wrap=str_dup -Wl,--wrap=mem_zalloc -Wl,--wrap=mem_alloc
 
 bootstrap:
 	scripts/bootstrap

@@ -52,9 +52,14 @@ static int setup(void **state)
 	return bus_subscribe(rec_bus_h, NULL);
 }
 
+static bool probing;
+static void bus_probe(const struct bus_event *ev, void *arg);
+
 static int teardown(void **state)
 {
 	(void)state;
+	probing = false;
+	bus_unsubscribe(bus_probe, NULL);
 	channel_registry_close();
 	endpoint_close();
 	bus_unsubscribe(rec_bus_h, NULL);
@@ -465,9 +470,8 @@ static void second_hangup_and_later_changes_are_no_ops(void **state)
 	mem_deref(ch);
 }
 
-/* Hooks and probes write one letter each into `order`. */
+/* Hooks and probes write one letter each into `order` while `probing`. */
 static char order[64];
-static bool probing;
 
 static void mark(char c)
 {
@@ -527,9 +531,6 @@ static void hooks_run_in_order_added_between_request_and_tech_hangup(void **stat
 	/* Request, hangup hooks, tech, Destroyed, then leaving the endpoint
 	 * once out of the registry. */
 	assert_string_equal(order, "R12TDEab");
-
-	probing = false;
-	bus_unsubscribe(bus_probe, NULL);
 }
 
 static void referenced_channel_outlives_its_hangup(void **state)

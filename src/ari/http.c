@@ -1,23 +1,22 @@
-/* http.c — the ARI HTTP/1.1 server: connections, request framing, auth,
- * api-docs, routing to the handlers of the route table and the ari_req /
- * ari_resp interface they use.
+/* http.c — the ARI server's HTTP/1.1 connections: accepting them, reading
+ * and framing requests (head, Content-Length, 100-continue, keep-alive),
+ * writing replies, closing, and handing a connection over to a WebSocket.
+ * What a request means is dispatch.c's; parsing is http_params.c's.
  *
  * It speaks HTTP directly over libre's tcp_conn instead of libre's http
  * server because that one closes requests over 512 KB without a reply, does
  * not frame chunked bodies and cannot hand the connection to our own
- * WebSocket code (see ws.c for why libre's websock is not used either).
- * Parsing helpers are in http_params.c. */
+ * WebSocket code (docs/ARCHITECTURE.md, "libre caveats"). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
@@ -51,14 +50,13 @@ struct conn {
 	struct tmr tmr;
 	struct sa peer;
 	char peer_str[64];
-	char *rx;             /* received, not yet processed */
-	size_t rxlen, rxcap;
+	struct mbuf *rx;      /* received, not yet processed: buf[0..end) */
 	bool have_head;
 	struct http_head head;
 	size_t hlen, clen;
 	bool sent_continue;
 	bool close;           /* close after the reply to this request */
-	bool upgraded;        /* tcp_conn handed to ws.c */
+	bool upgraded;        /* tcp_conn handed to a WebSocket */
 	bool busy;            /* inside conn_process: destroy later */
 	bool dead;
 };
@@ -67,8 +65,6 @@ static struct {
 	struct tcp_sock *ts;
 	struct list conns;
 } g;
-
-#define cf ari_http_conf
 
 static void conn_process(struct conn *c);
 
@@ -82,7 +78,7 @@ static void conn_destructor(void *arg)
 	tmr_cancel(&c->tmr);
 	mem_deref(c->tc);
 	http_head_free(&c->head);
-	free(c->rx);
+	mem_deref(c->rx);
 }
 
 static void conn_destroy(struct conn *c)
@@ -112,31 +108,15 @@ static void idle_timeout(void *arg)
 
 static int rx_append(struct conn *c, const uint8_t *p, size_t n)
 {
-	if (c->rxlen + n > c->rxcap) {
-		size_t cap = c->rxcap ? c->rxcap : 16384;
-		char *nb;
-
-		while (cap < c->rxlen + n)
-			cap *= 2;
-		nb = realloc(c->rx, cap);
-		if (!nb)
-			return ENOMEM;
-		c->rx = nb;
-		c->rxcap = cap;
-	}
-	memcpy(c->rx + c->rxlen, p, n);
-	c->rxlen += n;
-	return 0;
+	c->rx->pos = c->rx->end;
+	return mbuf_write_mem(c->rx, p, n);
 }
 
+/* Drop the first n bytes of rx (a request, or a CRLF between two). */
 static void rx_consume(struct conn *c, size_t n)
 {
-	if (n >= c->rxlen) {
-		c->rxlen = 0;
-		return;
-	}
-	memmove(c->rx, c->rx + n, c->rxlen - n);
-	c->rxlen -= n;
+	c->rx->pos = n < c->rx->end ? n : c->rx->end;
+	(void)mbuf_shift(c->rx, -(ssize_t)c->rx->pos);
 }
 
 static void recv_handler(struct mbuf *mb, void *arg)
@@ -178,6 +158,12 @@ static void connect_handler(const struct sa *peer, void *arg)
 	c->peer = *peer;
 	re_snprintf(c->peer_str, sizeof(c->peer_str), "%J", peer);
 	tmr_init(&c->tmr);
+	c->rx = mbuf_alloc(16384);
+	if (!c->rx) {
+		mem_deref(c);
+		tcp_reject(g.ts);
+		return;
+	}
 
 	err = tcp_accept(&c->tc, g.ts, NULL, recv_handler, close_handler, c);
 	if (err) {
@@ -254,10 +240,10 @@ static struct tcp_conn *conn_detach(struct mbuf **rest, void *arg)
 	size_t used;
 
 	used = c->hlen + c->clen;
-	if (c->rxlen > used) {
-		*rest = mbuf_alloc(c->rxlen - used);
-		if (*rest && mbuf_write_mem(*rest, (const uint8_t *)c->rx +
-					    used, c->rxlen - used))
+	if (c->rx->end > used) {
+		*rest = mbuf_alloc(c->rx->end - used);
+		if (*rest && mbuf_write_mem(*rest, c->rx->buf + used,
+					    c->rx->end - used))
 			*rest = mem_deref(*rest);
 	}
 	tc = c->tc;
@@ -299,45 +285,72 @@ static void handle_request(struct conn *c)
 				.arg = c, .req = &req};
 
 	c->close = !keep_alive(h);
-	ari_dispatch_http(&req, &resp, c->rx + c->hlen, c->clen);
+	ari_dispatch_http(&req, &resp, (const char *)c->rx->buf + c->hlen,
+			  c->clen);
 }
 
-/* Framing checks once the head is complete; false when the connection is
- * being closed with an error reply. */
-static bool check_framing(struct conn *c)
+/* The request's Content-Length; false after an error reply. */
+static bool content_length(struct conn *c, unsigned long long *clenp)
 {
 	const struct http_head *h = &c->head;
-	const char *te = http_head_get(h, "Transfer-Encoding");
-	const char *expect = http_head_get(h, "Expect");
 	unsigned long long clen = 0;
 
-	/* A body we cannot frame would be read as the next request. */
-	if (te && strcasecmp(te, "identity")) {
-		early_error(c, 411, "Length Required");
-		return false;
-	}
 	for (int i = 0; i < h->nhdr; i++) {
 		const char *v = h->hdr[i].value;
-		unsigned long long n = 0;
+		size_t digits = strspn(v, "0123456789");
+		unsigned long long n;
 
 		if (strcasecmp(h->hdr[i].name, "Content-Length"))
 			continue;
-		if (!*v || strspn(v, "0123456789") != strlen(v) ||
-		    strlen(v) > 15) {
-			if (*v && strspn(v, "0123456789") == strlen(v)) {
-				early_error(c, 413, "Request body too large");
-				return false;
-			}
+		if (!*v || digits != strlen(v)) {
 			early_error(c, 400, "Invalid Content-Length");
 			return false;
 		}
+		if (digits > 15) {
+			early_error(c, 413, "Request body too large");
+			return false;
+		}
 		n = strtoull(v, NULL, 10);
+		/* RFC 7230 3.3.2: repeated values must agree */
 		if (i && clen && n != clen) {
 			early_error(c, 400, "Invalid Content-Length");
 			return false;
 		}
 		clen = n;
 	}
+	*clenp = clen;
+	return true;
+}
+
+/* RFC 7231 5.1.1: the client waits for this before sending the body. */
+static void send_continue(struct conn *c)
+{
+	struct mbuf *mb = mbuf_alloc(64);
+
+	c->sent_continue = true;
+	if (!mb)
+		return;
+	mbuf_write_str(mb, "HTTP/1.1 100 Continue\r\n\r\n");
+	mb->pos = 0;
+	(void)tcp_send(c->tc, mb);
+	mem_deref(mb);
+}
+
+/* Framing checks once the head is complete; false when the connection is
+ * being closed with an error reply. */
+static bool check_framing(struct conn *c)
+{
+	const char *te = http_head_get(&c->head, "Transfer-Encoding");
+	const char *expect = http_head_get(&c->head, "Expect");
+	unsigned long long clen;
+
+	/* A body we cannot frame would be read as the next request. */
+	if (te && strcasecmp(te, "identity")) {
+		early_error(c, 411, "Length Required");
+		return false;
+	}
+	if (!content_length(c, &clen))
+		return false;
 	if (clen > HTTP_BODY_MAX) {
 		early_error(c, 413, "Request body too large");
 		return false;
@@ -345,55 +358,48 @@ static bool check_framing(struct conn *c)
 	c->clen = clen;
 
 	if (expect && !strcasecmp(expect, "100-continue") && clen &&
-	    c->rxlen - c->hlen < clen && !c->sent_continue) {
-		struct mbuf *mb = mbuf_alloc(64);
-
-		c->sent_continue = true;
-		if (mb) {
-			mbuf_write_str(mb, "HTTP/1.1 100 Continue\r\n\r\n");
-			mb->pos = 0;
-			(void)tcp_send(c->tc, mb);
-			mem_deref(mb);
-		}
-	}
+	    c->rx->end - c->hlen < clen && !c->sent_continue)
+		send_continue(c);
 	return true;
+}
+
+/* The head at the start of rx, once it is all there; false when there is
+ * nothing more to do now (incomplete, or closing after an error reply). */
+static bool read_head(struct conn *c)
+{
+	size_t hl;
+	int err;
+
+	/* skip CRLFs between requests (RFC 7230 3.5) */
+	while (c->rx->end && (c->rx->buf[0] == '\r' || c->rx->buf[0] == '\n'))
+		rx_consume(c, 1);
+	if (!c->rx->end)
+		return false;
+	hl = http_head_len((const char *)c->rx->buf, c->rx->end);
+	if (!hl || hl > HTTP_HEAD_MAX) {
+		if (c->rx->end > HTTP_HEAD_MAX || hl)
+			early_error(c, 431, "Request header too large");
+		return false;
+	}
+	err = http_head_parse(&c->head, (const char *)c->rx->buf, hl);
+	if (err) {
+		early_error(c, err == E2BIG ? 431 : 400,
+			    err == E2BIG ? "Too many headers" :
+			    "Malformed request");
+		return false;
+	}
+	c->hlen = hl;
+	c->have_head = true;
+	c->sent_continue = false;
+	return check_framing(c);
 }
 
 static void conn_process(struct conn *c)
 {
 	while (!c->dead && !c->upgraded) {
-		int err;
-
-		if (!c->have_head) {
-			size_t hl;
-
-			/* skip CRLFs between requests (RFC 7230 3.5) */
-			while (c->rxlen && (c->rx[0] == '\r' ||
-					    c->rx[0] == '\n'))
-				rx_consume(c, 1);
-			if (!c->rxlen)
-				break;
-			hl = http_head_len(c->rx, c->rxlen);
-			if (!hl || hl > HTTP_HEAD_MAX) {
-				if (c->rxlen > HTTP_HEAD_MAX || hl)
-					early_error(c, 431, "Request header "
-						    "too large");
-				break;
-			}
-			err = http_head_parse(&c->head, c->rx, hl);
-			if (err) {
-				early_error(c, err == E2BIG ? 431 : 400,
-					    err == E2BIG ? "Too many headers" :
-					    "Malformed request");
-				break;
-			}
-			c->hlen = hl;
-			c->have_head = true;
-			c->sent_continue = false;
-			if (!check_framing(c))
-				break;
-		}
-		if (c->rxlen < c->hlen + c->clen)
+		if (!c->have_head && !read_head(c))
+			break;
+		if (c->rx->end < c->hlen + c->clen)
 			break;
 
 		tmr_start(&c->tmr, IDLE_MS, idle_timeout, c);

@@ -1,12 +1,16 @@
 /* http_conf.c — the ARI server's settings (http.conf prefix, ari.conf
- * [general] and users) and the credential check of README §2. The socket
- * side is in http.c. */
+ * [general] and users) and the check of a request's credentials. Nothing
+ * here reads sockets (http.c) or decides what a request may do
+ * (dispatch.c). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
 #include "ari/http_conf.h"
 #include "ari/http_params.h"
 #include "base/config.h"
@@ -53,7 +57,8 @@ static bool secret_eq(const char *a, const char *b)
 	return d == 0;
 }
 
-/* README §2: Basic header first, then the first api_key query param. */
+/* A Basic Authorization header wins over the api_key query parameter, and
+ * only the first api_key counts: the order in which Asterisk checks them. */
 const struct ari_user *ari_http_authenticate(const struct http_head *h)
 {
 	char user[USER_MAX], pass[PASS_MAX];
@@ -80,32 +85,32 @@ const struct ari_user *ari_http_authenticate(const struct http_head *h)
 static void users_free(void)
 {
 	for (size_t i = 0; i < cf.nusers; i++) {
-		free(cf.users[i].name);
+		mem_deref(cf.users[i].name);
 		if (cf.users[i].password) {
 			memset(cf.users[i].password, 0,
 			       strlen(cf.users[i].password));
-			free(cf.users[i].password);
+			mem_deref(cf.users[i].password);
 		}
 	}
-	free(cf.users);
+	mem_deref(cf.users);
 	cf.users = NULL;
 	cf.nusers = 0;
 }
 
 static int user_add(const char *name, const char *password, bool read_only)
 {
-	struct ari_user *nu;
+	struct ari_user *nu, *u;
 
-	nu = realloc(cf.users, (cf.nusers + 1) * sizeof(*nu));
+	nu = mem_reallocarray(cf.users, cf.nusers + 1, sizeof(*nu), NULL);
 	if (!nu)
 		return ENOMEM;
 	cf.users = nu;
-	nu[cf.nusers].name = strdup(name);
-	nu[cf.nusers].password = strdup(password);
-	nu[cf.nusers].read_only = read_only;
-	if (!nu[cf.nusers].name || !nu[cf.nusers].password) {
-		free(nu[cf.nusers].name);
-		free(nu[cf.nusers].password);
+	u = &nu[cf.nusers];
+	memset(u, 0, sizeof(*u));
+	u->read_only = read_only;
+	if (str_dup(&u->name, name) || str_dup(&u->password, password)) {
+		u->name = mem_deref(u->name);
+		u->password = mem_deref(u->password);
 		return ENOMEM;
 	}
 	cf.nusers++;
@@ -158,9 +163,8 @@ static const char *cfg(const struct config *c, const char *name)
 
 static int set_str(char **dst, const char *v)
 {
-	free(*dst);
-	*dst = v ? strdup(v) : NULL;
-	return (v && !*dst) ? ENOMEM : 0;
+	*dst = mem_deref(*dst);
+	return v ? str_dup(dst, v) : 0;
 }
 
 int ari_http_conf_load(const struct config *httpconf,
@@ -199,8 +203,7 @@ int ari_http_conf_load(const struct config *httpconf,
 void ari_http_conf_free(void)
 {
 	users_free();
-	free(cf.realm);
-	free(cf.prefix);
-	free(cf.origins);
-	cf.realm = cf.prefix = cf.origins = NULL;
+	cf.realm = mem_deref(cf.realm);
+	cf.prefix = mem_deref(cf.prefix);
+	cf.origins = mem_deref(cf.origins);
 }

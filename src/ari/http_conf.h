@@ -32,8 +32,8 @@ extern struct http_conf ari_http_conf;
 int ari_http_conf_load(const struct config *httpconf,
 		       const struct config *ariconf);
 void ari_http_conf_free(void);
-/* README §2: Basic header first, then the first api_key; NULL if none
- * matches a user. */
+/* The user whose credentials the request carries (a Basic Authorization
+ * header, else the first api_key query parameter); NULL if none matches. */
 const struct ari_user *ari_http_authenticate(const struct http_head *h);
 /* Origin listed in allowed_origins (or "*" listed). */
 bool ari_http_origin_allowed(const char *origin);

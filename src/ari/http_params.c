@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <re_types.h>
 #include <re_fmt.h>
+#include <re_mem.h>
 #include <re_base64.h>
 #include "ari/http_params.h"
 
@@ -30,6 +31,18 @@ size_t http_head_len(const char *buf, size_t len)
 			return i + 3;
 	}
 	return 0;
+}
+
+/* `len` bytes of s as a NUL terminated mem_alloc'd string. */
+static char *dup_n(const char *s, size_t len)
+{
+	char *d = mem_alloc(len + 1, NULL);
+
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
 }
 
 static char *trim(char *s)
@@ -60,11 +73,9 @@ int http_head_parse(struct http_head *h, const char *buf, size_t len)
 	char *line, *next, *sp, *target, *ver, *hash;
 
 	memset(h, 0, sizeof(*h));
-	h->buf = malloc(len + 1);
+	h->buf = dup_n(buf, len);
 	if (!h->buf)
 		return ENOMEM;
-	memcpy(h->buf, buf, len);
-	h->buf[len] = '\0';
 	if (memchr(h->buf, '\0', len))
 		goto bad;
 
@@ -154,7 +165,7 @@ void http_head_free(struct http_head *h)
 {
 	if (!h)
 		return;
-	free(h->buf);
+	mem_deref(h->buf);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -183,10 +194,10 @@ int http_head_count(const struct http_head *h, const char *name)
 void http_params_reset(struct http_params *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		free(p->v[i].name);
-		free(p->v[i].value);
+		mem_deref(p->v[i].name);
+		mem_deref(p->v[i].value);
 	}
-	free(p->v);
+	mem_deref(p->v);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -195,14 +206,14 @@ int http_params_set(struct http_params *p, const char *name, size_t nlen,
 {
 	char *v;
 
-	v = strndup(value, vlen);
+	v = dup_n(value, vlen);
 	if (!v)
 		return ENOMEM;
 
 	for (size_t i = 0; i < p->n; i++) {
 		if (strlen(p->v[i].name) == nlen &&
 		    !memcmp(p->v[i].name, name, nlen)) {
-			free(p->v[i].value);
+			mem_deref(p->v[i].value);
 			p->v[i].value = v;
 			return 0;
 		}
@@ -210,17 +221,19 @@ int http_params_set(struct http_params *p, const char *name, size_t nlen,
 
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 8;
-		struct http_kv *nv = realloc(p->v, cap * sizeof(*nv));
+		struct http_kv *nv = mem_reallocarray(p->v, cap, sizeof(*nv),
+						      NULL);
+
 		if (!nv) {
-			free(v);
+			mem_deref(v);
 			return ENOMEM;
 		}
 		p->v = nv;
 		p->cap = cap;
 	}
-	p->v[p->n].name = strndup(name, nlen);
+	p->v[p->n].name = dup_n(name, nlen);
 	if (!p->v[p->n].name) {
-		free(v);
+		mem_deref(v);
 		return ENOMEM;
 	}
 	p->v[p->n].value = v;
@@ -286,8 +299,8 @@ int http_params_parse_query(struct http_params *p, const char *s, size_t len)
 		size_t nl, vl;
 
 		if (nend > s) {
-			name = malloc(nend - s + 1);
-			value = malloc(item_end - vbeg + 1);
+			name = mem_alloc(nend - s + 1, NULL);
+			value = mem_alloc(item_end - vbeg + 1, NULL);
 			if (!name || !value) {
 				err = ENOMEM;
 				break;
@@ -300,14 +313,13 @@ int http_params_parse_query(struct http_params *p, const char *s, size_t len)
 				if (err)
 					break;
 			}
-			free(name);
-			free(value);
-			name = value = NULL;
+			name = mem_deref(name);
+			value = mem_deref(value);
 		}
 		s = item_end + 1;
 	}
-	free(name);
-	free(value);
+	mem_deref(name);
+	mem_deref(value);
 	return err;
 }
 
@@ -361,7 +373,7 @@ int http_params_merge_json(struct http_params *p, const json_t *obj)
 				if (json_scalar_text(e, num, sizeof(num), &text))
 					total += strlen(text) + 1;
 			}
-			joined = malloc(total);
+			joined = mem_alloc(total, NULL);
 			if (!joined)
 				return ENOMEM;
 			w = joined;
@@ -379,7 +391,7 @@ int http_params_merge_json(struct http_params *p, const json_t *obj)
 			*w = '\0';
 			err = http_params_set(p, key, strlen(key), joined,
 					      w - joined);
-			free(joined);
+			mem_deref(joined);
 		}
 		else if (json_scalar_text(v, num, sizeof(num), &text)) {
 			err = http_params_set(p, key, strlen(key), text,
@@ -427,7 +439,7 @@ bool http_api_key(const char *query, char *user, size_t usz, char *pass,
 		size_t l = amp ? (size_t)(amp - s) : strlen(s);
 
 		if (l > 8 && !strncmp(s, "api_key=", 8)) {
-			char *v = malloc(l - 8 + 1);
+			char *v = mem_alloc(l - 8 + 1, NULL);
 			bool ok;
 
 			if (!v)
@@ -435,7 +447,7 @@ bool http_api_key(const char *query, char *user, size_t usz, char *pass,
 			/* Asterisk decodes the value, then splits at ':' */
 			http_url_decode(v, s + 8, l - 8, true);
 			ok = split_cred(v, strlen(v), user, usz, pass, psz);
-			free(v);
+			mem_deref(v);
 			return ok;
 		}
 		if (!amp)

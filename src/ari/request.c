@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <re_types.h>
+#include <re_mem.h>
 #include "ari/http_conf.h"
 #include "ari/request.h"
 #include "base/config.h"
@@ -15,17 +17,19 @@
 
 #define cf ari_http_conf
 
-static void hdr_add(struct ari_resp *resp, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void hdr_add(struct ari_resp *resp, const char *fmt, ...)
+/* A copy of the body kept for REST over WebSocket; NULL when empty. */
+static char *keep_body(const char *body, size_t blen)
 {
-	size_t l = strlen(resp->hdrs);
-	va_list ap;
+	char *copy;
 
-	va_start(ap, fmt);
-	vsnprintf(resp->hdrs + l, sizeof(resp->hdrs) - l, fmt, ap);
-	va_end(ap);
+	if (!body || !blen)
+		return NULL;
+	copy = mem_alloc(blen + 1, NULL);
+	if (copy) {
+		memcpy(copy, body, blen);
+		copy[blen] = '\0';
+	}
+	return copy;
 }
 
 static void resp_send(struct ari_resp *resp, int code, const char *body,
@@ -44,7 +48,7 @@ static void resp_send(struct ari_resp *resp, int code, const char *body,
 			  resp->req->path ? resp->req->path : "", code);
 
 	if (!resp->sendh) {
-		resp->cap_body = body && blen ? strndup(body, blen) : NULL;
+		resp->cap_body = keep_body(body, blen);
 		return;
 	}
 	resp->sendh(resp, code, body, blen, resp->arg);
@@ -52,19 +56,22 @@ static void resp_send(struct ari_resp *resp, int code, const char *body,
 
 void ari_resp_json(struct ari_resp *resp, int code, json_t *body)
 {
-	char *text = NULL;
+	static const char failed[] = "{\"message\":\"Internal Server Error\"}";
+	char *text;
 
-	if (body) {
-		text = json_dumps(body, JSON_ENCODE_ANY | (cf.pretty ?
-				  JSON_INDENT(2) : JSON_COMPACT));
-		json_decref(body);
-		if (!text) {
-			code = 500;
-			text = strdup("{\"message\":\"Internal Server Error\"}");
-		}
+	if (!body) {
+		resp_send(resp, code, NULL, 0);
+		return;
 	}
-	resp_send(resp, code, text, text ? strlen(text) : 0);
-	free(text);
+	text = json_dumps(body, JSON_ENCODE_ANY | (cf.pretty ?
+			  JSON_INDENT(2) : JSON_COMPACT));
+	json_decref(body);
+	if (!text) {
+		resp_send(resp, 500, failed, sizeof(failed) - 1);
+		return;
+	}
+	resp_send(resp, code, text, strlen(text));
+	free(text);  /* json_dumps() output is jansson's */
 }
 
 void ari_resp_error(struct ari_resp *resp, int code, const char *fmt, ...)
@@ -91,7 +98,8 @@ void ari_resp_header(struct ari_resp *resp, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(resp->hdrs + l, sizeof(resp->hdrs) - l, fmt, ap);
 	va_end(ap);
-	hdr_add(resp, "\r\n");
+	l = strlen(resp->hdrs);
+	snprintf(resp->hdrs + l, sizeof(resp->hdrs) - l, "\r\n");
 }
 
 bool ari_resp_done(const struct ari_resp *resp)

@@ -43,7 +43,7 @@ struct ari_resp {
 	bool done;
 	char hdrs[1024];      /* extra header lines */
 	int code;
-	char *cap_body;
+	char *cap_body;       /* kept body (mem_alloc'd) when sendh is NULL */
 };
 
 /* ---- for the handlers ---- */

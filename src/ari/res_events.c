@@ -22,7 +22,8 @@ struct user_event {
 	struct bus_event ev;
 	const char *keys[VARS_MAX + 1];
 	const char *values[VARS_MAX + 1];
-	char *owned[VARS_MAX];   /* values we had to print (non-strings) */
+	char *owned[VARS_MAX];   /* non-string values as JSON text:
+				  * json_dumps() output, freed with free() */
 	int nowned;
 };
 

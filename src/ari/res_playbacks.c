@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
 #include "ari/ari_util.h"
 #include "ari/handlers.h"
 #include "ari/models.h"
@@ -25,7 +27,7 @@ static void play(struct ari_req *req, struct ari_resp *resp,
 	struct playback *pb;
 	int skipms, offsetms, err;
 	size_t n;
-	char *buf;
+	char *buf = NULL;
 
 	if (!ch)
 		return;
@@ -43,15 +45,14 @@ static void play(struct ari_req *req, struct ari_resp *resp,
 		ari_resp_error(resp, 400, "offsetms cannot be negative");
 		return;
 	}
-	buf = strdup(media);
-	if (!buf) {
+	if (str_dup(&buf, media)) {
 		ari_resp_error(resp, 500, "Out of memory");
 		return;
 	}
 	n = playback_media_split(buf, uris, PLAY_MAX_MEDIA);
 	err = playback_start(&pb, ch, playback_id, uris, n,
 			     ari_req_param(req, "lang"), offsetms, skipms);
-	free(buf);
+	mem_deref(buf);
 	if (err == EEXIST)
 		ari_resp_error(resp, 409, "Playback id %s already in use",
 			       playback_id);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <re_types.h>
+#include <re_mem.h>
 #include "ari/handlers.h"
 #include "ari/route.h"
 #include "base/log.h"
@@ -162,7 +164,7 @@ void ari_sounds_list(struct ari_req *req, struct ari_resp *resp)
 		return;
 	}
 	/* Sorted, so that clients and tests see a stable order. */
-	ids = calloc(json_object_size(idx) + 1, sizeof(*ids));
+	ids = mem_zalloc((json_object_size(idx) + 1) * sizeof(*ids), NULL);
 	if (!ids) {
 		json_decref(list);
 		ari_resp_error(resp, 500, "Out of memory");
@@ -177,7 +179,7 @@ void ari_sounds_list(struct ari_req *req, struct ari_resp *resp)
 		if (s)
 			json_array_append_new(list, s);
 	}
-	free(ids);
+	mem_deref(ids);
 	ari_resp_json(resp, 200, list);
 }
 

@@ -8,8 +8,11 @@
  * create operation and "/channels/create/answer" is 404, not "answer the
  * channel whose id is create". */
 
-#include <stdlib.h>
+#include <stdint.h>
+#include <stdbool.h>
 #include <string.h>
+#include <re_types.h>
+#include <re_mem.h>
 #include "ari/http_params.h"
 #include "ari/route.h"
 
@@ -23,7 +26,7 @@
  * or a decoded NUL. */
 static bool decode_segment(const char *s, size_t len, char *out, size_t outsz)
 {
-	char *tmp = malloc(len + 1);
+	char *tmp = mem_alloc(len + 1, NULL);
 	size_t n;
 	bool ok;
 
@@ -33,7 +36,7 @@ static bool decode_segment(const char *s, size_t len, char *out, size_t outsz)
 	ok = n < outsz && strlen(tmp) == n;
 	if (ok)
 		memcpy(out, tmp, n + 1);
-	free(tmp);
+	mem_deref(tmp);
 	return ok;
 }
 

@@ -1,17 +1,22 @@
-/* ws_rest.c — REST over WebSocket: a RESTRequest message of the events
- * socket becomes a request through routing, its answer a RESTResponse. */
+/* ws_rest.c — REST over WebSocket: a text message {"type":"RESTRequest",
+ * "method", "uri", "query_strings", "content_type", "message_body",
+ * "request_id", "transaction_id"} on the events socket is run as a request
+ * and answered with a RESTResponse carrying the status, the reason phrase
+ * and the body as text, as Asterisk 20's ARI does. Routing itself is not
+ * called from here but through the ari_invoke_h the socket was given, so
+ * that this file depends on nothing above it. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
+#include <re_mbuf.h>
 #include "ari/http_params.h"
 #include "ari/ws_rest.h"
 #include "base/log.h"
 #include "base/reason.h"
-
-/* ---- REST over WebSocket (README §5.3) ---- */
 
 static json_t *rest_response(const json_t *rq, int code, const char *uri,
 			     const char *body)
@@ -34,73 +39,49 @@ static json_t *rest_response(const json_t *rq, int code, const char *uri,
 	return j;
 }
 
-struct qbuf {
-	char *p;
-	size_t len, cap;
-	bool err;
-};
-
-static void qbuf_put(struct qbuf *q, const char *s, bool encode)
+/* Append s to the query, %-encoding all but RFC 3986's unreserved
+ * characters (and ',' ':', which ARI clients send as they are) when
+ * `encode`: query_strings values arrive decoded, the uri's own query does
+ * not. */
+static int query_put(struct mbuf *q, const char *s, bool encode)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	int err = 0;
 
-	for (; *s && !q->err; s++) {
+	for (; *s && !err; s++) {
 		unsigned char ch = (unsigned char)*s;
 
-		if (q->len + 4 > q->cap) {
-			size_t nc = q->cap ? q->cap * 2 : 256;
-			char *n = realloc(q->p, nc);
-
-			if (!n) {
-				q->err = true;
-				return;
-			}
-			q->p = n;
-			q->cap = nc;
-		}
 		if (!encode || (ch >= 'a' && ch <= 'z') ||
 		    (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
 		    strchr("-_.~,:", ch)) {
-			q->p[q->len++] = (char)ch;
+			err = mbuf_write_u8(q, ch);
+			continue;
 		}
-		else {
-			q->p[q->len++] = '%';
-			q->p[q->len++] = hex[ch >> 4];
-			q->p[q->len++] = hex[ch & 15];
-		}
-		q->p[q->len] = '\0';
+		err = mbuf_write_u8(q, '%');
+		err |= mbuf_write_u8(q, (uint8_t)hex[ch >> 4]);
+		err |= mbuf_write_u8(q, (uint8_t)hex[ch & 15]);
 	}
+	return err;
 }
 
-static json_t *handle_rest(const json_t *rq, const char *user,
-			   bool read_only, ari_invoke_h *invokeh)
+/* The request's path below /ari ("/" + uri without its query) and its raw
+ * query: the uri's own, then the query_strings pairs, NUL terminated; the
+ * query stays empty when there is none. */
+static int rest_target(const json_t *rq, const char *uri, char **pathp,
+		       struct mbuf *q)
 {
-	const char *type = json_string_value(json_object_get(rq, "type"));
-	const char *method = json_string_value(json_object_get(rq, "method"));
-	const char *uri = json_string_value(json_object_get(rq, "uri"));
-	const char *ctype = json_string_value(json_object_get(rq,
-							    "content_type"));
-	const char *body = json_string_value(json_object_get(rq,
-							   "message_body"));
 	json_t *qs = json_object_get(rq, "query_strings");
-	struct qbuf q = {0};
-	struct ari_invoke inv = {.user = user, .read_only = read_only,
-				 .method = method, .body = body};
-	char *path = NULL, *qm;
-	json_t *reply;
+	char *qm;
 	size_t i;
 	json_t *e;
+	int err = 0;
 
-	if (!type || strcmp(type, "RESTRequest") || !method || !uri)
-		return rest_response(rq, 400, uri, NULL);
-	while (*uri == '/')
-		uri++;
-	if (re_sdprintf(&path, "/%s", uri))
-		return rest_response(rq, 500, uri, NULL);
-	qm = strchr(path, '?');
+	if (re_sdprintf(pathp, "/%s", uri))
+		return ENOMEM;
+	qm = strchr(*pathp, '?');
 	if (qm) {
 		*qm = '\0';
-		qbuf_put(&q, qm + 1, false);  /* already encoded */
+		err = query_put(q, qm + 1, false);
 	}
 	json_array_foreach(qs, i, e) {
 		const char *n = json_string_value(json_object_get(e, "name"));
@@ -108,25 +89,51 @@ static json_t *handle_rest(const json_t *rq, const char *user,
 
 		if (!n)
 			continue;
-		if (q.len)
-			qbuf_put(&q, "&", false);
-		qbuf_put(&q, n, true);
-		qbuf_put(&q, "=", false);
-		qbuf_put(&q, v ? v : "", true);
+		if (q->end)
+			err |= query_put(q, "&", false);
+		err |= query_put(q, n, true);
+		err |= query_put(q, "=", false);
+		err |= query_put(q, v ? v : "", true);
 	}
-	if (q.err) {
+	if (q->end)
+		err |= mbuf_write_u8(q, 0);
+	return err;
+}
+
+static json_t *handle_rest(const json_t *rq, const char *user,
+			   bool read_only, ari_invoke_h *invokeh)
+{
+	const char *type = json_string_value(json_object_get(rq, "type"));
+	const char *uri = json_string_value(json_object_get(rq, "uri"));
+	const char *ctype = json_string_value(json_object_get(rq,
+							    "content_type"));
+	struct ari_invoke inv = {
+		.user = user, .read_only = read_only,
+		.method = json_string_value(json_object_get(rq, "method")),
+		.body = json_string_value(json_object_get(rq, "message_body")),
+	};
+	struct mbuf *q;
+	char *path = NULL;
+	json_t *reply;
+
+	if (!type || strcmp(type, "RESTRequest") || !inv.method || !uri)
+		return rest_response(rq, 400, uri, NULL);
+	while (*uri == '/')
+		uri++;
+	q = mbuf_alloc(256);
+	if (!q || rest_target(rq, uri, &path, q)) {
 		reply = rest_response(rq, 500, uri, NULL);
+		goto out;
 	}
-	else {
-		inv.path = path;
-		inv.query = q.p;
-		inv.ctype = ctype ? ctype : (body ? "application/json" : NULL);
-		invokeh(&inv);
-		reply = rest_response(rq, inv.code, uri, inv.resp_body);
-	}
-	free(inv.resp_body);
+	inv.path = path;
+	inv.query = q->end ? (const char *)q->buf : NULL;
+	inv.ctype = ctype ? ctype : (inv.body ? "application/json" : NULL);
+	invokeh(&inv);
+	reply = rest_response(rq, inv.code, uri, inv.resp_body);
+	mem_deref(inv.resp_body);
+ out:
 	mem_deref(path);
-	free(q.p);
+	mem_deref(q);
 	return reply;
 }
 

@@ -182,19 +182,42 @@ static const char *type_name(enum bus_type t)
 	return NULL;
 }
 
-/* The event's own fields. */
-static json_t *event_body(const struct bus_event *ev)
-{
-	json_t *o = json_object();
+/* ---- the fields of each event ---- */
 
+static void destroyed_fields(json_t *o, const struct bus_event *ev)
+{
+	json_object_set_new(o, "cause", json_integer(ev->cause));
+	json_object_set_new(o, "cause_txt",
+			    json_string(channel_cause_text(ev->cause)));
+	if (ev->tech_cause)
+		json_object_set_new(o, "tech_cause",
+				    json_integer(ev->tech_cause));
+}
+
+static void dtmf_fields(json_t *o, const struct bus_event *ev)
+{
+	char digit[2] = {ev->digit, '\0'};
+
+	json_object_set_new(o, "digit", json_string(digit));
+	json_object_set_new(o, "duration_ms", json_integer(ev->duration_ms));
+}
+
+static void userevent_fields(json_t *o, const struct bus_event *ev)
+{
+	json_object_set_new(o, "eventname", json_string(ev->name));
+	json_object_set_new(o, "userevent",
+			    kv_json(ev->keys, ev->values, ev->nkv));
+	if (ev->endpoint)
+		json_object_set_new(o, "endpoint",
+				    ari_endpoint_json(ev->endpoint));
+}
+
+/* Fields of the events that also carry "channel" (ev->chan). */
+static void channel_event_fields(json_t *o, const struct bus_event *ev)
+{
 	switch (ev->type) {
 	case BUS_CHANNEL_DESTROYED:
-		json_object_set_new(o, "cause", json_integer(ev->cause));
-		json_object_set_new(o, "cause_txt",
-				    json_string(channel_cause_text(ev->cause)));
-		if (ev->tech_cause)
-			json_object_set_new(o, "tech_cause",
-					    json_integer(ev->tech_cause));
+		destroyed_fields(o, ev);
 		break;
 	case BUS_CHANNEL_DIALPLAN:
 		json_object_set_new(o, "dialplan_app",
@@ -211,17 +234,6 @@ static json_t *event_body(const struct bus_event *ev)
 		if (ev->soft)
 			json_object_set_new(o, "soft", json_true());
 		break;
-	case BUS_DIAL:
-		if (ev->caller)
-			json_object_set_new(o, "caller",
-					    ari_channel_json(ev->caller));
-		json_object_set_new(o, "peer", ari_channel_json(ev->peer));
-		if (ev->dialstring)
-			json_object_set_new(o, "dialstring",
-					    json_string(ev->dialstring));
-		json_object_set_new(o, "dialstatus",
-				    json_string(ev->dialstatus ? ev->dialstatus : ""));
-		return o; /* Dial carries its channels as caller/peer */
 	case BUS_STASIS_START:
 		json_object_set_new(o, "args", args_json(ev->args, ev->nargs));
 		break;
@@ -230,108 +242,17 @@ static json_t *event_body(const struct bus_event *ev)
 				    json_string(ev->destination));
 		json_object_set_new(o, "args", args_json(ev->args, ev->nargs));
 		break;
-	case BUS_CHANNEL_DTMF: {
-		char digit[2] = {ev->digit, '\0'};
-
-		json_object_set_new(o, "digit", json_string(digit));
-		json_object_set_new(o, "duration_ms",
-				    json_integer(ev->duration_ms));
+	case BUS_CHANNEL_DTMF:
+		dtmf_fields(o, ev);
 		break;
-	}
 	case BUS_CHANNEL_HOLD:
 		if (ev->musicclass)
 			json_object_set_new(o, "musicclass",
 					    json_string(ev->musicclass));
 		break;
 	case BUS_CHANNEL_USEREVENT:
-		json_object_set_new(o, "eventname", json_string(ev->name));
-		json_object_set_new(o, "userevent",
-				    kv_json(ev->keys, ev->values, ev->nkv));
-		if (ev->endpoint)
-			json_object_set_new(o, "endpoint",
-					    ari_endpoint_json(ev->endpoint));
+		userevent_fields(o, ev);
 		break;
-	case BUS_ENDPOINT_STATE:
-		json_object_set_new(o, "endpoint", ari_endpoint_json(ev->endpoint));
-		return o;
-	case BUS_CONTACT_STATUS: {
-		json_t *ci = json_pack("{s:s, s:s, s:s}",
-				       "uri", ev->uri ? ev->uri : "",
-				       "contact_status", ev->status ? ev->status : "",
-				       "aor", ev->aor ? ev->aor : "");
-
-		if (ev->rtt_usec >= 0)
-			json_object_set_new(ci, "roundtrip_usec",
-					    json_sprintf("%ld", ev->rtt_usec));
-		json_object_set_new(o, "endpoint", ari_endpoint_json(ev->endpoint));
-		json_object_set_new(o, "contact_info", ci);
-		return o;
-	}
-	case BUS_PEER_STATUS: {
-		json_t *peer = json_pack("{s:s}", "peer_status",
-					 ev->status ? ev->status : "");
-
-		if (ev->reason && *ev->reason)
-			json_object_set_new(peer, "cause", json_string(ev->reason));
-		if (ev->address)
-			json_object_set_new(peer, "address",
-					    json_string(ev->address));
-		if (ev->port)
-			json_object_set_new(peer, "port", json_string(ev->port));
-		json_object_set_new(o, "endpoint", ari_endpoint_json(ev->endpoint));
-		json_object_set_new(o, "peer", peer);
-		return o;
-	}
-	case BUS_TEXT_MESSAGE: {
-		json_t *msg = json_pack("{s:s, s:s, s:s}",
-					"from", ev->from ? ev->from : "",
-					"to", ev->to ? ev->to : "",
-					"body", ev->body ? ev->body : "");
-
-		if (ev->nkv)
-			json_object_set_new(msg, "variables",
-					    kv_json(ev->keys, ev->values, ev->nkv));
-		json_object_set_new(o, "message", msg);
-		if (ev->endpoint)
-			json_object_set_new(o, "endpoint",
-					    ari_endpoint_json(ev->endpoint));
-		return o;
-	}
-	case BUS_DEVICE_STATE:
-		json_object_set_new(o, "device_state", json_pack(
-			"{s:s, s:s}", "name", ev->name ? ev->name : "",
-			"state", ev->status ? ev->status : "UNKNOWN"));
-		return o;
-	case BUS_CHANNEL_TRANSFER: {
-		json_t *dest = json_pack("{s:s}", "destination",
-					 ev->destination ? ev->destination : "");
-		json_t *to = json_object(), *by = json_object();
-		json_t *params = json_array();
-
-		for (int i = 0; i < ev->nkv; i++)
-			json_array_append_new(params, json_pack(
-				"{s:s, s:s}", "parameter_name", ev->keys[i],
-				"parameter_value", ev->values[i]));
-		if (ev->nkv)
-			json_object_set_new(dest, "additional_protocol_params",
-					    params);
-		else
-			json_decref(params);
-		json_object_set_new(to, "requested_destination", dest);
-		json_object_set_new(by, "source_channel",
-				    ari_channel_json(ev->chan));
-		if (ev->peer) {
-			json_object_set_new(to, "connected_channel",
-					    ari_channel_json(ev->peer));
-			json_object_set_new(by, "connected_channel",
-					    ari_channel_json(ev->peer));
-		}
-		if (ev->status)
-			json_object_set_new(o, "state", json_string(ev->status));
-		json_object_set_new(o, "refer_to", to);
-		json_object_set_new(o, "referred_by", by);
-		return o;
-	}
 	case BUS_CALL_BROADCAST:
 		if (ev->from)
 			json_object_set_new(o, "caller", json_string(ev->from));
@@ -342,17 +263,142 @@ static json_t *event_body(const struct bus_event *ev)
 		json_object_set_new(o, "winner_app",
 				    json_string(ev->app ? ev->app : ""));
 		break;
-	case BUS_PLAYBACK_STARTED:
-	case BUS_PLAYBACK_CONTINUING:
-	case BUS_PLAYBACK_FINISHED:
-		/* Playback events name their target in the playback itself. */
-		json_object_set_new(o, "playback", ari_playback_json(ev->playback));
-		return o;
 	default:
 		break;
 	}
 	if (ev->chan)
 		json_object_set_new(o, "channel", ari_channel_json(ev->chan));
+}
+
+/* Dial carries its channels as caller/peer, not as "channel". */
+static void dial_fields(json_t *o, const struct bus_event *ev)
+{
+	if (ev->caller)
+		json_object_set_new(o, "caller", ari_channel_json(ev->caller));
+	json_object_set_new(o, "peer", ari_channel_json(ev->peer));
+	if (ev->dialstring)
+		json_object_set_new(o, "dialstring",
+				    json_string(ev->dialstring));
+	json_object_set_new(o, "dialstatus",
+			    json_string(ev->dialstatus ? ev->dialstatus : ""));
+}
+
+static void contact_status_fields(json_t *o, const struct bus_event *ev)
+{
+	json_t *ci = json_pack("{s:s, s:s, s:s}",
+			       "uri", ev->uri ? ev->uri : "",
+			       "contact_status", ev->status ? ev->status : "",
+			       "aor", ev->aor ? ev->aor : "");
+
+	if (ev->rtt_usec >= 0)
+		json_object_set_new(ci, "roundtrip_usec",
+				    json_sprintf("%ld", ev->rtt_usec));
+	json_object_set_new(o, "endpoint", ari_endpoint_json(ev->endpoint));
+	json_object_set_new(o, "contact_info", ci);
+}
+
+static void peer_status_fields(json_t *o, const struct bus_event *ev)
+{
+	json_t *peer = json_pack("{s:s}", "peer_status",
+				 ev->status ? ev->status : "");
+
+	if (ev->reason && *ev->reason)
+		json_object_set_new(peer, "cause", json_string(ev->reason));
+	if (ev->address)
+		json_object_set_new(peer, "address", json_string(ev->address));
+	if (ev->port)
+		json_object_set_new(peer, "port", json_string(ev->port));
+	json_object_set_new(o, "endpoint", ari_endpoint_json(ev->endpoint));
+	json_object_set_new(o, "peer", peer);
+}
+
+static void text_message_fields(json_t *o, const struct bus_event *ev)
+{
+	json_t *msg = json_pack("{s:s, s:s, s:s}",
+				"from", ev->from ? ev->from : "",
+				"to", ev->to ? ev->to : "",
+				"body", ev->body ? ev->body : "");
+
+	if (ev->nkv)
+		json_object_set_new(msg, "variables",
+				    kv_json(ev->keys, ev->values, ev->nkv));
+	json_object_set_new(o, "message", msg);
+	if (ev->endpoint)
+		json_object_set_new(o, "endpoint",
+				    ari_endpoint_json(ev->endpoint));
+}
+
+static void transfer_fields(json_t *o, const struct bus_event *ev)
+{
+	json_t *dest = json_pack("{s:s}", "destination",
+				 ev->destination ? ev->destination : "");
+	json_t *to = json_object(), *by = json_object();
+	json_t *params = json_array();
+
+	for (int i = 0; i < ev->nkv; i++)
+		json_array_append_new(params, json_pack(
+			"{s:s, s:s}", "parameter_name", ev->keys[i],
+			"parameter_value", ev->values[i]));
+	if (ev->nkv)
+		json_object_set_new(dest, "additional_protocol_params",
+				    params);
+	else
+		json_decref(params);
+	json_object_set_new(to, "requested_destination", dest);
+	json_object_set_new(by, "source_channel", ari_channel_json(ev->chan));
+	if (ev->peer) {
+		json_object_set_new(to, "connected_channel",
+				    ari_channel_json(ev->peer));
+		json_object_set_new(by, "connected_channel",
+				    ari_channel_json(ev->peer));
+	}
+	if (ev->status)
+		json_object_set_new(o, "state", json_string(ev->status));
+	json_object_set_new(o, "refer_to", to);
+	json_object_set_new(o, "referred_by", by);
+}
+
+/* The event's own fields. */
+static json_t *event_body(const struct bus_event *ev)
+{
+	json_t *o = json_object();
+
+	switch (ev->type) {
+	case BUS_DIAL:
+		dial_fields(o, ev);
+		break;
+	case BUS_ENDPOINT_STATE:
+		json_object_set_new(o, "endpoint",
+				    ari_endpoint_json(ev->endpoint));
+		break;
+	case BUS_CONTACT_STATUS:
+		contact_status_fields(o, ev);
+		break;
+	case BUS_PEER_STATUS:
+		peer_status_fields(o, ev);
+		break;
+	case BUS_TEXT_MESSAGE:
+		text_message_fields(o, ev);
+		break;
+	case BUS_DEVICE_STATE:
+		json_object_set_new(o, "device_state", json_pack(
+			"{s:s, s:s}", "name", ev->name ? ev->name : "",
+			"state", ev->status ? ev->status : "UNKNOWN"));
+		break;
+	case BUS_CHANNEL_TRANSFER:
+		transfer_fields(o, ev);
+		break;
+	case BUS_PLAYBACK_STARTED:
+	case BUS_PLAYBACK_CONTINUING:
+	case BUS_PLAYBACK_FINISHED:
+		/* Playback events name their target in the playback itself. */
+		json_object_set_new(o, "playback",
+				    ari_playback_json(ev->playback));
+		break;
+	default:
+		channel_event_fields(o, ev);
+		break;
+	}
 	return o;
 }
 

@@ -68,68 +68,63 @@ static bool is_token(const char *s)
 	return true;
 }
 
-int http_head_parse(struct http_head *h, const char *buf, size_t len)
+/* The request target: origin-form, absolute-form (http://host/path, the
+ * path is kept) or "*"; the fragment is dropped, the query split off. */
+static int parse_target(struct http_head *h, char *target)
 {
-	char *line, *next, *sp, *target, *ver, *hash;
+	char *hash, *qm;
 
-	memset(h, 0, sizeof(*h));
-	h->buf = dup_n(buf, len);
-	if (!h->buf)
-		return ENOMEM;
-	if (memchr(h->buf, '\0', len))
-		goto bad;
-
-	/* RFC 7230 3.5: ignore empty lines before the request line */
-	line = h->buf;
-	while (*line == '\r' || *line == '\n')
-		line++;
-
-	next = strchr(line, '\n');
-	if (!next)
-		goto bad;
-	*next++ = '\0';
-	line = trim(line);
-
-	/* METHOD SP target SP HTTP/1.x */
-	sp = strchr(line, ' ');
-	if (!sp)
-		goto bad;
-	*sp = '\0';
-	target = sp + 1;
-	sp = strchr(target, ' ');
-	if (!sp)
-		goto bad;
-	*sp = '\0';
-	ver = sp + 1;
-	if (!is_token(line) || !*target || strchr(ver, ' '))
-		goto bad;
-	if (strncmp(ver, "HTTP/1.", 7) || !isdigit((unsigned char)ver[7]) ||
-	    ver[8])
-		goto bad;
-	h->minor = ver[7] - '0';
-	h->method = line;
-
-	/* absolute-form: http://host/path */
 	if (!strncasecmp(target, "http://", 7) ||
 	    !strncasecmp(target, "https://", 8)) {
-		char *p = strstr(target, "://") + 3;
-		p = strchr(p, '/');
+		char *p = strchr(strstr(target, "://") + 3, '/');
+
 		target = p ? p : "/";
 	}
 	if (target[0] != '/' && strcmp(target, "*"))
-		goto bad;
+		return EBADMSG;
 	hash = strchr(target, '#');
 	if (hash)
 		*hash = '\0';
 	h->path = target;
-	sp = strchr(target, '?');
-	if (sp) {
-		*sp = '\0';
-		h->query = sp + 1;
+	qm = strchr(target, '?');
+	if (qm) {
+		*qm = '\0';
+		h->query = qm + 1;
 	}
+	return 0;
+}
 
-	/* headers */
-	for (line = next; line && *line; line = next) {
+/* METHOD SP target SP HTTP/1.x */
+static int parse_request_line(struct http_head *h, char *line)
+{
+	char *sp, *target, *ver;
+
+	sp = strchr(line, ' ');
+	if (!sp)
+		return EBADMSG;
+	*sp = '\0';
+	target = sp + 1;
+	sp = strchr(target, ' ');
+	if (!sp)
+		return EBADMSG;
+	*sp = '\0';
+	ver = sp + 1;
+	if (!is_token(line) || !*target || strchr(ver, ' '))
+		return EBADMSG;
+	if (strncmp(ver, "HTTP/1.", 7) || !isdigit((unsigned char)ver[7]) ||
+	    ver[8])
+		return EBADMSG;
+	h->minor = ver[7] - '0';
+	h->method = line;
+	return parse_target(h, target);
+}
+
+/* "Name: value" lines from `line` up to the empty line. */
+static int parse_headers(struct http_head *h, char *line)
+{
+	char *next;
+
+	for (; line && *line; line = next) {
 		char *colon;
 
 		next = strchr(line, '\n');
@@ -139,26 +134,54 @@ int http_head_parse(struct http_head *h, const char *buf, size_t len)
 			break;
 		/* obsolete line folding is not allowed in requests */
 		if (*line == ' ' || *line == '\t')
-			goto bad;
+			return EBADMSG;
 		colon = strchr(line, ':');
 		if (!colon)
-			goto bad;
+			return EBADMSG;
 		*colon = '\0';
 		if (!is_token(line))
-			goto bad;
-		if (h->nhdr >= HTTP_MAX_HDRS) {
-			http_head_free(h);
+			return EBADMSG;
+		if (h->nhdr >= HTTP_MAX_HDRS)
 			return E2BIG;
-		}
 		h->hdr[h->nhdr].name = line;
 		h->hdr[h->nhdr].value = trim(colon + 1);
 		h->nhdr++;
 	}
 	return 0;
+}
 
- bad:
-	http_head_free(h);
-	return EBADMSG;
+int http_head_parse(struct http_head *h, const char *buf, size_t len)
+{
+	char *line, *next;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	h->buf = dup_n(buf, len);
+	if (!h->buf)
+		return ENOMEM;
+	if (memchr(h->buf, '\0', len)) {
+		err = EBADMSG;
+		goto out;
+	}
+
+	/* RFC 7230 3.5: ignore empty lines before the request line */
+	line = h->buf;
+	while (*line == '\r' || *line == '\n')
+		line++;
+	next = strchr(line, '\n');
+	if (!next) {
+		err = EBADMSG;
+		goto out;
+	}
+	*next++ = '\0';
+
+	err = parse_request_line(h, trim(line));
+	if (!err)
+		err = parse_headers(h, next);
+ out:
+	if (err)
+		http_head_free(h);
+	return err;
 }
 
 void http_head_free(struct http_head *h)

@@ -81,65 +81,136 @@ static void build_allow(const char *path, struct ari_match_result *res)
 	}
 }
 
+/* The request path's segment after *p (which is at a '/'): sets *seg and
+ * *len and leaves *p at the next '/' or the end. */
+static void next_path_segment(const char **p, const char **seg, size_t *len)
+{
+	const char *q = *p + 1;
+
+	*seg = q;
+	while (*q && *q != '/')
+		q++;
+	*len = (size_t)(q - *seg);
+	*p = q;
+}
+
+/* The routes still matching, and where each one's pattern goes on. */
+struct walk {
+	const char *pos[MAX_ROUTES];
+	bool alive[MAX_ROUTES];
+};
+
+static bool literal_equals(const char *rseg, size_t rlen, const char *seg)
+{
+	return !is_wildcard(rseg, rlen) && strlen(seg) == rlen &&
+	       !memcmp(seg, rseg, rlen);
+}
+
+/* Narrow the alive routes by one (decoded) request segment: when some
+ * route has this literal segment, only those stay, else only the
+ * wildcards. */
+static void narrow(struct walk *w, const char *seg)
+{
+	const char *rseg[MAX_ROUTES];
+	size_t rlen[MAX_ROUTES];
+	bool literal_hit = false;
+
+	for (size_t i = 0; i < ari_routes_count; i++) {
+		if (!w->alive[i])
+			continue;
+		if (!next_pattern_segment(&w->pos[i], &rseg[i], &rlen[i])) {
+			w->alive[i] = false;
+			continue;
+		}
+		if (literal_equals(rseg[i], rlen[i], seg))
+			literal_hit = true;
+	}
+	for (size_t i = 0; i < ari_routes_count; i++) {
+		if (!w->alive[i])
+			continue;
+		if (literal_hit)
+			w->alive[i] = literal_equals(rseg[i], rlen[i], seg);
+		else
+			w->alive[i] = is_wildcard(rseg[i], rlen[i]);
+	}
+}
+
+/* Walk the request segment by segment; false for a path no route can have
+ * (empty segment, too deep, bad escape). */
+static bool walk_path(struct walk *w, const char *path)
+{
+	char seg[sizeof(((struct ari_path_var *)0)->value)];
+	const char *p = path;
+
+	for (size_t i = 0; i < ari_routes_count; i++) {
+		w->pos[i] = ari_routes[i].path;
+		w->alive[i] = true;
+	}
+	for (int depth = 0; *p; depth++) {
+		const char *start;
+		size_t len;
+
+		next_path_segment(&p, &start, &len);
+		if (!len || depth >= MAX_SEGMENTS)
+			return false; /* empty segment, trailing '/' */
+		if (!decode_segment(start, len, seg, sizeof(seg)))
+			return false;
+		narrow(w, seg);
+	}
+	return true;
+}
+
+/* The path variables of res->route: pair pattern and request segments. */
+static void fill_vars(const char *path, struct ari_match_result *res)
+{
+	const char *rp = res->route->path, *rs, *p = path;
+	size_t rl;
+
+	while (next_pattern_segment(&rp, &rs, &rl)) {
+		struct ari_path_var *v;
+		const char *start;
+		size_t len;
+
+		next_path_segment(&p, &start, &len);
+		if (!is_wildcard(rs, rl))
+			continue;
+		if (res->nvars >= ARI_MAX_PATH_VARS)
+			break;
+		v = &res->vars[res->nvars++];
+
+		/* The name is the wildcard without braces: point at the first
+		 * parameter of the route with that name, which lives in the
+		 * table and is NUL terminated. */
+		v->name = NULL;
+		for (const struct ari_param *pa = res->route->params;
+		     pa && pa->name; pa++) {
+			if (pa->in == ARI_PATH && strlen(pa->name) == rl - 2 &&
+			    !memcmp(pa->name, rs + 1, rl - 2)) {
+				v->name = pa->name;
+				break;
+			}
+		}
+		decode_segment(start, len, v->value, sizeof(v->value));
+		if (!v->name)
+			res->nvars--; /* table error; the unit test catches it */
+	}
+}
+
 enum ari_match ari_route_match(const char *method, const char *path,
 			       struct ari_match_result *res)
 {
-	const char *pos[MAX_ROUTES];
-	bool alive[MAX_ROUTES];
-	char seg[sizeof(res->vars[0].value)];
-	const char *p = path;
+	struct walk w;
 	const struct ari_route *node = NULL;
 
 	memset(res, 0, sizeof(*res));
 	if (!method || !path || *path != '/' || ari_routes_count > MAX_ROUTES)
 		return ARI_MATCH_NO_PATH;
-
-	for (size_t i = 0; i < ari_routes_count; i++) {
-		pos[i] = ari_routes[i].path;
-		alive[i] = true;
-	}
-
-	/* Walk the request segment by segment, narrowing the alive routes. */
-	for (int depth = 0; *p; depth++) {
-		const char *start = ++p; /* skip '/' */
-		bool literal_hit = false;
-
-		while (*p && *p != '/')
-			p++;
-		if (p == start || depth >= MAX_SEGMENTS)
-			return ARI_MATCH_NO_PATH; /* empty segment, trailing '/' */
-		if (!decode_segment(start, (size_t)(p - start), seg, sizeof(seg)))
-			return ARI_MATCH_NO_PATH;
-
-		const char *rseg[MAX_ROUTES];
-		size_t rlen[MAX_ROUTES];
-
-		for (size_t i = 0; i < ari_routes_count; i++) {
-			if (!alive[i])
-				continue;
-			if (!next_pattern_segment(&pos[i], &rseg[i], &rlen[i])) {
-				alive[i] = false;
-				continue;
-			}
-			if (!is_wildcard(rseg[i], rlen[i]) &&
-			    strlen(seg) == rlen[i] && !memcmp(seg, rseg[i], rlen[i]))
-				literal_hit = true;
-		}
-		for (size_t i = 0; i < ari_routes_count; i++) {
-			if (!alive[i])
-				continue;
-			if (literal_hit)
-				alive[i] = !is_wildcard(rseg[i], rlen[i]) &&
-					   strlen(seg) == rlen[i] &&
-					   !memcmp(seg, rseg[i], rlen[i]);
-			else
-				alive[i] = is_wildcard(rseg[i], rlen[i]);
-		}
-	}
+	if (!walk_path(&w, path))
+		return ARI_MATCH_NO_PATH;
 
 	/* The routes whose pattern ended exactly here share one path. */
 	for (size_t i = 0; i < ari_routes_count; i++) {
-		if (!alive[i] || *pos[i] != '\0')
+		if (!w.alive[i] || *w.pos[i] != '\0')
 			continue;
 		if (!node)
 			node = &ari_routes[i];
@@ -154,40 +225,6 @@ enum ari_match ari_route_match(const char *method, const char *path,
 	build_allow(node->path, res);
 	if (!res->route)
 		return ARI_MATCH_NO_METHOD;
-
-	/* Fill the path variables: pair pattern and request segments again. */
-	const char *rp = res->route->path;
-	const char *rs;
-	size_t rl;
-
-	p = path;
-	while (next_pattern_segment(&rp, &rs, &rl)) {
-		const char *start = ++p;
-
-		while (*p && *p != '/')
-			p++;
-		if (!is_wildcard(rs, rl))
-			continue;
-		if (res->nvars >= ARI_MAX_PATH_VARS)
-			break;
-		struct ari_path_var *v = &res->vars[res->nvars++];
-
-		/* The name is the wildcard without braces: point at the first
-		 * parameter of the route with that name, which lives in the
-		 * table and is NUL terminated. */
-		v->name = NULL;
-		for (const struct ari_param *pa = res->route->params;
-		     pa && pa->name; pa++) {
-			if (pa->in == ARI_PATH && strlen(pa->name) == rl - 2 &&
-			    !memcmp(pa->name, rs + 1, rl - 2)) {
-				v->name = pa->name;
-				break;
-			}
-		}
-		decode_segment(start, (size_t)(p - start), v->value,
-			       sizeof(v->value));
-		if (!v->name)
-			res->nvars--; /* table error; the unit test catches it */
-	}
+	fill_vars(path, res);
 	return ARI_MATCH_OK;
 }

@@ -106,7 +106,8 @@ static struct {
 
 /* --- helpers ----------------------------------------------------------- */
 
-static int str_dup(char **dst, const char *src)
+/* libre's str_dup refuses NULL; a missing value is "" here. */
+static int copy_str(char **dst, const char *src)
 {
 	size_t n = strlen(src ? src : "");
 
@@ -284,7 +285,7 @@ static void link_add(const char *id)
 
 	if (!l) {
 		l = mem_zalloc(sizeof(*l), link_destructor);
-		if (!l || str_dup(&l->id, id)) {
+		if (!l || copy_str(&l->id, id)) {
 			mem_deref(l);
 			return;
 		}
@@ -324,7 +325,7 @@ static struct cel_chan *chan_get(struct channel *ch)
 
 	if (!c) {
 		c = mem_zalloc(sizeof(*c), chan_destructor);
-		if (!c || str_dup(&c->id, id) || str_dup(&c->linkedid, lid)) {
+		if (!c || copy_str(&c->id, id) || copy_str(&c->linkedid, lid)) {
 			mem_deref(c);
 			return NULL;
 		}
@@ -335,7 +336,7 @@ static struct cel_chan *chan_get(struct channel *ch)
 	}
 	if (strcmp(c->linkedid, lid)) {
 		char *nl;
-		if (str_dup(&nl, lid) == 0) {
+		if (copy_str(&nl, lid) == 0) {
 			link_add(lid);
 			link_drop(c->linkedid);
 			mem_deref(c->linkedid);
@@ -478,7 +479,7 @@ static void app_item(const char *item, const struct config_var *var)
 	if (!apps)
 		return;
 	cel.apps = apps;
-	if (str_dup(&copy, item))
+	if (copy_str(&copy, item))
 		return;
 	cel.apps[cel.napps++] = copy;
 }
@@ -541,7 +542,7 @@ static void load_config(const struct config *conf)
 	if (events) {
 		char *copy;
 		cel.events = 0;
-		if (str_dup(&copy, events->value) == 0) {
+		if (copy_str(&copy, events->value) == 0) {
 			each_item(copy, event_item, events);
 			mem_deref(copy);
 		}
@@ -555,7 +556,7 @@ static void load_config(const struct config *conf)
 	if (apps) {
 		char *copy;
 		cel.all_apps = false;
-		if (str_dup(&copy, apps->value) == 0) {
+		if (copy_str(&copy, apps->value) == 0) {
 			each_item(copy, app_item, apps);
 			mem_deref(copy);
 		}
@@ -588,6 +589,13 @@ static int make_dirs(const char *path)
 		tmp[i] = c;
 	}
 	return 0;
+}
+
+static bool learn_channel(struct channel *ch, void *arg)
+{
+	(void)arg;
+	chan_get(ch);
+	return false;
 }
 
 int cel_init(const struct config *celconf, const char *logdir)
@@ -627,6 +635,11 @@ int cel_init(const struct config *celconf, const char *logdir)
 		return err;
 	}
 	cel.subscribed = true;
+	/* After a reload (module reload cel_custom.so) the calls in progress
+	 * are learned now, in their current state, not at their next event:
+	 * otherwise an answer would be taken for a call that was always up,
+	 * and a linkedid would end with the first of its channels to go. */
+	channel_foreach(learn_channel, NULL);
 	log_verbose(3, "CEL logging enabled (%s).", path);
 	return 0;
 }

@@ -115,6 +115,13 @@ int stasis_enter(struct channel *ch, const char *name,
 	}
 	if (channel_control(ch))
 		return EBUSY;
+	/* A hung-up channel (Stasis() in the h extension) would never get its
+	 * StasisEnd and would keep the app alive for ever. */
+	if (channel_is_hungup(ch)) {
+		log_warning("Channel %s is hung up: not entering Stasis app "
+			    "'%s'", channel_name(ch), name);
+		return ENOTCONN;
+	}
 	ctl = mem_zalloc(sizeof(*ctl), control_destructor);
 	if (!ctl || str_dup(&ctl->app, name) ||
 	    join_appdata(&ctl->appdata, name, args, nargs) ||

@@ -96,7 +96,7 @@ int stasis_app_watch_channel(const char *app, struct channel *ch);
 
 /* Put a channel into app `name` with args: subscribes, StasisStart.
  * ENOENT app not registered, EAGAIN app not active, EBUSY channel already in
- * an app. `done` is called once when the channel leaves the app (continue,
+ * an app, ENOTCONN channel already hung up. `done` is called once when the channel leaves the app (continue,
  * hangup) with leave reason; NULL allowed. */
 enum stasis_leave {
 	STASIS_LEFT_CONTINUE,  /* dialplan goes on */

@@ -249,6 +249,21 @@ static void app_destructor(void *arg)
 	mem_deref(app->name);
 }
 
+/* The registry is kept in name order: listings (GET /applications, `ari
+ * show apps`) need no sort. */
+static void insert_by_name(struct stasis_app *app)
+{
+	for (struct le *le = stasis_apps.head; le; le = le->next) {
+		const struct stasis_app *other = le->data;
+
+		if (strcmp(app->name, other->name) < 0) {
+			list_insert_before(&stasis_apps, le, &app->le, app);
+			return;
+		}
+	}
+	list_append(&stasis_apps, &app->le, app);
+}
+
 static int app_create(struct stasis_app **appp, const char *name)
 {
 	struct stasis_app *app = mem_zalloc(sizeof(*app), app_destructor);
@@ -258,7 +273,7 @@ static int app_create(struct stasis_app **appp, const char *name)
 		return ENOMEM;
 	}
 	log_verbose(2, "Creating Stasis app '%s'", name);
-	list_append(&stasis_apps, &app->le, app);
+	insert_by_name(app);
 	if (app_hooks && app_hooks->created)
 		app->hooked = app_hooks->created(app->name);
 	*appp = app;

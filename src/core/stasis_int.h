@@ -45,7 +45,7 @@ struct stasis_control {
 	void *arg;
 };
 
-/* Every app, in creation order. */
+/* Every app, in name order. */
 extern struct list stasis_apps;
 
 /* Subscriptions (stasis_app.c). */

@@ -488,6 +488,20 @@ static void set_filter_replaces_both_lists(void **state)
 	assert_true(stasis_app_event_allowed(app, "StasisEnd"));
 }
 
+/* Known bug: stasis.h promises "Apps in name order" (GET /applications,
+ * "ari show apps"), stasis_app_foreach walks them in creation order. */
+static void foreach_visits_apps_in_name_order(void **state)
+{
+	struct names n = {{0}};
+
+	(void)state;
+	app_up("zeta", "ws1");
+	app_up("alpha", "ws1");
+	app_up("mid", "ws2");
+	stasis_app_foreach(name_h, &n);
+	assert_string_equal(n.text, "alpha|mid|zeta");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, stasis_setup, stasis_teardown)
 
 int main(void)
@@ -515,6 +529,7 @@ int main(void)
 		T(allowed_list_lets_only_its_types_through),
 		T(disallowed_type_is_blocked_even_when_allowed),
 		T(set_filter_replaces_both_lists),
+		T(foreach_visits_apps_in_name_order),
 	};
 
 	return cmocka_run_group_tests(tests, stasis_group_setup,

@@ -301,13 +301,19 @@ static void endpoint_changed(const char *tech_resource)
 			hooks[i]->endpoint_changed(tech_resource);
 }
 
+/* Both the endpoint left and the one joined hear of it. */
 void channel_set_endpoint(struct channel *ch, const char *tech_resource)
 {
-	ch->endpoint = mem_deref(ch->endpoint);
-	if (tech_resource && *tech_resource) {
+	char *old = ch->endpoint;
+
+	ch->endpoint = NULL;
+	if (tech_resource && *tech_resource)
 		str_dup(&ch->endpoint, tech_resource);
-		endpoint_changed(tech_resource);
-	}
+	if (old && (!ch->endpoint || strcmp(old, ch->endpoint)))
+		endpoint_changed(old);
+	if (ch->endpoint && (!old || strcmp(old, ch->endpoint)))
+		endpoint_changed(ch->endpoint);
+	mem_deref(old);
 }
 
 void channel_dtmf_received(struct channel *ch, char digit,

@@ -4,8 +4,9 @@
  *
  * Ownership: channel_alloc() registers the channel; the registry holds the
  * reference. channel_hangup() publishes the hangup events, tells the tech,
- * unregisters and drops that reference once the call stack unwinds; holders
- * of a pointer across the event loop must mem_ref() it. */
+ * unregisters and drops that reference before it returns: a caller that
+ * uses the channel after hanging it up, or keeps a pointer across the event
+ * loop, must hold its own mem_ref(). */
 #ifndef ARIADNE_CHANNEL_H
 #define ARIADNE_CHANNEL_H
 

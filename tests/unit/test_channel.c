@@ -656,6 +656,37 @@ static void endpoint_lists_only_its_own_channels(void **state)
 	assert_int_equal(endpoint_channel_count(e), 1);
 }
 
+static void channel_changing_endpoint_is_announced_by_both(void **state)
+{
+	struct endpoint *f = NULL, *g = NULL;
+	struct channel *ch = test_channel("mover");
+
+	(void)state;
+	assert_int_equal(endpoint_add(&f, "PJSIP", "frank"), 0);
+	assert_int_equal(endpoint_add(&g, "PJSIP", "grace"), 0);
+	channel_set_endpoint(ch, "PJSIP/frank");
+	assert_int_equal(rec_count(BUS_ENDPOINT_STATE, "bus"), 1);
+
+	/* The endpoint left first (without the channel), then the new one. */
+	channel_set_endpoint(ch, "PJSIP/grace");
+	assert_int_equal(rec_count(BUS_ENDPOINT_STATE, "bus"), 3);
+	assert_string_equal(evlog.r[evlog.n - 2].ep, "PJSIP/frank");
+	assert_string_equal(evlog.r[evlog.n - 2].ep_chans, "");
+	assert_string_equal(evlog.r[evlog.n - 1].ep, "PJSIP/grace");
+	assert_string_equal(evlog.r[evlog.n - 1].ep_chans, channel_id(ch));
+	assert_int_equal(endpoint_channel_count(f), 0);
+	assert_int_equal(endpoint_channel_count(g), 1);
+
+	/* The same endpoint again changes nothing; none leaves it. */
+	channel_set_endpoint(ch, "PJSIP/grace");
+	assert_int_equal(rec_count(BUS_ENDPOINT_STATE, "bus"), 3);
+	channel_set_endpoint(ch, NULL);
+	assert_int_equal(rec_count(BUS_ENDPOINT_STATE, "bus"), 4);
+	assert_string_equal(evlog.r[evlog.n - 1].ep, "PJSIP/grace");
+	assert_string_equal(evlog.r[evlog.n - 1].ep_chans, "");
+	assert_null(channel_endpoint(ch));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -685,6 +716,7 @@ int main(void)
 		T(channels_joining_and_leaving_publish_the_channel_list),
 		T(channel_of_an_unknown_endpoint_publishes_nothing),
 		T(endpoint_lists_only_its_own_channels),
+		T(channel_changing_endpoint_is_announced_by_both),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

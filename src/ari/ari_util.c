@@ -1,9 +1,13 @@
 /* ari_util.c — small helpers shared by the resource handlers (ari_util.h). */
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 #include "ari/ari_util.h"
 #include "core/channel.h"
+#include "core/endpoint.h"
 #include "core/stasis.h"
+
+#define VARS_MAX 64
 
 struct channel *ari_channel_lookup(struct ari_req *req, struct ari_resp *resp,
 				   enum ari_chan_need need)
@@ -62,4 +66,67 @@ const char *ari_split_tech_uri(const char *to, char *tech, size_t size)
 	memcpy(tech, to, colon - to);
 	tech[colon - to] = '\0';
 	return colon + 1;
+}
+
+static void endpoint_request(struct ari_req *req, struct ari_resp *resp,
+			     const char *tech, const char *resource,
+			     const struct ari_endpoint_op *op)
+{
+	const struct endpoint_tech_ops *ops = endpoint_tech_ops(tech);
+	const char *keys[VARS_MAX], *values[VARS_MAX];
+	int n, err;
+
+	n = ari_body_string_vars(ari_req_body(req), keys, values, VARS_MAX);
+	if (n < 0) {
+		ari_resp_error(resp, 400, "Variables must be a JSON object of "
+			       "strings");
+		return;
+	}
+	err = ops && resource && *resource ?
+	      op->run(ops, req, resource, keys, values, n) : ENOENT;
+	if (err == ENOENT)
+		ari_resp_error(resp, 404, "Endpoint not found");
+	else if (err == EINVAL && op->invalid)
+		ari_resp_error(resp, 400, "%s", op->invalid);
+	else if (err)
+		ari_resp_error(resp, 500, "%s could not be sent: %s", op->what,
+			       strerror(err));
+	else
+		ari_resp_no_content(resp);
+}
+
+void ari_endpoint_request_to(struct ari_req *req, struct ari_resp *resp,
+			     const struct ari_endpoint_op *op)
+{
+	const char *to = ari_req_param(req, "to");
+	const char *rest;
+	char tech[32];
+
+	if (!to || !*to) {
+		ari_resp_error(resp, 400, "To must be specified");
+		return;
+	}
+	if (!op->check(req, resp))
+		return;
+	rest = ari_split_tech_uri(to, tech, sizeof(tech));
+	if (!rest) {
+		ari_resp_error(resp, 404, "Endpoint not found");
+		return;
+	}
+	endpoint_request(req, resp, tech, rest, op);
+}
+
+void ari_endpoint_request_at(struct ari_req *req, struct ari_resp *resp,
+			     const struct ari_endpoint_op *op)
+{
+	const char *tech = ari_req_param(req, "tech");
+	const char *resource = ari_req_param(req, "resource");
+
+	if (!op->check(req, resp))
+		return;
+	if (!endpoint_find(tech, resource)) {
+		ari_resp_error(resp, 404, "Endpoint not found");
+		return;
+	}
+	endpoint_request(req, resp, tech, resource, op);
 }

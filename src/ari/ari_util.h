@@ -7,6 +7,7 @@
 #include "ari/request.h"
 
 struct channel;
+struct endpoint_tech_ops;
 
 enum ari_chan_need {
 	ARI_CHAN_ANY,        /* exists (404 otherwise) */
@@ -28,5 +29,30 @@ int ari_body_string_vars(json_t *body, const char **keys, const char **values,
  * the scheme names the technology, the rest is its business. NULL when
  * there is no usable scheme (the caller answers 404). */
 const char *ari_split_tech_uri(const char *to, char *tech, size_t size);
+
+/* An out-of-call request of the endpoints resource (sendMessage, refer):
+ * what differs between the two around the technology's operation. */
+struct ari_endpoint_op {
+	const char *what;     /* "Message", "REFER": in the 500 reply */
+	const char *invalid;  /* 400 reply when the operation says EINVAL;
+			       * NULL: a 500 like any other error */
+	/* The operation's own required parameters; false after a reply. */
+	bool (*check)(struct ari_req *req, struct ari_resp *resp);
+	/* Run it; ENOENT when the technology has no such operation or does
+	 * not know the resource. */
+	int (*run)(const struct endpoint_tech_ops *ops, struct ari_req *req,
+		   const char *resource, const char **keys,
+		   const char **values, int n);
+};
+
+/* POST /endpoints/{op}: to the endpoint or URI of parameter "to"
+ * ("pjsip:alice", "pjsip:sip:bob@host"). Replies 400 for a missing
+ * parameter or variables that are not strings, 404 for an unknown
+ * endpoint, 204 when the request went out. */
+void ari_endpoint_request_to(struct ari_req *req, struct ari_resp *resp,
+			     const struct ari_endpoint_op *op);
+/* POST /endpoints/{tech}/{resource}/{op}: to a configured endpoint. */
+void ari_endpoint_request_at(struct ari_req *req, struct ari_resp *resp,
+			     const struct ari_endpoint_op *op);
 
 #endif

@@ -12,8 +12,6 @@
 #include "ari/models.h"
 #include "core/endpoint.h"
 
-#define VARS_MAX 64
-
 static void add_endpoint(struct endpoint *ep, void *arg)
 {
 	json_array_append_new(arg, ari_endpoint_json(ep));
@@ -62,77 +60,42 @@ void ari_endpoints_get(struct ari_req *req, struct ari_resp *resp)
 	ari_resp_json(resp, 200, ari_endpoint_json(ep));
 }
 
-/* Send to `resource` of `tech` and reply; the checks of the two operations
- * that differ have been made by the caller. */
-static void send_message(struct ari_req *req, struct ari_resp *resp,
-			 const char *tech, const char *resource)
+static bool check_send_message(struct ari_req *req, struct ari_resp *resp)
 {
-	const struct endpoint_tech_ops *ops = endpoint_tech_ops(tech);
-	const char *keys[VARS_MAX], *values[VARS_MAX];
-	const char *body = ari_req_param(req, "body");
-	int n, err;
+	const char *from = ari_req_param(req, "from");
 
-	n = ari_body_string_vars(ari_req_body(req), keys, values, VARS_MAX);
-	if (n < 0) {
-		ari_resp_error(resp, 400, "Variables must be a JSON object of "
-			       "strings");
-		return;
+	if (!from || !*from) {
+		ari_resp_error(resp, 400, "From must be specified");
+		return false;
 	}
-	if (!ops || !ops->send_message || !resource || !*resource) {
-		ari_resp_error(resp, 404, "Endpoint not found");
-		return;
-	}
-	err = ops->send_message(resource, ari_req_param(req, "from"),
-				body ? body : "", keys, values, n);
-	if (err == ENOENT) {
-		ari_resp_error(resp, 404, "Endpoint not found");
-		return;
-	}
-	if (err) {
-		ari_resp_error(resp, 500, "Message could not be sent: %s",
-			       strerror(err));
-		return;
-	}
-	ari_resp_no_content(resp);
+	return true;
 }
+
+static int run_send_message(const struct endpoint_tech_ops *ops,
+			    struct ari_req *req, const char *resource,
+			    const char **keys, const char **values, int n)
+{
+	const char *body = ari_req_param(req, "body");
+
+	if (!ops->send_message)
+		return ENOENT;
+	return ops->send_message(resource, ari_req_param(req, "from"),
+				 body ? body : "", keys, values, n);
+}
+
+static const struct ari_endpoint_op send_message = {
+	.what = "Message",
+	.check = check_send_message,
+	.run = run_send_message,
+};
 
 void ari_endpoints_send_message(struct ari_req *req, struct ari_resp *resp)
 {
-	const char *to = ari_req_param(req, "to");
-	const char *from = ari_req_param(req, "from");
-	char tech[32];
-	const char *rest;
-
-	if (!to || !*to) {
-		ari_resp_error(resp, 400, "To must be specified");
-		return;
-	}
-	if (!from || !*from) {
-		ari_resp_error(resp, 400, "From must be specified");
-		return;
-	}
-	rest = ari_split_tech_uri(to, tech, sizeof(tech));
-	if (!rest) {
-		ari_resp_error(resp, 404, "Endpoint not found");
-		return;
-	}
-	send_message(req, resp, tech, rest);
+	ari_endpoint_request_to(req, resp, &send_message);
 }
 
 void ari_endpoints_send_message_to_endpoint(struct ari_req *req,
 					    struct ari_resp *resp)
 {
-	const char *tech = ari_req_param(req, "tech");
-	const char *resource = ari_req_param(req, "resource");
-	const char *from = ari_req_param(req, "from");
-
-	if (!from || !*from) {
-		ari_resp_error(resp, 400, "From must be specified");
-		return;
-	}
-	if (!endpoint_find(tech, resource)) {
-		ari_resp_error(resp, 404, "Endpoint not found");
-		return;
-	}
-	send_message(req, resp, tech, resource);
+	ari_endpoint_request_at(req, resp, &send_message);
 }

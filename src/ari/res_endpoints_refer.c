@@ -12,46 +12,7 @@
 #include "ari/handlers.h"
 #include "core/endpoint.h"
 
-#define VARS_MAX 64
-
-static void do_refer(struct ari_req *req, struct ari_resp *resp,
-		     const char *tech, const char *resource)
-{
-	const struct endpoint_tech_ops *ops = endpoint_tech_ops(tech);
-	const char *keys[VARS_MAX], *values[VARS_MAX];
-	const char *refer_to = ari_req_param(req, "refer_to");
-	int n, err;
-
-	n = ari_body_string_vars(ari_req_body(req), keys, values, VARS_MAX);
-	if (n < 0) {
-		ari_resp_error(resp, 400, "Variables must be a JSON object of "
-			       "strings");
-		return;
-	}
-	if (!ops || !ops->refer || !resource || !*resource) {
-		ari_resp_error(resp, 404, "Endpoint not found");
-		return;
-	}
-	err = ops->refer(resource, ari_req_param(req, "from"), refer_to,
-			 ari_req_param_bool(req, "to_self", false), keys,
-			 values, n);
-	if (err == ENOENT) {
-		ari_resp_error(resp, 404, "Endpoint not found");
-		return;
-	}
-	if (err == EINVAL) {
-		ari_resp_error(resp, 400, "Invalid parameters for the REFER");
-		return;
-	}
-	if (err) {
-		ari_resp_error(resp, 500, "REFER could not be sent: %s",
-			       strerror(err));
-		return;
-	}
-	ari_resp_no_content(resp);
-}
-
-static bool check_common(struct ari_req *req, struct ari_resp *resp)
+static bool check_refer(struct ari_req *req, struct ari_resp *resp)
 {
 	const char *from = ari_req_param(req, "from");
 	const char *refer_to = ari_req_param(req, "refer_to");
@@ -67,37 +28,32 @@ static bool check_common(struct ari_req *req, struct ari_resp *resp)
 	return true;
 }
 
+static int run_refer(const struct endpoint_tech_ops *ops, struct ari_req *req,
+		     const char *resource, const char **keys,
+		     const char **values, int n)
+{
+	if (!ops->refer)
+		return ENOENT;
+	return ops->refer(resource, ari_req_param(req, "from"),
+			  ari_req_param(req, "refer_to"),
+			  ari_req_param_bool(req, "to_self", false), keys,
+			  values, n);
+}
+
+static const struct ari_endpoint_op refer = {
+	.what = "REFER",
+	.invalid = "Invalid parameters for the REFER",
+	.check = check_refer,
+	.run = run_refer,
+};
+
 void ari_endpoints_refer(struct ari_req *req, struct ari_resp *resp)
 {
-	const char *to = ari_req_param(req, "to");
-	const char *rest;
-	char tech[32];
-
-	if (!to || !*to) {
-		ari_resp_error(resp, 400, "To must be specified");
-		return;
-	}
-	if (!check_common(req, resp))
-		return;
-	rest = ari_split_tech_uri(to, tech, sizeof(tech));
-	if (!rest) {
-		ari_resp_error(resp, 404, "Endpoint not found");
-		return;
-	}
-	do_refer(req, resp, tech, rest);
+	ari_endpoint_request_to(req, resp, &refer);
 }
 
 void ari_endpoints_refer_to_endpoint(struct ari_req *req,
 				     struct ari_resp *resp)
 {
-	const char *tech = ari_req_param(req, "tech");
-	const char *resource = ari_req_param(req, "resource");
-
-	if (!check_common(req, resp))
-		return;
-	if (!endpoint_find(tech, resource)) {
-		ari_resp_error(resp, 404, "Endpoint not found");
-		return;
-	}
-	do_refer(req, resp, tech, resource);
+	ari_endpoint_request_at(req, resp, &refer);
 }

@@ -29,6 +29,8 @@
 struct outreq {
 	struct sip_dialog *dlg;
 	struct sip_auth *auth;
+	struct sip_endpoint *ep; /* referenced: the auth's credentials come from
+	                          * it, and ARI may delete it meanwhile */
 	const char *met;     /* a string literal of the caller's */
 	char *tail;          /* extra headers, Content-*, body */
 	bool log_accepted;
@@ -41,6 +43,7 @@ static void outreq_destructor(void *arg)
 
 	mem_deref(r->dlg);
 	mem_deref(r->auth);
+	mem_deref(r->ep);
 	mem_deref(r->tail);
 }
 
@@ -141,8 +144,10 @@ int sip_outreq_send(const struct sip_outreq *q)
 	if (!err && sip_dialog_alloc(&r->dlg, q->uri, q->uri, NULL, q->from,
 				     NULL, 0))
 		err = EINVAL;
-	if (!err && q->ep)
-		err = sip_auth_alloc(&r->auth, sip_auth_client, q->ep, true);
+	if (!err && q->ep) {
+		r->ep = mem_ref(q->ep);
+		err = sip_auth_alloc(&r->auth, sip_auth_client, r->ep, true);
+	}
 	if (!err)
 		err = outreq_send(r);
 	if (err)

@@ -2,7 +2,8 @@
 # tests/unit/*.c, an ASan+UBSan variant in build-asan/.
 #   make            build build/ariadne
 #   make run        install what is missing, build, run in the foreground
-#   make test       unit + integration tests (also under ASan+UBSan)
+#   make test       layer check, unit + integration tests (also under ASan+UBSan)
+#   make layers     check the dependency rules of docs/ARCHITECTURE.md
 #   make bench      benchmark scripts under bench/
 
 BUILD    ?= build
@@ -25,7 +26,7 @@ OBJ       = $(SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit integration asan bench clean bootstrap
+.PHONY: all run test unit integration layers asan bench clean bootstrap
 all: $(BUILD)/ariadne
 
 $(BUILD)/ariadne: $(OBJ) $(BUILD)/src/main.o
@@ -35,10 +36,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Unit tests link every module object except main.o, plus cmocka.
+# Unit tests link every module object except main.o, plus cmocka. -MMD
+# records the test's own headers (tests/unit/*.h) as prerequisites too.
 $(BUILD)/tests/%: tests/unit/%.c $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 # Fails allocations on demand to prove a Stasis move is all or nothing.
 $(BUILD)/tests/test_stasis_move: LDLIBS += -Wl,--wrap=str_dup -Wl,--wrap=mem_zalloc -Wl,--wrap=mem_alloc
 
@@ -52,6 +54,11 @@ run: bootstrap
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# The dependency rules of docs/ARCHITECTURE.md ("Layers"), read from the
+# objects: no arrow up or sideways between folders, no cycle of files.
+layers: all
+	scripts/check-layers $(BUILD)
+
 integration: all
 	ARIADNE_BIN=$(abspath $(BUILD)/ariadne) node --test --test-concurrency=4 tests/integration/
 
@@ -61,7 +68,7 @@ asan:
 	  all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BIN))
 
 test: bootstrap
-	$(MAKE) all unit
+	$(MAKE) all layers unit
 	$(MAKE) integration
 	$(MAKE) asan
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
@@ -75,4 +82,4 @@ bench: all
 clean:
 	rm -rf build build-asan
 
--include $(OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(UNIT_BIN:=.d)

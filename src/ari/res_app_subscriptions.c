@@ -142,15 +142,24 @@ static struct stasis_app *app_get(struct ari_req *req, struct ari_resp *resp)
 	return app;
 }
 
+/* The app and event sources of a (un)subscribe request; NULL after a
+ * reply. The sources are checked first, as Asterisk does. */
+static struct stasis_app *subscription_get(struct ari_req *req,
+					   struct ari_resp *resp,
+					   struct source *srcs, int *n)
+{
+	if (sources_get(req, resp, srcs, n))
+		return NULL;
+	return app_get(req, resp);
+}
+
 void ari_applications_subscribe(struct ari_req *req, struct ari_resp *resp)
 {
 	static struct source srcs[SOURCES_MAX];
 	struct stasis_app *app;
 	int n, err = 0;
 
-	if (sources_get(req, resp, srcs, &n))
-		return;
-	app = app_get(req, resp);
+	app = subscription_get(req, resp, srcs, &n);
 	if (!app)
 		return;
 	for (int i = 0; i < n; i++) {
@@ -177,9 +186,7 @@ void ari_applications_unsubscribe(struct ari_req *req, struct ari_resp *resp)
 	struct stasis_app *app;
 	int n;
 
-	if (sources_get(req, resp, srcs, &n))
-		return;
-	app = app_get(req, resp);
+	app = subscription_get(req, resp, srcs, &n);
 	if (!app)
 		return;
 	/* A source that is gone cannot be subscribed to any more (its

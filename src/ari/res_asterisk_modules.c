@@ -72,38 +72,37 @@ void ari_asterisk_load_module(struct ari_req *req, struct ari_resp *resp)
 	}
 }
 
-void ari_asterisk_unload_module(struct ari_req *req, struct ari_resp *resp)
+/* What unload and reload answer alike: done, or no such running module.
+ * False for another error, which each names its own way. */
+static bool module_change_reply(struct ari_resp *resp, int err)
 {
-	switch (module_unload(ari_req_param(req, "moduleName"))) {
-	case 0:
+	if (!err)
 		ari_resp_no_content(resp);
-		break;
-	case ENOENT:
+	else if (err == ENOENT)
 		ari_resp_error(resp, 404, "Module not found in running "
 			       "modules");
-		break;
-	default:
+	else
+		return false;
+	return true;
+}
+
+void ari_asterisk_unload_module(struct ari_req *req, struct ari_resp *resp)
+{
+	int err = module_unload(ari_req_param(req, "moduleName"));
+
+	if (!module_change_reply(resp, err))
 		ari_resp_error(resp, 409, "Module could not be unloaded");
-		break;
-	}
 }
 
 void ari_asterisk_reload_module(struct ari_req *req, struct ari_resp *resp)
 {
-	switch (module_reload(ari_req_param(req, "moduleName"))) {
-	case 0:
-		ari_resp_no_content(resp);
-		break;
-	case ENOENT:
-		ari_resp_error(resp, 404, "Module not found in running "
-			       "modules");
-		break;
-	case ENOTSUP:
+	int err = module_reload(ari_req_param(req, "moduleName"));
+
+	if (module_change_reply(resp, err))
+		return;
+	if (err == ENOTSUP)
 		ari_resp_error(resp, 409, "Module does not support reloading");
-		break;
-	default:
+	else
 		ari_resp_error(resp, 409, "An unknown error occurred while "
 			       "reloading the module");
-		break;
-	}
 }

@@ -1,5 +1,6 @@
-/* ari.c — start-up and shutdown of the ARI module: settings, the HTTP
- * listener, and the events WebSocket's link to routing. */
+/* ari.c — start-up and shutdown of the ARI module (ari.h, for main.c):
+ * settings, the HTTP listener, and the link from the events WebSocket to
+ * routing. It is the top of src/ari: nothing in the folder calls it. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -12,8 +13,8 @@
 #include "ari/dispatch.h"
 #include "ari/http.h"
 #include "ari/http_conf.h"
-#include "ari/ws_events.h"
 #include "ari/linger.h"
+#include "ari/ws_events.h"
 #include "base/config.h"
 #include "base/log.h"
 
@@ -24,14 +25,46 @@ static const char *cfg(const struct config *c, const char *name)
 	return c ? config_get(c, "general", name) : NULL;
 }
 
+/* http.conf [general] bindaddr and bindport (127.0.0.1:8088 when not
+ * given); the address text is returned for the logs. */
+static int listen_addr(const struct config *httpconf, struct sa *laddr,
+		       const char **addrp, unsigned *portp)
+{
+	const char *bindaddr = cfg(httpconf, "bindaddr");
+	const char *v = cfg(httpconf, "bindport");
+	unsigned port = 8088;
+
+	if (!bindaddr || !*bindaddr)
+		bindaddr = "127.0.0.1";
+	if (v && *v) {
+		char *end;
+		unsigned long p = strtoul(v, &end, 10);
+
+		if (*end || !p || p > 65535) {
+			log_error("http.conf: invalid bindport '%s'", v);
+			return EINVAL;
+		}
+		port = (unsigned)p;
+	}
+	*addrp = bindaddr;
+	*portp = port;
+	if (sa_set_str(laddr, bindaddr, (uint16_t)port)) {
+		log_error("http.conf: invalid bindaddr '%s'", bindaddr);
+		return EINVAL;
+	}
+	return 0;
+}
+
 int ari_init(const struct config *httpconf, const struct config *ariconf)
 {
 	const char *v, *bindaddr;
 	char where[80];
-	unsigned port = 8088;
+	unsigned port;
 	struct sa laddr;
 	int err;
 
+	/* REST over WebSocket reaches routing through this, not a call
+	 * upward from the events socket */
 	ari_ws_events_init(ari_dispatch_invoke);
 
 	err = ari_http_conf_load(httpconf, ariconf);
@@ -44,26 +77,9 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 		return 0;
 	}
 
-	bindaddr = cfg(httpconf, "bindaddr");
-	if (!bindaddr || !*bindaddr)
-		bindaddr = "127.0.0.1";
-	v = cfg(httpconf, "bindport");
-	if (v && *v) {
-		char *end;
-		unsigned long p = strtoul(v, &end, 10);
-
-		if (*end || !p || p > 65535) {
-			log_error("http.conf: invalid bindport '%s'", v);
-			err = EINVAL;
-			goto fail;
-		}
-		port = (unsigned)p;
-	}
-	err = sa_set_str(&laddr, bindaddr, (uint16_t)port);
-	if (err) {
-		log_error("http.conf: invalid bindaddr '%s'", bindaddr);
+	err = listen_addr(httpconf, &laddr, &bindaddr, &port);
+	if (err)
 		goto fail;
-	}
 	err = ari_http_listen(&laddr);
 	if (err) {
 		log_error("Cannot listen for HTTP on %s:%u: %s", bindaddr,

@@ -103,42 +103,53 @@ static bool id_too_long(const char *id)
 	return id && strlen(id) > CHANNEL_ID_MAX;
 }
 
-/* Common checks of originate and create; NULL after replying. */
-static struct channel *request_channel(struct ari_req *req,
-				       struct ari_resp *resp, const char *id)
+/* The parameter checks of originate and create; false after replying. */
+static bool request_params_ok(struct ari_req *req, struct ari_resp *resp,
+			      const char *id)
 {
 	const char *endpoint = ari_req_param(req, "endpoint");
 	const char *other = ari_req_param(req, "otherChannelId");
-	struct channel *ch = NULL;
+	const char *originator = ari_req_param(req, "originator");
 	json_t *body = ari_req_body(req);
-	int err;
 
 	if (!endpoint || !*endpoint) {
 		ari_resp_error(resp, 400, "Endpoint must be specified");
-		return NULL;
+		return false;
 	}
 	if (id_too_long(id) || id_too_long(other)) {
 		ari_resp_error(resp, 400, "Channel id too long (max %d)",
 			       CHANNEL_ID_MAX);
-		return NULL;
+		return false;
 	}
-	if (ari_req_param(req, "originator") && ari_req_param(req, "formats")) {
+	if (originator && ari_req_param(req, "formats")) {
 		ari_resp_error(resp, 400, "Originator and formats can't both "
 			       "be specified");
-		return NULL;
+		return false;
 	}
-	if (ari_req_param(req, "originator") &&
-	    !channel_find(ari_req_param(req, "originator"))) {
+	if (originator && !channel_find(originator)) {
 		ari_resp_error(resp, 400, "Provided originator channel was "
 			       "not found");
-		return NULL;
+		return false;
 	}
 	if (body && json_object_get(body, "variables") &&
 	    !json_is_object(json_object_get(body, "variables"))) {
 		ari_resp_error(resp, 400, "Variables must be a JSON object");
-		return NULL;
+		return false;
 	}
-	err = channel_request(&ch, endpoint, id, other);
+	return true;
+}
+
+/* Common part of originate and create; NULL after replying. */
+static struct channel *request_channel(struct ari_req *req,
+				       struct ari_resp *resp, const char *id)
+{
+	struct channel *ch = NULL;
+	int err;
+
+	if (!request_params_ok(req, resp, id))
+		return NULL;
+	err = channel_request(&ch, ari_req_param(req, "endpoint"), id,
+			      ari_req_param(req, "otherChannelId"));
 	switch (err) {
 	case 0:
 		break;
@@ -157,7 +168,7 @@ static struct channel *request_channel(struct ari_req *req,
 		ari_resp_error(resp, 500, "Failed to create channel");
 		return NULL;
 	}
-	if (set_variables(ch, body)) {
+	if (set_variables(ch, ari_req_body(req))) {
 		channel_hangup(ch, CAUSE_FAILURE, "ARI");
 		ari_resp_error(resp, 400, "Invalid variables");
 		return NULL;

@@ -1,10 +1,12 @@
-/* apidocs.c — the swagger documents served under /ari/api-docs: the resource
+/* apidocs.c — the swagger documents under /ari/api-docs: the resource
  * listing (resources.json) and one API declaration per resource, made from
- * the route table (routes.c) and the models (models.c). Serving them over
- * HTTP, and choosing base_path from the request, is http.c's job.
+ * the route table (routes.c) and the models (models.c), and their serving,
+ * with basePath taken from the request's Host. Authentication is done
+ * before (dispatch.c).
  *
- * The shape is what ari-client (swagger-client 2.0.26) and ari-py (swaggerpy)
- * read; see the ARI digest, README §6. */
+ * The shape is what ari-client (swagger-client 2.0.26) and ari-py
+ * (swaggerpy) read: swagger 1.1 for the listing, 1.2 for declarations, as
+ * Asterisk serves them. */
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* ari_util.c — small helpers shared by the resource handlers (ari_util.h). */
+/* ari_util.c — small helpers shared by the resource handlers (ari_util.h).
+ * Like the handlers, it uses request.h only, never dispatch or HTTP. */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>

@@ -1,5 +1,7 @@
-/* ari_util.h — small helpers shared by the resource handlers: look up the
- * channel named in the path and answer the standard errors. */
+/* ari_util.h — small helpers shared by the resource handlers (ari_util.c):
+ * the channel named in the path with the standard errors, the body's
+ * variables, tech:resource destinations, and the request path that
+ * sendMessage and refer share. */
 #ifndef ARIADNE_ARI_UTIL_H
 #define ARIADNE_ARI_UTIL_H
 

@@ -1,7 +1,9 @@
 /* dispatch.c — what happens to an ARI request between its arrival and its
  * handler: the prefix, authentication and read-only checks, api-docs, route
  * matching (404/405, OPTIONS and CORS), parameters from query and body, and
- * the call of the route's handler. Bytes and connections are http.c's. */
+ * the call of the route's handler, or of the events socket for the
+ * WebSocket route. Bytes and connections are http.c's; REST over WebSocket
+ * comes in through ari_dispatch_invoke(), handed to the socket at start-up. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>

@@ -13,7 +13,8 @@ struct ari_resp;
  * peer, resp the connection's handlers; body is the request body. */
 void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 		       const char *body, size_t blen);
-/* Auth-less routing of REST over WebSocket (an ari_invoke_h). */
+/* A REST over WebSocket request (an ari_invoke_h): its user authenticated
+ * when the socket opened, so only the read-only check is left. */
 void ari_dispatch_invoke(struct ari_invoke *inv);
 
 #endif

@@ -1,7 +1,8 @@
 /* request.c — the ari_req / ari_resp interface the handlers of the route
  * table use: parameters, body and user of a request; JSON, error and empty
  * replies. A response leaves through the send handler of whoever received
- * the request (http.c), or is kept for REST over WebSocket. */
+ * the request (http.c), or is kept for REST over WebSocket. Nothing here
+ * knows connections or routing, so the handlers depend on this file only. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdarg.h>

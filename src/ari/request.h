@@ -48,10 +48,10 @@ struct ari_resp {
 
 /* ---- for the handlers ---- */
 
-/* A parameter by name: path variables, then the JSON body's top-level fields,
- * then form body, then query string (later sources override earlier ones as
- * the digest says: body beats query). JSON numbers and booleans are given as
- * text, arrays joined with ','. NULL when absent. */
+/* A parameter by name: path variables first, then the body (JSON top-level
+ * fields or form), then the query string; the body beats the query, as in
+ * Asterisk. JSON numbers and booleans are given as text, arrays joined with
+ * ','. NULL when absent. */
 const char *ari_req_param(const struct ari_req *req, const char *name);
 /* Helpers on top of ari_req_param with ARI's conversions (atoi; ast_true). */
 int ari_req_param_int(const struct ari_req *req, const char *name, int deflt);

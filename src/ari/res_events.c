@@ -2,7 +2,7 @@
  * (or another app) a ChannelUserevent carrying its own variables and the
  * channel / endpoint named as sources. Checks, status codes and messages
  * follow Asterisk's resource_events.c and stasis_app_user_event(). The
- * WebSocket side of /events is http.c / ws.c. */
+ * WebSocket side of /events is ws_events.c. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>

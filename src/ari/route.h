@@ -1,12 +1,13 @@
-/* route.h — the ARI route table and the request/response interface its
- * handlers see. One table declares every operation (method, path, nickname,
+/* route.h — the ARI route table, the router over it and the api-docs made
+ * from it (the handlers' request/response interface is request.h). One
+ * table declares every operation (method, path, nickname,
  * parameters, error codes, handler); the router, the parameter documentation
  * and the swagger 1.2 api-docs at /ari/api-docs/ are all made from it, so
  * they cannot drift apart.
  *
  * Internal to src/ari: nothing outside this folder includes it. Files that
  * include this header use jansson and must not include re.h (re_json.h clashes
- * with jansson's names). */
+ * with jansson's names: docs/ARCHITECTURE.md, "libre caveats"). */
 #ifndef ARIADNE_ARI_ROUTE_H
 #define ARIADNE_ARI_ROUTE_H
 
@@ -47,7 +48,7 @@ struct ari_route {
 	const struct ari_param *params;     /* terminated by {NULL} */
 	const struct ari_error_doc *errors; /* terminated by {0} */
 	ari_handler_h *handler;     /* NULL: answers 501 Not implemented */
-	bool websocket;             /* GET /events: upgrade, handled by http.c */
+	bool websocket;             /* GET /events: the upgrade, ws_events.c */
 };
 
 /* The table (routes.c): every operation of the eleven resources. */

@@ -985,7 +985,7 @@ const struct ari_route ari_routes[] = {
 	OP("mailboxes", "DELETE", "/mailboxes/{mailboxName}", "delete",
 	   "Delete a mailbox", "void", p_mailbox, e_mailbox_404, ari_mailboxes_delete),
 
-	/* events: the WebSocket upgrade itself is done by http.c */
+	/* events: the upgrade is ws_events.c's (dispatch.c calls it) */
 	{ .resource = "events", .method = "GET", .path = "/events",
 	  .nickname = "eventWebsocket",
 	  .summary = "WebSocket that carries events to applications",

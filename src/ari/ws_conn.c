@@ -1,8 +1,18 @@
-/* ws_conn.c — a WebSocket connection (RFC 6455) over a libre tcp_conn. */
+/* ws_conn.c — a WebSocket connection (RFC 6455) over a libre tcp_conn,
+ * server side: incoming frames are read, unmasked and joined into messages
+ * for the owner's handler; pings are answered; the close handshake, the
+ * size limits and a peer that stops reading end the connection. It knows
+ * nothing of HTTP (ws_upgrade.c hands it the connection) or of ARI (the
+ * owner, e.g. ws_events.c, gets whole messages).
+ *
+ * Not libre's websock: it cannot answer Sec-WebSocket-Protocol, caps
+ * incoming frames at 128 KB and needs libre's HTTP server
+ * (docs/ARCHITECTURE.md, "libre caveats"). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/types.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
@@ -271,15 +281,11 @@ static size_t parse_frame(struct ws_conn *wc)
 	return f.hlen + f.len;
 }
 
+/* Drop the first n bytes of rx (a parsed frame). */
 static void rx_consume(struct mbuf *mb, size_t n)
 {
-	if (n >= mb->end) {
-		mb->pos = mb->end = 0;
-		return;
-	}
-	memmove(mb->buf, mb->buf + n, mb->end - n);
-	mb->end -= n;
-	mb->pos = mb->end;
+	mb->pos = n < mb->end ? n : mb->end;
+	(void)mbuf_shift(mb, -(ssize_t)mb->pos);
 }
 
 int ws_conn_feed(struct ws_conn *wc, const uint8_t *data, size_t len)

@@ -1,4 +1,6 @@
-/* ws_conn.h — a WebSocket connection over a TCP connection (ws_conn.c). */
+/* ws_conn.h — a WebSocket connection over a TCP connection (ws_conn.c).
+ * Knows nothing of HTTP or ARI; the media WebSocket and an outbound client
+ * are meant to use it too. */
 #ifndef ARIADNE_ARI_WS_CONN_H
 #define ARIADNE_ARI_WS_CONN_H
 
@@ -7,7 +9,6 @@
 #include <stdint.h>
 
 struct tcp_conn;
-
 struct ws_conn;
 
 /* A whole message (fragments joined): text, or binary. */
@@ -19,14 +20,26 @@ typedef void (ws_recv_h)(bool binary, const char *data, size_t len,
  * ws_conn. */
 typedef void (ws_close_h)(void *arg);
 
+/* A WebSocket on `tc`, whose handshake is done. On success the connection
+ * is the ws_conn's (its handlers are replaced); on error it is still the
+ * caller's. */
 int ws_conn_alloc(struct ws_conn **wcp, struct tcp_conn *tc,
 		  ws_recv_h *recvh, ws_close_h *closeh, void *arg);
+/* Bytes that arrived before the ws_conn existed (they came with the
+ * handshake). ENOTCONN once closing. */
 int ws_conn_feed(struct ws_conn *wc, const uint8_t *data, size_t len);
+/* One whole frame. ENOTCONN once closing; EOVERFLOW when the peer does not
+ * read (the connection is then dropped and closeh follows). */
 int ws_conn_send(struct ws_conn *wc, bool binary, const void *data,
 		 size_t len);
+/* Send a close frame with `code` (logged with `why` when given) and let
+ * the TCP connection linger until the peer closes; closeh is not called. */
 void ws_conn_close(struct ws_conn *wc, uint16_t code, const char *why);
+/* "127.0.0.1:50000", for logs. */
 const char *ws_conn_peer(const struct ws_conn *wc);
+/* Bytes queued towards the peer. */
 size_t ws_conn_queued(const struct ws_conn *wc);
+/* Closing or closed: nothing is sent any more. */
 bool ws_conn_closing(const struct ws_conn *wc);
 
 #endif

@@ -1,26 +1,19 @@
-/* ws.c — the ARI events WebSocket (GET /ari/events): upgrade checks, the
- * RFC 6455 handshake and framing over the tcp_conn that http.c hands over,
- * Stasis app registration for the socket's lifetime, one text frame per
- * event, and REST over WebSocket requests (README §5).
- *
- * Not libre's websock: it cannot answer Sec-WebSocket-Protocol, caps
- * incoming frames at 128 KB and needs libre's http server. */
+/* ws_events.c — the ARI events session, GET /ari/events?app=a,b: the apps
+ * are registered with Stasis for the socket's lifetime, every event they
+ * get goes out as one text frame, and text messages from the client are
+ * REST requests (ws_rest.c). The WebSocket itself (handshake, frames,
+ * close) is ws_upgrade.c's and ws_conn.c's; this file only knows ARI. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_mbuf.h>
 #include <re_list.h>
-#include <re_sa.h>
-#include <re_tmr.h>
-#include <re_tcp.h>
 #include "ari/models.h"
 #include "ari/http_conf.h"
 #include "ari/request.h"
@@ -29,8 +22,6 @@
 #include "ari/ws_upgrade.h"
 #include "core/stasis.h"
 #include "base/log.h"
-
-/* ---- the events session ---- */
 
 enum {
 	WS_MAX_APPS = 127,

@@ -1,4 +1,8 @@
-/* ws_upgrade.c — an ARI HTTP request upgraded to a WebSocket. */
+/* ws_upgrade.c — the server side of the WebSocket handshake (RFC 6455
+ * 4.2) on an ARI HTTP request: the checks of the client's headers, the 101
+ * reply, and the connection taken from the HTTP server to become a
+ * ws_conn. Knows which subprotocol the caller speaks, not what it means:
+ * the events socket speaks "ari", the media socket will speak "media". */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>

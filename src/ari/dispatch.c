@@ -79,6 +79,26 @@ static bool parse_params(struct ari_req *req, struct ari_resp *resp,
 	return true;
 }
 
+static void call_handler(struct ari_req *req, struct ari_resp *resp)
+{
+	const struct ari_route *route = req->match.route;
+
+	if (route->websocket) {
+		ari_ws_events(req, resp);
+		return;
+	}
+	if (!route->handler) {
+		ari_resp_error(resp, 501, "Not implemented");
+		return;
+	}
+	route->handler(req, resp);
+	if (!resp->done) {
+		log_error("Handler of %s %s gave no response", req->method,
+			  route->path);
+		ari_resp_error(resp, 500, "Internal Server Error");
+	}
+}
+
 /* Routing below /ari, after authentication. */
 static void route_invoke(struct ari_req *req, struct ari_resp *resp,
 			 const char *query, const char *ctype,
@@ -116,23 +136,26 @@ static void route_invoke(struct ari_req *req, struct ari_resp *resp,
 		return;
 	}
 
-	if (!parse_params(req, resp, query, ctype, body, blen))
-		return;
+	if (parse_params(req, resp, query, ctype, body, blen))
+		call_handler(req, resp);
+}
 
-	if (req->match.route->websocket) {
-		ari_ws_events(req, resp);
-	}
-	else if (!req->match.route->handler) {
-		ari_resp_error(resp, 501, "Not implemented");
-	}
-	else {
-		req->match.route->handler(req, resp);
-		if (!resp->done) {
-			log_error("Handler of %s %s gave no response",
-				  req->method, req->match.route->path);
-			ari_resp_error(resp, 500, "Internal Server Error");
-		}
-	}
+/* Read-only users may look, not change: true after refusing anything but
+ * GET and OPTIONS. */
+static bool write_refused(const struct ari_req *req, struct ari_resp *resp)
+{
+	if (!req->read_only || !strcmp(req->method, "GET") ||
+	    !strcmp(req->method, "OPTIONS"))
+		return false;
+	ari_resp_error(resp, 403, "Write access denied");
+	return true;
+}
+
+static void req_release(struct ari_req *req)
+{
+	http_params_reset(&req->params);
+	json_decref(req->body);
+	req->body = NULL;
 }
 
 void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
@@ -164,11 +187,8 @@ void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 	}
 	req->user = user->name;
 	req->read_only = user->read_only;
-	if (user->read_only && strcmp(h->method, "GET") &&
-	    strcmp(h->method, "OPTIONS")) {
-		ari_resp_error(resp, 403, "Write access denied");
+	if (write_refused(req, resp))
 		return;
-	}
 
 	if (!strncmp(sub, "/api-docs/", 10)) {
 		ari_apidocs_serve(req, h, sub + 10, resp);
@@ -177,8 +197,7 @@ void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 
 	route_invoke(req, resp, h->query, http_head_get(h, "Content-Type"),
 		     body, blen);
-	http_params_reset(&req->params);
-	json_decref(req->body);
+	req_release(req);
 }
 
 /* ---- REST over WebSocket ---- */
@@ -189,14 +208,10 @@ void ari_dispatch_invoke(struct ari_invoke *inv)
 			      .user = inv->user, .read_only = inv->read_only};
 	struct ari_resp resp = {.req = &req};
 
-	if (inv->read_only && strcmp(inv->method, "GET") &&
-	    strcmp(inv->method, "OPTIONS"))
-		ari_resp_error(&resp, 403, "Write access denied");
-	else
+	if (!write_refused(&req, &resp))
 		route_invoke(&req, &resp, inv->query, inv->ctype, inv->body,
 			     inv->body ? strlen(inv->body) : 0);
-	http_params_reset(&req.params);
-	json_decref(req.body);
+	req_release(&req);
 	inv->code = resp.done ? resp.code : 500;
 	inv->resp_body = resp.cap_body;
 }

@@ -122,25 +122,34 @@ int ws_conn_send(struct ws_conn *wc, bool binary, const void *data,
 }
 
 /* Close frame, then the connection lingers until the peer closes too. */
-void ws_conn_close(struct ws_conn *wc, uint16_t code, const char *why)
+static void close_conn(struct ws_conn *wc, uint16_t code, const char *why)
 {
 	uint8_t p[2] = {(uint8_t)(code >> 8), (uint8_t)code};
 
-	if (!wc || wc->closing)
+	if (wc->closing)
 		return;
 	if (why)
 		log_verbose(2, "Closing WebSocket from '%s': %s", wc->peer, why);
 	send_frame(wc, WS_OP_CLOSE, p, sizeof(p));
 	wc->closing = true;
-	tmr_cancel(&wc->tmr);
 	linger_close(wc->tc, WS_LINGER_MS);
 	wc->tc = NULL;
+}
+
+void ws_conn_close(struct ws_conn *wc, uint16_t code, const char *why)
+{
+	if (!wc)
+		return;
+	close_conn(wc, code, why);
+	/* the owner knows: no closeh, not even for a send that failed */
+	tmr_cancel(&wc->tmr);
+	wc->reported = true;
 }
 
 /* The peer ended the WebSocket (or broke it): close and tell the owner. */
 static void end(struct ws_conn *wc, uint16_t code, const char *why)
 {
-	ws_conn_close(wc, code, why);
+	close_conn(wc, code, why);
 	report_close(wc);
 }
 

@@ -80,7 +80,7 @@ bool ari_resp_done(const struct ari_resp *resp);
 /* Add a header line ("Name: value", no CRLF) to the coming reply. */
 void ari_resp_header(struct ari_resp *resp, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Hand the connection over (to the WebSocket): the response counts as given,
+/* Hand the connection over (to a WebSocket): the response counts as given,
  * http.c forgets the connection. Returns the TCP connection (the caller owns
  * the reference; its handlers must be replaced right away), or NULL when
  * there is none; the bytes already received after the request go to *rest

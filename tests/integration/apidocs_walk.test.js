@@ -3,7 +3,8 @@
 // placeholder path ids and no parameters: each must be routed (no "Resource
 // not found", no 405) and answer a status its declaration admits — one of its
 // errorResponses, a success, or what the generic layer may answer for any
-// operation (400/401/403/404/405/501, README §4). A 500 always fails.
+// operation (400 bad parameters, 401/403 credentials, 404 unknown path,
+// 405 wrong method, 501 not implemented). A 500 always fails.
 const assert = require('node:assert/strict');
 const { serverTest } = require('./lib/server');
 

@@ -307,7 +307,7 @@ static void walking_skeleton_operations_have_handlers(void **state)
 		if (want && !r->handler)
 			fail_msg("%s: handler missing", key);
 		if (r->websocket && r->handler)
-			fail_msg("%s: the upgrade is handled by http.c", key);
+			fail_msg("%s: the upgrade is handled by ws_events.c (through dispatch.c)", key);
 		if (r->websocket) {
 			websockets++;
 			assert_string_equal(key, "events/eventWebsocket");
@@ -526,7 +526,7 @@ static void event_websocket_is_marked_for_upgrade(void **state)
 	json_decref(d);
 }
 
-/* Every event of the digest's catalogue (events.md §2). */
+/* Every event type ARI defines (Asterisk 22's events.json). */
 static const char *const all_events[] = {
 	"DeviceStateChanged", "PlaybackStarted", "PlaybackContinuing",
 	"PlaybackFinished", "RecordingStarted", "RecordingFinished",

@@ -184,6 +184,68 @@ static void stop(void)
 	log_channels_close();
 }
 
+/* -rx: a client of the running server, before and without libre. */
+static int run_remote(const char *confdir, const char *command)
+{
+	log_set_quiet(1);
+	conf_main = load(confdir, "ariadne.conf");
+	options_load(conf_main, confdir);
+	config_free(conf_main);
+	if (!command) {
+		fprintf(stderr, "Only -rx \"command\" is supported\n");
+		return 2;
+	}
+	return cli_remote(options_ctl_path(), command);
+}
+
+static void load_configs(const char *confdir, int verbose)
+{
+	conf_main = load(confdir, "ariadne.conf");
+	options_load(conf_main, confdir);
+	log_init(options.logdir);
+	log_set_verbose(options.verbose + verbose);
+	conf_http = load(confdir, "http.conf");
+	conf_ari = load(confdir, "ari.conf");
+	conf_ext = load(confdir, "extensions.conf");
+	conf_cel = load(confdir, "cel.conf");
+	conf_pjsip = load(confdir, "pjsip.conf");
+}
+
+static void free_configs(void)
+{
+	config_free(conf_main);
+	config_free(conf_http);
+	config_free(conf_ari);
+	config_free(conf_ext);
+	config_free(conf_cel);
+	config_free(conf_pjsip);
+}
+
+/* The server: start everything, run the loop until a signal or `core stop
+ * now`, stop everything. Exit code 1 when start-up failed. */
+static int run_server(const char *confdir, int verbose)
+{
+	int err = libre_init();
+
+	if (err) {
+		fprintf(stderr, "libre_init failed: %s\n", strerror(err));
+		return 1;
+	}
+	load_configs(confdir, verbose);
+	err = start();
+	if (!err) {
+		log_notice("ariadne %s ready", ARIADNE_VERSION);
+		err = re_main(signal_handler);
+		log_notice("ariadne shutting down");
+	}
+	stop();
+	free_configs();
+	tmr_debug();
+	libre_close();
+	mem_debug();
+	return err ? 1 : 0;
+}
+
 int main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
@@ -192,7 +254,7 @@ int main(int argc, char *argv[])
 		{NULL, 0, NULL, 0},
 	};
 	const char *confdir = DEFAULT_CONFDIR, *command = NULL;
-	int c, verbose = 0, err;
+	int c, verbose = 0;
 	bool remote = false;
 
 	while ((c = getopt_long(argc, argv, "C:fvrx:Vhcgn", longopts, NULL)) != -1) {
@@ -213,49 +275,7 @@ int main(int argc, char *argv[])
 			return 2;
 		}
 	}
-
-	if (remote) {
-		log_set_quiet(1);
-		conf_main = load(confdir, "ariadne.conf");
-		options_load(conf_main, confdir);
-		config_free(conf_main);
-		if (!command) {
-			fprintf(stderr, "Only -rx \"command\" is supported\n");
-			return 2;
-		}
-		return cli_remote(options_ctl_path(), command);
-	}
-
-	err = libre_init();
-	if (err) {
-		fprintf(stderr, "libre_init failed: %s\n", strerror(err));
-		return 1;
-	}
-	conf_main = load(confdir, "ariadne.conf");
-	options_load(conf_main, confdir);
-	log_init(options.logdir);
-	log_set_verbose(options.verbose + verbose);
-	conf_http = load(confdir, "http.conf");
-	conf_ari = load(confdir, "ari.conf");
-	conf_ext = load(confdir, "extensions.conf");
-	conf_cel = load(confdir, "cel.conf");
-	conf_pjsip = load(confdir, "pjsip.conf");
-
-	err = start();
-	if (!err) {
-		log_notice("ariadne %s ready", ARIADNE_VERSION);
-		err = re_main(signal_handler);
-		log_notice("ariadne shutting down");
-	}
-	stop();
-	config_free(conf_main);
-	config_free(conf_http);
-	config_free(conf_ari);
-	config_free(conf_ext);
-	config_free(conf_cel);
-	config_free(conf_pjsip);
-	tmr_debug();
-	libre_close();
-	mem_debug();
-	return err ? 1 : 0;
+	if (remote)
+		return run_remote(confdir, command);
+	return run_server(confdir, verbose);
 }

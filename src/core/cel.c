@@ -492,6 +492,60 @@ static void free_apps(void)
 	cel.napps = 0;
 }
 
+static void set_enable(const struct config_var *var)
+{
+	if (config_true(var->value))
+		cel.enabled = true;
+	else if (config_false(var->value))
+		cel.enabled = false;
+	else
+		log_warning("%s:%u: Invalid value '%s' for enable; using yes",
+			    var->file, var->line, var->value);
+}
+
+static void set_dateformat(const struct config_var *var)
+{
+	if (strlen(var->value) >= sizeof(cel.dateformat))
+		log_warning("%s:%u: dateformat too long; using "
+			    "seconds.microseconds", var->file, var->line);
+	else
+		snprintf(cel.dateformat, sizeof(cel.dateformat), "%s",
+			 var->value);
+}
+
+/* events = a,b,…: only those types; none valid means ALL, as Asterisk. */
+static void set_events(const struct config_var *events)
+{
+	char *copy;
+
+	cel.events = 0;
+	if (copy_str(&copy, events->value) == 0) {
+		each_item(copy, event_item, events);
+		mem_deref(copy);
+	}
+	if (!cel.events) {
+		log_warning("%s:%u: No valid CEL event in '%s'; tracking ALL",
+			    events->file, events->line, events->value);
+		cel.events = ~(uint64_t)0;
+	}
+}
+
+static void set_apps(const struct config_var *apps)
+{
+	char *copy;
+
+	cel.all_apps = false;
+	if (copy_str(&copy, apps->value) == 0) {
+		each_item(copy, app_item, apps);
+		mem_deref(copy);
+	}
+	if (!cel.all_apps && !cel.napps) {
+		log_warning("%s:%u: Empty apps list; tracking all", apps->file,
+			    apps->line);
+		cel.all_apps = true;
+	}
+}
+
 static void load_config(const struct config *conf)
 {
 	const struct config_section *sec;
@@ -508,64 +562,22 @@ static void load_config(const struct config *conf)
 		return;
 	/* later lines override earlier ones, as config_var_get() does */
 	for (var = sec->vars; var; var = var->next) {
-		if (!strcasecmp(var->name, "enable")) {
-			if (config_true(var->value))
-				cel.enabled = true;
-			else if (config_false(var->value))
-				cel.enabled = false;
-			else
-				log_warning("%s:%u: Invalid value '%s' for "
-					    "enable; using yes", var->file,
-					    var->line, var->value);
-		}
-		else if (!strcasecmp(var->name, "events")) {
+		if (!strcasecmp(var->name, "enable"))
+			set_enable(var);
+		else if (!strcasecmp(var->name, "events"))
 			events = var;
-		}
-		else if (!strcasecmp(var->name, "apps")) {
+		else if (!strcasecmp(var->name, "apps"))
 			apps = var;
-		}
-		else if (!strcasecmp(var->name, "dateformat")) {
-			if (strlen(var->value) >= sizeof(cel.dateformat))
-				log_warning("%s:%u: dateformat too long; using "
-					    "seconds.microseconds", var->file,
-					    var->line);
-			else
-				snprintf(cel.dateformat, sizeof(cel.dateformat),
-					 "%s", var->value);
-		}
-		else {
+		else if (!strcasecmp(var->name, "dateformat"))
+			set_dateformat(var);
+		else
 			log_warning("%s:%u: Unknown option '%s' in [general]",
 				    var->file, var->line, var->name);
-		}
 	}
-
-	if (events) {
-		char *copy;
-		cel.events = 0;
-		if (copy_str(&copy, events->value) == 0) {
-			each_item(copy, event_item, events);
-			mem_deref(copy);
-		}
-		if (!cel.events) {
-			log_warning("%s:%u: No valid CEL event in '%s'; "
-				    "tracking ALL", events->file, events->line,
-				    events->value);
-			cel.events = ~(uint64_t)0;
-		}
-	}
-	if (apps) {
-		char *copy;
-		cel.all_apps = false;
-		if (copy_str(&copy, apps->value) == 0) {
-			each_item(copy, app_item, apps);
-			mem_deref(copy);
-		}
-		if (!cel.all_apps && !cel.napps) {
-			log_warning("%s:%u: Empty apps list; tracking all",
-				    apps->file, apps->line);
-			cel.all_apps = true;
-		}
-	}
+	if (events)
+		set_events(events);
+	if (apps)
+		set_apps(apps);
 }
 
 /* --- init / close ------------------------------------------------------ */

@@ -1,8 +1,11 @@
 /* media_chan.c — the per-channel media state (struct media_chan), kept on
  * the channel with channel_set_media() and freed by a hangup hook: the
  * generator stack that makes the outgoing audio, the last frames received,
- * and the transport (an RTP session) that carries both. Each tick runs
- * every channel's state once (media_chan_foreach_tick, called by tick.c).
+ * the taps that watch (or add to) both directions, and the transport (an
+ * RTP session) that carries them. Each tick runs every channel's state in
+ * two passes (media_chan_foreach_tick, called by tick.c): first every
+ * channel receives, then every channel sends, so that whatever mixes
+ * channels (bridges) sees this tick's audio of all of them.
  * Depends on nothing else in src/media: the RTP side (session.c) and what
  * makes audio (player.c, moh.c, apps_rtp.c) sit above it and call it. */
 #include <errno.h>
@@ -28,6 +31,9 @@ struct media_chan {
 	bool dead;
 	int16_t rxq[RXQ_FRAMES][MEDIA_FRAME];
 	unsigned rx_head, rx_n;
+	int16_t rx_now[MEDIA_FRAME]; /* this tick's frame from the channel */
+	bool rx_have;                /* false: nothing came (rx_now silent) */
+	struct media_tap *taps;      /* in the order added */
 };
 
 static struct list chans;
@@ -119,14 +125,84 @@ void media_chan_set_transport(struct media_chan *mc,
 
 bool media_chan_rx(struct media_chan *mc, int16_t *pcm, size_t n)
 {
-	if (!mc || !mc->rx_n)
+	if (!mc || !mc->rx_have)
 		return false;
 	if (n > MEDIA_FRAME)
 		n = MEDIA_FRAME;
-	memcpy(pcm, mc->rxq[mc->rx_head], n * sizeof(*pcm));
-	mc->rx_head = (mc->rx_head + 1) % RXQ_FRAMES;
-	mc->rx_n--;
+	memcpy(pcm, mc->rx_now, n * sizeof(*pcm));
 	return true;
+}
+
+const int16_t *media_chan_rx_frame(const struct media_chan *mc)
+{
+	return mc && mc->rx_have && !mc->dead ? mc->rx_now : NULL;
+}
+
+/* ---- taps ---- */
+
+void media_chan_tap_add(struct media_chan *mc, struct media_tap *t)
+{
+	struct media_tap **pp;
+
+	if (!mc || !t)
+		return;
+	if (mc->dead) {
+		if (t->done)
+			t->done(t, true);
+		return;
+	}
+	for (pp = &mc->taps; *pp; pp = &(*pp)->next)
+		;
+	t->next = NULL;
+	*pp = t;
+}
+
+static bool unlink_tap(struct media_chan *mc, struct media_tap *t)
+{
+	for (struct media_tap **pp = &mc->taps; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			t->next = NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+void media_chan_tap_remove(struct media_chan *mc, struct media_tap *t)
+{
+	if (!mc || !t || !unlink_tap(mc, t))
+		return;
+	if (t->done)
+		t->done(t, false);
+}
+
+static bool tap_present(const struct media_chan *mc, const struct media_tap *t)
+{
+	for (const struct media_tap *x = mc->taps; x; x = x->next) {
+		if (x == t)
+			return true;
+	}
+	return false;
+}
+
+/* A tap may remove itself from its frame handler (the walk then goes on
+ * from the tap after it, read before the call); removing another tap from
+ * a handler ends this tick's walk early rather than touch a freed tap. */
+static void run_taps(struct media_chan *mc, enum media_tap_dir dir,
+		     int16_t *pcm)
+{
+	struct media_tap *t = mc->taps;
+
+	while (t && !mc->dead) {
+		struct media_tap *next = t->next;
+
+		if (t->dirs & (1u << dir))
+			t->frame(t, dir, pcm, MEDIA_FRAME);
+		if (next && !tap_present(mc, next))
+			return;
+		t = next;
+	}
 }
 
 void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n)
@@ -155,39 +231,68 @@ void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n)
 	mc->rx_n++;
 }
 
-/* One tick for one channel (tick.c). The top generator plays unless it is
- * paused (then silence, and those below wait); a finished one is removed and
- * the next one fills the same tick so there is no gap between them. */
-static void chan_run(struct media_chan *mc, uint64_t now)
+/* First pass of a tick: the transport hands over what it received; the
+ * oldest waiting frame becomes this tick's frame, which the RX taps see
+ * (and may add to: whisper). */
+static void chan_receive(struct media_chan *mc, uint64_t now)
 {
-	int16_t pcm[MEDIA_FRAME];
-	bool have = false;
-	int guard;
-
 	if (mc->dead)
 		return;
 	if (mc->tp)
 		mc->tops->rx(mc->tp, now);
 	if (mc->dead)
 		return;
+	mc->rx_have = mc->rx_n > 0;
+	if (mc->rx_have) {
+		memcpy(mc->rx_now, mc->rxq[mc->rx_head], sizeof(mc->rx_now));
+		mc->rx_head = (mc->rx_head + 1) % RXQ_FRAMES;
+		mc->rx_n--;
+	}
+	else {
+		memset(mc->rx_now, 0, sizeof(mc->rx_now));
+	}
+	if (mc->taps)
+		run_taps(mc, MEDIA_TAP_RX, mc->rx_now);
+}
 
-	for (guard = 0; guard < 8 && mc->top && !mc->dead; guard++) {
+/* The top generator plays unless it is paused (then silence, and those
+ * below wait); a finished one is removed and the next one fills the same
+ * tick so there is no gap between them. */
+static bool chan_generate(struct media_chan *mc, int16_t *pcm)
+{
+	for (int guard = 0; guard < 8 && mc->top && !mc->dead; guard++) {
 		struct media_gen *g = mc->top;
 
 		if (g->paused)
-			break;
-		if (g->read(g, pcm, MEDIA_FRAME)) {
-			have = true;
-			break;
-		}
+			return false;
+		if (g->read(g, pcm, MEDIA_FRAME))
+			return true;
 		unlink_gen(mc, g);
 		if (g->done)
 			g->done(g, false);
 	}
+	return false;
+}
+
+/* Second pass: the frame the channel hears this tick, which the TX taps see
+ * (and may add to), goes to the transport. */
+static void chan_send(struct media_chan *mc)
+{
+	int16_t pcm[MEDIA_FRAME];
+	bool have;
+
+	if (mc->dead)
+		return;
+	have = chan_generate(mc, pcm);
 	if (mc->dead)
 		return;
 	if (!have || channel_mute_out(mc->ch))
 		memset(pcm, 0, sizeof(pcm));
+	if (mc->taps) {
+		run_taps(mc, MEDIA_TAP_TX, pcm);
+		if (mc->dead)
+			return;
+	}
 
 	if (mc->tp)
 		mc->tops->tx(mc->tp, pcm, MEDIA_FRAME);
@@ -217,9 +322,9 @@ static int snap_reserve(size_t n)
 	return 0;
 }
 
-/* Walk every channel's state for the tick. The list can change under us
- * (a generator's done() or a DTMF subscriber may hang a channel up), so work
- * on a referenced snapshot. */
+/* Walk every channel's state for the tick: all receive, then all send. The
+ * list can change under us (a generator's done() or a DTMF subscriber may
+ * hang a channel up), so work on a referenced snapshot. */
 void media_chan_foreach_tick(uint64_t now)
 {
 	size_t n = 0, i;
@@ -229,8 +334,10 @@ void media_chan_foreach_tick(uint64_t now)
 		return;
 	for (le = chans.head; le; le = le->next)
 		snap[n++] = mem_ref(le->data);
+	for (i = 0; i < n; i++)
+		chan_receive(snap[i], now);
 	for (i = 0; i < n; i++) {
-		chan_run(snap[i], now);
+		chan_send(snap[i]);
 		mem_deref(snap[i]);
 	}
 }
@@ -251,6 +358,14 @@ static void on_hangup(struct channel *ch)
 		g->below = NULL;
 		if (g->done)
 			g->done(g, true);
+	}
+	while (mc->taps) {
+		struct media_tap *t = mc->taps;
+
+		mc->taps = t->next;
+		t->next = NULL;
+		if (t->done)
+			t->done(t, true);
 	}
 	channel_set_media(ch, NULL);
 	list_unlink(&mc->le);

@@ -71,9 +71,38 @@ struct media_transport_ops {
 void media_chan_set_transport(struct media_chan *mc,
 			      const struct media_transport_ops *ops, void *tp);
 
-/* Audio received from the channel (decoded, de-jittered, 160 samples),
- * e.g. for Echo. Returns false when none arrived for this tick. */
+/* This tick's audio from the channel (decoded, de-jittered, after mute
+ * "in" and the RX taps), e.g. for Echo. Every reader of one tick gets the
+ * same frame. Returns false when none arrived for this tick. */
 bool media_chan_rx(struct media_chan *mc, int16_t *pcm, size_t n);
+/* The same without a copy: MEDIA_FRAME samples, or NULL when none came.
+ * Valid until the next tick. */
+const int16_t *media_chan_rx_frame(const struct media_chan *mc);
+
+/* A tap sees a channel's audio every tick, in one or both directions, and
+ * may add to it: RX is what the channel sends us (before Echo, bridges and
+ * anything else reads it), TX what the channel hears (after its generators
+ * and mute "out", before the transport sends it). Recordings and snoop are
+ * taps. The frame is always MEDIA_FRAME samples (silence when nothing came
+ * or nothing plays). */
+enum media_tap_dir {
+	MEDIA_TAP_RX = 0,
+	MEDIA_TAP_TX = 1,
+};
+struct media_tap {
+	struct media_tap *next;  /* managed by media_chan */
+	unsigned dirs;           /* 1u << MEDIA_TAP_RX | 1u << MEDIA_TAP_TX */
+	void (*frame)(struct media_tap *t, enum media_tap_dir dir,
+		      int16_t *pcm, size_t n);
+	/* Removed (media_chan_tap_remove) or the channel hung up (hangup
+	 * true). Called once; the owner frees the tap here or later. */
+	void (*done)(struct media_tap *t, bool hangup);
+	void *arg;               /* owner's data */
+};
+/* Taps run in the order added. On a hung-up channel add calls done at
+ * once. A tap may remove itself from its frame handler. */
+void media_chan_tap_add(struct media_chan *mc, struct media_tap *t);
+void media_chan_tap_remove(struct media_chan *mc, struct media_tap *t);
 /* Called by the transport for each decoded frame received. */
 void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n);
 

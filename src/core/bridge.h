@@ -1,0 +1,141 @@
+/* bridge.h — bridges: sets of channels that hear each other (mixing) or
+ * wait together (holding), as ARI's /bridges resource shows them. The model
+ * lives here: the registry, each bridge's type, members and their roles,
+ * its events (BridgeCreated, ChannelEnteredBridge, ...), the BRIDGEPEER
+ * variables, and which app owns a bridge. The audio is made by an engine
+ * that src/media registers (bridge_engine_register), the way playbacks are:
+ * the core knows nothing of codecs or mixing.
+ *
+ * A channel is in at most one bridge at a time. A bridge created by an app
+ * belongs to it and is destroyed with it. */
+#ifndef ARIADNE_BRIDGE_H
+#define ARIADNE_BRIDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/time.h>
+
+struct bridge;
+struct channel;
+
+/* Attributes of ARI's `type` list (a bridge has one or several). */
+enum bridge_flag {
+	BRIDGE_MIXING       = 1u << 0,  /* everyone hears everyone else */
+	BRIDGE_HOLDING      = 1u << 1,  /* participants hear MOH/silence or
+	                                 * the announcer */
+	BRIDGE_DTMF_EVENTS  = 1u << 2,  /* DTMF goes to the app, not across */
+	BRIDGE_PROXY_MEDIA  = 1u << 3,  /* accepted: media is always ours */
+	BRIDGE_VIDEO_SFU    = 1u << 4,  /* accepted: audio only */
+	BRIDGE_VIDEO_SINGLE = 1u << 5,  /* accepted: audio only */
+	BRIDGE_SDP_LABEL    = 1u << 6,  /* accepted: audio only */
+};
+
+/* "mixing,dtmf_events" → flags. An empty or NULL list is mixing. EINVAL for
+ * an unknown word (*bad points at it, for the 400 message) or for mixing
+ * together with holding. */
+int bridge_type_parse(const char *list, unsigned *flags, const char **bad,
+		      size_t *badlen);
+
+/* How a channel joins (ARI addChannel). role NULL/"" = none ("participant"
+ * in a holding bridge). */
+struct bridge_join_opts {
+	const char *role;          /* "participant", "announcer", or free text */
+	bool absorb_dtmf;          /* its DTMF does not reach the others */
+	bool mute;                 /* its audio does not reach the others */
+	bool inhibit_connected_line_updates;
+};
+
+/* ---- the registry ---- */
+
+/* Make a bridge. id NULL/"" → a generated uuid. `app` NULL when not made by
+ * an app (then no app owns it). Publishes BridgeCreated. EEXIST id in use,
+ * EINVAL bad flags. *bp is borrowed: the registry owns the bridge until
+ * bridge_destroy(). */
+int bridge_create(struct bridge **bp, const char *id, unsigned flags,
+		  const char *name, const char *app);
+/* Every channel leaves (ChannelLeftBridge), then BridgeDestroyed; the
+ * bridge is gone when this returns. */
+void bridge_destroy(struct bridge *b);
+struct bridge *bridge_find(const char *id);
+/* In creation order. */
+void bridge_foreach(void (*h)(struct bridge *b, void *arg), void *arg);
+size_t bridge_count(void);
+/* The bridges owned by `app` are destroyed (the app is going). */
+void bridge_destroy_owned_by(const char *app);
+
+/* ---- members ---- */
+
+/* Join `ch` (ChannelEnteredBridge; BRIDGEPEER set on every member). EBUSY
+ * the channel is in another bridge, EALREADY in this one, ENOTCONN hung
+ * up, ENOMEM. A channel already in this bridge is not an error to ARI:
+ * the handler decides. */
+int bridge_add(struct bridge *b, struct channel *ch,
+	       const struct bridge_join_opts *opts);
+/* ChannelLeftBridge; BRIDGEPEER updated. ENOENT not in this bridge. */
+int bridge_remove(struct bridge *b, struct channel *ch);
+/* The bridge `ch` is in, or NULL. */
+struct bridge *bridge_of_channel(const struct channel *ch);
+/* Members in join order. */
+void bridge_channel_foreach(const struct bridge *b,
+			    void (*h)(struct channel *ch, void *arg),
+			    void *arg);
+size_t bridge_channel_count(const struct bridge *b);
+
+/* A member's options as it joined (NULL when not a member). */
+const struct bridge_join_opts *bridge_member_opts(const struct bridge *b,
+						  const struct channel *ch);
+
+/* ---- what ARI shows ---- */
+
+const char *bridge_id(const struct bridge *b);
+const char *bridge_name(const struct bridge *b);
+unsigned bridge_flags(const struct bridge *b);
+/* "mixing" or "holding" */
+const char *bridge_type_str(const struct bridge *b);
+/* "simple_bridge" (mixing, up to two channels), "softmix" (mixing, three or
+ * more, or once it has had three), "holding_bridge" */
+const char *bridge_technology(const struct bridge *b);
+const char *bridge_class(const struct bridge *b);    /* "stasis" */
+const char *bridge_creator(const struct bridge *b);  /* "Stasis" */
+const char *bridge_app(const struct bridge *b);      /* owner, or NULL */
+struct timeval bridge_creationtime(const struct bridge *b);
+const char *bridge_video_mode(const struct bridge *b);      /* "none" */
+const char *bridge_video_source_id(const struct bridge *b); /* or NULL */
+
+/* ---- music on hold (ARI /bridges/{id}/moh) ---- */
+
+/* Everyone in the bridge hears the class (NULL: default) instead of each
+ * other; stop returns to normal. ENOSYS without an engine. */
+int bridge_moh_start(struct bridge *b, const char *mclass);
+int bridge_moh_stop(struct bridge *b);
+const char *bridge_moh_class(const struct bridge *b); /* NULL: off */
+
+/* ---- the audio engine, registered by src/media ---- */
+
+struct bridge_engine {
+	/* A bridge was made or is going (after every member left). */
+	int (*create)(struct bridge *b);
+	void (*destroy)(struct bridge *b);
+	/* A member joined or left: carry its audio (and DTMF) from now on, or
+	 * stop. join may refuse (then bridge_add fails with that error). */
+	int (*join)(struct bridge *b, struct channel *ch);
+	void (*leave)(struct bridge *b, struct channel *ch);
+	/* Music on hold for the whole bridge (mclass NULL: default). */
+	int (*moh_start)(struct bridge *b, const char *mclass);
+	void (*moh_stop)(struct bridge *b);
+};
+
+/* NULL unregisters. Without an engine bridges exist and report their
+ * members, but carry no audio. */
+void bridge_engine_register(const struct bridge_engine *eng);
+
+/* Engine data of a bridge (the engine's own object; NULL until set). */
+void bridge_set_engine_data(struct bridge *b, void *data);
+void *bridge_engine_data(const struct bridge *b);
+
+/* Start: the channel hooks that take a hung-up channel out of its bridge.
+ * Shutdown: destroy every bridge without events. */
+int bridge_init(void);
+void bridge_close(void);
+
+#endif

@@ -12,6 +12,7 @@
 #include <re_types.h>
 #include "base/config.h"
 #include "base/log.h"
+#include "base/options.h"
 #include "media/media.h"
 #include "media/media_int.h"
 
@@ -34,6 +35,7 @@ static void read_config(const struct config *cfg)
 	media_session_port_range((uint16_t)a, (uint16_t)b);
 	s = cfg ? config_get(cfg, "directories", "astsoundsdir") : NULL;
 	media_sound_set_dir(s);
+	media_sound_check(options.default_language);
 }
 
 /* Music on hold, the Playback application and the engine ARI playbacks

@@ -94,5 +94,8 @@ void media_session_port_range(uint16_t min, uint16_t max);
 /* sound.c: where prompts live ([directories] astsoundsdir); NULL or empty
  * for the default. */
 void media_sound_set_dir(const char *dir);
+/* One warning at start when the sounds directory has no prompt for `lang`
+ * (the default language): every sound: playback would fail. */
+void media_sound_check(const char *lang);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <re_types.h>
 #include <re_fmt.h>
@@ -49,6 +50,40 @@ static bool try_path(char *path, size_t size, const char *dir,
 	else
 		snprintf(path, size, "%s/%s.wav", dir, name);
 	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/* Does <dir>/<lang>/ hold at least one prompt? */
+static bool lang_has_prompts(const char *lang)
+{
+	char path[512];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", sounds_dir, lang);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		found = n > 4 && !strcmp(de->d_name + n - 4, ".wav");
+	}
+	closedir(d);
+	return found;
+}
+
+void media_sound_check(const char *lang)
+{
+	if (!lang || !*lang)
+		lang = "en";
+	if (lang_has_prompts(lang))
+		return;
+	log_warning("No sound prompts for language '%s' in %s/%s: sound: "
+		    "playbacks will fail (on Debian install "
+		    "asterisk-core-sounds-%.2s and asterisk-core-sounds-%.2s-wav, "
+		    "or set astsoundsdir in ariadne.conf)", lang, sounds_dir,
+		    lang, lang, lang);
 }
 
 int media_sound_resolve(char *path, size_t size, const char *name,

@@ -209,3 +209,25 @@ serverTest('dialplan_Playback_sets_PLAYBACKSTATUS', {
 	const s2 = await ws.waitFor((e) => e.type === 'StasisStart' && e.channel.id !== s.channel.id);
 	assert.deepEqual(s2.args, ['SUCCESS']);
 });
+
+// A sounds directory without prompts for the default language (what a new
+// Debian machine without asterisk-core-sounds-en has) is reported once, at
+// start, naming the directory; a full one is not.
+const os = require('node:os');
+const fs = require('node:fs');
+const path = require('node:path');
+const emptySounds = fs.mkdtempSync(path.join(os.tmpdir(), 'ariadne-nosounds-'));
+fs.mkdirSync(path.join(emptySounds, 'en_US_f_Allison'));
+
+serverTest('start_warns_once_when_the_sounds_directory_has_no_prompts_for_the_language', {
+	ariadneConf: { directories: { astsoundsdir: emptySounds } },
+}, async (srv) => {
+	const lines = srv.stderr.split('\n').filter((l) => /No sound prompts/.test(l));
+	assert.equal(lines.length, 1, srv.stderr);
+	assert.match(lines[0], /WARNING.*language 'en' in .*ariadne-nosounds-.*\/en/);
+	assert.match(lines[0], /asterisk-core-sounds-en/);
+});
+
+serverTest('start_does_not_warn_when_prompts_are_there', async (srv) => {
+	assert.doesNotMatch(srv.stderr, /No sound prompts/);
+});

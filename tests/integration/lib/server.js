@@ -368,9 +368,14 @@ class Server {
 
 	_writeConfig() {
 		const files = Object.assign({}, this.opts.files || {});
+		// opts.ariadneConf: sections merged into the generated ariadne.conf
+		// (the test's own directories stay).
+		const extra = this.opts.ariadneConf || {};
 		const ariadneConf = ini({
-			directories: { astlogdir: this.logDir, astrundir: this.runDir, astdatadir: this.dataDir },
-			options: { verbose: this.opts.verbose ?? 3 },
+			...extra,
+			directories: { ...(extra.directories || {}), astlogdir: this.logDir,
+				astrundir: this.runDir, astdatadir: this.dataDir },
+			options: { verbose: this.opts.verbose ?? 3, ...(extra.options || {}) },
 		});
 		files['ariadne.conf'] = files['ariadne.conf'] !== undefined
 			? files['ariadne.conf'] : ariadneConf;

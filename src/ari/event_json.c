@@ -178,6 +178,17 @@ static const char *type_name(enum bus_type t)
 	case BUS_CHANNEL_TRANSFER:       return "ChannelTransfer";
 	case BUS_CALL_BROADCAST:         return "CallBroadcast";
 	case BUS_CALL_CLAIMED:           return "CallClaimed";
+	case BUS_BRIDGE_CREATED:         return "BridgeCreated";
+	case BUS_BRIDGE_DESTROYED:       return "BridgeDestroyed";
+	case BUS_BRIDGE_MERGED:          return "BridgeMerged";
+	case BUS_CHANNEL_ENTERED_BRIDGE: return "ChannelEnteredBridge";
+	case BUS_CHANNEL_LEFT_BRIDGE:    return "ChannelLeftBridge";
+	case BUS_BRIDGE_BLIND_TRANSFER:  return "BridgeBlindTransfer";
+	case BUS_BRIDGE_ATTENDED_TRANSFER: return "BridgeAttendedTransfer";
+	case BUS_BRIDGE_VIDEO_SOURCE_CHANGED: return "BridgeVideoSourceChanged";
+	case BUS_RECORDING_STARTED:      return "RecordingStarted";
+	case BUS_RECORDING_FINISHED:     return "RecordingFinished";
+	case BUS_RECORDING_FAILED:       return "RecordingFailed";
 	}
 	return NULL;
 }

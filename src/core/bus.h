@@ -10,9 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct bridge;
 struct channel;
 struct endpoint;
 struct playback;
+struct recording;
 
 enum bus_type {
 	BUS_CHANNEL_CREATED,
@@ -48,6 +50,17 @@ enum bus_type {
 	                        * delivered to every active app */
 	BUS_CALL_CLAIMED,      /* chan; app = winner (delivered to every active
 	                        * app) */
+	BUS_BRIDGE_CREATED,    /* bridge */
+	BUS_BRIDGE_DESTROYED,  /* bridge */
+	BUS_BRIDGE_MERGED,     /* bridge (survivor), bridge_from (absorbed) */
+	BUS_CHANNEL_ENTERED_BRIDGE, /* bridge, chan */
+	BUS_CHANNEL_LEFT_BRIDGE,    /* bridge, chan */
+	BUS_BRIDGE_BLIND_TRANSFER,    /* chan = transferer; bridge */
+	BUS_BRIDGE_ATTENDED_TRANSFER, /* chan = transferer's first leg */
+	BUS_BRIDGE_VIDEO_SOURCE_CHANGED, /* bridge */
+	BUS_RECORDING_STARTED,  /* recording; chan or bridge = its target */
+	BUS_RECORDING_FINISHED,
+	BUS_RECORDING_FAILED,
 };
 
 struct bus_event {
@@ -90,6 +103,11 @@ struct bus_event {
 	const char *reason;           /* PEER_STATUS cause text */
 	const char *from, *to, *body; /* TEXT_MESSAGE */
 	const struct playback *playback; /* PLAYBACK_* */
+	const struct bridge *bridge;  /* BRIDGE_*, CHANNEL_*_BRIDGE; the target
+	                               * of PLAYBACK_* and RECORDING_* on a
+	                               * bridge */
+	const struct bridge *bridge_from; /* BRIDGE_MERGED: the absorbed one */
+	const struct recording *recording; /* RECORDING_* */
 	int tech_cause;               /* DESTROYED: e.g. SIP status (0: none) */
 };
 

@@ -24,6 +24,7 @@
 #include "base/defer.h"
 #include "base/log.h"
 #include "base/options.h"
+#include "core/bridge.h"
 #include "core/cel.h"
 #include "core/channel.h"
 #include "core/devstate.h"
@@ -102,9 +103,13 @@ static int core_start(void)
 {
 	int err;
 
-	if ((err = channel_hooks_add(&stasis_hooks)) ||
+	/* The bridge's hangup hook runs first: ChannelLeftBridge precedes
+	 * StasisEnd, as in Asterisk. */
+	if ((err = bridge_init()) ||
+	    (err = channel_hooks_add(&stasis_hooks)) ||
 	    (err = channel_hooks_add(&pbx_hooks)) ||
 	    (err = endpoint_init()) || (err = stasis_init()) ||
+	    (err = bridge_follow_init()) ||
 	    (err = stasis_broadcast_init()) || (err = devstate_init()) ||
 	    (err = mailbox_init(options.datadir)) ||
 	    (err = module_registry_init()) || (err = log_cli_init()) ||
@@ -167,6 +172,8 @@ static void stop(void)
 {
 	ari_close();
 	channel_registry_close();
+	bridge_follow_close();
+	bridge_close();
 	sip_module_close();
 	media_close();
 	module_registry_close();

@@ -93,14 +93,49 @@ unsigned bridge_flags(const struct bridge *b);
 /* "mixing" or "holding" */
 const char *bridge_type_str(const struct bridge *b);
 /* "simple_bridge" (mixing, up to two channels), "softmix" (mixing, three or
- * more, or once it has had three), "holding_bridge" */
+ * more; back to simple_bridge at two, as Asterisk's smart bridge switches),
+ * "holding_bridge". Helpers (bridge_helper_join) count as channels. */
 const char *bridge_technology(const struct bridge *b);
 const char *bridge_class(const struct bridge *b);    /* "stasis" */
 const char *bridge_creator(const struct bridge *b);  /* "Stasis" */
 const char *bridge_app(const struct bridge *b);      /* owner, or NULL */
 struct timeval bridge_creationtime(const struct bridge *b);
-const char *bridge_video_mode(const struct bridge *b);      /* "none" */
+/* "talker" (Asterisk's default for Stasis bridges), "sfu" (type
+ * video_sfu), "single" (video_single, or after bridge_set_video_source) */
+const char *bridge_video_mode(const struct bridge *b);
 const char *bridge_video_source_id(const struct bridge *b); /* or NULL */
+
+/* ARI setVideoSource: single-source mode with member `ch` as the source
+ * (ENOENT: not a member); clear: back to talker mode. A change of source
+ * publishes BridgeVideoSourceChanged (ev->value: the old source or NULL).
+ * Audio only: nothing else changes. */
+int bridge_set_video_source(struct bridge *b, const struct channel *ch);
+void bridge_clear_video_source(struct bridge *b);
+
+/* An unowned bridge becomes `app`'s (ARI gives it to the app of the first
+ * Stasis channel it adds: REST requests do not name their app). No-op when
+ * it has an owner. */
+int bridge_claim(struct bridge *b, const char *app);
+
+/* ---- bridge variables (ARI /bridges/{id}/variable) ---- */
+
+const char *bridge_var_get(const struct bridge *b, const char *name);
+/* value NULL unsets. `report`: listed in the bridge's bridgevars. */
+int bridge_var_set(struct bridge *b, const char *name, const char *value,
+		   bool report);
+void bridge_var_foreach(const struct bridge *b, bool reported_only,
+			void (*h)(const char *name, const char *value,
+				  void *arg),
+			void *arg);
+
+/* ---- helpers ---- */
+
+/* Asterisk plays to a bridge, and plays its music on hold, through an
+ * Announcer channel that joins the bridge: ARI does not list it, but it
+ * counts for the technology and the members' BRIDGEPEER. Bridge playbacks
+ * and MOH join one while they run. EBUSY too many. */
+int bridge_helper_join(struct bridge *b, unsigned *idp);
+void bridge_helper_leave(struct bridge *b, unsigned id);
 
 /* ---- music on hold (ARI /bridges/{id}/moh) ---- */
 
@@ -133,9 +168,17 @@ void bridge_engine_register(const struct bridge_engine *eng);
 void bridge_set_engine_data(struct bridge *b, void *data);
 void *bridge_engine_data(const struct bridge *b);
 
-/* Start: the channel hooks that take a hung-up channel out of its bridge.
+/* Start: the channel hooks that take a hung-up channel out of its bridge
+ * (add them before Stasis's: ChannelLeftBridge precedes StasisEnd).
  * Shutdown: destroy every bridge without events. */
 int bridge_init(void);
 void bridge_close(void);
+
+/* bridge_follow.c: what a bridge does when its members' events happen —
+ * DTMF crosses to the other members (absorbDTMF keeps it in), a channel
+ * that leaves its app for the dialplan leaves its bridge. Start after
+ * Stasis routing (the digit's own event reaches apps first). */
+int bridge_follow_init(void);
+void bridge_follow_close(void);
 
 #endif

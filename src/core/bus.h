@@ -57,7 +57,8 @@ enum bus_type {
 	BUS_CHANNEL_LEFT_BRIDGE,    /* bridge, chan */
 	BUS_BRIDGE_BLIND_TRANSFER,    /* chan = transferer; bridge */
 	BUS_BRIDGE_ATTENDED_TRANSFER, /* chan = transferer's first leg */
-	BUS_BRIDGE_VIDEO_SOURCE_CHANGED, /* bridge */
+	BUS_BRIDGE_VIDEO_SOURCE_CHANGED, /* bridge; value = the old source
+	                                  * id (NULL: none) */
 	BUS_RECORDING_STARTED,  /* recording; chan or bridge = its target */
 	BUS_RECORDING_FINISHED,
 	BUS_RECORDING_FAILED,

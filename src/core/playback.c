@@ -19,12 +19,12 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_list.h>
-#include <re_sys.h>
 #include "core/bus.h"
 #include "core/channel.h"
 #include "base/defer.h"
 #include "base/log.h"
 #include "core/playback.h"
+#include "core/uuid.h"
 
 #define PLAYBACK_DEFAULT_SKIPMS 3000
 
@@ -258,34 +258,12 @@ static void activate(void *arg)
 	mem_deref(pb);
 }
 
-static int make_uuid(char *buf, size_t size)
-{
-	uint8_t b[16];
-
-	rand_bytes(b, sizeof(b));
-	b[6] = (b[6] & 0x0f) | 0x40;  /* RFC 4122 version 4 */
-	b[8] = (b[8] & 0x3f) | 0x80;
-	return re_snprintf(buf, size,
-			   "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-			   "%02x%02x%02x%02x%02x%02x",
-			   b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-			   b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-			   b[15]) < 0 ? ENOMEM : 0;
-}
-
 static int fill(struct playback *pb, struct channel *ch, const char *id,
 		const char *const *media, size_t n, const char *lang)
 {
-	char uuid[40];
 	int err;
 
-	if (!id || !*id) {
-		err = make_uuid(uuid, sizeof(uuid));
-		if (err)
-			return err;
-		id = uuid;
-	}
-	err = str_dup(&pb->id, id);
+	err = uuid_dup_or_new(&pb->id, id);
 	err |= str_dup(&pb->language, lang ? lang : channel_language(ch));
 	err |= re_sdprintf(&pb->target_uri, "channel:%s", channel_id(ch));
 	pb->media = mem_zalloc(n * sizeof(*pb->media), NULL);

@@ -18,6 +18,7 @@
 #include <re_mem.h>
 #include <re_list.h>
 #include "base/log.h"
+#include "core/bridge.h"
 #include "core/bus.h"
 #include "core/channel.h"
 #include "core/stasis.h"
@@ -280,11 +281,14 @@ static int app_create(struct stasis_app **appp, const char *name)
 	return 0;
 }
 
-/* An app with no socket and no channel in it has nothing left to do. */
+/* An app with no socket and no channel in it has nothing left to do; the
+ * bridges it made go with it (their events are published on the way). */
 void stasis_app_maybe_destroy(struct stasis_app *app)
 {
-	if (app->active || app->controlled)
+	if (app->active || app->controlled || app->dying)
 		return;
+	app->dying = true;
+	bridge_destroy_owned_by(app->name);
 	log_verbose(3, "Shutting down application '%s'", app->name);
 	log_verbose(3, "Destroying Stasis app %s", app->name);
 	mem_deref(app);

@@ -23,6 +23,7 @@ struct stasis_app {
 	bool active;
 	bool subscribe_all;
 	bool hooked;              /* app_hooks->created returned true */
+	bool dying;               /* being destroyed (its bridges first) */
 	stasis_deliver_h *deliver;
 	void *owner;              /* weak: the socket unregisters itself */
 	struct list subs;         /* struct sub: event sources subscribed */

@@ -1,8 +1,9 @@
 /* stasis_route.c — which Stasis app sees which bus event: channel events go
  * to the apps subscribed to the channel (or to everything), endpoint and
  * device events to their watchers, StasisStart/End and move failures to the
- * app they name, broadcasts to every active app. Delivery is synchronous, so
- * an app sees events in the order they happened.
+ * app they name, broadcasts to every active app, bridge events to the apps
+ * subscribed to the bridge and the apps its members are in. Delivery is
+ * synchronous, so an app sees events in the order they happened.
  *
  * Not here: turning an event into JSON and sending it (src/ari). */
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_list.h>
+#include "core/bridge.h"
 #include "core/bus.h"
 #include "core/channel.h"
 #include "core/endpoint.h"
@@ -82,6 +84,79 @@ static void route_to_watchers(struct bus_event *ev)
 	}
 }
 
+/* Asterisk subscribes the app a channel is in to the channel's bridge for
+ * as long as it is there (and keeps an explicit subscription); the channel
+ * that is entering or leaving counts as there. */
+struct bridge_interest {
+	const struct stasis_app *app;
+	bool yes;
+};
+
+static void member_in_app(struct channel *ch, void *arg)
+{
+	struct bridge_interest *bi = arg;
+	const char *app = stasis_channel_app(ch);
+
+	if (app && !strcmp(app, bi->app->name))
+		bi->yes = true;
+}
+
+static bool app_watches_bridge(const struct stasis_app *app,
+			       const struct bridge *b, struct channel *ch)
+{
+	struct bridge_interest bi = {.app = app};
+
+	if (app->subscribe_all ||
+	    stasis_list_find(&app->subs, STASIS_SRC_BRIDGE, bridge_id(b)))
+		return true;
+	if (ch)
+		member_in_app(ch, &bi);
+	if (!bi.yes)
+		bridge_channel_foreach(b, member_in_app, &bi);
+	return bi.yes;
+}
+
+static void route_bridge_event(struct bus_event *ev)
+{
+	struct le *le = stasis_apps.head;
+
+	while (le) {
+		struct stasis_app *app = le->data;
+
+		le = le->next;
+		if (app_watches_bridge(app, ev->bridge, ev->chan) ||
+		    (ev->bridge_from &&
+		     app_watches_bridge(app, ev->bridge_from, NULL)))
+			stasis_app_deliver(app, ev);
+	}
+	if (ev->type != BUS_BRIDGE_DESTROYED)
+		return;
+	/* A destroyed bridge is forgotten by its subscribers. */
+	for (le = stasis_apps.head; le; le = le->next) {
+		struct stasis_app *app = le->data;
+
+		mem_deref(stasis_list_find(&app->subs, STASIS_SRC_BRIDGE,
+					   bridge_id(ev->bridge)));
+	}
+}
+
+/* A transfer reaches the apps watching the transferer or its bridge. */
+static void route_transfer(struct bus_event *ev)
+{
+	struct le *le = stasis_apps.head;
+	const char *id = ev->chan ? channel_id(ev->chan) : NULL;
+
+	while (le) {
+		struct stasis_app *app = le->data;
+
+		le = le->next;
+		if ((id && stasis_sub_find(app, id)) ||
+		    (ev->bridge && app_watches_bridge(app, ev->bridge, NULL)) ||
+		    (!ev->bridge && app->subscribe_all))
+			stasis_app_deliver(app, ev);
+	}
+}
+
 static void on_event(const struct bus_event *cev, void *unused)
 {
 	struct bus_event *ev = (struct bus_event *)cev;
@@ -128,6 +203,30 @@ static void on_event(const struct bus_event *cev, void *unused)
 		break;
 	case BUS_APP_REPLACED:
 	case BUS_CEL_APP:
+		break;
+	case BUS_BRIDGE_CREATED:
+	case BUS_BRIDGE_DESTROYED:
+	case BUS_BRIDGE_MERGED:
+	case BUS_CHANNEL_ENTERED_BRIDGE:
+	case BUS_CHANNEL_LEFT_BRIDGE:
+	case BUS_BRIDGE_VIDEO_SOURCE_CHANGED:
+		route_bridge_event(ev);
+		break;
+	case BUS_BRIDGE_BLIND_TRANSFER:
+	case BUS_BRIDGE_ATTENDED_TRANSFER:
+		route_transfer(ev);
+		break;
+	case BUS_PLAYBACK_STARTED:
+	case BUS_PLAYBACK_CONTINUING:
+	case BUS_PLAYBACK_FINISHED:
+	case BUS_RECORDING_STARTED:
+	case BUS_RECORDING_FINISHED:
+	case BUS_RECORDING_FAILED:
+		/* A bridge's playback or recording: its watchers. */
+		if (ev->chan)
+			route_channel_event(ev);
+		else if (ev->bridge)
+			route_bridge_event(ev);
 		break;
 	case BUS_CHANNEL_VARSET:
 		if (!ev->chan) {

@@ -2,6 +2,9 @@
  * sequence order, waits for a little audio before it starts playing (so
  * arrival jitter does not become gaps), skips packets that are lost, and
  * hands out exactly one 20 ms frame per tick whatever the peer's ptime.
+ * Packets stay G.711 as they came (one byte per sample, so 20 ms is 160
+ * bytes whatever the packet size): decoding waits until someone needs the
+ * linear audio, which a relayed two-party bridge never does.
  * Not a PLC: a lost packet is played as silence. */
 #include <stdint.h>
 #include <stdbool.h>
@@ -11,6 +14,11 @@
 #include <re_types.h>
 #include <re_sa.h>
 #include "media/session_int.h"
+
+static uint8_t silence_byte(int codec)
+{
+	return codec == MEDIA_PCMA ? 0xd5 : 0xff;
+}
 
 /* Packets held before playing starts: 40 ms of cushion at 20 ms ptime. */
 #define JB_PREBUF 2
@@ -56,8 +64,8 @@ static void drop_slot(struct media_jb *jb, int i)
 	}
 }
 
-void media_jb_put(struct media_jb *jb, uint16_t seq, const int16_t *pcm,
-		  size_t n)
+void media_jb_put(struct media_jb *jb, uint16_t seq, int codec,
+		  const uint8_t *enc, size_t n)
 {
 	int i = slot_of(seq);
 
@@ -81,7 +89,8 @@ void media_jb_put(struct media_jb *jb, uint16_t seq, const int16_t *pcm,
 	jb->slot[i].used = true;
 	jb->slot[i].seq = seq;
 	jb->slot[i].n = (uint16_t)n;
-	memcpy(jb->slot[i].pcm, pcm, n * sizeof(*pcm));
+	jb->slot[i].codec = (int8_t)codec;
+	memcpy(jb->slot[i].enc, enc, n);
 	jb->stored++;
 
 	if (!jb->started && jb->stored >= JB_PREBUF) {
@@ -97,7 +106,27 @@ void media_jb_put(struct media_jb *jb, uint16_t seq, const int16_t *pcm,
 	}
 }
 
-bool media_jb_get(struct media_jb *jb, int16_t *pcm, size_t n)
+/* Append a packet's payload to what goes out. A peer that switches codec
+ * mid-stream (rare) has the new packet converted to the codec of what is
+ * already waiting, so one frame never mixes two codecs. */
+static void out_append(struct media_jb *jb, int codec, const uint8_t *enc,
+		       size_t k)
+{
+	if (!jb->out_n)
+		jb->out_codec = codec;
+	if (codec != jb->out_codec) {
+		int16_t pcm[MEDIA_JB_MAXPKT];
+
+		media_g711_decode(codec, enc, k, pcm);
+		media_g711_encode(jb->out_codec, pcm, k, jb->out + jb->out_n);
+	}
+	else {
+		memcpy(jb->out + jb->out_n, enc, k);
+	}
+	jb->out_n += k;
+}
+
+bool media_jb_get(struct media_jb *jb, uint8_t *enc, int *codec, size_t n)
 {
 	while (jb->started && jb->out_n < n) {
 		int i = slot_of(jb->next_seq);
@@ -105,12 +134,9 @@ bool media_jb_get(struct media_jb *jb, int16_t *pcm, size_t n)
 		if (jb->slot[i].used && jb->slot[i].seq == jb->next_seq) {
 			size_t k = jb->slot[i].n;
 
-			if (jb->out_n + k > sizeof(jb->out) / sizeof(jb->out[0]))
-				k = sizeof(jb->out) / sizeof(jb->out[0]) -
-				    jb->out_n;
-			memcpy(jb->out + jb->out_n, jb->slot[i].pcm,
-			       k * sizeof(*pcm));
-			jb->out_n += k;
+			if (jb->out_n + k > sizeof(jb->out))
+				k = sizeof(jb->out) - jb->out_n;
+			out_append(jb, jb->slot[i].codec, jb->slot[i].enc, k);
 			drop_slot(jb, i);
 			jb->next_seq++;
 		}
@@ -119,7 +145,10 @@ bool media_jb_get(struct media_jb *jb, int16_t *pcm, size_t n)
 			 * (or too late to matter). Play 20 ms of silence. */
 			size_t k = MEDIA_FRAME;
 
-			memset(jb->out + jb->out_n, 0, k * sizeof(*pcm));
+			if (!jb->out_n)
+				jb->out_codec = MEDIA_PCMU;
+			memset(jb->out + jb->out_n,
+			       silence_byte(jb->out_codec), k);
 			jb->out_n += k;
 			jb->lost++;
 			jb->next_seq++;
@@ -134,8 +163,9 @@ bool media_jb_get(struct media_jb *jb, int16_t *pcm, size_t n)
 	}
 	if (jb->out_n < n)
 		return false;
-	memcpy(pcm, jb->out, n * sizeof(*pcm));
+	memcpy(enc, jb->out, n);
+	*codec = jb->out_codec;
 	jb->out_n -= n;
-	memmove(jb->out, jb->out + n, jb->out_n * sizeof(*pcm));
+	memmove(jb->out, jb->out + n, jb->out_n);
 	return true;
 }

@@ -6,8 +6,14 @@
  * two passes (media_chan_foreach_tick, called by tick.c): first every
  * channel receives, then every channel sends, so that whatever mixes
  * channels (bridges) sees this tick's audio of all of them.
+ * Between the passes the mixer (bridges) runs.
+ *
+ * Received frames stay G.711 until someone asks for the linear audio
+ * (media_frame_pcm): a frame relayed by a two-party bridge to a channel
+ * with the same codec is never decoded nor encoded.
  * Depends on nothing else in src/media: the RTP side (session.c) and what
- * makes audio (player.c, moh.c, apps_rtp.c) sit above it and call it. */
+ * makes audio (player.c, moh.c, apps_rtp.c, bridge.c) sit above it and call
+ * it. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -17,6 +23,7 @@
 #include <re_types.h>
 #include <re_mem.h>
 #include <re_list.h>
+#include <rem_g711.h>
 #include "core/channel.h"
 #include "media/media_chan.h"
 
@@ -29,20 +36,107 @@ struct media_chan {
 	const struct media_transport_ops *tops;
 	void *tp;                  /* owned: the transport (an RTP session) */
 	bool dead;
-	int16_t rxq[RXQ_FRAMES][MEDIA_FRAME];
+	bool bare;                 /* no channel: media_chan_alloc_bare */
+	struct media_frame rxq[RXQ_FRAMES];
 	unsigned rx_head, rx_n;
-	int16_t rx_now[MEDIA_FRAME]; /* this tick's frame from the channel */
+	struct media_frame rx_now;   /* this tick's frame from the channel */
 	bool rx_have;                /* false: nothing came (rx_now silent) */
+	uint64_t rx_decodes;
 	struct media_tap *taps;      /* in the order added */
 };
 
 static struct list chans;
+static void (*mixer)(void);
 /* The tick's snapshot of `chans` (media_chan_foreach_tick); grows only. */
 static struct media_chan **snap;
 static size_t snap_cap;
 
 static void on_hangup(struct channel *ch);
 static const struct channel_hooks media_hooks = {.hangup = on_hangup};
+
+/* ---- frames ---- */
+
+void media_g711_decode(int codec, const uint8_t *in, size_t n, int16_t *out)
+{
+	if (codec == MEDIA_PCMA) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = g711_alaw2pcm(in[i]);
+	}
+	else {
+		for (size_t i = 0; i < n; i++)
+			out[i] = g711_ulaw2pcm(in[i]);
+	}
+}
+
+void media_g711_encode(int codec, const int16_t *in, size_t n, uint8_t *out)
+{
+	if (codec == MEDIA_PCMA) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = g711_pcm2alaw(in[i]);
+	}
+	else {
+		for (size_t i = 0; i < n; i++)
+			out[i] = g711_pcm2ulaw(in[i]);
+	}
+}
+
+void media_frame_silence(struct media_frame *f)
+{
+	memset(f->pcm, 0, sizeof(f->pcm));
+	f->pcm_ok = true;
+	f->codec = MEDIA_CODEC_NONE;
+}
+
+void media_frame_set_pcm(struct media_frame *f, const int16_t *pcm, size_t n)
+{
+	if (n > MEDIA_FRAME)
+		n = MEDIA_FRAME;
+	memcpy(f->pcm, pcm, n * sizeof(*pcm));
+	if (n < MEDIA_FRAME)
+		memset(f->pcm + n, 0, (MEDIA_FRAME - n) * sizeof(*pcm));
+	f->pcm_ok = true;
+	f->codec = MEDIA_CODEC_NONE;
+}
+
+void media_frame_set_enc(struct media_frame *f, int codec,
+			 const uint8_t *enc, size_t n)
+{
+	if (codec != MEDIA_PCMU && codec != MEDIA_PCMA) {
+		media_frame_silence(f);
+		return;
+	}
+	if (n > MEDIA_FRAME)
+		n = MEDIA_FRAME;
+	memcpy(f->enc, enc, n);
+	/* G.711 silence: the encoding of linear 0 */
+	if (n < MEDIA_FRAME)
+		memset(f->enc + n, codec == MEDIA_PCMA ? 0xd5 : 0xff,
+		       MEDIA_FRAME - n);
+	f->codec = codec;
+	f->pcm_ok = false;
+}
+
+const int16_t *media_frame_pcm(struct media_frame *f)
+{
+	if (!f->pcm_ok) {
+		media_g711_decode(f->codec, f->enc, MEDIA_FRAME, f->pcm);
+		f->pcm_ok = true;
+	}
+	return f->pcm;
+}
+
+const uint8_t *media_frame_enc(const struct media_frame *f, int codec)
+{
+	return codec != MEDIA_CODEC_NONE && f->codec == codec ? f->enc : NULL;
+}
+
+void media_frame_drop_enc(struct media_frame *f)
+{
+	(void)media_frame_pcm(f);
+	f->codec = MEDIA_CODEC_NONE;
+}
+
+/* ---- the state of one channel ---- */
 
 static void chan_destructor(void *arg)
 {
@@ -75,6 +169,20 @@ struct channel *media_chan_channel(const struct media_chan *mc)
 	return mc && !mc->dead ? mc->ch : NULL;
 }
 
+bool media_chan_alive(const struct media_chan *mc)
+{
+	return mc && !mc->dead;
+}
+
+struct media_chan *media_chan_alloc_bare(void)
+{
+	struct media_chan *mc = mem_zalloc(sizeof(*mc), chan_destructor);
+
+	if (mc)
+		mc->bare = true;
+	return mc;
+}
+
 void media_chan_gen_push(struct media_chan *mc, struct media_gen *g)
 {
 	if (!mc || !g)
@@ -87,6 +195,28 @@ void media_chan_gen_push(struct media_chan *mc, struct media_gen *g)
 	}
 	g->below = mc->top;
 	mc->top = g;
+}
+
+void media_chan_gen_push_bottom(struct media_chan *mc, struct media_gen *g)
+{
+	struct media_gen **pp;
+
+	if (!mc || !g)
+		return;
+	if (mc->dead) {
+		if (g->done)
+			g->done(g, true);
+		return;
+	}
+	for (pp = &mc->top; *pp; pp = &(*pp)->below)
+		;
+	g->below = NULL;
+	*pp = g;
+}
+
+struct media_gen *media_chan_gen_top(const struct media_chan *mc)
+{
+	return mc && !mc->dead ? mc->top : NULL;
 }
 
 static bool unlink_gen(struct media_chan *mc, struct media_gen *g)
@@ -123,19 +253,42 @@ void media_chan_set_transport(struct media_chan *mc,
 	mc->tp = tp;
 }
 
+struct media_frame *media_chan_rx_media_frame(struct media_chan *mc)
+{
+	return mc && mc->rx_have && !mc->dead ? &mc->rx_now : NULL;
+}
+
+const int16_t *media_chan_rx_frame(struct media_chan *mc)
+{
+	struct media_frame *f = media_chan_rx_media_frame(mc);
+
+	if (!f)
+		return NULL;
+	if (!f->pcm_ok)
+		mc->rx_decodes++;
+	return media_frame_pcm(f);
+}
+
 bool media_chan_rx(struct media_chan *mc, int16_t *pcm, size_t n)
 {
-	if (!mc || !mc->rx_have)
+	const int16_t *f = media_chan_rx_frame(mc);
+
+	if (!f)
 		return false;
 	if (n > MEDIA_FRAME)
 		n = MEDIA_FRAME;
-	memcpy(pcm, mc->rx_now, n * sizeof(*pcm));
+	memcpy(pcm, f, n * sizeof(*pcm));
 	return true;
 }
 
-const int16_t *media_chan_rx_frame(const struct media_chan *mc)
+uint64_t media_chan_rx_decodes(const struct media_chan *mc)
 {
-	return mc && mc->rx_have && !mc->dead ? mc->rx_now : NULL;
+	return mc ? mc->rx_decodes : 0;
+}
+
+bool media_chan_held(const struct media_chan *mc)
+{
+	return mc && mc->tp && mc->tops->held && mc->tops->held(mc->tp);
 }
 
 /* ---- taps ---- */
@@ -177,6 +330,11 @@ void media_chan_tap_remove(struct media_chan *mc, struct media_tap *t)
 		t->done(t, false);
 }
 
+bool media_chan_has_taps(const struct media_chan *mc)
+{
+	return mc && mc->taps;
+}
+
 static bool tap_present(const struct media_chan *mc, const struct media_tap *t)
 {
 	for (const struct media_tap *x = mc->taps; x; x = x->next) {
@@ -205,37 +363,73 @@ static void run_taps(struct media_chan *mc, enum media_tap_dir dir,
 	}
 }
 
-void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n)
+void media_chan_tap_run(struct media_chan *mc, enum media_tap_dir dir,
+			int16_t *pcm)
 {
-	unsigned tail;
+	if (mc && mc->taps)
+		run_taps(mc, dir, pcm);
+}
+
+/* Which taps look at `dir`: any (*any), and whether one may write. */
+static void taps_of(const struct media_chan *mc, enum media_tap_dir dir,
+		    bool *any, bool *writes)
+{
+	*any = *writes = false;
+	for (const struct media_tap *t = mc->taps; t; t = t->next) {
+		if (!(t->dirs & (1u << dir)))
+			continue;
+		*any = true;
+		if (!t->watch_only)
+			*writes = true;
+	}
+}
+
+/* The next slot of the receive queue (the oldest is dropped when nobody
+ * reads: keep the newest audio); NULL when nothing should be queued. */
+static struct media_frame *rxq_slot(struct media_chan *mc)
+{
+	struct media_frame *f;
 
 	if (!mc || mc->dead)
-		return;
-	if (n > MEDIA_FRAME)
-		n = MEDIA_FRAME;
+		return NULL;
 	if (mc->rx_n == RXQ_FRAMES) {
-		/* Nobody reads: keep the newest audio. */
 		mc->rx_head = (mc->rx_head + 1) % RXQ_FRAMES;
 		mc->rx_n--;
 	}
-	tail = (mc->rx_head + mc->rx_n) % RXQ_FRAMES;
-	/* ARI mute "in": what the channel says is replaced by silence. */
-	if (channel_mute_in(mc->ch))
-		memset(mc->rxq[tail], 0, sizeof(mc->rxq[tail]));
-	else {
-		memcpy(mc->rxq[tail], pcm, n * sizeof(*pcm));
-		if (n < MEDIA_FRAME)
-			memset(mc->rxq[tail] + n, 0,
-			       (MEDIA_FRAME - n) * sizeof(*pcm));
-	}
+	f = &mc->rxq[(mc->rx_head + mc->rx_n) % RXQ_FRAMES];
 	mc->rx_n++;
+	/* ARI mute "in": what the channel says is replaced by silence. */
+	if (!mc->bare && channel_mute_in(mc->ch)) {
+		media_frame_silence(f);
+		return NULL;
+	}
+	return f;
+}
+
+void media_chan_rx_put(struct media_chan *mc, const int16_t *pcm, size_t n)
+{
+	struct media_frame *f = rxq_slot(mc);
+
+	if (f)
+		media_frame_set_pcm(f, pcm, n);
+}
+
+void media_chan_rx_put_enc(struct media_chan *mc, int codec,
+			   const uint8_t *enc, size_t n)
+{
+	struct media_frame *f = rxq_slot(mc);
+
+	if (f)
+		media_frame_set_enc(f, codec, enc, n);
 }
 
 /* First pass of a tick: the transport hands over what it received; the
  * oldest waiting frame becomes this tick's frame, which the RX taps see
- * (and may add to: whisper). */
+ * (and may add to: whisper; then the received payload is stale). */
 static void chan_receive(struct media_chan *mc, uint64_t now)
 {
+	bool any, writes;
+
 	if (mc->dead)
 		return;
 	if (mc->tp)
@@ -244,15 +438,25 @@ static void chan_receive(struct media_chan *mc, uint64_t now)
 		return;
 	mc->rx_have = mc->rx_n > 0;
 	if (mc->rx_have) {
-		memcpy(mc->rx_now, mc->rxq[mc->rx_head], sizeof(mc->rx_now));
+		mc->rx_now = mc->rxq[mc->rx_head];
 		mc->rx_head = (mc->rx_head + 1) % RXQ_FRAMES;
 		mc->rx_n--;
 	}
 	else {
-		memset(mc->rx_now, 0, sizeof(mc->rx_now));
+		media_frame_silence(&mc->rx_now);
 	}
-	if (mc->taps)
-		run_taps(mc, MEDIA_TAP_RX, mc->rx_now);
+	if (!mc->taps)
+		return;
+	taps_of(mc, MEDIA_TAP_RX, &any, &writes);
+	if (!any)
+		return;
+	if (!mc->rx_now.pcm_ok)
+		mc->rx_decodes++;
+	if (writes)
+		media_frame_drop_enc(&mc->rx_now);
+	else
+		(void)media_frame_pcm(&mc->rx_now);
+	run_taps(mc, MEDIA_TAP_RX, mc->rx_now.pcm);
 }
 
 /* The top generator plays unless it is paused (then silence, and those
@@ -274,6 +478,45 @@ static bool chan_generate(struct media_chan *mc, int16_t *pcm)
 	return false;
 }
 
+bool media_chan_generate(struct media_chan *mc, int16_t *pcm)
+{
+	if (mc && chan_generate(mc, pcm))
+		return true;
+	memset(pcm, 0, MEDIA_FRAME * sizeof(*pcm));
+	return false;
+}
+
+/* The fast path: the top generator hands over a frame already in the
+ * transport's codec (a bridge relaying its peer), and nothing needs to
+ * change it. Watching taps see it decoded. True when it went out. */
+static bool chan_send_enc(struct media_chan *mc)
+{
+	struct media_gen *g = mc->top;
+	uint8_t enc[MEDIA_FRAME];
+	bool any, writes;
+	int codec;
+
+	if (!g || g->paused || !g->read_enc || !mc->tp || !mc->tops->tx_enc)
+		return false;
+	taps_of(mc, MEDIA_TAP_TX, &any, &writes);
+	if (writes || channel_mute_out(mc->ch))
+		return false;
+	codec = mc->tops->tx_codec(mc->tp);
+	if (codec == MEDIA_CODEC_NONE ||
+	    !g->read_enc(g, codec, enc, MEDIA_FRAME))
+		return false;
+	if (any) {
+		int16_t pcm[MEDIA_FRAME];
+
+		media_g711_decode(codec, enc, MEDIA_FRAME, pcm);
+		run_taps(mc, MEDIA_TAP_TX, pcm);
+		if (mc->dead)
+			return true;
+	}
+	mc->tops->tx_enc(mc->tp, enc, MEDIA_FRAME);
+	return true;
+}
+
 /* Second pass: the frame the channel hears this tick, which the TX taps see
  * (and may add to), goes to the transport. */
 static void chan_send(struct media_chan *mc)
@@ -283,6 +526,11 @@ static void chan_send(struct media_chan *mc)
 
 	if (mc->dead)
 		return;
+	if (chan_send_enc(mc)) {
+		if (!mc->dead && mc->tp)
+			mc->tops->after(mc->tp);
+		return;
+	}
 	have = chan_generate(mc, pcm);
 	if (mc->dead)
 		return;
@@ -336,20 +584,23 @@ void media_chan_foreach_tick(uint64_t now)
 		snap[n++] = mem_ref(le->data);
 	for (i = 0; i < n; i++)
 		chan_receive(snap[i], now);
+	if (mixer)
+		mixer();
 	for (i = 0; i < n; i++) {
 		chan_send(snap[i]);
 		mem_deref(snap[i]);
 	}
 }
 
-/* Hangup hook: generators hear about it first (their owners publish
- * PlaybackFinished and free them), then the transport and state go. */
-static void on_hangup(struct channel *ch)
+void media_chan_set_mixer(void (*mix)(void))
 {
-	struct media_chan *mc = channel_media(ch);
+	mixer = mix;
+}
 
-	if (!mc)
-		return;
+/* Generators and taps hear that the state is going (their owners publish
+ * PlaybackFinished, finish recordings and free them). */
+static void release_users(struct media_chan *mc)
+{
 	mc->dead = true;
 	while (mc->top) {
 		struct media_gen *g = mc->top;
@@ -367,6 +618,25 @@ static void on_hangup(struct channel *ch)
 		if (t->done)
 			t->done(t, true);
 	}
+}
+
+void media_chan_bare_close(struct media_chan *mc)
+{
+	if (!mc || !mc->bare)
+		return;
+	release_users(mc);
+	mem_deref(mc);
+}
+
+/* Hangup hook: generators and taps hear about it first, then the transport
+ * and state go. */
+static void on_hangup(struct channel *ch)
+{
+	struct media_chan *mc = channel_media(ch);
+
+	if (!mc)
+		return;
+	release_users(mc);
 	channel_set_media(ch, NULL);
 	list_unlink(&mc->le);
 	if (mc->tp)

@@ -5,7 +5,10 @@
  *
  * Names: every non-static symbol of src/media starts with media_ (types
  * struct media_..., macros MEDIA_...), then the part it belongs to:
- *   media_chan_      per-channel media state, generators (media_chan.c)
+ *   media_chan_      per-channel media state, generators, taps
+ *                    (media_chan.c)
+ *   media_frame_     a 20 ms frame, linear and/or G.711 (media_chan.c)
+ *   media_g711_      G.711 in and out of linear (media_chan.c)
  *   media_tick_      the 20 ms clock (tick.c)
  *   media_session_   an RTP session (session.c; media.h has the public ones)
  *   media_sdp_, media_rtcp_, media_dtmf_, media_jb_
@@ -20,6 +23,8 @@
  *                    music on hold and silence generators (moh.c)
  *   media_apps_rtp_, media_apps_play_
  *                    dialplan applications (apps_rtp.c, apps_play.c)
+ *   media_bridge_    the audio of bridges: relay, mixing, taps on a
+ *                    bridge (bridge.c)
  *   media_playback_  the engine of the core's playback objects
  *                    (playback_engine.c)
  *
@@ -27,6 +32,8 @@
  *   media.h         public: src/sip, main.c
  *   media_int.h     this one: every file of src/media
  *   media_chan.h    files that put audio on a channel or take it off
+ *   media_bridge.h  the bridge engine's: bridge.c, playback_engine.c,
+ *                   media.c
  *   session_int.h   the RTP session's files: session.c, sdp.c, rtcp.c,
  *                   dtmf.c, jitter.c
  *   playback_int.h  the playback side: sound.c, tones.c, say.c, source.c,
@@ -45,8 +52,10 @@
  *   sound.c tones.c say.c        prompt files, tone programs, prompt lists
  *   source.c                     media URIs as audio
  *   player.c moh.c apps_rtp.c    generators (Echo and SendDTMF in apps_rtp)
- *   apps_play.c                  Playback, Progress, Ringing
+ *   apps_play.c bridge.c         Playback, Progress, Ringing; the bridge
+ *                                engine (relay, mixing, bridge MOH, taps)
  *   playback_engine.c            the engine of the core's playback objects
+ *                                (channel and bridge playbacks)
  *   media.c                      start and stop of all the above
  *
  * Audio inside ariadne is 8 kHz signed 16-bit linear, 20 ms = 160 samples. */
@@ -58,6 +67,14 @@
 #define MEDIA_SRATE 8000
 #define MEDIA_PTIME 20
 #define MEDIA_FRAME 160   /* samples per tick */
+
+/* The codecs we speak, by their static RTP payload type (RFC 3551), and
+ * "not encoded" for a frame that is linear audio only. */
+enum media_codec {
+	MEDIA_PCMU = 0,
+	MEDIA_PCMA = 8,
+	MEDIA_CODEC_NONE = -1,
+};
 
 /* ---- start and stop, in the order media_init() calls them; only media.c
  * calls these ---- */
@@ -85,6 +102,8 @@ int media_apps_play_init(void);
 /* playback_engine.c: registers with the core's playback objects. */
 int media_playback_init(void);
 void media_playback_close(void);
+
+/* bridge.c (media_bridge.h): media_bridge_init, media_bridge_close. */
 
 /* ---- configuration from ariadne.conf (read and checked by media.c) ---- */
 

@@ -1,5 +1,6 @@
 /* moh.c — music on hold and silence generators for ARI's
- * /channels/{id}/moh and /silence. A class is a directory of 8 kHz WAV
+ * /channels/{id}/moh and /silence, and the music of a class as a source
+ * (a bridge's music on hold plays from one). A class is a directory of 8 kHz WAV
  * files played in a loop (alphabetical order); class "default" is the Debian
  * asterisk-moh-opsound-wav directory unless musiconhold.conf says otherwise
  * ([class] directory=...). An empty or missing directory plays a soft
@@ -151,7 +152,7 @@ static int hold_start(struct channel *ch, enum hold_kind kind,
 	if (!h)
 		return ENOMEM;
 	h->mc = media_chan_get(ch, true);
-	if (!h->mc || !media_chan_channel(h->mc)) {  /* dead: see player */
+	if (!h->mc || !media_chan_alive(h->mc)) {  /* dead: see player */
 		mem_deref(h);
 		return ENOSYS;
 	}
@@ -174,22 +175,27 @@ static void hold_stop(struct channel *ch, enum hold_kind kind)
 		media_chan_gen_remove(h->mc, &h->gen);  /* frees h */
 }
 
-int media_moh_start(struct channel *ch, const char *mclass)
+int media_moh_src_open(struct media_src **srcp, const char *mclass)
 {
 	char buf[512];
 	const char *dir = class_dir(mclass, buf, sizeof(buf));
+
+	if (!open_class(srcp, dir))
+		return 0;
+	log_notice("No music on hold files in %s, playing a tone", dir);
+	return fallback_tone(srcp);
+}
+
+int media_moh_start(struct channel *ch, const char *mclass)
+{
 	struct media_src *src = NULL;
 	int err;
 
 	/* A new start replaces the music already playing, as Asterisk's. */
 	hold_stop(ch, HOLD_MOH);
-	if (open_class(&src, dir)) {
-		log_notice("No music on hold files in %s, playing a tone",
-			   dir);
-		err = fallback_tone(&src);
-		if (err)
-			return err;
-	}
+	err = media_moh_src_open(&src, mclass);
+	if (err)
+		return err;
 	err = hold_start(ch, HOLD_MOH, src);
 	mem_deref(src);
 	if (!err)

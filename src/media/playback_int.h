@@ -102,6 +102,11 @@ struct media_player_ops {
 int media_player_start(struct media_player **pp, struct channel *ch,
 		       const struct media_player_ops *ops, void *arg,
 		       const char *lang, long offsetms);
+/* The same on any media state (a bridge's announcer). */
+struct media_chan;
+int media_player_start_on(struct media_player **pp, struct media_chan *mc,
+			  const struct media_player_ops *ops, void *arg,
+			  const char *lang, long offsetms);
 /* Remove it now: gone(arg, false) is called before this returns. */
 void media_player_stop(struct media_player *p);
 void media_player_pause(struct media_player *p, bool on);
@@ -109,6 +114,10 @@ void media_player_restart(struct media_player *p);
 void media_player_seek(struct media_player *p, long ms);
 
 /* ---- moh.c: music on hold and silence of a channel ---- */
+
+/* The class's music as a looping source (a soft tone when the class has
+ * no files); mclass NULL or "" is the default class. */
+int media_moh_src_open(struct media_src **srcp, const char *mclass);
 
 int media_moh_start(struct channel *ch, const char *mclass);
 void media_moh_stop(struct channel *ch);

@@ -1,5 +1,5 @@
 /* player.c — the "player" generator: plays a sequence of media URIs on a
- * channel's media tick, asking its owner for each one (the ARI playback
+ * channel's media tick (or a bridge's announcer), asking its owner for each one (the ARI playback
  * through playback_engine.c, or the Playback dialplan application). */
 #include <errno.h>
 #include <stdint.h>
@@ -93,17 +93,15 @@ static void player_done(struct media_gen *g, bool hangup)
 	mem_deref(p);
 }
 
-int media_player_start(struct media_player **pp, struct channel *ch,
-		       const struct media_player_ops *ops, void *arg,
-		       const char *lang, long offsetms)
+int media_player_start_on(struct media_player **pp, struct media_chan *mc,
+			  const struct media_player_ops *ops, void *arg,
+			  const char *lang, long offsetms)
 {
-	struct media_chan *mc;
 	struct media_player *p;
 
 	/* A dead media_chan would call done() inside push, before our
 	 * caller has recorded the player. */
-	mc = media_chan_get(ch, true);
-	if (!mc || !media_chan_channel(mc))
+	if (!mc || !media_chan_alive(mc))
 		return ENOSYS;
 	p = mem_zalloc(sizeof(*p), player_destructor);
 	if (!p)
@@ -120,6 +118,14 @@ int media_player_start(struct media_player **pp, struct channel *ch,
 	if (pp)
 		*pp = p;
 	return 0;
+}
+
+int media_player_start(struct media_player **pp, struct channel *ch,
+		       const struct media_player_ops *ops, void *arg,
+		       const char *lang, long offsetms)
+{
+	return media_player_start_on(pp, media_chan_get(ch, true), ops, arg,
+				     lang, offsetms);
 }
 
 void media_player_stop(struct media_player *p)

@@ -1,6 +1,9 @@
 /* session.c — one RTP session per SIP call: the RTP/RTCP sockets, G.711 in
  * and out, symmetric RTP, the receive path into the channel's media state,
- * the RTP timeout and the figures for rtp_statistics. SDP offer/answer is in
+ * the RTP timeout and the figures for rtp_statistics. Received audio goes
+ * to the channel still encoded, and a frame already in our codec (relayed
+ * by a two-party bridge) is sent as it is: a bridged call with one codec
+ * is never transcoded. SDP offer/answer is in
  * sdp.c, RTCP reports in rtcp.c and RFC 4733 in dtmf.c; timing comes from
  * the tick (tick.c), RTCP's included. */
 #include <errno.h>
@@ -19,7 +22,6 @@
 #include <re_rtp.h>
 #include <re_sys.h>
 #include <re_tmr.h>
-#include <rem_g711.h>
 #include "core/channel.h"
 #include "base/log.h"
 #include "media/session_int.h"
@@ -55,13 +57,6 @@ static bool pt_is_audio(const struct media_session *ms, uint8_t pt)
 		if (pt == (uint8_t)ms->codecs[i])
 			return true;
 	return false;
-}
-
-static void decode_g711(uint8_t pt, const uint8_t *p, size_t n, int16_t *out)
-{
-	for (size_t i = 0; i < n; i++)
-		out[i] = pt == MEDIA_PCMA ? g711_alaw2pcm(p[i])
-					  : g711_ulaw2pcm(p[i]);
 }
 
 /* libre drops what does not parse as RTP; the rest we vet here. */
@@ -112,14 +107,12 @@ static void rtp_audio(struct media_session *ms, const struct rtp_header *hdr,
 		      struct mbuf *mb)
 {
 	size_t len = mbuf_get_left(mb);
-	int16_t pcm[MEDIA_JB_MAXPKT];
 
 	if (len == 0 || len > MEDIA_JB_MAXPKT) {
 		ms->rxdropped++;
 		return;
 	}
-	decode_g711(hdr->pt, mbuf_buf(mb), len, pcm);
-	media_jb_put(&ms->jb, hdr->seq, pcm, len);
+	media_jb_put(&ms->jb, hdr->seq, hdr->pt, mbuf_buf(mb), len);
 }
 
 static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
@@ -245,9 +238,11 @@ static void dtmf_send(bool marker, uint32_t ts, const uint8_t *payload,
 	(void)send_raw(ms, marker, (uint8_t)ms->te_pt, ts, payload, len);
 }
 
-static void session_tx(void *arg, const int16_t *pcm, size_t n)
+/* One tick of our stream: the clock, a DTMF event in progress, then the
+ * audio frame (`enc`, already in tx_pt's codec, or `pcm` to encode). */
+static void session_send(struct media_session *ms, const int16_t *pcm,
+			 const uint8_t *enc, size_t n)
 {
-	struct media_session *ms = arg;
 	uint8_t buf[MEDIA_FRAME];
 	uint32_t ts;
 
@@ -269,11 +264,42 @@ static void session_tx(void *arg, const int16_t *pcm, size_t n)
 		ms->marker = true;
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		buf[i] = ms->tx_pt == MEDIA_PCMA ? g711_pcm2alaw(pcm[i])
-						 : g711_pcm2ulaw(pcm[i]);
-	if (!send_raw(ms, ms->marker, (uint8_t)ms->tx_pt, ts, buf, n))
+	if (enc) {
+		ms->txrelayed++;
+	}
+	else {
+		media_g711_encode(ms->tx_pt, pcm, n, buf);
+		enc = buf;
+		ms->txencoded++;
+	}
+	if (!send_raw(ms, ms->marker, (uint8_t)ms->tx_pt, ts, enc, n))
 		ms->marker = false;
+}
+
+static void session_tx(void *arg, const int16_t *pcm, size_t n)
+{
+	session_send(arg, pcm, NULL, n);
+}
+
+static void session_tx_enc(void *arg, const uint8_t *enc, size_t n)
+{
+	session_send(arg, NULL, enc, n);
+}
+
+/* The codec a relayed frame must be in to go out untouched. */
+static int session_tx_codec(void *arg)
+{
+	const struct media_session *ms = arg;
+
+	return ms->tx_pt == MEDIA_PCMU || ms->tx_pt == MEDIA_PCMA
+		       ? ms->tx_pt : MEDIA_CODEC_NONE;
+}
+
+static bool session_held(void *arg)
+{
+	const struct media_session *ms = arg;
+
+	return ms->hold;
 }
 
 /* Per tick, the receive side (jitter buffer → channel), DTMF timers and
@@ -281,10 +307,11 @@ static void session_tx(void *arg, const int16_t *pcm, size_t n)
 static void session_rx(void *arg, uint64_t now)
 {
 	struct media_session *ms = arg;
-	int16_t pcm[MEDIA_FRAME];
+	uint8_t enc[MEDIA_FRAME];
+	int codec;
 
-	if (media_jb_get(&ms->jb, pcm, MEDIA_FRAME) && ms->mc)
-		media_chan_rx_put(ms->mc, pcm, MEDIA_FRAME);
+	if (media_jb_get(&ms->jb, enc, &codec, MEDIA_FRAME) && ms->mc)
+		media_chan_rx_put_enc(ms->mc, codec, enc, MEDIA_FRAME);
 
 	/* RFC 4733 end timeout lives in dtmf.c's receive state. */
 	media_dtmf_rx_timeout(&ms->dtmf, now,
@@ -339,6 +366,9 @@ static void session_after(void *arg)
 static const struct media_transport_ops session_ops = {
 	.rx = session_rx,
 	.tx = session_tx,
+	.tx_codec = session_tx_codec,
+	.tx_enc = session_tx_enc,
+	.held = session_held,
 	.after = session_after,
 	.detach = session_detach,
 };

@@ -24,32 +24,33 @@ struct sdp_media;
 struct mbuf;
 struct rtp_header;
 
-/* Small reorder/jitter buffer (jitter.c): 20 ms frames out per tick. */
+/* Small reorder/jitter buffer (jitter.c): 20 ms frames out per tick, kept
+ * as the G.711 payload that came (one byte per sample). */
 #define MEDIA_JB_SLOTS 16
 #define MEDIA_JB_MAXPKT 480   /* samples per packet we accept: 60 ms */
 
 struct media_jb {
 	struct {
 		bool used;
+		int8_t codec;     /* enum media_codec */
 		uint16_t seq;
 		uint16_t n;
-		int16_t pcm[MEDIA_JB_MAXPKT];
+		uint8_t enc[MEDIA_JB_MAXPKT];
 	} slot[MEDIA_JB_SLOTS];
 	unsigned stored;
 	bool started;
 	uint16_t next_seq;        /* next packet to play */
-	int16_t out[MEDIA_JB_MAXPKT + MEDIA_FRAME];
+	uint8_t out[MEDIA_JB_MAXPKT + MEDIA_FRAME];
+	int out_codec;            /* of what waits in out */
 	size_t out_n;
 	uint32_t lost, late;
 };
 
 void media_jb_reset(struct media_jb *jb);
-void media_jb_put(struct media_jb *jb, uint16_t seq, const int16_t *pcm,
-		  size_t n);
-bool media_jb_get(struct media_jb *jb, int16_t *pcm, size_t n);
-
-/* Codecs we speak (static payload types). */
-enum media_codec { MEDIA_PCMU = 0, MEDIA_PCMA = 8 };
+void media_jb_put(struct media_jb *jb, uint16_t seq, int codec,
+		  const uint8_t *enc, size_t n);
+/* n bytes of the codec *codec (MEDIA_FRAME for a tick). */
+bool media_jb_get(struct media_jb *jb, uint8_t *enc, int *codec, size_t n);
 
 #define MEDIA_DTMF_TXQ 32
 #define MEDIA_DTMF_RXQ 8
@@ -140,6 +141,8 @@ struct media_session {
 	struct media_jb jb;
 	/* counters for rtp_statistics */
 	uint32_t txcount, txoctets, rxcount, rxoctets, rxdropped;
+	/* audio frames sent as relayed (never decoded here) and encoded */
+	uint64_t txrelayed, txencoded;
 	struct media_dtmf dtmf;
 	struct media_rtcp rtcp;
 };

@@ -1,5 +1,6 @@
 /* media.c — the media module's face: media_init() and media_close() start
- * and stop every part in order and hand each its piece of ariadne.conf.
+ * and stop every part in order (the bridge engine last) and hand each its
+ * piece of ariadne.conf.
  * Nothing else lives here; the parts, their names and their order are
  * described atop media_int.h. */
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include "base/options.h"
 #include "media/media.h"
 #include "media/media_int.h"
+#include "media/media_bridge.h"
 
 static bool started;
 static void read_config(const struct config *cfg)
@@ -74,6 +76,9 @@ int media_init(const struct config *cfg)
 	err = playback_start();
 	if (err)
 		return err;
+	err = media_bridge_init();
+	if (err)
+		return err;
 	started = true;
 	return 0;
 }
@@ -82,6 +87,7 @@ void media_close(void)
 {
 	if (!started)
 		return;
+	media_bridge_close();
 	media_playback_close();
 	media_moh_close();
 	media_tick_stop();

@@ -1,6 +1,13 @@
 /* local.c — the Local channel technology. Both halves share one pvt; each
  * half's hangup takes the other down with the same cause. The /n option
- * (no optimization) is accepted; ariadne never optimizes Local pairs away. */
+ * (no optimization) is accepted; ariadne never optimizes Local pairs away.
+ *
+ * The halves carry each other's audio and DTMF: what is played or bridged
+ * to one half is received on the other (each half's media transport hands
+ * its frame to the other half's receive queue, one tick later), and a
+ * digit sent to one half is received on the other when it ends, so a call
+ * bridged to ;1 hears whatever ;2 is bridged to. Not here: the tick, the
+ * mixing (src/media). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -11,11 +18,14 @@
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
+#include <re_list.h>
+#include <re_tmr.h>
 #include "core/channel.h"
 #include "pbx/dialplan.h"
 #include "base/log.h"
 #include "pbx/pbx.h"
 #include "core/stasis.h"
+#include "media/media_chan.h"
 #include "local/local.h"
 
 struct local_pvt {
@@ -23,6 +33,7 @@ struct local_pvt {
 	struct channel *two;  /* weak */
 	char exten[DIALPLAN_NAME_MAX + 1];
 	char context[DIALPLAN_NAME_MAX + 1];
+	struct list digits;   /* struct local_digit on their way across */
 };
 
 static unsigned local_seq;
@@ -31,6 +42,125 @@ static struct channel *other_half(const struct local_pvt *pvt,
 				  const struct channel *ch)
 {
 	return ch == pvt->one ? pvt->two : pvt->one;
+}
+
+/* ---- audio across: each half's media transport ---- */
+
+struct local_media {
+	struct channel *self;    /* weak: detach clears both */
+	struct local_pvt *pvt;   /* weak: lives while a half's media does */
+};
+
+static void lm_rx(void *tp, uint64_t now)
+{
+	(void)tp;
+	(void)now;  /* the other half put our frames in already */
+}
+
+static bool silent(const int16_t *pcm, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pcm[i])
+			return false;
+	return true;
+}
+
+/* What this half hears goes to the other half, as what it received. A
+ * frame of silence is not passed: the other half then has "nothing came",
+ * which a bridge need not mix. */
+static void lm_tx(void *tp, const int16_t *pcm, size_t n)
+{
+	struct local_media *lm = tp;
+	struct channel *other;
+
+	if (!lm->pvt || silent(pcm, n))
+		return;
+	other = other_half(lm->pvt, lm->self);
+	if (other)
+		media_chan_rx_put(media_chan_get(other, false), pcm, n);
+}
+
+static void lm_after(void *tp)
+{
+	(void)tp;
+}
+
+static void lm_detach(void *tp)
+{
+	struct local_media *lm = tp;
+
+	lm->self = NULL;
+	lm->pvt = NULL;
+}
+
+static const struct media_transport_ops lm_ops = {
+	.rx = lm_rx, .tx = lm_tx, .after = lm_after, .detach = lm_detach,
+};
+
+static int media_attach(struct channel *ch, struct local_pvt *pvt)
+{
+	struct media_chan *mc = media_chan_get(ch, true);
+	struct local_media *lm;
+
+	if (!mc)
+		return ENOMEM;
+	lm = mem_zalloc(sizeof(*lm), NULL);
+	if (!lm)
+		return ENOMEM;
+	lm->self = ch;
+	lm->pvt = pvt;
+	media_chan_set_transport(mc, &lm_ops, lm);
+	return 0;
+}
+
+/* ---- DTMF across ---- */
+
+/* A digit sent to one half is received on the other when it ends, as
+ * Asterisk's Local channel passes the begin and end frames across. */
+struct local_digit {
+	struct le le;            /* in pvt->digits */
+	struct tmr tmr;
+	struct channel *to;      /* referenced */
+	char digit;
+	unsigned ms;
+};
+
+static void digit_destructor(void *arg)
+{
+	struct local_digit *d = arg;
+
+	tmr_cancel(&d->tmr);
+	list_unlink(&d->le);
+	mem_deref(d->to);
+}
+
+static void digit_arrives(void *arg)
+{
+	struct local_digit *d = arg;
+
+	list_unlink(&d->le);
+	channel_dtmf_received(d->to, d->digit, d->ms);
+	mem_deref(d);
+}
+
+static int local_send_digit(struct channel *ch, char digit, int duration_ms)
+{
+	struct local_pvt *pvt = channel_pvt(ch);
+	struct channel *other = pvt ? other_half(pvt, ch) : NULL;
+	struct local_digit *d;
+
+	if (!other)
+		return ENOTCONN;
+	d = mem_zalloc(sizeof(*d), digit_destructor);
+	if (!d)
+		return ENOMEM;
+	d->to = mem_ref(other);
+	d->digit = digit;
+	d->ms = duration_ms > 0 ? (unsigned)duration_ms : 100;
+	tmr_init(&d->tmr);
+	list_append(&pvt->digits, &d->le, d);
+	tmr_start(&d->tmr, d->ms, digit_arrives, d);
+	return 0;
 }
 
 /* "100@ctx/n" → exten, context (default "default"). */
@@ -61,7 +191,9 @@ static int parse_resource(const char *res, char *exten, size_t esz,
 
 static void pvt_destructor(void *arg)
 {
-	(void)arg;
+	struct local_pvt *pvt = arg;
+
+	list_flush(&pvt->digits);
 }
 
 static const struct channel_tech local_tech;
@@ -105,6 +237,13 @@ static int local_request(struct channel **chp, const char *resource,
 	}
 	pvt->two = two;
 	channel_set_location(two, pvt->context, pvt->exten, 1);
+	err = media_attach(one, pvt);
+	if (!err)
+		err = media_attach(two, pvt);
+	if (err) {
+		channel_hangup(one, CAUSE_FAILURE, "local");
+		return err;
+	}
 	*chp = one;
 	return 0;
  out:
@@ -210,6 +349,7 @@ static const struct channel_tech local_tech = {
 	.answer = local_answer,
 	.hangup = local_hangup,
 	.indicate = local_indicate,
+	.send_digit = local_send_digit,
 	.redirect = local_redirect,
 };
 

@@ -416,20 +416,37 @@ static void publish_cel_app(struct channel *ch, bool start)
 	bus_publish(&ev);
 }
 
+/* CEL's APP_END goes before the announcement of the new step, APP_START
+ * after it: hence the two halves. Returns whether the application
+ * changed. */
+static bool app_replace(struct channel *ch, const char *app, const char *data)
+{
+	bool app_changed = !ch->appl || strcmp(ch->appl, app ? app : "");
+
+	if (app_changed && ch->appl && *ch->appl)
+		publish_cel_app(ch, false);
+	ch->appl = mem_deref(ch->appl);
+	ch->data = mem_deref(ch->data);
+	str_dup(&ch->appl, app ? app : "");
+	str_dup(&ch->data, data ? data : "");
+	return app_changed;
+}
+
+void channel_set_app(struct channel *ch, const char *app, const char *data)
+{
+	if (app_replace(ch, app, data) && *channel_appl(ch))
+		publish_cel_app(ch, true);
+}
+
 void channel_set_dialplan(struct channel *ch, const char *context,
 			  const char *exten, int priority, const char *app,
 			  const char *data)
 {
 	struct bus_event ev = {.type = BUS_CHANNEL_DIALPLAN, .chan = ch};
-	bool app_changed = !ch->appl || strcmp(ch->appl, app ? app : "");
+	bool app_changed;
 
-	if (app_changed && ch->appl && *ch->appl)
-		publish_cel_app(ch, false);
+	app_changed = app_replace(ch, app, data);
 	channel_set_location(ch, context, exten, priority);
-	ch->appl = mem_deref(ch->appl);
-	ch->data = mem_deref(ch->data);
-	str_dup(&ch->appl, app ? app : "");
-	str_dup(&ch->data, data ? data : "");
 	ev.dialplan_app = channel_appl(ch);
 	ev.dialplan_data = channel_data(ch);
 	bus_publish(&ev);
@@ -692,9 +709,30 @@ const char *channel_cause_text(int cause)
 	return "Unknown";
 }
 
-static void hangup(struct channel *ch, int cause, bool soft, const char *source)
+/* How a hangup is announced before it happens (see channel.h). */
+enum hangup_how {
+	HANGUP_REQUEST,  /* ChannelHangupRequest{cause} */
+	HANGUP_SOFT,     /* ChannelHangupRequest{32, soft} */
+	HANGUP_QUIET,    /* none */
+};
+
+static void publish_request(struct channel *ch, int cause, bool soft)
 {
-	struct bus_event ev = {.type = BUS_CHANNEL_HANGUP_REQUEST, .chan = ch};
+	struct bus_event ev = {.type = BUS_CHANNEL_HANGUP_REQUEST, .chan = ch,
+			       .cause = cause, .soft = soft};
+
+	bus_publish(&ev);
+}
+
+void channel_publish_soft_hangup(struct channel *ch, int reason)
+{
+	publish_request(ch, reason, true);
+}
+
+static void hangup(struct channel *ch, int cause, enum hangup_how how,
+		   const char *source)
+{
+	struct bus_event ev;
 
 	if (ch->hungup)
 		return;
@@ -704,9 +742,10 @@ static void hangup(struct channel *ch, int cause, bool soft, const char *source)
 		 sizeof(ch->hangup_source));
 	mem_ref(ch);
 
-	ev.cause = ch->cause;
-	ev.soft = soft;
-	bus_publish(&ev);
+	if (how == HANGUP_REQUEST)
+		publish_request(ch, ch->cause, false);
+	else if (how == HANGUP_SOFT)
+		publish_request(ch, CHANNEL_SOFTHANGUP_EXPLICIT, true);
 
 	for (int i = 0; i < HOOKS_MAX && hooks[i]; i++)
 		if (hooks[i]->hangup)
@@ -735,12 +774,17 @@ static void hangup(struct channel *ch, int cause, bool soft, const char *source)
 
 void channel_hangup(struct channel *ch, int cause, const char *source)
 {
-	hangup(ch, cause, false, source);
+	hangup(ch, cause, HANGUP_REQUEST, source);
 }
 
 void channel_hangup_soft(struct channel *ch, int cause, const char *source)
 {
-	hangup(ch, cause, true, source);
+	hangup(ch, cause, HANGUP_SOFT, source);
+}
+
+void channel_hangup_quiet(struct channel *ch, int cause, const char *source)
+{
+	hangup(ch, cause, HANGUP_QUIET, source);
 }
 
 void channel_hangup_all(int cause)

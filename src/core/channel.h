@@ -57,6 +57,14 @@ enum {
 	CAUSE_INTERWORKING = 127,
 };
 
+/* Asterisk's soft hangup reasons. A soft ChannelHangupRequest carries one
+ * of them as its `cause`, not a Q.850 cause: ARI's DELETE asks explicitly
+ * (32), a dialplan that ends unloads its application (16). */
+enum {
+	CHANNEL_SOFTHANGUP_APPUNLOAD = 16,
+	CHANNEL_SOFTHANGUP_EXPLICIT = 32,
+};
+
 /* RTP figures of a channel's media stream (GET /channels/{id}/rtp_statistics). */
 struct channel_rtp_stats {
 	uint32_t txcount, rxcount, txoctets, rxoctets;
@@ -169,6 +177,10 @@ void channel_set_location(struct channel *ch, const char *context,
 void channel_set_dialplan(struct channel *ch, const char *context,
 			  const char *exten, int priority, const char *app,
 			  const char *data);
+/* The application alone, where it is, without ChannelDialplan (Asterisk
+ * announces one only when the location changes): an originated channel
+ * that runs Stasis() as its application. CEL hears of it. */
+void channel_set_app(struct channel *ch, const char *app, const char *data);
 
 /* Variables. Names are case-sensitive as in Asterisk; CALLERID(name|num)
  * etc. are resolved by channel_var_get too. NULL when unset. */
@@ -194,10 +206,22 @@ int channel_send_digit(struct channel *ch, char digit, int duration_ms);
 
 /* Hang up: ChannelHangupRequest, StasisEnd if in an app, tech hangup,
  * ChannelDestroyed, CEL HANGUP/CHAN_END(/LINKEDID_END). Safe to call twice
- * (the second call is a no-op). `source` names who hung up (for CEL). */
+ * (the second call is a no-op). `source` names who hung up (for CEL).
+ * The request carries `cause`, as Asterisk's queued hangup from the
+ * channel's far side (a BYE, the other Local half) does. */
 void channel_hangup(struct channel *ch, int cause, const char *source);
-/* The same, announced as a soft (requested) hangup, as ARI's DELETE is. */
+/* The same, announced as ARI's DELETE is: a soft ChannelHangupRequest
+ * with cause CHANNEL_SOFTHANGUP_EXPLICIT; `cause` is what the channel is
+ * destroyed with. */
 void channel_hangup_soft(struct channel *ch, int cause, const char *source);
+/* The same without a ChannelHangupRequest: the channel's own dialplan
+ * ends it (Hangup(), the end of the dialplan), which Asterisk does not
+ * announce as a request. */
+void channel_hangup_quiet(struct channel *ch, int cause, const char *source);
+/* A soft ChannelHangupRequest (`reason` CHANNEL_SOFTHANGUP_*) and nothing
+ * else: what a hangup hook announces for its part (the pbx, when the
+ * dialplan of a channel going away ends). */
+void channel_publish_soft_hangup(struct channel *ch, int reason);
 const char *channel_cause_text(int cause);
 
 /* Stasis and pbx attachments (owned by stasis.c / pbx.c). */

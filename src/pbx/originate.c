@@ -1,8 +1,15 @@
 /* originate.c — outgoing calls started by ARI: dial, wait for answer (with
- * a timeout), then enter the Stasis app or run the dialplan. Channels that
- * leave the app with `continue` get a dialplan runner here, since no
- * Stasis() application was running for them. Channels made by
- * POST /channels/create are remembered until they are dialed (once). */
+ * a timeout), then enter the Stasis app or run the dialplan. As in
+ * Asterisk, the answered channel runs Stasis() as its application (no
+ * dialplan around it): STASISSTATUS before StasisStart, and a channel that
+ * leaves the app with `continue` runs the dialplan from inside it. The app
+ * of an originate is subscribed to the channel (and to the other half of a
+ * Local pair) for the channel's life, not only while it is in the app.
+ * Channels made by POST /channels/create are remembered until they are
+ * dialed (once).
+ *
+ * Not here: Stasis() in the dialplan (pbx_stasis_apps.c), Stasis itself
+ * (src/core/stasis*.c). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -37,10 +44,13 @@ struct pending {
 	                       * nothing more to start */
 };
 
-/* A channel made by create, waiting for its dial. */
+/* A channel made by create (waiting for its dial), or originated into an
+ * app: what it needs until it is destroyed. */
 struct created {
 	struct le le;
 	struct channel *ch;   /* weak: dropped on ChannelDestroyed */
+	char *app;            /* the app subscribed by originate/create */
+	bool by_create;
 	bool dialed;
 };
 
@@ -53,6 +63,7 @@ static void created_destructor(void *arg)
 	struct created *c = arg;
 
 	list_unlink(&c->le);
+	mem_deref(c->app);
 }
 
 static struct created *created_find(const struct channel *ch)
@@ -101,47 +112,78 @@ static void publish_dial(struct channel *ch, struct channel *caller,
 	bus_publish(&ev);
 }
 
-static void left_app(struct channel *ch, enum stasis_leave why, void *arg)
+/* Stasis() returned after a continue, once the dialplan it ran ended. */
+static void dialplan_ended(struct channel *ch)
 {
-	if (why != STASIS_LEFT_CONTINUE)
-		return;
-	/* No Stasis() was running: start a dialplan at the target. */
-	if (!pbx_is_running(ch))
-		pbx_start(ch, channel_context(ch), channel_exten(ch),
-			  channel_priority(ch));
-	else
-		pbx_resume(ch, PBX_GOTO);
+	channel_var_set(ch, "STASISSTATUS", "SUCCESS");
 }
 
-int originate_enter_app(struct channel *ch, const char *app,
-			const char *appargs)
+/* The app keeps what originate or create subscribed it to: in Asterisk
+ * that subscription is counted apart from the one of being in the app. */
+static void resubscribe(struct channel *ch)
 {
-	char data[1024], buf[1024];
-	char *argv[ARGS_MAX];
-	int argc = 0, err;
+	struct created *c = created_find(ch);
 
-	if (appargs && *appargs)
-		snprintf(data, sizeof(data), "%s,%s", app, appargs);
-	else
-		snprintf(data, sizeof(data), "%s", app);
-	channel_set_dialplan(ch, "default", "s", 1, "Stasis", data);
+	if (c && c->app)
+		stasis_app_watch_channel(c->app, ch);
+}
+
+/* Hung up in the app: KILLED, as Stasis() in the dialplan reports it
+ * (pbx_stasis_apps.c). Continue: Asterisk's Stasis() runs the dialplan
+ * itself when the channel has none. */
+static void left_app(struct channel *ch, enum stasis_leave why, void *arg)
+{
+	if (why != STASIS_LEFT_CONTINUE) {
+		channel_var_set(ch, "STASISSTATUS", "KILLED");
+		return;
+	}
+	resubscribe(ch);
+	if (pbx_is_running(ch))
+		pbx_resume(ch, PBX_GOTO);
+	else if (pbx_start_inside(ch, channel_context(ch), channel_exten(ch),
+				  channel_priority(ch), dialplan_ended))
+		channel_hangup_quiet(ch, CAUSE_FAILURE, "originate");
+}
+
+/* Stasis(app,args) as the channel's application, where the channel is. */
+static int enter_app(struct channel *ch, const char *app, const char *appargs)
+{
+	char buf[1024];
+	char *argv[ARGS_MAX];
+	int argc = 0;
+
+	channel_var_set(ch, "STASISSTATUS", "");
 	if (appargs && *appargs) {
 		snprintf(buf, sizeof(buf), "%s", appargs);
 		argc = dialplan_args_split(buf, argv, ARGS_MAX);
 	}
-	err = stasis_enter(ch, app, (const char *const *)argv, argc, left_app,
-			   NULL);
-	return err;
+	return stasis_enter(ch, app, (const char *const *)argv, argc,
+			    left_app, NULL);
 }
 
+/* "app[,args]", the data of Stasis() */
+static void app_data(char *buf, size_t size, const char *app,
+		     const char *appargs)
+{
+	if (appargs && *appargs)
+		snprintf(buf, size, "%s,%s", app, appargs);
+	else
+		snprintf(buf, size, "%s", app);
+}
+
+/* Asterisk announces no ChannelDialplan here: the location does not
+ * change, only the application. */
 static void run_target(struct pending *p)
 {
 	struct channel *ch = p->ch;
+	char data[1024];
 
 	if (p->in_app)
 		return;
 	if (p->app) {
-		if (originate_enter_app(ch, p->app, p->appargs))
+		app_data(data, sizeof(data), p->app, p->appargs);
+		channel_set_app(ch, "Stasis", data);
+		if (enter_app(ch, p->app, p->appargs))
 			channel_hangup(ch, CAUSE_FAILURE, "originate");
 		return;
 	}
@@ -239,15 +281,49 @@ static int subscribe(void)
 	return 0;
 }
 
-int originate_dial(struct channel *ch, const struct originate_target *t)
+/* The ;2 half of a Local ;1 half (Asterisk's ast_local_get_peer), found
+ * by the name the Local technology gives the pair; NULL for anything
+ * else. */
+static struct channel *local_peer(const struct channel *ch)
 {
-	struct pending *p;
+	char name[256];
+	size_t len = strlen(channel_name(ch));
+
+	if (strcmp(channel_tech_type(ch), "Local") || len < 2 ||
+	    len >= sizeof(name) || strcmp(channel_name(ch) + len - 2, ";1"))
+		return NULL;
+	memcpy(name, channel_name(ch), len + 1);
+	name[len - 1] = '2';
+	return channel_find_by_name(name);
+}
+
+/* Remember the app that originate or create subscribed to `ch` (for the
+ * channel's life) and subscribe it. */
+static int remember(struct channel *ch, const char *app, bool by_create)
+{
+	struct created *c = mem_zalloc(sizeof(*c), created_destructor);
 	int err;
 
-	err = subscribe();
-	if (err)
+	if (!c)
+		return ENOMEM;
+	c->ch = ch;
+	c->by_create = by_create;
+	err = app ? str_dup(&c->app, app) : 0;
+	if (!err && app)
+		err = stasis_app_watch_channel(app, ch);
+	if (err) {
+		mem_deref(c);
 		return err;
-	p = mem_zalloc(sizeof(*p), pending_destructor);
+	}
+	list_append(&createds, &c->le, c);
+	return 0;
+}
+
+static int pending_alloc(struct pending **pp, struct channel *ch,
+			 const struct originate_target *t)
+{
+	struct pending *p = mem_zalloc(sizeof(*p), pending_destructor);
+
 	if (!p)
 		return ENOMEM;
 	p->ch = mem_ref(ch);
@@ -260,8 +336,29 @@ int originate_dial(struct channel *ch, const struct originate_target *t)
 		mem_deref(p);
 		return ENOMEM;
 	}
-	if (t->app)
-		stasis_app_watch_channel(t->app, ch);
+	*pp = p;
+	return 0;
+}
+
+int originate_dial(struct channel *ch, const struct originate_target *t)
+{
+	struct channel *peer;
+	struct pending *p;
+	int err;
+
+	err = subscribe();
+	if (!err)
+		err = pending_alloc(&p, ch, t);
+	if (err)
+		return err;
+	/* The other half's events (its dialplan, its answer, its hangup)
+	 * reach the app too, as in Asterisk. */
+	if (t->app) {
+		remember(ch, t->app, false);
+		peer = local_peer(ch);
+		if (peer)
+			stasis_app_watch_channel(t->app, peer);
+	}
 	/* The list owns the record; the call starts on the next loop turn,
 	 * after the REST reply has gone out. */
 	list_append(&pendings, &p->le, p);
@@ -269,23 +366,25 @@ int originate_dial(struct channel *ch, const struct originate_target *t)
 	return 0;
 }
 
+/* Asterisk's create runs Stasis() on the channel at once, which the app,
+ * subscribed by create, sees as the channel's first dialplan step. */
 int originate_create_in_app(struct channel *ch, const char *app,
 			    const char *appargs)
 {
-	struct created *c;
+	char data[1024];
 	int err;
 
 	err = subscribe();
+	if (!err)
+		err = remember(ch, app, true);
 	if (err)
 		return err;
-	c = mem_zalloc(sizeof(*c), created_destructor);
-	if (!c)
-		return ENOMEM;
-	c->ch = ch;
-	list_append(&createds, &c->le, c);
-	err = originate_enter_app(ch, app, appargs);
+	app_data(data, sizeof(data), app, appargs);
+	channel_set_dialplan(ch, channel_context(ch), channel_exten(ch),
+			     channel_priority(ch), "Stasis", data);
+	err = enter_app(ch, app, appargs);
 	if (err)
-		mem_deref(c);
+		mem_deref(created_find(ch));
 	return err;
 }
 
@@ -295,7 +394,7 @@ int originate_dial_created(struct channel *ch, struct channel *caller,
 	struct created *c = created_find(ch);
 	struct pending *p;
 
-	if (!c)
+	if (!c || !c->by_create)
 		return ENOENT;
 	if (c->dialed || pending_find(ch))
 		return EALREADY;

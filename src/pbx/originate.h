@@ -17,12 +17,14 @@ struct originate_target {
 
 /* Dial `ch` (already requested, variables set) after the current call stack
  * unwinds; publishes Dial events; on answer runs the target; on timeout
- * hangs up with cause 19 (no answer). The app, if any, is subscribed to the
- * channel at once. */
+ * hangs up with cause 19 (no answer). The app, if any, is subscribed at
+ * once, for the channel's life, to the channel and to the other half of a
+ * Local pair. */
 int originate_dial(struct channel *ch, const struct originate_target *t);
 
-/* POST /channels/create: the channel enters `app` at once (StasisStart,
- * state Down), dialplan shows Stasis(app,args). */
+/* POST /channels/create: the channel enters `app` at once (ChannelDialplan
+ * of Stasis(app,args), STASISSTATUS, StasisStart in state Down); the app
+ * stays subscribed to it for its life. */
 int originate_create_in_app(struct channel *ch, const char *app,
 			    const char *appargs);
 
@@ -33,11 +35,6 @@ int originate_create_in_app(struct channel *ch, const char *app,
  * ENOENT: not created that way; EALREADY: dialed before. */
 int originate_dial_created(struct channel *ch, struct channel *caller,
 			   int timeout_s);
-
-/* Stasis enter as an originated channel does it (used on answer, and by
- * create): sets the dialplan location default,s,1 Stasis(app,args). */
-int originate_enter_app(struct channel *ch, const char *app,
-			const char *appargs);
 
 void originate_close(void);
 

@@ -37,6 +37,9 @@ struct pbx {
 	bool suspended;
 	bool in_h;
 	bool running;           /* inside run(): resume must not recurse */
+	pbx_end_h *end;         /* inside an application (pbx_start_inside):
+	                         * called once when the dialplan ends */
+	bool inside;
 };
 
 static struct list apps;
@@ -142,6 +145,17 @@ static void run_tmr(void *arg)
 	run(arg);
 }
 
+/* A dialplan run inside an application ends: its owner goes on first
+ * (Stasis() sets STASISSTATUS), once. */
+static void inside_ended(struct pbx *pbx)
+{
+	pbx_end_h *end = pbx->end;
+
+	pbx->end = NULL;
+	if (end)
+		end(pbx->ch);
+}
+
 /* Apply a step's result. Returns false when the runner must stop. */
 static bool advance(struct pbx *pbx, enum pbx_result res)
 {
@@ -159,8 +173,12 @@ static bool advance(struct pbx *pbx, enum pbx_result res)
 	case PBX_HANGUP:
 		break;
 	}
-	if (!channel_is_hungup(ch))
-		channel_hangup(ch, CAUSE_NORMAL_CLEARING, "dialplan");
+	/* The end of the dialplan is no hangup request in Asterisk: the
+	 * hangup hook below announces the soft one of a dialplan ending. */
+	if (!channel_is_hungup(ch)) {
+		inside_ended(pbx);
+		channel_hangup_quiet(ch, CAUSE_NORMAL_CLEARING, "dialplan");
+	}
 	return false;
 }
 
@@ -188,8 +206,8 @@ static void run(struct pbx *pbx)
 	mem_deref(ch);
 }
 
-int pbx_start(struct channel *ch, const char *context, const char *exten,
-	      int priority)
+static int start(struct channel *ch, const char *context, const char *exten,
+		 int priority, pbx_end_h *end, bool inside)
 {
 	struct pbx *pbx;
 
@@ -201,10 +219,24 @@ int pbx_start(struct channel *ch, const char *context, const char *exten,
 	if (!pbx)
 		return ENOMEM;
 	pbx->ch = ch;
+	pbx->end = end;
+	pbx->inside = inside;
 	channel_set_pbx(ch, pbx);
 	channel_set_location(ch, context, exten, priority);
 	tmr_start(&pbx->tmr, 0, run_tmr, pbx);
 	return 0;
+}
+
+int pbx_start(struct channel *ch, const char *context, const char *exten,
+	      int priority)
+{
+	return start(ch, context, exten, priority, NULL, false);
+}
+
+int pbx_start_inside(struct channel *ch, const char *context,
+		     const char *exten, int priority, pbx_end_h *end)
+{
+	return start(ch, context, exten, priority, end, true);
 }
 
 static void resume_tmr(void *arg)
@@ -257,9 +289,11 @@ bool pbx_is_running(const struct channel *ch)
 	return channel_pbx(ch) != NULL;
 }
 
-/* Hangup hook: the h extension of the current context runs to its end with
- * the channel already hung up (applications that would wait return at
- * once), then the runner is freed. */
+/* Hangup hook: the dialplan ends, which Asterisk announces as a soft
+ * hangup request (its application unload); the h extension of the current
+ * context runs to its end with the channel already hung up (applications
+ * that would wait return at once), then the runner is freed. A run inside
+ * an application does neither: its owner is told, and hangs up. */
 static void on_hangup(struct channel *ch)
 {
 	struct pbx *pbx = channel_pbx(ch);
@@ -268,7 +302,12 @@ static void on_hangup(struct channel *ch)
 	if (!pbx)
 		return;
 	tmr_cancel(&pbx->tmr);
-	if (!pbx->in_h && dialplan_find(channel_context(ch), "h", 1)) {
+	if (pbx->inside)
+		inside_ended(pbx);
+	else
+		channel_publish_soft_hangup(ch, CHANNEL_SOFTHANGUP_APPUNLOAD);
+	if (!pbx->inside && !pbx->in_h &&
+	    dialplan_find(channel_context(ch), "h", 1)) {
 		pbx->in_h = true;
 		channel_set_location(ch, NULL, "h", 1);
 		for (n = 0; n < PBX_H_STEPS_MAX; n++) {

@@ -28,6 +28,14 @@ bool pbx_app_exists(const char *name);
  * is hung up, like Asterisk's PBX thread. EBUSY if already running. */
 int pbx_start(struct channel *ch, const char *context, const char *exten,
 	      int priority);
+/* The dialplan of a channel that has none of its own, run from inside an
+ * application (Asterisk's no_hangup_chan run: an originated channel that
+ * leaves Stasis() by continue). At its end, or when the channel hangs up
+ * meanwhile, `end` is called once and the channel hung up; no soft hangup
+ * request is announced and no h extension runs. */
+typedef void (pbx_end_h)(struct channel *ch);
+int pbx_start_inside(struct channel *ch, const char *context,
+		     const char *exten, int priority, pbx_end_h *end);
 /* A suspended app finished: go on (next priority, or as set by goto). */
 void pbx_resume(struct channel *ch, enum pbx_result res);
 /* Change location for the next step (Goto). */

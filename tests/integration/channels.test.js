@@ -40,9 +40,13 @@ serverTest('answer_puts_a_ringing_stasis_channel_up', { files }, async (srv) => 
 	assert.equal(s2.channel.state, 'Ring');
 	let r = await srv.post(`/ari/channels/${enc(ch1.id)}/answer`);
 	assertError(r, 409); // the ;1 half is not in Stasis yet
+	// The app that originated the pair watches ;2 too: what the answer
+	// caused comes after the events of ;2 seen so far.
+	const from = ws.events.length;
 	r = await srv.post(`/ari/channels/${enc(s2.channel.id)}/answer`);
 	assert.equal(r.status, 204, r.body);
-	const sc = await ws.waitFor((e) => e.type === 'ChannelStateChange' && e.channel.id === s2.channel.id);
+	const sc = await ws.waitFor((e) => e.type === 'ChannelStateChange' && e.channel.id === s2.channel.id,
+		undefined, { from });
 	assert.equal(sc.channel.state, 'Up');
 	assert.equal((await srv.get(`/ari/channels/${enc(s2.channel.id)}`)).json.state, 'Up');
 	// Answer propagates to the Local partner, which then runs Stasis(chwatch).

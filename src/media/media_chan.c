@@ -297,9 +297,10 @@ void media_chan_tap_add(struct media_chan *mc, struct media_tap *t)
 {
 	struct media_tap **pp;
 
-	if (!mc || !t)
+	if (!t)
 		return;
-	if (mc->dead) {
+	/* No state (media_chan_get of a hung-up channel) or a dead one. */
+	if (!mc || mc->dead) {
 		if (t->done)
 			t->done(t, true);
 		return;

@@ -165,8 +165,9 @@ struct media_tap {
 	 * far end). Leave false for a tap that adds audio (whisper). */
 	bool watch_only;
 };
-/* Taps run in the order added. On a hung-up channel add calls done at
- * once. A tap may remove itself from its frame handler. */
+/* Taps run in the order added. On a hung-up channel (mc NULL or dead)
+ * add calls done(t, true) at once. A tap may remove itself from its frame
+ * handler. */
 void media_chan_tap_add(struct media_chan *mc, struct media_tap *t);
 void media_chan_tap_remove(struct media_chan *mc, struct media_tap *t);
 bool media_chan_has_taps(const struct media_chan *mc);

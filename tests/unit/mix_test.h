@@ -184,6 +184,41 @@ static inline double ft_level(const struct ft *f, double hz)
 #define FT_HEARS(f, hz) (ft_level((f), (hz)) > 1e10)
 #define FT_DEAF_TO(f, hz) (ft_level((f), (hz)) < 1e9)
 
+/* A generator saying a tone, as a playback on a media state. */
+struct tgen {
+	struct media_gen gen;
+	double hz;
+	unsigned n;
+	bool done, hangup;
+};
+
+static inline bool tgen_read(struct media_gen *g, int16_t *pcm, size_t n)
+{
+	struct tgen *t = g->arg;
+
+	for (size_t i = 0; i < n; i++, t->n++)
+		pcm[i] = (int16_t)(8000.0 *
+				   sin(2 * M_PI * t->hz * t->n / MEDIA_SRATE));
+	return true;
+}
+
+static inline void tgen_done(struct media_gen *g, bool hangup)
+{
+	struct tgen *t = g->arg;
+
+	t->done = true;
+	t->hangup = hangup;
+}
+
+static inline void tgen_init(struct tgen *t, double hz)
+{
+	memset(t, 0, sizeof(*t));
+	t->hz = hz;
+	t->gen.read = tgen_read;
+	t->gen.done = tgen_done;
+	t->gen.arg = t;
+}
+
 static uint64_t ft_now = 1000;
 
 /* Run `n` ticks of every channel's media. */

@@ -266,31 +266,6 @@ static void run_loop_ms(unsigned ms)
 	tmr_cancel(&stop_tmr);
 }
 
-/* A 1 kHz tone source. */
-struct tone {
-	struct media_gen gen;
-	unsigned n;
-	bool done_called;
-};
-
-static bool tone_read(struct media_gen *g, int16_t *pcm, size_t n)
-{
-	struct tone *t = g->arg;
-
-	for (size_t i = 0; i < n; i++, t->n++)
-		pcm[i] = (int16_t)(8000.0 *
-				   sin(2 * M_PI * 1000.0 * t->n / MEDIA_SRATE));
-	return true;
-}
-
-static void tone_done(struct media_gen *g, bool hangup)
-{
-	struct tone *t = g->arg;
-
-	(void)hangup;
-	t->done_called = true;
-}
-
 /* Sink on the receiving side: Goertzel power at two frequencies. */
 struct sink {
 	struct media_gen gen;
@@ -327,13 +302,13 @@ static void sink_done(struct media_gen *g, bool hangup)
 static void tone_on_one_side_is_heard_as_1khz_on_the_other(void **state)
 {
 	struct side a = {0}, b = {0};
-	struct tone t = {.gen = {.read = tone_read, .done = tone_done}};
+	struct tgen t;
 	struct sink s = {.gen = {.read = sink_read, .done = sink_done}};
 	struct channel_rtp_stats st;
 
 	(void)state;
 	connect_pair(&a, &b, "ta", "tb");
-	t.gen.arg = &t;
+	tgen_init(&t, 1000);
 	s.gen.arg = &s;
 	s.mc = media_chan_get(b.ch, false);
 	assert_non_null(s.mc);
@@ -356,7 +331,7 @@ static void tone_on_one_side_is_heard_as_1khz_on_the_other(void **state)
 	side_free(&a);
 	side_free(&b);
 	/* Generators hear about the hangup before the state goes. */
-	assert_true(t.done_called);
+	assert_true(t.done);
 	assert_true(s.done_called);
 }
 
@@ -365,14 +340,14 @@ static void tone_on_one_side_is_heard_as_1khz_on_the_other(void **state)
 static void bridged_sessions_relay_rtp_payloads_undecoded(void **state)
 {
 	struct side a1 = {0}, b1 = {0}, a2 = {0}, b2 = {0};
-	struct tone t = {.gen = {.read = tone_read, .done = tone_done}};
+	struct tgen t;
 	struct sink s = {.gen = {.read = sink_read, .done = sink_done}};
 	struct bridge *br = NULL;
 
 	(void)state;
 	connect_pair(&a1, &b1, "ba1", "bb1");
 	connect_pair(&a2, &b2, "ba2", "bb2");
-	t.gen.arg = &t;
+	tgen_init(&t, 1000);
 	s.gen.arg = &s;
 	s.mc = media_chan_get(a2.ch, false);
 	media_chan_gen_push(media_chan_get(a1.ch, false), &t.gen);

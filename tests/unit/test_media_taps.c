@@ -85,29 +85,6 @@ static void tap_init(struct tap *t, struct media_chan *mc, unsigned dirs)
 #define RX (1u << MEDIA_TAP_RX)
 #define TX (1u << MEDIA_TAP_TX)
 
-/* A generator saying a tone, as a playback. */
-struct tgen {
-	struct media_gen gen;
-	double hz;
-	unsigned n;
-};
-
-static bool tgen_read(struct media_gen *g, int16_t *pcm, size_t n)
-{
-	struct tgen *t = g->arg;
-
-	for (size_t i = 0; i < n; i++, t->n++)
-		pcm[i] = (int16_t)(8000.0 *
-				   sin(2 * M_PI * t->hz * t->n / MEDIA_SRATE));
-	return true;
-}
-
-static void tgen_done(struct media_gen *g, bool hangup)
-{
-	(void)g;
-	(void)hangup;
-}
-
 static void rx_tap_sees_each_received_frame_and_may_add(void **state)
 {
 	struct ft *f;
@@ -172,12 +149,11 @@ static void tx_tap_sees_what_the_channel_hears_and_may_add(void **state)
 	struct ft *f;
 	struct channel *ch = ft_channel("tx", MEDIA_PCMU, 0, &f);
 	struct media_chan *mc = media_chan_get(ch, false);
-	struct tgen g = {.gen = {.read = tgen_read, .done = tgen_done},
-			 .hz = 500};
+	struct tgen g;
 	struct tap first, second;
 
 	(void)state;
-	g.gen.arg = &g;
+	tgen_init(&g, 500);
 	media_chan_gen_push(mc, &g.gen);
 	tap_init(&first, mc, TX);
 	tap_init(&second, mc, TX | RX);

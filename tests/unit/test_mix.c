@@ -256,41 +256,6 @@ static void muted_members_are_not_heard_but_hear(void **state)
 	ft_drop(cd, d);
 }
 
-/* A test generator: a tone on a media state. */
-struct tgen {
-	struct media_gen gen;
-	double hz;
-	unsigned n;
-	bool done, hangup;
-};
-
-static bool tgen_read(struct media_gen *g, int16_t *pcm, size_t n)
-{
-	struct tgen *t = g->arg;
-
-	for (size_t i = 0; i < n; i++, t->n++)
-		pcm[i] = (int16_t)(8000.0 *
-				   sin(2 * M_PI * t->hz * t->n / MEDIA_SRATE));
-	return true;
-}
-
-static void tgen_done(struct media_gen *g, bool hangup)
-{
-	struct tgen *t = g->arg;
-
-	t->done = true;
-	t->hangup = hangup;
-}
-
-static void tgen_init(struct tgen *t, double hz)
-{
-	memset(t, 0, sizeof(*t));
-	t->hz = hz;
-	t->gen.read = tgen_read;
-	t->gen.done = tgen_done;
-	t->gen.arg = t;
-}
-
 /* As POST /channels/{id}/play on a bridged channel: it hears the playback
  * instead of the bridge, and the bridge does not hear it meanwhile. */
 static void own_playback_replaces_the_bridge_for_that_member(void **state)

@@ -87,38 +87,16 @@ static void calls_bridged_to_each_half_hear_each_other(void **state)
 	ft_drop(cc, c);
 }
 
-/* A tone generator, as a playback on a channel. */
-struct tgen {
-	struct media_gen gen;
-	unsigned n;
-};
-
-static bool tgen_read(struct media_gen *g, int16_t *pcm, size_t n)
-{
-	struct tgen *t = g->arg;
-
-	for (size_t i = 0; i < n; i++, t->n++)
-		pcm[i] = (int16_t)(8000.0 * sin(2 * M_PI * 2000 * t->n /
-						MEDIA_SRATE));
-	return true;
-}
-
-static void tgen_done(struct media_gen *g, bool hangup)
-{
-	(void)g;
-	(void)hangup;
-}
-
 static void playback_on_one_half_is_heard_through_the_other(void **state)
 {
-	struct tgen t = {.gen = {.read = tgen_read, .done = tgen_done}};
+	struct tgen t;
 	struct ft *a;
 	struct channel *ca = ft_channel("a", MEDIA_PCMU, 500, &a);
 	struct bridge *b = mixing();
 	struct pair p;
 
 	(void)state;
-	t.gen.arg = &t;
+	tgen_init(&t, 2000);
 	local_pair(&p);
 	assert_int_equal(bridge_add(b, ca, NULL), 0);
 	assert_int_equal(bridge_add(b, p.one, NULL), 0);

@@ -100,9 +100,10 @@ static bool contact_available(const struct sip_aor *aor,
 	return !strcmp(c->status, "Reachable");
 }
 
-/* res_pjsip's rule: an endpoint with aors is online while one of its aors
- * has an available contact (reachable, or any contact when the aor is not
- * qualified); one without aors is simply online. */
+/* res_pjsip's rule (its endpoint state compositor): an endpoint is online
+ * while one of its aors has an available contact (reachable, or any
+ * contact when the aor is not qualified). It starts offline, and one
+ * without aors, or whose aors do not exist, stays offline. */
 void sip_endpoint_update_state(struct sip_endpoint *e)
 {
 	char tmp[256], *tok, *save = NULL;
@@ -110,11 +111,7 @@ void sip_endpoint_update_state(struct sip_endpoint *e)
 
 	if (!e->ep)
 		return;
-	if (!e->aors || !*e->aors) {
-		endpoint_set_state(e->ep, ENDPOINT_ONLINE);
-		return;
-	}
-	snprintf(tmp, sizeof(tmp), "%s", e->aors);
+	snprintf(tmp, sizeof(tmp), "%s", e->aors ? e->aors : "");
 	for (tok = strtok_r(tmp, ", ", &save); tok && !online;
 	     tok = strtok_r(NULL, ", ", &save)) {
 		struct sip_aor *aor = sip_aor_find(tok);

@@ -83,8 +83,11 @@ void ari_device_states_delete(struct ari_req *req, struct ari_resp *resp)
 		ari_resp_error(resp, 409, "Uncontrolled device specified");
 		return;
 	}
+	/* A device Asterisk never had is a 204 too: its delete clears a
+	 * cache entry that is not there and announces nothing. */
 	switch (devstate_delete(name)) {
 	case 0:
+	case ESRCH:
 		ari_resp_no_content(resp);
 		break;
 	case ENOENT:

@@ -262,7 +262,7 @@ int devstate_delete(const char *device)
 	canonical(name, sizeof(name), device);
 	d = dev_find(&stasis_devs, name);
 	if (!d)
-		return ENOENT;
+		return ESRCH;
 	mem_deref(d);
 	save();
 	publish(name, DEVSTATE_UNKNOWN);

@@ -36,7 +36,7 @@ enum devstate devstate_get(const char *device);
  * nothing after the prefix. Publishes BUS_DEVICE_STATE and saves. */
 int devstate_set(const char *device, enum devstate st);
 /* Forget a Stasis device (publishes UNKNOWN). EPERM as above; ENOENT:
- * missing name or no such device. */
+ * missing name; ESRCH: no such device (nothing published). */
 int devstate_delete(const char *device);
 
 /* The Stasis devices, full names ("Stasis:foo"), in name order. */

@@ -48,8 +48,9 @@ serverTest('device_state_error_statuses', async (srv) => {
 	assert.equal(r.status, 500, r.body);
 	r = await put('Stasis:x');
 	assert.equal(r.status, 500, r.body);
-	r = await srv.del('/ari/deviceStates/Stasis%3Anever');
+	r = await srv.del('/ari/deviceStates/Stasis%3A');
 	assert.equal(r.status, 404, r.body);
+	assert.deepEqual(r.json, { message: 'Device name is missing' });
 	r = await srv.del('/ari/deviceStates/Custom%3Ax');
 	assert.equal(r.status, 409, r.body);
 	// get answers every name.
@@ -83,6 +84,22 @@ serverTest('subscribed_app_gets_DeviceStateChanged_and_others_do_not', async (sr
 	await ws.expectNone((e) => e.type === 'DeviceStateChanged' && e.device_state.name !== 'Stasis:lamp',
 		200, 'unsubscribed device');
 	await other.expectNone('DeviceStateChanged', 100, 'app not subscribed');
+});
+
+// Asterisk answers 204 for a Stasis device it never had, and announces
+// nothing (there was no state to clear).
+serverTest('delete_of_an_unknown_stasis_device_answers_204_and_announces_nothing', async (srv) => {
+	const ws = await srv.events('dnever', { subscribeAll: true });
+	let r = await srv.del('/ari/deviceStates/Stasis%3Anever');
+	assert.equal(r.status, 204, r.body);
+	r = await srv.request({ method: 'PUT', path: '/ari/deviceStates/Stasis%3Afence?deviceState=INUSE' });
+	assert.equal(r.status, 204, r.body);
+	const fence = await ws.waitFor('DeviceStateChanged');
+	assert.equal(fence.device_state.name, 'Stasis:fence', 'no DeviceStateChanged for Stasis:never before it');
+	r = await srv.get('/ari/deviceStates/Stasis%3Anever');
+	assert.deepEqual([r.status, r.json.state], [200, 'UNKNOWN']);
+	r = await srv.get('/ari/deviceStates');
+	assert.deepEqual(r.json, [{ name: 'Stasis:fence', state: 'INUSE' }], 'the delete created nothing');
 });
 
 serverTest('subscribeAll_app_gets_every_device_state_change', async (srv) => {

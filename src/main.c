@@ -31,6 +31,7 @@
 #include "core/endpoint.h"
 #include "core/mailbox.h"
 #include "core/module.h"
+#include "core/playback.h"
 #include "core/stasis.h"
 #include "local/local.h"
 #include "media/media.h"
@@ -109,7 +110,7 @@ static int core_start(void)
 	    (err = channel_hooks_add(&stasis_hooks)) ||
 	    (err = channel_hooks_add(&pbx_hooks)) ||
 	    (err = endpoint_init()) || (err = stasis_init()) ||
-	    (err = bridge_follow_init()) ||
+	    (err = bridge_follow_init()) || (err = playback_init()) ||
 	    (err = stasis_broadcast_init()) || (err = devstate_init()) ||
 	    (err = mailbox_init(options.datadir)) ||
 	    (err = module_registry_init()) || (err = log_cli_init()) ||
@@ -176,6 +177,7 @@ static void stop(void)
 	bridge_close();
 	sip_module_close();
 	media_close();
+	playback_close();
 	module_registry_close();
 	mailbox_close();
 	devstate_close();

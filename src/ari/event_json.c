@@ -7,6 +7,7 @@
 #include <time.h>
 #include <sys/time.h>
 #include "ari/models.h"
+#include "core/bridge.h"
 #include "core/bus.h"
 #include "core/channel.h"
 #include "core/endpoint.h"
@@ -148,6 +149,48 @@ json_t *ari_playback_json(const struct playback *pb)
 	return o;
 }
 
+static void add_member(struct channel *ch, void *arg)
+{
+	json_array_append_new(arg, json_string(channel_id(ch)));
+}
+
+static void add_var(const char *name, const char *value, void *arg)
+{
+	json_object_set_new(arg, name, json_string(value));
+}
+
+/* Asterisk's ast_bridge_snapshot_to_json: the ids of the channels ARI may
+ * see (its playback helpers are not channels here at all). */
+json_t *ari_bridge_json(const struct bridge *b)
+{
+	struct timeval tv = bridge_creationtime(b);
+	json_t *chans = json_array(), *vars = json_object(), *o;
+	char created[40];
+
+	ari_time_str((uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec,
+		     created, sizeof(created));
+	bridge_channel_foreach(b, add_member, chans);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s}",
+		      "id", bridge_id(b),
+		      "technology", bridge_technology(b),
+		      "bridge_type", bridge_type_str(b),
+		      "bridge_class", bridge_class(b),
+		      "creator", bridge_creator(b),
+		      "name", bridge_name(b),
+		      "channels", chans,
+		      "creationtime", created,
+		      "video_mode", bridge_video_mode(b));
+	if (bridge_video_source_id(b))
+		json_object_set_new(o, "video_source_id",
+				    json_string(bridge_video_source_id(b)));
+	bridge_var_foreach(b, true, add_var, vars);
+	if (json_object_size(vars))
+		json_object_set_new(o, "bridgevars", vars);
+	else
+		json_decref(vars);
+	return o;
+}
+
 static const char *type_name(enum bus_type t)
 {
 	switch (t) {
@@ -221,6 +264,8 @@ static void userevent_fields(json_t *o, const struct bus_event *ev)
 	if (ev->endpoint)
 		json_object_set_new(o, "endpoint",
 				    ari_endpoint_json(ev->endpoint));
+	if (ev->bridge)
+		json_object_set_new(o, "bridge", ari_bridge_json(ev->bridge));
 }
 
 /* Fields of the events that also carry "channel" (ev->chan). */
@@ -290,6 +335,9 @@ static void dial_fields(json_t *o, const struct bus_event *ev)
 	if (ev->dialstring)
 		json_object_set_new(o, "dialstring",
 				    json_string(ev->dialstring));
+	/* Asterisk's Dial always has forward, "" when the call was not
+	 * forwarded. */
+	json_object_set_new(o, "forward", json_string(""));
 	json_object_set_new(o, "dialstatus",
 			    json_string(ev->dialstatus ? ev->dialstatus : ""));
 }
@@ -369,6 +417,71 @@ static void transfer_fields(json_t *o, const struct bus_event *ev)
 	json_object_set_new(o, "referred_by", by);
 }
 
+static void opt_channel(json_t *o, const char *key, struct channel *ch)
+{
+	if (ch)
+		json_object_set_new(o, key, ari_channel_json(ch));
+}
+
+static void opt_bridge(json_t *o, const char *key, const struct bridge *b)
+{
+	if (b)
+		json_object_set_new(o, key, ari_bridge_json(b));
+}
+
+static void transfer_result(json_t *o, const struct bus_event *ev)
+{
+	json_object_set_new(o, "result",
+			    json_string(ev->result ? ev->result : "Fail"));
+	json_object_set_new(o, "is_external", json_boolean(ev->is_external));
+}
+
+/* BridgeBlindTransfer (Asterisk's blind_transfer_to_json). */
+static void blind_transfer_fields(json_t *o, const struct bus_event *ev)
+{
+	opt_channel(o, "channel", ev->chan);
+	opt_channel(o, "transferee", ev->transferee);
+	json_object_set_new(o, "exten", json_string(ev->exten ? ev->exten
+							       : ""));
+	json_object_set_new(o, "context",
+			    json_string(ev->context ? ev->context : ""));
+	transfer_result(o, ev);
+	opt_bridge(o, "bridge", ev->bridge);
+}
+
+/* BridgeAttendedTransfer (Asterisk's attended_transfer_to_json): the
+ * transferer's two legs and their bridges, and where the transferee went. */
+static void attended_transfer_fields(json_t *o, const struct bus_event *ev)
+{
+	opt_channel(o, "transferer_first_leg", ev->chan);
+	opt_channel(o, "transferer_second_leg", ev->second_leg);
+	opt_channel(o, "transferee", ev->transferee);
+	opt_channel(o, "transfer_target", ev->target);
+	opt_bridge(o, "transferer_first_leg_bridge", ev->bridge);
+	opt_bridge(o, "transferer_second_leg_bridge", ev->bridge_from);
+	transfer_result(o, ev);
+	json_object_set_new(o, "destination_type",
+			    json_string(ev->dest_type ? ev->dest_type
+						      : "fail"));
+	if (ev->dest_bridge)
+		json_object_set_new(o, "destination_bridge",
+				    json_string(ev->dest_bridge));
+}
+
+/* Events of a bridge: the bridge, and the channel when one is involved. */
+static void bridge_event_fields(json_t *o, const struct bus_event *ev)
+{
+	json_object_set_new(o, "bridge", ari_bridge_json(ev->bridge));
+	if (ev->bridge_from)
+		json_object_set_new(o, "bridge_from",
+				    ari_bridge_json(ev->bridge_from));
+	if (ev->type == BUS_BRIDGE_VIDEO_SOURCE_CHANGED && ev->value)
+		json_object_set_new(o, "old_video_source_id",
+				    json_string(ev->value));
+	if (ev->chan)
+		json_object_set_new(o, "channel", ari_channel_json(ev->chan));
+}
+
 /* The event's own fields. */
 static json_t *event_body(const struct bus_event *ev)
 {
@@ -405,6 +518,20 @@ static json_t *event_body(const struct bus_event *ev)
 		/* Playback events name their target in the playback itself. */
 		json_object_set_new(o, "playback",
 				    ari_playback_json(ev->playback));
+		break;
+	case BUS_BRIDGE_CREATED:
+	case BUS_BRIDGE_DESTROYED:
+	case BUS_BRIDGE_MERGED:
+	case BUS_CHANNEL_ENTERED_BRIDGE:
+	case BUS_CHANNEL_LEFT_BRIDGE:
+	case BUS_BRIDGE_VIDEO_SOURCE_CHANGED:
+		bridge_event_fields(o, ev);
+		break;
+	case BUS_BRIDGE_BLIND_TRANSFER:
+		blind_transfer_fields(o, ev);
+		break;
+	case BUS_BRIDGE_ATTENDED_TRANSFER:
+		attended_transfer_fields(o, ev);
 		break;
 	default:
 		channel_event_fields(o, ev);

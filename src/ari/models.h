@@ -14,12 +14,14 @@ struct bus_event;
 /* "2026-03-01T10:15:30.250+0100" (local zone, milliseconds). */
 const char *ari_time_str(uint64_t time_us, char *buf, size_t size);
 
+struct bridge;
 struct endpoint;
 struct playback;
 
 json_t *ari_channel_json(const struct channel *ch);
 json_t *ari_endpoint_json(const struct endpoint *ep);
 json_t *ari_playback_json(const struct playback *pb);
+json_t *ari_bridge_json(const struct bridge *b);
 json_t *ari_application_json(const struct stasis_app *app);
 
 /* The event as sent to `app`: type, timestamp, application, asterisk_id and

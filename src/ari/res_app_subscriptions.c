@@ -12,6 +12,7 @@
 #include <string.h>
 #include "ari/handlers.h"
 #include "ari/models.h"
+#include "core/bridge.h"
 #include "core/channel.h"
 #include "core/endpoint.h"
 #include "base/log.h"
@@ -71,7 +72,8 @@ static int source_parse(const char *uri, struct source *src)
 		}
 		break;
 	case STASIS_SRC_BRIDGE:
-		break; /* no bridges yet */
+		src->exists = bridge_find(id) != NULL;
+		break;
 	case STASIS_SRC_ENDPOINT:
 		if (strchr(id, '/')) {
 			ep = endpoint_find_id(id);

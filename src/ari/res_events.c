@@ -1,6 +1,6 @@
 /* res_events.c — POST /events/user/{eventName}: an application sends itself
  * (or another app) a ChannelUserevent carrying its own variables and the
- * channel / endpoint named as sources. Checks, status codes and messages
+ * channel / bridge / endpoint named as sources. Checks, status codes and messages
  * follow Asterisk's resource_events.c and stasis_app_user_event(). The
  * WebSocket side of /events is ws_events.c. */
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ari/handlers.h"
+#include "core/bridge.h"
 #include "core/bus.h"
 #include "core/channel.h"
 #include "core/endpoint.h"
@@ -72,7 +73,7 @@ static int vars_add(struct user_event *ue, const char *name, json_t *vars)
 }
 
 /* One "scheme:id" source. 400 for an unknown scheme, 422 for an object
- * that is not there (bridges do not exist yet). */
+ * that is not there. */
 static int source_add(struct user_event *ue, const char *uri,
 		      struct ari_resp *resp)
 {
@@ -85,7 +86,13 @@ static int source_add(struct user_event *ue, const char *uri,
 		}
 	}
 	else if (!strncmp(uri, "bridge:", 7)) {
-		/* no bridges yet: never found */
+		struct bridge *b = bridge_find(uri + 7);
+
+		if (b) {
+			ue->ev.bridge = b;
+			ue->ev.bridge_id = bridge_id(b);
+			return 0;
+		}
 	}
 	else if (!strncmp(uri, "endpoint:", 9)) {
 		const struct endpoint *ep = endpoint_find_id(uri + 9);

@@ -1,5 +1,6 @@
-/* res_playbacks.c — ARI play (POST /channels/{id}/play, /play/{playbackId})
- * and /playbacks/{id} get, stop and control. Status codes and messages
+/* res_playbacks.c — ARI play (POST /channels/{id}/play, /play/{playbackId};
+ * the bridges' play shares its request, ari_play) and /playbacks/{id} get,
+ * stop and control. Status codes and messages
  * follow Asterisk's resource_channels.c and resource_playbacks.c; the state
  * machine is the core's (core/playback.c), the audio src/media's. */
 #include <errno.h>
@@ -12,25 +13,24 @@
 #include "ari/ari_util.h"
 #include "ari/handlers.h"
 #include "ari/models.h"
+#include "ari/res_playbacks.h"
 #include "core/channel.h"
 #include "base/log.h"
 #include "core/playback.h"
 
 #define PLAY_MAX_MEDIA 64
 
-static void play(struct ari_req *req, struct ari_resp *resp,
-		 const char *playback_id)
+void ari_play(struct ari_req *req, struct ari_resp *resp, void *target,
+	      ari_play_start_h *start)
 {
-	struct channel *ch = ari_channel_lookup(req, resp, ARI_CHAN_USABLE);
 	const char *media = ari_req_param(req, "media");
+	const char *id = ari_req_param(req, "playbackId");
 	const char *uris[PLAY_MAX_MEDIA];
 	struct playback *pb;
 	int skipms, offsetms, err;
 	size_t n;
 	char *buf = NULL;
 
-	if (!ch)
-		return;
 	if (!media || !*media) {
 		ari_resp_error(resp, 400, "media: Missing required parameter");
 		return;
@@ -50,12 +50,11 @@ static void play(struct ari_req *req, struct ari_resp *resp,
 		return;
 	}
 	n = playback_media_split(buf, uris, PLAY_MAX_MEDIA);
-	err = playback_start(&pb, ch, playback_id, uris, n,
-			     ari_req_param(req, "lang"), offsetms, skipms);
+	err = start(&pb, target, id, uris, n, ari_req_param(req, "lang"),
+		    offsetms, skipms);
 	mem_deref(buf);
 	if (err == EEXIST)
-		ari_resp_error(resp, 409, "Playback id %s already in use",
-			       playback_id);
+		ari_resp_error(resp, 409, "Playback id %s already in use", id);
 	else if (err == EINVAL)
 		ari_resp_error(resp, 400, "Invalid media URI");
 	else if (err)
@@ -64,14 +63,31 @@ static void play(struct ari_req *req, struct ari_resp *resp,
 		ari_resp_json(resp, 200, ari_playback_json(pb));
 }
 
+static int start_on_channel(struct playback **pbp, void *target,
+			    const char *id, const char *const *media,
+			    size_t n, const char *lang, long offsetms,
+			    int skipms)
+{
+	return playback_start(pbp, target, id, media, n, lang, offsetms,
+			      skipms);
+}
+
+static void play(struct ari_req *req, struct ari_resp *resp)
+{
+	struct channel *ch = ari_channel_lookup(req, resp, ARI_CHAN_USABLE);
+
+	if (ch)
+		ari_play(req, resp, ch, start_on_channel);
+}
+
 void ari_channels_play(struct ari_req *req, struct ari_resp *resp)
 {
-	play(req, resp, ari_req_param(req, "playbackId"));
+	play(req, resp);
 }
 
 void ari_channels_play_with_id(struct ari_req *req, struct ari_resp *resp)
 {
-	play(req, resp, ari_req_param(req, "playbackId"));
+	play(req, resp);
 }
 
 static struct playback *lookup(struct ari_req *req, struct ari_resp *resp)

@@ -1,10 +1,10 @@
 /* bridge.c — the bridge model: the registry of bridges, each one's type,
  * members in join order and their options, the owner app, what ARI shows
- * (technology, video mode), and the events of a bridge's life
- * (BridgeCreated, ChannelEnteredBridge, ChannelLeftBridge, BridgeDestroyed)
- * with the BRIDGEPEER variables Asterisk sets on its members.
+ * (technology), the engine's calls, and the events of a bridge's life
+ * (BridgeCreated, ChannelEnteredBridge, ChannelLeftBridge, BridgeDestroyed).
  *
- * Not here: the audio (an engine src/media registers), which app sees which
+ * Not here: BRIDGEPEER (bridge_peer.c), helpers, video, variables and music
+ * (bridge_attr.c), DTMF (bridge_follow.c), the audio (an engine src/media registers), which app sees which
  * event (stasis_route.c), the REST handlers (src/ari). */
 #include <errno.h>
 #include <stdint.h>
@@ -23,44 +23,7 @@
 #include "core/bus.h"
 #include "core/channel.h"
 #include "core/uuid.h"
-#include "core/bridge.h"
-
-#define BRIDGEPEER_MAX (10 + 1)  /* names listed, plus the member itself */
-#define BRIDGE_HELPERS_MAX 4
-
-struct member {
-	struct le le;              /* b->members, join order */
-	struct le le_chan;         /* by_chan */
-	struct channel *ch;        /* referenced */
-	struct bridge *b;          /* weak: the bridge owns its members */
-	struct bridge_join_opts opts;  /* opts.role points at role */
-	char *role;
-};
-
-struct bridge_var {
-	struct le le;
-	char *name, *value;
-	bool report;               /* shown as bridgevars in events */
-};
-
-struct bridge {
-	struct le le;              /* bridges, creation order */
-	struct le le_id;           /* by_id */
-	char *id, *name, *app;
-	unsigned flags;
-	struct list members;
-	struct list vars;          /* struct bridge_var, in the order set */
-	struct timeval created;
-	char *moh_class;           /* NULL: no music */
-	char *video_source;        /* channel id in single mode, or NULL */
-	const char *video_mode;
-	unsigned helper_seq[BRIDGE_HELPERS_MAX]; /* playback/MOH helpers in
-	                                          * the bridge, by number */
-	unsigned nhelpers;
-	void *engine_data;
-	bool engine_made;          /* engine->create succeeded */
-	bool dying;
-};
+#include "core/bridge_int.h"
 
 static struct list bridges;
 static struct hash *by_id, *by_chan;
@@ -173,9 +136,14 @@ const char *bridge_type_str(const struct bridge *b)
 	return (b->flags & BRIDGE_HOLDING) ? "holding" : "mixing";
 }
 
+const char *bridge_technology(const struct bridge *b)
+{
+	return b->tech;
+}
+
 /* Asterisk's smart bridge: a two-party technology while two channels (its
  * playback and MOH helpers count) or fewer are in, softmix above. */
-const char *bridge_technology(const struct bridge *b)
+static const char *tech_for(const struct bridge *b)
 {
 	if (b->flags & BRIDGE_HOLDING)
 		return "holding_bridge";
@@ -221,12 +189,12 @@ static uint32_t chan_key(const struct channel *ch)
 
 static bool chan_cmp(struct le *le, void *arg)
 {
-	const struct member *m = le->data;
+	const struct bridge_member *m = le->data;
 
 	return m->ch == arg;
 }
 
-static struct member *member_of(const struct channel *ch)
+static struct bridge_member *member_of(const struct channel *ch)
 {
 	struct le *le;
 
@@ -238,7 +206,7 @@ static struct member *member_of(const struct channel *ch)
 
 struct bridge *bridge_of_channel(const struct channel *ch)
 {
-	struct member *m = member_of(ch);
+	struct bridge_member *m = member_of(ch);
 
 	return m ? m->b : NULL;
 }
@@ -246,7 +214,7 @@ struct bridge *bridge_of_channel(const struct channel *ch)
 const struct bridge_join_opts *bridge_member_opts(const struct bridge *b,
 						  const struct channel *ch)
 {
-	struct member *m = member_of(ch);
+	struct bridge_member *m = member_of(ch);
 
 	return m && m->b == b ? &m->opts : NULL;
 }
@@ -258,7 +226,7 @@ void bridge_channel_foreach(const struct bridge *b,
 	struct le *le = b->members.head;
 
 	while (le) {
-		struct member *m = le->data;
+		struct bridge_member *m = le->data;
 
 		le = le->next;
 		h(m->ch, arg);
@@ -267,7 +235,7 @@ void bridge_channel_foreach(const struct bridge *b,
 
 static void member_destructor(void *arg)
 {
-	struct member *m = arg;
+	struct bridge_member *m = arg;
 
 	list_unlink(&m->le);
 	hash_unlink(&m->le_chan);
@@ -275,123 +243,20 @@ static void member_destructor(void *arg)
 	mem_deref(m->ch);
 }
 
-/* ---- BRIDGEPEER (Asterisk's bridge_reconfigured) ---- */
-
-/* Only a value is announced (ChannelVarset); clearing a variable that is
- * not set stays silent, as Asterisk's unset is. */
-static void peer_var_set(struct channel *ch, const char *name,
-			 const char *value)
+/* After a join or leave, as Asterisk's bridge_reconfigured: the
+ * technology is chosen again, then the peers are set. Its enter and leave
+ * events go out before this, so they show the technology as it was. */
+void bridge_reconfigure(struct bridge *b)
 {
-	if (value && *value)
-		channel_var_set(ch, name, value);
-	else if (channel_var_get(ch, name))
-		channel_var_set(ch, name, NULL);
-}
-
-static void peer_vars_set(struct channel *ch, const char *peer,
-			  const char *pvtid)
-{
-	peer_var_set(ch, "BRIDGEPEER", peer);
-	peer_var_set(ch, "BRIDGEPVTCALLID", pvtid);
-}
-
-/* The names in the bridge as Asterisk lists its channels: members in join
- * order, then the helpers' Announcer channels (they join after them). */
-static size_t peer_names(const struct bridge *b, const char **names,
-			 char *annbuf, size_t annsize)
-{
-	size_t n = 0;
-
-	for (struct le *le = b->members.head; le; le = le->next) {
-		const struct member *m = le->data;
-
-		if (n < BRIDGEPEER_MAX)
-			names[n] = channel_name(m->ch);
-		n++;
-	}
-	for (unsigned i = 0; i < b->nhelpers && annsize > 40; i++) {
-		int len = snprintf(annbuf, annsize, "Announcer/ARI-%08x;2",
-				   b->helper_seq[i]);
-
-		if (n < BRIDGEPEER_MAX)
-			names[n] = annbuf;
-		n++;
-		annbuf += len + 1;
-		annsize -= (size_t)len + 1;
-	}
-	return n;
-}
-
-/* A comma list of the first names but `skip`; members past the first
- * BRIDGEPEER_MAX keep the list made for the one before (Asterisk's). */
-static void peer_list(char *buf, size_t size, const char **names, size_t n,
-		      size_t skip)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && len < size; i++) {
-		if (i == skip)
-			continue;
-		len += (size_t)snprintf(buf + len, size - len, "%s%s",
-					len ? "," : "", names[i]);
-	}
-}
-
-static void peers_multiparty(const struct bridge *b, const char **names,
-			     size_t total)
-{
-	size_t n = total < BRIDGEPEER_MAX ? total : BRIDGEPEER_MAX;
-	char buf[BRIDGEPEER_MAX * 128];
-	size_t idx = 0;
-	struct le *le = b->members.head;
-
-	buf[0] = '\0';
-	while (le) {
-		struct member *m = le->data;
-
-		le = le->next;
-		if (idx < n)
-			peer_list(buf, sizeof(buf), names, n, idx);
-		idx++;
-		peer_vars_set(m->ch, buf, NULL);
-	}
-}
-
-static void peers_update(struct bridge *b)
-{
-	const char *names[BRIDGEPEER_MAX];
-	char ann[BRIDGE_HELPERS_MAX * 40];
-	size_t total;
-	struct member *m0, *m1;
-
 	if (b->dying)
 		return;
-	if (b->flags & BRIDGE_HOLDING) {
-		for (struct le *le = b->members.head; le; le = le->next)
-			peer_vars_set(((struct member *)le->data)->ch, NULL,
-				      NULL);
-		return;
-	}
-	total = peer_names(b, names, ann, sizeof(ann));
-	if (total < 2)
-		return;
-	if (total > 2) {
-		peers_multiparty(b, names, total);
-		return;
-	}
-	m0 = b->members.head->data;
-	if (b->members.head->next) {
-		m1 = b->members.head->next->data;
-		peer_vars_set(m0->ch, channel_name(m1->ch),
-			      channel_protocol_id(m1->ch));
-		peer_vars_set(m1->ch, channel_name(m0->ch),
-			      channel_protocol_id(m0->ch));
-	}
-	else {
-		/* One member and the announcer (which has no call id). */
-		peer_vars_set(m0->ch, names[1], NULL);
-	}
+	b->tech = tech_for(b);
+	bridge_peers_update(b);
+}
+
+const struct bridge_engine *bridge_engine_get(void)
+{
+	return engine;
 }
 
 /* ---- events ---- */
@@ -404,15 +269,6 @@ static void publish(enum bus_type type, struct bridge *b, struct channel *ch)
 }
 
 /* ---- the registry ---- */
-
-static void var_destructor(void *arg)
-{
-	struct bridge_var *v = arg;
-
-	list_unlink(&v->le);
-	mem_deref(v->name);
-	mem_deref(v->value);
-}
 
 static void bridge_destructor(void *arg)
 {
@@ -461,6 +317,7 @@ static int bridge_alloc(struct bridge **bp, const char *id, unsigned flags,
 	b->video_mode = (flags & BRIDGE_VIDEO_SFU)	  ? "sfu"
 			: (flags & BRIDGE_VIDEO_SINGLE) ? "single"
 							: "talker";
+	b->tech = tech_for(b);
 	gettimeofday(&b->created, NULL);
 	*bp = b;
 	return 0;
@@ -503,11 +360,11 @@ int bridge_create(struct bridge **bp, const char *id, unsigned flags,
 
 /* ---- members: join and leave ---- */
 
-static int member_alloc(struct member **mp, struct bridge *b,
+static int member_alloc(struct bridge_member **mp, struct bridge *b,
 			struct channel *ch,
 			const struct bridge_join_opts *opts)
 {
-	struct member *m = mem_zalloc(sizeof(*m), member_destructor);
+	struct bridge_member *m = mem_zalloc(sizeof(*m), member_destructor);
 
 	if (!m)
 		return ENOMEM;
@@ -529,7 +386,7 @@ static int member_alloc(struct member **mp, struct bridge *b,
 int bridge_add(struct bridge *b, struct channel *ch,
 	       const struct bridge_join_opts *opts)
 {
-	struct member *m = member_of(ch);
+	struct bridge_member *m = member_of(ch);
 	int err;
 
 	if (!b || !ch || b->dying)
@@ -555,13 +412,13 @@ int bridge_add(struct bridge *b, struct channel *ch,
 	log_verbose(3, "Channel %s joined '%s' stasis-bridge <%s>",
 		    channel_name(ch), bridge_technology(b), b->id);
 	publish(BUS_CHANNEL_ENTERED_BRIDGE, b, ch);
-	peers_update(b);
+	bridge_reconfigure(b);
 	return 0;
 }
 
 int bridge_remove(struct bridge *b, struct channel *ch)
 {
-	struct member *m = member_of(ch);
+	struct bridge_member *m = member_of(ch);
 
 	if (!b || !m || m->b != b)
 		return ENOENT;
@@ -577,7 +434,7 @@ int bridge_remove(struct bridge *b, struct channel *ch)
 	if (b->video_source && !strcmp(b->video_source, channel_id(ch)))
 		b->video_source = mem_deref(b->video_source);
 	mem_deref(m);
-	peers_update(b);
+	bridge_reconfigure(b);
 	return 0;
 }
 
@@ -588,7 +445,7 @@ void bridge_destroy(struct bridge *b)
 	b->dying = true;
 	mem_ref(b);
 	while (b->members.head) {
-		struct member *m = b->members.head->data;
+		struct bridge_member *m = b->members.head->data;
 
 		bridge_remove(b, m->ch);
 	}
@@ -633,169 +490,6 @@ int bridge_claim(struct bridge *b, const char *app)
 	if (b->app)
 		return 0;
 	return str_dup(&b->app, app);
-}
-
-/* ---- helpers, video, variables ---- */
-
-static unsigned helper_counter;
-
-/* Asterisk plays to a bridge (and plays its music) through an Announcer
- * channel it puts in the bridge: it counts for the technology and for the
- * members' BRIDGEPEER, though ARI never lists it. */
-int bridge_helper_join(struct bridge *b, unsigned *idp)
-{
-	if (!b || !idp)
-		return EINVAL;
-	if (b->dying || b->nhelpers == BRIDGE_HELPERS_MAX)
-		return EBUSY;
-	*idp = ++helper_counter;
-	b->helper_seq[b->nhelpers++] = *idp;
-	peers_update(b);
-	return 0;
-}
-
-void bridge_helper_leave(struct bridge *b, unsigned id)
-{
-	for (unsigned i = 0; b && i < b->nhelpers; i++) {
-		if (b->helper_seq[i] != id)
-			continue;
-		memmove(&b->helper_seq[i], &b->helper_seq[i + 1],
-			(b->nhelpers - i - 1) * sizeof(b->helper_seq[0]));
-		b->nhelpers--;
-		peers_update(b);
-		return;
-	}
-}
-
-static void publish_video(struct bridge *b, const char *old)
-{
-	struct bus_event ev = {.type = BUS_BRIDGE_VIDEO_SOURCE_CHANGED,
-			       .bridge = b, .value = old};
-
-	bus_publish(&ev);
-}
-
-int bridge_set_video_source(struct bridge *b, const struct channel *ch)
-{
-	char *old;
-
-	if (!b || !ch)
-		return EINVAL;
-	if (bridge_of_channel(ch) != b)
-		return ENOENT;
-	old = b->video_source;
-	b->video_mode = "single";
-	b->video_source = NULL;
-	if (str_dup(&b->video_source, channel_id(ch))) {
-		b->video_source = old;
-		return ENOMEM;
-	}
-	if (!old || strcmp(old, b->video_source))
-		publish_video(b, old);
-	mem_deref(old);
-	return 0;
-}
-
-void bridge_clear_video_source(struct bridge *b)
-{
-	char *old = b->video_source;
-
-	b->video_mode = "talker";
-	b->video_source = NULL;
-	if (old)
-		publish_video(b, old);
-	mem_deref(old);
-}
-
-static struct bridge_var *var_find(const struct bridge *b, const char *name)
-{
-	for (struct le *le = b->vars.head; le; le = le->next) {
-		struct bridge_var *v = le->data;
-
-		if (!strcmp(v->name, name))
-			return v;
-	}
-	return NULL;
-}
-
-const char *bridge_var_get(const struct bridge *b, const char *name)
-{
-	struct bridge_var *v = b && name ? var_find(b, name) : NULL;
-
-	return v ? v->value : NULL;
-}
-
-int bridge_var_set(struct bridge *b, const char *name, const char *value,
-		   bool report)
-{
-	struct bridge_var *v;
-	char *nv = NULL;
-
-	if (!b || !name || !*name)
-		return EINVAL;
-	v = var_find(b, name);
-	if (!value) {
-		mem_deref(v);
-		return 0;
-	}
-	if (str_dup(&nv, value))
-		return ENOMEM;
-	if (!v) {
-		v = mem_zalloc(sizeof(*v), var_destructor);
-		if (!v || str_dup(&v->name, name)) {
-			mem_deref(v);
-			mem_deref(nv);
-			return ENOMEM;
-		}
-		list_append(&b->vars, &v->le, v);
-	}
-	mem_deref(v->value);
-	v->value = nv;
-	v->report = report;
-	return 0;
-}
-
-void bridge_var_foreach(const struct bridge *b, bool reported_only,
-			void (*h)(const char *name, const char *value,
-				  void *arg),
-			void *arg)
-{
-	for (struct le *le = b->vars.head; le; le = le->next) {
-		const struct bridge_var *v = le->data;
-
-		if (!reported_only || v->report)
-			h(v->name, v->value, arg);
-	}
-}
-
-/* ---- music on hold ---- */
-
-int bridge_moh_start(struct bridge *b, const char *mclass)
-{
-	char *c = NULL;
-	int err;
-
-	if (!engine || !engine->moh_start)
-		return ENOSYS;
-	if (mclass && *mclass && str_dup(&c, mclass))
-		return ENOMEM;
-	err = engine->moh_start(b, c);
-	if (err) {
-		mem_deref(c);
-		return err;
-	}
-	mem_deref(b->moh_class);
-	b->moh_class = c;
-	return 0;
-}
-
-int bridge_moh_stop(struct bridge *b)
-{
-	if (!engine || !engine->moh_stop)
-		return ENOSYS;
-	engine->moh_stop(b);
-	b->moh_class = mem_deref(b->moh_class);
-	return 0;
 }
 
 /* ---- start and stop ---- */

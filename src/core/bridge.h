@@ -143,7 +143,8 @@ void bridge_helper_leave(struct bridge *b, unsigned id);
  * other; stop returns to normal. ENOSYS without an engine. */
 int bridge_moh_start(struct bridge *b, const char *mclass);
 int bridge_moh_stop(struct bridge *b);
-const char *bridge_moh_class(const struct bridge *b); /* NULL: off */
+/* NULL: off; "" the default class. */
+const char *bridge_moh_class(const struct bridge *b);
 
 /* ---- the audio engine, registered by src/media ---- */
 

@@ -55,8 +55,11 @@ enum bus_type {
 	BUS_BRIDGE_MERGED,     /* bridge (survivor), bridge_from (absorbed) */
 	BUS_CHANNEL_ENTERED_BRIDGE, /* bridge, chan */
 	BUS_CHANNEL_LEFT_BRIDGE,    /* bridge, chan */
-	BUS_BRIDGE_BLIND_TRANSFER,    /* chan = transferer; bridge */
-	BUS_BRIDGE_ATTENDED_TRANSFER, /* chan = transferer's first leg */
+	BUS_BRIDGE_BLIND_TRANSFER,    /* chan = transferer; bridge; transfer
+	                               * fields below */
+	BUS_BRIDGE_ATTENDED_TRANSFER, /* chan = transferer's first leg,
+	                               * bridge its bridge, bridge_from the
+	                               * second leg's; transfer fields */
 	BUS_BRIDGE_VIDEO_SOURCE_CHANGED, /* bridge; value = the old source
 	                                  * id (NULL: none) */
 	BUS_RECORDING_STARTED,  /* recording; chan or bridge = its target */
@@ -110,6 +113,19 @@ struct bus_event {
 	const struct bridge *bridge_from; /* BRIDGE_MERGED: the absorbed one */
 	const struct recording *recording; /* RECORDING_* */
 	int tech_cause;               /* DESTROYED: e.g. SIP status (0: none) */
+
+	/* BRIDGE_*_TRANSFER, as Asterisk's transfer messages */
+	const char *exten, *context;  /* blind: the destination */
+	const char *result;           /* "Success", "Fail", "Invalid",
+	                               * "Not Permitted" */
+	bool is_external;             /* asked for by the channel's technology
+	                               * (a SIP REFER), not by a feature */
+	struct channel *transferee;   /* the party being transferred */
+	struct channel *second_leg;   /* attended: the transferer's other leg */
+	struct channel *target;       /* attended: who the transferee meets */
+	const char *dest_type;        /* attended: "bridge", "app", "link",
+	                               * "threeway", "fail" */
+	const char *dest_bridge;      /* attended "bridge": the bridge kept */
 };
 
 typedef void (bus_h)(const struct bus_event *ev, void *arg);

@@ -1,7 +1,8 @@
 /* playback.c — playback objects: registry by id, the state machine of ARI's
  * /playbacks (queued → playing ⇄ paused, continuing between items, done or
- * failed) and its events. One playback runs at a time per channel; later ones
- * wait queued, as Asterisk's per-channel command queue makes them.
+ * failed) and its events. One playback runs at a time per channel or
+ * bridge; later ones wait queued, as Asterisk's per-channel command queue
+ * (the bridge's Announcer channel's, for a bridge) makes them.
  *
  * The audio itself is made by an engine that src/media registers
  * (playback_engine_register), so the core knows nothing of files or codecs.
@@ -19,6 +20,7 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_list.h>
+#include "core/bridge.h"
 #include "core/bus.h"
 #include "core/channel.h"
 #include "base/defer.h"
@@ -36,7 +38,9 @@ struct playback {
 	size_t idx;              /* current item */
 	char *target_uri;
 	char *language;
-	struct channel *chan;    /* referenced */
+	struct channel *chan;    /* referenced; NULL for a bridge's */
+	struct bridge *bridge;   /* referenced; NULL for a channel's */
+	unsigned helper;         /* the bridge's helper while it has one */
 	long offsetms;
 	int skipms;
 	enum playback_state state;
@@ -54,6 +58,7 @@ const char *playback_target_uri(const struct playback *pb) { return pb->target_u
 const char *playback_language(const struct playback *pb) { return pb->language ? pb->language : ""; }
 enum playback_state playback_get_state(const struct playback *pb) { return pb->state; }
 struct channel *playback_channel(const struct playback *pb) { return pb->chan; }
+struct bridge *playback_bridge(const struct playback *pb) { return pb->bridge; }
 size_t playback_media_index(const struct playback *pb) { return pb->idx; }
 long playback_offsetms(const struct playback *pb) { return pb->offsetms; }
 int playback_skipms(const struct playback *pb) { return pb->skipms; }
@@ -169,36 +174,76 @@ static void destructor(void *arg)
 	mem_deref(pb->target_uri);
 	mem_deref(pb->language);
 	mem_deref(pb->chan);
+	mem_deref(pb->bridge);
+}
+
+/* For log lines: the channel's id or the bridge's. */
+static const char *target_id(const struct playback *pb)
+{
+	return pb->chan ? channel_id(pb->chan) : bridge_id(pb->bridge);
+}
+
+static const void *target_of(const struct playback *pb)
+{
+	return pb->chan ? (const void *)pb->chan : (const void *)pb->bridge;
+}
+
+/* A destroyed bridge is out of the registry (or another has its id). */
+static bool target_gone(const struct playback *pb)
+{
+	if (pb->chan)
+		return channel_is_hungup(pb->chan);
+	return bridge_find(bridge_id(pb->bridge)) != pb->bridge;
 }
 
 static void publish(struct playback *pb, enum bus_type type)
 {
 	struct bus_event ev = { .type = type, .chan = pb->chan,
+				.bridge = pb->bridge,
 				.playback = pb };
 
 	bus_publish(&ev);
 }
 
-static struct playback *active_on(const struct channel *ch)
+static struct playback *active_on(const void *target)
 {
 	for (struct le *le = playbacks.head; le; le = le->next) {
 		struct playback *pb = le->data;
 
-		if (pb->chan == ch && pb->active)
+		if (target_of(pb) == target && pb->active)
 			return pb;
 	}
 	return NULL;
 }
 
-static struct playback *queued_on(const struct channel *ch)
+static struct playback *queued_on(const void *target)
 {
 	for (struct le *le = playbacks.head; le; le = le->next) {
 		struct playback *pb = le->data;
 
-		if (pb->chan == ch && !pb->active && !pb->finished)
+		if (target_of(pb) == target && !pb->active && !pb->finished)
 			return pb;
 	}
 	return NULL;
+}
+
+/* A bridge keeps its helper (Asterisk's Announcer channel) while any of
+ * its playbacks is registered: the next one takes it over. */
+static void helper_pass(struct playback *pb)
+{
+	if (!pb->helper)
+		return;
+	for (struct le *le = playbacks.head; le; le = le->next) {
+		struct playback *other = le->data;
+
+		if (other != pb && other->bridge == pb->bridge) {
+			other->helper = pb->helper;
+			pb->helper = 0;
+			return;
+		}
+	}
+	bridge_helper_leave(pb->bridge, pb->helper);
+	pb->helper = 0;
 }
 
 /* Publish PlaybackFinished once and leave the registry (its reference). */
@@ -212,15 +257,16 @@ static void finish(struct playback *pb, enum playback_state st)
 	if (pb->registered) {
 		pb->registered = false;
 		list_unlink(&pb->le);
+		helper_pass(pb);
 		mem_deref(pb);
 	}
 }
 
 static void activate(void *arg);
 
-static void start_next_on(struct channel *ch)
+static void start_next_on(const void *target)
 {
-	struct playback *next = queued_on(ch);
+	struct playback *next = queued_on(target);
 
 	if (next && defer_call(activate, next))
 		log_error("Cannot start playback %s", next->id);
@@ -231,16 +277,17 @@ static void activate(void *arg)
 	struct playback *pb = arg;
 	int err;
 
-	if (pb->finished || pb->active || active_on(pb->chan))
+	if (pb->finished || pb->active || active_on(target_of(pb)))
 		return;
-	if (channel_is_hungup(pb->chan)) {
-		/* A hangup ends everything queued, as "done" like Asterisk. */
+	if (target_gone(pb)) {
+		/* A hangup (or the bridge's end) ends everything queued, as
+		 * "done" like Asterisk. */
 		finish(pb, PLAYBACK_DONE);
 		return;
 	}
 	if (!engine || !engine->start) {
-		log_warning("%s: no media engine to play %s",
-			    channel_name(pb->chan), playback_media_uri(pb));
+		log_warning("%s: no media engine to play %s", target_id(pb),
+			    playback_media_uri(pb));
 		finish(pb, PLAYBACK_FAILED);
 		return;
 	}
@@ -248,24 +295,32 @@ static void activate(void *arg)
 	mem_ref(pb);
 	err = engine->start(pb);
 	if (err) {
-		log_warning("%s: Playback failed for %s: %s",
-			    channel_id(pb->chan), playback_media_uri(pb),
-			    strerror(err));
+		log_warning("%s: Playback failed for %s: %s", target_id(pb),
+			    playback_media_uri(pb), strerror(err));
 		pb->active = false;
 		finish(pb, PLAYBACK_FAILED);
-		start_next_on(pb->chan);
+		start_next_on(target_of(pb));
 	}
 	mem_deref(pb);
 }
 
-static int fill(struct playback *pb, struct channel *ch, const char *id,
+/* The target is set; ids, language and URIs are copied. A bridge's
+ * language is its Announcer channel's, Asterisk's default "en". */
+static int fill(struct playback *pb, const char *id,
 		const char *const *media, size_t n, const char *lang)
 {
 	int err;
 
+	if (!lang)
+		lang = pb->chan ? channel_language(pb->chan) : "en";
 	err = uuid_dup_or_new(&pb->id, id);
-	err |= str_dup(&pb->language, lang ? lang : channel_language(ch));
-	err |= re_sdprintf(&pb->target_uri, "channel:%s", channel_id(ch));
+	err |= str_dup(&pb->language, lang);
+	if (pb->chan)
+		err |= re_sdprintf(&pb->target_uri, "channel:%s",
+				   channel_id(pb->chan));
+	else
+		err |= re_sdprintf(&pb->target_uri, "bridge:%s",
+				   bridge_id(pb->bridge));
 	pb->media = mem_zalloc(n * sizeof(*pb->media), NULL);
 	if (err || !pb->media)
 		return ENOMEM;
@@ -278,14 +333,11 @@ static int fill(struct playback *pb, struct channel *ch, const char *id,
 	return 0;
 }
 
-int playback_start(struct playback **pbp, struct channel *ch, const char *id,
-		   const char *const *media, size_t n, const char *lang,
-		   long offsetms, int skipms)
+static int check_args(struct playback **pbp, const char *id,
+		      const char *const *media, size_t n, long offsetms,
+		      int skipms)
 {
-	struct playback *pb;
-	int err;
-
-	if (!pbp || !ch || !media || !n || offsetms < 0 || skipms < 0)
+	if (!pbp || !media || !n || offsetms < 0 || skipms < 0)
 		return EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		if (!media[i] || !*media[i])
@@ -293,12 +345,17 @@ int playback_start(struct playback **pbp, struct channel *ch, const char *id,
 	}
 	if (id && *id && playback_find(id))
 		return EEXIST;
+	return 0;
+}
 
-	pb = mem_zalloc(sizeof(*pb), destructor);
-	if (!pb)
-		return ENOMEM;
-	pb->chan = mem_ref(ch);
-	err = fill(pb, ch, id, media, n, lang);
+/* pb has its target: fill it in, register it and start it on a later turn
+ * unless another plays on the same target. Consumes pb on failure. */
+static int queue(struct playback **pbp, struct playback *pb, const char *id,
+		 const char *const *media, size_t n, const char *lang,
+		 long offsetms, int skipms)
+{
+	int err = fill(pb, id, media, n, lang);
+
 	if (err) {
 		mem_deref(pb);
 		return err;
@@ -310,17 +367,68 @@ int playback_start(struct playback **pbp, struct channel *ch, const char *id,
 	list_append(&playbacks, &pb->le, pb);  /* the registry's reference */
 
 	/* Deferred so the REST reply (state queued) precedes the events. */
-	if (!active_on(ch)) {
+	if (!active_on(target_of(pb))) {
 		err = defer_call(activate, pb);
 		if (err) {
 			finish(pb, PLAYBACK_FAILED);
 			return err;
 		}
 	}
-	log_debug(3, "%s: Sending play(%s) command", channel_id(ch),
-		  media[0]);
+	log_debug(3, "%s: Sending play(%s) command", target_id(pb), media[0]);
 	*pbp = pb;
 	return 0;
+}
+
+int playback_start(struct playback **pbp, struct channel *ch, const char *id,
+		   const char *const *media, size_t n, const char *lang,
+		   long offsetms, int skipms)
+{
+	struct playback *pb;
+	int err = check_args(pbp, id, media, n, offsetms, skipms);
+
+	if (err || !ch)
+		return err ? err : EINVAL;
+	pb = mem_zalloc(sizeof(*pb), destructor);
+	if (!pb)
+		return ENOMEM;
+	pb->chan = mem_ref(ch);
+	return queue(pbp, pb, id, media, n, lang, offsetms, skipms);
+}
+
+static bool bridge_has_playback(const struct bridge *b)
+{
+	for (struct le *le = playbacks.head; le; le = le->next) {
+		const struct playback *pb = le->data;
+
+		if (pb->bridge == b)
+			return true;
+	}
+	return false;
+}
+
+/* The first playback of a bridge brings its helper in (Asterisk's
+ * Announcer channel joins when the first play request arrives). */
+int playback_start_bridge(struct playback **pbp, struct bridge *b,
+			  const char *id, const char *const *media, size_t n,
+			  const char *lang, long offsetms, int skipms)
+{
+	struct playback *pb;
+	bool first;
+	int err = check_args(pbp, id, media, n, offsetms, skipms);
+
+	if (err || !b)
+		return err ? err : EINVAL;
+	pb = mem_zalloc(sizeof(*pb), destructor);
+	if (!pb)
+		return ENOMEM;
+	pb->bridge = mem_ref(b);
+	first = !bridge_has_playback(b);
+	err = queue(pbp, pb, id, media, n, lang, offsetms, skipms);
+	if (!err && first && (*pbp)->registered &&
+	    bridge_helper_join(b, &(*pbp)->helper))
+		log_warning("Bridge %s: no room for a playback helper",
+			    bridge_id(b));
+	return err;
 }
 
 int playback_stop(struct playback *pb)
@@ -330,14 +438,14 @@ int playback_stop(struct playback *pb)
 	if (pb->finished)
 		return 0;
 	if (!pb->active) {
-		log_notice("%s: Playback canceled for %s",
-			   channel_id(pb->chan), playback_media_uri(pb));
+		log_notice("%s: Playback canceled for %s", target_id(pb),
+			   playback_media_uri(pb));
 		finish(pb, PLAYBACK_DONE);
 		return 0;
 	}
 	/* "done", as Asterisk shows a stopped playback; released() publishes */
 	pb->state = PLAYBACK_DONE;
-	log_notice("%s: Playback stopped for %s", channel_id(pb->chan),
+	log_notice("%s: Playback stopped for %s", target_id(pb),
 		   playback_media_uri(pb));
 	if (engine && engine->stop && pb->engine_data)
 		engine->stop(pb);
@@ -403,8 +511,8 @@ bool playback_item_ended(struct playback *pb, bool failed)
 	if (pb->finished || pb->state == PLAYBACK_DONE)
 		return false;
 	if (failed)
-		log_warning("%s: Playback failed for %s",
-			    channel_id(pb->chan), playback_media_uri(pb));
+		log_warning("%s: Playback failed for %s", target_id(pb),
+			    playback_media_uri(pb));
 	if (pb->idx + 1 < pb->nmedia) {
 		pb->state = PLAYBACK_CONTINUING;
 		publish(pb, BUS_PLAYBACK_CONTINUING);
@@ -419,23 +527,54 @@ bool playback_item_ended(struct playback *pb, bool failed)
 
 void playback_released(struct playback *pb, bool hangup)
 {
-	struct channel *ch = mem_ref(pb->chan);
-
-	mem_ref(pb);
+	(void)hangup;
+	mem_ref(pb);  /* and so its target */
 	pb->engine_data = NULL;
 	pb->active = false;
 	finish(pb, pb->state == PLAYBACK_FAILED ? PLAYBACK_FAILED
 						: PLAYBACK_DONE);
 	/* After a hangup the next queued one finishes as done at once. */
-	start_next_on(ch);
+	start_next_on(target_of(pb));
 	mem_deref(pb);
-	mem_deref(ch);
+}
+
+/* A destroyed bridge ends its playbacks, as a hangup ends a channel's:
+ * queued ones at once, the running one when its engine lets go. */
+static void on_bus(const struct bus_event *ev, void *unused)
+{
+	struct le *le;
+
+	(void)unused;
+	if (ev->type != BUS_BRIDGE_DESTROYED)
+		return;
+	le = playbacks.head;
+	while (le) {
+		struct playback *pb = le->data;
+
+		le = le->next;
+		/* A stopped one waits for its engine (state done). */
+		if (pb->bridge != ev->bridge || pb->finished ||
+		    (pb->active && pb->state == PLAYBACK_DONE))
+			continue;
+		if (pb->active)
+			playback_stop(pb);
+		else
+			finish(pb, PLAYBACK_DONE);
+		/* Either may have unlinked the next one too. */
+		le = playbacks.head;
+	}
+}
+
+int playback_init(void)
+{
+	return bus_subscribe(on_bus, NULL);
 }
 
 void playback_close(void)
 {
 	struct le *le;
 
+	bus_unsubscribe(on_bus, NULL);
 	while ((le = playbacks.head)) {
 		struct playback *pb = le->data;
 

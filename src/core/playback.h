@@ -1,5 +1,5 @@
 /* playback.h — playbacks of media URIs (sound:, digits:, number:,
- * characters:, tone:, recording:) on a channel: the objects ARI's /playbacks
+ * characters:, tone:, recording:) on a channel or a bridge: the objects ARI's /playbacks
  * resource shows, their state machine and their events (PlaybackStarted,
  * PlaybackContinuing, PlaybackFinished). The audio is produced by an engine
  * that src/media registers; the core knows nothing of files or codecs. */
@@ -66,7 +66,19 @@ size_t playback_media_split(char *buf, const char **uris, size_t max);
 /* "pause", ... → op; EINVAL for an unknown name. */
 int playback_op_parse(const char *name, enum playback_op *opp);
 
+/* The same on a bridge (POST /bridges/{id}/play): everyone in the bridge
+ * hears it; target_uri "bridge:ID"; `lang` NULL → "en". Playbacks of one
+ * bridge queue one after another like a channel's. While a bridge has
+ * playbacks it has a helper (bridge_helper_join), as Asterisk's Announcer
+ * channel; when the bridge is destroyed its playbacks end ("done"). */
+struct bridge;
+int playback_start_bridge(struct playback **pbp, struct bridge *b,
+			  const char *id, const char *const *media, size_t n,
+			  const char *lang, long offsetms, int skipms);
+
+/* The target: exactly one of these is non-NULL while the target lives. */
 struct channel *playback_channel(const struct playback *pb);
+struct bridge *playback_bridge(const struct playback *pb);
 size_t playback_media_index(const struct playback *pb);
 long playback_offsetms(const struct playback *pb);
 int playback_skipms(const struct playback *pb);
@@ -110,7 +122,9 @@ bool playback_item_ended(struct playback *pb, bool failed);
  * queued playback starts. */
 void playback_released(struct playback *pb, bool hangup);
 
-/* Shutdown: forget every playback without events. */
+/* Start: a destroyed bridge ends its playbacks (bus subscription).
+ * Shutdown: forget every playback without events. */
+int playback_init(void);
 void playback_close(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <pwd.h>
 #include <grp.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include "ari/handlers.h"
 #include "ari/models.h"
@@ -31,6 +32,27 @@ static bool wanted(const char *only, const char *section)
 	return false;
 }
 
+/* Asterisk's config section: who the process runs as, and its limit of
+ * open files (main.c raised it to the hard limit at start). */
+static json_t *config_json(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	struct group *gr = getgrgid(getegid());
+	struct rlimit rl;
+	json_t *config;
+
+	config = json_pack("{s:s, s:s, s:{s:s, s:s}}",
+			   "name", options.system_name,
+			   "default_language", options.default_language,
+			   "setid", "user", pw ? pw->pw_name : "",
+			   "group", gr ? gr->gr_name : "");
+	if (config && !getrlimit(RLIMIT_NOFILE, &rl) &&
+	    rl.rlim_cur != RLIM_INFINITY)
+		json_object_set_new(config, "max_open_files",
+				    json_integer((json_int_t)rl.rlim_cur));
+	return config;
+}
+
 void ari_asterisk_get_info(struct ari_req *req, struct ari_resp *resp)
 {
 	const char *only = ari_req_param(req, "only");
@@ -51,17 +73,8 @@ void ari_asterisk_get_info(struct ari_req *req, struct ari_resp *resp)
 			"{s:s, s:s}", "version", ARIADNE_VERSION,
 			"entity_id", options.entity_id));
 	}
-	if (wanted(only, "config")) {
-		struct passwd *pw = getpwuid(geteuid());
-		struct group *gr = getgrgid(getegid());
-
-		json_object_set_new(info, "config", json_pack(
-			"{s:s, s:s, s:{s:s, s:s}}",
-			"name", options.system_name,
-			"default_language", options.default_language,
-			"setid", "user", pw ? pw->pw_name : "",
-			"group", gr ? gr->gr_name : ""));
-	}
+	if (wanted(only, "config"))
+		json_object_set_new(info, "config", config_json());
 	if (wanted(only, "status")) {
 		json_object_set_new(info, "status", json_pack(
 			"{s:s, s:s}",

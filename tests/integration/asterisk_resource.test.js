@@ -24,6 +24,16 @@ serverTest('info_returns_all_sections_or_only_those_asked', async (srv) => {
 	assert.match(info.system.entity_id, /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i);
 });
 
+// Asterisk reports the process's limit of open files in config.
+serverTest('info_config_has_max_open_files_the_process_limit', async (srv) => {
+	const limits = fs.readFileSync(`/proc/${srv.proc.pid}/limits`, 'utf8');
+	const m = /^Max open files\s+(\d+)/m.exec(limits);
+	assert.ok(m, limits);
+	const r = await srv.get('/ari/asterisk/info?only=config');
+	assert.equal(r.status, 200, r.body);
+	assert.equal(r.json.config.max_open_files, Number(m[1]), r.body);
+});
+
 serverTest('modules_are_listed_with_asterisk_names_and_fields', async (srv) => {
 	const client = await srv.ari();
 	const list = await client.asterisk.listModules();

@@ -1,6 +1,7 @@
 /* cel.c — Channel Event Logging to <logdir>/cel/Master.csv. Subscribes to
  * the bus and turns channel events into CEL records (CHAN_START, ANSWER,
- * APP_START/APP_END, HANGUP, CHAN_END, LINKEDID_END), one CSV line each in
+ * APP_START/APP_END, BRIDGE_ENTER/BRIDGE_EXIT, HANGUP, CHAN_END,
+ * LINKEDID_END), one CSV line each in
  * the column order of Asterisk's cel_custom.conf sample mapping, flushed
  * per record. Not a CEL backend framework: one fixed file and format. */
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include <re_mem.h>
 #include <re_list.h>
 #include <re_hash.h>
+#include "core/bridge.h"
 #include "core/bus.h"
 #include "core/cel.h"
 #include "core/channel.h"
@@ -189,6 +191,7 @@ struct record {
 	uint64_t time_us;
 	const char *appname, *appdata;  /* NULL: from the channel */
 	const char *extra;
+	const char *peer;               /* BRIDGE_*: the others in the bridge */
 };
 
 /* Columns of cel_custom.conf.sample's Master.csv mapping, without its
@@ -223,7 +226,7 @@ static void write_record(struct channel *ch, const struct record *r)
 	put_field(f, channel_accountcode(ch), false);
 	put_field(f, channel_id(ch), false);
 	put_field(f, channel_linkedid(ch), false);
-	put_field(f, "", false);                      /* peer: no bridges yet */
+	put_field(f, r->peer ? r->peer : "", false);
 	put_field(f, "", false);                      /* userdeffield */
 	put_field(f, r->extra ? r->extra : "", false);
 	fputc('\n', f);
@@ -372,6 +375,46 @@ static void on_destroyed(struct channel *ch, const struct bus_event *ev)
 		write_simple(ch, CEL_LINKEDID_END, ev->time_us);
 }
 
+struct peers {
+	const struct channel *self;
+	char buf[1024];
+	size_t len;
+};
+
+static void add_peer(struct channel *ch, void *arg)
+{
+	struct peers *p = arg;
+
+	if (ch == p->self || p->len >= sizeof(p->buf))
+		return;
+	p->len += (size_t)snprintf(p->buf + p->len, sizeof(p->buf) - p->len,
+				   "%s%s", p->len ? "," : "",
+				   channel_name(ch));
+}
+
+/* Asterisk's cel_bridge_enter_cb / cel_bridge_leave_cb: the bridge's id
+ * and technology as extra, the names of the other channels in the bridge
+ * (as it is after the change) as peer. */
+static void on_bridge(struct channel *ch, const struct bus_event *ev)
+{
+	struct record r = {.time_us = ev->time_us};
+	struct peers p = {.self = ch};
+	char extra[512], id[256], tech[64];
+
+	r.type = ev->type == BUS_CHANNEL_ENTERED_BRIDGE ? CEL_BRIDGE_ENTER
+							: CEL_BRIDGE_EXIT;
+	json_escape(id, sizeof(id), bridge_id(ev->bridge));
+	json_escape(tech, sizeof(tech), bridge_technology(ev->bridge));
+	snprintf(extra, sizeof(extra),
+		 "{\"bridge_id\":\"%s\",\"bridge_technology\":\"%s\"}",
+		 id, tech);
+	bridge_channel_foreach(ev->bridge, add_peer, &p);
+	r.extra = extra;
+	r.peer = p.buf;
+	chan_get(ch);
+	write_record(ch, &r);
+}
+
 static void cel_bus_handler(const struct bus_event *ev, void *arg)
 {
 	struct channel *ch = ev->chan;
@@ -409,6 +452,10 @@ static void cel_bus_handler(const struct bus_event *ev, void *arg)
 			write_record(ch, &r);
 		break;
 	}
+	case BUS_CHANNEL_ENTERED_BRIDGE:
+	case BUS_CHANNEL_LEFT_BRIDGE:
+		on_bridge(ch, ev);
+		break;
 	case BUS_CHANNEL_DESTROYED:
 		on_destroyed(ch, ev);
 		break;

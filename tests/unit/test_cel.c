@@ -1,8 +1,8 @@
 /* test_cel.c — unit tests for Channel Event Logging (src/core/cel.c): the
  * rows a channel's life writes to <logdir>/cel/Master.csv (CHAN_START,
  * ANSWER, APP_START/APP_END for dialplan applications and for Stasis apps,
- * including the APP_END + APP_START pair ariadne writes on a move, HANGUP,
- * CHAN_END, LINKEDID_END), checked column by column in cel_custom's order,
+ * including the APP_END + APP_START pair ariadne writes on a move,
+ * BRIDGE_ENTER/BRIDGE_EXIT, HANGUP, CHAN_END, LINKEDID_END), checked column by column in cel_custom's order,
  * and what cel.conf's enable, events, apps and dateformat change. Each test
  * logs into its own temporary directory. */
 #include <stdarg.h>
@@ -25,6 +25,7 @@
 #include <re_tmr.h>
 #include <re_main.h>
 #include "base/config.h"
+#include "core/bridge.h"
 #include "core/bus.h"
 #include "core/cel.h"
 #include "core/channel.h"
@@ -176,6 +177,48 @@ static void hangup_row_carries_cause_source_and_dialstatus_as_json(void **state)
 			    "{\"hangupcause\":17,\"hangupsource\":"
 			    "\"PJSIP/bob-\\\"1\\\"\",\"dialstatus\":\"BUSY\"}");
 	assert_string_equal(row_of(id, "CHAN_END")->col[COL_EXTRA], "");
+}
+
+/* Asterisk's cel_bridge_enter_cb/leave_cb: extra names the bridge and its
+ * technology at that moment, peer the other channels then in it. */
+static void bridge_rows_carry_bridge_id_technology_and_the_others(void **state)
+{
+	struct channel *a, *c, *d;
+	struct bridge *b = NULL;
+	char ida[160], idc[160];
+	const struct cel_row *r;
+
+	(void)state;
+	cel_start(NULL);
+	a = test_channel("a");
+	c = test_channel("c");
+	d = test_channel("d");
+	snprintf(ida, sizeof(ida), "%s", channel_id(a));
+	snprintf(idc, sizeof(idc), "%s", channel_id(c));
+	assert_int_equal(bridge_create(&b, "br-1", BRIDGE_MIXING, NULL, NULL),
+			 0);
+	assert_int_equal(bridge_add(b, a, NULL), 0);
+	assert_int_equal(bridge_add(b, c, NULL), 0);
+	assert_int_equal(bridge_add(b, d, NULL), 0);
+	assert_int_equal(bridge_remove(b, c), 0);
+	cel_read(celpath);
+	r = row_of(ida, "BRIDGE_ENTER");
+	assert_string_equal(r->col[COL_EXTRA],
+			    "{\"bridge_id\":\"br-1\","
+			    "\"bridge_technology\":\"simple_bridge\"}");
+	assert_string_equal(r->col[COL_PEER], "");
+	r = row_of(idc, "BRIDGE_ENTER");
+	assert_string_equal(r->col[COL_PEER], "CoreTest/a");
+	/* Three in: the event shows the technology before the switch. */
+	assert_string_equal(row_of(idc, "BRIDGE_EXIT")->col[COL_EXTRA],
+			    "{\"bridge_id\":\"br-1\","
+			    "\"bridge_technology\":\"softmix\"}");
+	assert_string_equal(row_of(idc, "BRIDGE_EXIT")->col[COL_PEER],
+			    "CoreTest/a,CoreTest/d");
+	assert_string_equal(types_of(idc), "CHAN_START|BRIDGE_ENTER|"
+			    "BRIDGE_EXIT");
+	bridge_destroy(b);
+	bridge_close();
 }
 
 static void unanswered_call_has_no_ANSWER_and_answer_is_written_once(void **state)
@@ -476,6 +519,7 @@ int main(void)
 		T(answered_call_writes_start_answer_hangup_end_in_order),
 		T(every_column_is_in_cel_custom_order),
 		T(hangup_row_carries_cause_source_and_dialstatus_as_json),
+		T(bridge_rows_carry_bridge_id_technology_and_the_others),
 		T(unanswered_call_has_no_ANSWER_and_answer_is_written_once),
 		T(linked_channels_write_one_LINKEDID_END_after_the_last_CHAN_END),
 		T(dialplan_application_change_writes_APP_END_then_APP_START),

@@ -110,11 +110,11 @@ async function fenced(srv, ws, op, settled = async () => {}) {
 	return { from, to };
 }
 
-/** A socket for app A with a/a2 originated into it; then `op` between fences. */
+/** A socket for app A with a/a2 originated into it; then `op(ws)` between fences. */
 async function afterOriginate(srv, op, settled) {
 	const ws = await srv.events('A');
 	await originate(srv, ws);
-	return { ws, ...await fenced(srv, ws, op, settled) };
+	return { ws, ...await fenced(srv, ws, () => op(ws), settled) };
 }
 
 const bothGone = (srv) => async () => {
@@ -286,4 +286,36 @@ serverTest('continue_sends_ChannelDialplan_after_StasisEnd', {
 		assert.equal(r.status, 204, r.body);
 	}, () => waitChannel(srv, 'a', (c) => c === null || inApp('Wait')(c), 'reached Wait()'));
 	assertSequence(ws, from, to, 'a', ['StasisEnd{state=Up}', 'ChannelDialplan{state=Up}']);
+});
+
+serverTest('variable_sends_one_ChannelVarset', { files }, async (srv) => {
+	const { ws, from, to } = await afterOriginate(srv, async () => {
+		const r = await srv.post('/ari/channels/a/variable?variable=CONF_VAR&value=abc');
+		assert.equal(r.status, 204, r.body);
+	});
+	assertSequence(ws, from, to, 'a', ['ChannelVarset{state=Up,value=abc,variable=CONF_VAR}']);
+});
+
+// A move is StasisEnd to the app left, StasisStart to the other; a move to
+// an app that is not there is ApplicationMoveFailed, and the channel stays.
+serverTest('move_sends_StasisEnd_then_StasisStart_to_the_new_app', { files }, async (srv) => {
+	const b = await srv.events('B');
+	const { ws, from, to } = await afterOriginate(srv, async () => {
+		const r = await srv.post('/ari/channels/a/move?app=B&appArgs=x,y');
+		assert.equal(r.status, 204, r.body);
+		await b.waitFor((e) => e.type === 'StasisStart' && e.channel.id === 'a');
+	});
+	assertSequence(ws, from, to, 'a', ['StasisEnd{state=Up}']);
+	assertEvents(b.events.filter(about('a')), ['StasisStart{args=["x","y"],state=Up}'], 'a in B');
+	const end = between(ws, from, to, 'a')[0];
+	assert.ok(end._seq < b.events.find(about('a'))._seq, 'StasisEnd before StasisStart');
+});
+
+serverTest('move_to_a_missing_app_sends_ApplicationMoveFailed', { files }, async (srv) => {
+	const { ws, from, to } = await afterOriginate(srv, async (sock) => {
+		const r = await srv.post('/ari/channels/a/move?app=missing&appArgs=p,q');
+		assert.equal(r.status, 204, r.body);
+		await sock.waitFor((e) => e.type === 'ApplicationMoveFailed');
+	});
+	assertSequence(ws, from, to, 'a', ['ApplicationMoveFailed{args=["p","q"],state=Up,destination=missing}']);
 });

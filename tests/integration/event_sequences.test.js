@@ -1,6 +1,6 @@
 'use strict';
 // Event sequences per object, compared with what Asterisk 22.10.1 sends
-// (../shared/ari/event-sequences.md): originate with app, create + dial,
+// (the ARI contract's event-sequences.md): originate with app, create + dial,
 // continue, DELETE. Raw WebSocket events, split per object (`a` is the ;1
 // half, in Stasis; `a2` the ;2 half, running the dialplan), compared event
 // by event with the recorded contract values.

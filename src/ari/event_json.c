@@ -222,6 +222,7 @@ static const char *type_name(enum bus_type t)
 	case BUS_CALL_BROADCAST:         return "CallBroadcast";
 	case BUS_CALL_CLAIMED:           return "CallClaimed";
 	case BUS_BRIDGE_CREATED:         return "BridgeCreated";
+	case BUS_BRIDGE_DISSOLVING:      return NULL;
 	case BUS_BRIDGE_DESTROYED:       return "BridgeDestroyed";
 	case BUS_BRIDGE_MERGED:          return "BridgeMerged";
 	case BUS_CHANNEL_ENTERED_BRIDGE: return "ChannelEnteredBridge";

@@ -444,6 +444,9 @@ void bridge_destroy(struct bridge *b)
 		return;
 	b->dying = true;
 	mem_ref(b);
+	/* What plays to the bridge ends while the members still hear of it
+	 * (Asterisk's Announcer channel is kicked with them). */
+	publish(BUS_BRIDGE_DISSOLVING, b, NULL);
 	while (b->members.head) {
 		struct bridge_member *m = b->members.head->data;
 

@@ -51,6 +51,8 @@ enum bus_type {
 	BUS_CALL_CLAIMED,      /* chan; app = winner (delivered to every active
 	                        * app) */
 	BUS_BRIDGE_CREATED,    /* bridge */
+	BUS_BRIDGE_DISSOLVING, /* internal: bridge, about to be destroyed with
+	                        * its members still in it (no ARI event) */
 	BUS_BRIDGE_DESTROYED,  /* bridge */
 	BUS_BRIDGE_MERGED,     /* bridge (survivor), bridge_from (absorbed) */
 	BUS_CHANNEL_ENTERED_BRIDGE, /* bridge, chan */

@@ -538,14 +538,17 @@ void playback_released(struct playback *pb, bool hangup)
 	mem_deref(pb);
 }
 
-/* A destroyed bridge ends its playbacks, as a hangup ends a channel's:
- * queued ones at once, the running one when its engine lets go. */
+/* A bridge that goes ends its playbacks, as a hangup ends a channel's:
+ * queued ones at once, the running one when its engine lets go. It is
+ * told before its members leave (dissolving) and, in case a playback was
+ * queued meanwhile, again once it is gone. */
 static void on_bus(const struct bus_event *ev, void *unused)
 {
 	struct le *le;
 
 	(void)unused;
-	if (ev->type != BUS_BRIDGE_DESTROYED)
+	if (ev->type != BUS_BRIDGE_DISSOLVING &&
+	    ev->type != BUS_BRIDGE_DESTROYED)
 		return;
 	le = playbacks.head;
 	while (le) {

@@ -1,6 +1,8 @@
 /* playback_engine.c — the engine the core's playback state machine is
  * registered with (core/playback.h): ARI playbacks run as players
- * (player.c) on the channel, music on hold and silence come from moh.c.
+ * (player.c) on the channel, or, for a playback whose target is a bridge,
+ * on the bridge's announcer, which every member hears on top of the
+ * conversation (bridge_mix.c); music on hold and silence come from moh.c.
  * Events and states stay in the core; the audio sources are in source.c. */
 #include <errno.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include "base/log.h"
 #include "core/playback.h"
 #include "media/playback_int.h"
+#include "media/media_bridge.h"
 
 static const char *pb_uri(void *arg)
 {
@@ -42,10 +45,17 @@ static const struct media_player_ops pb_ops = {
 static int eng_start(struct playback *pb)
 {
 	struct media_player *p;
+	struct bridge *b = playback_bridge(pb);
 	int err;
 
-	err = media_player_start(&p, playback_channel(pb), &pb_ops, pb,
-				 playback_language(pb), playback_offsetms(pb));
+	if (b)
+		err = media_player_start_on(&p, media_bridge_announcer(b),
+					    &pb_ops, pb, playback_language(pb),
+					    playback_offsetms(pb));
+	else
+		err = media_player_start(&p, playback_channel(pb), &pb_ops,
+					 pb, playback_language(pb),
+					 playback_offsetms(pb));
 	if (err)
 		return err;
 	mem_ref(pb);  /* released in pb_gone */

@@ -441,6 +441,7 @@ static void transfer_result(json_t *o, const struct bus_event *ev)
 static void blind_transfer_fields(json_t *o, const struct bus_event *ev)
 {
 	opt_channel(o, "channel", ev->chan);
+	opt_channel(o, "replace_channel", ev->replace_channel);
 	opt_channel(o, "transferee", ev->transferee);
 	json_object_set_new(o, "exten", json_string(ev->exten ? ev->exten
 							       : ""));

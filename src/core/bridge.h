@@ -175,6 +175,26 @@ void *bridge_engine_data(const struct bridge *b);
 int bridge_init(void);
 void bridge_close(void);
 
+/* ---- transfers (bridge_transfer.c) ---- */
+
+/* How a transfer's new call ended up: answered, or gone before. */
+typedef void (bridge_transfer_h)(bool answered, void *arg);
+
+/* Blind transfer of the bridge `transferer` is in, as Asterisk's
+ * ast_bridge_transfer_blind for a Stasis bridge: a Local channel to
+ * exten@context is called (BridgeBlindTransfer, result Success or Fail),
+ * enters the transferer's app and replaces it in the bridge. `h` (may be
+ * NULL) is called once with how the new call ends up; `arg` is a mem
+ * object, referenced until then. ENOENT: not in a bridge (or not in
+ * Stasis); other errors: the new call could not be made. */
+int bridge_transfer_blind(struct channel *transferer, const char *exten,
+			  const char *context, bool is_external,
+			  bridge_transfer_h *h, void *arg);
+/* For bridge_follow.c: the watched calls' state changes and hangups. */
+struct bus_event;
+void bridge_transfer_event(const struct bus_event *ev);
+void bridge_transfer_close(void);
+
 /* bridge_follow.c: what a bridge does when its members' events happen —
  * DTMF crosses to the other members (absorbDTMF keeps it in), a channel
  * that leaves its app for the dialplan leaves its bridge. Start after

@@ -2,7 +2,8 @@
  * a digit a member sends crosses to the others (each receives it the way
  * its technology sends DTMF: RFC 4733, SIP INFO, the other Local half), and
  * a member that leaves its Stasis app for the dialplan leaves the bridge,
- * as Asterisk's continue departs it.
+ * as Asterisk's continue departs it; a transfer's new call is watched
+ * (bridge_transfer.c).
  *
  * Asterisk's dtmf_events type only stops native RTP bridging, which
  * ariadne never does: digits still cross and ChannelDtmfReceived is still
@@ -104,6 +105,10 @@ static void on_event(const struct bus_event *ev, void *unused)
 	case BUS_CHANNEL_DTMF:
 		on_digit(ev);
 		break;
+	case BUS_CHANNEL_STATE:
+	case BUS_CHANNEL_DESTROYED:
+		bridge_transfer_event(ev);
+		break;
 	case BUS_STASIS_END:
 		if (ev->chan && !channel_is_hungup(ev->chan) &&
 		    bridge_of_channel(ev->chan) &&
@@ -124,4 +129,5 @@ int bridge_follow_init(void)
 void bridge_follow_close(void)
 {
 	bus_unsubscribe(on_event, NULL);
+	bridge_transfer_close();
 }

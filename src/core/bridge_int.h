@@ -5,7 +5,8 @@
  * Order of the files (each uses only those before it): bridge_peer.c (the
  * BRIDGEPEER variables), bridge.c (the registry, members, events),
  * bridge_attr.c (helpers, video source, variables, music on hold),
- * bridge_follow.c (DTMF across, leaving on continue). */
+ * bridge_transfer.c (blind transfers; uses Stasis), bridge_follow.c (DTMF
+ * across, leaving on continue, watching transfers). */
 #ifndef ARIADNE_BRIDGE_INT_H
 #define ARIADNE_BRIDGE_INT_H
 

@@ -123,6 +123,8 @@ struct bus_event {
 	bool is_external;             /* asked for by the channel's technology
 	                               * (a SIP REFER), not by a feature */
 	struct channel *transferee;   /* the party being transferred */
+	struct channel *replace_channel; /* blind: what took the transferer's
+	                                  * place in the bridge */
 	struct channel *second_leg;   /* attended: the transferer's other leg */
 	struct channel *target;       /* attended: who the transferee meets */
 	const char *dest_type;        /* attended: "bridge", "app", "link",

@@ -3,14 +3,20 @@
  *  - out of dialog: ARI's endpoints refer / referToEndpoint send a REFER to
  *    an endpoint or URI, with the given variables as headers (sent, and a
  *    401/407 answered, by sip_outreq.c);
- *  - in a call whose channel is in Stasis: the REFER is accepted (202 and a
- *    NOTIFY "100 Trying") and reported as ChannelTransfer, and the app then
- *    reports progress through transfer_progress, which becomes NOTIFYs. The
- *    transfer itself is the app's to do (Asterisk's "ari-only" transfer
- *    handling); a channel outside Stasis gets 603, as we have no dialplan
- *    transfer.
- * Not here: attended transfer with Replaces beyond passing it on to the app
- * as a parameter. */
+ *  - in a call whose channel is in a Stasis bridge, a blind REFER is what
+ *    Asterisk's default ("core") transfer handling makes of it: the
+ *    extension must exist in the endpoint's context (TRANSFER_CONTEXT when
+ *    set; else 404), a Local channel to it replaces the caller in the bridge
+ *    (BridgeBlindTransfer, core/bridge_transfer.c) and the final NOTIFY says
+ *    whether it was answered;
+ *  - in a call whose channel is in Stasis otherwise (or with Replaces): the
+ *    REFER is accepted (202 and a NOTIFY "100 Trying") and reported as
+ *    ChannelTransfer, and the app then reports progress through
+ *    transfer_progress, which becomes NOTIFYs. The transfer itself is the
+ *    app's to do (Asterisk's "ari-only" transfer handling); a channel
+ *    outside Stasis gets 603, as we have no dialplan transfer.
+ * Not here: attended transfers (a Replaces REFER is handed to the app as a
+ * ChannelTransfer parameter). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -29,10 +35,12 @@
 #include <re_msg.h>
 #include <re_sip.h>
 #include <re_sipsess.h>
+#include "core/bridge.h"
 #include "core/bus.h"
 #include "core/channel.h"
 #include "base/log.h"
 #include "core/stasis.h"
+#include "pbx/dialplan.h"
 #include "sip/sip_int.h"
 #include "sip/sip_services.h"
 #include "sip/sip_call.h"
@@ -243,6 +251,54 @@ static int parse_refer_to(const struct sip_hdr *h, struct refer_target *t)
 	return 0;
 }
 
+static bool has_replaces(const struct refer_target *t)
+{
+	for (int i = 0; i < t->n; i++) {
+		if (!strcasecmp(t->keys[i], "Replaces"))
+			return true;
+	}
+	return false;
+}
+
+/* The new call of a blind transfer was answered or not: the final NOTIFY
+ * (RFC 3515 2.4.5), if the transferer is still there to get it. */
+static void blind_done(bool answered, void *arg)
+{
+	struct sip_call *call = arg;
+
+	if (call->ch)
+		(void)sip_refer_progress(call->ch, answered
+						   ? CHANNEL_TRANSFER_ANSWERED
+						   : CHANNEL_TRANSFER_UNAVAILABLE);
+}
+
+/* Asterisk's refer_incoming_blind_request for a channel in a bridge. */
+static void blind_in_bridge(struct sip *sip, const struct sip_msg *msg,
+			    struct sip_call *call, const char *exten)
+{
+	const char *context = channel_var_get(call->ch, "TRANSFER_CONTEXT");
+	int err;
+
+	if (!context || !*context)
+		context = call->ep->context ? call->ep->context : "default";
+	if (!dialplan_exten_exists(context, exten)) {
+		log_error("Channel '%s' from endpoint '%s' attempted blind "
+			  "transfer to '%s@%s' but target does not exist",
+			  channel_name(call->ch), call->ep->name, exten,
+			  context);
+		(void)sip_reply(sip, msg, 404, "Not Found");
+		return;
+	}
+	(void)sip_reply(sip, msg, 202, "Accepted");
+	call->refer_pending = true;
+	(void)send_notify(call, 100, "Trying", false);
+	err = bridge_transfer_blind(call->ch, exten, context, true,
+				    blind_done, call);
+	if (err)
+		(void)sip_refer_progress(call->ch,
+					 CHANNEL_TRANSFER_UNAVAILABLE);
+}
+
 void sip_refer_h(struct sip *sip, const struct sip_msg *msg, void *arg)
 {
 	struct sip_call *call = arg;
@@ -269,6 +325,11 @@ void sip_refer_h(struct sip *sip, const struct sip_msg *msg, void *arg)
 	}
 	if (parse_refer_to(h, &t)) {
 		(void)sip_reply(sip, msg, 400, "Bad Request");
+		target_reset(&t);
+		return;
+	}
+	if (bridge_of_channel(call->ch) && !has_replaces(&t)) {
+		blind_in_bridge(sip, msg, call, t.dest);
 		target_reset(&t);
 		return;
 	}

@@ -661,6 +661,47 @@ static void holding_bridge_passes_only_an_announcers_digits(void **state)
 	assert_string_equal(sent.log, "BrTest/p1:2 BrTest/p2:2");
 }
 
+/* ---- transfers ---- */
+
+static char xfer_result[32];
+
+static void xfer_h(const struct bus_event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->type == BUS_BRIDGE_BLIND_TRANSFER)
+		snprintf(xfer_result, sizeof(xfer_result), "%s:%s",
+			 ev->result ? ev->result : "",
+			 ev->transferee ? channel_name(ev->transferee) : "");
+}
+
+static void blind_transfer_that_cannot_call_reports_Fail_and_keeps_the_bridge(void **state)
+{
+	struct bridge *b = mixing("b1");
+	struct channel *a, *c = br_channel("c");
+
+	(void)state;
+	xfer_result[0] = '\0';
+	assert_int_equal(bus_subscribe(xfer_h, NULL), 0);
+	app_up("A", "ws1");
+	a = chan_in("A", "a");
+	add(b, a);
+	add(b, c);
+	/* Not in a bridge (or not in Stasis): nothing to transfer. */
+	assert_int_equal(bridge_transfer_blind(br_channel("x"), "200", "ctx",
+					       true, NULL, NULL),
+			 ENOENT);
+	/* No Local technology in this binary: the new call cannot be made. */
+	assert_int_equal(bridge_transfer_blind(a, "200", "ctx", true, NULL,
+					       NULL),
+			 ENOENT);
+	expect(0, BUS_BRIDGE_BLIND_TRANSFER, "ws1", a);
+	assert_int_equal(rec_count(BUS_BRIDGE_BLIND_TRANSFER, "bus"), 1);
+	assert_string_equal(xfer_result, "Fail:BrTest/c");
+	bus_unsubscribe(xfer_h, NULL);
+	assert_ptr_equal(bridge_of_channel(a), b);
+	assert_int_equal(bridge_channel_count(b), 2);
+}
+
 /* ---- helpers, MOH, video, variables ---- */
 
 static void helper_counts_for_technology_and_BRIDGEPEER(void **state)
@@ -781,6 +822,7 @@ int main(void)
 		T(absorbDTMF_keeps_a_members_digits_in),
 		T(dtmf_events_bridge_still_passes_digits),
 		T(holding_bridge_passes_only_an_announcers_digits),
+		T(blind_transfer_that_cannot_call_reports_Fail_and_keeps_the_bridge),
 		T(helper_counts_for_technology_and_BRIDGEPEER),
 		T(moh_goes_through_the_engine_and_remembers_its_class),
 		T(video_source_is_a_member_and_changes_are_announced),

@@ -24,12 +24,15 @@ static enum pbx_result app_answer(struct channel *ch, const char *data)
 	return delay > 0 ? pbx_sleep(ch, (unsigned)delay) : PBX_NEXT;
 }
 
+/* Asterisk's Hangup() ends the channel without a ChannelHangupRequest of
+ * its own: the app sees ChannelDestroyed only (event-sequences of continue
+ * into an extension that hangs up). */
 static enum pbx_result app_hangup(struct channel *ch, const char *data)
 {
 	int cause = data && *data ? atoi(data) : CAUSE_NORMAL_CLEARING;
 
-	channel_hangup(ch, cause > 0 ? cause : CAUSE_NORMAL_CLEARING,
-		       "dialplan/builtin");
+	channel_hangup_quiet(ch, cause > 0 ? cause : CAUSE_NORMAL_CLEARING,
+			     "dialplan/builtin");
 	return PBX_HANGUP;
 }
 

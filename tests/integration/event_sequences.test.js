@@ -253,8 +253,6 @@ const continueToQuick = (srv) => afterOriginate(srv, async () => {
 // STASISSTATUS when it ends).
 serverTest('continue_elsewhere_runs_the_dialplan_after_StasisEnd_then_STASISSTATUS_and_destroyed', {
 	files,
-	todo: 'needs src/pbx/pbx_apps.c: Hangup() must end the channel without a ChannelHangupRequest ' +
-		'(channel_hangup_quiet), as Asterisk\'s Hangup() publishes none',
 }, async (srv) => {
 	const { ws, from, to } = await continueToQuick(srv);
 	assertSequence(ws, from, to, 'a', A_CONTINUED_TO_QUICK);

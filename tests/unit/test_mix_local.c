@@ -43,6 +43,16 @@ static void local_pair(struct pair *p)
 	name[strlen(name) - 1] = '2';
 	p->two = channel_find_by_name(name);
 	assert_non_null(p->two);
+	/* kept past the hangup, to look at them */
+	mem_ref(p->one);
+	mem_ref(p->two);
+}
+
+static void pair_free(struct pair *p)
+{
+	channel_hangup(p->one, CAUSE_NORMAL_CLEARING, "test");
+	mem_deref(p->one);
+	mem_deref(p->two);
 }
 
 static struct bridge *mixing(void)
@@ -85,6 +95,7 @@ static void calls_bridged_to_each_half_hear_each_other(void **state)
 	bridge_destroy(b2);
 	ft_drop(ca, a);
 	ft_drop(cc, c);
+	pair_free(&p);
 }
 
 static void playback_on_one_half_is_heard_through_the_other(void **state)
@@ -106,9 +117,9 @@ static void playback_on_one_half_is_heard_through_the_other(void **state)
 	media_chan_gen_remove(media_chan_get(p.two, false), &t.gen);
 	/* ;2 heard a's voice through ;1 */
 	assert_true(media_chan_rx_frame(media_chan_get(p.two, false)) != NULL);
-	channel_hangup(p.two, CAUSE_NORMAL_CLEARING, "test");
 	bridge_destroy(b);
 	ft_drop(ca, a);
+	pair_free(&p);
 }
 
 static struct {
@@ -160,6 +171,7 @@ static void digit_sent_to_one_half_is_received_on_the_other(void **state)
 	assert_int_equal(channel_send_digit(p.two, '9', 500), 0);
 	channel_hangup(p.one, CAUSE_NORMAL_CLEARING, "test");
 	assert_int_equal(channel_send_digit(p.two, '9', 50), ENOTCONN);
+	pair_free(&p);
 }
 
 int main(void)

@@ -236,7 +236,13 @@ static int local_request(struct channel **chp, const char *resource,
 		return err; /* the pvt went with ;1 */
 	}
 	pvt->two = two;
+	/* As chan_local: ;2 is born ringing (the call is coming in on it) and
+	 * both halves stand at the Local's extension, where a continue of ;1
+	 * goes on. Before anyone is subscribed to the pair, so the state
+	 * change is no event an app sees at call time. */
+	channel_set_location(one, pvt->context, pvt->exten, 1);
 	channel_set_location(two, pvt->context, pvt->exten, 1);
+	channel_set_state(two, CHANNEL_RING);
 	err = media_attach(one, pvt);
 	if (!err)
 		err = media_attach(two, pvt);
@@ -272,7 +278,6 @@ static int local_call(struct channel *ch, const char *resource, int timeout)
 	channel_set_caller(two, channel_caller_name(ch), channel_caller_num(ch));
 	channel_set_connected(ch, "", "");
 	channel_var_foreach(ch, copy_var, two);
-	channel_set_state(two, CHANNEL_RING);
 	return pbx_start(two, pvt->context, pvt->exten, 1);
 }
 

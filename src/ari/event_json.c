@@ -206,6 +206,7 @@ static const char *type_name(enum bus_type t)
 	case BUS_APP_MOVE_FAILED:        return "ApplicationMoveFailed";
 	case BUS_APP_REPLACED:           return "ApplicationReplaced";
 	case BUS_CEL_APP:                return NULL;
+	case BUS_STASIS_CONTINUING:      return NULL;
 	case BUS_CHANNEL_DTMF:           return "ChannelDtmfReceived";
 	case BUS_CHANNEL_HOLD:           return "ChannelHold";
 	case BUS_CHANNEL_UNHOLD:         return "ChannelUnhold";

@@ -87,8 +87,9 @@ static void on_digit(const struct bus_event *ev)
 }
 
 /* A channel that ended its Stasis session and, a turn later, is in no app
- * and not hung up has gone to the dialplan (continue): it leaves its
- * bridge. A move keeps it (it is in the new app by then), as in Asterisk. */
+ * and not hung up has gone to the dialplan another way than continue
+ * (which is handled before its StasisEnd): it leaves its bridge. A move
+ * keeps it (it is in the new app by then), as in Asterisk. */
 static void check_left_app(void *arg)
 {
 	struct channel *ch = arg;
@@ -109,7 +110,14 @@ static void on_event(const struct bus_event *ev, void *unused)
 	case BUS_CHANNEL_DESTROYED:
 		bridge_transfer_event(ev);
 		break;
+	case BUS_STASIS_CONTINUING:
+		/* continue: out of the bridge before StasisEnd. */
+		if (ev->chan && bridge_of_channel(ev->chan))
+			bridge_remove(bridge_of_channel(ev->chan), ev->chan);
+		break;
 	case BUS_STASIS_END:
+		/* Other ways out of the app to the dialplan: checked a turn
+		 * later, once a move would have put it in the new app. */
 		if (ev->chan && !channel_is_hungup(ev->chan) &&
 		    bridge_of_channel(ev->chan) &&
 		    defer_call(check_left_app, ev->chan))

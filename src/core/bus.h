@@ -29,6 +29,8 @@ enum bus_type {
 	BUS_APP_MOVE_FAILED,
 	BUS_APP_REPLACED,
 	BUS_CEL_APP,           /* internal: app change for CEL (no ARI event) */
+	BUS_STASIS_CONTINUING, /* internal: chan leaves app `app` for the
+	                        * dialplan; published before its StasisEnd */
 	BUS_CHANNEL_DTMF,      /* digit, duration_ms */
 	BUS_CHANNEL_HOLD,      /* musicclass (may be NULL) */
 	BUS_CHANNEL_UNHOLD,

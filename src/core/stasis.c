@@ -249,6 +249,10 @@ static void do_continue(struct channel *ch, const char *context,
 
 	log_verbose(3, "%s leaving Stasis app '%s' for %s,%s,%d",
 		    channel_name(ch), ctl->app, context, exten, priority);
+	/* What the channel is in for its app (a bridge) lets it go first,
+	 * while the app still sees it: Asterisk's continue departs the
+	 * bridge before StasisEnd. */
+	publish_app(ch, BUS_STASIS_CONTINUING, ctl->app);
 	publish_app(ch, BUS_STASIS_END, ctl->app);
 	control_leave(ch, true);
 	channel_set_location(ch, context, exten, priority);

@@ -203,6 +203,7 @@ static void on_event(const struct bus_event *cev, void *unused)
 		break;
 	case BUS_APP_REPLACED:
 	case BUS_CEL_APP:
+	case BUS_STASIS_CONTINUING:
 		break;
 	case BUS_BRIDGE_CREATED:
 	case BUS_BRIDGE_DESTROYED:

@@ -12,17 +12,13 @@ const EMITTED_EVENTS = ['StasisStart', 'StasisEnd', 'ApplicationMoveFailed', 'Ap
 	'ChannelCreated', 'ChannelDestroyed', 'ChannelStateChange', 'ChannelDialplan', 'ChannelVarset',
 	'ChannelHangupRequest', 'Dial'];
 
-// Operations that belong to later work (bridges, recordings, snoop, external
-// media, transfers, broadcast claims) and must answer 501 until then; every
+// Operations that belong to later work (recordings, snoop, external media)
+// and must answer 501 until then; every
 // other documented operation must be routed to a handler (never 501).
 const NOT_YET = new Set([
 	'channels.record', 'channels.snoopChannel', 'channels.snoopChannelWithId',
 	'channels.externalMedia',
-	'bridges.list', 'bridges.create', 'bridges.createWithId', 'bridges.get', 'bridges.destroy',
-	'bridges.getBridgeVar', 'bridges.setBridgeVar', 'bridges.getBridgeVars', 'bridges.setBridgeVars',
-	'bridges.addChannel', 'bridges.removeChannel', 'bridges.setVideoSource',
-	'bridges.clearVideoSource', 'bridges.startMoh', 'bridges.stopMoh', 'bridges.play',
-	'bridges.playWithId', 'bridges.record',
+	'bridges.record',
 	'recordings.listStored', 'recordings.getStored', 'recordings.deleteStored',
 	'recordings.getStoredFile', 'recordings.copyStored', 'recordings.getLive', 'recordings.cancel',
 	'recordings.stop', 'recordings.pause', 'recordings.unpause', 'recordings.mute',

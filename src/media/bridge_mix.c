@@ -314,30 +314,21 @@ static void mix_bridge(struct media_bridge *mb)
 }
 
 /* Between the passes of every tick. A tap's handler may end a bridge, so
- * the walk is over a referenced snapshot; grows only. */
-static struct media_bridge **snap;
-static size_t snap_cap;
+ * the walk is over a referenced snapshot. */
+static struct media_snap snap;
 
 static void mix_all(void)
 {
-	size_t n = 0, cap = list_count(&bridges);
+	size_t n;
 
-	if (cap > snap_cap) {
-		struct media_bridge **p;
-
-		cap = cap * 2 + 16;
-		p = mem_reallocarray(snap, cap, sizeof(*p), NULL);
-		if (!p)
-			return;
-		snap = p;
-		snap_cap = cap;
-	}
-	for (struct le *le = bridges.head; le; le = le->next)
-		snap[n++] = mem_ref(le->data);
+	if (media_snap_take(&snap, &bridges, &n))
+		return;
 	for (size_t i = 0; i < n; i++) {
-		if (snap[i]->b)
-			mix_bridge(snap[i]);
-		mem_deref(snap[i]);
+		struct media_bridge *mb = snap.v[i];
+
+		if (mb->b)
+			mix_bridge(mb);
+		mem_deref(mb);
 	}
 }
 
@@ -553,6 +544,5 @@ void media_bridge_close(void)
 
 		eng_destroy(mb->b);  /* unlinks mb */
 	}
-	snap = mem_deref(snap);
-	snap_cap = 0;
+	media_snap_free(&snap);
 }

@@ -47,9 +47,8 @@ struct media_chan {
 
 static struct list chans;
 static void (*mixer)(void);
-/* The tick's snapshot of `chans` (media_chan_foreach_tick); grows only. */
-static struct media_chan **snap;
-static size_t snap_cap;
+/* The tick's snapshot of `chans` (media_chan_foreach_tick). */
+static struct media_snap snap;
 
 static void on_hangup(struct channel *ch);
 static const struct channel_hooks media_hooks = {.hangup = on_hangup};
@@ -553,22 +552,33 @@ static void chan_send(struct media_chan *mc)
 		mc->tops->after(mc->tp);
 }
 
-static int snap_reserve(size_t n)
+int media_snap_take(struct media_snap *s, const struct list *l, size_t *np)
 {
-	struct media_chan **p;
-	size_t cap;
+	size_t n = 0;
 
-	if (n <= snap_cap)
-		return 0;
-	cap = n * 2 + 16;
-	/* libre's mem_realloc does not take NULL */
-	p = snap ? mem_realloc(snap, cap * sizeof(*p))
-		 : mem_alloc(cap * sizeof(*p), NULL);
-	if (!p)
-		return ENOMEM;
-	snap = p;
-	snap_cap = cap;
+	for (struct le *le = l->head; le; le = le->next) {
+		if (n == s->cap) {
+			size_t cap = s->cap * 2 + 16;
+			void **v = mem_reallocarray(s->v, cap, sizeof(*v), NULL);
+
+			if (!v) {
+				while (n > 0)
+					mem_deref(s->v[--n]);
+				return ENOMEM;
+			}
+			s->v = v;
+			s->cap = cap;
+		}
+		s->v[n++] = mem_ref(le->data);
+	}
+	*np = n;
 	return 0;
+}
+
+void media_snap_free(struct media_snap *s)
+{
+	s->v = mem_deref(s->v);
+	s->cap = 0;
 }
 
 /* Walk every channel's state for the tick: all receive, then all send. The
@@ -576,20 +586,17 @@ static int snap_reserve(size_t n)
  * hang a channel up), so work on a referenced snapshot. */
 void media_chan_foreach_tick(uint64_t now)
 {
-	size_t n = 0, i;
-	struct le *le;
+	size_t n, i;
 
-	if (snap_reserve(list_count(&chans)))
+	if (media_snap_take(&snap, &chans, &n))
 		return;
-	for (le = chans.head; le; le = le->next)
-		snap[n++] = mem_ref(le->data);
 	for (i = 0; i < n; i++)
-		chan_receive(snap[i], now);
+		chan_receive(snap.v[i], now);
 	if (mixer)
 		mixer();
 	for (i = 0; i < n; i++) {
-		chan_send(snap[i]);
-		mem_deref(snap[i]);
+		chan_send(snap.v[i]);
+		mem_deref(snap.v[i]);
 	}
 }
 
@@ -663,6 +670,5 @@ void media_chan_close(void)
 		else
 			mem_deref(mc);
 	}
-	snap = mem_deref(snap);
-	snap_cap = 0;
+	media_snap_free(&snap);
 }

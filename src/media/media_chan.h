@@ -192,6 +192,19 @@ void media_chan_tap_run(struct media_chan *mc, enum media_tap_dir dir,
 /* Its generators and taps get done(..., true), then it is freed. */
 void media_chan_bare_close(struct media_chan *mc);
 
+/* ---- walking lists that may change under the walk ---- */
+
+/* A referenced copy of a list's elements (mem objects): the walker drops
+ * each reference when done with it. The array grows only; one per walker
+ * (a static), freed at close. ENOMEM leaves nothing referenced. */
+struct list;
+struct media_snap {
+	void **v;
+	size_t cap;
+};
+int media_snap_take(struct media_snap *s, const struct list *l, size_t *np);
+void media_snap_free(struct media_snap *s);
+
 /* ---- the tick ---- */
 
 /* Called once per tick between the two passes, when every channel has

@@ -9,6 +9,7 @@
  *                    (media_chan.c)
  *   media_frame_     a 20 ms frame, linear and/or G.711 (media_chan.c)
  *   media_g711_      G.711 in and out of linear (media_chan.c)
+ *   media_snap_      referenced snapshots of lists to walk (media_chan.c)
  *   media_tick_      the 20 ms clock (tick.c)
  *   media_session_   an RTP session (session.c; media.h has the public ones)
  *   media_sdp_, media_rtcp_, media_dtmf_, media_jb_

@@ -173,7 +173,8 @@ sample() { # label n
 	echo "RESULT $label: ariadne CPU avg $((sum_cpu / n))% of one core, RSS max ${max_rss} kB ($(sip_channel_count) channels, $(bridge_count) bridges)"
 }
 
-# RTP figures of up to three legs of each extension: packets in both
+# RTP figures of the three newest legs of each extension (the oldest may
+# be hanging up already): packets in both
 # directions show the audio crossing (and, for echo legs, coming back).
 rtp_check() {
 	curl -fsS -u "$BENCH_AUTH" "$BENCH_URL/ari/channels" 2>/dev/null | node -e '
@@ -182,7 +183,7 @@ let s = "";
 process.stdin.on("data", (d) => { s += d; }).on("end", async () => {
 	const chans = JSON.parse(s);
 	const pick = [];
-	for (const ext of ["play", "echo"]) pick.push(...chans.filter((c) => c.dialplan.exten === ext).slice(0, 3));
+	for (const ext of ["play", "echo"]) pick.push(...chans.filter((c) => c.dialplan.exten === ext).slice(-3));
 	for (const c of pick) {
 		const r = await fetch(`${url}/ari/channels/${encodeURIComponent(c.id)}/rtp_statistics`,
 			{ headers: { Authorization: "Basic " + Buffer.from(auth).toString("base64") } });

@@ -197,8 +197,8 @@ static void move_commit(struct channel *ch, struct stasis_app *to,
 	to->controlled++;
 	if (from) {
 		from->controlled--;
-		if (from != to)
-			stasis_sub_remove(from, channel_id(ch));
+		/* Being in the app is one counted subscription: it moves. */
+		stasis_sub_remove(from, channel_id(ch));
 		stasis_app_maybe_destroy(from);
 	}
 	publish_cel(ch, true, ctl->appdata);

@@ -51,18 +51,31 @@ struct sub *stasis_list_find(const struct list *l, enum stasis_source kind,
 
 static int list_add(struct list *l, enum stasis_source kind, const char *id)
 {
-	struct sub *s;
+	struct sub *s = stasis_list_find(l, kind, id);
 
-	if (stasis_list_find(l, kind, id))
+	/* Device states are watched or not (res_stasis_device_state keeps no
+	 * count); channels, bridges and endpoints are counted. */
+	if (s) {
+		if (kind != STASIS_SRC_DEVICE)
+			s->refs++;
 		return 0;
+	}
 	s = mem_zalloc(sizeof(*s), sub_destructor);
 	if (!s || str_dup(&s->id, id)) {
 		mem_deref(s);
 		return ENOMEM;
 	}
 	s->kind = kind;
+	s->refs = 1;
 	list_append(l, &s->le, s);
 	return 0;
+}
+
+/* One subscription less; the source is forgotten at the last. */
+static void sub_release(struct sub *s)
+{
+	if (s && --s->refs == 0)
+		mem_deref(s);
 }
 
 struct sub *stasis_sub_find(const struct stasis_app *app, const char *chan_id)
@@ -76,6 +89,11 @@ int stasis_sub_add(struct stasis_app *app, const char *chan_id)
 }
 
 void stasis_sub_remove(struct stasis_app *app, const char *chan_id)
+{
+	sub_release(stasis_sub_find(app, chan_id));
+}
+
+void stasis_sub_drop(struct stasis_app *app, const char *chan_id)
 {
 	mem_deref(stasis_sub_find(app, chan_id));
 }
@@ -165,7 +183,7 @@ int stasis_app_unsubscribe(const char *name, enum stasis_source kind,
 	s = id ? stasis_list_find(&app->subs, kind, id) : NULL;
 	if (!s)
 		return ESRCH;
-	mem_deref(s);
+	sub_release(s);
 	return 0;
 }
 

@@ -32,10 +32,17 @@ struct stasis_app {
 	unsigned controlled;      /* channels currently in this app */
 };
 
+/* One source an app is subscribed to. Subscriptions to channels, bridges
+ * and endpoints are counted, as Asterisk's app forwards count them: being
+ * in the app is one, originate/create with `app` one, each POST
+ * .../subscription one; each end or DELETE takes one away, and the app
+ * stops seeing the source at zero (or when the source or the app goes).
+ * Device states are not counted. */
 struct sub {
 	struct le le;
 	enum stasis_source kind;
 	char *id;
+	unsigned refs;
 };
 
 struct stasis_control {
@@ -53,8 +60,11 @@ extern struct list stasis_apps;
 struct sub *stasis_list_find(const struct list *l, enum stasis_source kind,
 			     const char *id);
 struct sub *stasis_sub_find(const struct stasis_app *app, const char *chan_id);
+/* One more / one less subscription to a channel. */
 int stasis_sub_add(struct stasis_app *app, const char *chan_id);
 void stasis_sub_remove(struct stasis_app *app, const char *chan_id);
+/* All of them: the channel is gone. */
+void stasis_sub_drop(struct stasis_app *app, const char *chan_id);
 
 /* Hand an event to the app's socket (dropped, with a debug line, when the
  * app is inactive). */

@@ -43,7 +43,7 @@ static void route_channel_event(struct bus_event *ev)
 		struct stasis_app *app = le->data;
 
 		le = le->next;
-		stasis_sub_remove(app, id);
+		stasis_sub_drop(app, id);
 		stasis_app_maybe_destroy(app);
 	}
 }

@@ -118,16 +118,6 @@ static void dialplan_ended(struct channel *ch)
 	channel_var_set(ch, "STASISSTATUS", "SUCCESS");
 }
 
-/* The app keeps what originate or create subscribed it to: in Asterisk
- * that subscription is counted apart from the one of being in the app. */
-static void resubscribe(struct channel *ch)
-{
-	struct created *c = created_find(ch);
-
-	if (c && c->app)
-		stasis_app_watch_channel(c->app, ch);
-}
-
 /* Hung up in the app: KILLED, as Stasis() in the dialplan reports it
  * (pbx_stasis_apps.c). Continue: Asterisk's Stasis() runs the dialplan
  * itself when the channel has none. */
@@ -137,7 +127,6 @@ static void left_app(struct channel *ch, enum stasis_leave why, void *arg)
 		channel_var_set(ch, "STASISSTATUS", "KILLED");
 		return;
 	}
-	resubscribe(ch);
 	if (pbx_is_running(ch))
 		pbx_resume(ch, PBX_GOTO);
 	else if (pbx_start_inside(ch, channel_context(ch), channel_exten(ch),

@@ -137,6 +137,36 @@ static void move_sends_StasisEnd_to_old_app_strictly_before_StasisStart_to_new(v
 	assert_int_equal(done_rec.calls, 0);
 }
 
+/* Being in an app is one counted subscription; an app that also watched
+ * the channel (originate or create with app=) keeps seeing it after the
+ * channel moves on, as in Asterisk. */
+static void move_keeps_a_watching_apps_own_subscription(void **state)
+{
+	struct channel *ch;
+
+	(void)state;
+	app_up("A", "ws1");
+	app_up("B", "ws2");
+	ch = chan_in("A", "watched");
+	assert_int_equal(stasis_app_watch_channel("A", ch), 0);
+	assert_int_equal(stasis_move(ch, "B", ""), 0);
+	run_deferred();
+	assert_string_equal(stasis_channel_app(ch), "B");
+	assert_true(subscribed("A", ch));
+	rec_reset();
+	channel_var_set(ch, "AFTER", "1");
+	assert_int_equal(rec_count(BUS_CHANNEL_VARSET, "ws1"), 1);
+	assert_int_equal(rec_count(BUS_CHANNEL_VARSET, "ws2"), 1);
+	/* Moving back and forth does not pile subscriptions up. */
+	assert_int_equal(stasis_move(ch, "A", ""), 0);
+	run_deferred();
+	assert_int_equal(stasis_move(ch, "B", ""), 0);
+	run_deferred();
+	assert_int_equal(stasis_app_unsubscribe("A", STASIS_SRC_CHANNEL,
+						channel_id(ch)), 0);
+	assert_false(subscribed("A", ch));
+}
+
 static void move_splits_args_on_commas_and_drops_empty_items(void **state)
 {
 	struct channel *ch;
@@ -532,6 +562,7 @@ int main(void)
 		T(channel_in_an_app_sends_its_events_to_that_app),
 		T(enter_refuses_unknown_inactive_and_busy),
 		T(move_sends_StasisEnd_to_old_app_strictly_before_StasisStart_to_new),
+		T(move_keeps_a_watching_apps_own_subscription),
 		T(move_splits_args_on_commas_and_drops_empty_items),
 		T(move_writes_CEL_APP_END_of_old_then_APP_START_of_new),
 		T(move_to_unregistered_app_sends_ApplicationMoveFailed),

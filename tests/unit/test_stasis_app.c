@@ -242,7 +242,7 @@ static void unsubscribed_app_stops_receiving_the_channels_events(void **state)
 	(void)state;
 	app_up("w", "ws1");
 	sub("w", STASIS_SRC_CHANNEL, channel_id(ch));
-	/* Twice is fine, and still one subscription. */
+	/* Twice is fine: one source, counted twice (as Asterisk does). */
 	sub("w", STASIS_SRC_CHANNEL, channel_id(ch));
 	stasis_app_channel_foreach(stasis_app_find("w"), id_h, &ids);
 	assert_int_equal(ids.n, 1);
@@ -252,8 +252,14 @@ static void unsubscribed_app_stops_receiving_the_channels_events(void **state)
 	assert_int_equal(stasis_app_unsubscribe("w", STASIS_SRC_CHANNEL,
 						channel_id(ch)),
 			 0);
+	/* One subscription left: still seen. */
 	channel_var_set(ch, "B", "2");
-	assert_int_equal(rec_count(BUS_CHANNEL_VARSET, "ws1"), 1);
+	assert_int_equal(rec_count(BUS_CHANNEL_VARSET, "ws1"), 2);
+	assert_int_equal(stasis_app_unsubscribe("w", STASIS_SRC_CHANNEL,
+						channel_id(ch)),
+			 0);
+	channel_var_set(ch, "C", "3");
+	assert_int_equal(rec_count(BUS_CHANNEL_VARSET, "ws1"), 2);
 	assert_string_equal(evlog.r[rec_find(BUS_CHANNEL_VARSET, "ws1")].var,
 			    "A");
 	assert_int_equal(stasis_app_unsubscribe("w", STASIS_SRC_CHANNEL,

@@ -3,11 +3,11 @@
  * (no optimization) is accepted; ariadne never optimizes Local pairs away.
  *
  * The halves carry each other's audio and DTMF: what is played or bridged
- * to one half is received on the other (each half's media transport hands
- * its frame to the other half's receive queue, one tick later), and a
- * digit sent to one half is received on the other when it ends, so a call
- * bridged to ;1 hears whatever ;2 is bridged to. Not here: the tick, the
- * mixing (src/media). */
+ * to one half is received on the other (the tick writes a half's audio to
+ * its technology, which puts it in the other half's receive queue, heard
+ * there one tick later), and a digit sent to one half is received on the
+ * other when it ends, so a call bridged to ;1 hears whatever ;2 is bridged
+ * to. Not here: the tick, the mixing (src/media). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -44,18 +44,7 @@ static struct channel *other_half(const struct local_pvt *pvt,
 	return ch == pvt->one ? pvt->two : pvt->one;
 }
 
-/* ---- audio across: each half's media transport ---- */
-
-struct local_media {
-	struct channel *self;    /* weak: detach clears both */
-	struct local_pvt *pvt;   /* weak: lives while a half's media does */
-};
-
-static void lm_rx(void *tp, uint64_t now)
-{
-	(void)tp;
-	(void)now;  /* the other half put our frames in already */
-}
+/* ---- audio across ---- */
 
 static bool silent(const int16_t *pcm, size_t n)
 {
@@ -65,51 +54,19 @@ static bool silent(const int16_t *pcm, size_t n)
 	return true;
 }
 
-/* What this half hears goes to the other half, as what it received. A
- * frame of silence is not passed: the other half then has "nothing came",
- * which a bridge need not mix. */
-static void lm_tx(void *tp, const int16_t *pcm, size_t n)
+/* What plays on this half (the media tick writes it here, every 20 ms while
+ * something plays) is what the other half receives. A frame of silence
+ * (a bridge with nobody talking) is not passed: the other half then has
+ * "nothing came", which its own bridge need not mix. The other half gets
+ * its media state on the first frame, so a pair nobody plays to costs
+ * nothing on the tick. */
+static int local_write_audio(struct channel *ch, const int16_t *pcm, size_t n)
 {
-	struct local_media *lm = tp;
-	struct channel *other;
+	struct local_pvt *pvt = channel_pvt(ch);
+	struct channel *other = pvt ? other_half(pvt, ch) : NULL;
 
-	if (!lm->pvt || silent(pcm, n))
-		return;
-	other = other_half(lm->pvt, lm->self);
-	if (other)
-		media_chan_rx_put(media_chan_get(other, false), pcm, n);
-}
-
-static void lm_after(void *tp)
-{
-	(void)tp;
-}
-
-static void lm_detach(void *tp)
-{
-	struct local_media *lm = tp;
-
-	lm->self = NULL;
-	lm->pvt = NULL;
-}
-
-static const struct media_transport_ops lm_ops = {
-	.rx = lm_rx, .tx = lm_tx, .after = lm_after, .detach = lm_detach,
-};
-
-static int media_attach(struct channel *ch, struct local_pvt *pvt)
-{
-	struct media_chan *mc = media_chan_get(ch, true);
-	struct local_media *lm;
-
-	if (!mc)
-		return ENOMEM;
-	lm = mem_zalloc(sizeof(*lm), NULL);
-	if (!lm)
-		return ENOMEM;
-	lm->self = ch;
-	lm->pvt = pvt;
-	media_chan_set_transport(mc, &lm_ops, lm);
+	if (other && !silent(pcm, n))
+		media_chan_rx_put(media_chan_get(other, true), pcm, n);
 	return 0;
 }
 
@@ -243,13 +200,6 @@ static int local_request(struct channel **chp, const char *resource,
 	channel_set_location(one, pvt->context, pvt->exten, 1);
 	channel_set_location(two, pvt->context, pvt->exten, 1);
 	channel_set_state(two, CHANNEL_RING);
-	err = media_attach(one, pvt);
-	if (!err)
-		err = media_attach(two, pvt);
-	if (err) {
-		channel_hangup(one, CAUSE_FAILURE, "local");
-		return err;
-	}
 	*chp = one;
 	return 0;
  out:
@@ -355,6 +305,7 @@ static const struct channel_tech local_tech = {
 	.hangup = local_hangup,
 	.indicate = local_indicate,
 	.send_digit = local_send_digit,
+	.write_audio = local_write_audio,
 	.redirect = local_redirect,
 };
 

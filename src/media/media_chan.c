@@ -537,11 +537,18 @@ static void chan_send(struct media_chan *mc)
 	if (!have || channel_mute_out(mc->ch))
 		memset(pcm, 0, sizeof(pcm));
 	if (mc->taps) {
+		bool any, writes;
+
+		/* A tap that may add audio makes even silence worth sending. */
+		taps_of(mc, MEDIA_TAP_TX, &any, &writes);
+		have = have || writes;
 		run_taps(mc, MEDIA_TAP_TX, pcm);
 		if (mc->dead)
 			return;
 	}
 
+	/* Without a transport (a Local half) only real audio goes to the
+	 * technology: nothing playing is nothing written. */
 	if (mc->tp)
 		mc->tops->tx(mc->tp, pcm, MEDIA_FRAME);
 	else if (have)

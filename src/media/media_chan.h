@@ -11,8 +11,8 @@
  *
  * Who includes it: the files of src/media that put audio on a channel or
  * take it off (media_chan.c, tick.c, session.c, player.c, moh.c, apps_rtp.c,
- * bridge.c), session_int.h, and src/local (whose halves carry each other's
- * audio); nothing else outside src/media. */
+ * bridge.c), session_int.h, and src/local (a half puts what the other
+ * hears into its receive queue); nothing else outside src/media. */
 #ifndef ARIADNE_MEDIA_CHAN_H
 #define ARIADNE_MEDIA_CHAN_H
 
@@ -97,7 +97,8 @@ void media_chan_gen_remove(struct media_chan *mc, struct media_gen *g);
  * of a SIP channel (session.c); later other kinds (external media). The
  * tick calls it for the channel every 20 ms. Channels without one (Local)
  * still run their generators on the tick, so playbacks progress and finish,
- * and their audio goes to channel_write_audio(). */
+ * and their audio goes to channel_write_audio() when something played (or
+ * a TX tap that may add audio is on). */
 struct media_transport_ops {
 	/* Start of the tick: hand what was received to media_chan_rx_put()
 	 * and run the receive side's timers. */

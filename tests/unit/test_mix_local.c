@@ -111,7 +111,7 @@ static void playback_on_one_half_is_heard_through_the_other(void **state)
 	local_pair(&p);
 	assert_int_equal(bridge_add(b, ca, NULL), 0);
 	assert_int_equal(bridge_add(b, p.one, NULL), 0);
-	media_chan_gen_push(media_chan_get(p.two, false), &t.gen);
+	media_chan_gen_push(media_chan_get(p.two, true), &t.gen);
 	ft_ticks(20);
 	assert_true(FT_HEARS(a, 2000));
 	media_chan_gen_remove(media_chan_get(p.two, false), &t.gen);

@@ -170,6 +170,7 @@ static void user_default_dirs(void)
 	snprintf(options.logdir, sizeof(options.logdir), "%s/log", base);
 	snprintf(options.rundir, sizeof(options.rundir), "%s/run", base);
 	snprintf(options.datadir, sizeof(options.datadir), "%s/lib", base);
+	snprintf(options.spooldir, sizeof(options.spooldir), "%s/spool", base);
 }
 
 static void dir_option(const struct config *cfg, const char *name, char *dst,
@@ -221,6 +222,7 @@ void options_load(const struct config *cfg, const char *confdir)
 	copy(options.logdir, sizeof(options.logdir), "/var/log/ariadne");
 	copy(options.rundir, sizeof(options.rundir), "/var/run/ariadne");
 	copy(options.datadir, sizeof(options.datadir), "/var/lib/ariadne");
+	copy(options.spooldir, sizeof(options.spooldir), "/var/spool/ariadne");
 	user_default_dirs();
 	copy(options.default_language, sizeof(options.default_language), "en");
 	options.verbose = 3;
@@ -234,12 +236,16 @@ void options_load(const struct config *cfg, const char *confdir)
 			   sizeof(options.rundir));
 		dir_option(cfg, "astdatadir", options.datadir,
 			   sizeof(options.datadir));
+		dir_option(cfg, "astspooldir", options.spooldir,
+			   sizeof(options.spooldir));
 		load_options(cfg);
 	}
 
 	make_dirs(options.logdir);
 	make_dirs(options.rundir);
 	make_dirs(options.datadir);
+	/* Not the spool: the recordings make their directory when the first
+	 * one is written, so a server that never records leaves no trace. */
 
 	if (!eid_from_nic(options.entity_id, sizeof(options.entity_id)))
 		eid_random(options.entity_id, sizeof(options.entity_id));

@@ -14,6 +14,9 @@ struct options {
 	                      * ~/.local/state/ariadne/log (other users) */
 	char rundir[256];    /* astrundir, default /var/run/ariadne */
 	char datadir[256];   /* astdatadir, default /var/lib/ariadne */
+	char spooldir[256];  /* astspooldir, default /var/spool/ariadne (root)
+	                      * or ~/.local/state/ariadne/spool: recordings
+	                      * live in its recording/ directory */
 	char entity_id[18];  /* aa:bb:cc:dd:ee:ff, from a NIC or random */
 	char system_name[64];
 	char default_language[16];

@@ -73,6 +73,9 @@ int media_init(const struct config *cfg)
 	err = media_apps_rtp_init();
 	if (err)
 		return err;
+	err = media_snoop_init();
+	if (err)
+		return err;
 	err = playback_start();
 	if (err)
 		return err;

@@ -89,6 +89,9 @@ void media_chan_close(void);
 int media_tick_start(void);
 void media_tick_stop(void);
 
+/* snoop.c: the Snoop channel technology. */
+int media_snoop_init(void);
+
 /* apps_rtp.c: Echo, SendDTMF. */
 int media_apps_rtp_init(void);
 void media_apps_rtp_close(void);

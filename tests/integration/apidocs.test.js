@@ -12,11 +12,11 @@ const EMITTED_EVENTS = ['StasisStart', 'StasisEnd', 'ApplicationMoveFailed', 'Ap
 	'ChannelCreated', 'ChannelDestroyed', 'ChannelStateChange', 'ChannelDialplan', 'ChannelVarset',
 	'ChannelHangupRequest', 'Dial'];
 
-// Operations that belong to later work (recordings, snoop, external media)
+// Operations that belong to later work (recordings, external media)
 // and must answer 501 until then; every
 // other documented operation must be routed to a handler (never 501).
 const NOT_YET = new Set([
-	'channels.record', 'channels.snoopChannel', 'channels.snoopChannelWithId',
+	'channels.record',
 	'channels.externalMedia',
 	'bridges.record',
 	'recordings.listStored', 'recordings.getStored', 'recordings.deleteStored',

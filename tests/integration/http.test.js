@@ -165,7 +165,6 @@ serverTest('unimplemented_operations_answer_501_not_implemented', async (srv) =>
 	const ops = [
 		['POST', '/ari/channels/externalMedia?app=a&external_host=127.0.0.1:9&format=ulaw'],
 		['GET', '/ari/recordings/stored'],
-		['POST', '/ari/channels/abc/snoop?app=a'],
 	];
 	for (const [method, p] of ops) {
 		const r = await srv.request({ method, path: p });

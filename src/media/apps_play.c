@@ -74,11 +74,11 @@ static void ap_started(void *arg)
 		    channel_name(ap->ch), ap->cur, channel_language(ap->ch));
 }
 
-static bool ap_ended(void *arg, bool failed)
+static bool ap_ended(void *arg, int err)
 {
 	struct app_play *ap = arg;
 
-	if (failed) {
+	if (err) {
 		log_warning("Playback failed on %s for %s",
 			    channel_name(ap->ch), ap->cur);
 		ap->failed = true;

@@ -26,9 +26,12 @@ static void pb_started(void *arg)
 	playback_item_started(arg);
 }
 
-static bool pb_ended(void *arg, bool failed)
+/* ARI reports a missing file as played, "done" (recorded on Asterisk 22:
+ * PlaybackStarted, then PlaybackFinished done); any other reason an item
+ * cannot be played fails it. */
+static bool pb_ended(void *arg, int err)
 {
-	return playback_item_ended(arg, failed);
+	return playback_item_ended(arg, err && err != ENOENT);
 }
 
 static void pb_gone(void *arg, bool hangup)

@@ -95,7 +95,9 @@ struct media_player;
 struct media_player_ops {
 	const char *(*uri)(void *arg);            /* current item, NULL: none */
 	void (*started)(void *arg);                /* its audio begins */
-	bool (*ended)(void *arg, bool failed);     /* true: go on (next uri) */
+	/* The item ended: err 0 when it played to its end, else why it could
+	 * not be played (ENOENT: no such file). true: go on (next uri). */
+	bool (*ended)(void *arg, int err);
 	void (*gone)(void *arg, bool hangup);      /* removed; called once */
 };
 /* ENOSYS when the channel can take no audio (hung up). */

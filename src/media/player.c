@@ -48,7 +48,7 @@ static bool open_next(struct media_player *p)
 		p->ops->started(p->arg);
 		if (!err)
 			return true;
-		if (!p->ops->ended(p->arg, true))
+		if (!p->ops->ended(p->arg, err))
 			return false;
 	}
 }
@@ -72,7 +72,7 @@ static bool player_read(struct media_gen *g, int16_t *pcm, size_t n)
 		got += media_src_read(p->src, pcm + got, n - got);
 		if (got < n) {
 			p->src = mem_deref(p->src);
-			if (!p->ops->ended(p->arg, false)) {
+			if (!p->ops->ended(p->arg, 0)) {
 				p->over = true;
 				break;
 			}

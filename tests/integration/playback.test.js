@@ -57,13 +57,19 @@ serverTest('several_media_play_in_order_with_PlaybackContinuing_and_next_media_u
 	assert.deepEqual(types, ['PlaybackStarted', 'PlaybackContinuing', 'PlaybackStarted', 'PlaybackFinished']);
 });
 
-serverTest('missing_sound_finishes_failed_and_the_server_survives', async (srv) => {
+// Asterisk 22 (event-sequences.md): PlaybackStarted{playing}, then
+// PlaybackFinished{done} for a sound that does not exist.
+serverTest('missing_sound_starts_then_finishes_done_and_the_server_survives', async (srv) => {
 	const { ws, id } = await answered(srv);
 	const r = await play(srv, id, 'sound:no-such-sound-here');
 	assert.equal(r.status, 200, r.body);
+	const start = await ws.waitFor(ofPb('PlaybackStarted', r.json.id));
+	assert.equal(start.playback.state, 'playing');
 	const fin = await ws.waitFor(ofPb('PlaybackFinished', r.json.id));
-	assert.equal(fin.playback.state, 'failed');
-	const r2 = await play(srv, id, 'recording:later');
+	assert.equal(fin.playback.state, 'done');
+	assert.ok(ws.indexOf(start) < ws.indexOf(fin));
+	// A URI no engine can play fails.
+	const r2 = await play(srv, id, 'nosuchscheme:x');
 	const fin2 = await ws.waitFor(ofPb('PlaybackFinished', r2.json.id));
 	assert.equal(fin2.playback.state, 'failed');
 	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);

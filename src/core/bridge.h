@@ -139,8 +139,9 @@ void bridge_helper_leave(struct bridge *b, unsigned id);
 
 /* ---- music on hold (ARI /bridges/{id}/moh) ---- */
 
-/* Everyone in the bridge hears the class (NULL: default) instead of each
- * other; stop returns to normal. ENOSYS without an engine. */
+/* Everyone in the bridge hears the class (NULL: default) along with the
+ * conversation, as Asterisk's music-on-hold channel in a bridge is heard;
+ * stop ends it. ENOSYS without an engine. */
 int bridge_moh_start(struct bridge *b, const char *mclass);
 int bridge_moh_stop(struct bridge *b);
 /* NULL: off; "" the default class. */

@@ -170,8 +170,6 @@ serverTest('originate_with_app_subscribes_the_app_to_the_other_local_half', { fi
 
 serverTest('originate_with_app_sends_the_other_half_exactly_its_dialplan_and_answer', {
 	files,
-	todo: 'needs src/local/local.c to create the ;2 half in state Ring, as chan_local does, ' +
-		'so that no ChannelStateChange{Ring} reaches the app at call time',
 }, async (srv) => {
 	const { ws, from, to } = await originateFenced(srv);
 	assertSequence(ws, from, to, 'a2', A2_DIALPLAN);
@@ -191,8 +189,6 @@ serverTest('originate_variables_are_set_on_the_other_half_before_its_dialplan', 
 
 serverTest('originate_variables_reach_the_other_half_exactly_as_asterisk_orders_them', {
 	files,
-	todo: 'needs src/local/local.c to create the ;2 half in state Ring (the variables are ' +
-		'copied in state Ring, and no ChannelStateChange{Ring} follows)',
 }, async (srv) => {
 	const { ws, from, to } = await originateFenced(srv, {}, { variables: { CONF_V1: 'x' } });
 	assertSequence(ws, from, to, 'a2', ['ChannelVarset{state=Ring,value=x,variable=CONF_V1}', ...A2_DIALPLAN]);
@@ -276,8 +272,6 @@ serverTest('continue_elsewhere_keeps_the_app_subscribed_and_ends_with_STASISSTAT
 // (for a Local ;1 half, the Local's own extension: far,s,2 = Wait).
 serverTest('continue_sends_ChannelDialplan_after_StasisEnd', {
 	files,
-	todo: 'needs src/local/local.c to put the ;1 half at the Local\'s context/extension/1 too ' +
-		'(as chan_local does), so that continue goes on at far,s,2',
 }, async (srv) => {
 	const { ws, from, to } = await afterOriginate(srv, async () => {
 		const r = await srv.post('/ari/channels/a/continue');

@@ -10,6 +10,7 @@ const dgram = require('node:dgram');
 const {
 	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, reserveUdpPorts, SLOW, withSipp,
 } = require('./lib/server');
+const { toneFrame, ulawDecode } = require('./lib/rtp');
 
 const enc = encodeURIComponent;
 
@@ -47,38 +48,6 @@ const CONF = {
 		'extensions.conf': EXTENSIONS,
 	},
 };
-
-// ---- G.711 µ-law (ITU-T G.711, as Asterisk's ulaw.c) ----
-
-function ulawEncode(sample) {
-	const BIAS = 0x84;
-	const CLIP = 32635;
-	let s = Math.max(-32768, Math.min(32767, Math.round(sample)));
-	const sign = s < 0 ? 0x80 : 0;
-	if (sign) s = -s;
-	if (s > CLIP) s = CLIP;
-	s += BIAS;
-	let exp = 7;
-	for (let mask = 0x4000; (s & mask) === 0 && exp > 0; mask >>= 1) exp--;
-	const mant = (s >> (exp + 3)) & 0x0f;
-	return ~(sign | (exp << 4) | mant) & 0xff;
-}
-
-function ulawDecode(u) {
-	u = ~u & 0xff;
-	const sign = u & 0x80;
-	const exp = (u >> 4) & 0x07;
-	const mant = u & 0x0f;
-	const mag = (((mant << 3) + 0x84) << exp) - 0x84;
-	return sign ? -mag : mag;
-}
-
-/** 20 ms of a 1 kHz tone at 8 kHz: 160 samples, exactly 20 periods. */
-function toneFrame(amplitude = 8000, hz = 1000) {
-	const b = Buffer.alloc(160);
-	for (let i = 0; i < 160; i++) b[i] = ulawEncode(amplitude * Math.sin(2 * Math.PI * hz * i / 8000));
-	return b;
-}
 
 const rms = (pcm) => Math.sqrt(pcm.reduce((a, x) => a + x * x, 0) / pcm.length);
 
@@ -202,7 +171,7 @@ serverTest('echo_returns_the_callers_audio', CONF, async (srv) => {
 			assert.ok(before.every((p) => p.rms < LOUD), `Echo invents audio: rms ${before.map((p) => p.rms | 0)}`);
 
 			const from = peer.pkts.length;
-			await peer.sendAudio(toneFrame(), 50); // 1 s of 1 kHz
+			await peer.sendAudio(toneFrame(1000), 50); // 1 s of 1 kHz
 			await sleep(300);
 			const back = peer.pkts.slice(from).filter((p) => p.pt === 0);
 			const loud = back.filter((p) => p.rms >= LOUD);

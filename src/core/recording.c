@@ -41,6 +41,7 @@ struct recording {
 	char terminate[sizeof(RECORDING_DTMF_ANY)]; /* digits; "" none */
 	struct channel *chan;     /* referenced; or */
 	struct bridge *bridge;    /* referenced */
+	unsigned helper;          /* the bridge's helper while registered */
 	int max_duration_s, max_silence_s;
 	enum recording_if_exists if_exists;
 	bool beep;
@@ -190,6 +191,9 @@ static void unregister(struct recording *rec)
 		return;
 	rec->registered = false;
 	list_unlink(&rec->le);
+	if (rec->helper)
+		bridge_helper_leave(rec->bridge, rec->helper);
+	rec->helper = 0;
 	if (started && rec->chan && recording_of_channel(rec->chan))
 		defer_call(retry_queued, rec->chan);
 	mem_deref(rec);
@@ -428,6 +432,15 @@ static int start_on(struct recording **recp, const struct recording_opts *o,
 	}
 	log_debug(3, "%s: Sending record(%s.%s) command", rec->target_uri,
 		  o->name, o->format);
+	/* Asterisk records a bridge through a Recorder channel it puts in
+	 * the bridge: it counts for the technology and the BRIDGEPEER of
+	 * the members until the recording ends. */
+	if (b && bridge_helper_join(b, &rec->helper)) {
+		log_warning("%s: Failed to put recording channel into the "
+			    "bridge", rec->target_uri);
+		mem_deref(rec);
+		return EBUSY;
+	}
 	err = rec_register(rec);
 	if (!err)
 		*recp = rec;

@@ -88,8 +88,10 @@ struct recording_opts {
 int recording_start(struct recording **recp, struct channel *ch,
 		    const struct recording_opts *o);
 /* The same for what everyone in bridge `b` says and hears (the sum of its
- * members and its own playbacks); target_uri "bridge:ID". Starts at once
- * (no queue). */
+ * members and its own playbacks); target_uri "bridge:ID". Starts on the
+ * next turn (no queue). Until it ends it is a helper of the bridge
+ * (Asterisk's Recorder channel: it counts for the technology and the
+ * members' BRIDGEPEER); EBUSY the bridge takes no more helpers. */
 int recording_start_bridge(struct recording **recp, struct bridge *b,
 			   const struct recording_opts *o);
 

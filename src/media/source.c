@@ -1,7 +1,8 @@
 /* source.c — a media URI as a source of audio: parses sound:, digits:,
- * number:, characters:, tone: (recording: waits for the recordings work)
- * and keeps the position for offsetms/skipms/restart. A source is read by
- * a generator (player.c, moh.c); it knows nothing of channels. */
+ * number:, characters:, tone:, recording: (a stored recording, found
+ * through core/recording.h and read in the format it was written in) and
+ * keeps the position for offsetms/skipms/restart. A source is read by a
+ * generator (player.c, moh.c); it knows nothing of channels. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -11,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re_types.h>
+#include <re_fmt.h>
 #include <re_mem.h>
+#include <rem_g711.h>
 #include "base/log.h"
+#include "core/recording.h"
 #include "media/playback_int.h"
 
 #define SAY_MAX 2048
@@ -131,6 +135,81 @@ static int open_tone(struct media_src **srcp, const char *spec)
 	return 0;
 }
 
+static void raw_destructor(void *arg)
+{
+	struct media_sound_pcm *pcm = arg;
+
+	mem_deref(pcm->s);
+	mem_deref(pcm->path);
+}
+
+/* Raw G.711 or linear bytes → the linear clip of one source. The clip is
+ * not cached: recordings change, prompts do not. */
+static int open_raw(struct media_src **srcp, const char *fmt,
+		    const uint8_t *b, size_t len, const char *file)
+{
+	struct media_sound_pcm *pcm;
+	struct media_src *src;
+	size_t n = !strcmp(fmt, "sln") ? len / 2 : len;
+
+	pcm = mem_zalloc(sizeof(*pcm), raw_destructor);
+	src = mem_zalloc(sizeof(*src), src_destructor);
+	if (pcm)
+		pcm->s = mem_alloc((n ? n : 1) * sizeof(*pcm->s), NULL);
+	if (src)
+		src->clips = mem_zalloc(sizeof(*src->clips), NULL);
+	if (!pcm || !pcm->s || !src || !src->clips ||
+	    str_dup(&pcm->path, file)) {
+		mem_deref(pcm);
+		mem_deref(src);
+		return ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (*fmt == 'u')
+			pcm->s[i] = g711_ulaw2pcm(b[i]);
+		else if (*fmt == 'a')
+			pcm->s[i] = g711_alaw2pcm(b[i]);
+		else
+			pcm->s[i] = (int16_t)(b[2 * i] | b[2 * i + 1] << 8);
+	}
+	pcm->n = n;
+	src->clips[0] = pcm;
+	src->nclips = 1;
+	*srcp = src;
+	return 0;
+}
+
+/* recording:<name> plays what GET /recordings/stored/<name> shows. */
+static int open_recording(struct media_src **srcp, const char *name)
+{
+	struct recording_stored *rs = NULL;
+	const char *fmt, *file;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	err = recording_stored_find(&rs, name);
+	if (err) {
+		log_warning("Recording %s not found", name);
+		return ENOENT;
+	}
+	fmt = recording_stored_format(rs);
+	file = recording_stored_file(rs);
+	if (!strcmp(fmt, "wav"))
+		err = media_src_open_files(srcp, &file, 1, false);
+	else if (!strcmp(fmt, "ulaw") || !strcmp(fmt, "alaw") ||
+		 !strcmp(fmt, "sln")) {
+		err = recording_stored_read(rs, &buf, &len);
+		if (!err)
+			err = open_raw(srcp, fmt, buf, len, file);
+	}
+	else
+		err = ENOTSUP;
+	mem_deref(buf);
+	mem_deref(rs);
+	return err;
+}
+
 static bool scheme(const char *uri, const char *s)
 {
 	return !strncmp(uri, s, strlen(s));
@@ -145,11 +224,8 @@ int media_src_open(struct media_src **srcp, const char *uri, const char *lang)
 		return EINVAL;
 	if (scheme(uri, "tone:"))
 		return open_tone(srcp, uri + 5);
-	if (scheme(uri, "recording:")) {
-		log_notice("Playing recordings is not supported yet: %s",
-			   uri);
-		return ENOTSUP;
-	}
+	if (scheme(uri, "recording:"))
+		return open_recording(srcp, uri + 10);
 	names = mem_zalloc(SAY_MAX, NULL);
 	if (!names)
 		return ENOMEM;

@@ -32,6 +32,7 @@
 #include "core/mailbox.h"
 #include "core/module.h"
 #include "core/playback.h"
+#include "core/recording.h"
 #include "core/stasis.h"
 #include "local/local.h"
 #include "media/media.h"
@@ -105,8 +106,8 @@ static int core_start(void)
 	int err;
 
 	/* The bridge's hangup hook runs first: ChannelLeftBridge precedes
-	 * StasisEnd, as in Asterisk. */
-	if ((err = bridge_init()) ||
+	 * StasisEnd, as in Asterisk; so does RecordingFinished. */
+	if ((err = bridge_init()) || (err = recording_init()) ||
 	    (err = channel_hooks_add(&stasis_hooks)) ||
 	    (err = channel_hooks_add(&pbx_hooks)) ||
 	    (err = endpoint_init()) || (err = stasis_init()) ||
@@ -177,6 +178,7 @@ static void stop(void)
 	bridge_close();
 	sip_module_close();
 	media_close();
+	recording_close();
 	playback_close();
 	module_registry_close();
 	mailbox_close();

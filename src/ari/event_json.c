@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/time.h>
+#include "ari/json_recording.h"
 #include "ari/models.h"
 #include "core/bridge.h"
 #include "core/bus.h"
@@ -532,6 +533,11 @@ static json_t *event_body(const struct bus_event *ev)
 		break;
 	case BUS_BRIDGE_BLIND_TRANSFER:
 		blind_transfer_fields(o, ev);
+		break;
+	case BUS_RECORDING_STARTED:
+	case BUS_RECORDING_FINISHED:
+	case BUS_RECORDING_FAILED:
+		ari_recording_event_fields(o, ev);
 		break;
 	case BUS_BRIDGE_ATTENDED_TRANSFER:
 		attended_transfer_fields(o, ev);

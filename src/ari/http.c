@@ -179,6 +179,21 @@ static void connect_handler(const struct sa *peer, void *arg)
 	tmr_start(&c->tmr, IDLE_MS, idle_timeout, c);
 }
 
+/* The handler's header lines name a Content-Type. */
+static bool has_ctype(const char *hdrs)
+{
+	const char *l = hdrs;
+
+	while (l && *l) {
+		if (!strncasecmp(l, "Content-Type:", 13))
+			return true;
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	return false;
+}
+
 /* The HTTP/1.1 reply on the connection. */
 static void conn_send(struct ari_resp *resp, int code, const char *body,
 		      size_t blen, void *arg)
@@ -211,7 +226,8 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 			  code, reason_http(code), date, resp->hdrs,
 			  c->close ? "Connection: close\r\n" : "");
 	if (code != 204 && code != 304) {
-		if (blen)
+		/* JSON unless the handler said otherwise (a file). */
+		if (blen && !has_ctype(resp->hdrs))
 			err |= mbuf_printf(mb, "Content-Type: application/json\r\n");
 		err |= mbuf_printf(mb, "Content-Length: %zu\r\n", blen);
 	}

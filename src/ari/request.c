@@ -91,6 +91,13 @@ void ari_resp_no_content(struct ari_resp *resp)
 	resp_send(resp, 204, NULL, 0);
 }
 
+void ari_resp_data(struct ari_resp *resp, int code, const char *ctype,
+		   const void *body, size_t blen)
+{
+	ari_resp_header(resp, "Content-Type: %s", ctype);
+	resp_send(resp, code, body, blen);
+}
+
 void ari_resp_header(struct ari_resp *resp, const char *fmt, ...)
 {
 	size_t l = strlen(resp->hdrs);

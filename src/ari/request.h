@@ -69,6 +69,9 @@ void ari_resp_error(struct ari_resp *resp, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* 204 No Content. */
 void ari_resp_no_content(struct ari_resp *resp);
+/* Raw bytes of type `ctype` ("audio/wav"): a stored recording's file. */
+void ari_resp_data(struct ari_resp *resp, int code, const char *ctype,
+		   const void *body, size_t blen);
 
 /* ---- for the code that receives requests ---- */
 

@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "core/bridge.h"
 #include "core/channel.h"
+#include "core/recording.h"
 #include "core/stasis.h"
 
 #define BRIDGE_CHANS_MAX 127 /* ARI's limit on a multi-valued parameter */
@@ -292,6 +293,14 @@ void ari_bridges_add_channel(struct ari_req *req, struct ari_resp *resp)
 
 	if (!b || !chan_list_get(req, resp, &l))
 		return;
+	for (size_t i = 0; i < l.n; i++) {
+		/* Asterisk's recording rule on the channel's control. */
+		if (recording_of_channel(l.ch[i])) {
+			ari_resp_error(resp, 409, "Channel %s currently recording",
+				       channel_id(l.ch[i]));
+			return;
+		}
+	}
 	for (size_t i = 0; i < l.n; i++) {
 		if (add_queue(b, l.ch[i], &opts)) {
 			ari_resp_error(resp, 500, "Allocation failed");

@@ -17,12 +17,6 @@
 #include "base/log.h"
 #include "core/recording.h"
 
-/* A reply of raw bytes with its own Content-Type (request.c). Weak while
- * the reply exists only in the recordings work's hookup: without it the
- * file is refused with 501, as an unimplemented route would be. */
-void ari_resp_data(struct ari_resp *resp, int code, const char *ctype,
-		   const void *body, size_t blen) __attribute__((weak));
-
 /* ---- stored ---- */
 
 static struct recording_stored *stored_lookup(struct ari_req *req,
@@ -93,10 +87,6 @@ void ari_recordings_get_stored_file(struct ari_req *req,
 	size_t n = 0;
 	int err;
 
-	if (!ari_resp_data) {
-		ari_resp_error(resp, 501, "Not implemented");
-		return;
-	}
 	s = stored_lookup(req, resp);
 	if (!s)
 		return;

@@ -227,6 +227,19 @@ static struct playback *queued_on(const void *target)
 	return NULL;
 }
 
+bool playback_on_channel(const struct channel *ch)
+{
+	for (struct le *le = ch ? playbacks.head : NULL; le; le = le->next) {
+		const struct playback *pb = le->data;
+
+		/* One that finished is over, though its audio may take a
+		 * tick more to let go. */
+		if (pb->chan == ch && !pb->finished)
+			return true;
+	}
+	return false;
+}
+
 /* A bridge keeps its helper (Asterisk's Announcer channel) while any of
  * its playbacks is registered: the next one takes it over. */
 static void helper_pass(struct playback *pb)

@@ -41,6 +41,9 @@ enum playback_state playback_get_state(const struct playback *pb);
 const char *playback_state_str(enum playback_state st);
 
 struct playback *playback_find(const char *id);
+/* A playback plays or waits on `ch` and has not finished (a recording of
+ * the channel waits its turn). */
+bool playback_on_channel(const struct channel *ch);
 
 /* ---- starting and controlling (core/playback.c) ---- */
 

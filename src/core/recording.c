@@ -29,6 +29,7 @@
 #include "core/bridge.h"
 #include "core/bus.h"
 #include "core/channel.h"
+#include "core/playback.h"
 #include "core/recording_int.h"
 
 struct recording {
@@ -57,12 +58,6 @@ struct recording {
 
 static struct list recordings;
 static bool started;
-
-/* core/playback.c answers whether a playback plays or waits on a channel
- * (Asterisk runs a channel's play and record commands in turn). Weak while
- * that function is in the recordings work's hookup only: without it a
- * recording does not wait. */
-bool playback_on_channel(const struct channel *ch) __attribute__((weak));
 
 static void activate_h(void *arg);
 
@@ -264,7 +259,7 @@ void recording_engine_ended(struct recording *rec, enum recording_end why,
 
 static bool channel_busy(const struct channel *ch)
 {
-	return playback_on_channel && playback_on_channel(ch);
+	return playback_on_channel(ch);
 }
 
 static int engine_start(struct recording *rec)

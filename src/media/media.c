@@ -17,6 +17,7 @@
 #include "media/media.h"
 #include "media/media_int.h"
 #include "media/media_bridge.h"
+#include "media/recorder_int.h"
 
 static bool started;
 static void read_config(const struct config *cfg)
@@ -82,6 +83,9 @@ int media_init(const struct config *cfg)
 	err = media_bridge_init();
 	if (err)
 		return err;
+	err = media_recorder_init();
+	if (err)
+		return err;
 	started = true;
 	return 0;
 }
@@ -90,6 +94,7 @@ void media_close(void)
 {
 	if (!started)
 		return;
+	media_recorder_close();
 	media_bridge_close();
 	media_playback_close();
 	media_moh_close();

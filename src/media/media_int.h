@@ -25,7 +25,12 @@
  *   media_apps_rtp_, media_apps_play_
  *                    dialplan applications (apps_rtp.c, apps_play.c)
  *   media_bridge_    the audio of bridges: relay, mixing, taps on a
- *                    bridge (bridge.c)
+ *                    bridge (bridge_mix.c)
+ *   media_snoop_     the Snoop channel technology (snoop.c)
+ *   media_recorder_, media_recfile_, media_rec_silence_
+ *                    recordings: the engine of the core's live
+ *                    recordings, the files, silence detection
+ *                    (recorder.c, recorder_file.c, recorder_silence.c)
  *   media_playback_  the engine of the core's playback objects
  *                    (playback_engine.c)
  *
@@ -33,8 +38,9 @@
  *   media.h         public: src/sip, main.c
  *   media_int.h     this one: every file of src/media
  *   media_chan.h    files that put audio on a channel or take it off
- *   media_bridge.h  the bridge engine's: bridge.c, playback_engine.c,
- *                   media.c
+ *   media_bridge.h  the bridge engine's: bridge_mix.c, playback_engine.c,
+ *                   recorder.c, media.c
+ *   recorder_int.h  the recordings' files: recorder*.c, media.c
  *   session_int.h   the RTP session's files: session.c, sdp.c, rtcp.c,
  *                   dtmf.c, jitter.c
  *   playback_int.h  the playback side: sound.c, tones.c, say.c, source.c,
@@ -53,8 +59,12 @@
  *   sound.c tones.c say.c        prompt files, tone programs, prompt lists
  *   source.c                     media URIs as audio
  *   player.c moh.c apps_rtp.c    generators (Echo and SendDTMF in apps_rtp)
- *   apps_play.c bridge.c         Playback, Progress, Ringing; the bridge
+ *   apps_play.c bridge_mix.c     Playback, Progress, Ringing; the bridge
  *                                engine (relay, mixing, bridge MOH, taps)
+ *   snoop.c                      the Snoop channel (a tap and a transport)
+ *   recorder_file.c recorder_silence.c
+ *                                recording files; silence detection
+ *   recorder.c                   the engine of the core's recordings
  *   playback_engine.c            the engine of the core's playback objects
  *                                (channel and bridge playbacks)
  *   media.c                      start and stop of all the above
@@ -107,7 +117,7 @@ int media_apps_play_init(void);
 int media_playback_init(void);
 void media_playback_close(void);
 
-/* bridge.c (media_bridge.h): media_bridge_init, media_bridge_close. */
+/* bridge_mix.c (media_bridge.h): media_bridge_init, media_bridge_close. */
 
 /* ---- configuration from ariadne.conf (read and checked by media.c) ---- */
 

@@ -73,9 +73,9 @@ int media_say_characters(char *out, size_t size, const char *str);
 
 struct media_src;
 
-/* A media URI (sound:, digits:, number:, characters:, tone:) as a source
- * of audio. ENOENT missing sound, EINVAL bad URI, ENOTSUP recording: or an
- * unknown scheme. */
+/* A media URI (sound:, digits:, number:, characters:, tone:, recording:)
+ * as a source of audio. ENOENT missing sound or recording, EINVAL bad URI,
+ * ENOTSUP an unknown scheme. */
 int media_src_open(struct media_src **srcp, const char *uri, const char *lang);
 /* A looping source over files (music on hold). */
 int media_src_open_files(struct media_src **srcp, const char *const *paths,

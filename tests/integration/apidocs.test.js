@@ -12,17 +12,11 @@ const EMITTED_EVENTS = ['StasisStart', 'StasisEnd', 'ApplicationMoveFailed', 'Ap
 	'ChannelCreated', 'ChannelDestroyed', 'ChannelStateChange', 'ChannelDialplan', 'ChannelVarset',
 	'ChannelHangupRequest', 'Dial'];
 
-// Operations that belong to later work (recordings, external media)
-// and must answer 501 until then; every
-// other documented operation must be routed to a handler (never 501).
+// Operations that belong to later work (external media) and must answer
+// 501 until then; every other documented operation must be routed to a
+// handler (never 501).
 const NOT_YET = new Set([
-	'channels.record',
 	'channels.externalMedia',
-	'bridges.record',
-	'recordings.listStored', 'recordings.getStored', 'recordings.deleteStored',
-	'recordings.getStoredFile', 'recordings.copyStored', 'recordings.getLive', 'recordings.cancel',
-	'recordings.stop', 'recordings.pause', 'recordings.unpause', 'recordings.mute',
-	'recordings.unmute',
 ]);
 
 serverTest('resources_json_lists_the_eleven_resources_with_absolute_base_path', async (srv) => {

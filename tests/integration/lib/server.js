@@ -373,7 +373,8 @@ class Server {
 		const extra = this.opts.ariadneConf || {};
 		const ariadneConf = ini({
 			...extra,
-			directories: { ...(extra.directories || {}), astlogdir: this.logDir,
+			directories: { astspooldir: path.join(this.tmp, 'spool'),
+				...(extra.directories || {}), astlogdir: this.logDir,
 				astrundir: this.runDir, astdatadir: this.dataDir },
 			options: { verbose: this.opts.verbose ?? 3, ...(extra.options || {}) },
 		});

@@ -470,6 +470,8 @@ static void attended_transfer_fields(json_t *o, const struct bus_event *ev)
 	if (ev->dest_bridge)
 		json_object_set_new(o, "destination_bridge",
 				    json_string(ev->dest_bridge));
+	opt_channel(o, "destination_link_first_leg", ev->link_first);
+	opt_channel(o, "destination_link_second_leg", ev->link_second);
 }
 
 /* Events of a bridge: the bridge, and the channel when one is involved. */

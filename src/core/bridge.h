@@ -191,6 +191,17 @@ typedef void (bridge_transfer_h)(bool answered, void *arg);
 int bridge_transfer_blind(struct channel *transferer, const char *exten,
 			  const char *context, bool is_external,
 			  bridge_transfer_h *h, void *arg);
+/* Attended transfer between the two bridges the transferer's legs are in
+ * (a SIP REFER with Replaces), as Asterisk does it for Stasis bridges,
+ * which may neither merge nor swap: a Local pair links them, its ;1 half
+ * taking `first`'s place and its ;2 half `second`'s; the transferer's legs
+ * leave their bridges. BridgeAttendedTransfer (destination "link") tells
+ * the apps. ENOENT: a leg is in no bridge; EINVAL: both in the same
+ * bridge; other errors: the link could not be made (published with result
+ * Fail). The legs are still up when this returns: the technology ends the
+ * transfer on its side (the final NOTIFY), then hangs them up. */
+int bridge_transfer_attended(struct channel *first, struct channel *second);
+
 /* For bridge_follow.c: the watched calls' state changes and hangups. */
 struct bus_event;
 void bridge_transfer_event(const struct bus_event *ev);

@@ -7,7 +7,11 @@
  * NOTIFY). The caller learns whether the new call was answered, for that
  * NOTIFY.
  *
- * Not here: the SIP side (src/sip/sip_refer.c), attended transfers. */
+ * An attended transfer between two Stasis bridges (which Asterisk marks
+ * as neither mergeable nor swappable) links them: a Local pair, one half
+ * in each bridge in the place of the transferer's legs.
+ *
+ * Not here: the SIP side (src/sip/sip_refer.c). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -159,6 +163,92 @@ int bridge_transfer_blind(struct channel *transferer, const char *exten,
 	if (err)
 		channel_hangup(local, CAUSE_FAILURE, "transfer");
 	mem_deref(local);
+	return err;
+}
+
+/* ---- attended ---- */
+
+/* Who meets whom, taken before the bridges change: the transferee (the
+ * other party of `first`'s bridge) and the target (of `second`'s). */
+struct attended {
+	struct channel *first, *second, *transferee, *target;
+	struct bridge *a, *b;
+};
+
+static void publish_attended(const struct attended *t, struct channel *one,
+			     struct channel *two, const char *result)
+{
+	struct bus_event ev = {
+		.type = BUS_BRIDGE_ATTENDED_TRANSFER, .chan = t->first,
+		.second_leg = t->second, .bridge = t->a, .bridge_from = t->b,
+		.transferee = t->transferee, .target = t->target,
+		.is_external = true, .result = result,
+		.dest_type = one ? "link" : "fail",
+		.link_first = one, .link_second = two,
+	};
+
+	bus_publish(&ev);
+}
+
+/* The Local pair that links the bridges: requested, never called (no
+ * dialplan runs on it), answered. */
+static int link_pair(struct channel **onep, struct channel **twop)
+{
+	struct channel *one = NULL, *two;
+	int err = channel_request(&one, "Local/link@transfer/n", NULL, NULL);
+
+	if (err)
+		return err;
+	two = channel_peer(one);
+	if (!two) {
+		channel_hangup(one, CAUSE_FAILURE, "transfer");
+		return ENOENT;
+	}
+	channel_set_state(one, CHANNEL_UP);
+	channel_set_state(two, CHANNEL_UP);
+	*onep = one;
+	*twop = two;
+	return 0;
+}
+
+int bridge_transfer_attended(struct channel *first, struct channel *second)
+{
+	struct attended t = {.first = first, .second = second,
+			     .a = bridge_of_channel(first),
+			     .b = bridge_of_channel(second)};
+	struct channel *one = NULL, *two = NULL;
+	int err;
+
+	if (!t.a || !t.b)
+		return ENOENT;
+	if (t.a == t.b)
+		return EINVAL;
+	t.transferee = transferee_of(t.a, first);
+	t.target = transferee_of(t.b, second);
+	err = link_pair(&one, &two);
+	if (err) {
+		log_warning("%s: attended transfer with %s failed: %s",
+			    channel_name(first), channel_name(second),
+			    strerror(err));
+		publish_attended(&t, NULL, NULL, "Fail");
+		return err;
+	}
+	mem_ref(one);
+	mem_ref(two);
+	log_verbose(3, "%s: attended transfer links bridges %s and %s with %s",
+		    channel_name(first), bridge_id(t.a), bridge_id(t.b),
+		    channel_name(one));
+	bridge_remove(t.a, first);
+	bridge_remove(t.b, second);
+	err = bridge_add(t.a, one, NULL);
+	if (!err)
+		err = bridge_add(t.b, two, NULL);
+	if (err)
+		channel_hangup(one, CAUSE_FAILURE, "transfer");
+	publish_attended(&t, err ? NULL : one, err ? NULL : two,
+			 err ? "Fail" : "Success");
+	mem_deref(two);
+	mem_deref(one);
 	return err;
 }
 

@@ -132,6 +132,8 @@ struct bus_event {
 	const char *dest_type;        /* attended: "bridge", "app", "link",
 	                               * "threeway", "fail" */
 	const char *dest_bridge;      /* attended "bridge": the bridge kept */
+	struct channel *link_first;   /* attended "link": the Local halves */
+	struct channel *link_second;  /* that join the two bridges */
 };
 
 typedef void (bus_h)(const struct bus_event *ev, void *arg);

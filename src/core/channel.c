@@ -285,6 +285,11 @@ void channel_set_mute(struct channel *ch, bool in, bool out, bool on)
 	if (out)
 		ch->mute_out = on;
 }
+
+struct channel *channel_peer(const struct channel *ch)
+{
+	return ch && ch->tech && ch->tech->peer ? ch->tech->peer(ch) : NULL;
+}
 void channel_set_media(struct channel *ch, void *media) { ch->media = media; }
 
 void channel_set_protocol_id(struct channel *ch, const char *id)

@@ -110,6 +110,9 @@ struct channel_tech {
 	 * NOTIFY of the REFER). 0 also when no transfer is pending. */
 	int (*transfer_progress)(struct channel *ch,
 				 enum channel_transfer_state st);
+	/* The other channel of a pair the technology made together (the
+	 * other half of a Local pair); NULL when there is none. */
+	struct channel *(*peer)(const struct channel *ch);
 };
 
 int channel_tech_register(const struct channel_tech *tech);
@@ -143,6 +146,8 @@ const char *channel_name(const struct channel *ch);
 enum channel_state channel_state(const struct channel *ch);
 const char *channel_state_str(enum channel_state st);
 const char *channel_tech_type(const struct channel *ch);
+/* The tech's peer op: the other half of a Local pair, or NULL. */
+struct channel *channel_peer(const struct channel *ch);
 const struct channel_tech *channel_get_tech(const struct channel *ch);
 void *channel_pvt(const struct channel *ch);
 void channel_set_pvt(struct channel *ch, void *pvt);

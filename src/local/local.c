@@ -296,6 +296,13 @@ static int local_redirect(struct channel *ch, const char *resource)
 	return stasis_continue(ch, context, exten, 1);
 }
 
+static struct channel *local_peer(const struct channel *ch)
+{
+	const struct local_pvt *pvt = channel_pvt(ch);
+
+	return pvt ? other_half(pvt, ch) : NULL;
+}
+
 static const struct channel_tech local_tech = {
 	.type = "Local",
 	.description = "Local Proxy Channel Driver",
@@ -307,6 +314,7 @@ static const struct channel_tech local_tech = {
 	.send_digit = local_send_digit,
 	.write_audio = local_write_audio,
 	.redirect = local_redirect,
+	.peer = local_peer,
 };
 
 int local_init(void)

@@ -273,19 +273,6 @@ static int subscribe(void)
 /* The ;2 half of a Local ;1 half (Asterisk's ast_local_get_peer), found
  * by the name the Local technology gives the pair; NULL for anything
  * else. */
-static struct channel *local_peer(const struct channel *ch)
-{
-	char name[256];
-	size_t len = strlen(channel_name(ch));
-
-	if (strcmp(channel_tech_type(ch), "Local") || len < 2 ||
-	    len >= sizeof(name) || strcmp(channel_name(ch) + len - 2, ";1"))
-		return NULL;
-	memcpy(name, channel_name(ch), len + 1);
-	name[len - 1] = '2';
-	return channel_find_by_name(name);
-}
-
 /* Remember the app that originate or create subscribed to `ch` (for the
  * channel's life) and subscribe it. */
 static int remember(struct channel *ch, const char *app, bool by_create)
@@ -344,7 +331,7 @@ int originate_dial(struct channel *ch, const struct originate_target *t)
 	 * reach the app too, as in Asterisk. */
 	if (t->app) {
 		remember(ch, t->app, false);
-		peer = local_peer(ch);
+		peer = channel_peer(ch);
 		if (peer)
 			stasis_app_watch_channel(t->app, peer);
 	}

@@ -15,8 +15,11 @@
  *    transfer_progress, which becomes NOTIFYs. The transfer itself is the
  *    app's to do (Asterisk's "ari-only" transfer handling); a channel
  *    outside Stasis gets 603, as we have no dialplan transfer.
- * Not here: attended transfers (a Replaces REFER is handed to the app as a
- * ChannelTransfer parameter). */
+ *  - in a call in a bridge with Replaces naming another of our calls that
+ *    is in another bridge: an attended transfer; the bridges are linked
+ *    (BridgeAttendedTransfer, destination "link") and the transferer's two
+ *    calls end. Any other Replaces REFER is handed to the app as a
+ *    ChannelTransfer parameter. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -251,13 +254,93 @@ static int parse_refer_to(const struct sip_hdr *h, struct refer_target *t)
 	return 0;
 }
 
-static bool has_replaces(const struct refer_target *t)
+static const char *replaces_of(const struct refer_target *t)
 {
 	for (int i = 0; i < t->n; i++) {
 		if (!strcasecmp(t->keys[i], "Replaces"))
-			return true;
+			return t->values[i];
 	}
-	return false;
+	return NULL;
+}
+
+static bool has_replaces(const struct refer_target *t)
+{
+	return replaces_of(t) != NULL;
+}
+
+struct by_callid {
+	const char *callid;
+	size_t len;
+	struct channel *found;
+};
+
+static bool match_callid(struct channel *ch, void *arg)
+{
+	struct by_callid *m = arg;
+	const char *id = channel_protocol_id(ch);
+
+	if (strcmp(channel_tech_type(ch), sip_tech.type) || !id || strlen(id) != m->len ||
+	    strncmp(id, m->callid, m->len) || channel_is_hungup(ch))
+		return false;
+	m->found = ch;
+	return true;
+}
+
+/* The call a Replaces value ("callid;to-tag=..;from-tag=..", RFC 3891)
+ * names: one of our SIP channels with that Call-ID. The tags are not
+ * compared: the Call-IDs of ariadne's calls are unique. */
+static struct channel *replaced_call(const char *replaces)
+{
+	const char *semi = strchr(replaces, ';');
+	struct by_callid m = {.callid = replaces,
+			      .len = semi ? (size_t)(semi - replaces)
+					  : strlen(replaces)};
+
+	if (!m.len)
+		return NULL;
+	channel_foreach(match_callid, &m);
+	return m.found;
+}
+
+/* Asterisk's refer_incoming_attended_request when both of the transferer's
+ * calls are in bridges: the bridges are linked (core/bridge_transfer.c),
+ * the transferer hears the final NOTIFY and both its calls are hung up.
+ * Returns false when this REFER is not such a transfer (the app gets it as
+ * ChannelTransfer, as before). */
+static bool attended_in_bridges(struct sip *sip, const struct sip_msg *msg,
+				struct sip_call *call,
+				const struct refer_target *t)
+{
+	const char *replaces = replaces_of(t);
+	struct channel *second = replaces ? replaced_call(replaces) : NULL;
+	struct channel *first = call->ch;
+	int err;
+
+	if (!second || second == first || !bridge_of_channel(first) ||
+	    !bridge_of_channel(second) ||
+	    bridge_of_channel(first) == bridge_of_channel(second))
+		return false;
+	(void)sip_reply(sip, msg, 202, "Accepted");
+	call->refer_pending = true;
+	(void)send_notify(call, 100, "Trying", false);
+	mem_ref(first);
+	mem_ref(second);
+	err = bridge_transfer_attended(first, second);
+	(void)sip_refer_progress(first, err ? CHANNEL_TRANSFER_UNAVAILABLE
+					    : CHANNEL_TRANSFER_ANSWERED);
+	if (!err) {
+		/* The transferer's calls are done: as Asterisk does once the
+		 * transfer succeeded, both are hung up. */
+		if (!channel_is_hungup(second))
+			channel_hangup(second, CAUSE_NORMAL_CLEARING,
+				       "transfer");
+		if (!channel_is_hungup(first))
+			channel_hangup(first, CAUSE_NORMAL_CLEARING,
+				       "transfer");
+	}
+	mem_deref(second);
+	mem_deref(first);
+	return true;
 }
 
 /* The new call of a blind transfer was answered or not: the final NOTIFY
@@ -330,6 +413,10 @@ void sip_refer_h(struct sip *sip, const struct sip_msg *msg, void *arg)
 	}
 	if (bridge_of_channel(call->ch) && !has_replaces(&t)) {
 		blind_in_bridge(sip, msg, call, t.dest);
+		target_reset(&t);
+		return;
+	}
+	if (attended_in_bridges(sip, msg, call, &t)) {
 		target_reset(&t);
 		return;
 	}

@@ -1,7 +1,7 @@
 /* cel.c — Channel Event Logging to <logdir>/cel/Master.csv. Subscribes to
  * the bus and turns channel events into CEL records (CHAN_START, ANSWER,
- * APP_START/APP_END, BRIDGE_ENTER/BRIDGE_EXIT, HANGUP, CHAN_END,
- * LINKEDID_END), one CSV line each in
+ * APP_START/APP_END, BRIDGE_ENTER/BRIDGE_EXIT, BLINDTRANSFER and
+ * ATTENDEDTRANSFER, HANGUP, CHAN_END, LINKEDID_END), one CSV line each in
  * the column order of Asterisk's cel_custom.conf sample mapping, flushed
  * per record. Not a CEL backend framework: one fixed file and format. */
 #include <stdint.h>
@@ -415,6 +415,58 @@ static void on_bridge(struct channel *ch, const struct bus_event *ev)
 	write_record(ch, &r);
 }
 
+/* "name","uniqueid" of a transfer's party for the extra JSON (empty when
+ * the party is unknown, as Asterisk leaves it). */
+static void party(char *name, char *id, size_t size, struct channel *ch)
+{
+	json_escape(name, size, ch ? channel_name(ch) : "");
+	json_escape(id, size, ch ? channel_id(ch) : "");
+}
+
+/* Asterisk's cel_blind_transfer_cb / cel_attended_transfer_cb: one record
+ * on the transferer's (first) channel once the transfer succeeded; the
+ * extra names the destination and the parties. */
+static void on_transfer(struct channel *ch, const struct bus_event *ev)
+{
+	struct record r = {.time_us = ev->time_us};
+	char extra[1536], b1[128], b2[128], n1[128], i1[128], n2[128];
+	char i2[128], n3[128], i3[128], e[128], c[128];
+
+	if (!ev->result || strcmp(ev->result, "Success") || !ev->bridge)
+		return;
+	json_escape(b1, sizeof(b1), bridge_id(ev->bridge));
+	party(n1, i1, sizeof(n1), ev->transferee);
+	if (ev->type == BUS_BRIDGE_BLIND_TRANSFER) {
+		r.type = CEL_BLINDTRANSFER;
+		json_escape(e, sizeof(e), ev->exten ? ev->exten : "");
+		json_escape(c, sizeof(c), ev->context ? ev->context : "");
+		snprintf(extra, sizeof(extra), "{\"extension\":\"%s\","
+			 "\"context\":\"%s\",\"bridge_id\":\"%s\","
+			 "\"transferee_channel_name\":\"%s\","
+			 "\"transferee_channel_uniqueid\":\"%s\"}",
+			 e, c, b1, n1, i1);
+	}
+	else {
+		r.type = CEL_ATTENDEDTRANSFER;
+		json_escape(b2, sizeof(b2), ev->bridge_from
+				? bridge_id(ev->bridge_from) : "");
+		party(n2, i2, sizeof(n2), ev->second_leg);
+		party(n3, i3, sizeof(n3), ev->target);
+		snprintf(extra, sizeof(extra), "{\"bridge1_id\":\"%s\","
+			 "\"channel2_name\":\"%s\","
+			 "\"channel2_uniqueid\":\"%s\","
+			 "\"bridge2_id\":\"%s\","
+			 "\"transferee_channel_name\":\"%s\","
+			 "\"transferee_channel_uniqueid\":\"%s\","
+			 "\"transfer_target_channel_name\":\"%s\","
+			 "\"transfer_target_channel_uniqueid\":\"%s\"}",
+			 b1, n2, i2, b2, n1, i1, n3, i3);
+	}
+	r.extra = extra;
+	chan_get(ch);
+	write_record(ch, &r);
+}
+
 static void cel_bus_handler(const struct bus_event *ev, void *arg)
 {
 	struct channel *ch = ev->chan;
@@ -455,6 +507,10 @@ static void cel_bus_handler(const struct bus_event *ev, void *arg)
 	case BUS_CHANNEL_ENTERED_BRIDGE:
 	case BUS_CHANNEL_LEFT_BRIDGE:
 		on_bridge(ch, ev);
+		break;
+	case BUS_BRIDGE_BLIND_TRANSFER:
+	case BUS_BRIDGE_ATTENDED_TRANSFER:
+		on_transfer(ch, ev);
 		break;
 	case BUS_CHANNEL_DESTROYED:
 		on_destroyed(ch, ev);

@@ -9,6 +9,7 @@
 // bridges, now hear each other through the Local pair (checked on their
 // RTP with Goertzel).
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const {
 	call, bridge, add, listen, hears, deafTo, mediaTest,
 } = require('./lib/media_calls');
@@ -71,6 +72,13 @@ mediaTest(APP, 'refer_with_replaces_links_the_two_bridges_and_ends_the_phones_ca
 	const link2 = ev.destination_link_second_leg.id;
 	assert.deepEqual((await srv.get(`/ari/bridges/${enc(b1)}`)).json.channels.sort(), [t.id, link1].sort());
 	assert.deepEqual((await srv.get(`/ari/bridges/${enc(b2)}`)).json.channels.sort(), [link2, r.id].sort());
+
+	// CEL: one ATTENDEDTRANSFER row, on the first leg, naming both bridges
+	// and the parties (Asterisk's cel_attended_transfer_cb).
+	const rows = fs.readFileSync(srv.celFile, 'utf8').split('\n').filter((l) => l.startsWith('"ATTENDEDTRANSFER"'));
+	assert.equal(rows.length, 1, rows.join('\n'));
+	assert.ok(rows[0].includes(`"${first.id}"`), rows[0]);
+	for (const want of [b1, b2, second.id, t.id, r.id]) assert.ok(rows[0].includes(want), `${want} in ${rows[0]}`);
 
 	// T and R hear each other through the link, never themselves.
 	const h = await listen(calls);

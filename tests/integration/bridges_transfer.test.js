@@ -8,6 +8,7 @@
 // untouched. (Outside a bridge a REFER stays the app's ChannelTransfer:
 // sip_refer.test.js.)
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const {
 	serverTest, pjsipConf, spawnSipp, assertSipp, withSipp, SLOW,
 } = require('./lib/server');
@@ -84,6 +85,14 @@ serverTest('blind_refer_in_a_bridge_is_a_BridgeBlindTransfer_to_a_local_channel'
 		assert.deepEqual(br.json.channels.sort(), ['b', local].sort());
 		// The caller stayed in the app until its phone hung up.
 		await ws.waitFor((e) => e.type === 'StasisEnd' && e.channel.id === a.id);
+		// CEL: one BLINDTRANSFER row on the caller, with the extension,
+		// context, bridge and transferee (Asterisk's cel_blind_transfer_cb).
+		const rows = fs.readFileSync(srv.celFile, 'utf8').split('\n')
+			.filter((l) => l.startsWith('"BLINDTRANSFER"'));
+		assert.equal(rows.length, 1, rows.join('\n'));
+		for (const want of [a.id, '""extension"":""200""', '""context"":""calls""', 'talk', '""transferee_channel_uniqueid"":""b""']) {
+			assert.ok(rows[0].includes(want), `${want} in ${rows[0]}`);
+		}
 	});
 });
 
@@ -96,5 +105,6 @@ serverTest('blind_refer_to_a_missing_extension_is_refused_and_the_bridge_kept', 
 		assert.equal(ws.filter('BridgeBlindTransfer').length, 0);
 		assert.equal(ws.filter('ChannelTransfer').length, 0);
 		assert.deepEqual((await srv.get('/ari/bridges/talk')).json.channels, ['b']);
+		assert.doesNotMatch(fs.readFileSync(srv.celFile, 'utf8'), /BLINDTRANSFER/);
 	});
 });

@@ -253,7 +253,7 @@ static int tech_rtp_stats(const struct channel *ch,
 }
 
 const struct channel_tech sip_tech = {
-	.type = "PJSIP",
+	.type = SIP_TECH_TYPE,
 	.description = "PJSIP Channel Driver",
 	.request = sip_call_request,
 	.call = sip_call_call,

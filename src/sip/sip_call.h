@@ -54,7 +54,10 @@ int sip_refer_progress(struct channel *ch, enum channel_transfer_state st);
 /* sip_call_out.c — the tech's call(): the INVITE out. */
 int sip_call_call(struct channel *ch, const char *resource, int timeout_s);
 
-/* sip_call.c — the channel technology, and the naming of its channels. */
+/* sip_call.c — the channel technology, and the naming of its channels.
+ * SIP_TECH_TYPE is its type name; files below sip_call.c compare against
+ * it rather than against sip_tech, so they do not depend on that file. */
+#define SIP_TECH_TYPE "PJSIP"
 extern const struct channel_tech sip_tech;
 int sip_call_request(struct channel **chp, const char *resource,
 		     const char *id, const char *other_id);

@@ -279,7 +279,7 @@ static bool match_callid(struct channel *ch, void *arg)
 	struct by_callid *m = arg;
 	const char *id = channel_protocol_id(ch);
 
-	if (strcmp(channel_tech_type(ch), sip_tech.type) || !id || strlen(id) != m->len ||
+	if (strcmp(channel_tech_type(ch), SIP_TECH_TYPE) || !id || strlen(id) != m->len ||
 	    strncmp(id, m->callid, m->len) || channel_is_hungup(ch))
 		return false;
 	m->found = ch;

@@ -21,7 +21,7 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 override CFLAGS += -DARIADNE_VERSION='"$(VERSION)"' \
             -DARIADNE_BUILD_USER='"$(shell id -un)"' -DARIADNE_BUILD_HOST='"$(shell uname -n)"'
 
-SRC       = $(wildcard src/base/*.c src/core/*.c src/pbx/*.c src/local/*.c src/ari/*.c src/media/*.c src/sip/*.c)
+SRC       = $(wildcard src/base/*.c src/net/*.c src/core/*.c src/pbx/*.c src/local/*.c src/extmedia/*.c src/ari/*.c src/media/*.c src/sip/*.c)
 OBJ       = $(SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

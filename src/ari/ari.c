@@ -13,7 +13,7 @@
 #include "ari/dispatch.h"
 #include "ari/http.h"
 #include "ari/http_conf.h"
-#include "ari/linger.h"
+#include "net/linger.h"
 #include "ari/ws_events.h"
 #include "base/config.h"
 #include "base/log.h"

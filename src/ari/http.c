@@ -28,7 +28,7 @@
 #include "ari/dispatch.h"
 #include "ari/http.h"
 #include "ari/http_params.h"
-#include "ari/linger.h"
+#include "net/linger.h"
 #include "ari/request.h"
 #include "base/log.h"
 #include "base/reason.h"

@@ -14,7 +14,7 @@
 #include <re_tcp.h>
 #include "ari/http_params.h"
 #include "ari/request.h"
-#include "ari/ws_frame.h"
+#include "net/ws_frame.h"
 #include "ari/ws_upgrade.h"
 #include "base/log.h"
 

@@ -3,7 +3,7 @@
 #ifndef ARIADNE_ARI_WS_UPGRADE_H
 #define ARIADNE_ARI_WS_UPGRADE_H
 
-#include "ari/ws_conn.h"
+#include "net/ws_conn.h"
 
 struct ari_req;
 struct ari_resp;

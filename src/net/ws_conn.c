@@ -21,9 +21,10 @@
 #include <re_sa.h>
 #include <re_tmr.h>
 #include <re_tcp.h>
-#include "ari/linger.h"
-#include "ari/ws_conn.h"
-#include "ari/ws_frame.h"
+#include <re_sys.h>
+#include "net/linger.h"
+#include "net/ws_conn.h"
+#include "net/ws_frame.h"
 #include "base/log.h"
 
 enum {
@@ -42,6 +43,7 @@ struct ws_conn {
 	int msgop;            /* its opcode; 0: none in progress */
 	bool closing;         /* nothing is sent or received any more */
 	bool reported;        /* closeh was called */
+	bool client;          /* we dialled: our frames are masked */
 	ws_recv_h *recvh;
 	ws_close_h *closeh;
 	void *arg;
@@ -83,7 +85,7 @@ static void drop(struct ws_conn *wc)
 static int send_frame(struct ws_conn *wc, enum ws_opcode op,
 		      const void *data, size_t len)
 {
-	uint8_t hdr[WS_FRAME_HEAD_MAX];
+	uint8_t hdr[WS_FRAME_HEAD_MAX], key[4];
 	struct mbuf *mb;
 	size_t hl;
 	int err;
@@ -94,13 +96,17 @@ static int send_frame(struct ws_conn *wc, enum ws_opcode op,
 		drop(wc);
 		return EOVERFLOW;
 	}
-	hl = ws_frame_encode(hdr, op, len, NULL);
+	if (wc->client)
+		rand_bytes(key, sizeof(key));
+	hl = ws_frame_encode(hdr, op, len, wc->client ? key : NULL);
 	mb = mbuf_alloc(hl + len);
 	if (!mb)
 		return ENOMEM;
 	err = mbuf_write_mem(mb, hdr, hl);
 	if (len)
 		err |= mbuf_write_mem(mb, data, len);
+	if (!err && wc->client)
+		ws_frame_mask(mb->buf + hl, len, key);
 	mb->pos = 0;
 	if (!err)
 		err = tcp_send(wc->tc, mb);
@@ -254,8 +260,9 @@ static bool header_ok(struct ws_conn *wc, const struct ws_frame *f)
 		end(wc, 1002, "reserved bits set");
 		return false;
 	}
-	/* RFC 6455 5.1: clients must mask */
-	if (!f->masked) {
+	/* RFC 6455 5.1: clients must mask (a server must not, but an
+	 * unmasking we do not need harms nobody) */
+	if (!f->masked && !wc->client) {
 		end(wc, 1002, "unmasked client frame");
 		return false;
 	}
@@ -280,7 +287,8 @@ static size_t parse_frame(struct ws_conn *wc)
 	if (wc->rx->end - f.hlen < f.len)
 		return 0;
 
-	ws_frame_mask(b + f.hlen, f.len, f.key);
+	if (f.masked)
+		ws_frame_mask(b + f.hlen, f.len, f.key);
 	if (f.op & 0x8)
 		handle_control(wc, &f, b + f.hlen);
 	else if (f.op <= WS_OP_BIN)
@@ -365,4 +373,10 @@ int ws_conn_alloc(struct ws_conn **wcp, struct tcp_conn *tc,
 	tcp_conn_txqsz_set(tc, WS_TXQ_MAX + WS_MSG_MAX + 1024);
 	*wcp = wc;
 	return 0;
+}
+
+void ws_conn_set_client(struct ws_conn *wc)
+{
+	if (wc)
+		wc->client = true;
 }

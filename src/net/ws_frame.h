@@ -1,7 +1,7 @@
 /* ws_frame.h — the pure parts of the WebSocket protocol (ws_frame.c): the
  * handshake key and frame headers. Knows nothing of connections or ARI. */
-#ifndef ARIADNE_ARI_WS_FRAME_H
-#define ARIADNE_ARI_WS_FRAME_H
+#ifndef ARIADNE_NET_WS_FRAME_H
+#define ARIADNE_NET_WS_FRAME_H
 
 #include <stdbool.h>
 #include <stddef.h>

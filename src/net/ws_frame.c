@@ -10,7 +10,7 @@
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_base64.h>
-#include "ari/ws_frame.h"
+#include "net/ws_frame.h"
 
 /* ---- SHA-1 (RFC 3174), only for Sec-WebSocket-Accept ---- */
 

@@ -1,7 +1,7 @@
 /* linger.h — close a TCP connection after what was queued went out
  * (linger.c). Knows nothing of HTTP or WebSocket. */
-#ifndef ARIADNE_ARI_LINGER_H
-#define ARIADNE_ARI_LINGER_H
+#ifndef ARIADNE_NET_LINGER_H
+#define ARIADNE_NET_LINGER_H
 
 #include <stdint.h>
 

@@ -1,8 +1,8 @@
 /* ws_conn.h — a WebSocket connection over a TCP connection (ws_conn.c).
  * Knows nothing of HTTP or ARI; the media WebSocket and an outbound client
  * are meant to use it too. */
-#ifndef ARIADNE_ARI_WS_CONN_H
-#define ARIADNE_ARI_WS_CONN_H
+#ifndef ARIADNE_NET_WS_CONN_H
+#define ARIADNE_NET_WS_CONN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +25,9 @@ typedef void (ws_close_h)(void *arg);
  * caller's. */
 int ws_conn_alloc(struct ws_conn **wcp, struct tcp_conn *tc,
 		  ws_recv_h *recvh, ws_close_h *closeh, void *arg);
+/* We dialled the peer (an outbound client, src/extmedia): our frames are
+ * masked and the peer's need not be (RFC 6455 5.1). Call before sending. */
+void ws_conn_set_client(struct ws_conn *wc);
 /* Bytes that arrived before the ws_conn existed (they came with the
  * handshake). ENOTCONN once closing. */
 int ws_conn_feed(struct ws_conn *wc, const uint8_t *data, size_t len);

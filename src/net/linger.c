@@ -17,7 +17,7 @@
 #include <re_sa.h>
 #include <re_tmr.h>
 #include <re_tcp.h>
-#include "ari/linger.h"
+#include "net/linger.h"
 
 struct lingering {
 	struct le le;

@@ -35,6 +35,7 @@
 #include "core/recording.h"
 #include "core/stasis.h"
 #include "local/local.h"
+#include "extmedia/extmedia.h"
 #include "media/media.h"
 #include "pbx/dialplan.h"
 #include "pbx/originate.h"
@@ -147,6 +148,11 @@ static int start(void)
 		log_error("Unable to start media: %s", strerror(err));
 		return err;
 	}
+	err = extmedia_init(options.confdir);
+	if (err) {
+		log_error("Unable to start external media: %s", strerror(err));
+		return err;
+	}
 	err = sip_module_init(conf_pjsip);
 	if (err) {
 		log_error("Unable to start SIP: %s", strerror(err));
@@ -177,6 +183,7 @@ static void stop(void)
 	bridge_follow_close();
 	bridge_close();
 	sip_module_close();
+	extmedia_close();
 	media_close();
 	recording_close();
 	playback_close();

@@ -12,6 +12,7 @@
 #include "ari/http_conf.h"
 #include "ari/http_params.h"
 #include "ari/request.h"
+#include "ari/media_ws.h"
 #include "ari/ws_events.h"
 #include "base/log.h"
 
@@ -166,6 +167,12 @@ void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 	size_t alen = strlen(cf.prefix) + 4;
 	const char *sub;
 
+	/* prefix + "/media/<id>": a media channel's peer (no ARI auth) */
+	if (!strncmp(h->path, cf.prefix, alen - 4) &&
+	    !strncmp(h->path + alen - 4, "/media/", 7)) {
+		ari_media_ws(req, resp, h->path + alen + 3);
+		return;
+	}
 	/* prefix + "/ari", then "/..." or nothing */
 	if (!cf.ari_enabled || strncmp(h->path, cf.prefix, alen - 4) ||
 	    strncmp(h->path + alen - 4, "/ari", 4) ||

@@ -14,6 +14,7 @@
 #include <re_mem.h>
 #include "ari/ari_util.h"
 #include "ari/handlers.h"
+#include "ari/res_channels.h"
 #include "ari/models.h"
 #include "core/channel.h"
 #include "base/defer.h"
@@ -74,7 +75,7 @@ static void set_callerid(struct channel *ch, const char *cid)
 }
 
 /* {"variables": {"NAME": "v" | {"value": "v", ...}}}; 400 on a bad shape. */
-static int set_variables(struct channel *ch, json_t *body)
+int ari_channel_set_variables(struct channel *ch, json_t *body)
 {
 	json_t *vars = body ? json_object_get(body, "variables") : NULL;
 	const char *name;
@@ -168,7 +169,7 @@ static struct channel *request_channel(struct ari_req *req,
 		ari_resp_error(resp, 500, "Failed to create channel");
 		return NULL;
 	}
-	if (set_variables(ch, ari_req_body(req))) {
+	if (ari_channel_set_variables(ch, ari_req_body(req))) {
 		channel_hangup(ch, CAUSE_FAILURE, "ARI");
 		ari_resp_error(resp, 400, "Invalid variables");
 		return NULL;
@@ -549,7 +550,7 @@ void ari_channels_set_channel_vars(struct ari_req *req, struct ari_resp *resp)
 	ch = ari_channel_lookup(req, resp, ARI_CHAN_IN_STASIS);
 	if (!ch)
 		return;
-	if (set_variables(ch, body)) {
+	if (ari_channel_set_variables(ch, body)) {
 		ari_resp_error(resp, 400, "Variable values must be strings or "
 			       "{\"value\": string} objects");
 		return;

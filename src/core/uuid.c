@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <string.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
@@ -40,4 +41,41 @@ int uuid_dup_or_new(char **dst, const char *id)
 		id = uuid;
 	}
 	return str_dup(dst, id);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool uuid_parse_text(const char *s, uint8_t *bin)
+{
+	size_t n = 0;
+
+	if (!s || strlen(s) != 36)
+		return false;
+	for (size_t i = 0; i < 36;) {
+		int hi, lo;
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i++] != '-')
+				return false;
+			continue;
+		}
+		hi = hexval(s[i]);
+		lo = hexval(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		if (bin)
+			bin[n] = (uint8_t)(hi << 4 | lo);
+		n++;
+		i += 2;
+	}
+	return n == 16;
 }

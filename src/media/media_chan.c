@@ -549,8 +549,10 @@ static void chan_send(struct media_chan *mc)
 
 	/* Without a transport (a Local half) only real audio goes to the
 	 * technology: nothing playing is nothing written. */
-	if (mc->tp)
-		mc->tops->tx(mc->tp, pcm, MEDIA_FRAME);
+	if (mc->tp) {
+		if (have || !mc->tops->audio_only)
+			mc->tops->tx(mc->tp, pcm, MEDIA_FRAME);
+	}
 	else if (have)
 		channel_write_audio(mc->ch, pcm, MEDIA_FRAME);
 

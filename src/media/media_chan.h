@@ -119,6 +119,10 @@ struct media_transport_ops {
 	/* The channel's media state is going: forget it. The transport may
 	 * live on for a moment if it holds a reference to itself. */
 	void (*detach)(void *tp);
+	/* tx only on ticks that carry audio (something plays, a bridge, a tap
+	 * that adds): an external media peer gets nothing while the channel
+	 * hears nothing, as Asterisk's media channels do. RTP sends silence. */
+	bool audio_only;
 };
 
 /* Attach the transport `tp` (a mem object; the media_chan takes the

@@ -1,0 +1,337 @@
+/* em_audiosocket.c — AudioSocket/ channels: one call's audio over a TCP
+ * connection ariadne makes to the peer, in the AudioSocket framing (a kind
+ * byte, a 16-bit big-endian length, the payload), on the engine of
+ * em_engine.c so the peer's audio is paced and its tail played.
+ *
+ * Dial string: AudioSocket/<host:port>/<uuid>[/c(<format>)]. The first
+ * message is the UUID (kind 0x01, 16 bytes); audio is signed linear,
+ * kind 0x10 at 8 kHz or 0x12 at 16 kHz, and the kind always says what the
+ * bytes are: a channel asked for in ulaw or alaw carries 8 kHz linear
+ * (Asterisk sent G.711 bytes labelled as linear: CyCoreSystems#11). Digits
+ * go out as kind 0x03. From the peer, 0x00 hangs up; any kind other than
+ * audio hangs up too, as in Asterisk; closing the socket hangs up. A
+ * hangup from our side just closes the socket. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_tcp.h>
+#include <rem_fir.h>
+#include <rem_auresamp.h>
+#include "base/log.h"
+#include "core/channel.h"
+#include "core/uuid.h"
+#include "extmedia/em_int.h"
+
+enum {
+	KIND_HANGUP = 0x00,
+	KIND_UUID = 0x01,
+	KIND_DTMF = 0x03,
+	KIND_ERROR = 0xff,
+	RX_MAX = 65535 + 3,
+	TXQ_MAX = 4 * 1024 * 1024,
+};
+
+struct em_as {
+	struct le le;
+	struct em e;
+	struct tcp_conn *tc;
+	struct mbuf *rx;
+	struct sa peer;
+	uint8_t uuid[16];
+	char service[300];
+	bool up;
+};
+
+static struct list chans;
+static const struct channel_tech as_tech;
+
+static void as_destructor(void *arg)
+{
+	struct em_as *a = arg;
+
+	list_unlink(&a->le);
+	em_close(&a->e);
+	mem_deref(a->tc);
+	mem_deref(a->rx);
+}
+
+static int send_msg(struct em_as *a, uint8_t kind, const uint8_t *p,
+		    size_t n)
+{
+	struct mbuf *mb;
+	int err;
+
+	if (!a->tc || !a->up)
+		return ENOTCONN;
+	mb = mbuf_alloc(n + 3);
+	if (!mb)
+		return ENOMEM;
+	err = mbuf_write_u8(mb, kind);
+	err |= mbuf_write_u16(mb, htons((uint16_t)n));
+	if (n)
+		err |= mbuf_write_mem(mb, p, n);
+	mb->pos = 0;
+	if (!err)
+		err = tcp_send(a->tc, mb);
+	mem_deref(mb);
+	return err;
+}
+
+static int wire_audio(void *arg, const uint8_t *p, size_t n)
+{
+	struct em_as *a = arg;
+
+	return send_msg(a, a->e.conv.fmt->as_kind, p, n);
+}
+
+static size_t wire_queued(void *arg)
+{
+	struct em_as *a = arg;
+
+	return a->tc ? tcp_conn_txqsz(a->tc) : 0;
+}
+
+static void wire_event(void *arg, enum em_event ev, const char *s, bool flag)
+{
+	struct em_as *a = arg;
+
+	(void)flag;
+	if (ev == EM_EV_DTMF && s && *s)
+		send_msg(a, KIND_DTMF, (const uint8_t *)s, 1);
+}
+
+static const struct em_wire as_wire = {
+	.audio = wire_audio,
+	.queued = wire_queued,
+	.event = wire_event,
+};
+
+static void hang_up(struct em_as *a, int cause, const char *why)
+{
+	if (!a->e.ch || channel_is_hungup(a->e.ch))
+		return;
+	log_verbose(3, "%s: %s", channel_name(a->e.ch), why);
+	channel_hangup(a->e.ch, cause, "AudioSocket");
+}
+
+/* One message from the peer; false when the call ends with it. */
+static bool message(struct em_as *a, uint8_t kind, const uint8_t *p,
+		    size_t n)
+{
+	if (kind == KIND_HANGUP) {
+		hang_up(a, CAUSE_NORMAL_CLEARING, "AudioSocket peer hung up");
+		return false;
+	}
+	if (kind != a->e.conv.fmt->as_kind || !n) {
+		log_error("%s: Received AudioSocket message other than hangup "
+			  "or audio in the channel's format (kind 0x%02x, %zu "
+			  "bytes); hanging up", channel_name(a->e.ch), kind, n);
+		hang_up(a, CAUSE_FAILURE, "AudioSocket protocol error");
+		return false;
+	}
+	em_audio_in(&a->e, p, n);
+	return true;
+}
+
+static void recv_h(struct mbuf *mb, void *arg)
+{
+	struct em_as *a = arg;
+	struct mbuf *rx = a->rx;
+
+	if (!a->e.ch || rx->end + mbuf_get_left(mb) > RX_MAX * 2) {
+		hang_up(a, CAUSE_FAILURE, "AudioSocket receive overflow");
+		return;
+	}
+	rx->pos = rx->end;
+	mbuf_write_mem(rx, mbuf_buf(mb), mbuf_get_left(mb));
+	rx->pos = 0;
+	while (mbuf_get_left(rx) >= 3) {
+		uint8_t *b = mbuf_buf(rx);
+		size_t n = (size_t)b[1] << 8 | b[2];
+
+		if (mbuf_get_left(rx) < n + 3)
+			break;
+		if (!message(a, b[0], b + 3, n))
+			return;
+		mbuf_advance(rx, (ssize_t)(n + 3));
+	}
+	if (mbuf_get_left(rx))
+		memmove(rx->buf, mbuf_buf(rx), mbuf_get_left(rx));
+	rx->end = mbuf_get_left(rx);
+	rx->pos = 0;
+}
+
+static void estab_h(void *arg)
+{
+	struct em_as *a = arg;
+
+	if (!a->e.ch)
+		return;
+	a->up = true;
+	if (send_msg(a, KIND_UUID, a->uuid, sizeof(a->uuid))) {
+		hang_up(a, CAUSE_FAILURE, "AudioSocket UUID could not be sent");
+		return;
+	}
+	log_verbose(3, "%s: connected to %s", channel_name(a->e.ch),
+		    a->service);
+	if (channel_state(a->e.ch) != CHANNEL_UP)
+		channel_set_state(a->e.ch, CHANNEL_UP);
+}
+
+static void close_h(int err, void *arg)
+{
+	struct em_as *a = arg;
+
+	if (!a->e.ch)
+		return;
+	if (!a->up)
+		log_warning("%s: could not connect to AudioSocket server %s: %s",
+			    channel_name(a->e.ch), a->service,
+			    strerror(err ? err : ECONNREFUSED));
+	hang_up(a, a->up ? CAUSE_NORMAL_CLEARING : CAUSE_FAILURE,
+		"AudioSocket connection closed");
+}
+
+/* "<host:port>/<uuid>[/c(<format>)]" */
+static int parse(struct em_as *a, const char *res, char *uuid,
+		 const struct em_format **fmt)
+{
+	const char *s1 = strchr(res, '/'), *s2;
+	char format[16] = "slin";
+	size_t n;
+
+	if (!s1 || (size_t)(s1 - res) >= sizeof(a->service))
+		return EINVAL;
+	memcpy(a->service, res, (size_t)(s1 - res));
+	a->service[s1 - res] = '\0';
+	s2 = strchr(s1 + 1, '/');
+	n = s2 ? (size_t)(s2 - s1 - 1) : strlen(s1 + 1);
+	if (n != 36)
+		return EINVAL;
+	memcpy(uuid, s1 + 1, n);
+	uuid[n] = '\0';
+	if (!uuid_parse_text(uuid, a->uuid))
+		return EINVAL;
+	if (s2 && sscanf(s2 + 1, "c(%15[^)])", format) != 1)
+		return EINVAL;
+	*fmt = em_format_find(format);
+	if (!*fmt)
+		return ENOTSUP;
+	/* The wire is linear; a G.711 request is carried at 8 kHz. */
+	if ((*fmt)->codec != -1)
+		*fmt = em_format_find("slin");
+	return em_conf_resolve(a->service, 0, &a->peer);
+}
+
+static int as_request(struct channel **chp, const char *resource,
+		      const char *id, const char *other_id)
+{
+	struct em_as *a = mem_zalloc(sizeof(*a), as_destructor);
+	const struct em_format *fmt = NULL;
+	struct channel *ch;
+	char uuid[40];
+	int err;
+
+	(void)other_id;
+	if (!a)
+		return ENOMEM;
+	a->rx = mbuf_alloc(1024);
+	err = a->rx ? parse(a, resource ? resource : "", uuid, &fmt) : ENOMEM;
+	if (!err)
+		err = channel_alloc(&ch, &as_tech, id, NULL, a,
+				    "AudioSocket/%s-%s", a->service, uuid);
+	if (err) {
+		mem_deref(a);
+		return err;
+	}
+	err = em_init(&a->e, ch, fmt, &as_wire, a);
+	if (!err)
+		err = em_attach(&a->e, a);
+	if (err) {
+		channel_hangup_quiet(ch, CAUSE_FAILURE, "AudioSocket");
+		return err;
+	}
+	list_append(&chans, &a->le, a);
+	channel_var_set(ch, "AUDIOSOCKET_UUID", uuid);
+	channel_var_set(ch, "AUDIOSOCKET_SERVICE", a->service);
+	*chp = ch;
+	return 0;
+}
+
+static int as_call(struct channel *ch, const char *resource, int timeout_s)
+{
+	struct em_as *a = channel_pvt(ch);
+	int err;
+
+	(void)resource;
+	(void)timeout_s;
+	if (!a)
+		return EINVAL;
+	err = tcp_connect(&a->tc, &a->peer, estab_h, recv_h, close_h, a);
+	if (err) {
+		log_warning("%s: could not connect to AudioSocket server %s: %s",
+			    channel_name(ch), a->service, strerror(err));
+		return err;
+	}
+	tcp_conn_txqsz_set(a->tc, TXQ_MAX);
+	return 0;
+}
+
+static void as_hangup(struct channel *ch, int cause)
+{
+	struct em_as *a = channel_pvt(ch);
+
+	(void)cause;
+	if (!a)
+		return;
+	channel_set_pvt(ch, NULL);
+	list_unlink(&a->le);
+	a->tc = mem_deref(a->tc);
+	em_close(&a->e);
+	a->e.ch = NULL;
+	mem_deref(a);
+}
+
+static int as_send_digit(struct channel *ch, char digit, int duration_ms)
+{
+	struct em_as *a = channel_pvt(ch);
+
+	(void)duration_ms;
+	return a ? em_send_digit(&a->e, digit) : ENOTCONN;
+}
+
+static int as_answer(struct channel *ch)
+{
+	(void)ch;
+	return 0;
+}
+
+static const struct channel_tech as_tech = {
+	.type = "AudioSocket",
+	.description = "AudioSocket Channel Driver",
+	.request = as_request,
+	.call = as_call,
+	.answer = as_answer,
+	.hangup = as_hangup,
+	.send_digit = as_send_digit,
+};
+
+int em_as_init(void)
+{
+	list_init(&chans);
+	return channel_tech_register(&as_tech);
+}
+
+void em_as_close(void)
+{
+	struct le *le;
+
+	while ((le = list_head(&chans)))
+		list_unlink(le);
+}

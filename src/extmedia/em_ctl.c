@@ -1,0 +1,221 @@
+/* em_ctl.c — the words of a WebSocket media channel's control messages, in
+ * its three dialects: chan_websocket's plain text ("MARK_MEDIA m1" in,
+ * "MEDIA_MARK_PROCESSED channel_id:x correlation_id:m1" out), its JSON
+ * ({"command":"MARK_MEDIA","correlation_id":"m1"} in, {"event":...} out),
+ * and Twilio Media Streams' JSON (an ariadne extension: "media" with base64
+ * audio, "mark", "clear" in). Parsing happens once, here, into a command
+ * from a table (Asterisk once compared some commands against the raw
+ * payload: #1525); what a command does is em_ws.c's. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_base64.h>
+#include "extmedia/em_ctl.h"
+
+static const struct {
+	const char *name;
+	enum em_cmd_id id;
+} cmds[] = {
+	{"ANSWER", EM_CMD_ANSWER},
+	{"HANGUP", EM_CMD_HANGUP},
+	{"START_MEDIA_BUFFERING", EM_CMD_START_BUFFERING},
+	{"STOP_MEDIA_BUFFERING", EM_CMD_STOP_BUFFERING},
+	{"MARK_MEDIA", EM_CMD_MARK},
+	{"FLUSH_MEDIA", EM_CMD_FLUSH},
+	{"PAUSE_MEDIA", EM_CMD_PAUSE},
+	{"CONTINUE_MEDIA", EM_CMD_CONTINUE},
+	{"REPORT_QUEUE_DRAINED", EM_CMD_REPORT_DRAINED},
+	{"GET_STATUS", EM_CMD_GET_STATUS},
+	{"SET_MEDIA_DIRECTION", EM_CMD_SET_DIRECTION},
+};
+
+const char *em_cmd_name(enum em_cmd_id id)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (cmds[i].id == id)
+			return cmds[i].name;
+	return "";
+}
+
+static enum em_cmd_id cmd_find(const char *name, size_t n)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strlen(cmds[i].name) == n && !memcmp(cmds[i].name, name, n))
+			return cmds[i].id;
+	return EM_CMD_NONE;
+}
+
+void em_cmd_reset(struct em_cmd *c)
+{
+	mem_deref(c->audio);
+	memset(c, 0, sizeof(*c));
+}
+
+static void copy_arg(char *out, size_t size, const char *p, size_t n)
+{
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* "NAME" or "NAME argument" (trailing blanks and line ends ignored). */
+static int parse_plain(const char *p, size_t n, struct em_cmd *c)
+{
+	size_t w;
+
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\r' || p[n - 1] == '\n'))
+		n--;
+	for (w = 0; w < n && p[w] != ' '; w++)
+		;
+	c->id = cmd_find(p, w);
+	copy_arg(c->name, sizeof(c->name), p, w);
+	if (c->id == EM_CMD_NONE)
+		return ENOENT;
+	while (w < n && p[w] == ' ')
+		w++;
+	copy_arg(c->arg, sizeof(c->arg), p + w, n - w);
+	return 0;
+}
+
+static const char *str_of(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int parse_json(json_t *j, struct em_cmd *c)
+{
+	const char *name = str_of(j, "command");
+	const char *v;
+
+	if (!name)
+		return EPROTO;
+	c->id = cmd_find(name, strlen(name));
+	copy_arg(c->name, sizeof(c->name), name, strlen(name));
+	if (c->id == EM_CMD_NONE)
+		return ENOENT;
+	if ((v = str_of(j, "correlation_id")))
+		copy_arg(c->arg, sizeof(c->arg), v, strlen(v));
+	else if ((v = str_of(j, "direction")))
+		copy_arg(c->arg, sizeof(c->arg), v, strlen(v));
+	return 0;
+}
+
+static int twilio_media(json_t *j, struct em_cmd *c)
+{
+	const char *b64 = str_of(json_object_get(j, "media"), "payload");
+	size_t n;
+
+	if (!b64)
+		return EPROTO;
+	n = strlen(b64) / 4 * 3 + 3;
+	c->audio = mem_alloc(n, NULL);
+	if (!c->audio)
+		return ENOMEM;
+	if (base64_decode(b64, strlen(b64), c->audio, &n))
+		return EPROTO;
+	c->alen = n;
+	c->id = EM_CMD_AUDIO;
+	return 0;
+}
+
+/* media → audio, mark → MARK_MEDIA, clear → FLUSH_MEDIA; the rest
+ * ("connected", "start", "stop" echoed back, "dtmf") means nothing here. */
+static int parse_twilio(json_t *j, struct em_cmd *c)
+{
+	const char *ev = str_of(j, "event");
+	const char *name;
+
+	if (!ev)
+		return EPROTO;
+	copy_arg(c->name, sizeof(c->name), ev, strlen(ev));
+	if (!strcmp(ev, "media"))
+		return twilio_media(j, c);
+	if (!strcmp(ev, "mark")) {
+		name = str_of(json_object_get(j, "mark"), "name");
+		if (!name)
+			return EPROTO;
+		c->id = EM_CMD_MARK;
+		copy_arg(c->arg, sizeof(c->arg), name, strlen(name));
+		return 0;
+	}
+	if (!strcmp(ev, "clear")) {
+		c->id = EM_CMD_FLUSH;
+		return 0;
+	}
+	c->id = EM_CMD_IGNORED;
+	return 0;
+}
+
+int em_ctl_parse(enum em_ctl ctl, const char *p, size_t n, struct em_cmd *c)
+{
+	json_error_t jerr;
+	json_t *j;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	if (ctl == EM_CTL_PLAIN)
+		return parse_plain(p, n, c);
+	j = json_loadb(p, n, 0, &jerr);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return EBADMSG;
+	}
+	err = ctl == EM_CTL_JSON ? parse_json(j, c) : parse_twilio(j, c);
+	json_decref(j);
+	return err;
+}
+
+/* A value as plain text shows it: strings bare, numbers and booleans as
+ * JSON writes them; objects are left out (channel_variables). */
+static int plain_value(struct mbuf *mb, const char *key, json_t *v)
+{
+	if (json_is_string(v))
+		return mbuf_printf(mb, " %s:%s", key, json_string_value(v));
+	if (json_is_integer(v))
+		return mbuf_printf(mb, " %s:%lld", key,
+				   (long long)json_integer_value(v));
+	if (json_is_boolean(v))
+		return mbuf_printf(mb, " %s:%s", key,
+				   json_is_true(v) ? "true" : "false");
+	return 0;
+}
+
+char *em_ctl_format(enum em_ctl ctl, json_t *ev)
+{
+	struct mbuf *mb;
+	const char *key;
+	json_t *v;
+	char *s = NULL;
+	int err;
+
+	if (ctl != EM_CTL_PLAIN) {
+		char *d = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		if (d) {
+			str_dup(&s, d);
+			free(d);
+		}
+		return s;
+	}
+	mb = mbuf_alloc(128);
+	if (!mb)
+		return NULL;
+	err = mbuf_write_str(mb, str_of(ev, "event") ? str_of(ev, "event") : "");
+	json_object_foreach(ev, key, v) {
+		if (strcmp(key, "event"))
+			err |= plain_value(mb, key, v);
+	}
+	mb->pos = 0;
+	if (!err)
+		mbuf_strdup(mb, &s, mb->end);
+	mem_deref(mb);
+	return s;
+}

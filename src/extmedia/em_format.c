@@ -69,8 +69,8 @@ void em_conv_in(struct em_conv *c, const uint8_t *b, size_t n,
 {
 	const struct em_format *f = c->fmt;
 	uint8_t whole[640];
-	int16_t wide[320];
-	size_t outc = EM_PCM8;
+	int16_t wide[320], narrow[320];
+	size_t outc;
 
 	if (n > f->frame)
 		n = f->frame;
@@ -89,10 +89,16 @@ void em_conv_in(struct em_conv *c, const uint8_t *b, size_t n,
 		le_to_pcm(b, EM_PCM8, pcm);
 		return;
 	}
+	/* librem filters the whole input into the output buffer before it
+	 * decimates: the buffer must hold the input's length. */
 	le_to_pcm(b, f->frame / 2, wide);
-	if (auresamp(&c->down, pcm, &outc, wide, f->frame / 2) ||
-	    outc != EM_PCM8)
+	outc = sizeof(narrow) / sizeof(narrow[0]);
+	if (auresamp(&c->down, narrow, &outc, wide, f->frame / 2) ||
+	    outc != EM_PCM8) {
 		memset(pcm, 0, EM_PCM8 * sizeof(*pcm));
+		return;
+	}
+	memcpy(pcm, narrow, EM_PCM8 * sizeof(*pcm));
 }
 
 void em_conv_out(struct em_conv *c, const int16_t pcm[EM_PCM8], uint8_t *out)

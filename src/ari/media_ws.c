@@ -1,6 +1,6 @@
 /* media_ws.c — GET /media/<connection id> on the HTTP server: the peer of
  * a WebSocket media channel created with connection_type=server connects
- * here (subprotocol "media"), as to Asterisk's chan_websocket. It is not
+ * here (subprotocol "media", required), as to Asterisk's chan_websocket. It is not
  * below /ari and asks for no ARI credentials, as in Asterisk: the
  * connection id, a random uuid given only to the app, is the key. What the
  * socket carries is src/extmedia's. */
@@ -35,6 +35,13 @@ void ari_media_ws(struct ari_req *req, struct ari_resp *resp, const char *id)
 		return;
 	default:
 		ari_resp_error(resp, 404, "WebSocket instance not found");
+		return;
+	}
+	/* The subprotocol is required here (Asterisk let a peer offer none):
+	 * a client of some other protocol must not be taken for a bot. */
+	if (!ari_req_header(req, "Sec-WebSocket-Protocol")) {
+		ari_resp_error(resp, 400, "The media WebSocket needs the "
+			       "subprotocol 'media'");
 		return;
 	}
 	if (ari_ws_accept(&wc, &rest, req, resp, "media", extmedia_ws_recv,

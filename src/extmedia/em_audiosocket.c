@@ -174,6 +174,7 @@ static void estab_h(void *arg)
 	if (!a->e.ch)
 		return;
 	a->up = true;
+	em_socket_tune(&a->e, tcp_conn_fd(a->tc));
 	if (send_msg(a, KIND_UUID, a->uuid, sizeof(a->uuid))) {
 		hang_up(a, CAUSE_FAILURE, "AudioSocket UUID could not be sent");
 		return;

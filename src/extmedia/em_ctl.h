@@ -27,7 +27,7 @@ enum em_cmd_id {
 struct em_cmd {
 	enum em_cmd_id id;
 	char name[64];           /* as the peer wrote it (for ERROR) */
-	char arg[1024];          /* correlation id, direction, mark name */
+	char arg[16 * 1024 + 1]; /* correlation id, direction, mark name */
 	uint8_t *audio;          /* mem; EM_CMD_AUDIO */
 	size_t alen;
 };

@@ -17,6 +17,9 @@
  * peer that reads nothing for em_conf.stuck_hangup seconds is hung up
  * (Asterisk blocked the channel and its bridge: #2140). */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <re_types.h>
 #include <re_fmt.h>
@@ -244,7 +247,9 @@ void em_audio_in(struct em *e, const uint8_t *p, size_t n)
 {
 	if (!n || e->dir == EM_DIR_IN)
 		return;
-	if (em_queue_frames(&e->q) >= em_conf.max_frames) {
+	/* A message is taken whole or not at all, and never beyond the
+	 * limit: nothing is half played. */
+	if ((e->q.in - e->q.out + n) / e->q.frame > em_conf.max_frames) {
 		if (!e->rx_drops++ || !(e->rx_drops % 100))
 			log_notice("%s: external media queue full (%u frames); "
 				   "message dropped", channel_name(e->ch),
@@ -296,4 +301,21 @@ int em_send_digit(struct em *e, char digit)
 
 	event(e, EM_EV_DTMF, s, false);
 	return 0;
+}
+
+void em_socket_tune(struct em *e, int fd)
+{
+	int one = 1;
+	int buf = (int)((em_conf.tx_queue_ms / 20) * e->conv.fmt->frame);
+
+	if (fd < 0)
+		return;
+	/* Frames go out as they are made (Asterisk sets it too), and the
+	 * kernel holds about as much audio as our own queue may: beyond
+	 * that a peer that does not read is seen at once, and a stalled
+	 * one gets no seconds of stale audio when it wakes. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (buf < 8192)
+		buf = 8192;
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 }

@@ -189,6 +189,9 @@ void em_audio_in(struct em *e, const uint8_t *p, size_t n);
 void em_mark(struct em *e, enum em_mark_kind kind, const char *id);
 void em_flush(struct em *e);
 size_t em_queue_length(const struct em *e);
+/* The socket to the peer: no Nagle, a kernel buffer the size of our own
+ * queue towards it. */
+void em_socket_tune(struct em *e, int fd);
 /* A digit towards the peer (the technology's send_digit). */
 int em_send_digit(struct em *e, char digit);
 

@@ -272,6 +272,7 @@ static int ws_request(struct channel **chp, const char *resource,
 static void socket_up(struct em_ws *w, struct ws_conn *wc)
 {
 	w->wc = wc;
+	em_socket_tune(&w->e, ws_conn_fd(wc));
 	w->started = true;
 	w->started_ms = tmr_jiffies();
 	em_ws_media_start(w);

@@ -380,3 +380,8 @@ void ws_conn_set_client(struct ws_conn *wc)
 	if (wc)
 		wc->client = true;
 }
+
+int ws_conn_fd(const struct ws_conn *wc)
+{
+	return wc && wc->tc ? tcp_conn_fd(wc->tc) : -1;
+}

@@ -40,6 +40,8 @@ int ws_conn_send(struct ws_conn *wc, bool binary, const void *data,
 void ws_conn_close(struct ws_conn *wc, uint16_t code, const char *why);
 /* "127.0.0.1:50000", for logs. */
 const char *ws_conn_peer(const struct ws_conn *wc);
+/* The socket, for options (-1 once closed). */
+int ws_conn_fd(const struct ws_conn *wc);
 /* Bytes queued towards the peer. */
 size_t ws_conn_queued(const struct ws_conn *wc);
 /* Closing or closed: nothing is sent any more. */

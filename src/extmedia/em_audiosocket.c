@@ -21,8 +21,6 @@
 #include <re_list.h>
 #include <re_sa.h>
 #include <re_tcp.h>
-#include <rem_fir.h>
-#include <rem_auresamp.h>
 #include "base/log.h"
 #include "core/channel.h"
 #include "core/uuid.h"

@@ -29,8 +29,6 @@
 #include <re_list.h>
 #include <re_sa.h>
 #include <re_mbuf.h>
-#include <rem_fir.h>
-#include <rem_auresamp.h>
 #include "base/config.h"
 #include "base/log.h"
 #include "extmedia/em_int.h"

@@ -27,8 +27,6 @@
 #include <re_list.h>
 #include <re_mbuf.h>
 #include <re_tmr.h>
-#include <rem_fir.h>
-#include <rem_auresamp.h>
 #include "base/log.h"
 #include "core/channel.h"
 #include "extmedia/em_int.h"
@@ -72,6 +70,7 @@ void em_close(struct em *e)
 		e->tp = NULL;
 	}
 	em_queue_close(&e->q);
+	em_conv_close(&e->conv);
 }
 
 static void event(struct em *e, enum em_event ev, const char *arg, bool flag)

@@ -2,15 +2,15 @@
  * the conversion of one channel's audio between that format and the 8 kHz
  * signed linear frames the rest of ariadne mixes (docs/ARCHITECTURE.md,
  * "The loop and the media tick"). G.711 goes through the media module's
- * tables; 16 kHz linear through librem's resampler (a FIR filter and a
- * factor of two each way), never through a hand-written one. */
+ * tables; 16 kHz linear through speexdsp's resampler, the one Asterisk's
+ * codec_resample uses (librem's has a fixed filter made for 48 kHz that
+ * cuts a 16 kHz signal above about 1.3 kHz), never a hand-written one. */
 #include <errno.h>
 #include <string.h>
 #include <re_types.h>
 #include <re_list.h>
 #include <re_mbuf.h>
-#include <rem_fir.h>
-#include <rem_auresamp.h>
+#include <speex/speex_resampler.h>
 #include "extmedia/em_int.h"
 #include "extmedia/extmedia.h"
 #include "media/media_chan.h"
@@ -32,20 +32,39 @@ const struct em_format *em_format_find(const char *name)
 	return NULL;
 }
 
+/* Quality 5 of 10: Asterisk's default for codec_resample. */
+enum { RESAMPLE_QUALITY = 5 };
+
 int em_conv_init(struct em_conv *c, const struct em_format *fmt)
 {
 	int err = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->fmt = fmt;
-	auresamp_init(&c->down);
-	auresamp_init(&c->up);
-	if (fmt->rate != MEDIA_SRATE) {
-		err = auresamp_setup(&c->down, fmt->rate, 1, MEDIA_SRATE, 1);
-		if (!err)
-			err = auresamp_setup(&c->up, MEDIA_SRATE, 1, fmt->rate, 1);
+	if (fmt->rate == MEDIA_SRATE)
+		return 0;
+	c->down = speex_resampler_init(1, fmt->rate, MEDIA_SRATE,
+				       RESAMPLE_QUALITY, &err);
+	if (c->down)
+		c->up = speex_resampler_init(1, MEDIA_SRATE, fmt->rate,
+					     RESAMPLE_QUALITY, &err);
+	if (!c->down || !c->up) {
+		em_conv_close(c);
+		return ENOMEM;
 	}
-	return err;
+	/* No latency-sized silence at the start: output follows input. */
+	speex_resampler_skip_zeros(c->down);
+	speex_resampler_skip_zeros(c->up);
+	return 0;
+}
+
+void em_conv_close(struct em_conv *c)
+{
+	if (c->down)
+		speex_resampler_destroy(c->down);
+	if (c->up)
+		speex_resampler_destroy(c->up);
+	c->down = c->up = NULL;
 }
 
 /* Linear little-endian bytes to samples (the wire is LE; so is every host
@@ -64,13 +83,29 @@ static void pcm_to_le(const int16_t *pcm, size_t samples, uint8_t *b)
 	}
 }
 
+/* Exactly `outn` samples out for `inn` in: the resampler may hand out a
+ * sample less or keep one back at a frame's edge; what it does not give
+ * is the last sample repeated, what it keeps comes with the next frame. */
+static void resample(SpeexResamplerState *st, const int16_t *in,
+		     spx_uint32_t inn, int16_t *out, spx_uint32_t outn)
+{
+	spx_uint32_t ilen = inn, olen = outn;
+
+	if (speex_resampler_process_int(st, 0, in, &ilen, out, &olen) ||
+	    !olen) {
+		memset(out, 0, outn * sizeof(*out));
+		return;
+	}
+	for (spx_uint32_t i = olen; i < outn; i++)
+		out[i] = out[olen - 1];
+}
+
 void em_conv_in(struct em_conv *c, const uint8_t *b, size_t n,
 		int16_t pcm[EM_PCM8])
 {
 	const struct em_format *f = c->fmt;
 	uint8_t whole[640];
-	int16_t wide[320], narrow[320];
-	size_t outc;
+	int16_t wide[320];
 
 	if (n > f->frame)
 		n = f->frame;
@@ -89,23 +124,14 @@ void em_conv_in(struct em_conv *c, const uint8_t *b, size_t n,
 		le_to_pcm(b, EM_PCM8, pcm);
 		return;
 	}
-	/* librem filters the whole input into the output buffer before it
-	 * decimates: the buffer must hold the input's length. */
 	le_to_pcm(b, f->frame / 2, wide);
-	outc = sizeof(narrow) / sizeof(narrow[0]);
-	if (auresamp(&c->down, narrow, &outc, wide, f->frame / 2) ||
-	    outc != EM_PCM8) {
-		memset(pcm, 0, EM_PCM8 * sizeof(*pcm));
-		return;
-	}
-	memcpy(pcm, narrow, EM_PCM8 * sizeof(*pcm));
+	resample(c->down, wide, f->frame / 2, pcm, EM_PCM8);
 }
 
 void em_conv_out(struct em_conv *c, const int16_t pcm[EM_PCM8], uint8_t *out)
 {
 	const struct em_format *f = c->fmt;
 	int16_t wide[320];
-	size_t outc = f->frame / 2;
 
 	if (f->codec != MEDIA_CODEC_NONE) {
 		media_g711_encode(f->codec, pcm, EM_PCM8, out);
@@ -115,12 +141,9 @@ void em_conv_out(struct em_conv *c, const int16_t pcm[EM_PCM8], uint8_t *out)
 		pcm_to_le(pcm, EM_PCM8, out);
 		return;
 	}
-	if (auresamp(&c->up, wide, &outc, pcm, EM_PCM8) ||
-	    outc != f->frame / 2)
-		memset(wide, 0, sizeof(wide));
+	resample(c->up, pcm, EM_PCM8, wide, f->frame / 2);
 	pcm_to_le(wide, f->frame / 2, out);
 }
-
 
 size_t extmedia_frame_size(const char *format)
 {

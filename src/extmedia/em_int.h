@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 /* libre's headers have no include guards: a file includes, before this
- * one, <re_types.h> <re_list.h> <re_mbuf.h> <rem_fir.h> <rem_auresamp.h>. */
+ * one, <re_types.h> <re_list.h> <re_mbuf.h>. */
 
 struct channel;
 struct config;
@@ -51,13 +51,16 @@ struct em_format {
 const struct em_format *em_format_find(const char *name);
 
 /* Conversion of one channel's audio: the wire format to and from 8 kHz
- * linear (G.711 tables, librem's resampler for wideband). */
+ * linear (G.711 tables; speexdsp's resampler, Asterisk's too, for
+ * wideband). */
+struct SpeexResamplerState_;
 struct em_conv {
 	const struct em_format *fmt;
-	struct auresamp down;    /* wire rate -> 8 kHz */
-	struct auresamp up;      /* 8 kHz -> wire rate */
+	struct SpeexResamplerState_ *down;   /* wire rate -> 8 kHz */
+	struct SpeexResamplerState_ *up;     /* 8 kHz -> wire rate */
 };
 int em_conv_init(struct em_conv *c, const struct em_format *fmt);
+void em_conv_close(struct em_conv *c);
 /* n bytes (at most fmt->frame; fewer are padded with silence) into
  * EM_PCM8 samples. */
 void em_conv_in(struct em_conv *c, const uint8_t *b, size_t n,

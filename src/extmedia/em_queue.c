@@ -16,8 +16,6 @@
 #include <re_mem.h>
 #include <re_mbuf.h>
 #include <re_list.h>
-#include <rem_fir.h>
-#include <rem_auresamp.h>
 #include "extmedia/em_int.h"
 
 /* Taken bytes are moved out of the way once this many pile up in front. */

@@ -16,8 +16,6 @@
 #include <re_list.h>
 #include <re_tmr.h>
 #include <re_base64.h>
-#include <rem_fir.h>
-#include <rem_auresamp.h>
 #include "base/log.h"
 #include "core/channel.h"
 #include "extmedia/em_ctl.h"

@@ -28,8 +28,6 @@
 #include <re_list.h>
 #include <re_tmr.h>
 #include <re_sys.h>
-#include <rem_fir.h>
-#include <rem_auresamp.h>
 #include "base/defer.h"
 #include "base/log.h"
 #include "core/channel.h"

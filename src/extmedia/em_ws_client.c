@@ -22,8 +22,6 @@
 #include <re_sys.h>
 #include <re_base64.h>
 #include "base/log.h"
-#include <rem_fir.h>
-#include <rem_auresamp.h>
 #include "extmedia/em_int.h"
 #include "extmedia/em_ws_client.h"
 #include "net/ws_conn.h"

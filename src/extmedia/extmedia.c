@@ -4,8 +4,6 @@
 #include <re_types.h>
 #include <re_list.h>
 #include <re_mbuf.h>
-#include <rem_fir.h>
-#include <rem_auresamp.h>
 #include "extmedia/em_int.h"
 #include "extmedia/extmedia.h"
 

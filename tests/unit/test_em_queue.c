@@ -18,8 +18,6 @@
 #include <re_mem.h>
 #include <re_mbuf.h>
 #include <re_list.h>
-#include <rem_fir.h>
-#include <rem_auresamp.h>
 #include "extmedia/em_int.h"
 #include "extmedia/extmedia.h"
 

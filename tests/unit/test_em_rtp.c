@@ -27,8 +27,6 @@
 #include <re_rtp.h>
 #include <re_tmr.h>
 #include <re_main.h>
-#include <rem_fir.h>
-#include <rem_auresamp.h>
 #include "core/bridge.h"
 #include "core/channel.h"
 #include "media/media.h"

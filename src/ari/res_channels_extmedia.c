@@ -125,12 +125,6 @@ static bool format_ok(const struct em_req *r, struct ari_resp *resp)
 			       r->format);
 		return false;
 	}
-	if (!strcasecmp(r->encap, "rtp") && strcmp(r->format, "ulaw") &&
-	    strcmp(r->format, "alaw")) {
-		ari_resp_error(resp, 501, "Format %s is not supported over "
-			       "rtp (ulaw, alaw)", r->format);
-		return false;
-	}
 	return true;
 }
 

@@ -14,11 +14,13 @@
  *                         JSON, Twilio Media Streams (em_ctl.c)
  *   em_ws_                WebSocket/ channels (em_ws.c, em_ws_client.c)
  *   em_as_                AudioSocket/ channels (em_audiosocket.c)
- *   em_rtp_               UnicastRTP/ channels (em_rtp.c)
+ *   em_rtp_               UnicastRTP/ channels (em_rtp.c, em_rtp_lin.c)
  *
  * Files, lowest first (a file calls only files on lines above its own):
  *   em_format.c em_queue.c em_conf.c
- *   em_engine.c em_rtp.c
+ *   em_engine.c
+ *   em_rtp_lin.c
+ *   em_rtp.c
  *   em_ctl.c em_audiosocket.c
  *   em_ws_client.c
  *   em_ws.c
@@ -198,8 +200,13 @@ void em_socket_tune(struct em *e, int fd);
 /* A digit towards the peer (the technology's send_digit). */
 int em_send_digit(struct em *e, char digit);
 
-/* ---- UnicastRTP (em_rtp.c) ---- */
+/* ---- UnicastRTP (em_rtp.c; linear formats em_rtp_lin.c) ---- */
 int em_rtp_init(void);
+struct sa;
+int em_rtp_lin_request(struct channel **chp, const struct em_format *fmt,
+		       const char *dest, const struct sa *laddr,
+		       const struct sa *raddr, const char *id, unsigned seq,
+		       uint16_t *lport);
 
 /* ---- AudioSocket (em_audiosocket.c) ---- */
 int em_as_init(void);

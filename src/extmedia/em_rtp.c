@@ -9,8 +9,9 @@
  * RTP timeout applies (a peer may be silent for as long as it likes).
  *
  * Not here: the ARI handler (src/ari), the audio itself (the session is
- * the channel's transport on the media tick), other formats than G.711
- * (ENOTSUP: the session speaks only those). */
+ * the channel's transport on the media tick), and linear formats (slin,
+ * slin16), which the session does not speak: em_rtp_lin.c carries them on
+ * the external media engine. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -245,13 +246,14 @@ static const struct channel_tech em_rtp_tech = {
 };
 
 /* EINVAL: no destination, a bad one or a bad option; ENOENT: the host does
- * not resolve; ENOTSUP: a codec other than ulaw/alaw (or another engine);
+ * not resolve; ENOTSUP: a codec other than ulaw/alaw/slin/slin16 (or another engine);
  * EEXIST: `id` in use; otherwise the error of the RTP socket. */
 static int em_rtp_request(struct channel **chp, const char *resource,
 			  const char *id, const char *other_id)
 {
 	char dest[256], codec[32] = "ulaw", buf[64];
 	const char *slash, *rtpmap;
+	const struct em_format *lin;
 	struct media_session *ms = NULL;
 	struct channel *ch = NULL;
 	struct sa raddr, laddr;
@@ -278,7 +280,10 @@ static int em_rtp_request(struct channel **chp, const char *resource,
 		log_error("'%s' is not a valid option", slash + 1);
 		return err;
 	}
-	if (codec_pt(codec, &rtpmap) < 0) {
+	lin = em_format_find(codec);
+	if (lin && lin->codec != -1)
+		lin = NULL;      /* G.711: the RTP session below */
+	if (!lin && codec_pt(codec, &rtpmap) < 0) {
 		log_error("Codec '%s' not supported for sending RTP to '%s'",
 			  codec, dest);
 		return ENOTSUP;
@@ -297,6 +302,13 @@ static int em_rtp_request(struct channel **chp, const char *resource,
 		return err;
 	}
 
+	if (lin) {
+		err = em_rtp_lin_request(&ch, lin, dest, &laddr, &raddr, id,
+					 ++em_rtp_seq, &lport);
+		if (err)
+			return err;
+		goto vars;
+	}
 	err = channel_alloc(&ch, &em_rtp_tech, id, NULL, NULL,
 			    "UnicastRTP/%s-%08x", dest, ++em_rtp_seq);
 	if (err)
@@ -309,6 +321,7 @@ static int em_rtp_request(struct channel **chp, const char *resource,
 		return err;
 	}
 	channel_set_pvt(ch, ms);
+ vars:
 	re_snprintf(buf, sizeof(buf), "%j", &laddr);
 	channel_var_set(ch, "UNICASTRTP_LOCAL_ADDRESS", buf);
 	re_snprintf(buf, sizeof(buf), "%u", lport);

@@ -1,0 +1,266 @@
+'use strict';
+// POST /ari/channels/externalMedia with encapsulation=audiosocket over TCP
+// (/work/shared/ari/external-media.md section 2, T13): ariadne connects to
+// a TCP server of the test, the AudioSocket peer. Every message is kind (1
+// byte), length (2 bytes, big-endian), payload. The first one is 0x01 with
+// the 16 bytes of the UUID given as `data`; audio is 0x10 (slin, 8 kHz) or
+// 0x12 (slin16), and the kind must always match the format (Asterisk sends
+// 0x10 whatever the format: CyCoreSystems/audiosocket#11); DTMF is 0x03 and
+// one ASCII digit; `00 00 00` from the peer, or closing the socket, hangs up.
+//
+// The other side of the call is a WebSocket media channel (lib/media_ws.js)
+// in the same mixing bridge. GET /ari/channels is [] after every test.
+const assert = require('node:assert/strict');
+const net = require('node:net');
+const crypto = require('node:crypto');
+const { sleep, SLOW, EVENT_TIMEOUT_MS } = require('./lib/server');
+const {
+	TICK, TOL, FRAME, now, externalMedia, serverChannel, mixBridge, hangup, channelEnds, emTest,
+	pattern, tone, toneFrames, patternStream, assertPatternRun, spacing,
+} = require('./lib/media_ws');
+
+const enc = encodeURIComponent;
+const APP = 'bot';
+const KIND = { HANGUP: 0x00, UUID: 0x01, DTMF: 0x03, SLIN: 0x10, SLIN16: 0x12, ERROR: 0xff };
+
+/** An AudioSocket message: kind, 16-bit BE length, payload. */
+function asMsg(kind, payload = Buffer.alloc(0)) {
+	const h = Buffer.alloc(3);
+	h[0] = kind;
+	h.writeUInt16BE(payload.length, 1);
+	return Buffer.concat([h, payload]);
+}
+
+/**
+ * A TCP server of the test speaking AudioSocket: next() resolves the next
+ * connection from ariadne, its messages parsed into conn.msgs ({t, kind,
+ * payload}); conn.echo sends every audio message straight back.
+ */
+async function asServer() {
+	const srv = net.createServer();
+	const pending = [];
+	const waiting = [];
+	const conns = [];
+	srv.on('connection', (sock) => {
+		sock.setNoDelay(true);
+		const conn = {
+			sock, msgs: [], echo: false, ended: false, waiters: [],
+			_buf: Buffer.alloc(0),
+			send(kind, payload) { if (!sock.destroyed) sock.write(asMsg(kind, payload)); },
+			audio() { return conn.msgs.filter((m) => m.kind >= 0x10 && m.kind <= 0x18); },
+			until(probe, what, timeoutMs = EVENT_TIMEOUT_MS) {
+				return new Promise((resolve, reject) => {
+					const w = { probe, resolve };
+					w.timer = setTimeout(() => {
+						conn.waiters.splice(conn.waiters.indexOf(w), 1);
+						reject(new Error(`AudioSocket peer: timed out after ${timeoutMs} ms waiting for ${what}; ` +
+							`kinds so far: ${JSON.stringify(conn.msgs.slice(0, 20).map((m) => m.kind))}` +
+							` (${conn.msgs.length} messages, ended ${conn.ended})`));
+					}, timeoutMs);
+					conn.waiters.push(w);
+					conn._check();
+				});
+			},
+			_check() {
+				for (const w of conn.waiters.slice()) {
+					const v = w.probe();
+					if (v !== undefined) {
+						conn.waiters.splice(conn.waiters.indexOf(w), 1);
+						clearTimeout(w.timer);
+						w.resolve(v);
+					}
+				}
+			},
+		};
+		conn.closed = new Promise((resolve) => sock.on('close', () => { conn.ended = true; conn._check(); resolve(); }));
+		sock.on('error', () => {});
+		sock.on('data', (d) => {
+			const t = now();
+			conn._buf = Buffer.concat([conn._buf, d]);
+			while (conn._buf.length >= 3) {
+				const len = conn._buf.readUInt16BE(1);
+				if (conn._buf.length < 3 + len) break;
+				const m = { t, kind: conn._buf[0], payload: conn._buf.subarray(3, 3 + len) };
+				conn._buf = conn._buf.subarray(3 + len);
+				conn.msgs.push(m);
+				if (conn.echo && m.kind >= 0x10 && m.kind <= 0x18) conn.send(m.kind, m.payload);
+			}
+			conn._check();
+		});
+		conns.push(conn);
+		if (waiting.length) waiting.shift()(conn); else pending.push(conn);
+	});
+	await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+	return {
+		port: srv.address().port,
+		conns,
+		next(timeoutMs = EVENT_TIMEOUT_MS) {
+			if (pending.length) return Promise.resolve(pending.shift());
+			return new Promise((resolve, reject) => {
+				const t = setTimeout(() => reject(new Error(`ariadne did not connect to the AudioSocket peer in ${timeoutMs} ms`)),
+					timeoutMs);
+				waiting.push((c) => { clearTimeout(t); resolve(c); });
+			});
+		},
+		close() {
+			for (const c of conns) c.sock.destroy();
+			return new Promise((r) => srv.close(() => r()));
+		},
+	};
+}
+
+const prepare = async () => {
+	const peer = await asServer();
+	return { peer, close: () => peer.close() };
+};
+
+/** An AudioSocket channel to our peer, connected and in Stasis: {id, name, uuid, conn}. */
+async function audioSocket(srv, ev, peer, format) {
+	const uuid = crypto.randomUUID();
+	const from = ev.events.length;
+	const r = await externalMedia(srv, { app: APP, encapsulation: 'audiosocket', transport: 'tcp',
+		external_host: `127.0.0.1:${peer.port}`, data: uuid, format });
+	assert.equal(r.status, 200, r.body);
+	assert.match(r.json.name, /^AudioSocket\//);
+	assert.ok(r.json.name.includes(uuid), `channel name ${r.json.name} lacks the uuid`);
+	const conn = await peer.next();
+	// The UUID message is first, and alone in its kind.
+	await conn.until(() => (conn.msgs.length ? true : undefined), 'the first message');
+	const first = conn.msgs[0];
+	assert.equal(first.kind, KIND.UUID, `first message of kind 0x${first.kind.toString(16)}`);
+	assert.equal(first.payload.length, 16);
+	assert.equal(first.payload.toString('hex'), uuid.replace(/-/g, ''));
+	// It answers itself once connected: then it is in the app.
+	await ev.waitFor((e) => e.type === 'StasisStart' && e.channel.id === r.json.id, EVENT_TIMEOUT_MS,
+		{ from, what: 'StasisStart of the AudioSocket channel' });
+	assert.equal((await srv.get(`/ari/channels/${enc(r.json.id)}`)).json.state, 'Up');
+	return { id: r.json.id, name: r.json.name, uuid, conn, from };
+}
+
+emTest('audiosocket_says_its_uuid_first_then_slin16_as_kind_0x12_every_20_ms_and_takes_echo_back',
+	{ app: APP, prepare }, async (srv, ev, t, { peer }) => {
+		const as = await audioSocket(srv, ev, peer, 'slin16');
+		const A = await serverChannel(srv, ev, { app: APP, format: 'slin16', name: 'A' });
+		await mixBridge(srv, ev, [A.id, as.id]);
+		as.conn.echo = true;
+		await sleep(200);
+		const fromAs = as.conn.msgs.length;
+		const fromA = A.bot.frames.length;
+		await A.bot.sendPaced(tone(1000, 16000, 2 * 16000), FRAME.slin16).done;
+		await sleep(400);
+		const audio = as.conn.msgs.slice(fromAs).filter((m) => m.kind !== KIND.DTMF);
+		// Every message after the UUID is slin16 audio: kind 0x12, 640 bytes.
+		const kinds = [...new Set(audio.map((m) => m.kind))];
+		assert.deepEqual(kinds, [KIND.SLIN16], `kinds for slin16: ${kinds.map((k) => '0x' + k.toString(16))}`);
+		assert.ok(audio.every((m) => m.payload.length === 640), 'slin16 messages other than 640 bytes: ' +
+			[...new Set(audio.map((m) => m.payload.length))]);
+		const toned = toneFrames(audio.map((m) => ({ t: m.t, data: m.payload })), 1000, 16000);
+		assert.ok(toned.length >= 97, `the peer heard 1000 Hz in ${toned.length} of 100 frames`);
+		const s = spacing(toned);
+		assert.ok(Math.abs(s.mean - TICK) <= 5, `AudioSocket frames ${s.mean.toFixed(2)} ms apart`);
+		assert.equal(s.bursts, 0, JSON.stringify(s));
+		// The echo came back to A.
+		const back = toneFrames(A.bot.since(fromA), 1000, 16000);
+		assert.ok(back.length >= 95, `A heard its echo in ${back.length} frames`);
+
+		// 00 00 00 from the peer hangs up; ariadne closes the socket.
+		const from = ev.events.length;
+		as.conn.sock.write(Buffer.from([0, 0, 0]));
+		await channelEnds(ev, as.id, { from });
+		await Promise.race([as.conn.closed, sleep(2000 * SLOW).then(() => assert.fail('socket left open after hangup'))]);
+		await hangup(srv, ev, A);
+	});
+
+emTest('audiosocket_slin_is_kind_0x10_in_320_bytes_and_crosses_the_bridge_sample_exact',
+	{ app: APP, prepare }, async (srv, ev, t, { peer }) => {
+		const as = await audioSocket(srv, ev, peer, 'slin');
+		const A = await serverChannel(srv, ev, { app: APP, format: 'slin', name: 'A' });
+		await mixBridge(srv, ev, [A.id, as.id]);
+		as.conn.echo = true;
+		await sleep(200);
+		const fromAs = as.conn.msgs.length;
+		const fromA = A.bot.frames.length;
+		await A.bot.sendPaced(pattern(8000), FRAME.slin).done;
+		await sleep(400);
+		const audio = as.conn.msgs.slice(fromAs);
+		assert.deepEqual([...new Set(audio.map((m) => m.kind))], [KIND.SLIN]);
+		assert.ok(audio.every((m) => m.payload.length === 320));
+		const atPeer = patternStream(audio.map((m) => ({ t: m.t, data: m.payload })));
+		assert.equal(assertPatternRun(atPeer.values, { what: 'A at the AudioSocket peer' }), 8000);
+		const atA = patternStream(A.bot.since(fromA));
+		assert.ok(assertPatternRun(atA.values, { what: 'echo at A' }) >= 8000 - 160);
+
+		// Closing the socket hangs up too.
+		const from = ev.events.length;
+		as.conn.sock.end();
+		await channelEnds(ev, as.id, { from });
+		await hangup(srv, ev, A);
+	});
+
+emTest('audiosocket_audio_sent_in_one_lump_is_paced_out_by_ariadne', { app: APP, prepare }, async (srv, ev, t, { peer }) => {
+	// Asterisk hands each AudioSocket message to the core at once (the app
+	// must pace); ariadne runs it through the same 20 ms engine as WebSocket.
+	const as = await audioSocket(srv, ev, peer, 'slin');
+	const A = await serverChannel(srv, ev, { app: APP, format: 'slin', name: 'A' });
+	await mixBridge(srv, ev, [A.id, as.id]);
+	await sleep(200);
+	const fromA = A.bot.frames.length;
+	const buf = pattern(8000);
+	as.conn.send(KIND.SLIN, buf.subarray(0, 9600));
+	as.conn.send(KIND.SLIN, buf.subarray(9600));
+	await sleep(1000 + 500 * SLOW);
+	const frames = A.bot.since(fromA);
+	const st = patternStream(frames);
+	assert.equal(assertPatternRun(st.values, { what: 'A' }), 8000);
+	const withAudio = frames.filter((f, i) => st.frames[i].count > 0);
+	assert.equal(withAudio.length, 50);
+	const span = withAudio[49].t - withAudio[0].t;
+	assert.ok(Math.abs(span - 49 * TICK) <= TOL, `50 frames over ${span.toFixed(1)} ms`);
+	assert.equal(spacing(withAudio).bursts, 0);
+	as.conn.send(KIND.HANGUP);
+	await srv.waitChannelGone(as.id);
+	await hangup(srv, ev, A);
+});
+
+emTest('audiosocket_gets_digits_as_kind_0x03_and_a_delete_closes_the_socket', { app: APP, prepare },
+	async (srv, ev, t, { peer }) => {
+		const as = await audioSocket(srv, ev, peer, 'slin16');
+		const r = await srv.post(`/ari/channels/${enc(as.id)}/dtmf?dtmf=5`);
+		assert.equal(r.status, 204, r.body);
+		const d = await as.conn.until(() => as.conn.msgs.find((m) => m.kind === KIND.DTMF), 'a DTMF message');
+		assert.equal(d.payload.length, 1);
+		assert.equal(d.payload.toString('latin1'), '5');
+		await srv.post(`/ari/channels/${enc(as.id)}/dtmf?dtmf=${enc('*#')}`);
+		await as.conn.until(() => (as.conn.msgs.filter((m) => m.kind === KIND.DTMF).length >= 3 ? true : undefined),
+			'three digits', 4000 * SLOW);
+		assert.deepEqual(as.conn.msgs.filter((m) => m.kind === KIND.DTMF).map((m) => m.payload.toString('latin1')),
+			['5', '*', '#']);
+		const from = ev.events.length;
+		assert.equal((await srv.del(`/ari/channels/${enc(as.id)}`)).status, 204);
+		await channelEnds(ev, as.id, { from });
+		await Promise.race([as.conn.closed, sleep(2000 * SLOW).then(() => assert.fail('socket left open after DELETE'))]);
+		// Asterisk just closes: no kind ariadne does not send (0x00 is the peer's).
+		assert.ok(as.conn.msgs.every((m) => [KIND.UUID, KIND.DTMF, KIND.SLIN16].includes(m.kind)),
+			`unexpected kinds: ${[...new Set(as.conn.msgs.map((m) => m.kind))]}`);
+	});
+
+emTest('audiosocket_with_nobody_listening_leaves_no_channel', { app: APP }, async (srv) => {
+	const peer = await asServer();
+	const port = peer.port;
+	await peer.close();
+	const r = await externalMedia(srv, { app: APP, encapsulation: 'audiosocket', transport: 'tcp',
+		external_host: `127.0.0.1:${port}`, data: crypto.randomUUID(), format: 'slin16' });
+	assert.ok([200, 500].includes(r.status), `${r.status} ${r.body}`);
+	if (r.status === 200) await srv.waitChannelGone(r.json.id, 6000 * SLOW);
+});
+
+emTest('audiosocket_requests_are_checked', { app: APP }, async (srv) => {
+	const base = { app: APP, encapsulation: 'audiosocket', transport: 'tcp', format: 'slin16' };
+	let r = await externalMedia(srv, { ...base, external_host: '127.0.0.1:9' });
+	assert.equal(r.status, 400, `without data: ${r.status} ${r.body}`);
+	r = await externalMedia(srv, { ...base, external_host: '127.0.0.1', data: crypto.randomUUID() });
+	assert.equal(r.status, 400, `without a port: ${r.status} ${r.body}`);
+	r = await externalMedia(srv, { ...base, transport: 'udp', external_host: '127.0.0.1:9', data: crypto.randomUUID() });
+	assert.ok(r.status === 400 || r.status === 501, `audiosocket over udp: ${r.status} ${r.body}`);
+	assert.deepEqual((await srv.get('/ari/channels')).json, []);
+});

@@ -147,7 +147,7 @@ static void bad_dial_strings_are_refused(void **state)
 		assert_int_equal(channel_request(&ch, einval[i], NULL, NULL),
 				 EINVAL);
 	assert_int_equal(channel_request(&ch, "UnicastRTP/127.0.0.1:5000/"
-					 "c(slin16)", NULL, NULL), ENOTSUP);
+					 "c(opus)", NULL, NULL), ENOTSUP);
 	assert_int_equal(channel_request(&ch, "UnicastRTP/127.0.0.1:5000/"
 					 "e(multicast)", NULL, NULL), ENOTSUP);
 	assert_null(ch);

@@ -211,57 +211,51 @@ bool extmedia_ws_uri_allowed(const char *uri)
 	return false;
 }
 
-static int lookup(const char *name, uint16_t port, struct sa *out)
+/* "1.2.3.4:5", "[::1]:5" or "name:5" (a name resolved now, as Asterisk
+ * does); without a port, def_port (0: the port is required). A bare IPv6
+ * address needs brackets before a port. */
+int em_conf_resolve(const char *dest, uint16_t def_port, struct sa *out)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
 	struct addrinfo *res = NULL;
+	const char *colon = dest ? strrchr(dest, ':') : NULL, *h = dest;
+	size_t hlen;
+	unsigned long port = def_port;
+	char host[256], *end;
 	int err;
 
-	if (getaddrinfo(name, NULL, &hints, &res) || !res)
-		return EADDRNOTAVAIL;
-	err = sa_set_sa(out, res->ai_addr);
-	freeaddrinfo(res);
-	if (!err)
-		sa_set_port(out, port);
-	return err ? EADDRNOTAVAIL : 0;
-}
-
-int em_conf_resolve(const char *hostport, uint16_t def_port, struct sa *out)
-{
-	char host[256];
-	const char *colon;
-	unsigned long port = def_port;
-	size_t n;
-
-	if (!hostport || !*hostport)
+	if (!dest || !*dest)
 		return EINVAL;
-	if (!sa_decode(out, hostport, strlen(hostport)))
-		return 0;
-	if (hostport[0] == '[') {
-		const char *close = strchr(hostport, ']');
-
-		if (!close)
-			return EINVAL;
-		n = (size_t)(close - hostport - 1);
-		colon = close[1] == ':' ? close + 1 : NULL;
-		hostport++;
-	}
-	else {
-		colon = strrchr(hostport, ':');
-		n = colon ? (size_t)(colon - hostport) : strlen(hostport);
+	if (colon && dest[0] == '[' && colon < strchr(dest, ']'))
+		colon = NULL;                /* "[v6]" alone */
+	else if (colon && dest[0] != '[' && memchr(dest, ':', colon - dest))
+		return EINVAL;               /* IPv6 wants brackets */
+	hlen = colon ? (size_t)(colon - dest) : strlen(dest);
+	if (hlen > 2 && dest[0] == '[' && dest[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
 	}
 	if (colon) {
-		char *end;
-
 		port = strtoul(colon + 1, &end, 10);
-		if (*end || end == colon + 1 || !port || port > 65535)
+		if (*end || end == colon + 1 || port > 65535)
 			return EINVAL;
 	}
-	if (!port || !n || n >= sizeof(host))
+	if (!port || !hlen || hlen >= sizeof(host))
 		return EINVAL;
-	memcpy(host, hostport, n);
-	host[n] = '\0';
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
 	if (!sa_set_str(out, host, (uint16_t)port))
 		return 0;
-	return lookup(host, (uint16_t)port, out);
+	if (h != dest)
+		return EINVAL;
+	if (getaddrinfo(host, NULL, &hints, &res) || !res) {
+		log_error("Unable to resolve host '%s'", host);
+		return EADDRNOTAVAIL;
+	}
+	err = sa_set_sa(out, res->ai_addr);
+	freeaddrinfo(res);
+	if (err)
+		return EADDRNOTAVAIL;
+	sa_set_port(out, (uint16_t)port);
+	return 0;
 }

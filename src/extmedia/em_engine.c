@@ -149,6 +149,13 @@ static void send_frame(struct em *e, const uint8_t *p, size_t n)
 			e->stuck_since = now ? now : 1;
 		return;
 	}
+	if (e->stuck_since && e->tx_drops > e->tx_drops_told) {
+		/* The peer reads again: say what it missed in all. */
+		log_notice("%s: external media peer is reading again; %llu "
+			   "frames dropped in all", channel_name(e->ch),
+			   (unsigned long long)e->tx_drops);
+		e->tx_drops_told = e->tx_drops;
+	}
 	e->stuck_since = 0;
 	if (e->wire->audio(e->warg, p, n) == ENOBUFS)
 		e->tx_drops++;
@@ -317,4 +324,17 @@ void em_socket_tune(struct em *e, int fd)
 	if (buf < 8192)
 		buf = 8192;
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+}
+
+int em_dir_parse(const char *s, enum em_dir *d)
+{
+	if (!strcmp(s, "both"))
+		*d = EM_DIR_BOTH;
+	else if (!strcmp(s, "in"))
+		*d = EM_DIR_IN;
+	else if (!strcmp(s, "out"))
+		*d = EM_DIR_OUT;
+	else
+		return EINVAL;
+	return 0;
 }

@@ -141,6 +141,8 @@ int em_conf_resolve(const char *hostport, uint16_t def_port, struct sa *out);
 /* ---- the engine (em_engine.c) ---- */
 
 enum em_dir { EM_DIR_BOTH, EM_DIR_IN, EM_DIR_OUT };
+/* "both", "in", "out" (seen from the peer); EINVAL otherwise. */
+int em_dir_parse(const char *s, enum em_dir *d);
 
 /* What the engine tells the peer, in whatever words its protocol has. */
 enum em_event {
@@ -179,6 +181,7 @@ struct em {
 	bool paused, bulk, passthrough, drained_req, xoff_sent;
 	bool fresh;                      /* audio came since the last tick */
 	uint64_t tx_frames, tx_drops, rx_drops;
+	uint64_t tx_drops_told;           /* drops the log has reported */
 	uint64_t stuck_since;            /* ms; 0 while the peer reads */
 };
 

@@ -88,45 +88,13 @@ static int parse_options(const char *opts, char *codec, size_t size)
 	return 0;
 }
 
-/* Numeric "1.2.3.4:5", "[::1]:5", or "name:5" resolved now (chan_rtp
- * resolves synchronously too). The port is required. */
+/* The destination (em_conf_resolve): ENOENT for a name that does not
+ * resolve, as before. */
 static int resolve(struct sa *sa, const char *dest)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC,
-				 .ai_socktype = SOCK_DGRAM};
-	struct addrinfo *res = NULL;
-	const char *colon = strrchr(dest, ':'), *h = dest;
-	size_t hlen = colon ? (size_t)(colon - dest) : 0;
-	char host[256], *end;
-	unsigned long port;
-	int err;
+	int err = em_conf_resolve(dest, 0, sa);
 
-	if (hlen > 2 && dest[0] == '[' && dest[hlen - 1] == ']') {
-		h++;
-		hlen -= 2;
-	}
-	else if (memchr(dest, ':', hlen))
-		return EINVAL;  /* IPv6 wants brackets before a port */
-	if (!hlen || hlen >= sizeof(host))
-		return EINVAL;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end || end == colon + 1 || !port || port > 65535)
-		return EINVAL;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	if (!sa_set_str(sa, host, (uint16_t)port))
-		return 0;
-	if (h != dest)
-		return EINVAL;
-	if (getaddrinfo(host, NULL, &hints, &res) || !res) {
-		log_error("Unable to resolve host '%s'", host);
-		return ENOENT;
-	}
-	err = sa_set_sa(sa, res->ai_addr);
-	freeaddrinfo(res);
-	if (!err)
-		sa_set_port(sa, (uint16_t)port);
-	return err;
+	return err == EADDRNOTAVAIL ? ENOENT : err;
 }
 
 /* The address the kernel would send from towards `dst` (Asterisk's

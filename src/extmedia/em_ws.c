@@ -322,19 +322,6 @@ static void answer(struct em_ws *w)
 		channel_set_state(w->e.ch, CHANNEL_UP);
 }
 
-static int direction(const char *s, enum em_dir *d)
-{
-	if (!strcmp(s, "both"))
-		*d = EM_DIR_BOTH;
-	else if (!strcmp(s, "in"))
-		*d = EM_DIR_IN;
-	else if (!strcmp(s, "out"))
-		*d = EM_DIR_OUT;
-	else
-		return EINVAL;
-	return 0;
-}
-
 /* Refused in passthrough mode, and (for what feeds the queue) while the
  * peer only listens: Asterisk's rules, with an ERROR either way. */
 static bool refused(struct em_ws *w, const struct em_cmd *c)
@@ -391,7 +378,7 @@ static void set_direction(struct em_ws *w, const struct em_cmd *c)
 {
 	enum em_dir d;
 
-	if (w->ctl != EM_CTL_JSON || direction(c->arg, &d)) {
+	if (w->ctl != EM_CTL_JSON || em_dir_parse(c->arg, &d)) {
 		error_event(w, "SET_MEDIA_DIRECTION: invalid direction (both, "
 			    "in or out)");
 		return;

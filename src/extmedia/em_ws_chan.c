@@ -81,19 +81,6 @@ static int ctl_of(const char *s, enum em_ctl *ctl)
 	return 0;
 }
 
-static int dir_of(const char *s, enum em_dir *d)
-{
-	if (!strcmp(s, "both"))
-		*d = EM_DIR_BOTH;
-	else if (!strcmp(s, "in"))
-		*d = EM_DIR_IN;
-	else if (!strcmp(s, "out"))
-		*d = EM_DIR_OUT;
-	else
-		return EINVAL;
-	return 0;
-}
-
 static int parse_opts(const char *p, struct ws_opts *o)
 {
 	char v[512];
@@ -122,7 +109,7 @@ static int parse_opts(const char *p, struct ws_opts *o)
 			else if (c == 'f' && ctl_of(v, &o->ctl))
 				log_warning("WebSocket: invalid control message "
 					    "format '%s', using plain-text", v);
-			else if (c == 'd' && dir_of(v, &o->dir))
+			else if (c == 'd' && em_dir_parse(v, &o->dir))
 				return EINVAL;
 			else if (c == 'v') {
 				for (char *q = v; *q; q++)

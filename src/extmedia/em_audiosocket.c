@@ -21,6 +21,7 @@
 #include <re_list.h>
 #include <re_sa.h>
 #include <re_tcp.h>
+#include "base/defer.h"
 #include "base/log.h"
 #include "core/channel.h"
 #include "core/uuid.h"
@@ -282,6 +283,28 @@ static int as_call(struct channel *ch, const char *resource, int timeout_s)
 	return 0;
 }
 
+static void gone_estab(void *arg)
+{
+	(void)arg;
+}
+
+static void gone_recv(struct mbuf *mb, void *arg)
+{
+	(void)mb;
+	(void)arg;
+}
+
+static void gone_close(int err, void *arg)
+{
+	(void)err;
+	(void)arg;
+}
+
+static void nothing(void *arg)
+{
+	(void)arg;
+}
+
 static void as_hangup(struct channel *ch, int cause)
 {
 	struct em_as *a = channel_pvt(ch);
@@ -291,7 +314,13 @@ static void as_hangup(struct channel *ch, int cause)
 		return;
 	channel_set_pvt(ch, NULL);
 	list_unlink(&a->le);
-	a->tc = mem_deref(a->tc);
+	if (a->tc) {
+		/* We may be inside one of its handlers: it goes on the next
+		 * loop turn, and tells nobody anything meanwhile. */
+		tcp_set_handlers(a->tc, gone_estab, gone_recv, gone_close, NULL);
+		defer_call(nothing, a->tc);
+		a->tc = mem_deref(a->tc);
+	}
 	em_close(&a->e);
 	a->e.ch = NULL;
 	mem_deref(a);

@@ -331,6 +331,7 @@ static void ws_hangup(struct channel *ch, int cause)
 	}
 	/* A dial in progress may be what is calling us: let it go later. */
 	if (w->dial) {
+		em_wsc_cancel(w->dial);
 		defer_call(nothing, w->dial);
 		w->dial = mem_deref(w->dial);
 	}

@@ -204,9 +204,12 @@ static void recv_h(struct mbuf *mb, void *arg)
 static void estab_h(void *arg)
 {
 	struct em_wsc *c = arg;
-	struct mbuf *mb = mbuf_alloc(strlen(c->request));
+	struct mbuf *mb;
 	int err;
 
+	if (!c->doneh)
+		return;
+	mb = mbuf_alloc(strlen(c->request));
 	if (!mb) {
 		finish(c, ENOMEM, NULL);
 		return;
@@ -223,6 +226,8 @@ static void close_h(int err, void *arg)
 {
 	struct em_wsc *c = arg;
 
+	if (!c->doneh)
+		return;
 	log_warning("WebSocket client: %s%s: connection failed: %s", c->host,
 		    c->path, err ? strerror(err) : "closed by the server");
 	finish(c, err ? err : ECONNRESET, NULL);
@@ -321,4 +326,12 @@ int em_wsc_connect(struct em_wsc **cp, const char *uri,
 	tmr_start(&c->tmr, o->timeout_ms ? o->timeout_ms : 2000, timed_out, c);
 	*cp = c;
 	return 0;
+}
+
+void em_wsc_cancel(struct em_wsc *c)
+{
+	if (!c)
+		return;
+	c->doneh = NULL;
+	tmr_cancel(&c->tmr);
 }

@@ -21,4 +21,8 @@ int em_wsc_connect(struct em_wsc **cp, const char *uri,
 		   const struct em_wsc_opts *o, ws_recv_h *recvh,
 		   ws_close_h *closeh, em_wsc_h *doneh, void *arg);
 
+/* Nothing more is reported (its owner is going); the object itself may
+ * still be referenced for a moment. */
+void em_wsc_cancel(struct em_wsc *c);
+
 #endif

@@ -79,6 +79,7 @@ astrundir = $BENCH_TMP/run
 astdatadir = $BENCH_TMP/data
 [options]
 verbose = ${BENCH_VERBOSE:-3}
+highpriority = ${BENCH_HIGHPRIORITY:-no}
 CONF
 		cat > "$BENCH_TMP/etc/http.conf" <<CONF
 [general]

@@ -205,6 +205,9 @@ static void load_options(const struct config *cfg)
 				     sizeof(options.default_language),
 				     var->value);
 		}
+		else if (!strcasecmp(var->name, "highpriority")) {
+			options.highpriority = config_true(var->value);
+		}
 		else if (!strcasecmp(var->name, "systemname")) {
 			copy(options.system_name, sizeof(options.system_name),
 			     var->value);

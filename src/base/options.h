@@ -3,6 +3,7 @@
 #ifndef ARIADNE_OPTIONS_H
 #define ARIADNE_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/time.h>
 
@@ -21,6 +22,7 @@ struct options {
 	char system_name[64];
 	char default_language[16];
 	int verbose;
+	bool highpriority;   /* [options] highpriority or -p: realtime */
 	struct timeval startup_time;
 	struct timeval reload_time;
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# ARI REST throughput and latency with wrk: GET /ari/asterisk/ping and
-# GET /ari/channels (no channels), Basic auth, keep-alive connections.
+# ARI REST throughput and latency with wrk: GET /ari/asterisk/ping,
+# GET /ari/asterisk/info and GET /ari/channels (no channels), Basic auth,
+# keep-alive connections.
 # Prints each wrk command, requests/s, latency percentiles, non-2xx counts,
 # and the server's RSS idle before and after. Loopback only; stops by itself.
 #
@@ -30,7 +31,7 @@ sleep 1
 echo "RSS idle before: $(bench_rss_kb) kB"
 
 status=0
-for path in /ari/asterisk/ping /ari/channels; do
+for path in /ari/asterisk/ping /ari/asterisk/info /ari/channels; do
 	# One check request so a wrong status shows up as such, not as a fast figure.
 	code=$(curl -s -o /dev/null -w '%{http_code}' -u "$BENCH_AUTH" "$BENCH_URL$path")
 	echo

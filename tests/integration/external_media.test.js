@@ -546,7 +546,10 @@ emTest('a_flooding_bot_gets_xoff_at_900_frames_and_xon_below_800', { app: APP, t
 		assert.ok(B.bot.open && A.bot.open);
 		const toA = patternStream(A.bot.frames);
 		assertPatternRun(toA.values, { what: 'A' });
-		assert.ok(toA.values.length > 200 * 160, `A heard ${toA.values.length} samples`);
+		// From 1000 queued frames to below 800 is 201 frames taken, the
+		// last in the tick that sent XON; that frame may still be on its
+		// way to A when STATUS is back, so allow it.
+		assert.ok(toA.values.length >= 200 * 160, `A heard ${toA.values.length} samples`);
 		B.bot.command('FLUSH_MEDIA');
 		await hangup(srv, ev, A, B);
 	});

@@ -36,6 +36,8 @@
 #include "core/playback.h"
 #include "core/recording.h"
 #include "core/stasis.h"
+#include "core/core_metrics.h"
+#include "base/metrics.h"
 #include "local/local.h"
 #include "extmedia/extmedia.h"
 #include "media/media.h"
@@ -119,7 +121,8 @@ static int core_start(void)
 	    (err = stasis_broadcast_init()) || (err = devstate_init()) ||
 	    (err = mailbox_init(options.datadir)) ||
 	    (err = module_registry_init()) || (err = log_cli_init()) ||
-	    (err = cli_core_init()) || (err = pbx_apps_init()) ||
+	    (err = cli_core_init()) || (err = core_metrics_init()) ||
+	    (err = pbx_apps_init()) ||
 	    (err = pbx_user_apps_init()) || (err = pbx_stasis_apps_init()) ||
 	    (err = pbx_config_module_init()) || (err = dialplan_cli_init())) {
 		log_error("Module initialisation failed: %s", strerror(err));
@@ -203,6 +206,7 @@ static void stop(void)
 	dialplan_reset();
 	pbx_apps_close();
 	log_channels_close();
+	metrics_close();
 }
 
 /* -rx: a client of the running server, before and without libre. */

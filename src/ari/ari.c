@@ -13,6 +13,7 @@
 #include "ari/dispatch.h"
 #include "ari/http.h"
 #include "ari/http_conf.h"
+#include "ari/metrics_http.h"
 #include "net/linger.h"
 #include "ari/ws_events.h"
 #include "base/config.h"
@@ -68,6 +69,8 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 	ari_ws_events_init(ari_dispatch_invoke);
 
 	err = ari_http_conf_load(httpconf, ariconf);
+	if (!err)
+		err = ari_metrics_init();
 	if (err)
 		goto fail;
 

@@ -13,6 +13,8 @@
 #include "ari/http_params.h"
 #include "ari/request.h"
 #include "ari/media_ws.h"
+#include "ari/metrics_http.h"
+#include "base/metrics.h"
 #include "ari/ws_events.h"
 #include "base/log.h"
 
@@ -152,6 +154,22 @@ static bool write_refused(const struct ari_req *req, struct ari_resp *resp)
 	return true;
 }
 
+/* ariadne_ari_requests_total{method,route,status}: the route's template,
+ * so the label sets stay few whatever ids the requests carry. */
+static void count_request(const struct ari_req *req,
+			  const struct ari_resp *resp)
+{
+	const struct ari_route *r = req->match.route;
+	char labels[256];
+
+	snprintf(labels, sizeof(labels),
+		 "method=\"%s\",route=\"%s\",status=\"%d\"", req->method,
+		 r ? r->path : "none", resp->code ? resp->code :
+		 r && r->websocket ? 101 : 500);
+	metrics_count("ariadne_ari_requests_total", "ARI requests answered",
+		      labels, 1);
+}
+
 static void req_release(struct ari_req *req)
 {
 	http_params_reset(&req->params);
@@ -167,6 +185,18 @@ void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 	size_t alen = strlen(cf.prefix) + 4;
 	const char *sub;
 
+	/* prefix + "/metrics": Prometheus (http.conf metrics_auth) */
+	if (!strncmp(h->path, cf.prefix, alen - 4) &&
+	    !strcmp(h->path + alen - 4, "/metrics")) {
+		if (cf.metrics_auth && !ari_http_authenticate(h)) {
+			ari_resp_header(resp, "WWW-Authenticate: Basic "
+					"realm=\"%s\"", cf.realm);
+			ari_resp_error(resp, 401, "Authentication required");
+			return;
+		}
+		ari_metrics_serve(req, resp);
+		return;
+	}
 	/* prefix + "/media/<id>": a media channel's peer (no ARI auth) */
 	if (!strncmp(h->path, cf.prefix, alen - 4) &&
 	    !strncmp(h->path + alen - 4, "/media/", 7)) {
@@ -204,6 +234,7 @@ void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 
 	route_invoke(req, resp, h->query, http_head_get(h, "Content-Type"),
 		     body, blen);
+	count_request(req, resp);
 	req_release(req);
 }
 
@@ -218,6 +249,7 @@ void ari_dispatch_invoke(struct ari_invoke *inv)
 	if (!write_refused(&req, &resp))
 		route_invoke(&req, &resp, inv->query, inv->ctype, inv->body,
 			     inv->body ? strlen(inv->body) : 0);
+	count_request(&req, &resp);
 	req_release(&req);
 	inv->code = resp.done ? resp.code : 500;
 	inv->resp_body = resp.cap_body;

@@ -184,6 +184,9 @@ int ari_http_conf_load(const struct config *httpconf,
 		      "Asterisk REST Interface");
 	err |= set_str(&cf.origins, cfg(ariconf, "allowed_origins"));
 
+	v = cfg(httpconf, "metrics_auth");
+	cf.metrics_auth = !v || !config_false(v);
+
 	/* "prefix = asterisk" serves /asterisk/ari/... */
 	v = cfg(httpconf, "prefix");
 	if (v && *v) {

@@ -18,6 +18,8 @@ struct ari_user {
 struct http_conf {
 	bool ari_enabled;
 	bool pretty;
+	bool metrics_auth;    /* http.conf metrics_auth: /metrics needs an
+	                       * ARI user (default yes) */
 	char *realm;          /* auth_realm */
 	char *prefix;         /* "" or "/something" (http.conf prefix) */
 	char *origins;        /* allowed_origins, comma list */

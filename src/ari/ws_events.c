@@ -22,6 +22,7 @@
 #include "ari/ws_upgrade.h"
 #include "core/stasis.h"
 #include "base/log.h"
+#include "base/metrics.h"
 
 enum {
 	WS_MAX_APPS = 127,
@@ -76,7 +77,7 @@ static void sess_destroy(struct ws_sess *s)
 
 static void send_json(struct ws_sess *s, json_t *j)
 {
-	char *text;
+	char *text, labels[160], esc[140];
 
 	if (!j)
 		return;
@@ -85,11 +86,20 @@ static void send_json(struct ws_sess *s, json_t *j)
 	json_decref(j);
 	if (!text)
 		return;
-	if (ws_conn_send(s->wc, false, text, strlen(text)) == EOVERFLOW)
+	snprintf(labels, sizeof(labels), "app=\"%s\"",
+		 metrics_esc(esc, sizeof(esc), s->napps ? s->apps[0] : ""));
+	if (ws_conn_send(s->wc, false, text, strlen(text)) == EOVERFLOW) {
 		log_warning("WebSocket to '%s' (app %s) is not reading: "
 			    "%zu bytes queued, closing it", s->peer,
 			    s->napps ? s->apps[0] : "?",
 			    ws_conn_queued(s->wc));
+		metrics_count("ariadne_events_dropped_total", "ARI events "
+			      "an app's socket could not take", labels, 1);
+	}
+	else {
+		metrics_count("ariadne_events_sent_total", "ARI events sent "
+			      "to apps", labels, 1);
+	}
 	free(text);  /* json_dumps() output is jansson's */
 }
 

@@ -18,6 +18,7 @@
 #include "core/bus.h"
 #include "core/channel.h"
 #include "base/log.h"
+#include "base/metrics.h"
 
 #define ID_MAX 150
 #define NAME_MAX_LEN 256
@@ -183,6 +184,7 @@ int channel_alloc(struct channel **chp, const struct channel_tech *tech,
 		  const char *name_fmt, ...)
 {
 	struct channel *ch;
+	char labels[96];
 	va_list ap;
 
 	if (!chp || !tech || !name_fmt)
@@ -224,6 +226,9 @@ int channel_alloc(struct channel **chp, const struct channel_tech *tech,
 
 	log_debug(1, "Channel %s (%s) created", ch->name, ch->id);
 	*chp = ch;
+	snprintf(labels, sizeof(labels), "technology=\"%s\"", tech->type);
+	metrics_count("ariadne_channels_created_total", "Channels created, "
+		      "by technology", labels, 1);
 	publish(ch, BUS_CHANNEL_CREATED);
 	return 0;
 }

@@ -22,12 +22,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_list.h>
 #include <re_main.h>
 #include <re_tmr.h>
 #include "base/log.h"
+#include "base/metrics.h"
 #include "media/media_chan.h"
 
 /* When the loop was busy we run the missed ticks at once so the far end's
@@ -40,6 +42,32 @@ static struct tmr tick_tmr;  /* fallback only */
 static uint64_t next_due;    /* fallback: monotonic ms of the next tick */
 static bool running;
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* How late the loop came to this tick (the event loop's lag, for
+ * GET /metrics): the time since the period the timerfd counted last
+ * began. due_us follows the periods the kernel counted. */
+static void observe_lag(uint64_t periods)
+{
+	static uint64_t due_us;
+	uint64_t t = mono_us();
+
+	if (!due_us || t > due_us + 1000000u)
+		due_us = t;
+	else
+		due_us += (periods - 1) * MEDIA_PTIME * 1000u;
+	metrics_observe("ariadne_media_tick_lag_seconds", "How late the "
+			"event loop came to each 20 ms media tick",
+			t > due_us ? (double)(t - due_us) / 1e6 : 0);
+	due_us += MEDIA_PTIME * 1000u;
+}
+
 /* The timerfd counts the periods that passed since we last read it. */
 static void tick_fd_h(int flags, void *arg)
 {
@@ -50,6 +78,7 @@ static void tick_fd_h(int flags, void *arg)
 	if (read(tick_fd, &n, sizeof(n)) != (ssize_t)sizeof(n) || !n)
 		return;
 	now = tmr_jiffies();
+	observe_lag(n);
 	if (n > TICK_MAX_CATCHUP) {
 		log_debug(1, "Media tick %" PRIu64 " ms late, skipping ahead",
 			  (n - 1) * MEDIA_PTIME);

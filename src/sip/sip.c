@@ -29,6 +29,7 @@
 #include "sip/sip_call.h"
 
 static struct sip_lsnr *lsnr;
+static struct sip_lsnr *count_lsnr;  /* first: sees every request */
 static struct tmr tick_tmr;
 
 static const struct endpoint_tech_ops ep_ops = {
@@ -82,6 +83,9 @@ static int start_stack(void)
 {
 	int err = sip_stack_open();
 
+	if (!err)
+		err = sip_listen(&count_lsnr, sipmod.sip, true,
+				 sip_dispatch_count, NULL);
 	if (!err)
 		err = sipsess_listen(&sipmod.sock, sipmod.sip, 1024,
 				     sip_call_incoming, NULL);
@@ -150,6 +154,7 @@ void sip_module_close(void)
 	sip_endpoints_unpublish();
 	sipmod.conf = mem_deref(sipmod.conf);
 	lsnr = mem_deref(lsnr);
+	count_lsnr = mem_deref(count_lsnr);
 	sipmod.sock = mem_deref(sipmod.sock);
 	sip_stack_close();
 }

@@ -67,6 +67,8 @@ int sip_refer_send(const char *resource, const char *from,
 bool sip_refer_notify_request(const struct sip_msg *msg);
 /* sip_dispatch.c — sip_listen's handler for requests outside dialogs. */
 bool sip_dispatch_request(const struct sip_msg *msg, void *arg);
+/* Counts every request by method (GET /metrics); handles none. */
+bool sip_dispatch_count(const struct sip_msg *msg, void *arg);
 
 /* sip_cli.c, sip_dynconf.c — started by sip.c. */
 int sip_cli_init(void);

@@ -1,0 +1,84 @@
+'use strict';
+// GET /metrics: Prometheus' text format on the HTTP server (not under /ari),
+// behind ARI credentials unless http.conf says metrics_auth = no. A scrape
+// during a real SIP call shows it (channels by technology and state, SIP
+// INVITEs, ARI requests by route and status, events sent to the app), and
+// the figures move back when the call ends.
+const assert = require('node:assert/strict');
+const { serverTest } = require('./lib/server');
+const { call, hangupAll, cleanup, mediaTest } = require('./lib/media_calls');
+
+/** {name{labels}: value} of a scrape; also checks every family is typed. */
+function parse(text) {
+	const out = {};
+	const typed = new Set();
+	for (const line of text.split('\n')) {
+		if (!line) continue;
+		const t = /^# TYPE (\S+) (counter|gauge|histogram)$/.exec(line);
+		if (t) { typed.add(t[1]); continue; }
+		if (line.startsWith('#')) continue;
+		const m = /^([a-z_]+)(\{.*\})? (\S+)$/.exec(line);
+		assert.ok(m, `not a sample line: ${line}`);
+		const family = m[1].replace(/_(bucket|sum|count)$/, '');
+		assert.ok(typed.has(m[1]) || typed.has(family), `${m[1]} has no # TYPE`);
+		out[m[1] + (m[2] || '')] = Number(m[3]);
+	}
+	return out;
+}
+
+async function scrape(srv, auth) {
+	const r = await srv.request({ path: '/metrics', auth });
+	assert.equal(r.status, 200, r.body);
+	assert.match(r.headers['content-type'], /^text\/plain; version=0\.0\.4/);
+	return parse(r.body);
+}
+
+mediaTest('metrics', 'a_scrape_during_a_call_shows_it_and_the_numbers_move', async (srv, ws, calls) => {
+	const before = await scrape(srv);
+	assert.ok(before.ariadne_resident_memory_bytes > 1e6, JSON.stringify(before));
+	assert.ok(before.ariadne_open_fds > 3);
+	assert.ok(before.ariadne_start_time_seconds > 1.7e9);
+	assert.equal(before['ariadne_channels{technology="PJSIP",state="Up"}'], undefined);
+	const invites0 = before['ariadne_sip_requests_total{method="INVITE"}'] || 0;
+
+	calls.push(await call(srv, ws, 'm1'));
+	const during = await scrape(srv);
+	assert.equal(during['ariadne_channels{technology="PJSIP",state="Up"}'], 1, JSON.stringify(during));
+	assert.equal(during['ariadne_sip_requests_total{method="INVITE"}'], invites0 + 1);
+	assert.ok(during['ariadne_channels_created_total{technology="PJSIP"}'] >= 1);
+	// Our own answer of the call was counted by route and status.
+	assert.ok(during['ariadne_ari_requests_total{method="POST",route="/channels/{channelId}/answer",status="204"}'] >= 1,
+		JSON.stringify(during));
+	assert.ok(during['ariadne_events_sent_total{app="metrics"}'] >= 1);
+	// The tick runs for the call: 20 ms periods, each one counted.
+	await new Promise((r) => setTimeout(r, 500));
+	const later = await scrape(srv);
+	const ticks = later.ariadne_media_tick_lag_seconds_count - (during.ariadne_media_tick_lag_seconds_count || 0);
+	assert.ok(ticks >= 15 && ticks <= 40, `${ticks} ticks in 500 ms`);
+	assert.equal(later['ariadne_media_tick_lag_seconds_bucket{le="+Inf"}'], later.ariadne_media_tick_lag_seconds_count);
+	assert.ok(later['ariadne_media_tick_lag_seconds_bucket{le="0.001"}'] <= later['ariadne_media_tick_lag_seconds_bucket{le="0.1"}']);
+
+	await hangupAll(srv, calls);
+	const after = await scrape(srv);
+	assert.equal(after['ariadne_channels{technology="PJSIP",state="Up"}'], undefined, JSON.stringify(after));
+	// We hung up (BYE went out); what came in was the INVITE and its ACK.
+	assert.ok(after['ariadne_sip_requests_total{method="ACK"}'] >= 1, JSON.stringify(after));
+});
+
+serverTest('metrics_need_ari_credentials_by_default', async (srv) => {
+	const r = await srv.request({ path: '/metrics', auth: null });
+	assert.equal(r.status, 401);
+	assert.match(r.headers['www-authenticate'], /^Basic/);
+	assert.equal((await srv.request({ path: '/metrics', auth: 'asterisk:wrong' })).status, 401);
+	assert.equal((await srv.request({ method: 'POST', path: '/metrics' })).status, 405);
+});
+
+serverTest('metrics_auth_no_opens_the_scrape_to_anyone', {
+	files: { 'http.conf': '[general]\nenabled = yes\nbindaddr = 127.0.0.1\n' +
+		'bindport = {{HTTP_PORT}}\nmetrics_auth = no\n' },
+}, async (srv) => {
+	const m = await scrape(srv, null);
+	assert.ok('ariadne_stasis_apps' in m);
+	// ARI itself still asks.
+	assert.equal((await srv.request({ path: '/ari/asterisk/ping', auth: null })).status, 401);
+});

@@ -70,3 +70,16 @@ void defer_flush(void)
 	tmr_cancel(&tmr);
 	list_flush(&queue);
 }
+
+static void nothing(void *arg)
+{
+	(void)arg;
+}
+
+void defer_release(void *obj)
+{
+	if (!obj)
+		return;
+	(void)defer_call(nothing, obj);  /* ENOMEM: released at once */
+	mem_deref(obj);
+}

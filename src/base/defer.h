@@ -10,6 +10,10 @@ typedef void (defer_h)(void *arg);
 /* `arg` must be a libre mem object or NULL: it is referenced until the call
  * and dereferenced after it. */
 int defer_call(defer_h *h, void *arg);
+/* Let go of `obj` (a mem object) on the next turn rather than now: for a
+ * connection that may be running one of its own handlers when its owner
+ * drops it. The caller's reference is taken. */
+void defer_release(void *obj);
 /* Drop everything pending (shutdown). */
 void defer_flush(void);
 

@@ -300,11 +300,6 @@ static void gone_close(int err, void *arg)
 	(void)arg;
 }
 
-static void nothing(void *arg)
-{
-	(void)arg;
-}
-
 static void as_hangup(struct channel *ch, int cause)
 {
 	struct em_as *a = channel_pvt(ch);
@@ -318,8 +313,8 @@ static void as_hangup(struct channel *ch, int cause)
 		/* We may be inside one of its handlers: it goes on the next
 		 * loop turn, and tells nobody anything meanwhile. */
 		tcp_set_handlers(a->tc, gone_estab, gone_recv, gone_close, NULL);
-		defer_call(nothing, a->tc);
-		a->tc = mem_deref(a->tc);
+		defer_release(a->tc);
+		a->tc = NULL;
 	}
 	em_close(&a->e);
 	a->e.ch = NULL;
@@ -334,18 +329,11 @@ static int as_send_digit(struct channel *ch, char digit, int duration_ms)
 	return a ? em_send_digit(&a->e, digit) : ENOTCONN;
 }
 
-static int as_answer(struct channel *ch)
-{
-	(void)ch;
-	return 0;
-}
-
 static const struct channel_tech as_tech = {
 	.type = "AudioSocket",
 	.description = "AudioSocket Channel Driver",
 	.request = as_request,
 	.call = as_call,
-	.answer = as_answer,
 	.hangup = as_hangup,
 	.send_digit = as_send_digit,
 };

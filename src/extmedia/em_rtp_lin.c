@@ -99,12 +99,6 @@ static int rl_call(struct channel *ch, const char *resource, int timeout_s)
 	return channel_answer(ch);
 }
 
-static int rl_answer(struct channel *ch)
-{
-	(void)ch;
-	return 0;
-}
-
 static void rl_hangup(struct channel *ch, int cause)
 {
 	struct em_rl *r = channel_pvt(ch);
@@ -125,7 +119,6 @@ static const struct channel_tech rl_tech = {
 	.type = "UnicastRTP",
 	.description = "Unicast RTP Media Channel Driver",
 	.call = rl_call,
-	.answer = rl_answer,
 	.hangup = rl_hangup,
 };
 

@@ -309,11 +309,6 @@ static int ws_call(struct channel *ch, const char *resource, int timeout_s)
 			      extmedia_ws_closed, dialled, w);
 }
 
-static void nothing(void *arg)
-{
-	(void)arg;
-}
-
 static void ws_hangup(struct channel *ch, int cause)
 {
 	struct em_ws *w = channel_pvt(ch);
@@ -332,8 +327,8 @@ static void ws_hangup(struct channel *ch, int cause)
 	/* A dial in progress may be what is calling us: let it go later. */
 	if (w->dial) {
 		em_wsc_cancel(w->dial);
-		defer_call(nothing, w->dial);
-		w->dial = mem_deref(w->dial);
+		defer_release(w->dial);
+		w->dial = NULL;
 	}
 	em_close(&w->e);
 	w->e.ch = NULL;
@@ -348,18 +343,11 @@ static int ws_send_digit(struct channel *ch, char digit, int duration_ms)
 	return w ? em_send_digit(&w->e, digit) : ENOTCONN;
 }
 
-static int ws_answer(struct channel *ch)
-{
-	(void)ch;
-	return 0;
-}
-
 static const struct channel_tech ws_tech = {
 	.type = "WebSocket",
 	.description = "WebSocket Channel Driver",
 	.request = ws_request,
 	.call = ws_call,
-	.answer = ws_answer,
 	.hangup = ws_hangup,
 	.send_digit = ws_send_digit,
 };

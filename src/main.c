@@ -13,7 +13,6 @@
 #include <getopt.h>
 #include <sched.h>
 #include <sys/resource.h>
-#include <sys/resource.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>

@@ -273,17 +273,6 @@ const char *http_params_get(const struct http_params *p, const char *name)
 	return NULL;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 size_t http_url_decode(char *dst, const char *src, size_t len,
 		       bool plus_space)
 {
@@ -291,9 +280,10 @@ size_t http_url_decode(char *dst, const char *src, size_t len,
 
 	for (size_t i = 0; i < len; i++) {
 		if (src[i] == '%' && i + 2 < len &&
-		    hexval(src[i + 1]) >= 0 && hexval(src[i + 2]) >= 0) {
-			dst[o++] = (char)(hexval(src[i + 1]) * 16 +
-					  hexval(src[i + 2]));
+		    isxdigit((unsigned char)src[i + 1]) &&
+		    isxdigit((unsigned char)src[i + 2])) {
+			dst[o++] = (char)(ch_hex(src[i + 1]) * 16 +
+					  ch_hex(src[i + 2]));
 			i += 2;
 		}
 		else if (src[i] == '+' && plus_space) {

@@ -1,5 +1,6 @@
 /* uuid.c — random (version 4, RFC 4122) uuids from libre's random bytes.
  * Not a uuid library: no parsing, no other versions. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -43,17 +44,6 @@ int uuid_dup_or_new(char **dst, const char *id)
 	return str_dup(dst, id);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool uuid_parse_text(const char *s, uint8_t *bin)
 {
 	size_t n = 0;
@@ -61,19 +51,16 @@ bool uuid_parse_text(const char *s, uint8_t *bin)
 	if (!s || strlen(s) != 36)
 		return false;
 	for (size_t i = 0; i < 36;) {
-		int hi, lo;
-
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i++] != '-')
 				return false;
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
-		if (hi < 0 || lo < 0)
+		if (!isxdigit((unsigned char)s[i]) ||
+		    !isxdigit((unsigned char)s[i + 1]))
 			return false;
 		if (bin)
-			bin[n] = (uint8_t)(hi << 4 | lo);
+			bin[n] = (uint8_t)(ch_hex(s[i]) << 4 | ch_hex(s[i + 1]));
 		n++;
 		i += 2;
 	}

@@ -1,5 +1,6 @@
 /* ws_conn.c — a WebSocket connection (RFC 6455) over a libre tcp_conn,
- * server side: incoming frames are read, unmasked and joined into messages
+ * either side (ws_conn_set_client: we dialled, our frames are masked):
+ * incoming frames are read, unmasked and joined into messages
  * for the owner's handler; pings are answered; the close handshake, the
  * size limits and a peer that stops reading end the connection. It knows
  * nothing of HTTP (ws_upgrade.c hands it the connection) or of ARI (the

@@ -89,24 +89,6 @@ for v in "$HOLD_S" "$WARMUP_S" "$SLOW_S" "$SLOW_AT_S" "$RAMP" "$PCAP" $N_LIST; d
 done
 [ "$RAMP" -gt 0 ] || { echo "bench: BENCH_RAMP must be > 0" >&2; exit 1; }
 
-# 8 seconds of a 1 kHz tone as raw PCMU, for SIPp's rtp_stream (as bridges.sh).
-write_tone() {
-	node -e '
-const fs = require("fs");
-function ulaw(x) {
-	let s = Math.max(-32768, Math.min(32767, Math.round(x)));
-	const sign = s < 0 ? 0x80 : 0;
-	if (sign) s = -s;
-	s = Math.min(s, 32635) + 0x84;
-	let exp = 7;
-	for (let m = 0x4000; (s & m) === 0 && exp > 0; m >>= 1) exp--;
-	return ~(sign | (exp << 4) | ((s >> (exp + 3)) & 0x0f)) & 0xff;
-}
-const b = Buffer.alloc(8000 * 8);
-for (let i = 0; i < b.length; i++) b[i] = ulaw(8000 * Math.sin(2 * Math.PI * 1000 * i / 8000));
-fs.writeFileSync(process.argv[1], b);' "$BENCH_TMP/tone.ulaw"
-}
-
 # ERROR/WARNING lines of the server log: a count and the first few.
 log_check() {
 	local n

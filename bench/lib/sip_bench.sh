@@ -159,3 +159,22 @@ sip_wait_no_channels() { # seconds
 	done
 	echo "bench: $n channels still up after $1 s" >&2
 }
+
+# 8 seconds of a 1 kHz tone as raw PCMU, for SIPp's rtp_stream
+# (bridges.sh, external_media.sh): $BENCH_TMP/tone.ulaw.
+write_tone() {
+	node -e '
+const fs = require("fs");
+function ulaw(x) {
+	let s = Math.max(-32768, Math.min(32767, Math.round(x)));
+	const sign = s < 0 ? 0x80 : 0;
+	if (sign) s = -s;
+	s = Math.min(s, 32635) + 0x84;
+	let exp = 7;
+	for (let m = 0x4000; (s & m) === 0 && exp > 0; m >>= 1) exp--;
+	return ~(sign | (exp << 4) | ((s >> (exp + 3)) & 0x0f)) & 0xff;
+}
+const b = Buffer.alloc(8000 * 8);
+for (let i = 0; i < b.length; i++) b[i] = ulaw(8000 * Math.sin(2 * Math.PI * 1000 * i / 8000));
+fs.writeFileSync(process.argv[1], b);' "$BENCH_TMP/tone.ulaw"
+}

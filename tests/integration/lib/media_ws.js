@@ -17,7 +17,7 @@ const http = require('node:http');
 const { test } = require('node:test');
 const WebSocket = require('ws');
 const {
-	startServer, sleep, SLOW, EVENT_TIMEOUT_MS,
+	startServer, stopServer, sleep, SLOW, EVENT_TIMEOUT_MS,
 } = require('./server');
 
 const enc = encodeURIComponent;
@@ -451,19 +451,7 @@ function emTest(name, opts, fn) {
 		}
 		if (prep && prep.close) await prep.close();
 		if (cleanup) await cleanup();
-		let stopErr = null;
-		try {
-			await srv.stop();
-		} catch (e) {
-			stopErr = e;
-		}
-		if (err) {
-			if (err instanceof Error && typeof err.message === 'string' && !err.message.includes('--- ariadne stderr'))
-				err.message += '\n' + srv.tail() + (stopErr ? `\n(also on stop: ${stopErr.message.split('\n')[0]})` : '');
-			srv._cleanup();
-			throw err;
-		}
-		if (stopErr) throw stopErr;
+		await stopServer(srv, err);
 	});
 }
 

@@ -619,20 +619,29 @@ function serverTest(name, opts, fn) {
 		} catch (e) {
 			err = e;
 		}
-		let stopErr = null;
-		try {
-			await srv.stop();
-		} catch (e) {
-			stopErr = e;
-		}
-		if (err) {
-			if (err instanceof Error && typeof err.message === 'string' && !err.message.includes('--- ariadne stderr'))
-				err.message += '\n' + srv.tail() + (stopErr ? `\n(also on stop: ${stopErr.message.split('\n')[0]})` : '');
-			srv._cleanup();
-			throw err;
-		}
-		if (stopErr) throw stopErr;
+		await stopServer(srv, err);
 	});
+}
+
+/**
+ * The end of a test's server: stop it (its exit status is asserted), then
+ * rethrow the test's error `err` with the server's stderr appended, or the
+ * stop's own error.
+ */
+async function stopServer(srv, err) {
+	let stopErr = null;
+	try {
+		await srv.stop();
+	} catch (e) {
+		stopErr = e;
+	}
+	if (err) {
+		if (err instanceof Error && typeof err.message === 'string' && !err.message.includes('--- ariadne stderr'))
+			err.message += '\n' + srv.tail() + (stopErr ? `\n(also on stop: ${stopErr.message.split('\n')[0]})` : '');
+		srv._cleanup();
+		throw err;
+	}
+	if (stopErr) throw stopErr;
 }
 
 /**
@@ -819,7 +828,7 @@ module.exports = {
 	withSipp,
 	BIN, REPO, SLOW, EVENT_TIMEOUT_MS,
 	sleep, freePort, freeUdpPort, reserveUdpPorts, udpPortBound, request, rawExchange, rawStatus, basicAuth, parseCsv, ini,
-	startServer, serverTest, EventLog, EventSocket, eventLog, Server,
+	startServer, serverTest, stopServer, EventLog, EventSocket, eventLog, Server,
 	TIMESTAMP_RE, ASTERISK_ID_RE,
 	pjsipConf, SIPP_DIR, SIPP_PCAP_DIR, sippScenario, spawnSipp, runSipp, sippReport, assertSipp,
 };

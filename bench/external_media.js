@@ -1,5 +1,6 @@
 'use strict';
-// The ARI app and the media bots of bench/external_media.sh (one run, one N).
+// The ARI app of bench/external_media.sh (one run, one N); it drives the
+// media bots, which run in bench/em_bots.c (BENCH_EM_BOTS_BIN).
 //
 // Every SIP call arriving in Stasis app `bench` is answered; the app creates
 // a server-mode WebSocket external media channel for it
@@ -9,16 +10,18 @@
 // (subprotocol `media`) that sends every BINARY frame straight back, and
 // bridges the call with the media channel in a mixing bridge. The first call
 // to arrive is the "slow bot": once measuring, its bot stops reading
-// (ws._socket.pause()) for BENCH_EM_SLOW_S seconds, then reads again.
+// (em_bots drops the socket from its epoll set) for BENCH_EM_SLOW_S seconds,
+// then reads again.
 //
 // When all BENCH_EM_TOTAL calls are up: BENCH_EM_WARMUP_S of warm-up, then a
 // window of BENCH_EM_HOLD_S seconds (cut short if the first call's planned
 // end, BENCH_EM_CALL_MS after it arrived, comes first) in which it
-//   - stamps every BINARY frame at the bots with process.hrtime.bigint() and
-//     keeps the inter-arrival times of each bot (both frames in the window);
+//   - has em_bots stamp every BINARY frame (CLOCK_MONOTONIC, the clock of
+//     process.hrtime.bigint()) and keep the inter-arrival times of each bot
+//     (both frames in the window);
 //   - samples once a second ariadne's CPU (utime + stime of /proc/PID/stat,
-//     % of one core) and RSS (VmRSS), its own CPU (process.cpuUsage) and
-//     SIPp's (pid in the file BENCH_EM_SIPP_PID_FILE), the whole machine's
+//     % of one core) and RSS (VmRSS), its own CPU (process.cpuUsage), the
+//     bots' and SIPp's (pid in the file BENCH_EM_SIPP_PID_FILE), the whole machine's
 //     (/proc/stat), and the time of GET /ari/asterisk/ping;
 //   - has tcpdump stamp ariadne's writes to a sample of the bots (see "wire
 //     view" below).
@@ -152,9 +155,9 @@ let winEnd = 0n;
 let pauseStart = 0n;
 let pauseEnd = 0n;
 let pausing = false;
-const ivAll = new Floats();     // regular bots, whole window
-const ivPause = new Floats();   // regular bots, frame arrived while the slow bot was paused
-const ivOutside = new Floats(); // regular bots, the rest of the window
+let ivAll = new Floats();     // regular bots, whole window (filled by botDump)
+let ivPause = new Floats();   // regular bots, frame arrived while the slow bot was paused
+let ivOutside = new Floats(); // regular bots, the rest of the window
 let winFrames = 0;              // regular bots' frames in the window
 let pauseFrames = 0;            // ... while the slow bot was paused
 let badSize = 0;
@@ -172,74 +175,102 @@ let slowCall = null;
 
 function newBot(call) {
 	return {
-		ws: null, frames: 0, texts: 0, firstText: null, firstMsgBinary: false,
-		last: null, winFrames: 0, close: null,
+		open: false, port: 0, frames: 0, firstText: null, firstMsgBinary: false,
+		winFrames: 0, close: null, connected: null,
 		// slow bot only
 		pausedFrames: 0, resumeFrames1s: 0, resumeFirst: null, resumeBurst50ms: 0,
 	};
 }
 
-function onFrame(call, data, t) {
-	const b = call.bot;
-	b.frames++;
-	if (data.length !== FRAME_BYTES) {
-		badSize++;
-		badSizes.set(data.length, (badSizes.get(data.length) || 0) + 1);
+// The bots live in bench/em_bots.c (one epoll loop in C, see its header):
+// node's own per-message cost would take most of a core at 500 bots and
+// add its event-loop lag to every figure. This process drives them with
+// one-line commands and reads their answers.
+const BOTS_BIN = process.env.BENCH_EM_BOTS_BIN || path.join(TMP, 'em_bots');
+const byIdx = new Map();       // call index → call
+const botReplies = [];         // resolvers, in the order of the commands that answer
+const botProc = spawn(BOTS_BIN, [u.hostname, u.port], { stdio: ['pipe', 'pipe', 'inherit'] });
+botProc.on('error', (e) => { console.error(`app: bots process: ${e.message}`); process.exit(2); });
+botProc.on('exit', (code, sig) => {
+	if (!finished) { problem('bots process exited', `${code === null ? sig : code} at t=${sinceS()}s`); }
+});
+let botOut = '';
+botProc.stdout.setEncoding('utf8');
+botProc.stdout.on('data', (d) => {
+	botOut += d;
+	let nl;
+	while ((nl = botOut.indexOf('\n')) >= 0) {
+		const line = botOut.slice(0, nl);
+		botOut = botOut.slice(nl + 1);
+		onBotLine(line);
 	}
-	if (call.slow) {
-		if (pausing) b.pausedFrames++;
-		else if (pauseEnd && t >= pauseEnd) {
-			if (b.resumeFirst === null) b.resumeFirst = t;
-			const d = t - pauseEnd;
-			if (d <= 1000000000n) b.resumeFrames1s++;
-			if (t - b.resumeFirst <= 50000000n) b.resumeBurst50ms++;
+});
+const botCmd = (line) => botProc.stdin.write(line + '\n');
+const botAsk = (line) => new Promise((resolve) => { botReplies.push(resolve); botCmd(line); });
+
+function onBotLine(line) {
+	const sp = line.indexOf(' ');
+	const kind = sp < 0 ? line : line.slice(0, sp);
+	const rest = sp < 0 ? '' : line.slice(sp + 1);
+	if (kind === 'open' || kind === 'fail' || kind === 'close') {
+		const f = rest.split(' ');
+		const call = byIdx.get(Number(f[0]));
+		if (!call) return;
+		const b = call.bot;
+		if (kind === 'open') {
+			b.open = true;
+			b.port = Number(f[1]);
+			if (b.connected) b.connected({ ok: true });
+		} else if (kind === 'fail') {
+			if (b.connected) b.connected({ ok: false, why: f.slice(1).join(' ') });
+		} else {
+			b.close = { code: Number(f[1]), reason: f.slice(3).join(' '), t: BigInt(f[2]) };
+			if (b.connected) b.connected({ ok: false, why: `closed ${f[1]} before open` });
+			if (b.open && !call.ended && phase !== 'after' && !call.sipEnded && (phase === 'measure' || phase === 'warmup'))
+				problem('bot closed during the run', `call ${call.idx}${call.slow ? ' (slow bot)' : ''}: code ${f[1]} ${b.close.reason} at t=${sinceS()}s`);
 		}
-		if (phase === 'measure') b.winFrames++;
-	} else if (phase === 'measure' && call.measured) {
-		winFrames++;
-		b.winFrames++;
-		if (pausing) pauseFrames++;
-		if (b.last !== null && b.last >= winStart) {
-			const iv = ms(t - b.last);
-			ivAll.push(iv);
-			if (pausing) ivPause.push(iv); else ivOutside.push(iv);
-		}
+		return;
 	}
-	b.last = t;
+	const r = botReplies.shift();
+	if (r) r(rest);
+}
+
+/** The window's figures, from the bots: inter-arrival times and counters. */
+async function botDump() {
+	const base = path.join(TMP, 'bots-iv');
+	const j = JSON.parse(await botAsk(`D ${base}`));
+	const load = (ext) => {
+		const buf = fs.readFileSync(`${base}.${ext}`);
+		const f = new Floats();
+		f.a = new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8).slice();
+		f.n = f.a.length;
+		return f;
+	};
+	ivAll = load('all');
+	ivPause = load('pause');
+	ivOutside = load('out');
+	winFrames = j.winFrames;
+	pauseFrames = j.pauseFrames;
+	badSize = j.badSize;
+	for (const [size, n] of j.badSizes) badSizes.set(size, n);
+	for (const x of j.bots) {
+		const call = byIdx.get(x.idx);
+		if (!call) continue;
+		Object.assign(call.bot, {
+			frames: x.frames, winFrames: x.winFrames, firstText: x.firstText || null, firstMsgBinary: x.firstMsgBinary,
+			pausedFrames: x.pausedFrames, resumeFrames1s: x.resumeFrames1s, resumeBurst50ms: x.resumeBurst50ms,
+			resumeFirst: x.resumeFirst !== '0' ? BigInt(x.resumeFirst) : null,
+		});
+	}
 }
 
 function connectBot(call, connId) {
 	return new Promise((resolve) => {
-		const url = `ws://${u.host}/media/${enc(connId)}`;
-		const ws = new WebSocket(url, 'media', { perMessageDeflate: false });
-		call.bot.ws = ws;
-		let done = false;
-		const finish = (ok, why) => { if (!done) { done = true; clearTimeout(timer); resolve({ ok, why }); } };
-		const timer = setTimeout(() => { finish(false, 'open timed out after 10 s'); ws.terminate(); }, 10000);
-		ws.on('message', (data, isBinary) => {
-			const t = hr();
-			const b = call.bot;
-			if (b.frames === 0 && b.texts === 0) b.firstMsgBinary = isBinary;
-			if (isBinary) {
-				onFrame(call, data, t);
-				ws.send(data, { binary: true });
-			} else {
-				b.texts++;
-				if (b.firstText === null) b.firstText = data.toString();
-			}
-		});
-		ws.once('open', () => finish(true));
-		ws.once('unexpected-response', (r, res) => { finish(false, `upgrade refused: HTTP ${res.statusCode}`); r.destroy(); });
-		ws.on('error', (e) => finish(false, e.message));
-		ws.on('close', (code, reason) => {
-			call.bot.close = { code, reason: reason.toString(), t: hr() };
-			finish(false, `closed ${code} before open`);
-			if (!call.ended && phase !== 'after' && (!call.sipEnded)) {
-				// The media socket closed while the call was still up.
-				if (phase === 'measure' || phase === 'warmup')
-					problem('bot closed during the run', `call ${call.idx}${call.slow ? ' (slow bot)' : ''}: code ${code} ${reason} at t=${sinceS()}s`);
-			}
-		});
+		const b = call.bot;
+		const timer = setTimeout(() => finish({ ok: false, why: 'open timed out after 10 s' }), 10000);
+		const finish = (v) => { if (b.connected) { b.connected = null; clearTimeout(timer); resolve(v); } };
+		b.connected = finish;
+		botCmd(`C ${call.idx} ${call.slow ? 1 : 0} /media/${enc(connId)}`);
 	});
 }
 
@@ -312,7 +343,7 @@ function pickSampled() {
 
 function startCapture() {
 	if (!PCAP_BOTS) return Promise.resolve();
-	const ports = sampled.slice(0, PCAP_BOTS).map((c) => c.bot.ws && c.bot.ws._socket && c.bot.ws._socket.localPort).filter(Boolean);
+	const ports = sampled.slice(0, PCAP_BOTS).map((c) => c.bot.port).filter(Boolean);
 	if (!ports.length) return Promise.resolve();
 	const file = path.join(TMP, 'bots.pcap');
 	const filter = `tcp and src host 127.0.0.1 and src port ${u.port} and (${ports.map((p) => `dst port ${p}`).join(' or ')})`;
@@ -404,7 +435,8 @@ function wireFigures() {
 }
 
 async function rtpSnap() {
-	return Promise.all(sampled.map(async (c) => {
+	const counts = (await botAsk(`F ${sampled.map((c) => c.idx).join(' ')}`)).split(' ').map(Number);
+	return Promise.all(sampled.map(async (c, i) => {
 		const r = await req('GET', `/channels/${enc(c.sip)}/rtp_statistics`);
 		let j = null;
 		try { j = JSON.parse(r.body); } catch { /* below */ }
@@ -412,7 +444,7 @@ async function rtpSnap() {
 			problem('rtp_statistics failed', `call ${c.idx}: ${r.status} ${short(r.body)}`);
 			return null;
 		}
-		return { idx: c.idx, rx: j.rxcount, tx: j.txcount, frames: c.bot.frames, t: hr() };
+		return { idx: c.idx, rx: j.rxcount, tx: j.txcount, frames: counts[i], t: hr() };
 	}));
 }
 
@@ -465,6 +497,7 @@ function startMeasure() {
 	phase = 'measure';
 	winStart = hr();
 	for (const c of calls.values()) c.measured = c.up;
+	botCmd(`M ${[...calls.values()].filter((c) => c.measured && !c.slow).map((c) => c.idx).join(' ')}`);
 	// The window must end before the first call's planned hangup.
 	let holdMs = HOLD_S * 1000;
 	const firstEnd = ms(firstArrival - T0) + CALL_MS - 1500;
@@ -477,11 +510,11 @@ function startMeasure() {
 	measureDone = rtpSnap().then((v) => { rtpStart = v; });
 	eld.enable();
 	const capPid = () => (cap && !cap.exited ? cap.proc.pid : 0);
-	let prev = { t: hr(), a: procTicks(ARIADNE_PID), cpu: process.cpuUsage(), s: NaN, sp: sippPid(), m: machineTicks(), tp: capPid() };
+	let prev = { t: hr(), a: procTicks(ARIADNE_PID), cpu: process.cpuUsage(), s: NaN, sp: sippPid(), m: machineTicks(), tp: capPid(), b: procTicks(botProc.pid) };
 	if (prev.sp) prev.s = procTicks(prev.sp);
 	prev.td = prev.tp ? procTicks(prev.tp) : 0;
 	sampler = setInterval(async () => {
-		const now = { t: hr(), a: procTicks(ARIADNE_PID), cpu: process.cpuUsage(), sp: sippPid(), m: machineTicks(), tp: capPid() };
+		const now = { t: hr(), a: procTicks(ARIADNE_PID), cpu: process.cpuUsage(), sp: sippPid(), m: machineTicks(), tp: capPid(), b: procTicks(botProc.pid) };
 		now.s = now.sp ? procTicks(now.sp) : NaN;
 		now.td = now.tp ? procTicks(now.tp) : 0;
 		const dt = Number(now.t - prev.t) / 1e9;
@@ -490,33 +523,32 @@ function startMeasure() {
 			ariadne: ((now.a - prev.a) / CLK_TCK / dt) * 100,
 			rss: rssKb(ARIADNE_PID),
 			node: ((now.cpu.user - prev.cpu.user + now.cpu.system - prev.cpu.system) / 1e6 / dt) * 100,
+			bots: ((now.b - prev.b) / CLK_TCK / dt) * 100,
 			sipp: now.sp === prev.sp ? ((now.s - prev.s) / CLK_TCK / dt) * 100 : NaN,
 			machine: ((now.m.busy - prev.m.busy) / CLK_TCK / dt) * 100,
 			steal: ((now.m.steal - prev.m.steal) / CLK_TCK / dt) * 100,
 			tcpdump: now.tp && now.tp === prev.tp ? ((now.td - prev.td) / CLK_TCK / dt) * 100 : 0,
 			paused: pausing,
 		};
-		smp.others = smp.machine - smp.ariadne - smp.node - (Number.isFinite(smp.sipp) ? smp.sipp : 0) - smp.tcpdump;
+		smp.others = smp.machine - smp.ariadne - smp.node - smp.bots - (Number.isFinite(smp.sipp) ? smp.sipp : 0) - smp.tcpdump;
 		prev = now;
 		samples.push(smp);
 		const r = await req('GET', '/asterisk/ping', { timeoutMs: 5000 });
 		if (r.status !== 200) problem('GET /ari/asterisk/ping failed', `${r.status} ${short(r.body)}`);
 		pings.push({ ms: r.ms, paused: smp.paused || pausing });
-		console.log(`  +${smp.at.toFixed(0)}s: ariadne CPU ${f1(smp.ariadne)}% RSS ${smp.rss} kB | node CPU ${f1(smp.node)}%` +
+		console.log(`  +${smp.at.toFixed(0)}s: ariadne CPU ${f1(smp.ariadne)}% RSS ${smp.rss} kB | app CPU ${f1(smp.node)}% bots ${f1(smp.bots)}%` +
 			` | SIPp CPU ${f1(smp.sipp)}% | machine ${f1(smp.machine)}% of ${CORES * 100}% (others ${f1(smp.others)}%, steal ${f1(smp.steal)}%) | ping ${f1(r.ms)} ms${smp.paused ? ' | slow bot paused' : ''}`);
 	}, 1000);
 	if (SLOW_ON && slowCall && slowCall.up) {
 		let at = Math.min(SLOW_AT_S * 1000, Math.max(0, holdMs - SLOW_S * 1000 - 1000));
-		setTimeout(() => {
-			if (!slowCall.bot.ws || !slowCall.bot.ws._socket) return;
-			slowCall.bot.ws._socket.pause();
-			pauseStart = hr();
+		setTimeout(async () => {
+			if (!slowCall.bot.open || slowCall.bot.close) return;
 			pausing = true;
+			pauseStart = BigInt(await botAsk('P'));
 			console.log(`  t=${sinceS()}s: slow bot (call ${slowCall.idx}) stops reading for ${SLOW_S} s`);
-			setTimeout(() => {
+			setTimeout(async () => {
 				pausing = false;
-				pauseEnd = hr();
-				if (slowCall.bot.ws._socket) slowCall.bot.ws._socket.resume();
+				pauseEnd = BigInt(await botAsk('R'));
 				console.log(`  t=${sinceS()}s: slow bot reads again`);
 			}, SLOW_S * 1000);
 		}, at);
@@ -527,6 +559,7 @@ function startMeasure() {
 function endMeasure() {
 	if (phase !== 'measure') return;
 	winEnd = hr();
+	botCmd('E');
 	phase = 'after';
 	clearInterval(sampler);
 	eld.disable();
@@ -556,7 +589,7 @@ async function allEnded() {
 	// Sockets close once ariadne hangs the media channels up.
 	for (let i = 0; i < 50; i++) {
 		let open = 0;
-		for (const c of calls.values()) if (c.bot.ws && c.bot.close === null) open++;
+		for (const c of calls.values()) if (c.bot.open && c.bot.close === null) open++;
 		if (!open) break;
 		await sleep(100);
 	}
@@ -568,6 +601,7 @@ async function allEnded() {
 async function report() {
 	if (phase === 'measure') endMeasure();
 	await measureDone;
+	await botDump();
 	const winMs = winEnd && winStart ? ms(winEnd - winStart) : 0;
 	const pauseMs = pauseEnd && pauseStart ? ms(pauseEnd - pauseStart) : 0;
 	const regular = [...calls.values()].filter((c) => !c.slow && c.measured);
@@ -588,8 +622,8 @@ async function report() {
 	console.log(`calls: ${arrived} arrived, ${up} set up, ${ended} ended (expected ${TOTAL}: ${N} + ${TOTAL - N} slow bot)`);
 	console.log(`window: ${(winMs / 1000).toFixed(1)} s after ${WARMUP_S} s of warm-up, ${regular.length} regular bots`);
 	console.log(`RESULT N=${N} ariadne: CPU avg ${f1(mean('ariadne'))}% max ${f1(max('ariadne'))}% of one core, RSS max ${(rssMax / 1024).toFixed(1)} MB (${samples.length} samples)`);
-	console.log(`RESULT N=${N} node (app + ${up} bots): CPU avg ${f1(mean('node'))}% max ${f1(max('node'))}%; SIPp CPU avg ${f1(mean('sipp'))}% max ${f1(max('sipp'))}%`);
-	console.log(`RESULT N=${N} machine: busy avg ${f1(mean('machine'))}% max ${f1(max('machine'))}% of ${CORES * 100}%; not ariadne/node/SIPp/tcpdump avg ${f1(mean('others'))}% (kernel softirq, other work); steal avg ${f1(mean('steal'))}%`);
+	console.log(`RESULT N=${N} node (the ARI app): CPU avg ${f1(mean('node'))}% max ${f1(max('node'))}%; em_bots (${up} bots): CPU avg ${f1(mean('bots'))}% max ${f1(max('bots'))}%; SIPp CPU avg ${f1(mean('sipp'))}% max ${f1(max('sipp'))}%`);
+	console.log(`RESULT N=${N} machine: busy avg ${f1(mean('machine'))}% max ${f1(max('machine'))}% of ${CORES * 100}%; not ariadne/node/bots/SIPp/tcpdump avg ${f1(mean('others'))}% (kernel softirq, other work); steal avg ${f1(mean('steal'))}%`);
 	const h = eld.count ? eld : null;
 	// The histogram holds the time between the 10 ms timer's runs: its lag is that minus 10 ms.
 	const lag = (v) => (h ? f1(Math.max(0, v / 1e6 - 10)) : '-');
@@ -664,7 +698,7 @@ async function report() {
 
 	const summary = `N=${N} cpu_avg=${f1(mean('ariadne'))}% cpu_max=${f1(max('ariadne'))}% rss_max=${(rssMax / 1024).toFixed(1)}MB` +
 		` p50=${f2(all.p50)}ms p99=${f2(all.p99)}ms max=${f1(all.max)}ms frames=${winFrames}/${expected} ${slowLine}${wireLine}` +
-		` node_cpu=${f1(mean('node'))}% sipp_cpu=${f1(mean('sipp'))}% machine=${f1(mean('machine'))}%/${CORES * 100}% calls=${up}/${TOTAL}${problems.size ? ' PROBLEMS' : ''}`;
+		` node_cpu=${f1(mean('node'))}% bots_cpu=${f1(mean('bots'))}% sipp_cpu=${f1(mean('sipp'))}% machine=${f1(mean('machine'))}%/${CORES * 100}% calls=${up}/${TOTAL}${problems.size ? ' PROBLEMS' : ''}`;
 	if (problems.size) {
 		console.log(`problems (${problems.size} kinds):`);
 		for (const [k, p] of problems) console.log(`  PROBLEM ${k}: ${p.count} times; e.g. ${p.examples.join(' | ')}`);
@@ -691,6 +725,7 @@ ev.on('message', (data) => {
 		if (byMedia.has(e.channel.id) || e.channel.name.startsWith('WebSocket/')) return;
 		const call = { idx: arrived++, sip: e.channel.id, media: null, bridge: null, up: false, ended: false, sipEnded: false, slow: false };
 		call.bot = newBot(call);
+		byIdx.set(call.idx, call);
 		if (call.idx === 0 && SLOW_ON) { call.slow = true; slowCall = call; }
 		calls.set(call.sip, call);
 		if (firstArrival === null) {
@@ -721,7 +756,10 @@ setTimeout(() => {
 	if (!finished) { finished = true; if (phase === 'measure') endMeasure(); report(); }
 }, TIMEOUT_S * 1000).unref();
 // Never leave tcpdump behind, whatever the way out.
-process.on('exit', () => { if (cap && !cap.exited) cap.proc.kill('SIGKILL'); });
+process.on('exit', () => {
+	if (cap && !cap.exited) cap.proc.kill('SIGKILL');
+	botProc.kill('SIGKILL');
+});
 process.on('SIGTERM', () => {
 	console.log(`app: SIGTERM at t=${sinceS()}s (${arrived} arrived, ${up} up, ${ended} ended)`);
 	process.exit(1);

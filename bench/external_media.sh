@@ -8,15 +8,17 @@
 #   POST /ari/channels/externalMedia?app=bench&transport=websocket&encapsulation=none&connection_type=server&format=slin16
 # connects a bot to /media/<MEDIA_WEBSOCKET_CONNECTION_ID> (subprotocol
 # `media`) that sends every BINARY frame back, and puts the call and the media
-# channel in a mixing bridge. With every call up: a warm-up, then a window in
-# which ariadne's CPU (% of one core) and RSS, node's, SIPp's and the whole
+# channel in a mixing bridge. The bots are bench/em_bots.c, built here: one
+# C process on epoll, so that they take little of the machine and add almost
+# no delay of their own. With every call up: a warm-up, then a window in
+# which ariadne's CPU (% of one core) and RSS, node's, the bots', SIPp's and the whole
 # machine's CPU are sampled each second and every frame's arrival at the bots
 # is stamped (inter-arrival p50/p99/max, frames received vs 50/s expected).
 # The extra call's bot stops reading for BENCH_EM_SLOW_S s in the window: the
 # other bots' inter-arrival during that time shows whether one stuck peer
-# delays the others. The bots' figures include node's own delays (its event
-# loop serves every bot): tcpdump on lo gives, for a sample of the bots, the
-# kernel's timestamps of ariadne's writes (its own pacing), and
+# delays the others. The bots' figures include their own scheduling delays
+# (one process serves every bot): tcpdump on lo gives, for a sample of the
+# bots, the kernel's timestamps of ariadne's writes (its own pacing), and
 # rtp_statistics of the same calls says how much audio SIPp sent in. A
 # summary table is printed at the end.
 #
@@ -24,7 +26,7 @@
 # BENCH_EM_WARMUP_S (2), BENCH_EM_SLOW_S (10; 0: no slow bot),
 # BENCH_EM_SLOW_AT_S (5: when it stops reading, into the window), BENCH_RAMP
 # (100 calls/s), BENCH_EM_PCAP (50: bots whose socket tcpdump watches, for
-# ariadne's own send times without node's delays; 0: none), ARIADNE_BIN
+# ariadne's own send times without the bots' delays; 0: none), ARIADNE_BIN
 # (build/ariadne), BENCH_VERBOSE (0).
 # Exits non-zero when something went wrong (setup, refused requests, calls
 # failing, ariadne dying, channels left over), not on timing figures.
@@ -43,9 +45,11 @@ APP_PID=
 SIPP_PID=
 SUMMARY_FILE=
 BIN_SNAP=
+BOTS_BIN=
 
 bench_need sipp sip-tester
 bench_need curl curl
+command -v cc >/dev/null || { echo "bench: cc missing (build-essential)" >&2; exit 1; }
 command -v node >/dev/null || { echo "bench: node missing" >&2; exit 1; }
 # tcpdump gives ariadne's own send times (kernel stamps): optional.
 if [ "${PCAP:-0}" != 0 ] && ! command -v tcpdump >/dev/null 2>&1; then
@@ -62,11 +66,14 @@ em_cleanup() {
 	local rc=$?
 	[ -n "$SUMMARY_FILE" ] && rm -f "$SUMMARY_FILE"
 	[ -n "$BIN_SNAP" ] && rm -f "$BIN_SNAP"
+	[ -n "$BOTS_BIN" ] && rm -f "$BOTS_BIN"
 	(exit $rc)
 	sip_bench_cleanup
 }
 trap em_cleanup EXIT
 SUMMARY_FILE=$(mktemp "${TMPDIR:-/tmp}/ariadne-em-summary-XXXXXX")
+BOTS_BIN=$(mktemp "${TMPDIR:-/tmp}/ariadne-em-bots-XXXXXX")
+cc -O2 -Wall -Wextra -o "$BOTS_BIN" "$BENCH_ROOT/bench/em_bots.c" || { echo "bench: cannot build bench/em_bots.c" >&2; exit 1; }
 
 bench_build
 # Run every N on one copy of the binary: a rebuild of build/ariadne during the
@@ -134,7 +141,7 @@ run() { # n
 	BENCH_EM_SLOW_S=$SLOW_S BENCH_EM_SLOW_AT_S=$SLOW_AT_S BENCH_EM_CALL_MS=$call_ms \
 	BENCH_EM_SETUP_S=$((ramp_s + 4)) BENCH_EM_TIMEOUT_S=$(( call_ms / 1000 + ramp_s + 60 )) \
 	BENCH_EM_SUMMARY=$SUMMARY_FILE BENCH_EM_SIPP_PID_FILE=$BENCH_TMP/sipp.pid \
-	BENCH_EM_READY_FILE=$BENCH_TMP/app.ready BENCH_EM_TMP=$BENCH_TMP BENCH_EM_PCAP=$PCAP CLK_TCK=$(getconf CLK_TCK) \
+	BENCH_EM_READY_FILE=$BENCH_TMP/app.ready BENCH_EM_TMP=$BENCH_TMP BENCH_EM_PCAP=$PCAP BENCH_EM_BOTS_BIN=$BOTS_BIN CLK_TCK=$(getconf CLK_TCK) \
 		node "$BENCH_ROOT/bench/external_media.js" "$BENCH_URL" "$BENCH_AUTH" "$BENCH_PID" &
 	APP_PID=$!
 	for i in $(seq 1 100); do
@@ -197,6 +204,6 @@ done
 echo
 echo "== summary (ariadne CPU in % of one core; inter-arrival of BINARY frames at the bots, all regular bots together, after ${WARMUP_S} s of warm-up;"
 echo "   slow_*: the other bots' inter-arrival while one bot did not read for ${SLOW_S} s; wire_*: ariadne's inter-departure"
-echo "   from kernel timestamps (tcpdump), without node's delays; machine: all processes, of $(nproc)00%; target p99 within 20 ± 5 ms)"
+echo "   from kernel timestamps (tcpdump), without the bots' delays; machine: all processes, of $(nproc)00%; target p99 within 20 ± 5 ms)"
 cat "$SUMMARY_FILE"
 exit "$status"

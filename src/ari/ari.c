@@ -10,6 +10,7 @@
 #include <re_fmt.h>
 #include <re_sa.h>
 #include "ari/ari.h"
+#include "ari/app_log.h"
 #include "ari/dispatch.h"
 #include "ari/http.h"
 #include "ari/http_conf.h"
@@ -102,6 +103,7 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 void ari_close(void)
 {
 	ari_ws_events_close_all();
+	ari_app_log_close();
 	ari_http_close();
 	linger_close_all();
 	ari_http_conf_free();

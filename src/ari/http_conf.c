@@ -11,6 +11,7 @@
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
+#include "ari/app_log.h"
 #include "ari/http_conf.h"
 #include "ari/http_params.h"
 #include "base/config.h"
@@ -161,6 +162,37 @@ static const char *cfg(const struct config *c, const char *name)
 	return c ? config_get(c, "general", name) : NULL;
 }
 
+/* reconnect_grace (seconds, decimals allowed) and reconnect_buffer
+ * (events): an ariadne extension, docs/ARI-EXTENSIONS.md. */
+static void load_reconnect(const struct config *ariconf)
+{
+	const char *g = cfg(ariconf, "reconnect_grace");
+	const char *b = cfg(ariconf, "reconnect_buffer");
+	double grace = 0;
+	unsigned long keep = 1000;
+	char *end;
+
+	if (g && *g) {
+		grace = strtod(g, &end);
+		if (*end || grace < 0 || grace > 3600) {
+			log_warning("ari.conf: reconnect_grace '%s' is not a "
+				    "number of seconds from 0 to 3600; using 0",
+				    g);
+			grace = 0;
+		}
+	}
+	if (b && *b) {
+		keep = strtoul(b, &end, 10);
+		if (*end || *b == '-' || keep > 1000000) {
+			log_warning("ari.conf: reconnect_buffer '%s' is not a "
+				    "number of events from 0 to 1000000; "
+				    "using 1000", b);
+			keep = 1000;
+		}
+	}
+	ari_app_log_configure((unsigned)(grace * 1000 + 0.5), keep);
+}
+
 static int set_str(char **dst, const char *v)
 {
 	*dst = mem_deref(*dst);
@@ -179,6 +211,7 @@ int ari_http_conf_load(const struct config *httpconf,
 	v = cfg(ariconf, "enabled");
 	cf.ari_enabled = !v || !config_false(v);
 	cf.pretty = config_true(cfg(ariconf, "pretty"));
+	load_reconnect(ariconf);
 	v = cfg(ariconf, "auth_realm");
 	err = set_str(&cf.realm, v && *v && !strpbrk(v, "\"\r\n") ? v :
 		      "Asterisk REST Interface");

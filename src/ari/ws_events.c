@@ -2,7 +2,13 @@
  * are registered with Stasis for the socket's lifetime, every event they
  * get goes out as one text frame, and text messages from the client are
  * REST requests (ws_rest.c). The WebSocket itself (handshake, frames,
- * close) is ws_upgrade.c's and ws_conn.c's; this file only knows ARI. */
+ * close) is ws_upgrade.c's and ws_conn.c's; this file only knows ARI.
+ *
+ * Two ariadne extensions live here (docs/ARI-EXTENSIONS.md): each event
+ * carries the app's `sequence` and is kept (app_log.c); when a socket goes
+ * and ari.conf reconnect_grace is set, a keeper holds its apps for that
+ * long (channels stay, events are kept), and a socket that comes back with
+ * since=N takes the apps over and first gets what it missed. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -14,13 +20,17 @@
 #include <re_mem.h>
 #include <re_mbuf.h>
 #include <re_list.h>
+#include <re_tmr.h>
+#include "ari/app_log.h"
 #include "ari/models.h"
 #include "ari/http_conf.h"
 #include "ari/request.h"
 #include "ari/ws_events.h"
 #include "ari/ws_rest.h"
 #include "ari/ws_upgrade.h"
+#include "core/bus.h"
 #include "core/stasis.h"
+#include "base/options.h"
 #include "base/log.h"
 #include "base/metrics.h"
 
@@ -42,16 +52,140 @@ struct ws_sess {
 	bool dead;
 };
 
+/* Holds an app whose socket went away, for reconnect_grace. */
+struct keeper {
+	struct le le;
+	char *app;
+	struct tmr tmr;
+	uint64_t since_ms;
+};
+
 static struct list sessions = LIST_INIT;
+static struct list keepers = LIST_INIT;
 static ari_invoke_h *invokeh;  /* routing, for REST over WebSocket */
+
+static void keeper_destructor(void *arg)
+{
+	struct keeper *k = arg;
+
+	tmr_cancel(&k->tmr);
+	list_unlink(&k->le);
+	mem_deref(k->app);
+}
+
+static struct keeper *keeper_find(const char *app)
+{
+	for (struct le *le = keepers.head; le; le = le->next) {
+		struct keeper *k = le->data;
+
+		if (!strcmp(k->app, app))
+			return k;
+	}
+	return NULL;
+}
+
+/* The event as the app's socket gets it: its sequence added, kept for a
+ * reconnect. NULL when the app's event filter drops it. */
+static char *event_text(const char *app, const struct bus_event *ev)
+{
+	json_t *j = ari_event_json(app, ev);
+	uint64_t seq;
+	char *text;
+
+	if (!j)
+		return NULL;
+	/* PUT /applications/{app}/eventFilter applies to every event. */
+	if (!stasis_app_event_allowed(stasis_app_find(app),
+				      json_string_value(json_object_get(j, "type")))) {
+		json_decref(j);
+		return NULL;
+	}
+	seq = ari_app_log_next(app);
+	if (seq)
+		json_object_set_new(j, "sequence", json_integer((json_int_t)seq));
+	text = json_dumps(j, ari_http_pretty() ? JSON_INDENT(2) : JSON_COMPACT);
+	json_decref(j);
+	if (text && seq && ari_app_log_keep(app, seq, text))
+		log_warning("Stasis app '%s': event %llu not kept for a "
+			    "reconnect (out of memory)", app,
+			    (unsigned long long)seq);
+	return text;
+}
+
+/* While the app has no socket: events are numbered and kept, not sent. A
+ * socket of the app taking over ends the keeper (keeper_take). */
+static void keeper_deliver(const char *app, const struct bus_event *ev,
+			   void *owner)
+{
+	(void)owner;
+	if (ev->type != BUS_APP_REPLACED)
+		free(event_text(app, ev));  /* json_dumps() output is jansson's */
+}
+
+static void keeper_expired(void *arg)
+{
+	struct keeper *k = arg;
+
+	log_notice("Stasis app '%s' did not reconnect within %u ms "
+		   "(reconnect_grace): its events are dropped from now on",
+		   k->app, ari_app_log_grace_ms());
+	ari_app_log_gap(k->app);
+	stasis_app_unregister(k->app, k);
+	mem_deref(k);
+}
+
+/* Session s held app and is going: a keeper takes the app for the grace
+ * period. false when there is no grace or s did not hold it. */
+static bool keeper_start(struct ws_sess *s, const char *app)
+{
+	struct keeper *k;
+
+	if (!ari_app_log_grace_ms() || !stasis_app_owned_by(app, s))
+		return false;
+	k = mem_zalloc(sizeof(*k), keeper_destructor);
+	if (!k || str_dup(&k->app, app)) {
+		mem_deref(k);
+		return false;
+	}
+	if (!stasis_app_hand_over(app, s, keeper_deliver, k)) {
+		mem_deref(k);
+		return false;
+	}
+	k->since_ms = tmr_jiffies();
+	list_append(&keepers, &k->le, k);
+	tmr_start(&k->tmr, ari_app_log_grace_ms(), keeper_expired, k);
+	log_verbose(2, "Stasis app '%s' lost its socket: keeping its channels "
+		    "and events for %u ms (reconnect_grace)", app,
+		    ari_app_log_grace_ms());
+	return true;
+}
+
+/* A new socket of the app takes it from its keeper, if one holds it. */
+static bool keeper_take(const char *app, struct ws_sess *s,
+			stasis_deliver_h *deliver)
+{
+	struct keeper *k = keeper_find(app);
+
+	if (!k || !stasis_app_hand_over(app, k, deliver, s))
+		return false;
+	log_verbose(2, "Stasis app '%s' reconnected after %llu ms", app,
+		    (unsigned long long)(tmr_jiffies() - k->since_ms));
+	mem_deref(k);
+	return true;
+}
 
 static void unregister_apps(struct ws_sess *s)
 {
 	if (!s->registered)
 		return;
 	s->registered = false;
-	for (int i = 0; i < s->napps; i++)
+	for (int i = 0; i < s->napps; i++) {
+		if (keeper_start(s, s->apps[i]))
+			continue;
+		if (stasis_app_owned_by(s->apps[i], s))
+			ari_app_log_gap(s->apps[i]);
 		stasis_app_unregister(s->apps[i], s);
+	}
 }
 
 static void sess_destructor(void *arg)
@@ -75,17 +209,10 @@ static void sess_destroy(struct ws_sess *s)
 	mem_deref(s);
 }
 
-static void send_json(struct ws_sess *s, json_t *j)
+static void send_text(struct ws_sess *s, const char *text)
 {
-	char *text, labels[160], esc[140];
+	char labels[160], esc[140];
 
-	if (!j)
-		return;
-	text = json_dumps(j, ari_http_pretty() ? JSON_INDENT(2) :
-			  JSON_COMPACT);
-	json_decref(j);
-	if (!text)
-		return;
 	snprintf(labels, sizeof(labels), "app=\"%s\"",
 		 metrics_esc(esc, sizeof(esc), s->napps ? s->apps[0] : ""));
 	if (ws_conn_send(s->wc, false, text, strlen(text)) == EOVERFLOW) {
@@ -100,26 +227,40 @@ static void send_json(struct ws_sess *s, json_t *j)
 		metrics_count("ariadne_events_sent_total", "ARI events sent "
 			      "to apps", labels, 1);
 	}
+}
+
+static void send_json(struct ws_sess *s, json_t *j)
+{
+	char *text;
+
+	if (!j)
+		return;
+	text = json_dumps(j, ari_http_pretty() ? JSON_INDENT(2) :
+			  JSON_COMPACT);
+	json_decref(j);
+	if (!text)
+		return;
+	send_text(s, text);
 	free(text);  /* json_dumps() output is jansson's */
 }
 
 static void deliver(const char *app, const struct bus_event *ev, void *owner)
 {
 	struct ws_sess *s = owner;
-	json_t *j;
+	char *text;
 
-	if (ws_conn_closing(s->wc))
-		return;
-	j = ari_event_json(app, ev);
-	if (!j)
-		return;
-	/* PUT /applications/{app}/eventFilter applies to every event. */
-	if (!stasis_app_event_allowed(stasis_app_find(app),
-				      json_string_value(json_object_get(j, "type")))) {
-		json_decref(j);
+	/* ApplicationReplaced is about this socket, not the app's history. */
+	if (ev->type == BUS_APP_REPLACED) {
+		if (!ws_conn_closing(s->wc))
+			send_json(s, ari_event_json(app, ev));
 		return;
 	}
-	send_json(s, j);
+	/* Numbered and kept even when this socket can no longer take it: a
+	 * reconnect with `since` gets it. */
+	text = event_text(app, ev);
+	if (text && !ws_conn_closing(s->wc))
+		send_text(s, text);
+	free(text);
 }
 
 /* Client messages are REST requests; binary ones mean nothing to ARI. */
@@ -194,7 +335,8 @@ static int register_apps(struct ws_sess *s, bool subscribe_all)
 {
 	s->registered = true;
 	for (int i = 0; i < s->napps; i++) {
-		int err = stasis_app_register(s->apps[i], subscribe_all,
+		int err = keeper_take(s->apps[i], s, deliver) ? 0 :
+			  stasis_app_register(s->apps[i], subscribe_all,
 					      deliver, s);
 
 		if (err) {
@@ -209,12 +351,74 @@ static int register_apps(struct ws_sess *s, bool subscribe_all)
 	return 0;
 }
 
+static void replay_one(const char *text, void *arg)
+{
+	send_text(arg, text);
+}
+
+/* since=N: first an EventsLost if the log cannot give everything after N,
+ * then what it has after N, in order. Live events come after (one loop:
+ * nothing else runs in between). */
+static void replay(struct ws_sess *s, uint64_t since)
+{
+	const char *app = s->apps[0];
+	uint64_t first;
+	char stamp[40];
+
+	if (!ari_app_log_complete(app, since, &first)) {
+		json_t *j = json_object();
+
+		log_notice("Stasis app '%s' reconnected with since=%llu: "
+			   "events after it were lost; the first kept is %llu",
+			   app, (unsigned long long)since,
+			   (unsigned long long)first);
+		json_object_set_new(j, "type", json_string("EventsLost"));
+		json_object_set_new(j, "timestamp", json_string(ari_time_str(
+			bus_now_us(), stamp, sizeof(stamp))));
+		json_object_set_new(j, "since", json_integer((json_int_t)since));
+		json_object_set_new(j, "first_available_sequence",
+				    json_integer((json_int_t)first));
+		json_object_set_new(j, "application", json_string(app));
+		json_object_set_new(j, "asterisk_id",
+				    json_string(options.entity_id));
+		send_json(s, j);
+	}
+	ari_app_log_replay(app, since, replay_one, s);
+}
+
+/* The since parameter: absent, or a sequence number for one app. */
+static bool since_param(struct ari_req *req, struct ws_sess *s,
+			uint64_t *since, bool *has, struct ari_resp *resp)
+{
+	const char *v = ari_req_param(req, "since");
+	char *end;
+
+	*has = v != NULL;
+	if (!v)
+		return true;
+	errno = 0;
+	*since = strtoull(v, &end, 10);
+	if (!*v || *end || errno || *v == '-' || *v == '+') {
+		ari_resp_error(resp, 400, "Invalid since: expected the "
+			       "sequence number of the last event received");
+		return false;
+	}
+	if (s->napps != 1) {
+		ari_resp_error(resp, 400, "since needs exactly one app: "
+			       "sequence numbers are per app");
+		return false;
+	}
+	return true;
+}
+
 void ari_ws_events(struct ari_req *req, struct ari_resp *resp)
 {
 	const char *app = ari_req_param(req, "app");
 	bool subscribe_all = ari_req_param_bool(req, "subscribeAll", false);
 	struct mbuf *rest = NULL;
 	struct ws_sess *s;
+	uint64_t since = 0;
+	bool has_since;
 
 	if (!app || !*app) {
 		ari_resp_error(resp, 400, "missing param: [app]");
@@ -223,6 +427,10 @@ void ari_ws_events(struct ari_req *req, struct ari_resp *resp)
 	s = sess_alloc(req, app, resp);
 	if (!s)
 		return;
+	if (!since_param(req, s, &since, &has_since, resp)) {
+		mem_deref(s);
+		return;
+	}
 	if (ari_ws_accept(&s->wc, &rest, req, resp, "ari", ws_message,
 			  ws_closed, s)) {
 		mem_deref(s);
@@ -234,6 +442,8 @@ void ari_ws_events(struct ari_req *req, struct ari_resp *resp)
 		sess_destroy(s);
 		return;
 	}
+	if (has_since)
+		replay(s, since);
 
 	/* what the client sent right after its request: now that the apps
 	 * exist */
@@ -260,5 +470,11 @@ void ari_ws_events_close_all(void)
 		list_unlink(&s->le);
 		ws_conn_close(s->wc, 1001, NULL);
 		mem_deref(s);
+	}
+	while (keepers.head) {
+		struct keeper *k = keepers.head->data;
+
+		stasis_app_unregister(k->app, k);
+		mem_deref(k);
 	}
 }

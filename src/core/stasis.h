@@ -44,6 +44,15 @@ int stasis_app_register(const char *name, bool subscribe_all,
  * (a replaced owner is ignored). The app is destroyed when nothing keeps it. */
 void stasis_app_unregister(const char *name, void *owner);
 
+/* Does `owner` hold app `name` (registered it and is still its socket)? */
+bool stasis_app_owned_by(const char *name, const void *owner);
+/* Give app `name` from owner `from` to `to` at once: the app stays active,
+ * its channels and subscriptions stay, nobody is told (ARI's reconnect
+ * grace keeps an app this way while its socket is away). false if `from`
+ * does not hold it. */
+bool stasis_app_hand_over(const char *name, const void *from,
+			  stasis_deliver_h *deliver, void *to);
+
 struct stasis_app *stasis_app_find(const char *name);
 bool stasis_app_is_active(const struct stasis_app *app);
 const char *stasis_app_name(const struct stasis_app *app);

@@ -352,6 +352,25 @@ int stasis_app_register(const char *name, bool subscribe_all,
 	return 0;
 }
 
+bool stasis_app_owned_by(const char *name, const void *owner)
+{
+	const struct stasis_app *app = stasis_app_find(name);
+
+	return app && app->active && owner && app->owner == owner;
+}
+
+bool stasis_app_hand_over(const char *name, const void *from,
+			  stasis_deliver_h *deliver_h, void *to)
+{
+	struct stasis_app *app = stasis_app_find(name);
+
+	if (!app || !app->active || !from || app->owner != from)
+		return false;
+	app->deliver = deliver_h;
+	app->owner = to;
+	return true;
+}
+
 void stasis_app_unregister(const char *name, void *owner)
 {
 	struct stasis_app *app = stasis_app_find(name);

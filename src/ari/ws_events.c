@@ -27,6 +27,7 @@
 #include "ari/request.h"
 #include "ari/ws_events.h"
 #include "ari/ws_rest.h"
+#include "ari/ws_share.h"
 #include "ari/ws_upgrade.h"
 #include "core/bus.h"
 #include "core/stasis.h"
@@ -48,6 +49,8 @@ struct ws_sess {
 	const char *apps[WS_MAX_APPS];  /* into applist */
 	int napps;
 	bool registered;
+	bool share;           /* share=true: the apps' calls are spread over
+	                       * every such socket (ws_share.c) */
 	bool busy;            /* inside ari_ws_events: destroy later */
 	bool dead;
 };
@@ -134,20 +137,21 @@ static void keeper_expired(void *arg)
 	mem_deref(k);
 }
 
-/* Session s held app and is going: a keeper takes the app for the grace
- * period. false when there is no grace or s did not hold it. */
-static bool keeper_start(struct ws_sess *s, const char *app)
+/* The owner of app (a socket, or a group of sharing ones) is going: a
+ * keeper takes the app for the grace period. false when there is no grace
+ * or owner did not hold it. */
+static bool keeper_start(void *owner, const char *app)
 {
 	struct keeper *k;
 
-	if (!ari_app_log_grace_ms() || !stasis_app_owned_by(app, s))
+	if (!ari_app_log_grace_ms() || !stasis_app_owned_by(app, owner))
 		return false;
 	k = mem_zalloc(sizeof(*k), keeper_destructor);
 	if (!k || str_dup(&k->app, app)) {
 		mem_deref(k);
 		return false;
 	}
-	if (!stasis_app_hand_over(app, s, keeper_deliver, k)) {
+	if (!stasis_app_hand_over(app, owner, keeper_deliver, k)) {
 		mem_deref(k);
 		return false;
 	}
@@ -160,18 +164,29 @@ static bool keeper_start(struct ws_sess *s, const char *app)
 	return true;
 }
 
-/* A new socket of the app takes it from its keeper, if one holds it. */
-static bool keeper_take(const char *app, struct ws_sess *s,
+/* A new owner of the app takes it from its keeper, if one holds it. */
+static bool keeper_take(const char *app, void *owner,
 			stasis_deliver_h *deliver)
 {
 	struct keeper *k = keeper_find(app);
 
-	if (!k || !stasis_app_hand_over(app, k, deliver, s))
+	if (!k || !stasis_app_hand_over(app, k, deliver, owner))
 		return false;
 	log_verbose(2, "Stasis app '%s' reconnected after %llu ms", app,
 		    (unsigned long long)(tmr_jiffies() - k->since_ms));
 	mem_deref(k);
 	return true;
+}
+
+/* The owner lets the app go: kept for the grace period, or deactivated
+ * (what it misses from now on is a gap in its log). */
+static void release_app(void *owner, const char *app)
+{
+	if (keeper_start(owner, app))
+		return;
+	if (stasis_app_owned_by(app, owner))
+		ari_app_log_gap(app);
+	stasis_app_unregister(app, owner);
 }
 
 static void unregister_apps(struct ws_sess *s)
@@ -180,11 +195,18 @@ static void unregister_apps(struct ws_sess *s)
 		return;
 	s->registered = false;
 	for (int i = 0; i < s->napps; i++) {
-		if (keeper_start(s, s->apps[i]))
+		struct ws_share *g;
+
+		if (!s->share) {
+			release_app(s, s->apps[i]);
 			continue;
-		if (stasis_app_owned_by(s->apps[i], s))
-			ari_app_log_gap(s->apps[i]);
-		stasis_app_unregister(s->apps[i], s);
+		}
+		/* The others keep the app; the last one lets it go. */
+		g = ws_share_find(s->apps[i]);
+		if (!g || ws_share_remove(g, s))
+			continue;
+		release_app(g, s->apps[i]);
+		ws_share_free(g);
 	}
 }
 
@@ -330,12 +352,38 @@ static struct ws_sess *sess_alloc(struct ari_req *req, const char *app,
 	return s;
 }
 
+/* share=true: join the group holding app, or start one (taking the app
+ * from its keeper, or from a socket without share=true). */
+static int register_shared(struct ws_sess *s, const char *app,
+			   bool subscribe_all)
+{
+	struct ws_share *g = ws_share_find(app);
+	int err;
+
+	if (!g) {
+		g = ws_share_new(app);
+		if (!g)
+			return ENOMEM;
+		if (!keeper_take(app, g, ws_share_deliver)) {
+			err = stasis_app_register(app, subscribe_all,
+						  ws_share_deliver, g);
+			if (err) {
+				ws_share_free(g);
+				return err;
+			}
+		}
+	}
+	return ws_share_add(g, s);
+}
+
 /* The socket's apps, for its lifetime; on failure the socket is closed. */
 static int register_apps(struct ws_sess *s, bool subscribe_all)
 {
 	s->registered = true;
 	for (int i = 0; i < s->napps; i++) {
-		int err = keeper_take(s->apps[i], s, deliver) ? 0 :
+		int err = s->share ? register_shared(s, s->apps[i],
+						     subscribe_all) :
+			  keeper_take(s->apps[i], s, deliver) ? 0 :
 			  stasis_app_register(s->apps[i], subscribe_all,
 					      deliver, s);
 
@@ -408,6 +456,12 @@ static bool since_param(struct ari_req *req, struct ws_sess *s,
 			       "sequence numbers are per app");
 		return false;
 	}
+	if (s->share) {
+		ari_resp_error(resp, 400, "since cannot be combined with "
+			       "share=true: a shared app's events are spread "
+			       "over its sockets");
+		return false;
+	}
 	return true;
 }
 
@@ -427,6 +481,7 @@ void ari_ws_events(struct ari_req *req, struct ari_resp *resp)
 	s = sess_alloc(req, app, resp);
 	if (!s)
 		return;
+	s->share = ari_req_param_bool(req, "share", false);
 	if (!since_param(req, s, &since, &has_since, resp)) {
 		mem_deref(s);
 		return;
@@ -457,9 +512,33 @@ void ari_ws_events(struct ari_req *req, struct ari_resp *resp)
 		sess_destroy(s);
 }
 
+static void share_send(void *sock, const char *text)
+{
+	struct ws_sess *s = sock;
+
+	if (!ws_conn_closing(s->wc))
+		send_text(s, text);
+}
+
+static void share_replaced(void *sock, const char *app,
+			   const struct bus_event *ev)
+{
+	struct ws_sess *s = sock;
+
+	if (!ws_conn_closing(s->wc))
+		send_json(s, ari_event_json(app, ev));
+}
+
+static const struct ws_share_ops share_ops = {
+	.text = event_text,
+	.send = share_send,
+	.replaced = share_replaced,
+};
+
 void ari_ws_events_init(ari_invoke_h *h)
 {
 	invokeh = h;
+	ws_share_init(&share_ops);
 }
 
 void ari_ws_events_close_all(void)
@@ -471,6 +550,7 @@ void ari_ws_events_close_all(void)
 		ws_conn_close(s->wc, 1001, NULL);
 		mem_deref(s);
 	}
+	ws_share_close_all();
 	while (keepers.head) {
 		struct keeper *k = keepers.head->data;
 

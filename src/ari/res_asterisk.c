@@ -63,8 +63,8 @@ static void fixed_load(void)
 	fixed.done = true;
 }
 
-/* Asterisk's config section: who the process runs as, and its limit of
- * open files. */
+/* Asterisk's config section: who the process runs as, its limit of open
+ * files, and the call limits of [options]. */
 static json_t *config_json(void)
 {
 	json_t *config;
@@ -76,6 +76,13 @@ static json_t *config_json(void)
 	if (config && fixed.max_files >= 0)
 		json_object_set_new(config, "max_open_files",
 				    json_integer((json_int_t)fixed.max_files));
+	/* as Asterisk: present only when set in [options] */
+	if (config && options.maxcalls)
+		json_object_set_new(config, "max_channels",
+				    json_integer(options.maxcalls));
+	if (config && options.maxload > 0)
+		json_object_set_new(config, "max_load",
+				    json_real(options.maxload));
 	return config;
 }
 

@@ -21,6 +21,7 @@
 #include "pbx/dialplan.h"
 #include "base/log.h"
 #include "pbx/originate.h"
+#include "core/overload.h"
 #include "core/stasis.h"
 
 #define CHANNEL_ID_MAX 149
@@ -140,6 +141,30 @@ static bool request_params_ok(struct ari_req *req, struct ari_resp *resp,
 	return true;
 }
 
+/* Asterisk applies maxcalls and maxload only where a dialplan starts
+ * (pbx.c increase_call_count), so its ARI originate answers 200 and the
+ * call fails afterwards, if at all; its answer to a channel that cannot be
+ * made is 500 "Allocation failed", which would call a limit someone set a
+ * fault. We refuse before making anything, with the status that says
+ * "later": 503, Retry-After as on SIP, the limit in the message. The loop's
+ * lag and the calls in setup are not asked: they shed what arrives from
+ * the network, while an application's requests keep their priority. */
+bool ari_channels_shed(struct ari_resp *resp, const char *endpoint)
+{
+	enum overload_reason r = overload_check(0, 0);
+	char why[128];
+
+	if (r == OVERLOAD_NONE)
+		return false;
+	overload_refused(r, endpoint);
+	if (overload_retry_after())
+		ari_resp_header(resp, "Retry-After: %u",
+				overload_retry_after());
+	ari_resp_error(resp, 503, "%s",
+		       overload_describe(r, why, sizeof(why)));
+	return true;
+}
+
 /* Common part of originate and create; NULL after replying. */
 static struct channel *request_channel(struct ari_req *req,
 				       struct ari_resp *resp, const char *id)
@@ -147,7 +172,8 @@ static struct channel *request_channel(struct ari_req *req,
 	struct channel *ch = NULL;
 	int err;
 
-	if (!request_params_ok(req, resp, id))
+	if (!request_params_ok(req, resp, id) ||
+	    ari_channels_shed(resp, ari_req_param(req, "endpoint")))
 		return NULL;
 	err = channel_request(&ch, ari_req_param(req, "endpoint"), id,
 			      ari_req_param(req, "otherChannelId"));

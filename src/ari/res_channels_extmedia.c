@@ -275,7 +275,8 @@ void ari_channels_external_media(struct ari_req *req, struct ari_resp *resp)
 	char dial[2048];
 
 	if (!request_ok(&r, req, resp) ||
-	    !dial_string(&r, dial, sizeof(dial), resp))
+	    !dial_string(&r, dial, sizeof(dial), resp) ||
+	    ari_channels_shed(resp, dial))
 		return;
 	create(resp, &r, dial, ari_req_body(req));
 }

@@ -182,6 +182,33 @@ static void dir_option(const struct config *cfg, const char *name, char *dst,
 		copy(dst, size, v);
 }
 
+/* A whole number >= 0 for `*dst`; anything else keeps the default with a
+ * warning (Asterisk silently turns a bad maxcalls into 0, "no limit",
+ * which is the opposite of what whoever wrote the line wanted). */
+static void int_option(const struct config_var *var, int *dst)
+{
+	char *end;
+	long v = strtol(var->value, &end, 10);
+
+	if (end == var->value || *end || v < 0 || v > 1000000000)
+		log_warning("%s:%u: Invalid %s '%s'", var->file, var->line,
+			    var->name, var->value);
+	else
+		*dst = (int)v;
+}
+
+static void double_option(const struct config_var *var, double *dst)
+{
+	char *end;
+	double v = strtod(var->value, &end);
+
+	if (end == var->value || *end || !(v >= 0))
+		log_warning("%s:%u: Invalid %s '%s'", var->file, var->line,
+			    var->name, var->value);
+	else
+		*dst = v;
+}
+
 static void load_options(const struct config *cfg)
 {
 	const struct config_section *sec = config_section_find(cfg, "options");
@@ -212,6 +239,16 @@ static void load_options(const struct config *cfg)
 			copy(options.system_name, sizeof(options.system_name),
 			     var->value);
 		}
+		else if (!strcasecmp(var->name, "maxcalls"))
+			int_option(var, &options.maxcalls);
+		else if (!strcasecmp(var->name, "maxload"))
+			double_option(var, &options.maxload);
+		else if (!strcasecmp(var->name, "maxlag"))
+			int_option(var, &options.maxlag);
+		else if (!strcasecmp(var->name, "maxsetup"))
+			int_option(var, &options.maxsetup);
+		else if (!strcasecmp(var->name, "overload_retry_after"))
+			int_option(var, &options.overload_retry_after);
 	}
 }
 
@@ -229,6 +266,8 @@ void options_load(const struct config *cfg, const char *confdir)
 	user_default_dirs();
 	copy(options.default_language, sizeof(options.default_language), "en");
 	options.verbose = 3;
+	options.maxlag = 100;
+	options.overload_retry_after = 5;
 	if (gethostname(host, sizeof(host) - 1) == 0)
 		copy(options.system_name, sizeof(options.system_name), host);
 

@@ -23,6 +23,15 @@ struct options {
 	char default_language[16];
 	int verbose;
 	bool highpriority;   /* [options] highpriority or -p: realtime */
+	/* Overload shedding of new calls (core/overload.h); 0 = off. */
+	int maxcalls;        /* [options] maxcalls: channels at most */
+	double maxload;      /* [options] maxload: 1-minute load average */
+	int maxlag;          /* [options] maxlag: ms the event loop may be
+	                      * late, smoothed (default 100) */
+	int maxsetup;        /* [options] maxsetup: SIP calls not yet
+	                      * answered */
+	int overload_retry_after; /* [options] overload_retry_after: s in a
+	                      * refusal's Retry-After (default 5; 0 none) */
 	struct timeval startup_time;
 	struct timeval reload_time;
 };

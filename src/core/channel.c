@@ -63,6 +63,8 @@ struct channel {
 };
 
 static struct list channels;
+static size_t nchannels;       /* in channels: list_count() walks it, and
+                                * overload shedding asks per INVITE */
 static struct hash *by_id;
 static unsigned long next_uniqueid;
 static struct list globals;
@@ -163,7 +165,7 @@ struct channel *channel_find_by_name(const char *name)
 
 size_t channel_count(void)
 {
-	return list_count(&channels);
+	return nchannels;
 }
 
 void channel_foreach(bool (*h)(struct channel *ch, void *arg), void *arg)
@@ -221,6 +223,7 @@ int channel_alloc(struct channel **chp, const struct channel_tech *tech,
 	gettimeofday(&ch->created, NULL);
 
 	list_append(&channels, &ch->le_all, ch);
+	nchannels++;
 	hash_append(by_id, hash_joaat_str(ch->id), &ch->le_hash, ch);
 	ch->registered = true;
 
@@ -774,6 +777,7 @@ static void hangup(struct channel *ch, int cause, enum hangup_how how,
 	if (ch->registered) {
 		ch->registered = false;
 		list_unlink(&ch->le_all);
+		nchannels--;
 		hash_unlink(&ch->le_hash);
 		if (ch->endpoint)
 			endpoint_changed(ch->endpoint);

@@ -35,6 +35,12 @@ struct media_opts {
 int media_init(const struct config *cfg);
 void media_close(void);
 
+/* How late the event loop has been coming to the 20 ms media tick, in ms,
+ * averaged over about the last second (overload_lag_smooth): src/sip sheds
+ * new INVITEs when it reaches ariadne.conf [options] maxlag. 0 while the
+ * tick does not run. */
+double media_tick_lag_ms(void);
+
 /* An RTP session for a channel, bound on `laddr`'s IP with ports from the
  * configured range. The session is attached to the channel (freed when the
  * channel hangs up) and is what the tick sends the channel's audio to. */

@@ -1,7 +1,8 @@
 /* tick.c — the one 20 ms media clock for every channel. Each tick runs
  * every channel's media state once (media_chan_foreach_tick): receive,
  * generators, send, DTMF, RTCP and RTP timers. Not a scheduler for anything
- * else.
+ * else. Being due every 20 ms, it is also where the loop's lag is seen:
+ * media_tick_lag_ms() for overload shedding (core/overload.h).
  *
  * One clock rather than a timer per channel (docs/ARCHITECTURE.md, "The
  * loop and the media tick"): every channel's 20 ms frames stay aligned on
@@ -30,6 +31,8 @@
 #include <re_tmr.h>
 #include "base/log.h"
 #include "base/metrics.h"
+#include "core/overload.h"
+#include "media/media.h"
 #include "media/media_chan.h"
 
 /* When the loop was busy we run the missed ticks at once so the far end's
@@ -41,6 +44,13 @@ static int tick_fd = -1;
 static struct tmr tick_tmr;  /* fallback only */
 static uint64_t next_due;    /* fallback: monotonic ms of the next tick */
 static bool running;
+
+/* How late the loop comes to its ticks, smoothed (overload_lag_smooth):
+ * src/sip refuses new calls when it reaches [options] maxlag. */
+static struct {
+	double avg_ms;
+	uint64_t last_us;            /* when the last sample was taken */
+} lag;
 
 static uint64_t mono_us(void)
 {
@@ -68,6 +78,49 @@ static void observe_lag(uint64_t periods)
 	due_us += MEDIA_PTIME * 1000u;
 }
 
+/* One sample of the loop's lateness: how long ago the earliest tick we are
+ * only now running was due. Not the metric's figure, which is measured
+ * from the last period counted and so never exceeds one period: a loop
+ * stuck for 300 ms is 300 ms late for the calls it has kept waiting. */
+static void lag_sample(uint64_t late_us)
+{
+	uint64_t t = mono_us();
+
+	lag.avg_ms = overload_lag_smooth(lag.avg_ms, (double)late_us / 1000.0,
+					 lag.last_us ? (double)(t - lag.last_us) /
+					 1000.0 : 0);
+	lag.last_us = t;
+}
+
+/* The timerfd knows when its next expiry is due; the first of the n
+ * periods just counted was due n periods before that. */
+static void lag_sample_fd(uint64_t n)
+{
+	struct itimerspec its;
+	uint64_t rem_us, late_us;
+
+	if (timerfd_gettime(tick_fd, &its))
+		return;
+	rem_us = (uint64_t)its.it_value.tv_sec * 1000000u +
+		 (uint64_t)its.it_value.tv_nsec / 1000u;
+	late_us = n * MEDIA_PTIME * 1000u;
+	lag_sample(late_us > rem_us ? late_us - rem_us : 0);
+}
+
+double media_tick_lag_ms(void)
+{
+	return lag.avg_ms;
+}
+
+/* What [options] maxlag is compared with, for whoever tunes it. */
+static void collect_lag(void)
+{
+	metrics_gauge("ariadne_loop_lag_seconds", "How late the event loop "
+		      "has been coming to the media tick, averaged over about "
+		      "the last second (ariadne.conf maxlag)", NULL,
+		      lag.avg_ms / 1000.0);
+}
+
 /* The timerfd counts the periods that passed since we last read it. */
 static void tick_fd_h(int flags, void *arg)
 {
@@ -79,6 +132,7 @@ static void tick_fd_h(int flags, void *arg)
 		return;
 	now = tmr_jiffies();
 	observe_lag(n);
+	lag_sample_fd(n);
 	if (n > TICK_MAX_CATCHUP) {
 		log_debug(1, "Media tick %" PRIu64 " ms late, skipping ahead",
 			  (n - 1) * MEDIA_PTIME);
@@ -94,6 +148,7 @@ static void tick_tmr_h(void *arg)
 	unsigned n = 0;
 
 	(void)arg;
+	lag_sample(now > next_due ? (now - next_due) * 1000u : 0);
 	while (next_due <= now && n < TICK_MAX_CATCHUP) {
 		media_chan_foreach_tick(next_due);
 		next_due += MEDIA_PTIME;
@@ -144,6 +199,7 @@ int media_tick_start(void)
 	if (running)
 		return 0;
 	running = true;
+	(void)metrics_collector_add(collect_lag);
 	err = start_timerfd();
 	if (!err)
 		return 0;
@@ -158,6 +214,8 @@ int media_tick_start(void)
 void media_tick_stop(void)
 {
 	running = false;
+	lag.avg_ms = 0;
+	lag.last_us = 0;
 	if (tick_fd >= 0) {
 		fd_close(tick_fd);
 		close(tick_fd);

@@ -96,8 +96,10 @@ static int tech_answer(struct channel *ch)
 	else
 		err = sipsess_answer(call->sess, 200, "OK", our_sdp(call),
 				     ALLOW_HDR);
-	if (!err)
+	if (!err) {
 		call->answered = true;
+		sip_call_setup_end(call);
+	}
 	return err;
 }
 
@@ -108,6 +110,7 @@ static int reject(struct sip_call *call, uint16_t scode, const char *extra)
 	if (call->final_sent || call->answered || call->outbound)
 		return EINVAL;
 	call->final_sent = true;
+	sip_call_setup_end(call);
 	if (call->st)
 		err = sip_treplyf(&call->st, NULL, sipmod.sip, call->msg, true,
 				  scode, reason_sip(scode),
@@ -156,6 +159,7 @@ static void tech_hangup(struct channel *ch, int cause)
 
 	if (!call)
 		return;
+	sip_call_setup_end(call);
 	call->ch = NULL;
 	call->ms = NULL; /* freed by media's hangup hook */
 	channel_set_pvt(ch, NULL);

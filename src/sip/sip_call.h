@@ -29,10 +29,18 @@ struct sip_call {
 	bool final_sent;             /* a final response went out */
 	bool held;
 	bool refer_pending;          /* a REFER awaits its final NOTIFY */
+	bool in_setup;               /* inbound, counted in the calls in
+	                              * setup until answered or hung up */
 };
 
 /* sip_call_sess.c — the call object and what both directions share. */
 int sip_call_alloc(struct sip_call **callp, struct sip_endpoint *ep);
+/* Calls in setup: incoming INVITEs not yet answered, rejected or hung up
+ * ([options] maxsetup). end is idempotent and also done by the call's
+ * destructor, so a call that never got further cannot stay counted. */
+void sip_call_setup_begin(struct sip_call *call);
+void sip_call_setup_end(struct sip_call *call);
+unsigned sip_call_setup_count(void);
 /* sipsess callbacks shared by both directions */
 int sip_call_offer_h(struct mbuf **descp, const struct sip_msg *msg,
 		     void *arg);

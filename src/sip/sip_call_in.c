@@ -1,8 +1,10 @@
 /* sip_call_in.c — an incoming INVITE from an identified, authenticated
  * endpoint becomes PJSIP/<endpoint>-<hex> in the endpoint's context, state
- * Ring. Until the application rings or answers, the INVITE is held in our
- * own server transaction (100 Trying at once; libre's sipsess_accept cannot
- * send a bare 100), so CANCEL and retransmissions are handled by the stack. */
+ * Ring, unless the server is shedding new calls (503 with Retry-After:
+ * [options] maxcalls, maxload, maxlag, maxsetup). Until the application
+ * rings or answers, the INVITE is held in our own server transaction (100
+ * Trying at once; libre's sipsess_accept cannot send a bare 100), so
+ * CANCEL and retransmissions are handled by the stack. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -20,6 +22,7 @@
 #include <re_msg.h>
 #include <re_sip.h>
 #include "core/channel.h"
+#include "core/overload.h"
 #include "base/log.h"
 #include "base/reason.h"
 #include "pbx/pbx.h"
@@ -101,6 +104,32 @@ static void start_call(struct sip_call *call, const struct sip_msg *msg)
 		channel_hangup(call->ch, CAUSE_CONGESTION, "pbx");
 }
 
+/* Overload shedding (core/overload.h), before the endpoint is identified
+ * or challenged: a refused call costs one response and leaves no channel.
+ * The 503 is sent through a server transaction, which libre keeps until
+ * the ACK (RFC 3261 17.2.1): it answers the INVITE's retransmissions and
+ * absorbs the ACK itself, so they are not refused and counted again. */
+static bool shed(const struct sip_msg *msg)
+{
+	enum overload_reason r = overload_check(media_tick_lag_ms(),
+						sip_call_setup_count());
+	char who[160], retry[40] = "";
+	unsigned ra;
+
+	if (r == OVERLOAD_NONE)
+		return false;
+	(void)re_snprintf(who, sizeof(who), "%r", &msg->from.auri);
+	overload_refused(r, who);
+	/* RFC 3261 21.5.4: when the caller may try again */
+	ra = overload_retry_after();
+	if (ra)
+		snprintf(retry, sizeof(retry), "Retry-After: %u\r\n", ra);
+	(void)sip_treplyf(NULL, NULL, sipmod.sip, msg, false, 503,
+			  "Service Unavailable", "%sContent-Length: 0\r\n\r\n",
+			  retry);
+	return true;
+}
+
 /* sipsess's handler for a new INVITE (no To tag) */
 void sip_call_incoming(const struct sip_msg *msg, void *arg)
 {
@@ -126,12 +155,13 @@ void sip_call_incoming(const struct sip_msg *msg, void *arg)
 		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
 		return;
 	}
-	if (sip_authorize(msg, &e))
+	if (shed(msg) || sip_authorize(msg, &e))
 		return;
 	if (sip_call_alloc(&call, e)) {
 		(void)sip_reply(sipmod.sip, msg, 500, "Internal Server Error");
 		return;
 	}
+	sip_call_setup_begin(call);
 	call->msg = mem_ref((void *)msg);
 	if (sip_strans_alloc(&call->st, sipmod.sip, msg, pre_cancel, call) ||
 	    sip_treply(&call->st, sipmod.sip, msg, 100, "Trying")) {

@@ -26,10 +26,34 @@
 #include "sip/sip_int.h"
 #include "sip/sip_call.h"
 
+static unsigned setup_count;
+
+void sip_call_setup_begin(struct sip_call *call)
+{
+	if (call->in_setup)
+		return;
+	call->in_setup = true;
+	setup_count++;
+}
+
+void sip_call_setup_end(struct sip_call *call)
+{
+	if (!call->in_setup)
+		return;
+	call->in_setup = false;
+	setup_count--;
+}
+
+unsigned sip_call_setup_count(void)
+{
+	return setup_count;
+}
+
 static void call_destructor(void *arg)
 {
 	struct sip_call *call = arg;
 
+	sip_call_setup_end(call);
 	mem_deref(call->sess);
 	mem_deref(call->st);
 	mem_deref((void *)call->msg);

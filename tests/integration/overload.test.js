@@ -1,0 +1,249 @@
+'use strict';
+// Shedding new calls (ariadne.conf [options] maxcalls, maxload, maxsetup,
+// overload_retry_after; src/core/overload.c): a new INVITE over a limit gets
+// 503 Service Unavailable with Retry-After and makes no channel, ARI
+// requests for a new channel get 503 too, the refusals are counted in
+// ariadne_calls_refused_total{reason} and logged as Asterisk words them,
+// at most once a second per reason with a count. Calls already up are not
+// touched, and a call is accepted again once one has ended. maxlag (the
+// loop's own lag) cannot be forced deterministically here: its decision and
+// smoothing are unit-tested (tests/unit/test_overload.c).
+const assert = require('node:assert/strict');
+const dgram = require('node:dgram');
+const os = require('node:os');
+const {
+	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, withSipp,
+	EVENT_TIMEOUT_MS,
+} = require('./lib/server');
+
+const enc = encodeURIComponent;
+const PJSIP = { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1' } }) };
+
+function callIn(srv, scenario, opts = {}) {
+	return spawnSipp(Object.assign({ scenario, remote: srv, service: '100', keys: { from_user: 'alice' } }, opts));
+}
+
+/** One INVITE (or `calls` of them) that must be refused 503 with a Retry-After. */
+async function refusedCall(srv, opts = {}) {
+	const r = await (await callIn(srv, 'uac_refused_503', opts)).done;
+	assertSipp(r, 0, 'INVITE → 503 with Retry-After → ACK');
+	return r;
+}
+
+async function refusedCount(srv, reason) {
+	const r = await srv.get('/metrics');
+	assert.equal(r.status, 200, r.body);
+	const m = new RegExp(`^ariadne_calls_refused_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(r.body);
+	return m ? Number(m[1]) : 0;
+}
+
+const isPjsipStart = (e) => e.type === 'StasisStart' && /^PJSIP\//.test(e.channel.name);
+const stateIs = (id, state) => (e) => e.type === 'ChannelStateChange' && e.channel.id === id &&
+	e.channel.state === state;
+
+/** The app answers the next PJSIP channel to enter it; returns its id. */
+async function answerNext(srv, ws, from) {
+	const { channel } = await ws.waitFor(isPjsipStart, EVENT_TIMEOUT_MS, { from, what: 'StasisStart PJSIP' });
+	assert.equal((await srv.post(`/ari/channels/${enc(channel.id)}/answer`)).status, 204);
+	await ws.waitFor(stateIs(channel.id, 'Up'), EVENT_TIMEOUT_MS, { what: `${channel.name} Up` });
+	return channel.id;
+}
+
+serverTest('maxcalls_refuses_the_third_call_with_503_and_retry_after_and_makes_no_channel', {
+	files: PJSIP, ariadneConf: { options: { maxcalls: 2 } }, timeout: 60000,
+}, async (srv) => {
+	const ws = await srv.events('sipapp');
+	const held = await callIn(srv, 'uac_call_server_bye', { calls: 2, rate: 20 });
+	await withSipp(held, async () => {
+		const a = await answerNext(srv, ws, 0);
+		const b = await answerNext(srv, ws, ws.indexOf(ws.filter(isPjsipStart)[0]) + 1);
+		assert.notEqual(a, b);
+
+		const r = await refusedCall(srv);
+		assert.match(r.messages, /SIP\/2\.0 503 Service Unavailable\r?\n[\s\S]*?Retry-After: 5\r?\n/,
+			'503 with the default Retry-After of 5 s\n' + sippReport(r));
+		assert.doesNotMatch(r.messages, /SIP\/2\.0 100 /, 'refused before any work: no 100 Trying');
+		await srv.waitForLog(/WARNING\[\d+\]: overload\.c:\d+ \w+: Maximum call limit of 2 calls exceeded by 'sip:alice@127\.0\.0\.1:\d+'!/);
+		await ws.expectNone((e) => e.type === 'StasisStart' && ![a, b].includes(e.channel.id), 300,
+			'the refused INVITE made a channel');
+		assert.deepEqual((await srv.get('/ari/channels')).json.map((c) => c.id).sort(), [a, b].sort());
+		assert.equal(await refusedCount(srv, 'maxcalls'), 1);
+
+		// ARI: a new channel is refused the same way, nothing is made.
+		let res = await srv.post('/ari/channels?' + new URLSearchParams({
+			endpoint: 'Local/100@stasis-sipapp', app: 'sipapp' }));
+		assert.equal(res.status, 503, res.body);
+		assert.equal(res.headers['retry-after'], '5');
+		assert.deepEqual(res.json, { message: 'Maximum call limit of 2 calls reached' });
+		res = await srv.post('/ari/channels/create?' + new URLSearchParams({
+			endpoint: 'Local/100@stasis-sipapp', app: 'sipapp' }));
+		assert.equal(res.status, 503, res.body);
+		res = await srv.post('/ari/channels/externalMedia?' + new URLSearchParams({
+			app: 'sipapp', external_host: '127.0.0.1:40000', format: 'ulaw' }));
+		assert.equal(res.status, 503, res.body);
+		assert.equal((await srv.get('/ari/channels')).json.length, 2);
+		assert.equal(await refusedCount(srv, 'maxcalls'), 4);
+		const info = await srv.get('/ari/asterisk/info?only=config');
+		assert.equal(info.json.config.max_channels, 2, info.body);
+
+		// A storm is counted call by call but logged at most once a
+		// second, each line with the number refused since the last.
+		await refusedCall(srv, { calls: 4, rate: 100 });
+		await sleep(1100);
+		await refusedCall(srv);
+		assert.equal(await refusedCount(srv, 'maxcalls'), 9);
+		const lines = [...srv.stderr.matchAll(
+			/Maximum call limit of 2 calls exceeded by '[^']*'!(?: \((\d+) calls refused since the last report\))?/g)];
+		const logged = lines.reduce((n, m) => n + (m[1] ? Number(m[1]) : 1), 0);
+		assert.equal(logged, 9, lines.map((m) => m[0]).join('\n'));
+		assert.ok(lines.length >= 2 && lines.length <= 4, `${lines.length} lines for 9 refusals in about 2 s`);
+		assert.ok(lines[lines.length - 1][1] > 1, 'the last line carries the count: ' + lines[lines.length - 1][0]);
+
+		// The calls that were up are untouched; once one ends, a new call
+		// is accepted again.
+		assert.equal((await srv.del(`/ari/channels/${enc(a)}`)).status, 204);
+		await ws.waitFor((e) => e.type === 'ChannelDestroyed' && e.channel.id === a);
+		const from = ws.events.length;
+		const next = await callIn(srv, 'uac_call_server_bye');
+		await withSipp(next, async () => {
+			const c = await answerNext(srv, ws, from);
+			assert.equal((await srv.get('/ari/channels')).json.length, 2);
+			for (const id of [b, c]) assert.equal((await srv.del(`/ari/channels/${enc(id)}`)).status, 204);
+			assertSipp(await next.done, 0, 'the call after one ended is accepted');
+		});
+		assertSipp(await held.done, 0, 'the two calls held up through the refusals');
+		assert.equal(await refusedCount(srv, 'maxcalls'), 9);
+	});
+});
+
+/** A raw UDP SIP peer: send() text, collect every datagram received. */
+async function udpPeer() {
+	const sock = dgram.createSocket('udp4');
+	const got = [];
+	sock.on('message', (m) => got.push(m.toString('latin1')));
+	await new Promise((r) => sock.bind(0, '127.0.0.1', r));
+	return {
+		port: sock.address().port, got,
+		send: (text, port) => new Promise((r) => sock.send(Buffer.from(text, 'latin1'), port, '127.0.0.1', r)),
+		close: () => new Promise((r) => sock.close(r)),
+	};
+}
+
+serverTest('a_retransmitted_invite_gets_the_same_503_from_the_transaction_and_is_refused_once', {
+	files: PJSIP, ariadneConf: { options: { maxcalls: 1, overload_retry_after: 0 } },
+}, async (srv) => {
+	// A created Local pair fills the one place.
+	const ws = await srv.events('sipapp');
+	const made = await srv.post('/ari/channels/create?' + new URLSearchParams({
+		endpoint: 'Local/100@stasis-sipapp', app: 'sipapp' }));
+	assert.equal(made.status, 200, made.body);
+	const peer = await udpPeer();
+	try {
+		const lp = peer.port;
+		const invite = [
+			`INVITE sip:100@${srv.sipAddr} SIP/2.0`,
+			`Via: SIP/2.0/UDP 127.0.0.1:${lp};branch=z9hG4bK-overload-retrans-1`,
+			`From: <sip:alice@127.0.0.1:${lp}>;tag=retrans1`,
+			`To: <sip:100@${srv.sipAddr}>`,
+			'Call-ID: overload-retrans-1@127.0.0.1',
+			'CSeq: 1 INVITE',
+			`Contact: <sip:alice@127.0.0.1:${lp}>`,
+			'Max-Forwards: 70',
+			'Content-Length: 0', '', ''].join('\r\n');
+		await peer.send(invite, srv.sipPort);
+		const until = async (n) => {
+			const deadline = Date.now() + EVENT_TIMEOUT_MS;
+			while (peer.got.length < n && Date.now() < deadline) await sleep(10);
+			assert.ok(peer.got.length >= n, `expected ${n} responses, got: ${peer.got.join('\n---\n')}`);
+		};
+		await until(1);
+		await peer.send(invite, srv.sipPort);     // as if the 503 were lost
+		await until(2);
+		const [first, second] = peer.got;
+		assert.match(first, /^SIP\/2\.0 503 Service Unavailable\r\n/);
+		assert.doesNotMatch(first, /Retry-After/i, 'overload_retry_after = 0 sends none');
+		const tag = (m) => /^To:.*;tag=([^;\r\n]+)/mi.exec(m)[1];
+		assert.equal(second.split('\r\n')[0], 'SIP/2.0 503 Service Unavailable');
+		assert.equal(tag(second), tag(first), 'the retransmission is answered by the same transaction');
+		await peer.send(invite.replace('INVITE sip:', 'ACK sip:').replace('CSeq: 1 INVITE', 'CSeq: 1 ACK')
+			.replace(/^To: (.*)$/m, `To: $1;tag=${tag(first)}`), srv.sipPort);
+		await sleep(200);
+		assert.equal(await refusedCount(srv, 'maxcalls'), 1, 'the retransmission is not a second refusal');
+		await ws.expectNone((e) => e.type === 'StasisStart' && /^PJSIP\//.test(e.channel.name), 200);
+		assert.equal((await srv.get('/ari/channels')).json.length, 2);
+	} finally {
+		await peer.close();
+	}
+	assert.equal((await srv.del(`/ari/channels/${enc(made.json.id)}`)).status, 204);
+});
+
+serverTest('maxsetup_refuses_while_that_many_calls_wait_for_an_answer_but_not_ari', {
+	files: PJSIP, ariadneConf: { options: { maxsetup: 1 } }, timeout: 45000,
+}, async (srv) => {
+	const ws = await srv.events('sipapp');
+	const first = await callIn(srv, 'uac_call_server_bye');
+	await withSipp(first, async () => {
+		const { channel } = await ws.waitFor(isPjsipStart);
+		assert.equal(channel.state, 'Ring');
+		await refusedCall(srv);
+		await srv.waitForLog(/WARNING\[\d+\]: .*Overloaded: 1 calls in setup \(maxsetup 1\), new call from 'sip:alice@127\.0\.0\.1:\d+' refused/);
+		assert.equal(await refusedCount(srv, 'overload'), 1);
+		// An application's request for a channel is not shed for this.
+		const made = await srv.post('/ari/channels/create?' + new URLSearchParams({
+			endpoint: 'Local/200@stasis-sipapp', app: 'sipapp' }));
+		assert.equal(made.status, 200, made.body);
+		assert.equal((await srv.del(`/ari/channels/${enc(made.json.id)}`)).status, 204);
+		// Answered, the first call no longer waits: the next is accepted.
+		assert.equal((await srv.post(`/ari/channels/${enc(channel.id)}/answer`)).status, 204);
+		await ws.waitFor(stateIs(channel.id, 'Up'));
+		const from = ws.events.length;
+		const second = await callIn(srv, 'uac_call_server_bye');
+		await withSipp(second, async () => {
+			const id = await answerNext(srv, ws, from);
+			for (const c of [channel.id, id]) assert.equal((await srv.del(`/ari/channels/${enc(c)}`)).status, 204);
+			assertSipp(await second.done, 0, 'accepted once the first call was answered');
+		});
+		assertSipp(await first.done, 0);
+		assert.equal(await refusedCount(srv, 'overload'), 1);
+		assert.equal(await refusedCount(srv, 'maxcalls'), 0);
+	});
+});
+
+serverTest('maxload_refuses_new_calls_above_the_load_average_with_the_configured_retry_after', {
+	files: PJSIP, ariadneConf: { options: { maxload: 0.0001, overload_retry_after: 30 } },
+}, async (srv, t) => {
+	// The server reads the same /proc/loadavg; an idle machine can show 0.
+	if (os.loadavg()[0] < 0.0001) {
+		t.skip('1-minute load average is 0 on this machine');
+		return;
+	}
+	const r = await refusedCall(srv);
+	assert.match(r.messages, /SIP\/2\.0 503 Service Unavailable\r?\n[\s\S]*?Retry-After: 30\r?\n/, sippReport(r));
+	await srv.waitForLog(/WARNING\[\d+\]: .*Maximum loadavg limit of 0\.000100 load exceeded by 'sip:alice@127\.0\.0\.1:\d+' \(currently \d+\.\d+\)!/);
+	const res = await srv.post('/ari/channels?' + new URLSearchParams({
+		endpoint: 'Local/100@stasis-sipapp', app: 'sipapp' }));
+	assert.equal(res.status, 503, res.body);
+	assert.equal(res.headers['retry-after'], '30');
+	assert.match(res.json.message, /^Maximum loadavg limit of 0\.000100 load reached \(currently \d+\.\d+\)$/);
+	assert.equal(await refusedCount(srv, 'maxload'), 2);
+	assert.deepEqual((await srv.get('/ari/channels')).json, []);
+	const info = await srv.get('/ari/asterisk/info?only=config');
+	assert.equal(info.json.config.max_load, 0.0001, info.body);
+});
+
+serverTest('invalid_limits_are_warned_and_left_at_their_defaults', {
+	files: PJSIP, ariadneConf: { options: { maxcalls: 'many', maxload: '-1', maxlag: '5ms' } },
+}, async (srv) => {
+	for (const [name, v] of [['maxcalls', 'many'], ['maxload', '-1'], ['maxlag', '5ms']])
+		await srv.waitForLog(new RegExp(`WARNING\\[\\d+\\]: .*ariadne\\.conf:\\d+: Invalid ${name} '${v}'`));
+	const ws = await srv.events('sipapp');
+	const sipp = await callIn(srv, 'uac_call', { duration: 100 });
+	await withSipp(sipp, async () => {
+		await answerNext(srv, ws, 0);
+		assertSipp(await sipp.done, 0, 'no limit: the call is accepted');
+	});
+	const info = await srv.get('/ari/asterisk/info?only=config');
+	assert.equal(info.json.config.max_channels, undefined);
+	assert.equal(info.json.config.max_load, undefined);
+	assert.equal(await refusedCount(srv, 'maxcalls'), 0);
+});

@@ -8,7 +8,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libre librem jansson speexdsp
+PKGS      = libre librem jansson speexdsp openssl
 RE_DEFS   = -DHAVE_INET6 -DHAVE_STDBOOL_H -DHAVE_INTTYPES_H
 CFLAGS   ?= -O2 -g
 SANITIZE ?=

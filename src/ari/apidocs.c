@@ -20,6 +20,7 @@
 #include "ari/http_params.h"
 #include "ari/request.h"
 #include "ari/route.h"
+#include "net/tcp_tls.h"
 
 #define cf ari_http_conf
 
@@ -247,16 +248,19 @@ static void base_path(const struct ari_req *req, const struct http_head *h,
 		      char *buf, size_t size)
 {
 	const char *host = http_head_get(h, "Host");
+	/* Clients call the basePath they are given: over TLS it is https. */
+	const char *scheme = tcp_tls_on(req->tc) ? "https" : "http";
 	struct sa local;
 
 	if (host && *host && !strpbrk(host, " \"\\/")) {
-		snprintf(buf, size, "http://%s%s/ari", host, cf.prefix);
+		snprintf(buf, size, "%s://%s%s/ari", scheme, host, cf.prefix);
 		return;
 	}
 	if (!tcp_conn_local_get(req->tc, &local))
-		re_snprintf(buf, size, "http://%J%s/ari", &local, cf.prefix);
+		re_snprintf(buf, size, "%s://%J%s/ari", scheme, &local,
+			    cf.prefix);
 	else
-		snprintf(buf, size, "http://127.0.0.1%s/ari", cf.prefix);
+		snprintf(buf, size, "%s://127.0.0.1%s/ari", scheme, cf.prefix);
 }
 
 void ari_apidocs_serve(const struct ari_req *req, const struct http_head *h,

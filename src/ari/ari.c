@@ -9,6 +9,7 @@
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_sa.h>
+#include <re_mem.h>
 #include "ari/ari.h"
 #include "ari/app_log.h"
 #include "ari/dispatch.h"
@@ -16,6 +17,7 @@
 #include "ari/http_conf.h"
 #include "ari/metrics_http.h"
 #include "net/linger.h"
+#include "net/tcp_tls.h"
 #include "ari/ws_events.h"
 #include "base/config.h"
 #include "base/log.h"
@@ -57,6 +59,46 @@ static int listen_addr(const struct config *httpconf, struct sa *laddr,
 	return 0;
 }
 
+/* http.conf tlsenable: the same server over TLS on tlsbindaddr (default
+ * bindaddr, port 8089, as Asterisk), with tlscertfile and tlsprivatekey.
+ * A TLS setting that does not work is logged and plain HTTP goes on, as
+ * Asterisk does. */
+static void listen_tls(const struct config *httpconf, const char *bindaddr)
+{
+	const char *v = cfg(httpconf, "tlsbindaddr");
+	struct tls *tls = NULL;
+	char where[80];
+	struct sa laddr;
+	int err;
+
+	if (v && *v) {
+		if (sa_decode(&laddr, v, strlen(v)) &&
+		    sa_set_str(&laddr, v, 8089)) {
+			log_error("http.conf: invalid tlsbindaddr '%s'; no "
+				  "HTTPS", v);
+			return;
+		}
+	}
+	else if (sa_set_str(&laddr, bindaddr, 8089)) {
+		return;
+	}
+	if (tcp_tls_server(&tls, cfg(httpconf, "tlscertfile"),
+			   cfg(httpconf, "tlsprivatekey"), "http.conf")) {
+		log_error("HTTPS server not started");
+		return;
+	}
+	err = ari_http_listen_tls(&laddr, tls);
+	mem_deref(tls);
+	re_snprintf(where, sizeof(where), "%J", &laddr);
+	if (err) {
+		log_error("Cannot listen for HTTPS on %s: %s", where,
+			  strerror(err));
+		return;
+	}
+	log_notice("HTTPS server listening on %s (ARI at https://%s%s/ari)",
+		   where, where, cf.prefix);
+}
+
 int ari_init(const struct config *httpconf, const struct config *ariconf)
 {
 	const char *v, *bindaddr;
@@ -93,6 +135,9 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 	re_snprintf(where, sizeof(where), "%J", &laddr);
 	log_notice("HTTP server listening on %s (ARI at http://%s%s/ari)",
 		   where, where, cf.prefix);
+	v = cfg(httpconf, "tlsenable");
+	if (v && config_true(v))
+		listen_tls(httpconf, bindaddr);
 	return 0;
 
  fail:

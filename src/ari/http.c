@@ -32,6 +32,7 @@
 #include "ari/request.h"
 #include "base/log.h"
 #include "base/reason.h"
+#include "net/tcp_tls.h"
 
 #ifndef ARIADNE_VERSION
 #define ARIADNE_VERSION "0.0.0"
@@ -61,8 +62,14 @@ struct conn {
 	bool dead;
 };
 
-static struct {
+/* http.conf bindaddr (plain) and, with tlsenable, tlsbindaddr. */
+struct listener {
 	struct tcp_sock *ts;
+	struct tls *tls;      /* NULL: plain HTTP */
+};
+
+static struct {
+	struct listener plain, secure;
 	struct list conns;
 } g;
 
@@ -76,7 +83,7 @@ static void conn_destructor(void *arg)
 
 	list_unlink(&c->le);
 	tmr_cancel(&c->tmr);
-	mem_deref(c->tc);
+	tcp_tls_release(c->tc);
 	http_head_free(&c->head);
 	mem_deref(c->rx);
 }
@@ -147,12 +154,13 @@ static void close_handler(int err, void *arg)
 
 static void connect_handler(const struct sa *peer, void *arg)
 {
+	struct listener *ln = arg;
 	struct conn *c;
 	int err;
 
 	c = mem_zalloc(sizeof(*c), conn_destructor);
 	if (!c) {
-		tcp_reject(g.ts);
+		tcp_reject(ln->ts);
 		return;
 	}
 	c->peer = *peer;
@@ -161,16 +169,18 @@ static void connect_handler(const struct sa *peer, void *arg)
 	c->rx = mbuf_alloc(16384);
 	if (!c->rx) {
 		mem_deref(c);
-		tcp_reject(g.ts);
+		tcp_reject(ln->ts);
 		return;
 	}
 
-	err = tcp_accept(&c->tc, g.ts, NULL, recv_handler, close_handler, c);
+	err = tcp_accept(&c->tc, ln->ts, NULL, recv_handler, close_handler, c);
+	if (!err && ln->tls)
+		err = tcp_tls_attach(c->tc, ln->tls);
 	if (err) {
 		log_warning("HTTP accept from %s failed: %s", c->peer_str,
 			    strerror(err));
 		mem_deref(c);
-		tcp_reject(g.ts);
+		tcp_reject(ln->ts);
 		return;
 	}
 	tcp_conn_txqsz_set(c->tc, TXQ_MAX);
@@ -431,28 +441,48 @@ static void conn_process(struct conn *c)
 
 /* ---- listening ---- */
 
-int ari_http_listen(const struct sa *laddr)
+static int listen_on(struct listener *ln, const struct sa *laddr)
 {
 	int err;
 
-	list_init(&g.conns);
 	/* tcp_listen() uses a backlog of 5: 50 clients connecting at once
 	 * overflowed it and waited for SYN retries (bench/ari_http.sh). */
-	err = tcp_sock_alloc(&g.ts, laddr, connect_handler, NULL);
+	err = tcp_sock_alloc(&ln->ts, laddr, connect_handler, ln);
 	if (!err)
-		err = tcp_sock_bind(g.ts, laddr);
+		err = tcp_sock_bind(ln->ts, laddr);
 	if (!err)
-		err = tcp_sock_listen(g.ts, SOMAXCONN);
+		err = tcp_sock_listen(ln->ts, SOMAXCONN);
+	if (err)
+		ln->ts = mem_deref(ln->ts);
+	return err;
+}
+
+int ari_http_listen(const struct sa *laddr)
+{
+	list_init(&g.conns);
+	return listen_on(&g.plain, laddr);
+}
+
+int ari_http_listen_tls(const struct sa *laddr, struct tls *tls)
+{
+	int err;
+
+	g.secure.tls = mem_ref(tls);
+	err = listen_on(&g.secure, laddr);
+	if (err)
+		g.secure.tls = mem_deref(g.secure.tls);
 	return err;
 }
 
 void ari_http_close(void)
 {
-	g.ts = mem_deref(g.ts);
+	g.plain.ts = mem_deref(g.plain.ts);
+	g.secure.ts = mem_deref(g.secure.ts);
 	while (g.conns.head) {
 		struct conn *c = g.conns.head->data;
 
 		list_unlink(&c->le);
 		mem_deref(c);
 	}
+	g.secure.tls = mem_deref(g.secure.tls);
 }

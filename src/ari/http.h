@@ -3,9 +3,12 @@
 #define ARIADNE_ARI_HTTP_H
 
 struct sa;
+struct tls;
 
 /* Accept HTTP connections on laddr. */
 int ari_http_listen(const struct sa *laddr);
+/* The same server over TLS (http.conf tlsenable) on laddr. */
+int ari_http_listen_tls(const struct sa *laddr, struct tls *tls);
 /* Stop listening and drop every connection. */
 void ari_http_close(void);
 

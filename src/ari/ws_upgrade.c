@@ -17,6 +17,7 @@
 #include "net/ws_frame.h"
 #include "ari/ws_upgrade.h"
 #include "base/log.h"
+#include "net/tcp_tls.h"
 
 /* RFC 6455 4.2.1 checks of the client's handshake; false with the refusal
  * given through resp. The accept key goes to `accept`. */
@@ -94,7 +95,7 @@ int ari_ws_accept(struct ws_conn **wcp, struct mbuf **restp,
 	if (err) {
 		log_warning("WebSocket handshake with '%s' failed: %s",
 			    ari_req_peer(req), strerror(err));
-		mem_deref(tc);
+		tcp_tls_release(tc);
 		*restp = mem_deref(*restp);
 		return err;
 	}

@@ -18,6 +18,7 @@
 #include <re_tmr.h>
 #include <re_tcp.h>
 #include "net/linger.h"
+#include "net/tcp_tls.h"
 
 struct lingering {
 	struct le le;
@@ -33,7 +34,7 @@ static void destructor(void *arg)
 
 	list_unlink(&l->le);
 	tmr_cancel(&l->tmr);
-	mem_deref(l->tc);
+	tcp_tls_release(l->tc);
 }
 
 static void shutdown_write(struct tcp_conn *tc)
@@ -77,7 +78,7 @@ void linger_close(struct tcp_conn *tc, uint32_t ms)
 		return;
 	l = mem_zalloc(sizeof(*l), destructor);
 	if (!l) {
-		mem_deref(tc);  /* out of memory: close at once */
+		tcp_tls_release(tc);  /* out of memory: close at once */
 		return;
 	}
 	l->tc = tc;

@@ -27,6 +27,7 @@
 #include "net/ws_conn.h"
 #include "net/ws_frame.h"
 #include "base/log.h"
+#include "net/tcp_tls.h"
 
 enum {
 	WS_TXQ_MAX  = 8 * 1024 * 1024,   /* peer not reading: close beyond */
@@ -55,7 +56,7 @@ static void conn_destructor(void *arg)
 	struct ws_conn *wc = arg;
 
 	tmr_cancel(&wc->tmr);
-	mem_deref(wc->tc);
+	tcp_tls_release(wc->tc);
 	mem_deref(wc->rx);
 	mem_deref(wc->msg);
 }

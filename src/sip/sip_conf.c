@@ -29,7 +29,7 @@ static const char *const transport_ignored[] = {
 	"external_media_address", "external_signaling_address",
 	"external_signaling_port", "local_net", "tos", "cos",
 	"allow_reload", "symmetric_transport", "async_operations",
-	"method", "cert_file", "priv_key_file", "ca_list_file", "verify_client",
+	"method", "ca_list_file", "verify_client",
 	"verify_server", "require_client_cert", NULL,
 };
 
@@ -55,6 +55,8 @@ static void tp_destructor(void *arg)
 
 	list_unlink(&t->le);
 	mem_deref(t->name);
+	mem_deref(t->cert_file);
+	mem_deref(t->priv_key_file);
 }
 
 static void conf_destructor(void *arg)
@@ -100,19 +102,28 @@ static int parse_transport(struct sip_conf *c,
 				t->proto = SIP_TRANSP_UDP;
 			else if (!strcasecmp(v->value, "tcp"))
 				t->proto = SIP_TRANSP_TCP;
+			else if (!strcasecmp(v->value, "tls"))
+				t->proto = SIP_TRANSP_TLS;
 			else
 				log_warning("%s:%u: Transport protocol '%s' is "
-					    "not supported (udp, tcp)",
+					    "not supported (udp, tcp, tls)",
 					    v->file, v->line, v->value);
 		} else if (!strcasecmp(v->name, "bind")) {
 			bind = v->value;
+		} else if (!strcasecmp(v->name, "cert_file")) {
+			if (str_dup(&t->cert_file, v->value))
+				return mem_deref(t), ENOMEM;
+		} else if (!strcasecmp(v->name, "priv_key_file")) {
+			if (str_dup(&t->priv_key_file, v->value))
+				return mem_deref(t), ENOMEM;
 		} else if (!sip_names_has(transport_ignored, v->name)) {
 			warn_unknown(v, "transport", s->name);
 		}
 	}
 	/* bind = addr[:port]; [v6]:port */
 	if (sa_decode(&t->bind, bind, strlen(bind))) {
-		if (sa_set_str(&t->bind, bind, 5060)) {
+		if (sa_set_str(&t->bind, bind,
+			       t->proto == SIP_TRANSP_TLS ? 5061 : 5060)) {
 			log_error("%s:%u: Transport '%s' has an invalid bind "
 				  "address '%s'", s->file, s->line, s->name,
 				  bind);

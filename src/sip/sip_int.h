@@ -27,6 +27,8 @@ struct sip_tp_conf {
 	char *name;
 	int proto;          /* enum sip_transp */
 	struct sa bind;
+	char *cert_file;    /* protocol=tls: PEM certificate (chain) */
+	char *priv_key_file; /* and its key (NULL: in cert_file) */
 };
 
 /* type=auth (auth_type=userpass) */

@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include "base/log.h"
 #include "sip/sip_int.h"
+#include "net/tcp_tls.h"
 
 struct sip_mod sipmod;
 
@@ -76,7 +77,8 @@ int sip_laddr(struct sa *laddr, int tp, const struct sa *dst)
 int sip_laddr_default(struct sa *laddr)
 {
 	if (sip_laddr(laddr, SIP_TRANSP_UDP, NULL) &&
-	    sip_laddr(laddr, SIP_TRANSP_TCP, NULL))
+	    sip_laddr(laddr, SIP_TRANSP_TCP, NULL) &&
+	    sip_laddr(laddr, SIP_TRANSP_TLS, NULL))
 		return ENOTCONN;
 	return 0;
 }
@@ -97,9 +99,11 @@ void sip_log_refused(const struct sip_msg *msg, const char *why)
 }
 
 static int add_one_transport(int proto, const struct sa *bind,
-			     const char *name)
+			     const char *name, struct tls *tls)
 {
-	int err = sip_transp_add(sipmod.sip, (enum sip_transp)proto, bind);
+	int err = proto == SIP_TRANSP_TLS ?
+		  sip_transp_add(sipmod.sip, SIP_TRANSP_TLS, bind, tls) :
+		  sip_transp_add(sipmod.sip, (enum sip_transp)proto, bind);
 
 	if (err) {
 		char addr[64];
@@ -128,6 +132,7 @@ struct any_bind {
 	uint16_t port;
 	int af;
 	const char *name;
+	struct tls *tls;
 	int added;
 };
 
@@ -141,7 +146,7 @@ static bool add_if_transport(const char *ifname, const struct sa *sa,
 	if (sa_af(sa) != ab->af || sa_is_linklocal(sa))
 		return false;
 	sa_set_port(&laddr, ab->port);
-	if (!add_one_transport(ab->proto, &laddr, ab->name))
+	if (!add_one_transport(ab->proto, &laddr, ab->name, ab->tls))
 		ab->added++;
 	return false;
 }
@@ -150,13 +155,14 @@ static bool add_if_transport(const char *ifname, const struct sa *sa,
  * 0.0.0.0), and a wildcard could not go into Contact or SDP anyway: a
  * wildcard bind, the common `bind=0.0.0.0:5060`, becomes one transport per
  * local address, as baresip does. */
-static int add_transport(int proto, const struct sa *bind, const char *name)
+static int add_transport(int proto, const struct sa *bind, const char *name,
+			 struct tls *tls)
 {
 	struct any_bind ab = {.proto = proto, .port = sa_port(bind),
-			      .af = sa_af(bind), .name = name};
+			      .af = sa_af(bind), .name = name, .tls = tls};
 
 	if (!sa_is_any(bind))
-		return add_one_transport(proto, bind, name);
+		return add_one_transport(proto, bind, name, tls);
 	(void)net_if_apply(add_if_transport, &ab);
 	if (!ab.added) {
 		log_error("Transport '%s': no local address to bind", name);
@@ -173,13 +179,24 @@ static int start_transports(void)
 		struct sa sa;
 
 		sa_set_str(&sa, "127.0.0.1", 5060);
-		(void)add_transport(SIP_TRANSP_UDP, &sa, "default");
+		(void)add_transport(SIP_TRANSP_UDP, &sa, "default", NULL);
 		return 0;
 	}
 	for (le = list_head(&sipmod.conf->transports); le; le = le->next) {
 		struct sip_tp_conf *t = le->data;
+		struct tls *tls = NULL;
+		char what[128];
 
-		(void)add_transport(t->proto, &t->bind, t->name);
+		if (t->proto == SIP_TRANSP_TLS) {
+			re_snprintf(what, sizeof(what), "pjsip.conf transport "
+				    "'%s'", t->name);
+			/* Not started without its certificate: logged. */
+			if (tcp_tls_server(&tls, t->cert_file,
+					   t->priv_key_file, what))
+				continue;
+		}
+		(void)add_transport(t->proto, &t->bind, t->name, tls);
+		mem_deref(tls);  /* libre's transport holds it */
 	}
 	return 0;
 }

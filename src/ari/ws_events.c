@@ -535,10 +535,42 @@ static const struct ws_share_ops share_ops = {
 	.replaced = share_replaced,
 };
 
+static const char *first_app(const struct ws_sess *s)
+{
+	return s->napps ? s->apps[0] : "";
+}
+
+/* ariadne_events_queued_bytes{app}: what the event sockets of each app
+ * (named by its first app) have not taken yet; a slow consumer shows here
+ * before its socket is closed. */
+static void collect_queued(void)
+{
+	for (struct le *le = sessions.head; le; le = le->next) {
+		const struct ws_sess *s = le->data;
+		char labels[160], esc[140];
+		size_t sum = 0;
+		bool seen = false;
+
+		for (struct le *o = sessions.head; o != le; o = o->next)
+			seen |= !strcmp(first_app(o->data), first_app(s));
+		if (seen)
+			continue;
+		for (struct le *o = le; o; o = o->next)
+			if (!strcmp(first_app(o->data), first_app(s)))
+				sum += ws_conn_queued(((struct ws_sess *)o->data)->wc);
+		snprintf(labels, sizeof(labels), "app=\"%s\"",
+			 metrics_esc(esc, sizeof(esc), first_app(s)));
+		metrics_gauge("ariadne_events_queued_bytes", "Bytes queued "
+			      "towards an app's event sockets, not yet taken",
+			      labels, (double)sum);
+	}
+}
+
 void ari_ws_events_init(ari_invoke_h *h)
 {
 	invokeh = h;
 	ws_share_init(&share_ops);
+	(void)metrics_collector_add(collect_queued);
 }
 
 void ari_ws_events_close_all(void)

@@ -54,6 +54,7 @@ struct channel {
 	char scratch[200];   /* for computed variable values */
 	struct stasis_control *control; /* owned by stasis.c */
 	struct pbx *pbx;                /* owned by pbx.c */
+	bool pbx_counted;               /* in calls_processed */
 	void *media;                    /* owned by src/media */
 	char *endpoint;                 /* "PJSIP/alice" or NULL */
 	char *protocol_id;
@@ -369,7 +370,19 @@ const char *channel_hangup_source(const struct channel *ch) { return ch->hangup_
 struct stasis_control *channel_control(const struct channel *ch) { return ch->control; }
 void channel_set_control(struct channel *ch, struct stasis_control *c) { ch->control = c; }
 struct pbx *channel_pbx(const struct channel *ch) { return ch->pbx; }
-void channel_set_pbx(struct channel *ch, struct pbx *pbx) { ch->pbx = pbx; }
+/* Asterisk's "calls processed": channels that started a dialplan. */
+static unsigned long calls_processed;
+
+void channel_set_pbx(struct channel *ch, struct pbx *pbx)
+{
+	if (pbx && !ch->pbx_counted) {
+		ch->pbx_counted = true;
+		calls_processed++;
+	}
+	ch->pbx = pbx;
+}
+
+unsigned long channel_calls_processed(void) { return calls_processed; }
 
 const char *channel_state_str(enum channel_state st)
 {

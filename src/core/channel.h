@@ -234,6 +234,8 @@ struct stasis_control *channel_control(const struct channel *ch);
 void channel_set_control(struct channel *ch, struct stasis_control *ctl);
 struct pbx *channel_pbx(const struct channel *ch);
 void channel_set_pbx(struct channel *ch, struct pbx *pbx);
+/* Channels that ever started a dialplan (Asterisk's "calls processed"). */
+unsigned long channel_calls_processed(void);
 
 /* Hooks the core calls for attachments it does not own, in the order added
  * (stasis first: StasisEnd; then pbx: h extension; then media: playbacks

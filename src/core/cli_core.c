@@ -189,6 +189,22 @@ static bool chanlist_one(struct channel *ch, void *arg)
 	return false;
 }
 
+/* The lines Asterisk ends `core show channels` and `core show calls`
+ * with (main/cli.c), the limit when [options] maxcalls is set. */
+static void print_calls(struct cli_out *out, int calls)
+{
+	unsigned long done = channel_calls_processed();
+
+	if (options.maxcalls > 0)
+		cli_printf(out, "%d of %d max active call%s (%5.2f%% of "
+			   "capacity)\n", calls, options.maxcalls,
+			   ESS(options.maxcalls),
+			   100.0 * calls / options.maxcalls);
+	else
+		cli_printf(out, "%d active call%s\n", calls, ESS(calls));
+	cli_printf(out, "%lu call%s processed\n", done, ESS(done));
+}
+
 static int show_channels(struct cli_out *out, int argc, char *argv[])
 {
 	struct chanlist cl = {.out = out, .mode = LIST_NORMAL};
@@ -223,8 +239,33 @@ static int show_channels(struct cli_out *out, int argc, char *argv[])
 	if (cl.mode != LIST_CONCISE) {
 		n = (int)channel_count();
 		cli_printf(out, "%d active channel%s\n", n, ESS(n));
-		cli_printf(out, "%d active call%s\n", cl.calls, ESS(cl.calls));
+		print_calls(out, cl.calls);
 	}
+	return 0;
+}
+
+static bool count_call(struct channel *ch, void *arg)
+{
+	if (channel_pbx(ch))
+		(*(int *)arg)++;
+	return false;
+}
+
+/* core show calls [uptime [seconds]], as Asterisk's handle_showcalls. */
+static int show_calls(struct cli_out *out, int argc, char *argv[])
+{
+	struct timeval now;
+	int calls = 0;
+
+	if (argc > 2 || (argc >= 1 && strcasecmp(argv[0], "uptime")) ||
+	    (argc == 2 && strcasecmp(argv[1], "seconds")))
+		return EINVAL;
+	channel_foreach(count_call, &calls);
+	print_calls(out, calls);
+	gettimeofday(&now, NULL);
+	if (argc && options.startup_time.tv_sec)
+		print_uptime(out, now.tv_sec - options.startup_time.tv_sec,
+			     "System uptime", argc == 2);
 	return 0;
 }
 
@@ -381,6 +422,12 @@ int cli_core_init(void)
 		 "       machine parsable format. If 'verbose' is specified, the output includes\n"
 		 "       more and longer fields. If 'count' is specified only the channel and call\n"
 		 "       count is output.\n"},
+		{"core show calls", show_calls,
+		 "Usage: core show calls [uptime [seconds]]\n"
+		 "       Lists number of currently active calls and total number of calls\n"
+		 "       processed through PBX since last restart. If 'uptime' is specified\n"
+		 "       the system uptime is also displayed. If 'seconds' is specified in\n"
+		 "       addition to 'uptime', the system uptime is displayed in seconds.\n"},
 		{"core show channel", show_channel,
 		 "Usage: core show channel <channel>\n"
 		 "       Shows lots of information about the specified channel.\n"},

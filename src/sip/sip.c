@@ -23,6 +23,7 @@
 #include "core/channel.h"
 #include "core/endpoint.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "sip/sip.h"
 #include "sip/sip_int.h"
 #include "sip/sip_services.h"
@@ -78,6 +79,29 @@ static void check_references(void)
 	}
 }
 
+/* ariadne_sip_responses_total{direction,class}: every response packet
+ * sent or received, retransmissions included (libre's trace sees packets,
+ * not transactions), by class 1xx..6xx; anything else is not a response. */
+static void count_responses(bool tx, enum sip_transp tp, const struct sa *src,
+			const struct sa *dst, const uint8_t *pkt, size_t len,
+			void *arg)
+{
+	char labels[48];
+
+	(void)tp;
+	(void)src;
+	(void)dst;
+	(void)arg;
+	if (len < 12 || memcmp(pkt, "SIP/2.0 ", 8) || pkt[8] < '1' ||
+	    pkt[8] > '6')
+		return;
+	snprintf(labels, sizeof(labels), "direction=\"%s\",class=\"%cxx\"",
+		 tx ? "sent" : "received", pkt[8]);
+	metrics_count("ariadne_sip_responses_total", "SIP responses sent and "
+		      "received, by class (retransmissions included)", labels,
+		      1);
+}
+
 /* The stack, then what listens on it and what the core calls into. */
 static int start_stack(void)
 {
@@ -86,6 +110,8 @@ static int start_stack(void)
 	if (!err)
 		err = sip_listen(&count_lsnr, sipmod.sip, true,
 				 sip_dispatch_count, NULL);
+	if (!err)
+		sip_set_trace_handler(sipmod.sip, count_responses);
 	if (!err)
 		err = sipsess_listen(&sipmod.sock, sipmod.sip, 1024,
 				     sip_call_incoming, NULL);

@@ -25,6 +25,7 @@
 #include <re_sipsess.h>
 #include "core/channel.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/reason.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
@@ -45,6 +46,10 @@ int sip_call_channel(struct sip_call *call, const char *id)
 	if (err)
 		return err;
 	mem_ref(call); /* the channel's pvt reference, dropped by hangup */
+	metrics_count("ariadne_sip_calls_total", "SIP calls, by direction "
+		      "(in: an INVITE became a channel; out: a channel dials "
+		      "out)", call->outbound ? "direction=\"out\"" :
+		      "direction=\"in\"", 1);
 	snprintf(res, sizeof(res), "PJSIP/%s", call->ep->name);
 	channel_set_endpoint(call->ch, res);
 	channel_set_language(call->ch, call->ep->language);

@@ -50,6 +50,16 @@ mediaTest('metrics', 'a_scrape_during_a_call_shows_it_and_the_numbers_move', asy
 	assert.ok(during['ariadne_ari_requests_total{method="POST",route="/channels/{channelId}/answer",status="204"}'] >= 1,
 		JSON.stringify(during));
 	assert.ok(during['ariadne_events_sent_total{app="metrics"}'] >= 1);
+	// The call came in: counted by direction; we answered it 200 (and 100/180 first).
+	assert.equal(during['ariadne_sip_calls_total{direction="in"}'], (before['ariadne_sip_calls_total{direction="in"}'] || 0) + 1);
+	assert.ok(during['ariadne_sip_responses_total{direction="sent",class="2xx"}'] >=
+		(before['ariadne_sip_responses_total{direction="sent",class="2xx"}'] || 0) + 1, JSON.stringify(during));
+	assert.ok(during['ariadne_sip_responses_total{direction="sent",class="1xx"}'] >= 1);
+	// The app's events socket is reading: nothing waits for it.
+	assert.equal(during['ariadne_events_queued_bytes{app="metrics"}'], 0);
+	// The CLI says the same: one call up, at least one processed.
+	const shown = (await srv.cli('core show calls')).stdout;
+	assert.match(shown, /^1 active call\n\d+ calls? processed\n$/, shown);
 	// The tick runs for the call: 20 ms periods, each one counted.
 	await new Promise((r) => setTimeout(r, 500));
 	const later = await scrape(srv);
@@ -63,6 +73,10 @@ mediaTest('metrics', 'a_scrape_during_a_call_shows_it_and_the_numbers_move', asy
 	assert.equal(after['ariadne_channels{technology="PJSIP",state="Up"}'], undefined, JSON.stringify(after));
 	// We hung up (BYE went out); what came in was the INVITE and its ACK.
 	assert.ok(after['ariadne_sip_requests_total{method="ACK"}'] >= 1, JSON.stringify(after));
+	// The BYE's 200 came back.
+	assert.ok(after['ariadne_sip_responses_total{direction="received",class="2xx"}'] >= 1, JSON.stringify(after));
+	const calls2 = (await srv.cli('core show calls uptime seconds')).stdout;
+	assert.match(calls2, /^0 active calls\n[1-9]\d* calls? processed\nSystem uptime: \d+\n$/, calls2);
 });
 
 serverTest('metrics_need_ari_credentials_by_default', async (srv) => {

@@ -75,6 +75,9 @@ test: bootstrap
 	  SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" unit
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ARIADNE_BIN=$(abspath build-asan/ariadne) node --test --test-concurrency=4 tests/integration/
+	# one minute of mixed traffic on the sanitized server (bench/soak.sh)
+	ASAN_OPTIONS=detect_leaks=1 ARIADNE_BIN=$(abspath build-asan/ariadne) \
+	  BENCH_SOAK_RECONNECT_S=20 bench/soak.sh 60
 
 bench: all
 	@for b in bench/*.sh; do [ -x "$$b" ] && "$$b"; done; true

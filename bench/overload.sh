@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Overload: offer 0.5x, 1x, 1.5x and 2x a call capacity for BENCH_STEP_S
+# seconds each (default 30) and see that ariadne keeps completing calls at
+# its capacity instead of collapsing. A node app (bench/lib/sip_bench.sh,
+# answer-hangup) answers every call and hangs it up; SIPp
+# (tests/sipp/bench_uac_call_or_503.xml) takes either the answer or a 503.
+#
+# Per step: offered (SIPp's calls), answered (ariadne_sip_calls_total),
+# refused with 503 (ariadne_calls_refused_total), completed (answered and
+# hung up cleanly: SIPp's successful calls minus the refused ones), failed
+# (SIPp), answered-but-lost (answered - completed), completed calls/s,
+# ariadne's CPU per completed call and RSS after the step.
+# Target: at 2x, completed calls/s >= 90 % of the capacity, no answered call
+# lost.
+#
+# Environment: BENCH_CAPACITY (calls/s the 1x step offers; default 600, what
+# bench/sip_calls.sh sustains on the 2-core bench VM), BENCH_MULTS
+# ("0.5 1 1.5 2"), BENCH_STEP_S (30), BENCH_LIMIT (SIPp's concurrent calls,
+# 3000), BENCH_MAXLAG (ariadne.conf maxlag, default: ariadne's own).
+set -u
+. "$(dirname "$0")/lib/server.sh"
+
+CAPACITY=${BENCH_CAPACITY:-600}
+MULTS=${BENCH_MULTS:-"0.5 1 1.5 2"}
+STEP_S=${BENCH_STEP_S:-30}
+LIMIT=${BENCH_LIMIT:-3000}
+SCEN=$BENCH_ROOT/tests/sipp/bench_uac_call_or_503.xml
+APP_PID=
+SIPP_PID=
+
+bench_need sipp sip-tester
+bench_need curl curl
+. "$(dirname "$0")/lib/sip_bench.sh"
+
+overload_conf() {
+	sip_bench_write_conf
+	if [ -n "${BENCH_MAXLAG:-}" ]; then
+		sed -i "s/^\[options\]$/[options]\nmaxlag = $BENCH_MAXLAG/" "$BENCH_TMP/etc/ariadne.conf"
+	fi
+}
+
+# One counter (summed over its label sets) from GET /metrics.
+metric() { # name [label filter]
+	curl -fsS -u "$BENCH_AUTH" "$BENCH_URL/metrics" 2>/dev/null |
+		awk -v n="$1" -v f="${2:-}" '$1 ~ "^"n"({|$)" && index($1, f) { s += $2 } END { printf "%d\n", s }'
+}
+
+echo "== bench/overload.sh =="
+bench_machine 2>/dev/null || true
+echo "\$ BENCH_CAPACITY=$CAPACITY BENCH_MULTS='$MULTS' BENCH_STEP_S=$STEP_S bench/overload.sh"
+BENCH_VERBOSE=${BENCH_VERBOSE:-0} bench_start_server overload_conf
+sip_bench_start_app answer-hangup
+grep -E 'maxlag|maxcalls' "$BENCH_TMP/etc/ariadne.conf" || echo "ariadne.conf: maxlag default (100 ms)"
+hz=$(getconf CLK_TCK)
+printf '%-5s %7s %8s %8s %8s %9s %7s %6s %9s %11s %8s\n' mult offered answered refused completed completed/s failed lost cpu_ms/call rss_MB secs
+summary=
+for m in $MULTS; do
+	rate=$(awk -v c="$CAPACITY" -v m="$m" 'BEGIN { printf "%d", c * m }')
+	calls=$((rate * STEP_S))
+	ans0=$(metric ariadne_sip_calls_total 'direction="in"')
+	ref0=$(metric ariadne_calls_refused_total)
+	cpu0=$(sip_cpu_ticks)
+	sport=$(sip_free_udp_port)
+	t0=$(date +%s.%N)
+	sipp -sf "$SCEN" -i 127.0.0.1 -p "$sport" -s bench -key from_user bench -r "$rate" -m "$calls" -l "$LIMIT" \
+		-max_socket 4096 -nostdin -timeout "$((STEP_S * 3 + 60))s" -timeout_error -recv_timeout 32000 \
+		-trace_screen -screen_file "$BENCH_TMP/screen-$m.log" "127.0.0.1:$SIP_PORT" >"$BENCH_TMP/sipp-$m.out" 2>&1 &
+	SIPP_PID=$!
+	wait "$SIPP_PID"
+	SIPP_PID=
+	t1=$(date +%s.%N)
+	sip_wait_no_channels 30 >/dev/null 2>&1
+	cpu1=$(sip_cpu_ticks)
+	ans1=$(metric ariadne_sip_calls_total 'direction="in"')
+	ref1=$(metric ariadne_calls_refused_total)
+	read -r ok failed < <(sip_sipp_counts "$BENCH_TMP/screen-$m.log" "$BENCH_TMP/sipp-$m.out")
+	answered=$((ans1 - ans0))
+	refused=$((ref1 - ref0))
+	completed=$((ok - refused))
+	[ "$completed" -lt 0 ] && completed=0
+	lost=$((answered - completed))
+	line=$(awk -v m="$m" -v off="$calls" -v a="$answered" -v r="$refused" -v c="$completed" -v f="$failed" -v l="$lost" \
+		-v t0="$t0" -v t1="$t1" -v c0="$cpu0" -v c1="$cpu1" -v hz="$hz" -v rss="$(bench_rss_kb)" 'BEGIN {
+		secs = t1 - t0; cps = secs > 0 ? c / secs : 0; cpu = c > 0 ? (c1 - c0) / hz * 1000 / c : 0
+		printf "%-5s %7d %8d %8d %8d %9.0f %7d %6d %9.3f %11.1f %8.1f", m, off, a, r, c, cps, f, l, cpu, rss / 1024, secs }')
+	echo "$line"
+	summary="$summary$line"$'\n'
+done
+echo
+echo "RESULT overload (capacity $CAPACITY calls/s; completed/s over the step's wall time, SIPp's ramp-down included):"
+printf '%s' "$summary"
+awk -v cap="$CAPACITY" 'END { if (NF) printf "RESULT at %sx: completed %.0f calls/s = %.0f %% of capacity (target >= 90 %%), answered calls lost %d (target 0)\n", $1, $6, 100 * $6 / cap, $8 }' <<<"$summary"
+n=$(grep -cE 'ERROR|WARNING' "$BENCH_TMP/ariadne.log" 2>/dev/null)
+echo "ariadne log: ${n:-0} ERROR/WARNING lines"
+[ "${n:-0}" -gt 0 ] && grep -E 'ERROR|WARNING' "$BENCH_TMP/ariadne.log" | sed 's/^\[[^]]*\] //' | sed 's/[0-9]\+ calls refused since/N calls refused since/' | sort | uniq -c | sort -rn | head -n 5
+exit 0

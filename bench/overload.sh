@@ -5,18 +5,20 @@
 # answer-hangup) answers every call and hangs it up; SIPp
 # (tests/sipp/bench_uac_call_or_503.xml) takes either the answer or a 503.
 #
-# Per step: offered (SIPp's calls), answered (ariadne_sip_calls_total),
-# refused with 503 (ariadne_calls_refused_total), completed (answered and
-# hung up cleanly: SIPp's successful calls minus the refused ones), failed
-# (SIPp), answered-but-lost (answered - completed), completed calls/s,
+# Per step: offered (SIPp's calls), accepted (an INVITE became a channel:
+# ariadne_sip_calls_total), refused with 503 (ariadne_calls_refused_total),
+# completed (answered and hung up cleanly: SIPp's successful calls minus the
+# refused ones), failed (SIPp), lost (accepted but not completed: SIPp gave
+# up on a call ariadne had taken), completed calls/s,
 # ariadne's CPU per completed call and RSS after the step.
-# Target: at 2x, completed calls/s >= 90 % of the capacity, no answered call
+# Target: at 2x, completed calls/s >= 90 % of the capacity, no accepted call
 # lost.
 #
 # Environment: BENCH_CAPACITY (calls/s the 1x step offers; default 600, what
 # bench/sip_calls.sh sustains on the 2-core bench VM), BENCH_MULTS
 # ("0.5 1 1.5 2"), BENCH_STEP_S (30), BENCH_LIMIT (SIPp's concurrent calls,
-# 3000), BENCH_MAXLAG (ariadne.conf maxlag, default: ariadne's own).
+# 3000), BENCH_MAXLAG and BENCH_MAXSETUP (ariadne.conf maxlag and maxsetup;
+# default: ariadne's own, 100 ms and off).
 set -u
 . "$(dirname "$0")/lib/server.sh"
 
@@ -37,6 +39,9 @@ overload_conf() {
 	if [ -n "${BENCH_MAXLAG:-}" ]; then
 		sed -i "s/^\[options\]$/[options]\nmaxlag = $BENCH_MAXLAG/" "$BENCH_TMP/etc/ariadne.conf"
 	fi
+	if [ -n "${BENCH_MAXSETUP:-}" ]; then
+		sed -i "s/^\[options\]$/[options]\nmaxsetup = $BENCH_MAXSETUP/" "$BENCH_TMP/etc/ariadne.conf"
+	fi
 }
 
 # One counter (summed over its label sets) from GET /metrics.
@@ -50,9 +55,9 @@ bench_machine 2>/dev/null || true
 echo "\$ BENCH_CAPACITY=$CAPACITY BENCH_MULTS='$MULTS' BENCH_STEP_S=$STEP_S bench/overload.sh"
 BENCH_VERBOSE=${BENCH_VERBOSE:-0} bench_start_server overload_conf
 sip_bench_start_app answer-hangup
-grep -E 'maxlag|maxcalls' "$BENCH_TMP/etc/ariadne.conf" || echo "ariadne.conf: maxlag default (100 ms)"
+grep -E 'maxlag|maxcalls|maxsetup' "$BENCH_TMP/etc/ariadne.conf" || echo "ariadne.conf: maxlag default (100 ms), no maxsetup"
 hz=$(getconf CLK_TCK)
-printf '%-5s %7s %8s %8s %8s %9s %7s %6s %9s %11s %8s\n' mult offered answered refused completed completed/s failed lost cpu_ms/call rss_MB secs
+printf '%-5s %7s %8s %8s %8s %9s %7s %6s %9s %11s %8s\n' mult offered accepted refused completed completed/s failed lost cpu_ms/call rss_MB secs
 summary=
 for m in $MULTS; do
 	rate=$(awk -v c="$CAPACITY" -v m="$m" 'BEGIN { printf "%d", c * m }')
@@ -89,7 +94,7 @@ done
 echo
 echo "RESULT overload (capacity $CAPACITY calls/s; completed/s over the step's wall time, SIPp's ramp-down included):"
 printf '%s' "$summary"
-awk -v cap="$CAPACITY" 'END { if (NF) printf "RESULT at %sx: completed %.0f calls/s = %.0f %% of capacity (target >= 90 %%), answered calls lost %d (target 0)\n", $1, $6, 100 * $6 / cap, $8 }' <<<"$summary"
+awk -v cap="$CAPACITY" 'END { if (NF) printf "RESULT at %sx: completed %.0f calls/s = %.0f %% of capacity (target >= 90 %%), accepted calls lost %d (target 0)\n", $1, $6, 100 * $6 / cap, $8 }' <<<"$summary"
 n=$(grep -cE 'ERROR|WARNING' "$BENCH_TMP/ariadne.log" 2>/dev/null)
 echo "ariadne log: ${n:-0} ERROR/WARNING lines"
 [ "${n:-0}" -gt 0 ] && grep -E 'ERROR|WARNING' "$BENCH_TMP/ariadne.log" | sed 's/^\[[^]]*\] //' | sed 's/[0-9]\+ calls refused since/N calls refused since/' | sort | uniq -c | sort -rn | head -n 5

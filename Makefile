@@ -17,6 +17,8 @@ override CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-f
             $(RE_DEFS) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 override LDFLAGS += $(SANITIZE)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# crypt(3): ari.conf password_format = crypt (libcrypt-dev)
+LDLIBS   += -lcrypt
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 override CFLAGS += -DARIADNE_VERSION='"$(VERSION)"' \
             -DARIADNE_BUILD_USER='"$(shell id -un)"' -DARIADNE_BUILD_HOST='"$(shell uname -n)"'

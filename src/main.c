@@ -21,6 +21,7 @@
 #include <re_tmr.h>
 #include "ari/ari.h"
 #include "base/cli.h"
+#include "base/backoff.h"
 #include "base/config.h"
 #include "base/defer.h"
 #include "base/log.h"
@@ -204,6 +205,7 @@ static void stop(void)
 	cli_close();
 	dialplan_reset();
 	pbx_apps_close();
+	backoff_global_close();
 	log_channels_close();
 	metrics_close();
 }
@@ -222,12 +224,37 @@ static int run_remote(const char *confdir, const char *command)
 	return cli_remote(options_ctl_path(), command);
 }
 
+/* logger.conf [logfiles] (base/log_conf.c); the file is not kept. */
+static void load_logger(const char *confdir)
+{
+	struct config *cfg = NULL;
+
+	if (!config_load(&cfg, confdir, "logger.conf"))
+		log_verbose(2, "Parsing '%s/logger.conf': Found", confdir);
+	log_config_load(cfg);
+	config_free(cfg);
+}
+
+static void configure_backoff(void)
+{
+	struct backoff_conf bc;
+
+	backoff_conf_default(&bc);
+	bc.limit = (unsigned)options.authfail_limit;
+	bc.window_ms = (unsigned)(options.authfail_window > 86400 ? 86400 :
+				  options.authfail_window) * 1000;
+	bc.max_delay_ms = (unsigned)options.authfail_maxdelay;
+	backoff_global_configure(&bc);
+}
+
 static void load_configs(const char *confdir, int verbose)
 {
 	conf_main = load(confdir, "ariadne.conf");
 	options_load(conf_main, confdir);
 	log_init(options.logdir);
 	log_set_verbose(options.verbose + verbose);
+	load_logger(confdir);
+	configure_backoff();
 	conf_http = load(confdir, "http.conf");
 	conf_ari = load(confdir, "ari.conf");
 	conf_ext = load(confdir, "extensions.conf");

@@ -183,12 +183,14 @@ void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 	const struct http_head *h = req->head;
 	const struct ari_user *user;
 	size_t alen = strlen(cf.prefix) + 4;
+	unsigned delay;
 	const char *sub;
 
 	/* prefix + "/metrics": Prometheus (http.conf metrics_auth) */
 	if (!strncmp(h->path, cf.prefix, alen - 4) &&
 	    !strcmp(h->path + alen - 4, "/metrics")) {
-		if (cf.metrics_auth && !ari_http_authenticate(h)) {
+		if (cf.metrics_auth && !ari_http_authenticate(req, &delay)) {
+			resp->delay_ms = delay;
 			ari_resp_header(resp, "WWW-Authenticate: Basic "
 					"realm=\"%s\"", cf.realm);
 			ari_resp_error(resp, 401, "Authentication required");
@@ -215,8 +217,9 @@ void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 	sub = h->path + alen;
 	req->path = sub;
 
-	user = ari_http_authenticate(h);
+	user = ari_http_authenticate(req, &delay);
 	if (!user) {
+		resp->delay_ms = delay;
 		ari_resp_header(resp, "WWW-Authenticate: Basic realm=\"%s\"",
 				cf.realm);
 		ari_resp_error(resp, 401, "Authentication required");

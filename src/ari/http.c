@@ -60,6 +60,9 @@ struct conn {
 	bool upgraded;        /* tcp_conn handed to a WebSocket */
 	bool busy;            /* inside conn_process: destroy later */
 	bool dead;
+	bool tls;             /* accepted on the https listener */
+	struct mbuf *held;    /* a reply held back (resp->delay_ms); requests
+	                       * behind it wait, their replies keep order */
 };
 
 /* http.conf bindaddr (plain) and, with tlsenable, tlsbindaddr. */
@@ -86,6 +89,7 @@ static void conn_destructor(void *arg)
 	tcp_tls_release(c->tc);
 	http_head_free(&c->head);
 	mem_deref(c->rx);
+	mem_deref(c->held);
 }
 
 static void conn_destroy(struct conn *c)
@@ -164,6 +168,7 @@ static void connect_handler(const struct sa *peer, void *arg)
 		return;
 	}
 	c->peer = *peer;
+	c->tls = ln->tls != NULL;
 	re_snprintf(c->peer_str, sizeof(c->peer_str), "%J", peer);
 	tmr_init(&c->tmr);
 	c->rx = mbuf_alloc(16384);
@@ -202,6 +207,35 @@ static bool has_ctype(const char *hdrs)
 			l++;
 	}
 	return false;
+}
+
+/* A held reply's time has come: send it, then read on (requests that
+ * arrived meanwhile were left in rx). */
+static void held_send(void *arg)
+{
+	struct conn *c = arg;
+	struct mbuf *mb = c->held;
+	int err;
+
+	c->held = NULL;
+	err = tcp_send(c->tc, mb);
+	mem_deref(mb);
+	if (err) {
+		log_warning("Cannot send HTTP reply to %s: %s", c->peer_str,
+			    strerror(err));
+		mem_deref(c);
+		return;
+	}
+	if (c->close) {
+		conn_shutdown(c);
+		return;
+	}
+	tmr_start(&c->tmr, IDLE_MS, idle_timeout, c);
+	c->busy = true;
+	conn_process(c);
+	c->busy = false;
+	if (c->dead || c->upgraded)
+		mem_deref(c);
 }
 
 /* The HTTP/1.1 reply on the connection. */
@@ -244,6 +278,12 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 	err |= mbuf_write_str(mb, "\r\n");
 	if (blen)
 		err |= mbuf_write_mem(mb, (const uint8_t *)body, blen);
+	if (!err && resp->delay_ms) {
+		mb->pos = 0;
+		c->held = mb;
+		tmr_start(&c->tmr, resp->delay_ms, held_send, c);
+		return;
+	}
 	if (!err) {
 		mb->pos = 0;
 		err = tcp_send(c->tc, mb);
@@ -306,6 +346,7 @@ static void handle_request(struct conn *c)
 {
 	const struct http_head *h = &c->head;
 	struct ari_req req = {.head = h, .tc = c->tc, .peer = c->peer_str,
+			      .peer_addr = &c->peer, .tls = c->tls,
 			      .method = h->method};
 	struct ari_resp resp = {.sendh = conn_send, .detachh = conn_detach,
 				.arg = c, .req = &req};
@@ -422,7 +463,7 @@ static bool read_head(struct conn *c)
 
 static void conn_process(struct conn *c)
 {
-	while (!c->dead && !c->upgraded) {
+	while (!c->dead && !c->upgraded && !c->held) {
 		if (!c->have_head && !read_head(c))
 			break;
 		if (c->rx->end < c->hlen + c->clen)

@@ -2,6 +2,7 @@
  * [general] and users) and the check of a request's credentials. Nothing
  * here reads sockets (http.c) or decides what a request may do
  * (dispatch.c). */
+#include <crypt.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,11 +12,19 @@
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_sa.h>
+#include <re_tcp.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include "ari/app_log.h"
 #include "ari/http_conf.h"
 #include "ari/http_params.h"
+#include "ari/request.h"
+#include "base/backoff.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "base/security.h"
 
 enum {
 	USER_MAX = 128,
@@ -38,7 +47,7 @@ bool ari_http_pretty(void)
 	return cf.pretty;
 }
 
-static const struct ari_user *user_find(const char *name)
+static struct ari_user *user_find(const char *name)
 {
 	for (size_t i = 0; i < cf.nusers; i++) {
 		if (!strcmp(cf.users[i].name, name))
@@ -58,14 +67,58 @@ static bool secret_eq(const char *a, const char *b)
 	return d == 0;
 }
 
+/* crypt(3) of the given password against the stored hash, as Asterisk's
+ * ast_crypt_validate(); a password that matched once is then recognised by
+ * its SHA-256 alone. */
+static bool crypt_ok(struct ari_user *u, const char *pass)
+{
+	static struct crypt_data cd; /* 32 KB: not on the stack */
+	unsigned char d[SHA256_DIGEST_LENGTH];
+	const char *h;
+
+	SHA256((const unsigned char *)pass, strlen(pass), d);
+	if (u->ok_cached && !CRYPTO_memcmp(d, u->ok_digest, sizeof(d)))
+		return true;
+	h = crypt_r(pass, u->password, &cd);
+	if (!h || *h == '*' || !secret_eq(h, u->password))
+		return false;
+	memcpy(u->ok_digest, d, sizeof(d));
+	u->ok_cached = true;
+	return true;
+}
+
+/* Asterisk's ARI logs nothing when authentication fails (res_ari.c answers
+ * 401 in silence); ariadne reports it as Asterisk's AMI does (manager.c:
+ * InvalidAccountID, InvalidPassword) with Service "ARI", so that the same
+ * filters can ban an address that guesses ARI passwords. */
+static void report(const struct ari_req *req, enum security_event_type type,
+		   const char *user)
+{
+	struct sa local;
+	struct security_event ev = {
+		.type = type, .service = "ARI", .account_id = user,
+		.session_id = req->peer, .remote = req->peer_addr,
+		.transport = req->tls ? "TLS" : "TCP",
+	};
+
+	sa_init(&local, AF_INET);
+	if (req->tc)
+		(void)tcp_conn_local_get(req->tc, &local);
+	ev.local = &local;
+	security_event_report(&ev);
+}
+
 /* A Basic Authorization header wins over the api_key query parameter, and
  * only the first api_key counts: the order in which Asterisk checks them. */
-const struct ari_user *ari_http_authenticate(const struct http_head *h)
+const struct ari_user *ari_http_authenticate(const struct ari_req *req,
+					     unsigned *delay_ms)
 {
+	const struct http_head *h = req->head;
 	char user[USER_MAX], pass[PASS_MAX];
-	const struct ari_user *u = NULL;
-	bool have;
+	struct ari_user *u = NULL;
+	bool have, ok = false;
 
+	*delay_ms = 0;
 	have = http_basic_decode(http_head_get(h, "Authorization"),
 				 user, sizeof(user), pass, sizeof(pass));
 	if (!have)
@@ -73,11 +126,24 @@ const struct ari_user *ari_http_authenticate(const struct http_head *h)
 				    pass, sizeof(pass));
 	if (have) {
 		u = user_find(user);
-		if (u && !secret_eq(pass, u->password))
-			u = NULL;
-		if (!u)
+		if (u)
+			ok = u->crypt ? crypt_ok(u, pass) :
+			     secret_eq(pass, u->password);
+		if (!ok) {
 			log_notice("ARI authentication failed for user '%s'",
 				   user);
+			report(req, u ? SECURITY_INVAL_PASSWORD :
+			       SECURITY_INVAL_ACCT_ID, user);
+			*delay_ms = backoff_global_fail(req->peer_addr);
+			u = NULL;
+		}
+		else {
+			backoff_global_success(req->peer_addr);
+		}
+	}
+	else {
+		/* no credentials: not a failure, but no faster an answer */
+		*delay_ms = backoff_global_delay(req->peer_addr);
 	}
 	memset(pass, 0, sizeof(pass));
 	return u;
@@ -98,7 +164,8 @@ static void users_free(void)
 	cf.nusers = 0;
 }
 
-static int user_add(const char *name, const char *password, bool read_only)
+static int user_add(const char *name, const char *password, bool read_only,
+		    bool is_crypt)
 {
 	struct ari_user *nu, *u;
 
@@ -109,6 +176,7 @@ static int user_add(const char *name, const char *password, bool read_only)
 	u = &nu[cf.nusers];
 	memset(u, 0, sizeof(*u));
 	u->read_only = read_only;
+	u->crypt = is_crypt;
 	if (str_dup(&u->name, name) || str_dup(&u->password, password)) {
 		u->name = mem_deref(u->name);
 		u->password = mem_deref(u->password);
@@ -118,17 +186,34 @@ static int user_add(const char *name, const char *password, bool read_only)
 	return 0;
 }
 
+/* crypt(3) takes the hash as its setting: one it cannot read gives a
+ * failure token ("*0") or NULL, whatever the password. */
+static bool crypt_hash_usable(const char *hash)
+{
+	struct crypt_data *cd = mem_zalloc(sizeof(*cd), NULL);
+	const char *h;
+	bool ok;
+
+	if (!cd)
+		return false;
+	h = crypt_r("", hash, cd);
+	ok = h && *h != '*' && *hash == '$';
+	mem_deref(cd);
+	return ok;
+}
+
 static int load_users(const struct config *ariconf)
 {
 	const struct config_section *sec = NULL;
 
 	if (!ariconf)
-		return user_add("asterisk", "asterisk", false);
+		return user_add("asterisk", "asterisk", false, false);
 
 	while ((sec = config_section_next(ariconf, sec))) {
 		const char *type = config_var_get(sec, "type");
 		const char *pw = config_var_get(sec, "password");
 		const char *fmt = config_var_get(sec, "password_format");
+		bool is_crypt;
 		int err;
 
 		if (!type || strcasecmp(type, "user"))
@@ -139,15 +224,26 @@ static int load_users(const struct config *ariconf)
 				  sec->line, sec->name);
 			continue;
 		}
-		if (fmt && strcasecmp(fmt, "plain")) {
+		if (fmt && strcasecmp(fmt, "plain") &&
+		    strcasecmp(fmt, "crypt")) {
 			log_warning("%s:%u: ARI user '%s': password_format "
-				    "'%s' is not supported (use plain); user "
-				    "disabled", sec->file ? sec->file :
+				    "'%s' is not supported (plain or crypt); "
+				    "user disabled", sec->file ? sec->file :
 				    "ari.conf", sec->line, sec->name, fmt);
 			continue;
 		}
+		is_crypt = fmt && !strcasecmp(fmt, "crypt");
+		if (is_crypt && !crypt_hash_usable(pw)) {
+			log_error("%s:%u: ARI user '%s': password is not a "
+				  "crypt(3) hash this system knows (e.g. "
+				  "mkpasswd -m sha-512); user disabled",
+				  sec->file ? sec->file : "ari.conf",
+				  sec->line, sec->name);
+			continue;
+		}
 		err = user_add(sec->name, pw,
-			       config_true(config_var_get(sec, "read_only")));
+			       config_true(config_var_get(sec, "read_only")),
+			       is_crypt);
 		if (err)
 			return err;
 	}

@@ -6,13 +6,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct http_head;
+struct ari_req;
 struct config;
 
 struct ari_user {
 	char *name;
-	char *password;
+	char *password;       /* plain, or a crypt(3) hash */
 	bool read_only;
+	bool crypt;           /* password_format = crypt */
+	bool ok_cached;       /* ok_digest holds the SHA-256 of the last
+	                       * password that matched the hash: crypt(3)
+	                       * costs milliseconds, each request checks */
+	unsigned char ok_digest[32];
 };
 
 struct http_conf {
@@ -35,8 +40,12 @@ int ari_http_conf_load(const struct config *httpconf,
 		       const struct config *ariconf);
 void ari_http_conf_free(void);
 /* The user whose credentials the request carries (a Basic Authorization
- * header, else the first api_key query parameter); NULL if none matches. */
-const struct ari_user *ari_http_authenticate(const struct http_head *h);
+ * header, else the first api_key query parameter); NULL if none matches.
+ * A failure is logged as a security event (InvalidAccountID,
+ * InvalidPassword; Service "ARI") and counted against the address;
+ * *delay_ms is how long the refusal should be held back (0 on success). */
+const struct ari_user *ari_http_authenticate(const struct ari_req *req,
+					     unsigned *delay_ms);
 /* Origin listed in allowed_origins (or "*" listed). */
 bool ari_http_origin_allowed(const char *origin);
 /* Is pretty printing configured? */

@@ -13,11 +13,14 @@
 
 struct tcp_conn;
 struct mbuf;
+struct sa;
 
 struct ari_req {
 	const struct http_head *head;  /* NULL for REST over WebSocket */
 	struct tcp_conn *tc;           /* NULL for REST over WebSocket */
 	const char *peer;              /* for logs; NULL for REST over WebSocket */
+	const struct sa *peer_addr;    /* NULL for REST over WebSocket */
+	bool tls;                      /* came over https */
 	const char *method;
 	const char *path;              /* below /ari */
 	struct ari_match_result match;
@@ -44,6 +47,9 @@ struct ari_resp {
 	char hdrs[1024];      /* extra header lines */
 	int code;
 	char *cap_body;       /* kept body (mem_alloc'd) when sendh is NULL */
+	unsigned delay_ms;    /* hold the reply back this long (a refusal to
+	                       * an address that failed to authenticate too
+	                       * often, base/backoff.h) */
 };
 
 /* ---- for the handlers ---- */

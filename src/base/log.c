@@ -1,7 +1,7 @@
 /* log.c — formats and writes log lines: stderr (the console), an optional
  * file, and Asterisk-style log channels (files under the log directory, each
- * with its own set of levels) added at run time through ARI or the CLI.
- * Not a logger.conf reader yet: channels exist only while the process runs. */
+ * with its own set of levels) added at run time through ARI or the CLI,
+ * or at start-up from logger.conf (log_conf.c). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +26,8 @@ struct log_channel {
 
 static struct log_channel channels[LOG_CHANNELS_MAX];
 
+/* Every level but security, as Asterisk's console by default. */
+static unsigned console_mask = ~(1u << LOG_LVL_SECURITY);
 static int verbose_level = 3;
 static int debug_level;
 static int quiet;
@@ -61,13 +63,14 @@ static const char *level_name(enum log_level lvl)
 	case LOG_LVL_NOTICE:  return "NOTICE";
 	case LOG_LVL_WARNING: return "WARNING";
 	case LOG_LVL_ERROR:   return "ERROR";
+	case LOG_LVL_SECURITY: return "SECURITY";
 	}
 	return "?";
 }
 
 static void emit(enum log_level lvl, const char *line)
 {
-	if (!quiet) {
+	if (!quiet && (console_mask & (1u << lvl))) {
 		fputs(line, stderr);
 		fflush(stderr);
 	}
@@ -85,6 +88,16 @@ static void emit(enum log_level lvl, const char *line)
 	}
 }
 
+bool log_level_wanted(enum log_level lvl)
+{
+	if ((!quiet && (console_mask & (1u << lvl))) || logfile)
+		return true;
+	for (int i = 0; i < LOG_CHANNELS_MAX; i++)
+		if (channels[i].f && (channels[i].mask & (1u << lvl)))
+			return true;
+	return false;
+}
+
 /* ---- log channels -------------------------------------------------------- */
 
 /* In the order Asterisk prints a channel's configuration. */
@@ -94,12 +107,12 @@ static const struct {
 } level_names[] = {
 	{"DEBUG", LOG_LVL_DEBUG},     {"NOTICE", LOG_LVL_NOTICE},
 	{"WARNING", LOG_LVL_WARNING}, {"ERROR", LOG_LVL_ERROR},
-	{"VERBOSE", LOG_LVL_VERBOSE},
+	{"VERBOSE", LOG_LVL_VERBOSE}, {"SECURITY", LOG_LVL_SECURITY},
 };
 
 #define NLEVELS (sizeof(level_names) / sizeof(level_names[0]))
 
-/* "notice,warning" → mask; unknown names (dtmf, security) are ignored, as
+/* "notice,warning" → mask; unknown names (dtmf, fax) are ignored, as
  * Asterisk ignores levels it does not know. */
 static unsigned parse_levels(const char *levels)
 {
@@ -151,6 +164,16 @@ static bool name_ok(const char *name)
 {
 	return name && *name && strlen(name) < sizeof(channels[0].name) &&
 	       !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
+}
+
+int log_set_console_levels(const char *levels)
+{
+	unsigned mask = parse_levels(levels);
+
+	if (!mask)
+		return EINVAL;
+	console_mask = mask;
+	return 0;
 }
 
 int log_channel_add(const char *name, const char *levels)
@@ -247,9 +270,9 @@ void log_channel_foreach(void (*h)(const char *channel, const char *type,
 	char conf[128];
 
 	if (!quiet) {
-		/* stderr shows every level (verbosity and debug level still
-		 * decide which VERBOSE/DEBUG lines exist at all). */
-		mask_str(~0u, conf, sizeof(conf));
+		/* Verbosity and debug level still decide which VERBOSE/DEBUG
+		 * lines exist at all. */
+		mask_str(console_mask, conf, sizeof(conf));
 		h("console", "Console", "Enabled", conf, arg);
 	}
 	for (int i = 0; i < LOG_CHANNELS_MAX; i++) {
@@ -269,12 +292,33 @@ void log_channels_close(void)
 	}
 }
 
+static void stamp_now(char *buf, size_t size)
+{
+	struct timeval tv;
+	struct tm tm;
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	strftime(buf, size, "%b %e %H:%M:%S", &tm);
+}
+
+/* Asterisk's file-channel format (logger.c, LOGTYPE_FILE) with the file
+ * name its res_security_log.c gives, so that filters written against
+ * Asterisk's security log (fail2ban's asterisk.conf) read ours. */
+void log_security(const char *msg)
+{
+	char out[2400], stamp[32];
+
+	stamp_now(stamp, sizeof(stamp));
+	snprintf(out, sizeof(out), "[%s] SECURITY[%d] res_security_log.c: %s\n",
+		 stamp, (int)getpid(), msg);
+	emit(LOG_LVL_SECURITY, out);
+}
+
 void log_msg(enum log_level lvl, int level, const char *file, int line,
 	     const char *func, const char *fmt, ...)
 {
 	char msg[2048], out[2400], stamp[32];
-	struct timeval tv;
-	struct tm tm;
 	const char *base;
 	va_list ap;
 
@@ -287,9 +331,7 @@ void log_msg(enum log_level lvl, int level, const char *file, int line,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+	stamp_now(stamp, sizeof(stamp));
 
 	if (lvl == LOG_LVL_VERBOSE) {
 		snprintf(out, sizeof(out), "[%s]     -- %s\n", stamp, msg);

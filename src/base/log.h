@@ -6,6 +6,7 @@
 #define ARIADNE_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum log_level {
 	LOG_LVL_DEBUG = 0,
@@ -13,6 +14,9 @@ enum log_level {
 	LOG_LVL_NOTICE,
 	LOG_LVL_WARNING,
 	LOG_LVL_ERROR,
+	LOG_LVL_SECURITY, /* security events (base/security.h), as the
+	                   * SECURITY level that Asterisk's res_security_log
+	                   * registers: not on the console unless asked */
 };
 
 void log_msg(enum log_level lvl, int level, const char *file, int line,
@@ -30,10 +34,25 @@ void log_set_debug(int level);
 int log_set_file(const char *path);
 /* Silence stderr output entirely (used by the -rx client). */
 void log_set_quiet(int quiet);
+/* The levels the console (stderr) shows, as a log channel's levels
+ * ("notice,warning,security", "*"). Default: every level but security.
+ * EINVAL when no level is named. */
+int log_set_console_levels(const char *levels);
+/* logger.conf [logfiles] as Asterisk reads it: `console => levels` sets the
+ * console's levels, every other `name => levels` adds a file channel under
+ * the log directory. NULL-safe; bad entries are logged and skipped. */
+struct config;
+void log_config_load(const struct config *cfg);
+/* A security event line, formatted as Asterisk writes its file channels:
+ *   [Dec  5 10:00:00] SECURITY[1234] res_security_log.c: SecurityEvent=...
+ * (base/security.c builds `msg`). */
+void log_security(const char *msg);
+/* Would a line of this level be written anywhere (before formatting it)? */
+bool log_level_wanted(enum log_level lvl);
 
 /* Log channels, as Asterisk's logger.conf / ARI /asterisk/logging: files
  * under options.logdir that receive the levels in their configuration
- * ("notice,warning,error,verbose,debug", "*" = all; comma or space
+ * ("notice,warning,error,verbose,debug,security", "*" = all; comma or space
  * separated, case-insensitive). `name` is a file name inside logdir (no '/').
  * EINVAL: bad name or no known level; EEXIST: already a channel; other
  * errno: the file could not be opened. */

@@ -249,6 +249,12 @@ static void load_options(const struct config *cfg)
 			int_option(var, &options.maxsetup);
 		else if (!strcasecmp(var->name, "overload_retry_after"))
 			int_option(var, &options.overload_retry_after);
+		else if (!strcasecmp(var->name, "authfail_limit"))
+			int_option(var, &options.authfail_limit);
+		else if (!strcasecmp(var->name, "authfail_window"))
+			int_option(var, &options.authfail_window);
+		else if (!strcasecmp(var->name, "authfail_maxdelay"))
+			int_option(var, &options.authfail_maxdelay);
 	}
 }
 
@@ -268,6 +274,9 @@ void options_load(const struct config *cfg, const char *confdir)
 	options.verbose = 3;
 	options.maxlag = 100;
 	options.overload_retry_after = 5;
+	options.authfail_limit = 5;
+	options.authfail_window = 60;
+	options.authfail_maxdelay = 4000;
 	if (gethostname(host, sizeof(host) - 1) == 0)
 		copy(options.system_name, sizeof(options.system_name), host);
 

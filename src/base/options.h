@@ -32,6 +32,10 @@ struct options {
 	                      * answered */
 	int overload_retry_after; /* [options] overload_retry_after: s in a
 	                      * refusal's Retry-After (default 5; 0 none) */
+	/* Back-off of failed SIP/ARI authentication (base/backoff.h). */
+	int authfail_limit;  /* failures answered at once (5; 0: off) */
+	int authfail_window; /* s in which they count (60) */
+	int authfail_maxdelay; /* ms an answer waits at most (4000) */
 	struct timeval startup_time;
 	struct timeval reload_time;
 };

@@ -182,5 +182,6 @@ void sip_module_close(void)
 	lsnr = mem_deref(lsnr);
 	count_lsnr = mem_deref(count_lsnr);
 	sipmod.sock = mem_deref(sipmod.sock);
+	sip_security_close();
 	sip_stack_close();
 }

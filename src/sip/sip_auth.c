@@ -3,7 +3,15 @@
  * when a peer challenges them. Nonces carry their creation time and a
  * keyed MD5 of it, so no per-challenge state is kept: a nonce we signed
  * that is older than the auth's nonce_lifetime (Asterisk's default 32 s)
- * is "stale", one we did not sign gets a fresh challenge. */
+ * is "stale", one we did not sign gets a fresh challenge.
+ *
+ * Refusals are chan_pjsip's (res_pjsip/pjsip_distributor.c, authenticate()
+ * and its artificial endpoint): wrong credentials get a 401 with a fresh
+ * challenge, and a request that matches no endpoint is challenged exactly
+ * like a known one (realm "asterisk"), its credentials never accepted, so
+ * that the answer does not tell which user names exist. Each outcome is
+ * reported as chan_pjsip reports it (sip_security.c), failures count
+ * towards the address's back-off (base/backoff.h). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -25,7 +33,9 @@
 #include <re_msg.h>
 #include <re_sip.h>
 #include <re_httpauth.h>
+#include "base/backoff.h"
 #include "base/log.h"
+#include "base/security.h"
 #include "sip/sip_int.h"
 #include "sip/sip_services.h"
 
@@ -35,8 +45,11 @@ enum auth_result {
 	AUTH_OK = 0,
 	AUTH_CHALLENGE,   /* no (usable) credentials: 401 */
 	AUTH_STALE,       /* right password, old nonce: 401 stale=true */
-	AUTH_FAILED,      /* wrong password or user: 403 */
+	AUTH_FAILED,      /* wrong password or user: 401, a new challenge */
+	AUTH_ERROR,       /* the endpoint names no usable auth: 403 */
 };
+
+#define UNKNOWN_ACCOUNT "<unknown>" /* chan_pjsip's artificial endpoint */
 
 static char secret[33];
 
@@ -117,58 +130,70 @@ static bool digest_ok(const struct sip_authobj *a,
 	return r->response.l == 32 && !strncasecmp(hr, r->response.p, 32);
 }
 
+/* The request's digest credentials, if it has any we can read. */
+static bool cred_decode(const struct sip_msg *msg,
+			struct httpauth_digest_resp *r)
+{
+	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+
+	if (!hdr)
+		hdr = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
+	return hdr && !httpauth_digest_response_decode(r, &hdr->val);
+}
+
 /* Check msg against the endpoint's inbound auth. Endpoints without auth
- * pass. */
+ * pass. *have tells whether r holds the request's credentials. */
 static enum auth_result auth_check(const struct sip_endpoint *e,
-				   const struct sip_msg *msg)
+				   const struct sip_msg *msg,
+				   struct httpauth_digest_resp *r, bool *have)
 {
 	struct sip_authobj *a;
-	const struct sip_hdr *hdr;
-	struct httpauth_digest_resp r;
 	const char *user;
 	int nerr;
 
+	*have = false;
 	if (!e->auth || !*e->auth)
 		return AUTH_OK;
 	a = inbound_auth(e);
 	if (!a) {
 		log_warning("Endpoint '%s' names auth '%s' that does not exist",
 			    e->name, e->auth);
-		return AUTH_FAILED;
+		return AUTH_ERROR;
 	}
-	hdr = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
-	if (!hdr)
-		hdr = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
-	if (!hdr || httpauth_digest_response_decode(&r, &hdr->val))
+	*have = cred_decode(msg, r);
+	if (!*have)
 		return AUTH_CHALLENGE;
-	if (pl_strcmp(&r.realm, realm_of(a)))
+	if (pl_strcmp(&r->realm, realm_of(a)))
 		return AUTH_CHALLENGE;
-	nerr = nonce_check(&r.nonce, a->nonce_lifetime);
+	nerr = nonce_check(&r->nonce, a->nonce_lifetime);
 	if (nerr == EINVAL)
 		return AUTH_CHALLENGE;
 	user = a->username ? a->username : a->name;
-	if (pl_strcmp(&r.username, user) || !digest_ok(a, &r, &msg->met)) {
-		sip_log_refused(msg, "Failed to authenticate");
+	if (pl_strcmp(&r->username, user) || !digest_ok(a, r, &msg->met))
 		return AUTH_FAILED;
-	}
 	return nerr == ESTALE ? AUTH_STALE : AUTH_OK;
 }
 
-/* Reply 401 with a fresh challenge (stale flag as given). */
-static int challenge(const struct sip_endpoint *e, const struct sip_msg *msg,
-		     bool stale)
+/* Reply 401 with a fresh challenge (stale flag as given), after `delay`
+ * ms when the address is being slowed down; ChallengeSent when `report`. */
+static int challenge(const struct sip_endpoint *e, const char *account,
+		     const struct sip_msg *msg, bool stale, unsigned delay,
+		     bool report)
 {
-	char nonce[64];
+	char nonce[64], hdrs[512];
 	const struct sip_authobj *a = e ? inbound_auth(e) : NULL;
 
 	make_nonce(nonce, sizeof(nonce), (uint32_t)time(NULL));
-	return sip_replyf(sipmod.sip, msg, 401, "Unauthorized",
-			  "WWW-Authenticate: Digest realm=\"%s\", "
-			  "nonce=\"%s\", opaque=\"%08x\", algorithm=MD5, "
-			  "qop=\"auth\"%s\r\n"
-			  "Content-Length: 0\r\n\r\n",
-			  realm_of(a), nonce, rand_u32(),
-			  stale ? ", stale=true" : "");
+	if (report)
+		sip_security_event(SECURITY_CHAL_SENT, msg, account, NULL,
+				   nonce);
+	re_snprintf(hdrs, sizeof(hdrs),
+		    "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", "
+		    "opaque=\"%08x\", algorithm=MD5, qop=\"auth\"%s\r\n"
+		    "Content-Length: 0\r\n\r\n",
+		    realm_of(a), nonce, rand_u32(),
+		    stale ? ", stale=true" : "");
+	return sip_reply_later(msg, delay, 401, "Unauthorized", hdrs);
 }
 
 int sip_auth_client(char **user, char **pass, const char *realm, void *arg)
@@ -198,26 +223,66 @@ int sip_auth_client(char **user, char **pass, const char *realm, void *arg)
 	return 0;
 }
 
+/* A request that matches no endpoint: chan_pjsip's artificial endpoint,
+ * whose auth no credentials satisfy. */
+static int refuse_unknown(const struct sip_msg *msg)
+{
+	struct httpauth_digest_resp r;
+	char user[128];
+	unsigned delay;
+
+	pl_strcpy(&msg->from.uri.user, user, sizeof(user));
+	sip_log_refused(msg, "No matching endpoint found");
+	sip_security_event(SECURITY_INVAL_ACCT_ID, msg, user, NULL, NULL);
+	delay = backoff_global_fail(&msg->src);
+	if (!cred_decode(msg, &r)) {
+		(void)challenge(NULL, UNKNOWN_ACCOUNT, msg, false, delay, true);
+		return EACCES;
+	}
+	sip_log_refused(msg, "Failed to authenticate");
+	sip_security_event(SECURITY_CHAL_RESP_FAILED, msg, UNKNOWN_ACCOUNT, &r,
+			   NULL);
+	(void)challenge(NULL, UNKNOWN_ACCOUNT, msg, false, delay, false);
+	return EACCES;
+}
+
 /* Identify the endpoint of a request and check its digest; every refusal
- * (403, or a 401 challenge) is answered here. */
+ * (a 401 challenge, or a 403 when the endpoint's auth is missing) is
+ * answered here. EALREADY: a retransmission of a request whose refusal is
+ * being held back; nothing to answer. */
 int sip_authorize(const struct sip_msg *msg, struct sip_endpoint **ep)
 {
-	struct sip_endpoint *e = sip_endpoint_identify(msg);
+	struct httpauth_digest_resp r;
+	struct sip_endpoint *e;
+	enum auth_result res;
+	bool have;
 
-	if (!e) {
-		sip_log_refused(msg, "No matching endpoint found");
-		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");
-		return EPERM;
-	}
-	switch (auth_check(e, msg)) {
+	if (sip_reply_held(msg))
+		return EALREADY;
+	e = sip_endpoint_identify(msg);
+	if (!e)
+		return refuse_unknown(msg);
+	res = auth_check(e, msg, &r, &have);
+	switch (res) {
 	case AUTH_OK:
+		if (have) {
+			sip_security_event(SECURITY_SUCCESSFUL_AUTH, msg,
+					   e->name, &r, NULL);
+			backoff_global_success(&msg->src);
+		}
 		*ep = e;
 		return 0;
 	case AUTH_CHALLENGE:
-		(void)challenge(e, msg, false);
-		return EACCES;
 	case AUTH_STALE:
-		(void)challenge(e, msg, true);
+		(void)challenge(e, e->name, msg, res == AUTH_STALE,
+				backoff_global_delay(&msg->src), true);
+		return EACCES;
+	case AUTH_FAILED:
+		sip_log_refused(msg, "Failed to authenticate");
+		sip_security_event(SECURITY_CHAL_RESP_FAILED, msg, e->name, &r,
+				   NULL);
+		(void)challenge(e, e->name, msg, false,
+				backoff_global_fail(&msg->src), false);
 		return EACCES;
 	default:
 		(void)sip_reply(sipmod.sip, msg, 403, "Forbidden");

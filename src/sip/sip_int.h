@@ -185,6 +185,23 @@ void sip_concrete_laddr(struct sa *laddr, const struct sa *peer);
  *  (callid: x) - No matching endpoint found" */
 void sip_log_refused(const struct sip_msg *msg, const char *why);
 
+/* sip_security.c — security events and held refusals. */
+enum security_event_type;
+struct httpauth_digest_resp;
+/* Report a security event about msg as chan_pjsip does; `cred` is the
+ * request's digest (NULL: none), `nonce_sent` our challenge's nonce. */
+void sip_security_event(enum security_event_type type,
+			const struct sip_msg *msg, const char *account,
+			const struct httpauth_digest_resp *cred,
+			const char *nonce_sent);
+/* Reply now (delay 0) or after delay_ms from a timer; `hdrs` ends with the
+ * blank line. */
+int sip_reply_later(const struct sip_msg *msg, unsigned delay_ms,
+		    uint16_t scode, const char *reason, const char *hdrs);
+/* msg retransmits a request whose refusal is being held. */
+bool sip_reply_held(const struct sip_msg *msg);
+void sip_security_close(void);
+
 /* sip_endpoint.c — the objects at run time: lookup and state. */
 struct sip_endpoint *sip_endpoint_find(const char *name);
 struct sip_authobj *sip_authobj_find(const char *name);

@@ -63,11 +63,11 @@ serverTest('register_with_digest_auth_brings_the_endpoint_online_and_unregister_
 	assert.equal(ep.json.state, 'offline');
 });
 
-serverTest('register_with_a_wrong_password_gets_403_and_leaves_the_endpoint_offline', REG, async (srv) => {
+serverTest('register_with_a_wrong_password_gets_a_fresh_401_and_leaves_the_endpoint_offline', REG, async (srv) => {
 	const ws = await srv.events('regapp');
 	await subscribeEndpoint(srv, 'regapp');
 	const r = await register(srv, await freeUdpPort(), { pass: 'not-it', scenario: 'uac_register_wrong_password' });
-	assertSipp(r, 0, 'REGISTER → 401 → REGISTER with a wrong password → 403');
+	assertSipp(r, 0, 'REGISTER → 401 → REGISTER with a wrong password → 401 (a new challenge)');
 	await ws.expectNone((e) => e.type === 'EndpointStateChange' || e.type === 'ContactStatusChange', 300);
 	assert.equal((await srv.get('/ari/endpoints/PJSIP/alice')).json.state, 'offline');
 	assert.doesNotMatch(srv.stderr, /Xy9-secret|not-it/, 'passwords never logged');

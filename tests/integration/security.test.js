@@ -1,0 +1,351 @@
+'use strict';
+// Security (issue 10 §4): Asterisk's security events on failed SIP and ARI
+// authentication, written so that fail2ban's asterisk filter reads them;
+// per-address back-off of repeated failures; ari.conf password_format =
+// crypt; no user enumeration through SIP answers.
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const dgram = require('node:dgram');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { serverTest, pjsipConf, basicAuth, ini, sleep, SLOW } = require('./lib/server');
+
+const PASS = 'Xy9-secret';
+// The security channel as Asterisk's logger.conf.sample suggests, plus the
+// console so that waitForLog sees the lines.
+const LOGGER = '[logfiles]\nsecurity => security\nconsole => notice,warning,error,verbose,security\n';
+const SIP = { files: { 'pjsip.conf': pjsipConf({ alice: { password: PASS } }), 'logger.conf': LOGGER } };
+
+// fail2ban 1.0.2 (Debian 12), /etc/fail2ban/filter.d/asterisk.conf: the
+// prefix every line must carry (log_prefix, after the date) and the
+// failregex for security events, <HOST> as a named group.
+const F2B_PREFIX = /^(?:NOTICE|SECURITY|WARNING)(?:\s*\[\d+\]):?(?:\[C-[\da-f]*\])?:? [^:]+:\d*(?:(?: in)? [^:]+:)? (?<content>.+)$/;
+const F2B_SECURITY = /^SecurityEvent="(?:FailedACL|InvalidAccountID|ChallengeResponseFailed|InvalidPassword)"(?:(?:,(?!RemoteAddress=)\w+="[^"]*")*|.*?),RemoteAddress="IPV[46]\/[^/"]+\/(?<host>[^/"]+)\/\d+"(?:,(?!RemoteAddress=)\w+="[^"]*")*$/;
+
+/** The host fail2ban would ban for this log line, or null. */
+function fail2banHost(line) {
+	const noDate = line.replace(/^\[[^\]]+\]\s*/, '');
+	const p = F2B_PREFIX.exec(noDate);
+	if (!p) return null;
+	const m = F2B_SECURITY.exec(p.groups.content);
+	return m ? m.groups.host : null;
+}
+
+function securityLines(srv, event) {
+	const file = path.join(srv.logDir, 'security');
+	const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+	return text.split('\n').filter((l) => l.includes(`SecurityEvent="${event}"`));
+}
+
+async function waitSecurity(srv, event, n = 1) {
+	const deadline = Date.now() + 5000 * SLOW;
+	for (;;) {
+		const lines = securityLines(srv, event);
+		if (lines.length >= n) return lines;
+		if (Date.now() > deadline)
+			throw new Error(`${n} ${event} line(s) not in the security log:\n` +
+				fs.readFileSync(path.join(srv.logDir, 'security'), 'utf8'));
+		await sleep(25);
+	}
+}
+
+/** name="value" fields of a security line, in order. */
+function fields(line) {
+	return [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]);
+}
+
+// ---- a small SIP client over UDP --------------------------------------------
+
+const md5 = (s) => crypto.createHash('md5').update(s).digest('hex');
+
+class SipClient {
+	constructor(srv, address = '127.0.0.1') {
+		this.srv = srv;
+		this.address = address;
+		this.sock = dgram.createSocket('udp4');
+		this.waiters = [];
+		this.sock.on('message', (buf) => {
+			const text = buf.toString();
+			const w = this.waiters.findIndex((x) => text.includes(x.branch));
+			if (w >= 0) this.waiters.splice(w, 1)[0].resolve(parseResponse(text));
+		});
+	}
+
+	open() {
+		return new Promise((resolve) => this.sock.bind(0, this.address, () => {
+			this.port = this.sock.address().port;
+			resolve(this);
+		}));
+	}
+
+	close() { this.sock.close(); }
+
+	/** Send a request; resolves the response {status, headers, text, ms}. */
+	request({ method = 'REGISTER', user, auth, callId = crypto.randomUUID(), cseq = 1, branch, resendAfter } = {}) {
+		const uri = `sip:127.0.0.1:${this.srv.sipPort}`;
+		branch = branch || 'z9hG4bK' + crypto.randomBytes(8).toString('hex');
+		const lines = [
+			`${method} ${uri} SIP/2.0`,
+			`Via: SIP/2.0/UDP ${this.address}:${this.port};branch=${branch};rport`,
+			`From: <sip:${user}@127.0.0.1>;tag=${crypto.randomBytes(4).toString('hex')}`,
+			`To: <sip:${user}@127.0.0.1>`,
+			`Call-ID: ${callId}`,
+			`CSeq: ${cseq} ${method}`,
+			`Contact: <sip:${user}@${this.address}:${this.port}>`,
+			'Max-Forwards: 70',
+		];
+		if (auth) lines.push(`Authorization: ${digest(method, uri, auth)}`);
+		lines.push('Content-Length: 0', '', '');
+		const t0 = Date.now();
+		const p = new Promise((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`no answer to ${method} (${branch})`)), 10000 * SLOW);
+			this.waiters.push({ branch, resolve: (r) => { clearTimeout(timer); r.ms = Date.now() - t0; resolve(r); } });
+		});
+		const text = lines.join('\r\n');
+		this.send(text);
+		if (resendAfter) setTimeout(() => this.send(text), resendAfter); // a UDP retransmission
+		return p;
+	}
+
+	send(text) { this.sock.send(Buffer.from(text), this.srv.sipPort, '127.0.0.1'); }
+
+	/** REGISTER, then again with credentials answering its challenge. */
+	async registerWith(user, pass) {
+		const callId = crypto.randomUUID();
+		const first = await this.request({ user, callId });
+		assert.equal(first.status, 401, first.text);
+		const ch = first.challenge;
+		return this.request({ user, callId, cseq: 2, auth: { user, pass, realm: ch.realm, nonce: ch.nonce, opaque: ch.opaque } });
+	}
+}
+
+function digest(method, uri, a) {
+	const cnonce = crypto.randomBytes(8).toString('hex');
+	const nc = '00000001';
+	const ha1 = md5(`${a.user}:${a.realm}:${a.pass}`);
+	const ha2 = md5(`${method}:${uri}`);
+	const response = md5(`${ha1}:${a.nonce}:${nc}:${cnonce}:auth:${ha2}`);
+	return `Digest username="${a.user}", realm="${a.realm}", nonce="${a.nonce}", uri="${uri}", ` +
+		`response="${response}", algorithm=MD5, cnonce="${cnonce}", qop=auth, nc=${nc}` +
+		(a.opaque ? `, opaque="${a.opaque}"` : '');
+}
+
+function parseResponse(text) {
+	const [head] = text.split('\r\n\r\n');
+	const lines = head.split('\r\n');
+	const status = Number(lines[0].split(' ')[1]);
+	const headers = {};
+	for (const l of lines.slice(1)) {
+		const i = l.indexOf(':');
+		headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+	}
+	const challenge = {};
+	const www = headers['www-authenticate'] || '';
+	for (const m of www.matchAll(/(\w+)="?([^",]*)"?/g)) challenge[m[1]] = m[2];
+	return { status, headers, text, challenge, www };
+}
+
+async function withSip(srv, fn, address) {
+	const c = await new SipClient(srv, address).open();
+	try { return await fn(c); } finally { c.close(); }
+}
+
+// ---- ARI requests from a chosen source address ------------------------------
+
+function ariFrom(srv, { auth, localAddress = '127.0.0.1', path: p = '/ari/asterisk/ping' } = {}) {
+	const t0 = Date.now();
+	return new Promise((resolve, reject) => {
+		const req = http.request({ host: '127.0.0.1', port: srv.port, path: p, localAddress, agent: false,
+			headers: auth ? { Authorization: basicAuth(auth) } : {} }, (res) => {
+			res.resume();
+			res.on('end', () => resolve({ status: res.statusCode, ms: Date.now() - t0, headers: res.headers }));
+		});
+		req.setTimeout(15000 * SLOW, () => req.destroy(new Error('ARI request timed out')));
+		req.on('error', reject);
+		req.end();
+	});
+}
+
+// ---- SIP ----------------------------------------------------------------------
+
+serverTest('sip_wrong_password_gets_a_fresh_401_and_a_ChallengeResponseFailed_line_fail2ban_bans', SIP, async (srv) => {
+	await withSip(srv, async (c) => {
+		const r = await c.registerWith('alice', 'not-it');
+		assert.equal(r.status, 401, 'wrong credentials: a new challenge, as chan_pjsip\n' + r.text);
+		assert.match(r.www, /^Digest realm="asterisk", nonce="[^"]+"/);
+		const [line] = await waitSecurity(srv, 'ChallengeResponseFailed');
+		assert.match(line, /^\[[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\] SECURITY\[\d+\] res_security_log\.c: SecurityEvent=/);
+		const f = fields(line);
+		assert.deepEqual(f.map(([k]) => k), ['SecurityEvent', 'EventTV', 'Severity', 'Service', 'EventVersion',
+			'AccountID', 'SessionID', 'LocalAddress', 'RemoteAddress', 'Challenge', 'Response', 'ExpectedResponse']);
+		const o = Object.fromEntries(f);
+		assert.match(o.EventTV, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$/);
+		assert.equal(o.Severity, 'Error');
+		assert.equal(o.Service, 'PJSIP');
+		assert.equal(o.EventVersion, '1');
+		assert.equal(o.AccountID, 'alice');
+		assert.equal(o.LocalAddress, `IPV4/UDP/127.0.0.1/${srv.sipPort}`);
+		assert.equal(o.RemoteAddress, `IPV4/UDP/127.0.0.1/${c.port}`);
+		assert.equal(fail2banHost(line), '127.0.0.1');
+		await srv.waitForLog(/NOTICE\[\d+\]: .*Request 'REGISTER' from '<sip:alice@127\.0\.0\.1>' failed for '127\.0\.0\.1:\d+' \(callid: [^)]+\) - Failed to authenticate/);
+		assert.doesNotMatch(fs.readFileSync(path.join(srv.logDir, 'security'), 'utf8'), /not-it|Xy9-secret/);
+		// the right password: SuccessfulAuth (Informational), ChallengeSent before it
+		const ok = await c.registerWith('alice', PASS);
+		assert.equal(ok.status, 200, ok.text);
+		const [good] = await waitSecurity(srv, 'SuccessfulAuth');
+		assert.match(good, /Severity="Informational",Service="PJSIP",EventVersion="1",AccountID="alice",.*,UsingPassword="1"$/);
+		assert.equal(fail2banHost(good), null, 'a success is no failure');
+		assert.ok(securityLines(srv, 'ChallengeSent').length >= 2);
+	});
+});
+
+serverTest('unknown_user_gets_the_same_401_as_a_known_one_and_an_InvalidAccountID_line', SIP, async (srv) => {
+	await withSip(srv, async (c) => {
+		const known = await c.request({ user: 'alice' });
+		const unknown = await c.request({ user: 'mallory' });
+		for (const r of [known, unknown]) {
+			assert.equal(r.status, 401, r.text);
+			assert.match(r.www, /^Digest realm="asterisk", nonce="[^"]+", opaque="[0-9a-f]+", algorithm=MD5, qop="auth"$/);
+		}
+		assert.notEqual(known.challenge.nonce, undefined);
+		assert.deepEqual(Object.keys(known.headers).sort(), Object.keys(unknown.headers).sort());
+		assert.ok(Math.abs(known.ms - unknown.ms) < 200 * SLOW, `${known.ms} vs ${unknown.ms} ms`);
+		// credentials for a user that does not exist: refused like a wrong password
+		const again = await c.request({ user: 'mallory', cseq: 2, auth: { user: 'mallory', pass: 'x',
+			realm: unknown.challenge.realm, nonce: unknown.challenge.nonce } });
+		assert.equal(again.status, 401, again.text);
+		assert.match(again.www, /^Digest realm="asterisk", nonce="/);
+		const [line] = await waitSecurity(srv, 'InvalidAccountID');
+		const o = Object.fromEntries(fields(line));
+		assert.equal(o.AccountID, 'mallory');
+		assert.equal(o.Service, 'PJSIP');
+		assert.equal(fail2banHost(line), '127.0.0.1');
+		const [crf] = await waitSecurity(srv, 'ChallengeResponseFailed');
+		assert.match(crf, /AccountID="<unknown>"/);
+	});
+});
+
+serverTest('a_crafted_from_user_cannot_forge_the_remote_address', SIP, async (srv) => {
+	await withSip(srv, async (c) => {
+		await c.request({ user: 'x",RemoteAddress="IPV4/UDP/203.0.113.9/5060' }).catch(() => null);
+		await c.request({ user: 'bob' });
+		const lines = await waitSecurity(srv, 'InvalidAccountID', 1);
+		for (const l of lines) assert.equal(fail2banHost(l), '127.0.0.1', l);
+	});
+});
+
+serverTest('repeated_sip_failures_delay_that_addresses_401s_while_other_addresses_stay_fast', {
+	...SIP, ariadneConf: { options: { authfail_limit: 3, authfail_maxdelay: 1000 } },
+}, async (srv) => {
+	await withSip(srv, async (c) => {
+		const times = [];
+		for (let i = 0; i < 6; i++) {
+			const r = await c.registerWith('alice', 'wrong');
+			assert.equal(r.status, 401);
+			times.push(r.ms);
+		}
+		// failures 1-3 at once, then 250, 500, 1000 ms (the cap)
+		assert.ok(times.slice(0, 3).every((t) => t < 200 * SLOW), times.join(','));
+		assert.ok(times[3] >= 200 && times[4] >= 450 && times[5] >= 900, times.join(','));
+		// another address is not affected
+		await withSip(srv, async (other) => {
+			const r = await other.request({ user: 'alice' });
+			assert.ok(r.ms < 200 * SLOW, `${r.ms} ms`);
+		}, '127.0.0.2');
+		// the right password is answered at once and clears the address
+		const ok = await c.registerWith('alice', PASS);
+		assert.equal(ok.status, 200, ok.text);
+		const after = await c.request({ user: 'alice' });
+		assert.ok(after.ms < 200 * SLOW, `${after.ms} ms`);
+	});
+});
+
+serverTest('a_retransmission_of_a_held_refusal_is_absorbed_not_counted', {
+	...SIP, ariadneConf: { options: { authfail_limit: 1, authfail_maxdelay: 800 } },
+}, async (srv) => {
+	await withSip(srv, async (c) => {
+		await c.request({ user: 'nobody' }); // failure 1: answered at once
+		const r = await c.request({ user: 'nobody', resendAfter: 100 });
+		assert.equal(r.status, 401);
+		assert.ok(r.ms >= 200, `held: ${r.ms} ms`);
+		// only two failures were counted: the next refusal waits 500 ms, not more
+		const n = await c.request({ user: 'nobody' });
+		assert.ok(n.ms >= 450 && n.ms < 750, `${n.ms} ms`);
+	});
+});
+
+// ---- ARI ----------------------------------------------------------------------
+
+const ARI_CONF = ini({ general: { enabled: 'yes' }, asterisk: { type: 'user', password: 'asterisk' } });
+
+serverTest('ari_wrong_password_and_unknown_user_are_logged_as_security_events', {
+	files: { 'ari.conf': ARI_CONF, 'logger.conf': LOGGER },
+}, async (srv) => {
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'asterisk:guess' })).status, 401);
+	const [line] = await waitSecurity(srv, 'InvalidPassword');
+	const o = Object.fromEntries(fields(line));
+	assert.equal(o.Service, 'ARI');
+	assert.equal(o.EventVersion, '2');
+	assert.equal(o.AccountID, 'asterisk');
+	assert.match(o.RemoteAddress, /^IPV4\/TCP\/127\.0\.0\.1\/\d+$/);
+	assert.equal(o.LocalAddress, `IPV4/TCP/127.0.0.1/${srv.port}`);
+	assert.equal(fail2banHost(line), '127.0.0.1');
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'root:guess' })).status, 401);
+	const [acct] = await waitSecurity(srv, 'InvalidAccountID');
+	assert.match(acct, /Service="ARI",EventVersion="1",AccountID="root"/);
+	assert.doesNotMatch(fs.readFileSync(path.join(srv.logDir, 'security'), 'utf8'), /guess/);
+	// no credentials at all is no failure
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: null })).status, 401);
+	await sleep(100);
+	assert.equal(securityLines(srv, 'InvalidAccountID').length + securityLines(srv, 'InvalidPassword').length, 2);
+});
+
+serverTest('repeated_ari_failures_are_slowed_for_that_address_only', {
+	files: { 'ari.conf': ARI_CONF },
+}, async (srv) => {
+	const times = [];
+	for (let i = 0; i < 8; i++) {
+		const r = await ariFrom(srv, { auth: 'asterisk:wrong' });
+		assert.equal(r.status, 401);
+		times.push(r.ms);
+	}
+	// limit 5: the 6th, 7th and 8th wait 250, 500 and 1000 ms
+	assert.ok(times.slice(0, 5).every((t) => t < 200 * SLOW), times.join(','));
+	assert.ok(times[5] >= 200 && times[6] >= 450 && times[7] >= 900, times.join(','));
+	assert.ok(times[7] > times[6] && times[6] > times[5], times.join(','));
+	// another address: a wrong password is answered at once
+	const other = await ariFrom(srv, { auth: 'asterisk:wrong', localAddress: '127.0.0.2' });
+	assert.equal(other.status, 401);
+	assert.ok(other.ms < 200 * SLOW, `127.0.0.2: ${other.ms} ms`);
+	// the right credentials from the slowed address: at once, and it is forgiven
+	const good = await ariFrom(srv, { auth: 'asterisk:asterisk' });
+	assert.equal(good.status, 200);
+	assert.ok(good.ms < 200 * SLOW, `good: ${good.ms} ms`);
+	const next = await ariFrom(srv, { auth: 'asterisk:wrong' });
+	assert.ok(next.ms < 200 * SLOW, `after success: ${next.ms} ms`);
+});
+
+serverTest('ari_crypt_password_format_accepts_the_password_and_refuses_others', {
+	setup: (srv) => {
+		const hash = execFileSync('openssl', ['passwd', '-6', 's3cret-crypt']).toString().trim();
+		fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({
+			general: { enabled: 'yes' },
+			asterisk: { type: 'user', password: 'asterisk' },
+			hashed: { type: 'user', password_format: 'crypt', password: hash },
+			broken: { type: 'user', password_format: 'crypt', password: 'not-a-hash' },
+		}));
+	},
+}, async (srv) => {
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'hashed:s3cret-crypt' })).status, 200);
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'hashed:s3cret-crypt' })).status, 200, 'again (cached)');
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'hashed:wrong' })).status, 401);
+	const hash = fs.readFileSync(path.join(srv.confDir, 'ari.conf'), 'utf8').match(/\$6\$[^\s]+/)[0];
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: `hashed:${hash}` })).status, 401, 'the hash is no password');
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'broken:not-a-hash' })).status, 401);
+	await srv.waitForLog(/ARI user 'broken': password is not a crypt\(3\) hash/);
+	// websocket with api_key, too
+	const ws = await srv.events('cryptapp', { auth: 'hashed:s3cret-crypt' });
+	assert.ok(ws);
+});

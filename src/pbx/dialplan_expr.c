@@ -101,7 +101,14 @@ struct parser {
 	char op[3];
 	int err;
 	const char *expr;  /* whole expression, for messages */
+	unsigned depth;    /* ( and unary operators open around the token */
 };
+
+/* The parser recurses for each '(' and unary operator, so their nesting
+ * is bounded, not the stack: a variable's value is part of the text (ARI
+ * sets values of any length), and 10 000 '(' overran the stack of a fuzz
+ * build (tests/fuzz/regressions/dialplan). */
+#define EXPR_DEPTH_MAX 256
 
 static bool op_char(char c)
 {
@@ -219,6 +226,20 @@ static bool is_false(const char *s)
 
 static char *parse_or(struct parser *ps);
 
+/* One more level of nesting; false (an error) beyond EXPR_DEPTH_MAX. */
+static bool deeper(struct parser *ps)
+{
+	if (ps->depth >= EXPR_DEPTH_MAX) {
+		if (!ps->err)
+			log_warning("Expression nested deeper than %d levels: "
+				    "'%.40s...'", EXPR_DEPTH_MAX, ps->expr);
+		ps->err = EINVAL;
+		return false;
+	}
+	ps->depth++;
+	return true;
+}
+
 static char *parse_primary(struct parser *ps)
 {
 	char *v;
@@ -236,8 +257,11 @@ static char *parse_primary(struct parser *ps)
 		return v;
 	}
 	if (is_op(ps, "(")) {
+		if (!deeper(ps))
+			return NULL;
 		lex(ps);
 		v = parse_or(ps);
+		ps->depth--;
 		if (!v)
 			return NULL;
 		if (!is_op(ps, ")")) {
@@ -258,8 +282,11 @@ static char *parse_unary(struct parser *ps)
 	if (is_op(ps, "!") || is_op(ps, "-")) {
 		bool neg = ps->op[0] == '-';
 
+		if (!deeper(ps))
+			return NULL;
 		lex(ps);
 		v = parse_unary(ps);
+		ps->depth--;
 		if (!v)
 			return NULL;
 		if (!neg) {

@@ -102,9 +102,22 @@ static void scan_headers(const char *p, size_t l, struct raw_hdrs *h)
 	}
 }
 
+/* A value we may copy into the 400. Lines were split at LF and lost their
+ * CR, so a CR still inside is a lone one (RFC 3261 7.3.1 allows CR only in
+ * CRLF): copied, it would end the line for a peer that takes a lone CR as
+ * a line end and put what follows it in a header line of its own. */
 static bool safe(const struct pl *pl)
 {
-	return pl->l && pl->l < 1024 && !memchr(pl->p, '\0', pl->l);
+	return pl->l && pl->l < 1024 && !memchr(pl->p, '\0', pl->l) &&
+	       !memchr(pl->p, '\r', pl->l);
+}
+
+static bool vias_safe(const struct raw_hdrs *h)
+{
+	for (int i = 0; i < h->nvia; i++)
+		if (!safe(&h->via[i]))
+			return false;
+	return h->nvia > 0;
 }
 
 static void reply_400(struct guard *g, const struct sa *src,
@@ -120,8 +133,11 @@ static void reply_400(struct guard *g, const struct sa *src,
 	for (i = 0; i < h->nvia; i++)
 		(void)mbuf_printf(mb, "Via: %r\r\n", &h->via[i]);
 	(void)mbuf_printf(mb, "From: %r\r\n", &h->from);
-	/* RFC 3261 8.2.6.2: a To tag on every response outside a dialog */
-	if (re_regex(h->to.p, h->to.l, ";[ \t]*tag="))
+	/* RFC 3261 8.2.6.2: a To tag on every response outside a dialog.
+	 * re_regex takes a struct pl * for each [...] of the expression
+	 * (NULL: not wanted); without it, it read one that was never passed
+	 * and wrote the match there. */
+	if (re_regex(h->to.p, h->to.l, ";[ \t]*tag=", NULL))
 		(void)mbuf_printf(mb, "To: %r;tag=%08x\r\n", &h->to,
 				  rand_u32());
 	else
@@ -162,7 +178,7 @@ static bool recv_helper(struct sa *src, struct mbuf *mb, void *arg)
 	scan_headers(eol.p + eol.l, l - (size_t)(eol.p + eol.l - p), &h);
 	/* ACK gets no response (RFC 3261 17.2.3); without these headers a
 	 * response could not be matched by the sender: drop, as before */
-	if (!pl_strcmp(&met, "ACK") || !h.nvia || !safe(&h.from) ||
+	if (!pl_strcmp(&met, "ACK") || !vias_safe(&h) || !safe(&h.from) ||
 	    !safe(&h.to) || !safe(&h.callid) || !safe(&h.cseq))
 		return true;
 	reply_400(arg, src, &met, &h);

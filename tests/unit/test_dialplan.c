@@ -783,6 +783,34 @@ static void expr_errors_are_einval(void **state)
 	log_set_quiet(0);
 }
 
+/* A variable's value is part of $[...]'s text: nesting of any depth is an
+ * error, not a stack overflow (found by tests/fuzz/fuzz_dialplan.c). */
+static void expr_nested_too_deep_is_einval_not_a_crash(void **state)
+{
+	const size_t n = 1000000;
+	char *in = malloc(3 * n + 2), out[32];
+
+	assert_non_null(in);
+	memset(in, '(', n);
+	in[n] = '1';
+	memset(in + n + 1, ')', n);
+	in[2 * n + 1] = '\0';
+	log_set_quiet(1);
+	assert_int_equal(dialplan_expr(out, sizeof(out), in), EINVAL);
+	memset(in, '!', n);
+	assert_int_equal(dialplan_expr(out, sizeof(out), in), EINVAL);
+	memset(in, '-', 3 * n);
+	in[3 * n] = '1';
+	in[3 * n + 1] = '\0';
+	assert_int_equal(dialplan_expr(out, sizeof(out), in), EINVAL);
+	/* still fine at a depth real dialplans use */
+	assert_int_equal(dialplan_expr(out, sizeof(out),
+				       "((((((((((1+1))))))))))"), 0);
+	assert_string_equal(out, "2");
+	log_set_quiet(0);
+	free(in);
+}
+
 /* ---- argument splitting ---- */
 
 static void args_split_keeps_empty_and_quotes(void **state)
@@ -875,6 +903,7 @@ int main(void)
 		T(expr_arithmetic_and_precedence),
 		T(expr_logic_returns_operands),
 		T(expr_errors_are_einval),
+		T(expr_nested_too_deep_is_einval_not_a_crash),
 		T(args_split_keeps_empty_and_quotes),
 		T(args_split_empty_and_trailing),
 		T(args_split_respects_parens_and_max),

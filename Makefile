@@ -2,9 +2,12 @@
 # tests/unit/*.c, an ASan+UBSan variant in build-asan/.
 #   make            build build/ariadne
 #   make run        install what is missing, build, run in the foreground
-#   make test       layer check, unit + integration tests (also under ASan+UBSan)
+#   make test       layer check, unit + integration tests (also under ASan+UBSan),
+#                   then every fuzz target for 20 s
 #   make layers     check the dependency rules of docs/ARCHITECTURE.md
 #   make bench      benchmark scripts under bench/
+#   make fuzz       libFuzzer targets of tests/fuzz (clang, ASan+UBSan) in
+#                   build-fuzz/, each run FUZZ_SECONDS (docs/FUZZING.md)
 
 BUILD    ?= build
 CC       ?= cc
@@ -28,7 +31,8 @@ OBJ       = $(SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit integration layers asan bench clean bootstrap
+.PHONY: all run test unit integration layers asan bench clean bootstrap \
+	fuzz fuzz-build
 all: $(BUILD)/ariadne
 
 $(BUILD)/ariadne: $(OBJ) $(BUILD)/src/main.o
@@ -45,6 +49,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 # Fails allocations on demand to prove a Stasis move is all or nothing.
 $(BUILD)/tests/test_stasis_move: LDLIBS += -Wl,--wrap=str_dup -Wl,--wrap=mem_zalloc -Wl,--wrap=mem_alloc
+
+# One libFuzzer target per parser (tests/fuzz/fuzz_*.c), linked like a
+# unit test with every module object; `make fuzz-build` builds them all
+# with clang into build-fuzz/ (docs/FUZZING.md).
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ \
+	  $(filter %.c %.o,$^) $(LDLIBS)
 
 bootstrap:
 	scripts/bootstrap
@@ -80,11 +92,30 @@ test: bootstrap
 	# one minute of mixed traffic on the sanitized server (bench/soak.sh)
 	ASAN_OPTIONS=detect_leaks=1 ARIADNE_BIN=$(abspath build-asan/ariadne) \
 	  BENCH_SOAK_RECONNECT_S=20 bench/soak.sh 60
+	$(MAKE) fuzz FUZZ_SECONDS=20
+
+# clang only: libFuzzer comes with it (Debian's clang-14). ASan and UBSan
+# make every report fatal. Runs are capped at FUZZ_JOBS targets at a time
+# and work on scratch copies of tests/fuzz/corpus (scripts/fuzz).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_JOBS    ?= 2
+FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN      = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+
+fuzz-build:
+	$(MAKE) -j$(FUZZ_JOBS) BUILD=build-fuzz CC=$(FUZZ_CC) \
+	  CFLAGS="-O1 -gline-tables-only -fno-omit-frame-pointer" \
+	  SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link" \
+	  $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz build-fuzz $(FUZZ_SECONDS)
 
 bench: all
 	@for b in bench/*.sh; do [ -x "$$b" ] && "$$b"; done; true
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
--include $(OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d)

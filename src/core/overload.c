@@ -4,6 +4,7 @@
  * refusal itself (a SIP 503, an ARI 503: src/sip, src/ari) and not the
  * measuring of the loop's lag (media's tick) or of the calls in setup
  * (src/sip), which live in the layers that see them. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,6 +77,47 @@ static double load_now(void)
 /* The sample of the last check, for the words of its refusal. */
 static struct overload_sample last;
 
+#define DRAIN_WATCHERS 4
+
+static struct {
+	bool on;
+	struct { overload_drain_h *h; void *arg; } w[DRAIN_WATCHERS];
+	size_t n;
+} drain;
+
+void overload_drain_set(bool on, const char *why)
+{
+	size_t i;
+
+	if (drain.on == on)
+		return;
+	drain.on = on;
+	if (on)
+		log_notice("Draining (%s): no new calls; the %zu existing "
+			   "channels go on", why ? why : "requested",
+			   channel_count());
+	else
+		log_notice("No longer draining (%s): new calls are welcome",
+			   why ? why : "requested");
+	for (i = 0; i < drain.n; i++)
+		drain.w[i].h(on, drain.w[i].arg);
+}
+
+bool overload_draining(void)
+{
+	return drain.on;
+}
+
+int overload_drain_watch(overload_drain_h *h, void *arg)
+{
+	if (!h || drain.n == DRAIN_WATCHERS)
+		return ENOMEM;
+	drain.w[drain.n].h = h;
+	drain.w[drain.n].arg = arg;
+	drain.n++;
+	return 0;
+}
+
 enum overload_reason overload_check(double lag_ms, unsigned setup)
 {
 	struct overload_limits lim = {
@@ -92,12 +134,17 @@ enum overload_reason overload_check(double lag_ms, unsigned setup)
 	};
 
 	last = s;
+	if (drain.on)
+		return OVERLOAD_DRAINING;
 	return overload_decide(&lim, &s);
 }
 
 const char *overload_describe(enum overload_reason r, char *buf, size_t size)
 {
 	switch (r) {
+	case OVERLOAD_DRAINING:
+		snprintf(buf, size, "Draining: this node takes no new calls");
+		break;
 	case OVERLOAD_MAXCALLS:
 		snprintf(buf, size, "Maximum call limit of %d calls reached",
 			 options.maxcalls);
@@ -130,6 +177,8 @@ static const char *reason_label(enum overload_reason r)
 		return "maxcalls";
 	case OVERLOAD_MAXLOAD:
 		return "maxload";
+	case OVERLOAD_DRAINING:
+		return "draining";
 	default:
 		return "overload";
 	}
@@ -144,6 +193,9 @@ static void log_refusal(enum overload_reason r, const char *who,
 		snprintf(more, sizeof(more), " (%u calls refused since the "
 			 "last report)", n);
 	switch (r) {
+	case OVERLOAD_DRAINING:
+		log_notice("Draining: new call from '%s' refused%s", who, more);
+		break;
 	case OVERLOAD_MAXCALLS:
 		/* Asterisk's words (pbx.c, increase_call_count) */
 		log_warning("Maximum call limit of %d calls exceeded by "
@@ -198,7 +250,7 @@ void overload_refused(enum overload_reason r, const char *who)
 	snprintf(labels, sizeof(labels), "reason=\"%s\"", reason_label(r));
 	metrics_count("ariadne_calls_refused_total", "New calls refused "
 		      "because a limit of ariadne.conf [options] was reached "
-		      "(maxcalls, maxload; overload: maxlag, maxsetup)",
+		      "(maxcalls, maxload; overload: maxlag, maxsetup; draining)",
 		      labels, 1);
 	rl[r].pending++;
 	if (rl[r].logged && now - rl[r].at < LOG_INTERVAL_MS)

@@ -9,11 +9,13 @@
 #ifndef ARIADNE_OVERLOAD_H
 #define ARIADNE_OVERLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* In the order they are checked: the first limit reached is the reason. */
 enum overload_reason {
 	OVERLOAD_NONE = 0,
+	OVERLOAD_DRAINING,   /* the node is draining: it takes no new calls */
 	OVERLOAD_MAXCALLS,   /* channels >= maxcalls */
 	OVERLOAD_MAXLOAD,    /* 1-minute load average >= maxload */
 	OVERLOAD_LAG,        /* the event loop is late by >= maxlag ms */
@@ -63,6 +65,18 @@ void overload_refused(enum overload_reason r, const char *who);
 /* The reason in words for a reply ("Maximum call limit of 2 calls
  * reached"), into buf. */
 const char *overload_describe(enum overload_reason r, char *buf, size_t size);
+
+/* Draining: a node of a cluster that is being taken out of service ends
+ * the calls it has (they stay controllable) but takes no new one. While on,
+ * overload_check() answers OVERLOAD_DRAINING whatever the limits; SIP
+ * OPTIONS are answered 503 so that a dispatcher in front (Kamailio) stops
+ * sending; the cluster layer leaves its create group. Turning it on or off
+ * tells every watcher, in the order they registered, and logs a NOTICE. */
+void overload_drain_set(bool on, const char *why);
+bool overload_draining(void);
+typedef void (overload_drain_h)(bool on, void *arg);
+/* At most a handful of watchers (one per layer); registered at start-up. */
+int overload_drain_watch(overload_drain_h *h, void *arg);
 
 /* Seconds for a refusal's Retry-After; 0: send none. */
 unsigned overload_retry_after(void);

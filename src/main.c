@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -33,6 +35,7 @@
 #include "core/endpoint.h"
 #include "core/mailbox.h"
 #include "core/module.h"
+#include "core/overload.h"
 #include "core/playback.h"
 #include "core/recording.h"
 #include "core/stasis.h"
@@ -83,6 +86,64 @@ static void signal_handler(int sig)
 {
 	log_notice("Received signal %d, shutting down", sig);
 	re_cancel();
+}
+
+/* SIGUSR1 takes the node out of service (core drain on). A signal handler
+ * may do almost nothing, so it writes a byte to a pipe that the loop
+ * reads: the drain itself (log lines, watchers) runs in the loop. */
+static int drain_pipe[2] = {-1, -1};
+
+static void drain_signal(int sig)
+{
+	int saved = errno;
+	char c = 1;
+
+	(void)sig;
+	if (write(drain_pipe[1], &c, 1) < 0) {
+		/* the pipe is full: a drain is already on its way */
+	}
+	errno = saved;
+}
+
+static void drain_readable(int flags, void *arg)
+{
+	char buf[64];
+
+	(void)flags;
+	(void)arg;
+	while (read(drain_pipe[0], buf, sizeof(buf)) > 0)
+		;
+	overload_drain_set(true, "SIGUSR1");
+}
+
+static int drain_signal_init(void)
+{
+	struct sigaction sa = { .sa_handler = drain_signal };
+	int err;
+
+	if (pipe(drain_pipe) < 0)
+		return errno;
+	for (int i = 0; i < 2; i++) {
+		fcntl(drain_pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(drain_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	err = fd_listen(drain_pipe[0], FD_READ, drain_readable, NULL);
+	if (err)
+		return err;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	return sigaction(SIGUSR1, &sa, NULL) < 0 ? errno : 0;
+}
+
+static void drain_signal_close(void)
+{
+	signal(SIGUSR1, SIG_DFL);
+	if (drain_pipe[0] >= 0) {
+		fd_close(drain_pipe[0]);
+		close(drain_pipe[0]);
+		close(drain_pipe[1]);
+		drain_pipe[0] = drain_pipe[1] = -1;
+	}
 }
 
 /* libre's poll set defaults to 1024 descriptors, about 500 calls once RTP
@@ -179,11 +240,15 @@ static int start(void)
 			  strerror(err));
 		return err;
 	}
+	err = drain_signal_init();
+	if (err)
+		log_warning("SIGUSR1 will not drain: %s", strerror(err));
 	return 0;
 }
 
 static void stop(void)
 {
+	drain_signal_close();
 	ari_close();
 	channel_registry_close();
 	bridge_follow_close();

@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include "core/channel.h"
+#include "core/overload.h"
 #include "base/cli.h"
 #include "base/log.h"
 #include "base/options.h"
@@ -401,6 +402,22 @@ static int stop_now(struct cli_out *out, int argc, char *argv[])
 	return 0;
 }
 
+/* `core drain [on|off]`: a cluster node taken out of service (and back);
+ * without a word, the state. SIGUSR1 turns it on as well (main.c). */
+static int drain(struct cli_out *out, int argc, char *argv[])
+{
+	if (argc == 1 && !strcasecmp(argv[0], "on"))
+		overload_drain_set(true, "core drain on");
+	else if (argc == 1 && !strcasecmp(argv[0], "off"))
+		overload_drain_set(false, "core drain off");
+	else if (argc)
+		return EINVAL;
+	cli_printf(out, "Draining: %s (%zu active channels)\n",
+		   overload_draining() ? "yes, no new calls" : "no",
+		   channel_count());
+	return 0;
+}
+
 int cli_core_init(void)
 {
 	static const struct {
@@ -440,6 +457,13 @@ int cli_core_init(void)
 		 "       The silent option means the command does not report what\n"
 		 "       happened to the verbose level.\n"
 		 "       Equivalent to -v[v[...]] on startup\n"},
+		{"core drain", drain,
+		 "Usage: core drain [on|off]\n"
+		 "       Takes this node out of service (on) or back (off): while\n"
+		 "       draining it refuses new calls (SIP 503, OPTIONS 503, ARI 503)\n"
+		 "       and leaves the cluster's create group; existing calls go on\n"
+		 "       and stay controllable. Without an argument, shows the state.\n"
+		 "       SIGUSR1 turns draining on as well.\n"},
 		{"core stop now", stop_now,
 		 "Usage: core stop now\n"
 		 "       Shuts down a running ariadne immediately, hanging up all active calls.\n"},

@@ -40,6 +40,16 @@
 
 enum {
 	TXQ_MAX      = 64 * 1024 * 1024, /* one reply may be big (api-docs) */
+	/* A client that sends requests but does not read the replies (or
+	 * reads slower than it asks) must not grow the server's memory:
+	 * above TXQ_PAUSE queued bytes its next requests wait in rx, unread,
+	 * until the queue drains; rx may then hold RX_BACKLOG_MAX before the
+	 * connection is closed; and a queue that moves not at all for
+	 * STALL_MS closes it too. Per connection that bounds memory to about
+	 * one reply plus RX_BACKLOG_MAX. */
+	TXQ_PAUSE    = 256 * 1024,
+	RX_BACKLOG_MAX = 2 * (HTTP_HEAD_MAX + HTTP_BODY_MAX),
+	STALL_MS     = 30000,
 	RXSZ         = 65536,
 	IDLE_MS      = 60000,
 	LINGER_MS    = 3000,
@@ -63,6 +73,8 @@ struct conn {
 	bool tls;             /* accepted on the https listener */
 	struct mbuf *held;    /* a reply held back (resp->delay_ms); requests
 	                       * behind it wait, their replies keep order */
+	bool paused;          /* the client is behind on reading its replies:
+	                       * requests wait in rx until the queue drains */
 };
 
 /* http.conf bindaddr (plain) and, with tlsenable, tlsbindaddr. */
@@ -134,6 +146,16 @@ static void recv_handler(struct mbuf *mb, void *arg)
 {
 	struct conn *c = arg;
 
+	if ((c->paused || c->held) &&
+	    c->rx->end + mbuf_get_left(mb) > RX_BACKLOG_MAX) {
+		log_warning("HTTP client %s sends requests without reading the "
+			    "replies (%zu bytes of replies queued, %zu bytes of "
+			    "requests waiting): closing the connection",
+			    c->peer_str, c->tc ? tcp_conn_txqsz(c->tc) : 0,
+			    c->rx->end);
+		conn_destroy(c);
+		return;
+	}
 	if (rx_append(c, mbuf_buf(mb), mbuf_get_left(mb))) {
 		log_warning("Out of memory reading from %s", c->peer_str);
 		conn_destroy(c);
@@ -461,9 +483,52 @@ static bool read_head(struct conn *c)
 	return check_framing(c);
 }
 
+/* The client has read its replies down to nothing queued: read on. */
+static void send_drained(void *arg)
+{
+	struct conn *c = arg;
+
+	tcp_set_send(c->tc, NULL);
+	c->paused = false;
+	tmr_start(&c->tmr, IDLE_MS, idle_timeout, c);
+	c->busy = true;
+	conn_process(c);
+	c->busy = false;
+	if (c->dead || c->upgraded)
+		mem_deref(c);
+}
+
+static void send_stalled(void *arg)
+{
+	struct conn *c = arg;
+
+	log_warning("HTTP client %s has not read its replies for %d s (%zu "
+		    "bytes queued): closing the connection", c->peer_str,
+		    STALL_MS / 1000, c->tc ? tcp_conn_txqsz(c->tc) : 0);
+	conn_destroy(c);
+}
+
+/* Too much is queued for the client: stop answering it until it reads. */
+static bool conn_behind(struct conn *c)
+{
+	if (!c->tc || tcp_conn_txqsz(c->tc) <= TXQ_PAUSE)
+		return false;
+	if (!c->paused) {
+		c->paused = true;
+		tcp_set_send(c->tc, send_drained);
+		tmr_start(&c->tmr, STALL_MS, send_stalled, c);
+		log_debug(1, "HTTP client %s is behind (%zu bytes queued): "
+			  "its next requests wait", c->peer_str,
+			  tcp_conn_txqsz(c->tc));
+	}
+	return true;
+}
+
 static void conn_process(struct conn *c)
 {
 	while (!c->dead && !c->upgraded && !c->held) {
+		if (conn_behind(c))
+			break;
 		if (!c->have_head && !read_head(c))
 			break;
 		if (c->rx->end < c->hlen + c->clen)

@@ -1,0 +1,86 @@
+'use strict';
+// Clients that ask faster than they read: the server answers in order, holds
+// back further requests while a client is behind (docs/ARCHITECTURE.md,
+// "Slow consumers"), and closes a client that never reads instead of growing
+// its memory.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const net = require('node:net');
+const { serverTest, basicAuth } = require('./lib/server');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const AUTH_HDR = 'Authorization: ' + basicAuth('asterisk:asterisk') + '\r\n';
+const DOC = '/ari/api-docs/channels.json';
+const REQ = `GET ${DOC} HTTP/1.1\r\nHost: 127.0.0.1\r\n${AUTH_HDR}\r\n`;
+
+function rssKb(pid) {
+	const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+	return m ? Number(m[1]) : 0;
+}
+
+/** Count complete HTTP replies (status line + Content-Length body) in buf. */
+function countReplies(buf) {
+	let n = 0;
+	let off = 0;
+	const statuses = new Set();
+	for (;;) {
+		const end = buf.indexOf('\r\n\r\n', off);
+		if (end < 0) break;
+		const head = buf.subarray(off, end).toString('latin1');
+		const m = /content-length:\s*(\d+)/i.exec(head);
+		const len = m ? Number(m[1]) : 0;
+		if (end + 4 + len > buf.length) break;
+		statuses.add(head.split('\r\n')[0]);
+		n++;
+		off = end + 4 + len;
+	}
+	return { n, statuses: [...statuses] };
+}
+
+serverTest('a_client_that_reads_late_gets_every_reply_in_order', async (srv) => {
+	const one = await srv.get(DOC);
+	assert.equal(one.status, 200);
+	const N = 150;   // about N x the document queued: far over the pause mark
+	const sock = net.connect(srv.port, '127.0.0.1');
+	await new Promise((r) => sock.once('connect', r));
+	sock.pause();
+	sock.write(REQ.repeat(N));
+	await sleep(1500);
+	const chunks = [];
+	sock.on('data', (d) => chunks.push(d));
+	sock.resume();
+	const deadline = Date.now() + 15000;
+	let got;
+	for (;;) {
+		got = countReplies(Buffer.concat(chunks));
+		if (got.n >= N || Date.now() > deadline) break;
+		await sleep(100);
+	}
+	sock.destroy();
+	assert.equal(got.n, N, `${got.n} of ${N} replies (${one.body.length} bytes each) arrived`);
+	assert.deepEqual(got.statuses, ['HTTP/1.1 200 OK']);
+});
+
+serverTest('a_client_that_never_reads_is_closed_and_memory_stays_bounded', async (srv) => {
+	await srv.get(DOC);
+	const before = rssKb(srv.proc.pid);
+	const sock = net.connect(srv.port, '127.0.0.1');
+	await new Promise((r) => sock.once('connect', r));
+	sock.pause();   // never reads
+	let closed = false;
+	sock.on('close', () => { closed = true; });
+	sock.on('error', () => { closed = true; });
+	let peak = before;
+	const deadline = Date.now() + 20000;
+	while (!closed && Date.now() < deadline) {
+		if (sock.writableLength < 1 << 20) sock.write(REQ.repeat(50));
+		peak = Math.max(peak, rssKb(srv.proc.pid));
+		await sleep(20);
+	}
+	sock.destroy();
+	assert.ok(closed, 'the server kept a connection that never reads open for 20 s');
+	assert.ok(peak - before < 24 * 1024, `server RSS grew ${((peak - before) / 1024).toFixed(1)} MB`);
+	assert.match(srv.stderr, /sends requests without reading the replies/);
+	const r = await srv.get('/ari/asterisk/ping');
+	assert.equal(r.status, 200, 'the server must go on serving others');
+});

@@ -161,6 +161,8 @@ int sip_module_init(const struct config *pjsip)
 		return err;
 	}
 	publish_objects();
+	(void)sip_outreg_start(pjsip);
+	(void)sip_outreg_cli_init();
 	(void)sip_cli_init();
 	(void)sip_dynconf_init();
 	tmr_start(&tick_tmr, 1000, tick, NULL);
@@ -174,6 +176,7 @@ int sip_module_init(const struct config *pjsip)
 void sip_module_close(void)
 {
 	tmr_cancel(&tick_tmr);
+	sip_outreg_close();
 	sip_malformed_close();
 	if (sipmod.sock)
 		sipsess_close_all(sipmod.sock);

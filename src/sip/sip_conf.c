@@ -35,7 +35,7 @@ static const char *const transport_ignored[] = {
 
 /* Section types of Asterisk's that ariadne reads past. */
 static const char *const unused_sections[] = {
-	"global", "system", "registration", "domain_alias", "acl", "contact",
+	"global", "system", "domain_alias", "acl", "contact",
 	"phoneprov", NULL,
 };
 
@@ -265,6 +265,8 @@ static int parse_section(struct sip_conf *c, const struct config_section *s,
 		return parse_auth(c, s);
 	if (!strcasecmp(type, "aor"))
 		return parse_aor(c, s);
+	if (!strcasecmp(type, "registration"))
+		return 0;   /* sip_outreg.c reads those */
 	if (sip_names_has(unused_sections, type))
 		log_verbose(3, "%s:%u: Section '%s' of type '%s' is not used "
 			    "by ariadne", s->file, s->line, s->name, type);

@@ -4,7 +4,7 @@
  * outside dialogs, the CLI and ARI's dynamic configuration. For the files
  * above the base: these services themselves, the calls (sip_call.h) and
  * sip.c; the base files must not include it. Not for use outside src/sip.
- * Order of the files, lowest first: sip_auth, sip_qualify, sip_outreq;
+ * Order of the files, lowest first: sip_auth, sip_outreg, sip_qualify, sip_outreq;
  * sip_registrar, sip_message, sip_refer; sip_dispatch, sip_cli,
  * sip_dynconf. */
 #ifndef ARIADNE_SIP_SERVICES_H
@@ -49,6 +49,12 @@ int sip_outreq_send(const struct sip_outreq *q);
  * from_user or "asterisk" as the user. ENOTCONN: no local address. */
 int sip_outreq_from(char *buf, size_t size, const char *from,
 		    const struct sip_endpoint *e);
+
+/* sip_outreg.c — pjsip.conf type=registration: ariadne registers with
+ * providers, and `pjsip show registrations`. */
+int sip_outreg_start(const struct config *pjsip);
+void sip_outreg_close(void);
+int sip_outreg_cli_init(void);
 
 /* sip_registrar.c */
 bool sip_registrar_request(const struct sip_msg *msg);

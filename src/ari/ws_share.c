@@ -252,43 +252,45 @@ void ws_share_deliver(const char *app, const struct bus_event *ev,
 	free(text);  /* json_dumps() output is jansson's */
 }
 
-/* Give the first channel of pair[0] to pair[1]; stops the walk. */
-static bool move_given_one(struct le *le, void *arg)
+struct handover {
+	struct ws_share *g;
+	struct member *from;
+};
+
+/* Each channel of the leaving member to whichever other member is least
+ * loaded at that moment: one walk over the channels, however many there
+ * are, and the spread stays even. */
+static bool hand_over_one(struct le *le, void *arg)
 {
 	struct given *gv = le->data;
-	struct member **pair = arg;
+	struct handover *h = arg;
+	struct member *to;
 
-	if (gv->m != pair[0])
+	if (gv->m != h->from)
 		return false;
-	gv->m->nchans--;
-	gv->m = pair[1];
-	gv->m->nchans++;
-	return true;
+	to = least_loaded(h->g, h->from);
+	if (!to)
+		return true;
+	h->from->nchans--;
+	gv->m = to;
+	to->nchans++;
+	return !h->from->nchans;
 }
 
 size_t ws_share_remove(struct ws_share *g, void *sock)
 {
 	struct member *m = member_of(g, sock);
+	struct handover h = {g, m};
 	size_t left;
 
 	if (!m)
 		return list_count(&g->members);
-	/* Its channels go to the others, one at a time to the least loaded;
-	 * with nobody left they wait with the app (grace) unassigned. */
-	while (m->nchans) {
-		struct member *to = least_loaded(g, m);
-		struct member *pair[2] = {m, to};
-		size_t before = m->nchans;
-
-		if (!to) {
-			hash_flush(g->given);
-			break;
-		}
-		/* one channel per pass keeps the spread even */
-		(void)hash_apply(g->given, move_given_one, pair);
-		if (m->nchans == before)
-			break;
-	}
+	/* With nobody left, the channels wait with the app (grace)
+	 * unassigned. */
+	if (m->nchans && !least_loaded(g, m))
+		hash_flush(g->given);
+	else if (m->nchans)
+		(void)hash_apply(g->given, hand_over_one, &h);
 	if (g->last == &m->le)
 		g->last = NULL;
 	mem_deref(m);

@@ -245,24 +245,17 @@ static int show_channels(struct cli_out *out, int argc, char *argv[])
 	return 0;
 }
 
-static bool count_call(struct channel *ch, void *arg)
-{
-	if (channel_pbx(ch))
-		(*(int *)arg)++;
-	return false;
-}
-
 /* core show calls [uptime [seconds]], as Asterisk's handle_showcalls. */
 static int show_calls(struct cli_out *out, int argc, char *argv[])
 {
 	struct timeval now;
-	int calls = 0;
+	struct chanlist cl = {.out = out, .mode = LIST_COUNT};
 
 	if (argc > 2 || (argc >= 1 && strcasecmp(argv[0], "uptime")) ||
 	    (argc == 2 && strcasecmp(argv[1], "seconds")))
 		return EINVAL;
-	channel_foreach(count_call, &calls);
-	print_calls(out, calls);
+	channel_foreach(chanlist_one, &cl);
+	print_calls(out, cl.calls);
 	gettimeofday(&now, NULL);
 	if (argc && options.startup_time.tv_sec)
 		print_uptime(out, now.tv_sec - options.startup_time.tv_sec,

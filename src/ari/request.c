@@ -55,6 +55,12 @@ static void resp_send(struct ari_resp *resp, int code, const char *body,
 	resp->sendh(resp, code, body, blen, resp->arg);
 }
 
+char *ari_json_text(const json_t *body)
+{
+	return json_dumps(body, JSON_ENCODE_ANY | (cf.pretty ?
+			  JSON_INDENT(2) : JSON_COMPACT));
+}
+
 void ari_resp_json(struct ari_resp *resp, int code, json_t *body)
 {
 	static const char failed[] = "{\"message\":\"Internal Server Error\"}";
@@ -64,8 +70,7 @@ void ari_resp_json(struct ari_resp *resp, int code, json_t *body)
 		resp_send(resp, code, NULL, 0);
 		return;
 	}
-	text = json_dumps(body, JSON_ENCODE_ANY | (cf.pretty ?
-			  JSON_INDENT(2) : JSON_COMPACT));
+	text = ari_json_text(body);
 	json_decref(body);
 	if (!text) {
 		resp_send(resp, 500, failed, sizeof(failed) - 1);

@@ -70,6 +70,9 @@ const char *ari_req_user(const struct ari_req *req);
 
 /* Reply with a JSON body; takes ownership of `body`. */
 void ari_resp_json(struct ari_resp *resp, int code, json_t *body);
+/* The text ari_resp_json() would send for `body` (ari.conf pretty
+ * honoured); not owned: released with free(). NULL on failure. */
+char *ari_json_text(const json_t *body);
 /* Reply {"message": "..."} with the code's standard reason phrase. */
 void ari_resp_error(struct ari_resp *resp, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -1,6 +1,7 @@
 /* res_asterisk.c — /asterisk handlers: info, ping, global variables. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <pwd.h>
@@ -86,9 +87,8 @@ static json_t *config_json(void)
 	return config;
 }
 
-void ari_asterisk_get_info(struct ari_req *req, struct ari_resp *resp)
+static json_t *info_json(const char *only)
 {
-	const char *only = ari_req_param(req, "only");
 	json_t *info = json_object();
 	const struct utsname *u = &fixed.u;
 	char t1[40], t2[40];
@@ -116,7 +116,40 @@ void ari_asterisk_get_info(struct ari_req *req, struct ari_resp *resp)
 			"last_reload_time", ari_time_str(tv_us(&options.reload_time),
 							 t2, sizeof(t2))));
 	}
-	ari_resp_json(resp, 200, info);
+	return info;
+}
+
+/* The whole of info (no `only`) changes only with a reload (the reload
+ * time is in it, and ari.conf's pretty may change): monitoring polls it,
+ * so its text is kept until then rather than built for every request. */
+static struct {
+	char *text;
+	uint64_t reload_us;
+} info_cache;   /* kept for the life of the process */
+
+void ari_asterisk_get_info(struct ari_req *req, struct ari_resp *resp)
+{
+	const char *only = ari_req_param(req, "only");
+	uint64_t reload_us = tv_us(&options.reload_time);
+
+	if (only) {
+		ari_resp_json(resp, 200, info_json(only));
+		return;
+	}
+	if (!info_cache.text || info_cache.reload_us != reload_us) {
+		json_t *info = info_json(NULL);
+
+		free(info_cache.text);
+		info_cache.text = ari_json_text(info);
+		info_cache.reload_us = reload_us;
+		json_decref(info);
+		if (!info_cache.text) {
+			ari_resp_error(resp, 500, "Internal Server Error");
+			return;
+		}
+	}
+	ari_resp_data(resp, 200, "application/json", info_cache.text,
+		      strlen(info_cache.text));
 }
 
 void ari_asterisk_ping(struct ari_req *req, struct ari_resp *resp)

@@ -184,3 +184,21 @@ serverTest('dynamic_config_of_an_unknown_class_is_404', async (srv) => {
 	await expectReject(client.asterisk.getObject({ configClass: 'nosuch', objectType: 't', id: 'i' }),
 		/configClass 'nosuch' not found/);
 });
+
+serverTest('info_follows_a_reload_and_only_still_filters', async (srv) => {
+	const first = await srv.get('/ari/asterisk/info');
+	assert.equal(first.status, 200);
+	assert.equal((await srv.get('/ari/asterisk/info')).body, first.body, 'info changes only with a reload');
+	await sleep(1100);  // the times have millisecond precision; be sure it moves
+	const r = await srv.cli('module reload pbx_config.so');
+	assert.match(r.stdout, /Reloaded pbx_config/, r.stdout);
+	assert.equal(r.code, 0, r.stderr);
+	const after = await srv.get('/ari/asterisk/info');
+	assert.equal(after.json.status.startup_time, first.json.status.startup_time);
+	assert.ok(Date.parse(after.json.status.last_reload_time.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) >
+		Date.parse(first.json.status.last_reload_time.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')),
+		`last_reload_time did not move: ${first.json.status.last_reload_time} → ${after.json.status.last_reload_time}`);
+	const only = await srv.get('/ari/asterisk/info?only=status');
+	assert.deepEqual(Object.keys(only.json), ['status']);
+	assert.deepEqual(only.json.status, after.json.status);
+});

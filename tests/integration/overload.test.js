@@ -247,3 +247,50 @@ serverTest('invalid_limits_are_warned_and_left_at_their_defaults', {
 	assert.equal(info.json.config.max_load, undefined);
 	assert.equal(await refusedCount(srv, 'maxcalls'), 0);
 });
+
+serverTest('core_drain_refuses_new_calls_keeps_the_call_up_and_sigusr1_drains_too', {
+	files: PJSIP, timeout: 60000,
+}, async (srv) => {
+	const ws = await srv.events('sipapp');
+	let r = await srv.cli('core drain');
+	assert.match(r.stdout, /^Draining: no \(0 active channels\)$/m, r.stdout);
+	const held = await callIn(srv, 'uac_call_server_bye', { calls: 1 });
+	await withSipp(held, async () => {
+		const up = await answerNext(srv, ws, 0);
+		r = await srv.cli('core drain on');
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stdout, /^Draining: yes, no new calls \(1 active channels\)$/m, r.stdout);
+		await srv.waitForLog(/NOTICE\[\d+\]: overload\.c:\d+ \w+: Draining \(core drain on\): no new calls; the 1 existing channels go on/);
+		// a new INVITE: 503 with Retry-After, no channel
+		const refused = await refusedCall(srv);
+		assert.match(refused.messages, /SIP\/2\.0 503 Service Unavailable\r?\n[\s\S]*?Retry-After: 5\r?\n/, sippReport(refused));
+		// a new ARI channel: 503 with the reason
+		const res = await srv.post('/ari/channels?' + new URLSearchParams({
+			endpoint: 'Local/100@stasis-sipapp', app: 'sipapp' }));
+		assert.equal(res.status, 503, res.body);
+		assert.deepEqual(res.json, { message: 'Draining: this node takes no new calls' });
+		assert.equal(await refusedCount(srv, 'draining'), 2);
+		// the call that was up is still controllable
+		assert.deepEqual((await srv.get('/ari/channels')).json.map((c) => c.id), [up]);
+		const v = await srv.post(`/ari/channels/${enc(up)}/variable?variable=STILL&value=here`);
+		assert.equal(v.status, 204, v.body);
+		assert.equal((await srv.del(`/ari/channels/${enc(up)}`)).status, 204);
+		assertSipp(await held.done, 0, 'the held call ends normally with our BYE');
+	});
+	// back in service: calls are taken again
+	r = await srv.cli('core drain off');
+	assert.match(r.stdout, /^Draining: no/m, r.stdout);
+	await srv.waitForLog(/No longer draining \(core drain off\)/);
+	const again = await callIn(srv, 'uac_call_server_bye', { calls: 1 });
+	await withSipp(again, async () => {
+		const id = await answerNext(srv, ws, ws.events.length);
+		assert.equal((await srv.del(`/ari/channels/${enc(id)}`)).status, 204);
+		assertSipp(await again.done, 0, 'a call after the drain ended');
+	});
+	// SIGUSR1 drains as well, without stopping the server
+	process.kill(srv.proc.pid, 'SIGUSR1');
+	await srv.waitForLog(/Draining \(SIGUSR1\): no new calls/);
+	r = await srv.cli('core drain');
+	assert.match(r.stdout, /^Draining: yes/m, r.stdout);
+	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+});

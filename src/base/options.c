@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <stdint.h>
-#include <stdbool.h>
 #include <inttypes.h>
 #include <re_types.h>
 #include <re_fmt.h>
@@ -209,6 +208,33 @@ static void double_option(const struct config_var *var, double *dst)
 		*dst = v;
 }
 
+/* The whole-number options of [options]: name and where it goes. */
+static const struct {
+	const char *name;
+	int *dst;
+} int_options[] = {
+	{"maxcalls", &options.maxcalls},
+	{"maxlag", &options.maxlag},
+	{"maxsetup", &options.maxsetup},
+	{"overload_retry_after", &options.overload_retry_after},
+	{"authfail_limit", &options.authfail_limit},
+	{"authfail_window", &options.authfail_window},
+	{"authfail_maxdelay", &options.authfail_maxdelay},
+};
+
+/* A whole-number option by name; false when `var` is not one. */
+static bool load_int_option(const struct config_var *var)
+{
+	for (size_t i = 0; i < sizeof(int_options) / sizeof(int_options[0]);
+	     i++) {
+		if (!strcasecmp(var->name, int_options[i].name)) {
+			int_option(var, int_options[i].dst);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void load_options(const struct config *cfg)
 {
 	const struct config_section *sec = config_section_find(cfg, "options");
@@ -217,6 +243,8 @@ static void load_options(const struct config *cfg)
 	if (!sec)
 		return;
 	for (var = sec->vars; var; var = var->next) {
+		if (load_int_option(var))
+			continue;
 		if (!strcasecmp(var->name, "verbose")) {
 			char *end;
 			long v = strtol(var->value, &end, 10);
@@ -239,22 +267,8 @@ static void load_options(const struct config *cfg)
 			copy(options.system_name, sizeof(options.system_name),
 			     var->value);
 		}
-		else if (!strcasecmp(var->name, "maxcalls"))
-			int_option(var, &options.maxcalls);
 		else if (!strcasecmp(var->name, "maxload"))
 			double_option(var, &options.maxload);
-		else if (!strcasecmp(var->name, "maxlag"))
-			int_option(var, &options.maxlag);
-		else if (!strcasecmp(var->name, "maxsetup"))
-			int_option(var, &options.maxsetup);
-		else if (!strcasecmp(var->name, "overload_retry_after"))
-			int_option(var, &options.overload_retry_after);
-		else if (!strcasecmp(var->name, "authfail_limit"))
-			int_option(var, &options.authfail_limit);
-		else if (!strcasecmp(var->name, "authfail_window"))
-			int_option(var, &options.authfail_window);
-		else if (!strcasecmp(var->name, "authfail_maxdelay"))
-			int_option(var, &options.authfail_maxdelay);
 	}
 }
 

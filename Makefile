@@ -11,7 +11,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libre librem jansson speexdsp openssl
+PKGS      = libre librem jansson speexdsp openssl libnats
 RE_DEFS   = -DHAVE_INET6 -DHAVE_STDBOOL_H -DHAVE_INTTYPES_H
 CFLAGS   ?= -O2 -g
 SANITIZE ?=
@@ -26,7 +26,7 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 override CFLAGS += -DARIADNE_VERSION='"$(VERSION)"' \
             -DARIADNE_BUILD_USER='"$(shell id -un)"' -DARIADNE_BUILD_HOST='"$(shell uname -n)"'
 
-SRC       = $(wildcard src/base/*.c src/net/*.c src/core/*.c src/pbx/*.c src/local/*.c src/extmedia/*.c src/ari/*.c src/media/*.c src/sip/*.c)
+SRC       = $(wildcard src/base/*.c src/net/*.c src/core/*.c src/pbx/*.c src/local/*.c src/extmedia/*.c src/ari/*.c src/media/*.c src/sip/*.c src/cluster/*.c)
 OBJ       = $(SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -23,6 +23,7 @@
 #include <re_tmr.h>
 #include "ari/ari.h"
 #include "base/cli.h"
+#include "cluster/cluster.h"
 #include "base/backoff.h"
 #include "base/config.h"
 #include "base/defer.h"
@@ -52,7 +53,7 @@
 #define DEFAULT_CONFDIR "/etc/ariadne"
 
 static struct config *conf_main, *conf_http, *conf_ari, *conf_ext, *conf_cel,
-	*conf_pjsip;
+	*conf_pjsip, *conf_nats;
 
 static void usage(void)
 {
@@ -240,6 +241,12 @@ static int start(void)
 			  strerror(err));
 		return err;
 	}
+	/* above ARI: its apps and operations exist now */
+	err = cluster_init(conf_nats);
+	if (err) {
+		log_error("Unable to join the NATS cluster: %s", strerror(err));
+		return err;
+	}
 	err = drain_signal_init();
 	if (err)
 		log_warning("SIGUSR1 will not drain: %s", strerror(err));
@@ -249,6 +256,7 @@ static int start(void)
 static void stop(void)
 {
 	drain_signal_close();
+	cluster_close();
 	ari_close();
 	channel_registry_close();
 	bridge_follow_close();
@@ -325,6 +333,7 @@ static void load_configs(const char *confdir, int verbose)
 	conf_ext = load(confdir, "extensions.conf");
 	conf_cel = load(confdir, "cel.conf");
 	conf_pjsip = load(confdir, "pjsip.conf");
+	conf_nats = load(confdir, "nats.conf");
 }
 
 static void free_configs(void)
@@ -335,6 +344,7 @@ static void free_configs(void)
 	config_free(conf_ext);
 	config_free(conf_cel);
 	config_free(conf_pjsip);
+	config_free(conf_nats);
 }
 
 /* As Asterisk's -p / highpriority: the one thread that paces every

@@ -145,6 +145,11 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 	return err;
 }
 
+void ari_invoke(struct ari_invoke *inv)
+{
+	ari_dispatch_invoke(inv);
+}
+
 void ari_close(void)
 {
 	ari_ws_events_close_all();

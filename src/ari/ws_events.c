@@ -8,7 +8,11 @@
  * carries the app's `sequence` and is kept (app_log.c); when a socket goes
  * and ari.conf reconnect_grace is set, a keeper holds its apps for that
  * long (channels stay, events are kept), and a socket that comes back with
- * since=N takes the apps over and first gets what it missed. */
+ * since=N takes the apps over and first gets what it missed.
+ *
+ * For the cluster layer (ari.h): a tap sees the text of every event any
+ * app gets, and a holder keeps an app registered without a socket (a NATS
+ * node serves it); a socket of that app takes it over and hands it back. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -21,6 +25,7 @@
 #include <re_mbuf.h>
 #include <re_list.h>
 #include <re_tmr.h>
+#include "ari/ari.h"
 #include "ari/app_log.h"
 #include "ari/models.h"
 #include "ari/http_conf.h"
@@ -63,9 +68,18 @@ struct keeper {
 	uint64_t since_ms;
 };
 
+/* Holds an app for the cluster layer (ari_app_hold). */
+struct holder {
+	struct le le;
+	char *app;
+};
+
 static struct list sessions = LIST_INIT;
 static struct list keepers = LIST_INIT;
+static struct list holders = LIST_INIT;
 static ari_invoke_h *invokeh;  /* routing, for REST over WebSocket */
+static ari_event_tap_h *taph;  /* ari_event_tap_set() */
+static void *tap_arg;
 
 static void keeper_destructor(void *arg)
 {
@@ -112,7 +126,89 @@ static char *event_text(const char *app, const struct bus_event *ev)
 		log_warning("Stasis app '%s': event %llu not kept for a "
 			    "reconnect (out of memory)", app,
 			    (unsigned long long)seq);
+	if (text && taph)
+		taph(app, text, tap_arg);
 	return text;
+}
+
+void ari_event_tap_set(ari_event_tap_h *h, void *arg)
+{
+	taph = h;
+	tap_arg = arg;
+}
+
+static void holder_destructor(void *arg)
+{
+	struct holder *h = arg;
+
+	list_unlink(&h->le);
+	mem_deref(h->app);
+}
+
+static struct holder *holder_find(const char *app)
+{
+	for (struct le *le = holders.head; le; le = le->next) {
+		struct holder *h = le->data;
+
+		if (!strcmp(h->app, app))
+			return h;
+	}
+	return NULL;
+}
+
+/* Numbered, kept and tapped; no socket to send to. */
+static void holder_deliver(const char *app, const struct bus_event *ev,
+			   void *owner)
+{
+	(void)owner;
+	if (ev->type != BUS_APP_REPLACED)
+		free(event_text(app, ev));  /* json_dumps() output is jansson's */
+}
+
+/* The app's owner `from` lets it go: its holder, if any, takes it back. */
+static bool holder_take(const char *app, void *from)
+{
+	struct holder *h = holder_find(app);
+
+	if (!h || !stasis_app_hand_over(app, from, holder_deliver, h))
+		return false;
+	log_verbose(2, "Stasis app '%s' is held for the cluster again", app);
+	return true;
+}
+
+int ari_app_hold(const char *name)
+{
+	const struct stasis_app *a = stasis_app_find(name);
+	struct holder *h;
+	int err = 0;
+
+	if (holder_find(name))
+		return EALREADY;
+	h = mem_zalloc(sizeof(*h), holder_destructor);
+	if (!h || str_dup(&h->app, name)) {
+		mem_deref(h);
+		return ENOMEM;
+	}
+	/* a socket that holds the app now keeps it until it goes */
+	if (!a || !stasis_app_is_active(a))
+		err = stasis_app_register(name, false, holder_deliver, h);
+	if (err) {
+		mem_deref(h);
+		return err;
+	}
+	list_append(&holders, &h->le, h);
+	return 0;
+}
+
+void ari_app_unhold(const char *name)
+{
+	struct holder *h = holder_find(name);
+
+	if (!h)
+		return;
+	if (stasis_app_owned_by(name, h))
+		stasis_app_unregister(name, h);
+	mem_deref(h);
 }
 
 /* While the app has no socket: events are numbered and kept, not sent. A
@@ -182,7 +278,7 @@ static bool keeper_take(const char *app, void *owner,
  * (what it misses from now on is a gap in its log). */
 static void release_app(void *owner, const char *app)
 {
-	if (keeper_start(owner, app))
+	if (holder_take(app, owner) || keeper_start(owner, app))
 		return;
 	if (stasis_app_owned_by(app, owner))
 		ari_app_log_gap(app);

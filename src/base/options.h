@@ -18,7 +18,8 @@ struct options {
 	char spooldir[256];  /* astspooldir, default /var/spool/ariadne (root)
 	                      * or ~/.local/state/ariadne/spool: recordings
 	                      * live in its recording/ directory */
-	char entity_id[18];  /* aa:bb:cc:dd:ee:ff, from a NIC or random */
+	char entity_id[64];  /* aa:bb:cc:dd:ee:ff, from a NIC or random; a
+	                      * cluster node's node_id (nats.conf) replaces it */
 	char system_name[64];
 	char default_language[16];
 	int verbose;

@@ -68,6 +68,7 @@ static size_t nchannels;       /* in channels: list_count() walks it, and
                                 * overload shedding asks per INVITE */
 static struct hash *by_id;
 static unsigned long next_uniqueid;
+static char id_prefix[64];     /* channel_id_prefix_set(): a cluster node's */
 static struct list globals;
 static const struct channel_tech *techs[8];
 #define HOOKS_MAX 8
@@ -148,6 +149,14 @@ struct channel *channel_find(const char *id)
 	return le ? le->data : NULL;
 }
 
+int channel_id_prefix_set(const char *prefix)
+{
+	if (!prefix || strlen(prefix) >= sizeof(id_prefix))
+		return EINVAL;
+	str_ncpy(id_prefix, prefix, sizeof(id_prefix));
+	return 0;
+}
+
 bool channel_id_in_use(const char *id)
 {
 	return channel_find(id) != NULL;
@@ -207,8 +216,8 @@ int channel_alloc(struct channel **chp, const struct channel_tech *tech,
 	if (id && *id)
 		str_ncpy(ch->id, id, sizeof(ch->id));
 	else
-		snprintf(ch->id, sizeof(ch->id), "%ld.%lu", (long)time(NULL),
-			 next_uniqueid++);
+		snprintf(ch->id, sizeof(ch->id), "%s%ld.%lu", id_prefix,
+			 (long)time(NULL), next_uniqueid++);
 	str_ncpy(ch->linkedid, linkedid && *linkedid ? linkedid : ch->id,
 		 sizeof(ch->linkedid));
 	va_start(ap, name_fmt);

@@ -135,6 +135,10 @@ int channel_call(struct channel *ch, int timeout_s);
 /* Registry */
 struct channel *channel_find(const char *id);
 struct channel *channel_find_by_name(const char *name);
+/* Ids the server makes are "<prefix><epoch>.<n>" (Asterisk's epoch.n
+ * with systemname's prefix): a node of a cluster sets one of its own so
+ * that two nodes never make the same id. EINVAL when longer than 63. */
+int channel_id_prefix_set(const char *prefix);
 bool channel_id_in_use(const char *id);
 size_t channel_count(void);
 /* Visit every channel in creation order; stop when h returns true. */

@@ -1,8 +1,9 @@
 /* sip_dispatch.c — requests outside dialogs (those sipsess did not take):
  * each method goes to the file that handles it (REGISTER to the registrar,
  * MESSAGE to sip_message.c, NOTIFY of a REFER to sip_refer.c); OPTIONS is
- * answered here, and what we do not do gets 405, 481 or 501 as pjsip
- * answers them. */
+ * answered here (200, or 503 while the node drains, so that a dispatcher
+ * probing with OPTIONS stops sending it calls), and what we do not do gets
+ * 405, 481 or 501 as pjsip answers them. */
 #include <stdint.h>
 #include <stdbool.h>
 #include <inttypes.h>
@@ -17,6 +18,7 @@
 #include <re_msg.h>
 #include <re_sip.h>
 #include "base/metrics.h"
+#include "core/overload.h"
 #include "sip/sip_int.h"
 #include "sip/sip_services.h"
 
@@ -28,8 +30,24 @@ static void reply_not_allowed(const struct sip_msg *msg)
 			 "Content-Length: 0\r\n\r\n");
 }
 
+/* RFC 3261 11.2: an OPTIONS gets the status an INVITE would get. Only
+ * draining is told here: a dispatcher (Kamailio's ds_probing_mode) takes a
+ * node whose OPTIONS fail out of its set, which suits a node leaving the
+ * cluster, not one that is briefly at maxcalls (its INVITEs get their own
+ * 503 and the proxy fails over per call). */
 static void options_reply(const struct sip_msg *msg)
 {
+	if (overload_draining()) {
+		unsigned ra = overload_retry_after();
+		char retry[40] = "";
+
+		if (ra)
+			snprintf(retry, sizeof(retry), "Retry-After: %u\r\n",
+				 ra);
+		(void)sip_replyf(sipmod.sip, msg, 503, "Service Unavailable",
+				 "%sContent-Length: 0\r\n\r\n", retry);
+		return;
+	}
 	(void)sip_replyf(sipmod.sip, msg, 200, "OK",
 			 "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, "
 			 "MESSAGE, REGISTER, REFER, NOTIFY\r\n"

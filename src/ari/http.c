@@ -231,6 +231,18 @@ static bool has_ctype(const char *hdrs)
 	return false;
 }
 
+/* Requests left waiting in rx (behind a held reply, or while the client
+ * was behind on reading) are taken up again. */
+static void read_on(struct conn *c)
+{
+	tmr_start(&c->tmr, IDLE_MS, idle_timeout, c);
+	c->busy = true;
+	conn_process(c);
+	c->busy = false;
+	if (c->dead || c->upgraded)
+		mem_deref(c);
+}
+
 /* A held reply's time has come: send it, then read on (requests that
  * arrived meanwhile were left in rx). */
 static void held_send(void *arg)
@@ -252,12 +264,7 @@ static void held_send(void *arg)
 		conn_shutdown(c);
 		return;
 	}
-	tmr_start(&c->tmr, IDLE_MS, idle_timeout, c);
-	c->busy = true;
-	conn_process(c);
-	c->busy = false;
-	if (c->dead || c->upgraded)
-		mem_deref(c);
+	read_on(c);
 }
 
 /* The HTTP/1.1 reply on the connection. */
@@ -490,12 +497,7 @@ static void send_drained(void *arg)
 
 	tcp_set_send(c->tc, NULL);
 	c->paused = false;
-	tmr_start(&c->tmr, IDLE_MS, idle_timeout, c);
-	c->busy = true;
-	conn_process(c);
-	c->busy = false;
-	if (c->dead || c->upgraded)
-		mem_deref(c);
+	read_on(c);
 }
 
 static void send_stalled(void *arg)

@@ -260,6 +260,64 @@ describe('cluster on NATS (ari-proxy protocol)', { skip: SKIP, timeout: 120000 *
 		}
 	});
 
+	test('bridge, DTMF, MOH and playback commands over NATS act on the owner and its events follow', async () => {
+		const cmd = (body) => c.req(`ari.command.test.${NODE_B}`, body);
+		const a = await callOn(B, c);
+		const b = await callOn(B, c);
+		const ka = key('channel', a.id, NODE_B);
+		const kb = key('channel', b.id, NODE_B);
+		const br = await c.req(`ari.create.test.${NODE_B}`, { kind: 'BridgeCreate',
+			key: { kind: 'bridge', id: 'cmd-bridge' }, bridge_create: { type: 'mixing', name: 'cmd' } });
+		assert.equal(br.error, '');
+		const kbr = key('bridge', 'cmd-bridge', NODE_B);
+		for (const k of [ka, kb]) {
+			const r = await cmd({ kind: 'BridgeAddChannel', key: kbr,
+				bridge_add_channel: { channel: k.id, role: 'participant' } });
+			assert.equal(r.error, '', JSON.stringify(r));
+			await c.waitEvent((e) => e.ev.type === 'ChannelEnteredBridge' && e.ev.channel.id === k.id &&
+				e.ev.bridge.id === 'cmd-bridge' && e.subject === `ari.event.test.${NODE_B}`);
+		}
+		// a channel already in the bridge: ARI's 422 comes back as an error
+		const again = await c.req(`ari.command.test.${NODE_B}`, { kind: 'BridgeAddChannel', key: kbr,
+			bridge_add_channel: { channel: 'nosuch' } });
+		assert.notEqual(again.error, '');
+		// DTMF into a: 1 s of nothing before it would be 1e9 ns; keep it short
+		const d = await cmd({ kind: 'ChannelSendDTMF', key: ka,
+			channel_send_dtmf: { dtmf: '5', options: { Duration: 100e6, Between: 100e6 } } });
+		assert.equal(d.error, '');
+		const m = await cmd({ kind: 'ChannelMOH', key: kb, channel_moh: { music: 'default' } });
+		assert.equal(m.error, '');
+		assert.equal((await cmd({ kind: 'ChannelStopMOH', key: kb })).error, '');
+		const rm = await cmd({ kind: 'BridgeRemoveChannel', key: kbr, bridge_remove_channel: { channel: kb.id } });
+		assert.equal(rm.error, '');
+		await c.waitEvent((e) => e.ev.type === 'ChannelLeftBridge' && e.ev.channel.id === kb.id);
+		// the digit sent into a comes out where a's audio goes (the bridge)
+		await c.waitEvent((e) => e.ev.type === 'ChannelDtmfReceived' && e.ev.digit === '5' &&
+			e.subject === `ari.event.test.${NODE_B}`);
+		// a long playback on the bridge, paused and stopped over NATS
+		const pl = await c.req(`ari.create.test.${NODE_B}`, { kind: 'BridgePlay', key: kbr,
+			bridge_play: { playback_id: 'cmd-pb', media_uri: 'sound:tt-monkeys' } });
+		assert.equal(pl.error, '', JSON.stringify(pl));
+		await c.waitEvent((e) => e.ev.type === 'PlaybackStarted' && e.ev.playback.id === 'cmd-pb');
+		const kp = key('playback', 'cmd-pb', NODE_B);
+		assert.equal((await cmd({ kind: 'PlaybackControl', key: kp, playback_control: { command: 'pause' } })).error, '');
+		const got = await c.req(`ari.get.test.${NODE_B}`, { kind: 'PlaybackGet', key: kp });
+		assert.deepEqual(got.key, kp, JSON.stringify(got));
+		const st = await c.req(`ari.data.test.${NODE_B}`, { kind: 'PlaybackData', key: kp });
+		assert.equal(st.error, '');
+		assert.equal(st.data.playback.state, 'paused', JSON.stringify(st));
+		assert.equal((await cmd({ kind: 'PlaybackStop', key: kp })).error, '');
+		await c.waitEvent((e) => e.ev.type === 'PlaybackFinished' && e.ev.playback.id === 'cmd-pb');
+		// the other node knows none of it
+		const elsewhere = await c.req(`ari.command.test.${NODE_A}`, { kind: 'BridgeDelete', key: kbr });
+		assert.match(elsewhere.error, /not found/i);
+		assert.equal((await cmd({ kind: 'BridgeDelete', key: kbr })).error, '');
+		await c.waitEvent((e) => e.ev.type === 'ChannelLeftBridge' && e.ev.channel.id === ka.id);
+		const gone = await c.req(`ari.data.test.${NODE_B}`, { kind: 'BridgeData', key: kbr });
+		assert.match(gone.error, /not found/i, JSON.stringify(gone));
+		for (const k of [ka, kb]) assert.equal((await cmd({ kind: 'ChannelHangup', key: k })).error, '');
+	});
+
 	test('play on owner: ChannelPlay gives a playback key; PlaybackStarted and PlaybackFinished follow', async () => {
 		const { id } = await callOn(A, c);
 		const ck = key('channel', id, NODE_A);

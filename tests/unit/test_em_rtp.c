@@ -244,10 +244,13 @@ static void rtp_flows_both_ways_every_20ms(void **state)
 	assert_int_equal(st.local_ssrc, p.ssrc);
 
 	channel_hangup(ch, CAUSE_NORMAL_CLEARING, "test");
+	/* a packet the last tick sent may still wait in the peer's socket
+	 * (a loaded machine reads it late): take it before counting */
+	run_loop_ms(50);
 	p.audio = 0;
 	run_loop_ms(100);
-	assert_int_equal(p.audio, 0);
 	mem_deref(p.us);
+	assert_int_equal(p.audio, 0);
 }
 
 static void alaw_goes_out_as_payload_type_8(void **state)

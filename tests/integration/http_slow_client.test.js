@@ -6,7 +6,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const net = require('node:net');
-const { serverTest, basicAuth } = require('./lib/server');
+const { serverTest, basicAuth, BIN } = require('./lib/server');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const AUTH_HDR = 'Authorization: ' + basicAuth('asterisk:asterisk') + '\r\n';
@@ -79,7 +79,11 @@ serverTest('a_client_that_never_reads_is_closed_and_memory_stays_bounded', async
 	}
 	sock.destroy();
 	assert.ok(closed, 'the server kept a connection that never reads open for 20 s');
-	assert.ok(peak - before < 24 * 1024, `server RSS grew ${((peak - before) / 1024).toFixed(1)} MB`);
+	// ASan keeps freed memory in its quarantine (up to 256 MB), so RSS
+	// says nothing there; the plain build is where the bound shows.
+	if (!/asan/.test(BIN)) {
+		assert.ok(peak - before < 24 * 1024, `server RSS grew ${((peak - before) / 1024).toFixed(1)} MB`);
+	}
 	assert.match(srv.stderr, /sends requests without reading the replies/);
 	const r = await srv.get('/ari/asterisk/ping');
 	assert.equal(r.status, 200, 'the server must go on serving others');

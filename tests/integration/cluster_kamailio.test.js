@@ -258,7 +258,7 @@ test('calls_through_kamailio_are_spread_over_both_nodes_each_with_its_own_contac
 			assert.equal((await callsIn(a)) + (await callsIn(b)), 24);
 
 			// CANCEL follows its INVITE to the node, which ends the call 487.
-			const cr = await runSipp({ scenario: 'uac_cancel', remote: kam.addr, service: '300',
+			const cr = await runSipp({ scenario: 'cluster_uac_cancel', remote: kam.addr, service: '300',
 				duration: 500, keys: { from_user: 'caller' } });
 			assertSipp(cr, 0, 'INVITE → CANCEL → 487 through Kamailio');
 			assert.equal((await callsIn(a)) + (await callsIn(b)), 25);

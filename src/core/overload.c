@@ -126,16 +126,19 @@ enum overload_reason overload_check(double lag_ms, unsigned setup)
 		.maxlag_ms = (unsigned)options.maxlag,
 		.maxsetup = (unsigned)options.maxsetup,
 	};
-	struct overload_sample s = {
+	struct overload_sample s;
+
+	/* A draining node refuses without a sample: no channel count, no
+	 * getloadavg() for a refusal that needs neither. */
+	if (drain.on)
+		return OVERLOAD_DRAINING;
+	s = (struct overload_sample){
 		.channels = channel_count(),
 		.load = lim.maxload > 0 ? load_now() : -1,
 		.lag_ms = lag_ms,
 		.setup = setup,
 	};
-
 	last = s;
-	if (drain.on)
-		return OVERLOAD_DRAINING;
 	return overload_decide(&lim, &s);
 }
 

@@ -196,10 +196,25 @@ static int challenge(const struct sip_endpoint *e, const char *account,
 	return sip_reply_later(msg, delay, 401, "Unauthorized", hdrs);
 }
 
+int sip_auth_credentials(const char *authname, char **user, char **pass)
+{
+	struct sip_authobj *a = authname && *authname ?
+		sip_authobj_find(authname) : NULL;
+	int err;
+
+	if (!a || !a->password)
+		return ENOENT;
+	err = str_dup(user, a->username ? a->username : a->name);
+	if (!err)
+		err = str_dup(pass, a->password);
+	if (err)
+		*user = mem_deref(*user);
+	return err;
+}
+
 int sip_auth_client(char **user, char **pass, const char *realm, void *arg)
 {
 	const struct sip_endpoint *e = arg;
-	struct sip_authobj *a;
 	char name[64];
 	int err;
 
@@ -207,20 +222,11 @@ int sip_auth_client(char **user, char **pass, const char *realm, void *arg)
 	sip_list_first(e->outbound_auth, name, sizeof(name));
 	if (!*name)
 		sip_list_first(e->auth, name, sizeof(name));
-	a = *name ? sip_authobj_find(name) : NULL;
-	if (!a || !a->password) {
+	err = sip_auth_credentials(name, user, pass);
+	if (err == ENOENT)
 		log_warning("Endpoint '%s': challenged by the peer but there is "
 			    "no outbound_auth to answer with", e->name);
-		return ENOENT;
-	}
-	err = str_dup(user, a->username ? a->username : a->name);
-	if (!err)
-		err = str_dup(pass, a->password);
-	if (err) {
-		*user = mem_deref(*user);
-		return err;
-	}
-	return 0;
+	return err;
 }
 
 /* A request that matches no endpoint: chan_pjsip's artificial endpoint,

@@ -123,6 +123,8 @@ int sip_conf_parse(struct sip_conf **confp, const struct config *cfg);
 bool sip_names_has(const char *const *names, const char *name);
 /* Replace *dst by a copy of value. */
 int sip_str_set(char **dst, const char *value);
+/* A decimal number 0..2^31-1 and nothing else; EINVAL otherwise. */
+int sip_uint_parse(unsigned *out, const char *value);
 /* allow/disallow applied in order to a codec list ("ulaw,alaw"). */
 void sip_codecs_apply(char *list, size_t size, const char *value, bool allow,
 		      const char *file, unsigned line);

@@ -269,7 +269,7 @@ int sip_str_set(char **dst, const char *value)
 	return str_dup(dst, value);
 }
 
-static int parse_uint(unsigned *out, const char *value)
+int sip_uint_parse(unsigned *out, const char *value)
 {
 	char *end;
 	unsigned long v = strtoul(value, &end, 10);
@@ -343,7 +343,7 @@ int sip_endpoint_set(struct sip_endpoint *e, const char *name,
 		return 0;
 	}
 	if (!strcasecmp(name, "rtp_timeout"))
-		return parse_uint(&e->rtp_timeout, value);
+		return sip_uint_parse(&e->rtp_timeout, value);
 	if (!strcasecmp(name, "language"))
 		return sip_str_set(&e->language, value);
 	if (!strcasecmp(name, "from_user"))
@@ -373,7 +373,7 @@ int sip_auth_set(struct sip_authobj *a, const char *name, const char *value)
 	if (!strcasecmp(name, "realm"))
 		return sip_str_set(&a->realm, value);
 	if (!strcasecmp(name, "nonce_lifetime"))
-		return parse_uint(&a->nonce_lifetime, value);
+		return sip_uint_parse(&a->nonce_lifetime, value);
 	if (!strcasecmp(name, "md5_cred"))
 		return 0;
 	return ENOENT;
@@ -384,13 +384,13 @@ int sip_aor_set(struct sip_aor *a, const char *name, const char *value)
 	if (!strcasecmp(name, "type"))
 		return 0;
 	if (!strcasecmp(name, "max_contacts"))
-		return parse_uint(&a->max_contacts, value);
+		return sip_uint_parse(&a->max_contacts, value);
 	if (!strcasecmp(name, "remove_existing")) {
 		a->remove_existing = config_true(value);
 		return 0;
 	}
 	if (!strcasecmp(name, "qualify_frequency"))
-		return parse_uint(&a->qualify_frequency, value);
+		return sip_uint_parse(&a->qualify_frequency, value);
 	if (!strcasecmp(name, "qualify_timeout")) {
 		/* seconds, with a fraction: "3.0" */
 		char *end;
@@ -402,11 +402,11 @@ int sip_aor_set(struct sip_aor *a, const char *name, const char *value)
 		return 0;
 	}
 	if (!strcasecmp(name, "default_expiration"))
-		return parse_uint(&a->default_expiration, value);
+		return sip_uint_parse(&a->default_expiration, value);
 	if (!strcasecmp(name, "minimum_expiration"))
-		return parse_uint(&a->minimum_expiration, value);
+		return sip_uint_parse(&a->minimum_expiration, value);
 	if (!strcasecmp(name, "maximum_expiration"))
-		return parse_uint(&a->maximum_expiration, value);
+		return sip_uint_parse(&a->maximum_expiration, value);
 	if (!strcasecmp(name, "contact")) {
 		struct sip_regcontact *c;
 		char tmp[512], *tok, *save = NULL;

@@ -84,21 +84,13 @@ static int auth_handler(char **user, char **pass, const char *realm,
 			void *arg)
 {
 	const struct outreg *r = arg;
-	struct sip_authobj *a = r->auth ? sip_authobj_find(r->auth) : NULL;
-	int err;
+	int err = sip_auth_credentials(r->auth, user, pass);
 
 	(void)realm;
-	if (!a || !a->password) {
+	if (err == ENOENT)
 		log_warning("Registration '%s': challenged by '%s' but there is "
 			    "no outbound_auth to answer with", r->name,
 			    r->server_uri);
-		return ENOENT;
-	}
-	err = str_dup(user, a->username ? a->username : a->name);
-	if (!err)
-		err = str_dup(pass, a->password);
-	if (err)
-		*user = mem_deref(*user);
 	return err;
 }
 
@@ -212,17 +204,6 @@ static void attempt(void *arg)
 
 /* ---- pjsip.conf ---- */
 
-static int set_uint(unsigned *dst, const char *v)
-{
-	char *end;
-	unsigned long n = strtoul(v, &end, 10);
-
-	if (!*v || *end || n > 86400 * 365)
-		return EINVAL;
-	*dst = (unsigned)n;
-	return 0;
-}
-
 static int outreg_set(struct outreg *r, const char *name, const char *v)
 {
 	static const char *const ignored[] = {
@@ -241,15 +222,15 @@ static int outreg_set(struct outreg *r, const char *name, const char *v)
 	if (!strcasecmp(name, "outbound_auth"))
 		return sip_str_set(&r->auth, v);
 	if (!strcasecmp(name, "expiration"))
-		return set_uint(&r->expiration, v);
+		return sip_uint_parse(&r->expiration, v);
 	if (!strcasecmp(name, "retry_interval"))
-		return set_uint(&r->retry_interval, v);
+		return sip_uint_parse(&r->retry_interval, v);
 	if (!strcasecmp(name, "forbidden_retry_interval"))
-		return set_uint(&r->forbidden_retry_interval, v);
+		return sip_uint_parse(&r->forbidden_retry_interval, v);
 	if (!strcasecmp(name, "fatal_retry_interval"))
-		return set_uint(&r->fatal_retry_interval, v);
+		return sip_uint_parse(&r->fatal_retry_interval, v);
 	if (!strcasecmp(name, "max_retries"))
-		return set_uint(&r->max_retries, v);
+		return sip_uint_parse(&r->max_retries, v);
 	if (!strcasecmp(name, "auth_rejection_permanent")) {
 		r->auth_rejection_permanent = !config_false(v);
 		return 0;

@@ -21,6 +21,10 @@ int sip_authorize(const struct sip_msg *msg, struct sip_endpoint **ep);
 /* sip_auth_h for outgoing requests with the endpoint's outbound_auth
  * (fallback: auth). arg is a struct sip_endpoint reference. */
 int sip_auth_client(char **user, char **pass, const char *realm, void *arg);
+/* Username and password of the auth section named authname (username
+ * defaults to the section name): 0, or ENOENT when there is no such section
+ * or it has no password. The caller logs, in its own words. */
+int sip_auth_credentials(const char *authname, char **user, char **pass);
 
 /* sip_qualify.c */
 void sip_qualify_tick(uint64_t now);

@@ -45,3 +45,36 @@ serverTest('junk_datagrams_on_the_sip_port_do_not_crash_the_server', CONF, async
 	await noChannelAndAlive(srv, ws);
 	assert.equal(srv.exit, null, 'server still running');
 });
+
+// A display name is any bytes on the wire; ARI's JSON must stay whole and
+// valid UTF-8 (a WebSocket text frame that is not closes the socket), so
+// bytes that are not UTF-8 reach the app as '?' and the call still starts.
+serverTest('a_display_name_that_is_not_utf8_reaches_the_app_as_question_marks', CONF, async (srv) => {
+	const ws = await srv.events('sipapp');
+	const sock = dgram.createSocket('udp4');
+	await new Promise((r) => sock.bind(0, '127.0.0.1', r));
+	const port = sock.address().port;
+	const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n' +
+		'm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+	const invite = Buffer.concat([
+		Buffer.from('INVITE sip:100@127.0.0.1 SIP/2.0\r\n' +
+			`Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-utf8-1\r\n` +
+			'From: "B', 'latin1'),
+		Buffer.from([0xff, 0xfe, 0xc3]),
+		Buffer.from(`b" <sip:alice@127.0.0.1:${port}>;tag=utf8\r\n` +
+			'To: <sip:100@127.0.0.1>\r\nCall-ID: utf8-display-name@127.0.0.1\r\nCSeq: 1 INVITE\r\n' +
+			`Contact: <sip:alice@127.0.0.1:${port}>\r\nMax-Forwards: 70\r\n` +
+			`Content-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`, 'latin1'),
+	]);
+	await new Promise((r) => sock.send(invite, srv.sipPort, '127.0.0.1', r));
+	try {
+		const start = await ws.waitFor('StasisStart', 5000);
+		assert.equal(start.channel.caller.name, 'B???b');
+		assert.equal(start.channel.caller.number, 'alice');
+		assert.equal(ws.closed, false, 'the events socket is still open');
+		await srv.del(`/ari/channels/${start.channel.id}`);
+		await ws.waitFor((e) => e.type === 'ChannelDestroyed' && e.channel.id === start.channel.id, 5000);
+	} finally {
+		sock.close();
+	}
+});

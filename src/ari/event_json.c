@@ -77,7 +77,7 @@ static void set_str(json_t *o, const char *key, const char *value)
 {
 	json_t *j = json_string(value ? value : "");
 
-	json_object_set_new_nocheck(o, key, j ? j : lossy_string(value));
+	json_object_set_new(o, key, j ? j : lossy_string(value));
 }
 
 static json_t *callerid(const char *name, const char *num)
@@ -90,8 +90,7 @@ static json_t *callerid(const char *name, const char *num)
 }
 
 /* Built with direct calls rather than json_pack: this runs for nearly every
- * event, and json_pack parses its format string each time. Keys are
- * literals, hence the _nocheck setters. */
+ * event, and json_pack parses its format string each time. */
 json_t *ari_channel_json(const struct channel *ch)
 {
 	const struct timeval *tv = channel_creationtime(ch);
@@ -102,7 +101,7 @@ json_t *ari_channel_json(const struct channel *ch)
 		     created, sizeof(created));
 	set_str(dialplan, "context", channel_context(ch));
 	set_str(dialplan, "exten", channel_exten(ch));
-	json_object_set_new_nocheck(dialplan, "priority",
+	json_object_set_new(dialplan, "priority",
 				    json_integer(channel_priority(ch)));
 	set_str(dialplan, "app_name", channel_appl(ch));
 	set_str(dialplan, "app_data", channel_data(ch));
@@ -110,12 +109,12 @@ json_t *ari_channel_json(const struct channel *ch)
 	set_str(obj, "name", channel_name(ch));
 	set_str(obj, "state", channel_state_str(channel_state(ch)));
 	set_str(obj, "protocol_id", channel_protocol_id(ch));
-	json_object_set_new_nocheck(obj, "caller",
+	json_object_set_new(obj, "caller",
 		callerid(channel_caller_name(ch), channel_caller_num(ch)));
-	json_object_set_new_nocheck(obj, "connected",
+	json_object_set_new(obj, "connected",
 		callerid(channel_connected_name(ch), channel_connected_num(ch)));
 	set_str(obj, "accountcode", channel_accountcode(ch));
-	json_object_set_new_nocheck(obj, "dialplan", dialplan);
+	json_object_set_new(obj, "dialplan", dialplan);
 	set_str(obj, "creationtime", created);
 	set_str(obj, "language", channel_language(ch));
 	return obj;
@@ -170,7 +169,7 @@ static json_t *kv_json(const char *const *keys, const char *const *values,
 	json_t *o = json_object();
 
 	for (int i = 0; i < n; i++)
-		json_object_set_new(o, keys[i], json_string(values[i]));
+		set_str(o, keys[i], values[i]);
 	return o;
 }
 
@@ -341,8 +340,8 @@ static void channel_event_fields(json_t *o, const struct bus_event *ev)
 				    json_string(ev->dialplan_data));
 		break;
 	case BUS_CHANNEL_VARSET:
-		json_object_set_new(o, "variable", json_string(ev->var));
-		json_object_set_new(o, "value", json_string(ev->value));
+		set_str(o, "variable", ev->var);
+		set_str(o, "value", ev->value);
 		break;
 	case BUS_CHANNEL_HANGUP_REQUEST:
 		json_object_set_new(o, "cause", json_integer(ev->cause));
@@ -432,10 +431,12 @@ static void peer_status_fields(json_t *o, const struct bus_event *ev)
 
 static void text_message_fields(json_t *o, const struct bus_event *ev)
 {
-	json_t *msg = json_pack("{s:s, s:s, s:s}",
-				"from", ev->from ? ev->from : "",
-				"to", ev->to ? ev->to : "",
-				"body", ev->body ? ev->body : "");
+	json_t *msg = json_object();
+
+	/* From the wire (SIP MESSAGE): any bytes; set_str keeps them JSON. */
+	set_str(msg, "from", ev->from);
+	set_str(msg, "to", ev->to);
+	set_str(msg, "body", ev->body);
 
 	if (ev->nkv)
 		json_object_set_new(msg, "variables",

@@ -3,6 +3,7 @@
 // ARI (events and GET /ari/endpoints), out-of-call MESSAGE, with SIPp peers.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const dgram = require('node:dgram');
 const {
 	serverTest, startServer, pjsipConf, runSipp, spawnSipp, assertSipp, sippReport, freeUdpPort, SLOW,
 } = require('./lib/server');
@@ -93,6 +94,35 @@ serverTest('incoming_MESSAGE_raises_TextMessageReceived_for_the_endpoint', {
 	assert.match(ev.message.to, /100/);
 	assert.equal(ev.endpoint.technology, 'PJSIP');
 	assert.equal(ev.endpoint.resource, 'alice');
+});
+
+// A MESSAGE body in Latin-1 is not UTF-8: the event keeps its message, with
+// '?' for the bytes JSON cannot carry (before, the whole message vanished).
+serverTest('a_MESSAGE_body_that_is_not_utf8_still_reaches_the_app', {
+	files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1' } }) },
+}, async (srv) => {
+	const ws = await srv.events('msgapp');
+	await subscribeEndpoint(srv, 'msgapp');
+	const sock = dgram.createSocket('udp4');
+	await new Promise((r) => sock.bind(0, '127.0.0.1', r));
+	const port = sock.address().port;
+	const body = Buffer.from('caf\xe9 cr\xe8me', 'latin1');
+	const head = 'MESSAGE sip:100@127.0.0.1 SIP/2.0\r\n' +
+		`Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-latin1-1\r\n` +
+		`From: <sip:alice@127.0.0.1:${port}>;tag=latin1\r\nTo: <sip:100@127.0.0.1>\r\n` +
+		'Call-ID: latin1-message@127.0.0.1\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\n' +
+		`Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n`;
+	const reply = new Promise((r) => sock.once('message', (m) => r(m.toString('latin1'))));
+	await new Promise((r) => sock.send(Buffer.concat([Buffer.from(head, 'latin1'), body]), srv.sipPort, '127.0.0.1', r));
+	try {
+		assert.match(await reply, /^SIP\/2\.0 202 /);
+		const ev = await ws.waitFor('TextMessageReceived');
+		assert.equal(ev.message.body, 'caf? cr?me');
+		assert.match(ev.message.from, /alice/);
+		assert.equal(ev.endpoint.resource, 'alice');
+	} finally {
+		sock.close();
+	}
 });
 
 serverTest('originate_to_an_endpoint_calls_its_registered_contact', REG, async (srv) => {

@@ -28,7 +28,6 @@
 #include "base/config.h"
 #include "base/defer.h"
 #include "base/log.h"
-#include "base/memtrim.h"
 #include "base/options.h"
 #include "core/bridge.h"
 #include "core/cel.h"
@@ -208,7 +207,6 @@ static int start(void)
 	err = core_start();
 	if (err)
 		return err;
-	memtrim_start(30);  /* why: src/base/memtrim.c */
 	if ((err = local_init()) || (err = ari_applications_cli_init())) {
 		log_error("Module initialisation failed: %s", strerror(err));
 		return err;
@@ -257,7 +255,6 @@ static int start(void)
 
 static void stop(void)
 {
-	memtrim_stop();
 	drain_signal_close();
 	cluster_close();
 	ari_close();

@@ -10,7 +10,9 @@
 # completed (answered and hung up cleanly: SIPp's successful calls minus the
 # refused ones), failed (SIPp), lost (accepted but not completed: SIPp gave
 # up on a call ariadne had taken), completed calls/s,
-# ariadne's CPU per completed call and RSS after the step.
+# ariadne's CPU per completed call, RSS after the step, and datagrams the
+# kernel dropped because ariadne's SIP socket was full (sip_drops, from the
+# socket's drops column in /proc/net/udp: requests that never reached it).
 # Target: at 2x, completed calls/s >= 90 % of the capacity, no accepted call
 # lost.
 #
@@ -50,6 +52,11 @@ metric() { # name [label filter]
 		awk -v n="$1" -v f="${2:-}" '$1 ~ "^"n"({|$)" && index($1, f) { s += $2 } END { printf "%d\n", s }'
 }
 
+# Datagrams dropped so far on ariadne's SIP UDP port (all its sockets).
+sip_udp_drops() {
+	awk -v p="$(printf '%04X' "$SIP_PORT")" 'NR > 1 { split($2, a, ":"); if (a[2] == p) s += $NF } END { print s + 0 }' /proc/net/udp
+}
+
 echo "== bench/overload.sh =="
 bench_machine 2>/dev/null || true
 echo "\$ BENCH_CAPACITY=$CAPACITY BENCH_MULTS='$MULTS' BENCH_STEP_S=$STEP_S bench/overload.sh"
@@ -57,7 +64,7 @@ BENCH_VERBOSE=${BENCH_VERBOSE:-0} bench_start_server overload_conf
 sip_bench_start_app answer-hangup
 grep -E 'maxlag|maxcalls|maxsetup' "$BENCH_TMP/etc/ariadne.conf" || echo "ariadne.conf: maxlag default (100 ms), no maxsetup"
 hz=$(getconf CLK_TCK)
-printf '%-5s %7s %8s %8s %8s %9s %7s %6s %9s %11s %8s\n' mult offered accepted refused completed completed/s failed lost cpu_ms/call rss_MB secs
+printf '%-5s %7s %8s %8s %8s %9s %7s %6s %9s %11s %8s %9s\n' mult offered accepted refused completed completed/s failed lost cpu_ms/call rss_MB secs sip_drops
 summary=
 for m in $MULTS; do
 	rate=$(awk -v c="$CAPACITY" -v m="$m" 'BEGIN { printf "%d", c * m }')
@@ -65,6 +72,7 @@ for m in $MULTS; do
 	ans0=$(metric ariadne_sip_calls_total 'direction="in"')
 	ref0=$(metric ariadne_calls_refused_total)
 	cpu0=$(sip_cpu_ticks)
+	drop0=$(sip_udp_drops)
 	sport=$(sip_free_udp_port)
 	t0=$(date +%s.%N)
 	sipp -sf "$SCEN" -i 127.0.0.1 -p "$sport" -s bench -key from_user bench -r "$rate" -m "$calls" -l "$LIMIT" \
@@ -76,6 +84,7 @@ for m in $MULTS; do
 	t1=$(date +%s.%N)
 	sip_wait_no_channels 30 >/dev/null 2>&1
 	cpu1=$(sip_cpu_ticks)
+	drop1=$(sip_udp_drops)
 	ans1=$(metric ariadne_sip_calls_total 'direction="in"')
 	ref1=$(metric ariadne_calls_refused_total)
 	read -r ok failed < <(sip_sipp_counts "$BENCH_TMP/screen-$m.log" "$BENCH_TMP/sipp-$m.out")
@@ -85,9 +94,9 @@ for m in $MULTS; do
 	[ "$completed" -lt 0 ] && completed=0
 	lost=$((answered - completed))
 	line=$(awk -v m="$m" -v off="$calls" -v a="$answered" -v r="$refused" -v c="$completed" -v f="$failed" -v l="$lost" \
-		-v t0="$t0" -v t1="$t1" -v c0="$cpu0" -v c1="$cpu1" -v hz="$hz" -v rss="$(bench_rss_kb)" 'BEGIN {
+		-v t0="$t0" -v t1="$t1" -v d="$((drop1 - drop0))" -v c0="$cpu0" -v c1="$cpu1" -v hz="$hz" -v rss="$(bench_rss_kb)" 'BEGIN {
 		secs = t1 - t0; cps = secs > 0 ? c / secs : 0; cpu = c > 0 ? (c1 - c0) / hz * 1000 / c : 0
-		printf "%-5s %7d %8d %8d %8d %9.0f %7d %6d %9.3f %11.1f %8.1f", m, off, a, r, c, cps, f, l, cpu, rss / 1024, secs }')
+		printf "%-5s %7d %8d %8d %8d %9.0f %7d %6d %9.3f %11.1f %8.1f %9d", m, off, a, r, c, cps, f, l, cpu, rss / 1024, secs, d }')
 	echo "$line"
 	summary="$summary$line"$'\n'
 done

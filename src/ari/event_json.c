@@ -102,7 +102,7 @@ json_t *ari_channel_json(const struct channel *ch)
 	set_str(dialplan, "context", channel_context(ch));
 	set_str(dialplan, "exten", channel_exten(ch));
 	json_object_set_new(dialplan, "priority",
-				    json_integer(channel_priority(ch)));
+			    json_integer(channel_priority(ch)));
 	set_str(dialplan, "app_name", channel_appl(ch));
 	set_str(dialplan, "app_data", channel_data(ch));
 	set_str(obj, "id", channel_id(ch));

@@ -45,6 +45,7 @@
 #include "local/local.h"
 #include "extmedia/extmedia.h"
 #include "media/media.h"
+#include "net/txoff.h"
 #include "pbx/dialplan.h"
 #include "pbx/originate.h"
 #include "pbx/pbx.h"
@@ -195,6 +196,27 @@ static int core_start(void)
 	return 0;
 }
 
+/* Media sends on a second core (net/txoff.h): with many calls they are
+ * most of what the event loop does. Not on a one-CPU machine (the
+ * hand-over would only cost), or with ariadne.conf sendthread = no. */
+static void start_send_thread(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int err;
+
+	if (!options.sendthread || (options.sendthread < 0 && cpus < 2)) {
+		log_verbose(1, "Media sends stay on the event loop (%s)",
+			    options.sendthread ? "one CPU" : "sendthread = no");
+		return;
+	}
+	err = txoff_start();
+	if (err)
+		log_warning("No send thread (%s): media sends stay on the "
+			    "event loop", strerror(err));
+	else
+		log_verbose(1, "Media sends on a thread of their own");
+}
+
 static int start(void)
 {
 	int err;
@@ -211,6 +233,7 @@ static int start(void)
 		log_error("Module initialisation failed: %s", strerror(err));
 		return err;
 	}
+	start_send_thread();
 	err = media_init(conf_main);
 	if (err) {
 		log_error("Unable to start media: %s", strerror(err));
@@ -264,6 +287,7 @@ static void stop(void)
 	sip_module_close();
 	extmedia_close();
 	media_close();
+	txoff_stop();          /* after every owner of media sockets */
 	recording_close();
 	playback_close();
 	module_registry_close();

@@ -263,6 +263,10 @@ static void load_options(const struct config *cfg)
 		else if (!strcasecmp(var->name, "highpriority")) {
 			options.highpriority = config_true(var->value);
 		}
+		else if (!strcasecmp(var->name, "sendthread")) {
+			options.sendthread = !strcasecmp(var->value, "auto") ?
+					     -1 : config_true(var->value);
+		}
 		else if (!strcasecmp(var->name, "systemname")) {
 			copy(options.system_name, sizeof(options.system_name),
 			     var->value);
@@ -287,6 +291,7 @@ void options_load(const struct config *cfg, const char *confdir)
 	copy(options.default_language, sizeof(options.default_language), "en");
 	options.verbose = 3;
 	options.maxlag = 100;
+	options.sendthread = -1;
 	options.overload_retry_after = 5;
 	options.authfail_limit = 5;
 	options.authfail_window = 60;

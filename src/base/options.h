@@ -24,6 +24,9 @@ struct options {
 	char default_language[16];
 	int verbose;
 	bool highpriority;   /* [options] highpriority or -p: realtime */
+	int sendthread;      /* [options] sendthread: media sends on a thread
+	                      * of their own; 1 yes, 0 no, -1 auto (default:
+	                      * when the machine has more than one CPU) */
 	/* Overload shedding of new calls (core/overload.h); 0 = off. */
 	int maxcalls;        /* [options] maxcalls: channels at most */
 	double maxload;      /* [options] maxload: 1-minute load average */

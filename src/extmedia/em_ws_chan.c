@@ -374,6 +374,7 @@ void extmedia_ws_connected(struct em_ws *w, struct ws_conn *wc,
 {
 	log_verbose(3, "%s: media WebSocket from '%s'", channel_name(w->e.ch),
 		    ws_conn_peer(wc));
+	(void)ws_conn_offload(wc);   /* refused for TLS (wss) */
 	socket_up(w, wc);
 	if (rest && rest->end)
 		ws_conn_feed(wc, rest->buf, rest->end);

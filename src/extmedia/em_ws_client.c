@@ -177,6 +177,8 @@ static void upgrade(struct em_wsc *c, size_t hlen)
 	}
 	c->tc = NULL;            /* the ws_conn's now */
 	ws_conn_set_client(wc);
+	if (!c->secure)          /* TLS is libre's, in c->tlsc: not for it */
+		(void)ws_conn_offload(wc);
 	finish(c, 0, wc);
 	if (c->rx->end > hlen)
 		ws_conn_feed(wc, c->rx->buf + hlen, c->rx->end - hlen);

@@ -22,8 +22,10 @@
 #include <re_rtp.h>
 #include <re_sys.h>
 #include <re_tmr.h>
+#include <re_udp.h>
 #include "core/channel.h"
 #include "base/log.h"
+#include "net/txoff.h"
 #include "media/session_int.h"
 
 /* Q.850 44, "Requested channel not available": what Asterisk's channel
@@ -46,6 +48,7 @@ static void session_destructor(void *arg)
 	struct media_session *ms = arg;
 
 	media_rtcp_bye(ms);
+	txoff_sock_close(ms->txs, false);
 	ms->rtp = mem_deref(ms->rtp);
 	ms->sdpm = mem_deref(ms->sdpm);
 	ms->sdp = mem_deref(ms->sdp);
@@ -181,6 +184,9 @@ int media_session_alloc(struct media_session **msp, struct channel *ch,
 		goto out;
 	}
 	ms->laddr = *rtp_local(ms->rtp);
+	/* Without the thread (or a descriptor for it), rtp_send as ever. */
+	ms->txs = txoff_sock_open(udp_sock_fd(rtp_sock(ms->rtp),
+					      sa_af(&ms->laddr)), false);
 	rtcp_set_srate(ms->rtp, MEDIA_SRATE, MEDIA_SRATE);
 
 	err = media_sdp_alloc(ms);
@@ -204,6 +210,30 @@ static void session_detach(void *arg)
 	ms->mc = NULL;
 }
 
+/* Through the send thread: the header from libre (sequence number and
+ * SSRC are the rtp_sock's), the packet written by the thread. */
+static int send_offloaded(struct media_session *ms, bool marker, uint8_t pt,
+			  uint32_t ts, const uint8_t *payload, size_t len)
+{
+	struct iovec iov[2];
+	struct mbuf *hdr;
+	int err;
+
+	hdr = mbuf_alloc(RTP_HEADER_SIZE);
+	if (!hdr)
+		return ENOMEM;
+	err = rtp_encode(ms->rtp, false, marker, pt, ts, hdr);
+	if (!err) {
+		iov[0].iov_base = hdr->buf;
+		iov[0].iov_len = hdr->end;
+		iov[1].iov_base = (void *)payload;
+		iov[1].iov_len = len;
+		err = txoff_sendv(ms->txs, &ms->raddr, iov, 2);
+	}
+	mem_deref(hdr);
+	return err;
+}
+
 static int send_raw(struct media_session *ms, bool marker, uint8_t pt,
 		    uint32_t ts, const uint8_t *payload, size_t len)
 {
@@ -212,6 +242,10 @@ static int send_raw(struct media_session *ms, bool marker, uint8_t pt,
 
 	if (!sa_isset(&ms->raddr, SA_ALL))
 		return ENOTCONN;
+	if (ms->txs) {
+		err = send_offloaded(ms, marker, pt, ts, payload, len);
+		goto out;
+	}
 	mb = mbuf_alloc(RTP_HEADER_SIZE + len);
 	if (!mb)
 		return ENOMEM;
@@ -220,11 +254,12 @@ static int send_raw(struct media_session *ms, bool marker, uint8_t pt,
 	mb->pos = RTP_HEADER_SIZE;
 	if (!err)
 		err = rtp_send(ms->rtp, &ms->raddr, false, marker, pt, ts, mb);
+	mem_deref(mb);
+ out:
 	if (!err) {
 		ms->txcount++;
 		ms->txoctets += (uint32_t)len;
 	}
-	mem_deref(mb);
 	return err;
 }
 

@@ -19,6 +19,7 @@
 #include "media/media_chan.h"
 
 struct rtp_sock;
+struct txoff_sock;
 struct sdp_session;
 struct sdp_media;
 struct mbuf;
@@ -116,6 +117,7 @@ struct media_session {
 	                           * media hangup hook calls */
 	struct media_chan *mc;    /* weak: owns us (we are its transport) */
 	struct rtp_sock *rtp;
+	struct txoff_sock *txs;  /* RTP sends by the send thread, if it runs */
 	struct sdp_session *sdp;
 	struct sdp_media *sdpm;
 	struct sa laddr;          /* local RTP address */

@@ -14,7 +14,10 @@
  * The clock is a periodic timerfd on the loop (fd_listen): the kernel keeps
  * the period without the drift of re-arming a timer after each tick, and
  * tells how many periods a busy loop missed. Should timerfd be missing, a
- * libre timer re-armed every tick stands in. */
+ * libre timer re-armed every tick stands in.
+ *
+ * The frames a tick makes are handed to the send thread in batches
+ * (txoff_hold/txoff_release, net/txoff.h) when it runs. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -34,6 +37,7 @@
 #include "core/overload.h"
 #include "media/media.h"
 #include "media/media_chan.h"
+#include "net/txoff.h"
 
 /* When the loop was busy we run the missed ticks at once so the far end's
  * jitter buffer sees the right amount of audio, but never more than this
@@ -138,8 +142,10 @@ static void tick_fd_h(int flags, void *arg)
 			  (n - 1) * MEDIA_PTIME);
 		n = TICK_MAX_CATCHUP;
 	}
+	txoff_hold();
 	while (n-- > 0)
 		media_chan_foreach_tick(now - n * MEDIA_PTIME);
+	txoff_release();
 }
 
 static void tick_tmr_h(void *arg)
@@ -149,11 +155,13 @@ static void tick_tmr_h(void *arg)
 
 	(void)arg;
 	lag_sample(now > next_due ? (now - next_due) * 1000u : 0);
+	txoff_hold();
 	while (next_due <= now && n < TICK_MAX_CATCHUP) {
 		media_chan_foreach_tick(next_due);
 		next_due += MEDIA_PTIME;
 		n++;
 	}
+	txoff_release();
 	if (next_due <= now) {
 		log_debug(1, "Media tick %" PRIu64 " ms late, skipping ahead",
 			  now - next_due);

@@ -70,7 +70,7 @@ static void timeout(void *arg)
 	mem_deref(arg);
 }
 
-void linger_close(struct tcp_conn *tc, uint32_t ms)
+static void linger(struct tcp_conn *tc, uint32_t ms, bool fin)
 {
 	struct lingering *l;
 
@@ -86,10 +86,22 @@ void linger_close(struct tcp_conn *tc, uint32_t ms)
 	list_append(&lingering, &l->le, l);
 	tmr_init(&l->tmr);
 	tmr_start(&l->tmr, ms, timeout, l);
+	if (!fin)
+		return;
 	if (tcp_conn_txqsz(tc) == 0)
 		shutdown_write(tc);
 	else
 		tcp_set_send(tc, send_drained);
+}
+
+void linger_close(struct tcp_conn *tc, uint32_t ms)
+{
+	linger(tc, ms, true);
+}
+
+void linger_wait(struct tcp_conn *tc, uint32_t ms)
+{
+	linger(tc, ms, false);
 }
 
 void linger_close_all(void)

@@ -11,6 +11,9 @@ struct tcp_conn;
  * what is queued, half-close, drop what arrives, let go when the peer closes
  * or after `ms` milliseconds. */
 void linger_close(struct tcp_conn *tc, uint32_t ms);
+/* The same without the half-close: another writer of the socket (the send
+ * thread, net/txoff.h) still has bytes for it and sends the FIN after them. */
+void linger_wait(struct tcp_conn *tc, uint32_t ms);
 /* Drop every lingering connection now (shutdown). */
 void linger_close_all(void);
 

@@ -24,6 +24,7 @@
 #include <re_tcp.h>
 #include <re_sys.h>
 #include "net/linger.h"
+#include "net/txoff.h"
 #include "net/ws_conn.h"
 #include "net/ws_frame.h"
 #include "base/log.h"
@@ -38,6 +39,7 @@ enum {
 
 struct ws_conn {
 	struct tcp_conn *tc;  /* NULL once handed to linger.c */
+	struct txoff_sock *txs;  /* ws_conn_offload(): the send thread writes */
 	struct tmr tmr;       /* reports a failed send outside the sender */
 	char peer[64];
 	struct mbuf *rx;      /* received, not yet parsed: buf[0..end) */
@@ -56,6 +58,7 @@ static void conn_destructor(void *arg)
 	struct ws_conn *wc = arg;
 
 	tmr_cancel(&wc->tmr);
+	txoff_sock_close(wc->txs, false);
 	tcp_tls_release(wc->tc);
 	mem_deref(wc->rx);
 	mem_deref(wc->msg);
@@ -84,35 +87,62 @@ static void drop(struct ws_conn *wc)
 	tmr_start(&wc->tmr, 0, deferred_report, wc);
 }
 
+/* libre's way: one mbuf of the iovecs, queued by tcp_send. */
+static int tcp_sendv(struct tcp_conn *tc, const struct iovec *iov, int n)
+{
+	struct mbuf *mb;
+	size_t len = 0;
+	int i, err = 0;
+
+	for (i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	mb = mbuf_alloc(len);
+	if (!mb)
+		return ENOMEM;
+	for (i = 0; i < n; i++)
+		if (iov[i].iov_len)
+			err |= mbuf_write_mem(mb, iov[i].iov_base,
+					      iov[i].iov_len);
+	mb->pos = 0;
+	if (!err)
+		err = tcp_send(tc, mb);
+	mem_deref(mb);
+	return err;
+}
+
 static int send_frame(struct ws_conn *wc, enum ws_opcode op,
 		      const void *data, size_t len)
 {
 	uint8_t hdr[WS_FRAME_HEAD_MAX], key[4];
-	struct mbuf *mb;
-	size_t hl;
+	struct iovec iov[2];
+	struct mbuf *masked = NULL;
 	int err;
 
 	if (wc->closing || !wc->tc)
 		return ENOTCONN;
-	if (tcp_conn_txqsz(wc->tc) + len > WS_TXQ_MAX) {
+	if (ws_conn_queued(wc) + len > WS_TXQ_MAX || txoff_failed(wc->txs)) {
 		drop(wc);
 		return EOVERFLOW;
 	}
 	if (wc->client)
 		rand_bytes(key, sizeof(key));
-	hl = ws_frame_encode(hdr, op, len, wc->client ? key : NULL);
-	mb = mbuf_alloc(hl + len);
-	if (!mb)
-		return ENOMEM;
-	err = mbuf_write_mem(mb, hdr, hl);
-	if (len)
-		err |= mbuf_write_mem(mb, data, len);
-	if (!err && wc->client)
-		ws_frame_mask(mb->buf + hl, len, key);
-	mb->pos = 0;
-	if (!err)
-		err = tcp_send(wc->tc, mb);
-	mem_deref(mb);
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = ws_frame_encode(hdr, op, len,
+					 wc->client ? key : NULL);
+	iov[1].iov_base = (void *)data;
+	iov[1].iov_len = len;
+	if (wc->client && len) {
+		masked = mbuf_alloc(len);
+		if (!masked || mbuf_write_mem(masked, data, len)) {
+			mem_deref(masked);
+			return ENOMEM;
+		}
+		ws_frame_mask(masked->buf, len, key);
+		iov[1].iov_base = masked->buf;
+	}
+	err = wc->txs ? txoff_sendv(wc->txs, NULL, iov, 2) :
+			tcp_sendv(wc->tc, iov, 2);
+	mem_deref(masked);
 	if (err) {
 		log_warning("WebSocket send to '%s' failed: %s", wc->peer,
 			    strerror(err));
@@ -140,7 +170,15 @@ static void close_conn(struct ws_conn *wc, uint16_t code, const char *why)
 		log_verbose(2, "Closing WebSocket from '%s': %s", wc->peer, why);
 	send_frame(wc, WS_OP_CLOSE, p, sizeof(p));
 	wc->closing = true;
-	linger_close(wc->tc, WS_LINGER_MS);
+	if (wc->txs) {
+		/* the thread sends the FIN after the close frame */
+		txoff_sock_close(wc->txs, true);
+		wc->txs = NULL;
+		linger_wait(wc->tc, WS_LINGER_MS);
+	}
+	else {
+		linger_close(wc->tc, WS_LINGER_MS);
+	}
 	wc->tc = NULL;
 }
 
@@ -168,7 +206,8 @@ const char *ws_conn_peer(const struct ws_conn *wc)
 
 size_t ws_conn_queued(const struct ws_conn *wc)
 {
-	return wc && wc->tc ? tcp_conn_txqsz(wc->tc) : 0;
+	return wc && wc->tc ? tcp_conn_txqsz(wc->tc) + txoff_queued(wc->txs)
+			    : 0;
 }
 
 bool ws_conn_closing(const struct ws_conn *wc)
@@ -386,4 +425,18 @@ void ws_conn_set_client(struct ws_conn *wc)
 int ws_conn_fd(const struct ws_conn *wc)
 {
 	return wc && wc->tc ? tcp_conn_fd(wc->tc) : -1;
+}
+
+int ws_conn_offload(struct ws_conn *wc)
+{
+	if (!wc || !wc->tc || wc->closing)
+		return EINVAL;
+	if (wc->txs)
+		return 0;
+	/* libre's TLS layer must see every byte; what libre still queues
+	 * must go before ours. */
+	if (tcp_tls_on(wc->tc) || tcp_conn_txqsz(wc->tc))
+		return ENOTSUP;
+	wc->txs = txoff_sock_open(tcp_conn_fd(wc->tc), true);
+	return wc->txs ? 0 : ENOTSUP;
 }

@@ -42,6 +42,12 @@ void ws_conn_close(struct ws_conn *wc, uint16_t code, const char *why);
 const char *ws_conn_peer(const struct ws_conn *wc);
 /* The socket, for options (-1 once closed). */
 int ws_conn_fd(const struct ws_conn *wc);
+/* From now on frames are written by the send thread (net/txoff.h), off
+ * the event loop: for media WebSockets, whose sends are most of a busy
+ * loop's work. Only on plain TCP with nothing queued in libre (a caller
+ * that put TLS on the connection itself must not ask); ENOTSUP, and
+ * nothing changes, otherwise or without the thread. */
+int ws_conn_offload(struct ws_conn *wc);
 /* Bytes queued towards the peer. */
 size_t ws_conn_queued(const struct ws_conn *wc);
 /* Closing or closed: nothing is sent any more. */

@@ -80,6 +80,7 @@ astdatadir = $BENCH_TMP/data
 [options]
 verbose = ${BENCH_VERBOSE:-3}
 highpriority = ${BENCH_HIGHPRIORITY:-no}
+sendthread = ${BENCH_SENDTHREAD:-auto}
 CONF
 		cat > "$BENCH_TMP/etc/http.conf" <<CONF
 [general]

@@ -14,7 +14,9 @@
  * each descriptor, so the owner may close its socket whenever it likes;
  * the duplicate goes when the owner's txoff_sock_close() entry is reached,
  * after everything queued before it. A stream's bytes the kernel does not
- * take stay with the thread, in order, and are retried every RETRY_MS;
+ * take stay with the thread, in order, and are retried when the socket
+ * can take more (the thread's own epoll; it sleeps in it, woken by an
+ * eventfd when the loop hands a batch over);
  * the owner sees how many through txoff_queued() (its flow control) and
  * that the peer is gone through txoff_failed().
  *
@@ -30,6 +32,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,7 +46,7 @@
 enum {
 	HANDOFF_BYTES = 64 * 1024,        /* in a tick, hand over this often */
 	BEHIND_MAX = 32 * 1024 * 1024,    /* handed over, not yet written */
-	RETRY_MS = 5,                     /* a stream the kernel refused */
+	CLOSING_POLL_MS = 100,            /* closed streams' deadlines */
 	CLOSE_GRACE_MS = 2000,            /* a closed stream's last bytes */
 	FREE_MAX = 8,                     /* spare batches kept */
 };
@@ -74,7 +78,7 @@ struct txoff_sock {
 	uint8_t *pend;              /* stream bytes the kernel refused */
 	size_t pend_off, pend_len, pend_cap;
 	struct txoff_sock *retry_next;
-	bool retrying;
+	bool retrying;              /* on tx.retry and in the thread's epoll */
 	bool closing;               /* the owner is done with it */
 	bool fin;                   /* then half-close it */
 	uint64_t deadline_ms;       /* closing: give up on the peer after */
@@ -83,10 +87,12 @@ struct txoff_sock {
 static struct {
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	int epfd;                   /* the thread sleeps here */
+	int evfd;                   /* the loop wakes it through this */
 	bool running;               /* the loop's view */
 	/* under lock: */
 	bool stop;
+	bool sleeping;              /* the thread is in (or entering) epoll */
 	struct batch *ready, **ready_tail;
 	struct batch *free;
 	unsigned nfree;
@@ -98,10 +104,12 @@ static struct {
 	int hold;
 	unsigned long long refused;  /* sends refused for the backlog */
 	/* the thread's alone: */
-	struct txoff_sock *retry;
+	struct txoff_sock *retry;   /* streams holding refused bytes */
+	unsigned nclosing;          /* of which closed by their owner */
 } tx = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.cond = PTHREAD_COND_INITIALIZER,
+	.epfd = -1,
+	.evfd = -1,
 };
 
 static size_t align8(size_t n)
@@ -111,8 +119,21 @@ static size_t align8(size_t n)
 
 /* ---- the thread ---- */
 
+/* Wake when the socket takes bytes again (once; re-armed each time). */
+static void watch(struct txoff_sock *ts, int op)
+{
+	struct epoll_event ev = {.events = EPOLLOUT | EPOLLONESHOT,
+				 .data.ptr = ts};
+
+	(void)epoll_ctl(tx.epfd, op, ts->fd, &ev);
+}
+
 static void sock_free(struct txoff_sock *ts)
 {
+	/* Out of our epoll before the descriptor goes: the owner's copy
+	 * keeps the socket, and with it our registration, alive. */
+	if (ts->retrying && tx.epfd >= 0)
+		(void)epoll_ctl(tx.epfd, EPOLL_CTL_DEL, ts->fd, NULL);
 	if (ts->fd >= 0)
 		close(ts->fd);
 	free(ts->pend);
@@ -131,6 +152,9 @@ static void retry_unlink(struct txoff_sock *ts)
 	}
 	ts->retry_next = NULL;
 	ts->retrying = false;
+	if (ts->closing)
+		tx.nclosing--;
+	(void)epoll_ctl(tx.epfd, EPOLL_CTL_DEL, ts->fd, NULL);
 }
 
 static void stream_fail(struct txoff_sock *ts)
@@ -185,6 +209,9 @@ static void pend_add(struct txoff_sock *ts, const uint8_t *p, size_t n)
 		ts->retrying = true;
 		ts->retry_next = tx.retry;
 		tx.retry = ts;
+		if (ts->closing)
+			tx.nclosing++;
+		watch(ts, EPOLL_CTL_ADD);
 	}
 }
 
@@ -241,39 +268,73 @@ static void sock_finish(struct txoff_sock *ts)
 	sock_free(ts);
 }
 
-static void retry_all(void)
+/* A stream the kernel refused may take more now: try; drop it from the
+ * list when all is out, or when its owner closed it and its peer has had
+ * CLOSE_GRACE_MS. */
+static void retry(struct txoff_sock *ts, uint64_t now)
 {
-	struct txoff_sock **pp = &tx.retry, *ts;
-	uint64_t now = 0;
+	bool done = pend_flush(ts);
 
-	while ((ts = *pp)) {
-		bool done = pend_flush(ts);
-
-		if (!done && ts->closing) {
-			if (!now)
-				now = now_ms();
-			done = now >= ts->deadline_ms;
-		}
-		if (!done) {
-			pp = &ts->retry_next;
-			continue;
-		}
-		*pp = ts->retry_next;
-		ts->retry_next = NULL;
-		ts->retrying = false;
-		if (ts->closing)
-			sock_finish(ts);
+	if (!done && ts->closing)
+		done = now >= ts->deadline_ms;
+	if (!done) {
+		watch(ts, EPOLL_CTL_MOD);
+		return;
 	}
+	retry_unlink(ts);
+	if (ts->closing) {
+		if (ts->pend_len)    /* given up on: no FIN after a hole */
+			atomic_store(&ts->failed, true);
+		sock_finish(ts);
+	}
+}
+
+/* Closed streams whose peers took too long. */
+static void expire_closing(uint64_t now)
+{
+	struct txoff_sock *ts = tx.retry, *next;
+
+	for (; ts && tx.nclosing; ts = next) {
+		next = ts->retry_next;
+		if (ts->closing && now >= ts->deadline_ms)
+			retry(ts, now);
+	}
+}
+
+/* Wait up to ms (-1: no limit) for writable streams or the loop's call,
+ * and serve the streams. */
+static void poll_streams(int ms)
+{
+	struct epoll_event ev[64];
+	int i, n;
+	uint64_t now;
+
+	n = epoll_wait(tx.epfd, ev, 64, ms);
+	now = tx.nclosing ? now_ms() : 0;
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.ptr) {
+			retry(ev[i].data.ptr, now);
+		}
+		else {
+			uint64_t v;
+
+			(void)!read(tx.evfd, &v, sizeof(v));
+		}
+	}
+	if (tx.nclosing)
+		expire_closing(now);
 }
 
 /* The owner is done: what waits still goes out, for a while. */
 static void sock_end(struct txoff_sock *ts, bool fin)
 {
-	ts->closing = true;
 	ts->fin = fin;
 	ts->deadline_ms = now_ms() + CLOSE_GRACE_MS;
-	if (!pend_flush(ts))
-		return;              /* retry_all() finishes it */
+	if (!pend_flush(ts)) {
+		ts->closing = true;  /* retry() finishes it */
+		tx.nclosing++;
+		return;
+	}
 	if (ts->retrying)
 		retry_unlink(ts);
 	sock_finish(ts);
@@ -317,17 +378,22 @@ static void recycle(struct batch *b)
 	tx.nfree++;
 }
 
-static void wait_retry(void)
+/* The thread is stopping: one last try for every stream that waits;
+ * closed ones go now, open ones stay their owners'. */
+static void stop_streams(void)
 {
-	struct timespec ts;
+	struct txoff_sock *ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_nsec += RETRY_MS * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
+	while ((ts = tx.retry)) {
+		bool done = pend_flush(ts);
+
+		retry_unlink(ts);
+		if (!ts->closing)
+			continue;
+		if (!done)
+			atomic_store(&ts->failed, true);
+		sock_finish(ts);
 	}
-	(void)pthread_cond_timedwait(&tx.cond, &tx.lock, &ts);
 }
 
 static void *thread_main(void *arg)
@@ -343,15 +409,11 @@ static void *thread_main(void *arg)
 		if (!b) {
 			if (tx.stop)
 				break;
-			if (tx.retry) {
-				wait_retry();
-				pthread_mutex_unlock(&tx.lock);
-				retry_all();
-				pthread_mutex_lock(&tx.lock);
-			}
-			else {
-				pthread_cond_wait(&tx.cond, &tx.lock);
-			}
+			tx.sleeping = true;
+			pthread_mutex_unlock(&tx.lock);
+			poll_streams(tx.nclosing ? CLOSING_POLL_MS : -1);
+			pthread_mutex_lock(&tx.lock);
+			tx.sleeping = false;
 			continue;
 		}
 		tx.ready = b->next;
@@ -359,13 +421,14 @@ static void *thread_main(void *arg)
 			tx.ready_tail = &tx.ready;
 		pthread_mutex_unlock(&tx.lock);
 		run_batch(b);
-		retry_all();
+		if (tx.retry)
+			poll_streams(0);   /* busy: serve them between batches */
 		atomic_fetch_sub(&tx.behind, b->len);
 		pthread_mutex_lock(&tx.lock);
 		recycle(b);
 	}
 	pthread_mutex_unlock(&tx.lock);
-	retry_all();
+	stop_streams();
 	return NULL;
 }
 
@@ -391,7 +454,9 @@ static struct batch *batch_take(void)
 
 static void handoff(void)
 {
+	static const uint64_t one = 1;
 	struct batch *b = tx.cur;
+	bool wake;
 
 	if (!b || !b->len)
 		return;
@@ -401,8 +466,11 @@ static void handoff(void)
 	b->next = NULL;
 	*tx.ready_tail = b;
 	tx.ready_tail = &b->next;
-	pthread_cond_signal(&tx.cond);
+	wake = tx.sleeping;
+	tx.sleeping = false;
 	pthread_mutex_unlock(&tx.lock);
+	if (wake)
+		(void)!write(tx.evfd, &one, sizeof(one));
 }
 
 /* Room for an entry and n bytes at the end of the current batch. */
@@ -601,24 +669,46 @@ static void collect(void)
 	told = d;
 }
 
+static void close_fds(void)
+{
+	if (tx.epfd >= 0)
+		close(tx.epfd);
+	if (tx.evfd >= 0)
+		close(tx.evfd);
+	tx.epfd = tx.evfd = -1;
+}
+
 int txoff_start(void)
 {
 	static bool collecting;
 	sigset_t all, old;
 	int err;
 
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+
 	if (tx.running)
 		return 0;
 	tx.stop = false;
+	tx.sleeping = false;
 	tx.ready = NULL;
 	tx.ready_tail = &tx.ready;
+	tx.epfd = epoll_create1(EPOLL_CLOEXEC);
+	tx.evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (tx.epfd < 0 || tx.evfd < 0 ||
+	    epoll_ctl(tx.epfd, EPOLL_CTL_ADD, tx.evfd, &ev)) {
+		err = errno;
+		close_fds();
+		return err;
+	}
 	/* Signals are the loop's: the thread inherits a mask of all. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&tx.thread, NULL, thread_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err)
+	if (err) {
+		close_fds();
 		return err;
+	}
 	tx.running = true;
 	if (!collecting)
 		collecting = !metrics_collector_add(collect);
@@ -627,6 +717,7 @@ int txoff_start(void)
 
 void txoff_stop(void)
 {
+	static const uint64_t one = 1;
 	struct batch *b;
 
 	if (!tx.running)
@@ -634,13 +725,13 @@ void txoff_stop(void)
 	handoff();
 	pthread_mutex_lock(&tx.lock);
 	tx.stop = true;
-	pthread_cond_signal(&tx.cond);
 	pthread_mutex_unlock(&tx.lock);
+	(void)!write(tx.evfd, &one, sizeof(one));
 	pthread_join(tx.thread, NULL);
 	tx.running = false;
-	/* Streams still open keep what the kernel refused: their owners'
-	 * txoff_sock_close() frees them now without the thread. */
-	tx.retry = NULL;
+	close_fds();
+	/* Streams still open are their owners' again: txoff_sock_close()
+	 * frees them without the thread. */
 	while ((b = tx.free)) {
 		tx.free = b->next;
 		free(b->buf);

@@ -16,6 +16,7 @@ struct config;
 struct endpoint;
 struct sip;
 struct sip_msg;
+struct udp_sock;
 struct sipsess_sock;
 struct sip_request;
 
@@ -157,6 +158,9 @@ int sip_status_from_cause(int cause); /* 0: no mapping */
 /* Called for each request the stack passes us: installs the guard on its
  * UDP socket; true when msg is our own probe (swallow it). */
 bool sip_malformed_seen(const struct sip_msg *msg);
+/* sip_udp_buf.c: as big a kernel receive buffer as we may have, so that a
+ * burst waits for the loop instead of being dropped. */
+void sip_udp_rcvbuf_grow(struct udp_sock *us);
 /* Send the probe that makes the first request arrive on a UDP transport. */
 int sip_malformed_probe(const struct sa *bind);
 void sip_malformed_close(void);

@@ -10,6 +10,9 @@
  * any peer talks to us, sip_malformed_probe() sends each UDP transport an
  * OPTIONS of its own that the stack recognises and swallows.
  *
+ * The same first sighting enlarges the socket's receive buffer
+ * (sip_udp_buf.c).
+ *
  * Not a validator: everything libre parses goes on to the stack unchanged. */
 #include <errno.h>
 #include <stdint.h>
@@ -215,6 +218,8 @@ bool sip_malformed_seen(const struct sip_msg *msg)
 		return probe;
 	}
 	list_append(&guards, &g->le, g);
+	/* the same first sighting of the socket: its buffer too */
+	sip_udp_rcvbuf_grow(g->us);
 	return probe;
 }
 

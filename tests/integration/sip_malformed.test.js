@@ -78,3 +78,28 @@ serverTest('a_display_name_that_is_not_utf8_reaches_the_app_as_question_marks', 
 		sock.close();
 	}
 });
+
+// A call storm must wait in the kernel for the loop rather than be dropped
+// there (src/sip/sip_udp_buf.c): the SIP UDP socket asks for a 4 MB receive
+// buffer when it first sees a request (the start-up probe), gets it past
+// net.core.rmem_max where it may (root), and says what it got. ss(8)
+// shows the socket's real buffer (rb, as the kernel reports it: doubled).
+serverTest('the_sip_udp_socket_gets_a_large_receive_buffer_and_says_so', {
+	...CONF, ariadneConf: { options: { verbose: 2 } },
+}, async (srv) => {
+	await srv.waitForLog(/SIP UDP socket 127\.0\.0\.1:(\d+): (\d+) KB receive buffer/);
+	const said = srv.stderr.match(/SIP UDP socket 127\.0\.0\.1:(\d+): (\d+) KB receive buffer(.*)/);
+	assert.equal(Number(said[1]), srv.sipPort);
+	const ss = require('node:child_process').execFileSync('ss', ['-uamnH', 'sport', '=', `:${srv.sipPort}`],
+		{ encoding: 'utf8' });
+	const rb = Number((ss.match(/rb(\d+)/) || [])[1]);
+	assert.ok(rb > 0, ss);
+	assert.equal(Math.floor(rb / 1024), Number(said[2]), `log says ${said[2]} KB, ss says rb${rb}`);
+	const rmemMax = Number(require('node:fs').readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+	if (process.getuid && process.getuid() === 0) {
+		assert.equal(rb, 8 * 1024 * 1024, ss);   // SO_RCVBUFFORCE: 4 MB, reported doubled
+		assert.equal(said[3], '');
+	} else {
+		assert.equal(rb, Math.min(2 * rmemMax, 8 * 1024 * 1024), ss);
+	}
+});

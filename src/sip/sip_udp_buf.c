@@ -1,0 +1,51 @@
+/* sip_udp_buf.c — a large kernel receive buffer for the SIP UDP sockets.
+ *
+ * Why: the loop reads SIP datagrams between media ticks and other work.
+ * With the default buffer (net.core.rmem_default, about 208 KB: some 100
+ * datagrams of 1–2 KB as the kernel counts them), a call storm dropped
+ * tens of thousands of datagrams in the kernel (bench/README.md,
+ * overload.sh): new INVITEs vanished instead of getting an answer or a 503,
+ * and in-dialog requests were left to retransmission. A bigger buffer lets
+ * a burst wait for the loop, where overload shedding (core/overload.h)
+ * answers it. SO_RCVBUFFORCE goes past net.core.rmem_max where we may
+ * (CAP_NET_ADMIN, e.g. root); otherwise SO_RCVBUF gives what rmem_max
+ * allows. */
+#include <errno.h>
+#include <sys/socket.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_udp.h>
+#include <re_uri.h>
+#include <re_msg.h>
+#include <re_sip.h>
+#include "base/log.h"
+#include "sip/sip_int.h"
+
+enum { SIP_UDP_RCVBUF = 4 * 1024 * 1024 };
+
+void sip_udp_rcvbuf_grow(struct udp_sock *us)
+{
+	int want = SIP_UDP_RCVBUF, got = 0, fd;
+	socklen_t len = sizeof(got);
+	struct sa local;
+	char addr[64];
+
+	if (!us || udp_local_get(us, &local))
+		return;
+	fd = udp_sock_fd(us, sa_af(&local));
+	if (fd < 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)))
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want,
+				 sizeof(want));
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len))
+		return;
+	re_snprintf(addr, sizeof(addr), "%J", &local);
+	log_verbose(2, "SIP UDP socket %s: %d KB receive buffer%s", addr,
+		    got / 1024, got < want ? " (raise net.core.rmem_max for "
+		    "more)" : "");
+}

@@ -231,3 +231,38 @@ tlsTest('a_tls_transport_without_a_usable_certificate_is_logged_and_the_others_r
 	await srv.waitForLog(/SIP transport 'transport-udp' listening on UDP/);
 	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
 });
+
+// Media WebSockets over wss on the TLS port: the frames ariadne writes go
+// through the connection's TLS layer (they must not take the send thread's
+// plain path, net/txoff.h), in both directions through a mixing bridge,
+// and each socket ends with a close frame of 1000.
+tlsTest('media_websockets_over_wss_carry_audio_both_ways', (ctx) => ({
+	files: { 'http.conf': httpConf(ctx.port) }, ariadneConf: { options: { sendthread: 'yes' } },
+}), async (srv, ctx) => {
+	const { externalMedia, connectMedia, mixBridge, hangup, pattern, patternStream, assertPatternRun } =
+		require('./lib/media_ws');
+	const ev = await srv.events('bot');
+	const bots = [];
+	for (const name of ['A', 'B']) {
+		const r = await externalMedia(srv, { app: 'bot', transport: 'websocket', encapsulation: 'none',
+			connection_type: 'server', format: 'slin' });
+		assert.equal(r.status, 200, r.body);
+		const connId = r.json.channelvars.MEDIA_WEBSOCKET_CONNECTION_ID;
+		const bot = await connectMedia(srv, connId, { name, base: `wss://127.0.0.1:${ctx.port}`,
+			wsOptions: { ca: CA } });
+		await bot.waitEvent('MEDIA_START');
+		await ev.waitFor((e) => e.type === 'StasisStart' && e.channel.id === r.json.id);
+		bots.push({ id: r.json.id, name, bot });
+	}
+	const [A, B] = bots;
+	await mixBridge(srv, ev, [A.id, B.id]);
+	await sleep(200);
+	for (const [from, to] of [[A, B], [B, A]]) {
+		const start = to.bot.frames.length;
+		from.bot.sendAudio(pattern(8000));   // 1 s
+		await to.bot.until(() => (patternStream(to.bot.since(start)).values.length >= 8000 ? true : undefined),
+			`${from.name}'s second at ${to.name}`, 5000 * SLOW);
+		assert.equal(assertPatternRun(patternStream(to.bot.since(start)).values, { what: `at ${to.name}` }), 8000);
+	}
+	await hangup(srv, ev, A, B);
+});

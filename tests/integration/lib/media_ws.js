@@ -228,14 +228,17 @@ class MediaBot {
 }
 
 /**
- * Connect to ariadne's /media/<connection id> as a bot would. Resolves a
- * MediaBot once open; rejects with err.status on an HTTP refusal.
+ * Connect to ariadne's /media/<connection id> as a bot would (base: another
+ * scheme and port, e.g. wss:// on the TLS port, with wsOptions such as ca).
+ * Resolves a MediaBot once open; rejects with err.status on an HTTP refusal.
  */
-function connectMedia(srv, connId, { protocol = 'media', mode = 'plain', name = 'bot', path } = {}) {
-	const url = `ws://127.0.0.1:${srv.port}${path || `/media/${enc(connId)}`}`;
+function connectMedia(srv, connId, {
+	protocol = 'media', mode = 'plain', name = 'bot', path, base = `ws://127.0.0.1:${srv.port}`, wsOptions = {},
+} = {}) {
+	const url = `${base}${path || `/media/${enc(connId)}`}`;
 	return new Promise((resolve, reject) => {
-		const ws = protocol ? new WebSocket(url, protocol, { perMessageDeflate: false })
-			: new WebSocket(url, { perMessageDeflate: false });
+		const o = { perMessageDeflate: false, ...wsOptions };
+		const ws = protocol ? new WebSocket(url, protocol, o) : new WebSocket(url, o);
 		// Attach before 'open': MEDIA_START may come in the same read as the 101.
 		const bot = new MediaBot(ws, { mode, name });
 		const t = setTimeout(() => { ws.terminate(); reject(new Error(`${name}: WebSocket open timed out`)); },

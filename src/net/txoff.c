@@ -16,9 +16,9 @@
  * after everything queued before it. A stream's bytes the kernel does not
  * take stay with the thread, in order, and are retried when the socket
  * can take more (the thread's own epoll; it sleeps in it, woken by an
- * eventfd when the loop hands a batch over);
- * the owner sees how many through txoff_queued() (its flow control) and
- * that the peer is gone through txoff_failed().
+ * eventfd when the loop hands a batch over). The owner sees how many
+ * through txoff_queued() (its flow control) and that the peer is gone
+ * through txoff_failed().
  *
  * The thread touches nothing but its batches and txoff_socks: no libre
  * object, no log line (it counts; the loop reports, and GET /metrics
@@ -128,12 +128,9 @@ static void watch(struct txoff_sock *ts, int op)
 	(void)epoll_ctl(tx.epfd, op, ts->fd, &ev);
 }
 
+/* Every socket leaves the retry list (retry_unlink) before this. */
 static void sock_free(struct txoff_sock *ts)
 {
-	/* Out of our epoll before the descriptor goes: the owner's copy
-	 * keeps the socket, and with it our registration, alive. */
-	if (ts->retrying && tx.epfd >= 0)
-		(void)epoll_ctl(tx.epfd, EPOLL_CTL_DEL, ts->fd, NULL);
 	if (ts->fd >= 0)
 		close(ts->fd);
 	free(ts->pend);
@@ -154,6 +151,8 @@ static void retry_unlink(struct txoff_sock *ts)
 	ts->retrying = false;
 	if (ts->closing)
 		tx.nclosing--;
+	/* Out of our epoll before our descriptor goes: the owner's copy
+	 * keeps the socket, and with it our registration, alive. */
 	(void)epoll_ctl(tx.epfd, EPOLL_CTL_DEL, ts->fd, NULL);
 }
 
@@ -209,8 +208,6 @@ static void pend_add(struct txoff_sock *ts, const uint8_t *p, size_t n)
 		ts->retrying = true;
 		ts->retry_next = tx.retry;
 		tx.retry = ts;
-		if (ts->closing)
-			tx.nclosing++;
 		watch(ts, EPOLL_CTL_ADD);
 	}
 }
@@ -260,7 +257,8 @@ static uint64_t now_ms(void)
 }
 
 /* A closed socket whose bytes are all out (or never will be): the FIN
- * if asked for, then our descriptor goes. */
+ * if asked for and nothing was left unsent (no FIN after a hole), then
+ * our descriptor goes. */
 static void sock_finish(struct txoff_sock *ts)
 {
 	if (ts->fin && !ts->pend_len && !atomic_load(&ts->failed))
@@ -282,11 +280,8 @@ static void retry(struct txoff_sock *ts, uint64_t now)
 		return;
 	}
 	retry_unlink(ts);
-	if (ts->closing) {
-		if (ts->pend_len)    /* given up on: no FIN after a hole */
-			atomic_store(&ts->failed, true);
+	if (ts->closing)
 		sock_finish(ts);
-	}
 }
 
 /* Closed streams whose peers took too long. */
@@ -385,14 +380,10 @@ static void stop_streams(void)
 	struct txoff_sock *ts;
 
 	while ((ts = tx.retry)) {
-		bool done = pend_flush(ts);
-
+		(void)pend_flush(ts);
 		retry_unlink(ts);
-		if (!ts->closing)
-			continue;
-		if (!done)
-			atomic_store(&ts->failed, true);
-		sock_finish(ts);
+		if (ts->closing)
+			sock_finish(ts);
 	}
 }
 

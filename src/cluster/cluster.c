@@ -25,6 +25,9 @@
 #include "cluster/cluster.h"
 #include "cluster/cluster_int.h"
 
+/* How long a starting node waits for another node to claim its node id. */
+enum { DUP_WAIT_MS = 1000 };
+
 static struct {
 	bool on;
 	struct cluster_conf cc;
@@ -154,11 +157,12 @@ static void on_drain(bool on, void *arg)
 	announce_tick(NULL);
 }
 
-static void collect_dup(const char *data, size_t len, void *arg)
+static bool collect_dup(const char *data, size_t len, void *arg)
 {
 	(void)arg;
 	if (is_duplicate(data, len))
 		cl.dup_seen++;
+	return cl.dup_seen > 0;
 }
 
 /* The node id becomes the entity id, and the channel id prefix: its
@@ -205,9 +209,14 @@ static int start(void)
 	if (err)
 		return err;
 	/* ari-proxy checks its entity id; we ask the cluster whether the
-	 * node id is taken (only possible when NATS is up right now) */
+	 * node id is taken (only possible when NATS is up right now). The
+	 * holder answers from its own loop, which a busy machine can keep
+	 * for some hundred ms: wait up to DUP_WAIT_MS, less when it answers
+	 * (300 ms was too short to be sure under a sanitizer on 2 busy
+	 * cores). */
 	if (cluster_bus_connected() &&
-	    !cluster_bus_ping_collect(300, collect_dup, NULL) && cl.dup_seen) {
+	    !cluster_bus_ping_collect(DUP_WAIT_MS, collect_dup, NULL) &&
+	    cl.dup_seen) {
 		log_error("Node id '%s' is already announced on NATS by another "
 			  "node: refusing to start (set a unique node_id in "
 			  "nats.conf)", cl.cc.node);

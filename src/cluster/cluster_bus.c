@@ -335,7 +335,7 @@ int cluster_bus_publish(const char *subject, const char *data, size_t len)
 }
 
 int cluster_bus_ping_collect(unsigned wait_ms,
-			     void (*h)(const char *data, size_t len, void *arg),
+			     bool (*h)(const char *data, size_t len, void *arg),
 			     void *arg)
 {
 	char subj[sizeof(bus.subs[0].subject)];
@@ -354,12 +354,16 @@ int cluster_bus_ping_collect(unsigned wait_ms,
 		s = natsConnection_FlushTimeout(bus.nc, wait_ms);
 	while (s == NATS_OK && nats_Now() < deadline) {
 		natsMsg *m = NULL;
+		bool found;
 
 		if (natsSubscription_NextMsg(&m, sub, deadline - nats_Now()) !=
 		    NATS_OK)
 			break;
-		h(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), arg);
+		found = h(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
+			  arg);
 		natsMsg_Destroy(m);
+		if (found)
+			break;
 	}
 	(void)natsSubscription_Unsubscribe(sub);
 	natsSubscription_Destroy(sub);

@@ -81,9 +81,9 @@ int cluster_bus_subscribe_all(void);
 void cluster_bus_create_group(bool on);
 int cluster_bus_publish(const char *subject, const char *data, size_t len);
 /* At start-up only, blocking at most wait_ms: the announcements seen after
- * one ping, handed to `h`. */
+ * one ping, handed to `h` until it returns true (found what it looked for). */
 int cluster_bus_ping_collect(unsigned wait_ms,
-			     void (*h)(const char *data, size_t len, void *arg),
+			     bool (*h)(const char *data, size_t len, void *arg),
 			     void *arg);
 void cluster_bus_close(void);
 

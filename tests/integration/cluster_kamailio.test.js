@@ -22,6 +22,7 @@ const path = require('node:path');
 const {
 	REPO, SLOW, startServer, stopServer, spawnSipp, runSipp, assertSipp, sippReport, sleep,
 	freeUdpPort, udpPortBound, withSipp,
+	trackChild,
 } = require('./lib/server');
 
 const KAMAILIO = process.env.KAMAILIO_BIN || 'kamailio';
@@ -75,7 +76,7 @@ async function startKamailio(nodes, { pingInterval = 1, frTimer = 1000, defines 
 			'-A', `LISTEN=udp:127.0.0.1:${port}`, '-A', `DISPATCHER_LIST="${list}"`,
 			'-A', `DS_PING_INTERVAL=${pingInterval}`, '-A', `FR_TIMER=${frTimer * SLOW}`,
 			'-A', 'CHILDREN=2', ...defines.flatMap((d) => ['-A', d])];
-		const proc = spawn(KAMAILIO, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+		const proc = trackChild(spawn(KAMAILIO, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
 		const kam = {
 			proc, port, dir, log: '', exit: null,
 			addr: `127.0.0.1:${port}`,

@@ -10,7 +10,7 @@ const assert = require('node:assert/strict');
 const { spawn, execFileSync } = require('node:child_process');
 const net = require('node:net');
 const {
-	startServer, stopServer, freePort, sleep, ini, SLOW, TIMESTAMP_RE,
+	startServer, stopServer, freePort, sleep, ini, SLOW, TIMESTAMP_RE, trackChild,
 } = require('./lib/server');
 
 let nats = null;
@@ -30,7 +30,7 @@ const T = 500; // ari-proxy's default request timeout
 /** nats-server on a free port; resolves {port, proc, stop()}. */
 async function startNats(port) {
 	port = port || await freePort();
-	const proc = spawn(natsBin, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+	const proc = trackChild(spawn(natsBin, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' }));
 	const deadline = Date.now() + 5000;
 	while (Date.now() < deadline) {
 		const ok = await new Promise((r) => {
@@ -42,7 +42,12 @@ async function startNats(port) {
 	}
 	return {
 		port, proc,
-		stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }),
+		// resolves at once when it has already gone (an 'exit' never comes twice)
+		stop: () => new Promise((r) => {
+			if (proc.exitCode !== null || proc.signalCode !== null) return r();
+			proc.once('exit', r);
+			proc.kill('SIGTERM');
+		}),
 	};
 }
 
@@ -423,9 +428,18 @@ describe('cluster start-up', { skip: SKIP, timeout: 60000 * SLOW }, () => {
 		const bus = await startNats();
 		const A = await startNode(bus.port, NODE_A);
 		try {
-			await assert.rejects(startNode(bus.port, NODE_A), (e) =>
-				/exited during start-up/.test(e.message) &&
-				/already announced on NATS by another node/.test(e.message));
+			let dup = null;
+			try {
+				dup = await startNode(bus.port, NODE_A);
+			} catch (e) {
+				assert.match(e.message, /exited during start-up/);
+				assert.match(e.message, /already announced on NATS by another node/);
+			}
+			if (dup) {
+				const log = dup.tail();
+				await stopServer(dup);
+				assert.fail(`the second node with id ${NODE_A} started\n${log}`);
+			}
 		} finally {
 			await stopServer(A);
 			await bus.stop();

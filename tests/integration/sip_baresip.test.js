@@ -15,7 +15,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
-const { serverTest, pjsipConf, freePort, freeUdpPort, sleep, SLOW } = require('./lib/server');
+const { serverTest, pjsipConf, freePort, freeUdpPort, sleep, SLOW, trackChild } = require('./lib/server');
 
 const BARESIP = process.env.BARESIP_BIN || 'baresip';
 const MODULES = ['/usr/lib/baresip/modules', '/usr/lib/x86_64-linux-gnu/baresip/modules']
@@ -135,7 +135,7 @@ class Baresip {
 		].join('\n'));
 		fs.writeFileSync(path.join(this.dir, 'accounts'), account + '\n');
 		fs.writeFileSync(path.join(this.dir, 'contacts'), '');
-		this.proc = spawn(BARESIP, ['-f', this.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+		this.proc = trackChild(spawn(BARESIP, ['-f', this.dir], { stdio: ['ignore', 'pipe', 'pipe'] }));
 		const keep = (d) => { this.out = (this.out + d.toString()).slice(-20000); };
 		this.proc.stdout.on('data', keep);
 		this.proc.stderr.on('data', keep);

@@ -7,7 +7,7 @@
 // run in parallel and tests in any order. stop() insists on exit code 0: under
 // ASan a leak report turns the exit code non-zero and must fail the test.
 
-const { test } = require('node:test');
+const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn, execFile } = require('node:child_process');
 const fs = require('node:fs');
@@ -28,6 +28,30 @@ const EVENT_TIMEOUT_MS = 5000 * SLOW;
 const STOP_TIMEOUT_MS = 10000 * SLOW;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Every child a test starts (ariadne, SIPp, nats-server, ...) until it exits.
+// A test that fails or times out before it stops its children must not leave
+// them running: a live child keeps the test file's process alive, and the
+// whole suite then waits for it forever (CI once ran out of time that way).
+// After the file's last test, whatever is still running is killed.
+const liveChildren = new Set();
+function trackChild(proc) {
+	liveChildren.add(proc);
+	proc.once('exit', () => liveChildren.delete(proc));
+	proc.once('error', () => liveChildren.delete(proc));
+	return proc;
+}
+// Only inside a test run: a plain script (bench/cluster_nats.js) that uses
+// this harness would otherwise get a test report printed at its exit.
+if (process.env.NODE_TEST_CONTEXT || /\.test\.js$/.test((require.main || {}).filename || '')) {
+	after(() => {
+		for (const proc of liveChildren) {
+			process.stderr.write(`[harness] killing ${proc.spawnfile} (pid ${proc.pid}), ` +
+				'still running after the last test of this file\n');
+			proc.kill('SIGKILL');
+		}
+	});
+}
 
 /** A free TCP port on 127.0.0.1 (listen on port 0, read it back, close). */
 function freePort() {
@@ -402,10 +426,10 @@ class Server {
 		this.stderr = '';
 		this.exit = null;
 		const args = ['-C', this.confDir, '-f', ...(this.opts.args || [])];
-		this.proc = spawn(BIN, args, {
+		this.proc = trackChild(spawn(BIN, args, {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env: Object.assign({}, process.env, this.opts.env || {}),
-		});
+		}));
 		this.proc.stdout.on('data', (d) => { this.stdout += d.toString(); });
 		this.proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
 		this.exited = new Promise((resolve) => {
@@ -742,7 +766,7 @@ async function spawnSipp(opts = {}) {
 	if (remote) args.push(remote);
 	const cmd = `${SIPP_BIN} ${args.join(' ')}`;
 
-	const proc = spawn(SIPP_BIN, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+	const proc = trackChild(spawn(SIPP_BIN, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
 	let stdout = '';
 	let stderr = '';
 	// The statistics screen is repeated every second: keep the tail only.
@@ -827,7 +851,7 @@ async function withSipp(sipp, fn) {
 module.exports = {
 	withSipp,
 	BIN, REPO, SLOW, EVENT_TIMEOUT_MS,
-	sleep, freePort, freeUdpPort, reserveUdpPorts, udpPortBound, request, rawExchange, rawStatus, basicAuth, parseCsv, ini,
+	sleep, trackChild, freePort, freeUdpPort, reserveUdpPorts, udpPortBound, request, rawExchange, rawStatus, basicAuth, parseCsv, ini,
 	startServer, serverTest, stopServer, EventLog, EventSocket, eventLog, Server,
 	TIMESTAMP_RE, ASTERISK_ID_RE,
 	pjsipConf, SIPP_DIR, SIPP_PCAP_DIR, sippScenario, spawnSipp, runSipp, sippReport, assertSipp,

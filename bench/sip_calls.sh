@@ -93,7 +93,7 @@ run_ladder() { # udp|tcp
 		achieved=$(awk -v n="$ok" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 		cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v s="$secs" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (b - a) / hz / s * 100 }')
 		fpct=$(awk -v f="$failed" -v n="$calls" 'BEGIN { printf "%.2f", n ? 100 * f / n : 100 }')
-		echo "RESULT $tp rate $rate/s: $calls calls, $ok ok, $failed failed ($fpct%), ~$achieved calls/s completed, wall ${secs}s, sipp exit $rc, ariadne CPU ${cpu}% of one core, RSS $(bench_rss_kb) kB"
+		echo "RESULT $tp rate $rate/s: $calls calls, $ok ok, $failed failed ($fpct%), ~$achieved calls/s completed, wall ${secs}s, sipp exit $rc, ariadne CPU ${cpu}% of one core, RSS $(bench_rss_kb) kB (peak $(bench_peak_rss_kb) kB)"
 		if ! kill -0 "$BENCH_PID" 2>/dev/null; then
 			echo "bench: ariadne died at $rate calls/s over $tp" >&2
 			tail -n 30 "$BENCH_TMP/ariadne.log" >&2

@@ -119,6 +119,11 @@ bench_rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$BENCH_PID/status"
 }
 
+# The highest RSS ariadne has had since it started (the kernel's VmHWM).
+bench_peak_rss_kb() {
+	awk '/^VmHWM:/ { print $2 }' "/proc/$BENCH_PID/status"
+}
+
 bench_machine() {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	echo "machine: $(nproc) cores, $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2/1048576 }' /proc/meminfo), $(uname -sr)"

@@ -17,6 +17,7 @@
 #include "ari/request.h"
 #include "base/metrics.h"
 #include "base/options.h"
+#include "base/timerwheel.h"
 
 static double resident_bytes(void)
 {
@@ -52,6 +53,9 @@ static void collect_process(void)
 		      "(VmRSS)", NULL, resident_bytes());
 	metrics_gauge("ariadne_open_fds", "Open file descriptors", NULL,
 		      open_fds());
+	metrics_gauge("ariadne_timers", "Timers running in the event loop "
+		      "(libre's SIP transaction timers included)", NULL,
+		      timerwheel_count());
 	metrics_gauge("ariadne_start_time_seconds", "Start time, seconds "
 		      "since the epoch", NULL,
 		      (double)options.startup_time.tv_sec +

@@ -2,7 +2,9 @@
  * tmr_start, tmr_cancel, tmr_poll and the rest of libre's tmr_* API, so every
  * timer of the process (libre's SIP transactions, re_main()'s poll loop, ours)
  * runs on a 1 ms hashed timing wheel instead of libre's sorted list. Nothing
- * calls this file by name; timerwheel.h only adds a counter for tests.
+ * calls this file by name for that; timerwheel.h adds a counter for tests
+ * and a watch on the timers being started (src/sip uses it to bound one of
+ * libre's SIP transaction timers, see sip_accepted.c).
  *
  * Why: libre 1.1.0 keeps every timer of the loop in one sorted linked list, and
  * tmr_start() walks it from the tail past every timer that expires later. libre's
@@ -105,6 +107,7 @@ static uint32_t nwheel;             /* timers in wheel[] */
 static uint32_t ntimers;            /* timers in all three */
 static bool inited;
 static pthread_t owner;
+static struct timerwheel_watch *watch;
 
 static void init(void)
 {
@@ -332,6 +335,13 @@ void tmr_start(struct tmr *tmr, uint64_t delay, tmr_h *th, void *arg)
 	tmr->arg = arg;
 	if (!th)
 		return;
+	if (watch && (!watch->arg || watch->arg == arg) &&
+	    (!watch->th || watch->th == th)) {
+		watch->seen_th = th;
+		watch->seen++;
+		if (watch->cap_ms && delay > watch->cap_ms)
+			delay = watch->cap_ms;
+	}
 	tmr->jfs = tmr_jiffies() + delay;
 	insert(tmr);
 }
@@ -393,4 +403,9 @@ void tmr_debug(void)
 uint32_t timerwheel_count(void)
 {
 	return ntimers;
+}
+
+void timerwheel_watch_set(struct timerwheel_watch *w)
+{
+	watch = w;
 }

@@ -107,6 +107,11 @@ static int start_stack(void)
 {
 	int err = sip_stack_open();
 
+	/* first: before the counters see a request, as libre's own
+	 * transaction matching is (and before the trace handler counts
+	 * the probe's 200) */
+	if (!err)
+		err = sip_accepted_init();
 	if (!err)
 		err = sip_listen(&count_lsnr, sipmod.sip, true,
 				 sip_dispatch_count, NULL);
@@ -184,6 +189,7 @@ void sip_module_close(void)
 	sipmod.conf = mem_deref(sipmod.conf);
 	lsnr = mem_deref(lsnr);
 	count_lsnr = mem_deref(count_lsnr);
+	sip_accepted_close();
 	sipmod.sock = mem_deref(sipmod.sock);
 	sip_security_close();
 	sip_stack_close();

@@ -163,6 +163,17 @@ bool sip_malformed_seen(const struct sip_msg *msg);
 void sip_udp_rcvbuf_grow(struct udp_sock *us);
 /* Send the probe that makes the first request arrive on a UDP transport. */
 int sip_malformed_probe(const struct sa *bind);
+
+/* sip_accepted.c — answered INVITEs: libre's transaction cut short, the
+ * INVITE remembered for 32 s in a few bytes, its retransmissions absorbed.
+ * init after the stack and its transports, before any other listener. */
+int sip_accepted_init(void);
+/* Around sending a 2xx to msg (an INVITE): begin, send, end. */
+void sip_accepted_begin(void);
+void sip_accepted_end(const struct sip_msg *msg);
+/* INVITEs remembered now. */
+uint32_t sip_accepted_count(void);
+void sip_accepted_close(void);
 void sip_malformed_close(void);
 
 /* sip_stack.c — the running module's state, libre's sip instance and its

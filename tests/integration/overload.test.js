@@ -9,12 +9,12 @@
 // loop's own lag) cannot be forced deterministically here: its decision and
 // smoothing are unit-tested (tests/unit/test_overload.c).
 const assert = require('node:assert/strict');
-const dgram = require('node:dgram');
 const os = require('node:os');
 const {
 	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, withSipp,
 	EVENT_TIMEOUT_MS,
 } = require('./lib/server');
+const { udpPeer } = require('./lib/udp_peer');
 
 const enc = encodeURIComponent;
 const PJSIP = { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1' } }) };
@@ -115,19 +115,6 @@ serverTest('maxcalls_refuses_the_third_call_with_503_and_retry_after_and_makes_n
 		assert.equal(await refusedCount(srv, 'maxcalls'), 9);
 	});
 });
-
-/** A raw UDP SIP peer: send() text, collect every datagram received. */
-async function udpPeer() {
-	const sock = dgram.createSocket('udp4');
-	const got = [];
-	sock.on('message', (m) => got.push(m.toString('latin1')));
-	await new Promise((r) => sock.bind(0, '127.0.0.1', r));
-	return {
-		port: sock.address().port, got,
-		send: (text, port) => new Promise((r) => sock.send(Buffer.from(text, 'latin1'), port, '127.0.0.1', r)),
-		close: () => new Promise((r) => sock.close(r)),
-	};
-}
 
 serverTest('a_retransmitted_invite_gets_the_same_503_from_the_transaction_and_is_refused_once', {
 	files: PJSIP, ariadneConf: { options: { maxcalls: 1, overload_retry_after: 0 } },

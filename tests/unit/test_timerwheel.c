@@ -436,6 +436,47 @@ static void test_libre_internal_timer(void **state)
 	assert_in_range(rx_at[1] - rx_at[0], 490, 900);
 }
 
+static void other_h(void *arg)
+{
+	rec_h(arg);
+}
+
+/* The watch (for src/sip/sip_accepted.c): a timer matching its arg and
+ * handler is counted, its handler reported and its delay capped; others,
+ * and every timer once the watch is cleared, start as asked. */
+static void test_watch(void **state)
+{
+	struct timerwheel_watch w = { .th = rec_h, .cap_ms = 5 };
+	struct tmr a, b, c, d;
+	static char key[] = "k";
+
+	(void)state;
+	tmr_init(&a); tmr_init(&b); tmr_init(&c); tmr_init(&d);
+	timerwheel_watch_set(&w);
+	tmr_start(&a, 1000, rec_h, "a");     /* matches: 5 ms */
+	tmr_start(&b, 1000, other_h, "b");   /* other handler: 1 s */
+	tmr_start(&c, 2, rec_h, "c");        /* matches, shorter than the cap */
+	timerwheel_watch_set(NULL);
+	tmr_start(&d, 1000, rec_h, "d");     /* no watch: 1 s */
+	assert_int_equal(w.seen, 2);
+	assert_ptr_equal(w.seen_th, rec_h);
+	step(10);
+	assert_string_equal(fired, "ca");
+	step(1000);
+	assert_string_equal(fired, "cabd");
+
+	w = (struct timerwheel_watch){ .arg = key };   /* any handler */
+	timerwheel_watch_set(&w);
+	tmr_start(&a, 100, other_h, "x");    /* other arg: not seen */
+	tmr_start(&b, 100, other_h, key);
+	timerwheel_watch_set(NULL);
+	assert_int_equal(w.seen, 1);
+	assert_ptr_equal(w.seen_th, other_h);
+	assert_int_equal(tmr_get_expire(&b), 100); /* cap 0: as asked */
+	tmr_cancel(&a);
+	tmr_cancel(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +497,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_libre_internal_timer,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch, setup, teardown),
 	};
 	int ret;
 

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <re_types.h>
 #include <re_mem.h>
@@ -23,10 +24,12 @@
 /* Percent-decode [s, s+len) into out with http_url_decode(). '+' is kept:
  * ARI clients send path segments with encodeURIComponent/quote, where '+' is
  * a literal plus. A malformed escape is kept as written. Fails on overflow
- * or a decoded NUL. */
+ * or a decoded NUL. Decoding never lengthens, so a segment shorter than
+ * out is decoded in place of the heap copy every request used to make. */
 static bool decode_segment(const char *s, size_t len, char *out, size_t outsz)
 {
-	char *tmp = mem_alloc(len + 1, NULL);
+	char local[256];
+	char *tmp = len < sizeof(local) ? local : mem_alloc(len + 1, NULL);
 	size_t n;
 	bool ok;
 
@@ -36,7 +39,8 @@ static bool decode_segment(const char *s, size_t len, char *out, size_t outsz)
 	ok = n < outsz && strlen(tmp) == n;
 	if (ok)
 		memcpy(out, tmp, n + 1);
-	mem_deref(tmp);
+	if (tmp != local)
+		mem_deref(tmp);
 	return ok;
 }
 
@@ -62,23 +66,37 @@ static bool is_wildcard(const char *seg, size_t len)
 	return len >= 2 && seg[0] == '{' && seg[len - 1] == '}';
 }
 
-/* Append the methods defined on `path` to res->allow, in the order Asterisk
- * lists them (its enum ast_http_method order). */
-static void build_allow(const char *path, struct ari_match_result *res)
+/* The methods defined on `path`, in the order Asterisk lists them (its
+ * enum ast_http_method order), after OPTIONS. */
+static void allow_of(const char *path, char *allow, size_t size)
 {
 	static const char *const order[] = { "GET", "POST", "PUT", "DELETE" };
+	size_t len;
 
-	strcpy(res->allow, "OPTIONS");
+	len = (size_t)snprintf(allow, size, "OPTIONS");
 	for (size_t m = 0; m < sizeof(order) / sizeof(order[0]); m++) {
 		for (size_t i = 0; i < ari_routes_count; i++) {
 			if (strcmp(ari_routes[i].path, path) ||
 			    strcmp(ari_routes[i].method, order[m]))
 				continue;
-			strcat(res->allow, ",");
-			strcat(res->allow, order[m]);
+			if (len < size)
+				len += (size_t)snprintf(allow + len, size - len,
+							",%s", order[m]);
 			break;
 		}
 	}
+}
+
+/* res->allow for the path of route `first` (the first route of its path):
+ * the table does not change, so each path's list is built once. */
+static void build_allow(size_t first, struct ari_match_result *res)
+{
+	static char cache[MAX_ROUTES][sizeof(res->allow)];
+
+	if (!cache[first][0])
+		allow_of(ari_routes[first].path, cache[first],
+			 sizeof(cache[first]));
+	memcpy(res->allow, cache[first], sizeof(res->allow));
 }
 
 /* The request path's segment after *p (which is at a '/'): sets *seg and
@@ -94,19 +112,23 @@ static void next_path_segment(const char **p, const char **seg, size_t *len)
 	*p = q;
 }
 
-/* The routes still matching, and where each one's pattern goes on. */
+/* The routes still matching (their indexes, in table order), and where
+ * each one's pattern goes on. A compact list: after the first segment
+ * only the dozen routes under it are looked at again. */
 struct walk {
-	const char *pos[MAX_ROUTES];
-	bool alive[MAX_ROUTES];
+	const char *pos[MAX_ROUTES];    /* by route index */
+	uint16_t live[MAX_ROUTES];
+	size_t n;
 };
 
-static bool literal_equals(const char *rseg, size_t rlen, const char *seg)
+static bool literal_equals(const char *rseg, size_t rlen, const char *seg,
+			   size_t len)
 {
-	return !is_wildcard(rseg, rlen) && strlen(seg) == rlen &&
+	return len == rlen && !is_wildcard(rseg, rlen) &&
 	       !memcmp(seg, rseg, rlen);
 }
 
-/* Narrow the alive routes by one (decoded) request segment: when some
+/* Narrow the live routes by one (decoded) request segment: when some
  * route has this literal segment, only those stay, else only the
  * wildcards. */
 static void narrow(struct walk *w, const char *seg)
@@ -114,24 +136,24 @@ static void narrow(struct walk *w, const char *seg)
 	const char *rseg[MAX_ROUTES];
 	size_t rlen[MAX_ROUTES];
 	bool literal_hit = false;
+	size_t len = strlen(seg), n = 0;
 
-	for (size_t i = 0; i < ari_routes_count; i++) {
-		if (!w->alive[i])
+	for (size_t k = 0; k < w->n; k++) {
+		uint16_t i = w->live[k];
+
+		if (!next_pattern_segment(&w->pos[i], &rseg[i], &rlen[i]))
 			continue;
-		if (!next_pattern_segment(&w->pos[i], &rseg[i], &rlen[i])) {
-			w->alive[i] = false;
-			continue;
-		}
-		if (literal_equals(rseg[i], rlen[i], seg))
+		w->live[n++] = i;
+		if (literal_equals(rseg[i], rlen[i], seg, len))
 			literal_hit = true;
 	}
-	for (size_t i = 0; i < ari_routes_count; i++) {
-		if (!w->alive[i])
-			continue;
-		if (literal_hit)
-			w->alive[i] = literal_equals(rseg[i], rlen[i], seg);
-		else
-			w->alive[i] = is_wildcard(rseg[i], rlen[i]);
+	w->n = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint16_t i = w->live[k];
+
+		if (literal_hit ? literal_equals(rseg[i], rlen[i], seg, len)
+				: is_wildcard(rseg[i], rlen[i]))
+			w->live[w->n++] = i;
 	}
 }
 
@@ -144,8 +166,9 @@ static bool walk_path(struct walk *w, const char *path)
 
 	for (size_t i = 0; i < ari_routes_count; i++) {
 		w->pos[i] = ari_routes[i].path;
-		w->alive[i] = true;
+		w->live[i] = (uint16_t)i;
 	}
+	w->n = ari_routes_count;
 	for (int depth = 0; *p; depth++) {
 		const char *start;
 		size_t len;
@@ -200,7 +223,7 @@ enum ari_match ari_route_match(const char *method, const char *path,
 			       struct ari_match_result *res)
 {
 	struct walk w;
-	const struct ari_route *node = NULL;
+	size_t node = SIZE_MAX;
 
 	memset(res, 0, sizeof(*res));
 	if (!method || !path || *path != '/' || ari_routes_count > MAX_ROUTES)
@@ -209,20 +232,22 @@ enum ari_match ari_route_match(const char *method, const char *path,
 		return ARI_MATCH_NO_PATH;
 
 	/* The routes whose pattern ended exactly here share one path. */
-	for (size_t i = 0; i < ari_routes_count; i++) {
-		if (!w.alive[i] || *w.pos[i] != '\0')
+	for (size_t k = 0; k < w.n; k++) {
+		size_t i = w.live[k];
+
+		if (*w.pos[i] != '\0')
 			continue;
-		if (!node)
-			node = &ari_routes[i];
+		if (node == SIZE_MAX)
+			node = i;
 		if (!strcmp(ari_routes[i].method, method)) {
 			res->route = &ari_routes[i];
 			break;
 		}
 	}
-	if (!node)
+	if (node == SIZE_MAX)
 		return ARI_MATCH_NO_PATH;
 
-	build_allow(node->path, res);
+	build_allow(node, res);
 	if (!res->route)
 		return ARI_MATCH_NO_METHOD;
 	fill_vars(path, res);

@@ -14,6 +14,7 @@
 #include "ari/http_conf.h"
 #include "ari/request.h"
 #include "base/config.h"
+#include "base/json_compact.h"
 #include "base/log.h"
 
 #define cf ari_http_conf
@@ -57,8 +58,9 @@ static void resp_send(struct ari_resp *resp, int code, const char *body,
 
 char *ari_json_text(const json_t *body)
 {
-	return json_dumps(body, JSON_ENCODE_ANY | (cf.pretty ?
-			  JSON_INDENT(2) : JSON_COMPACT));
+	if (cf.pretty)
+		return json_dumps(body, JSON_ENCODE_ANY | JSON_INDENT(2));
+	return json_compact(body);   /* json_dumps' bytes, faster */
 }
 
 void ari_resp_json(struct ari_resp *resp, int code, json_t *body)
@@ -77,7 +79,7 @@ void ari_resp_json(struct ari_resp *resp, int code, json_t *body)
 		return;
 	}
 	resp_send(resp, code, text, strlen(text));
-	free(text);  /* json_dumps() output is jansson's */
+	free(text);  /* ari_json_text() output: free() */
 }
 
 void ari_resp_error(struct ari_resp *resp, int code, const char *fmt, ...)

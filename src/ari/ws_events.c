@@ -120,7 +120,7 @@ static char *event_text(const char *app, const struct bus_event *ev)
 	seq = ari_app_log_next(app);
 	if (seq)
 		json_object_set_new(j, "sequence", json_integer((json_int_t)seq));
-	text = json_dumps(j, ari_http_pretty() ? JSON_INDENT(2) : JSON_COMPACT);
+	text = ari_json_text(j);
 	json_decref(j);
 	if (text && seq && ari_app_log_keep(app, seq, text))
 		log_warning("Stasis app '%s': event %llu not kept for a "
@@ -162,7 +162,7 @@ static void holder_deliver(const char *app, const struct bus_event *ev,
 {
 	(void)owner;
 	if (ev->type != BUS_APP_REPLACED)
-		free(event_text(app, ev));  /* json_dumps() output is jansson's */
+		free(event_text(app, ev));  /* ari_json_text() output: free() */
 }
 
 /* The app's owner `from` lets it go: its holder, if any, takes it back. */
@@ -218,7 +218,7 @@ static void keeper_deliver(const char *app, const struct bus_event *ev,
 {
 	(void)owner;
 	if (ev->type != BUS_APP_REPLACED)
-		free(event_text(app, ev));  /* json_dumps() output is jansson's */
+		free(event_text(app, ev));  /* ari_json_text() output: free() */
 }
 
 static void keeper_expired(void *arg)
@@ -353,13 +353,12 @@ static void send_json(struct ws_sess *s, json_t *j)
 
 	if (!j)
 		return;
-	text = json_dumps(j, ari_http_pretty() ? JSON_INDENT(2) :
-			  JSON_COMPACT);
+	text = ari_json_text(j);
 	json_decref(j);
 	if (!text)
 		return;
 	send_text(s, text);
-	free(text);  /* json_dumps() output is jansson's */
+	free(text);  /* ari_json_text() output: free() */
 }
 
 static void deliver(const char *app, const struct bus_event *ev, void *owner)

@@ -249,7 +249,7 @@ void ws_share_deliver(const char *app, const struct bus_event *ev,
 	/* The channel is gone: nothing more of it will come. */
 	if (gv && ev->type == BUS_CHANNEL_DESTROYED)
 		mem_deref(gv);
-	free(text);  /* json_dumps() output is jansson's */
+	free(text);  /* ari_json_text() output: free() */
 }
 
 struct handover {

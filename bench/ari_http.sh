@@ -39,7 +39,9 @@ for path in /ari/asterisk/ping /ari/asterisk/info /ari/channels; do
 	cmd=(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "$AUTH_HDR" "$BENCH_URL$path")
 	echo "\$ wrk -t$THREADS -c$CONNS -d$DURATION --latency -H 'Authorization: Basic <asterisk:asterisk>' $BENCH_URL$path"
 	lo0=$(listen_overflows)
+	cpu0=$(awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat")
 	out=$("${cmd[@]}" 2>&1)
+	cpu1=$(awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat")
 	lo=$(( $(listen_overflows) - lo0 ))
 	echo "$out" | sed 's/^/   /'
 	rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
@@ -47,7 +49,12 @@ for path in /ari/asterisk/ping /ari/asterisk/info /ari/channels; do
 	pct=$(echo "$out" | awk '/^ +(50|90|99)%/ { printf "%sp%s %s", (n++ ? ", " : ""), substr($1, 1, length($1) - 1), $2 }')
 	non2xx=$(echo "$out" | awk -F': *' '/Non-2xx/ { print $2 }')
 	errs=$(echo "$out" | awk '/Socket errors:/ { sub(/^ *Socket errors: */, ""); print }')
-	echo "RESULT GET $path: ${rps:-?} requests/s; latency $lat; $pct; non-2xx: ${non2xx:-0}; socket errors: ${errs:-none}; TcpExt ListenOverflows during the run: $lo"
+	# The server's own CPU (user + system) per request: steadier than
+	# requests/s on a machine whose other tenants come and go.
+	nreq=$(echo "$out" | awk '/ requests in / { print $1 }')
+	cpureq=$(awk -v a="$cpu0" -v b="$cpu1" -v n="${nreq:-0}" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { if (n > 0) printf "%.1f", (b - a) / hz / n * 1e6; else print "?" }')
+	echo "RESULT GET $path: ${rps:-?} requests/s; latency $lat; $pct; server CPU ${cpureq} us/request; non-2xx: ${non2xx:-0}; socket errors: ${errs:-none}; TcpExt ListenOverflows during the run: $lo"
 	if ! kill -0 "$BENCH_PID" 2>/dev/null; then
 		echo "bench: ariadne died during GET $path" >&2
 		tail -n 30 "$BENCH_TMP/ariadne.log" >&2

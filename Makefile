@@ -132,4 +132,4 @@ bench: all
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d)
+-include $(OBJ:.o=.d) $(BUILD)/src/main.d $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d)

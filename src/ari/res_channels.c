@@ -151,7 +151,7 @@ static bool request_params_ok(struct ari_req *req, struct ari_resp *resp,
  * the network, while an application's requests keep their priority. */
 bool ari_channels_shed(struct ari_resp *resp, const char *endpoint)
 {
-	enum overload_reason r = overload_check(0, 0);
+	enum overload_reason r = overload_check(0, 0, 0);
 	char why[128];
 
 	if (r == OVERLOAD_NONE)

@@ -216,6 +216,7 @@ static const struct {
 	{"maxcalls", &options.maxcalls},
 	{"maxlag", &options.maxlag},
 	{"maxsetup", &options.maxsetup},
+	{"maxbacklog", &options.maxbacklog},
 	{"overload_retry_after", &options.overload_retry_after},
 	{"authfail_limit", &options.authfail_limit},
 	{"authfail_window", &options.authfail_window},
@@ -291,6 +292,7 @@ void options_load(const struct config *cfg, const char *confdir)
 	copy(options.default_language, sizeof(options.default_language), "en");
 	options.verbose = 3;
 	options.maxlag = 100;
+	options.maxbacklog = 50;
 	options.sendthread = -1;
 	options.overload_retry_after = 5;
 	options.authfail_limit = 5;

@@ -34,6 +34,8 @@ struct options {
 	                      * late, smoothed (default 100) */
 	int maxsetup;        /* [options] maxsetup: SIP calls not yet
 	                      * answered */
+	int maxbacklog;      /* [options] maxbacklog: % of a SIP UDP
+	                      * socket's receive buffer queued (default 50) */
 	int overload_retry_after; /* [options] overload_retry_after: s in a
 	                      * refusal's Retry-After (default 5; 0 none) */
 	/* Back-off of failed SIP/ARI authentication (base/backoff.h). */

@@ -41,6 +41,8 @@ enum overload_reason overload_decide(const struct overload_limits *lim,
 		return OVERLOAD_MAXLOAD;
 	if (lim->maxlag_ms && s->lag_ms >= lim->maxlag_ms)
 		return OVERLOAD_LAG;
+	if (lim->maxbacklog_pct && s->backlog_pct >= lim->maxbacklog_pct)
+		return OVERLOAD_BACKLOG;
 	if (lim->maxsetup && s->setup >= lim->maxsetup)
 		return OVERLOAD_SETUP;
 	return OVERLOAD_NONE;
@@ -118,12 +120,14 @@ int overload_drain_watch(overload_drain_h *h, void *arg)
 	return 0;
 }
 
-enum overload_reason overload_check(double lag_ms, unsigned setup)
+enum overload_reason overload_check(double lag_ms, unsigned backlog_pct,
+				    unsigned setup)
 {
 	struct overload_limits lim = {
 		.maxcalls = (unsigned)options.maxcalls,
 		.maxload = options.maxload,
 		.maxlag_ms = (unsigned)options.maxlag,
+		.maxbacklog_pct = (unsigned)options.maxbacklog,
 		.maxsetup = (unsigned)options.maxsetup,
 	};
 	struct overload_sample s;
@@ -136,6 +140,7 @@ enum overload_reason overload_check(double lag_ms, unsigned setup)
 		.channels = channel_count(),
 		.load = lim.maxload > 0 ? load_now() : -1,
 		.lag_ms = lag_ms,
+		.backlog_pct = backlog_pct,
 		.setup = setup,
 	};
 	last = s;
@@ -159,6 +164,11 @@ const char *overload_describe(enum overload_reason r, char *buf, size_t size)
 	case OVERLOAD_LAG:
 		snprintf(buf, size, "Overloaded: the event loop is %.0f ms "
 			 "late (maxlag %d ms)", last.lag_ms, options.maxlag);
+		break;
+	case OVERLOAD_BACKLOG:
+		snprintf(buf, size, "Overloaded: the SIP receive queue is "
+			 "%u%% full (maxbacklog %d%%)", last.backlog_pct,
+			 options.maxbacklog);
 		break;
 	case OVERLOAD_SETUP:
 		snprintf(buf, size, "Overloaded: %u calls are waiting for an "
@@ -213,6 +223,11 @@ static void log_refusal(enum overload_reason r, const char *who,
 		log_warning("Overloaded: the event loop is %.0f ms late "
 			    "(maxlag %d ms), new call from '%s' refused%s",
 			    last.lag_ms, options.maxlag, who, more);
+		break;
+	case OVERLOAD_BACKLOG:
+		log_warning("Overloaded: the SIP receive queue is %u%% full "
+			    "(maxbacklog %d%%), new call from '%s' refused%s",
+			    last.backlog_pct, options.maxbacklog, who, more);
 		break;
 	case OVERLOAD_SETUP:
 		log_warning("Overloaded: %u calls in setup (maxsetup %d), "

@@ -19,6 +19,7 @@ enum overload_reason {
 	OVERLOAD_MAXCALLS,   /* channels >= maxcalls */
 	OVERLOAD_MAXLOAD,    /* 1-minute load average >= maxload */
 	OVERLOAD_LAG,        /* the event loop is late by >= maxlag ms */
+	OVERLOAD_BACKLOG,    /* the SIP receive queue is >= maxbacklog % full */
 	OVERLOAD_SETUP,      /* SIP calls waiting for an answer >= maxsetup */
 };
 
@@ -27,6 +28,7 @@ struct overload_limits {
 	unsigned maxcalls;
 	double maxload;
 	unsigned maxlag_ms;
+	unsigned maxbacklog_pct;
 	unsigned maxsetup;
 };
 
@@ -35,6 +37,7 @@ struct overload_sample {
 	size_t channels;
 	double load;         /* negative: unknown (never refuses) */
 	double lag_ms;
+	unsigned backlog_pct;
 	unsigned setup;
 };
 
@@ -51,10 +54,12 @@ enum overload_reason overload_decide(const struct overload_limits *lim,
 double overload_lag_smooth(double avg_ms, double sample_ms, double dt_ms);
 
 /* A new call now, with the limits of ariadne.conf: counts the channels and
- * reads the load average (at most once a second) itself; `lag_ms` and
- * `setup` are measured by the caller's layer (pass 0 where a limit does not
- * apply: an ARI request is not shed for lag). */
-enum overload_reason overload_check(double lag_ms, unsigned setup);
+ * reads the load average (at most once a second) itself; `lag_ms`,
+ * `backlog_pct` (how full, in %, the receive queue the request came
+ * through is) and `setup` are measured by the caller's layer (pass 0 where
+ * a limit does not apply: an ARI request is not shed for lag). */
+enum overload_reason overload_check(double lag_ms, unsigned backlog_pct,
+				    unsigned setup);
 
 /* A new call from `who` (an endpoint, a From URI) was refused for `r`:
  * counts ariadne_calls_refused_total{reason=...} and logs an Asterisk-style

@@ -24,6 +24,7 @@
 #include "core/channel.h"
 #include "core/overload.h"
 #include "base/log.h"
+#include "base/options.h"
 #include "base/reason.h"
 #include "pbx/pbx.h"
 #include "media/media.h"
@@ -112,6 +113,8 @@ static void start_call(struct sip_call *call, const struct sip_msg *msg)
 static bool shed(const struct sip_msg *msg)
 {
 	enum overload_reason r = overload_check(media_tick_lag_ms(),
+						options.maxbacklog ?
+						sip_udp_backlog_pct(msg) : 0,
 						sip_call_setup_count());
 	char who[160], retry[40] = "";
 	unsigned ra;

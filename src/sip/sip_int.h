@@ -161,6 +161,9 @@ bool sip_malformed_seen(const struct sip_msg *msg);
 /* sip_udp_buf.c: as big a kernel receive buffer as we may have, so that a
  * burst waits for the loop instead of being dropped. */
 void sip_udp_rcvbuf_grow(struct udp_sock *us);
+/* How full (%) the receive queue of the UDP socket msg came in on is now;
+ * 0 for other transports or when the kernel does not say. */
+unsigned sip_udp_backlog_pct(const struct sip_msg *msg);
 /* Send the probe that makes the first request arrive on a UDP transport. */
 int sip_malformed_probe(const struct sa *bind);
 

@@ -9,8 +9,16 @@
  * a burst wait for the loop, where overload shedding (core/overload.h)
  * answers it. SO_RCVBUFFORCE goes past net.core.rmem_max where we may
  * (CAP_NET_ADMIN, e.g. root); otherwise SO_RCVBUF gives what rmem_max
- * allows. */
+ * allows.
+ *
+ * The same buffer tells how far behind the loop is: sip_udp_backlog_pct()
+ * is how full it is when a new INVITE is read. A loop that turns quickly
+ * but gets too little CPU for the traffic (a machine saturated by other
+ * processes) is not late by maxlag, yet its queue fills until the kernel
+ * drops; ariadne.conf maxbacklog sheds new calls before that
+ * (core/overload.h). */
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <re_types.h>
 #include <re_fmt.h>
@@ -48,4 +56,21 @@ void sip_udp_rcvbuf_grow(struct udp_sock *us)
 	log_verbose(2, "SIP UDP socket %s: %d KB receive buffer%s", addr,
 		    got / 1024, got < want ? " (raise net.core.rmem_max for "
 		    "more)" : "");
+}
+
+unsigned sip_udp_backlog_pct(const struct sip_msg *msg)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+	int fd;
+
+	if (!msg || msg->tp != SIP_TRANSP_UDP || !msg->sock)
+		return 0;
+	fd = udp_sock_fd(msg->sock, sa_af(&msg->dst));
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) ||
+	    len < sizeof(uint32_t) * (SK_MEMINFO_RCVBUF + 1) ||
+	    !mem[SK_MEMINFO_RCVBUF])
+		return 0;
+	return (unsigned)((uint64_t)mem[SK_MEMINFO_RMEM_ALLOC] * 100 /
+			  mem[SK_MEMINFO_RCVBUF]);
 }

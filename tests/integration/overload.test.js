@@ -7,12 +7,14 @@
 // at most once a second per reason with a count. Calls already up are not
 // touched, and a call is accepted again once one has ended. maxlag (the
 // loop's own lag) cannot be forced deterministically here: its decision and
-// smoothing are unit-tested (tests/unit/test_overload.c).
+// smoothing are unit-tested (tests/unit/test_overload.c). maxbacklog (how
+// full the SIP socket's receive queue is) is forced by stopping the server
+// while a storm of INVITEs queues.
 const assert = require('node:assert/strict');
 const os = require('node:os');
 const {
 	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, withSipp,
-	EVENT_TIMEOUT_MS,
+	EVENT_TIMEOUT_MS, SLOW,
 } = require('./lib/server');
 const { udpPeer } = require('./lib/udp_peer');
 
@@ -280,4 +282,59 @@ serverTest('core_drain_refuses_new_calls_keeps_the_call_up_and_sigusr1_drains_to
 	r = await srv.cli('core drain');
 	assert.match(r.stdout, /^Draining: yes/m, r.stdout);
 	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+});
+
+serverTest('a_filling_sip_receive_queue_sheds_new_invites_with_503_then_calls_are_taken_again', {
+	// maxbacklog 1 %: a few dozen queued datagrams trip it, whatever the
+	// socket's buffer (4 MB as root, net.core.rmem_max otherwise).
+	files: PJSIP, ariadneConf: { options: { maxbacklog: 1, overload_retry_after: 0 } }, timeout: 90000,
+}, async (srv) => {
+	const ws = await srv.events('sipapp');
+	const peer = await udpPeer();
+	const N = 400;
+	const invite = (i) => [
+		`INVITE sip:100@${srv.sipAddr} SIP/2.0`,
+		`Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-backlog-${i}`,
+		`From: <sip:alice@127.0.0.1:${peer.port}>;tag=backlog${i}`,
+		`To: <sip:100@${srv.sipAddr}>`,
+		`Call-ID: backlog-${i}@127.0.0.1`,
+		'CSeq: 1 INVITE',
+		`Contact: <sip:alice@127.0.0.1:${peer.port}>`,
+		'Max-Forwards: 70',
+		'Content-Length: 0', '', ''].join('\r\n');
+	const callId = (m) => (/^Call-ID: *(\S+)/mi.exec(m) || [])[1];
+	try {
+		// The loop stopped, a storm queues in the kernel as in a machine
+		// with no CPU left for ariadne; then ariadne reads it all.
+		srv.proc.kill('SIGSTOP');
+		try {
+			for (let i = 0; i < N; i++) await peer.send(invite(i), srv.sipPort);
+		} finally {
+			srv.proc.kill('SIGCONT');
+		}
+		const refused = () => new Set(peer.got.filter((m) => m.startsWith('SIP/2.0 503 ')).map(callId));
+		const deadline = Date.now() + 30000 * SLOW;
+		while (refused().size + ws.filter(isPjsipStart).length < N && Date.now() < deadline) await sleep(50);
+		const r = refused().size, taken = ws.filter(isPjsipStart).length;
+		assert.equal(r + taken, N, `every INVITE answered: ${r} refused, ${taken} taken`);
+		assert.ok(r > 0, 'some were refused while the queue was full');
+		assert.ok(taken > 0, 'the rest, read once the queue had drained, were taken');
+		// The first read are the ones refused: the queue was fullest then.
+		const refusedIds = refused();
+		assert.ok(refusedIds.has('backlog-0@127.0.0.1'), 'the first INVITE of the storm was refused');
+		for (const m of peer.got.filter((x) => x.startsWith('SIP/2.0 503 ')))
+			assert.doesNotMatch(m, /^Retry-After:/mi, 'overload_retry_after 0 sends none');
+		assert.equal(await refusedCount(srv, 'overload'), r);
+		await srv.waitForLog(/WARNING\[\d+\]: .*Overloaded: the SIP receive queue is \d+% full \(maxbacklog 1%\), new call from 'sip:alice@127\.0\.0\.1:\d+' refused/);
+
+		// The queue empty, a new INVITE is a call.
+		const from = ws.events.length;
+		await peer.send(invite(N), srv.sipPort);
+		await ws.waitFor((e) => isPjsipStart(e) && e.channel.protocol_id === `backlog-${N}@127.0.0.1`,
+			EVENT_TIMEOUT_MS, { from, what: 'StasisStart of the INVITE after the storm' });
+		assert.equal(await refusedCount(srv, 'overload'), r);
+	} finally {
+		srv.proc.kill('SIGCONT');
+		await peer.close();
+	}
 });

@@ -69,6 +69,20 @@ static void maxlag_refuses_when_the_loop_is_that_late(void **state)
 	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_LAG);
 }
 
+static void maxbacklog_refuses_when_the_receive_queue_is_that_full(void **state)
+{
+	struct overload_limits lim = {.maxbacklog_pct = 50};
+	struct overload_sample s = {.backlog_pct = 49};
+
+	(void)state;
+	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_NONE);
+	s.backlog_pct = 50;
+	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_BACKLOG);
+	lim.maxbacklog_pct = 0;              /* off */
+	s.backlog_pct = 100;
+	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_NONE);
+}
+
 static void maxsetup_refuses_when_that_many_calls_wait(void **state)
 {
 	struct overload_limits lim = {.maxsetup = 3};
@@ -83,9 +97,10 @@ static void maxsetup_refuses_when_that_many_calls_wait(void **state)
 static void the_first_limit_reached_is_the_reason(void **state)
 {
 	struct overload_limits lim = {.maxcalls = 1, .maxload = 1,
-				      .maxlag_ms = 1, .maxsetup = 1};
+				      .maxlag_ms = 1, .maxbacklog_pct = 1,
+				      .maxsetup = 1};
 	struct overload_sample s = {.channels = 1, .load = 2, .lag_ms = 2,
-				    .setup = 1};
+				    .backlog_pct = 1, .setup = 1};
 
 	(void)state;
 	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_MAXCALLS);
@@ -94,6 +109,8 @@ static void the_first_limit_reached_is_the_reason(void **state)
 	s.load = 0;
 	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_LAG);
 	s.lag_ms = 0;
+	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_BACKLOG);
+	s.backlog_pct = 0;
 	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_SETUP);
 	s.setup = 0;
 	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_NONE);
@@ -145,16 +162,19 @@ static void check_reads_the_limits_of_options(void **state)
 	(void)state;
 	memset(&options, 0, sizeof(options));
 	/* no channel exists in this process */
-	assert_int_equal(overload_check(500, 50), OVERLOAD_NONE);
+	assert_int_equal(overload_check(500, 0, 50), OVERLOAD_NONE);
 	options.maxlag = 100;
-	assert_int_equal(overload_check(99, 50), OVERLOAD_NONE);
-	assert_int_equal(overload_check(100, 50), OVERLOAD_LAG);
+	assert_int_equal(overload_check(99, 0, 50), OVERLOAD_NONE);
+	assert_int_equal(overload_check(100, 0, 50), OVERLOAD_LAG);
+	options.maxbacklog = 50;
+	assert_int_equal(overload_check(0, 49, 0), OVERLOAD_NONE);
+	assert_int_equal(overload_check(0, 50, 0), OVERLOAD_BACKLOG);
 	options.maxsetup = 50;
-	assert_int_equal(overload_check(0, 50), OVERLOAD_SETUP);
+	assert_int_equal(overload_check(0, 0, 50), OVERLOAD_SETUP);
 	/* an ARI request passes no lag and no setup */
-	assert_int_equal(overload_check(0, 0), OVERLOAD_NONE);
+	assert_int_equal(overload_check(0, 0, 0), OVERLOAD_NONE);
 	options.maxcalls = 1;
-	assert_int_equal(overload_check(0, 0), OVERLOAD_NONE);
+	assert_int_equal(overload_check(0, 0, 0), OVERLOAD_NONE);
 	memset(&options, 0, sizeof(options));
 }
 
@@ -196,6 +216,7 @@ int main(void)
 		cmocka_unit_test(maxcalls_refuses_from_the_limit_on),
 		cmocka_unit_test(maxload_refuses_at_the_load_and_never_when_unknown),
 		cmocka_unit_test(maxlag_refuses_when_the_loop_is_that_late),
+		cmocka_unit_test(maxbacklog_refuses_when_the_receive_queue_is_that_full),
 		cmocka_unit_test(maxsetup_refuses_when_that_many_calls_wait),
 		cmocka_unit_test(the_first_limit_reached_is_the_reason),
 		cmocka_unit_test(one_late_tick_after_a_stall_moves_the_lag_little),

@@ -19,7 +19,8 @@
 # Environment: BENCH_CAPACITY (calls/s the 1x step offers; default 600, what
 # bench/sip_calls.sh sustains on the 2-core bench VM), BENCH_MULTS
 # ("0.5 1 1.5 2"), BENCH_STEP_S (30), BENCH_LIMIT (SIPp's concurrent calls,
-# 3000), BENCH_MAXLAG and BENCH_MAXSETUP (ariadne.conf maxlag and maxsetup;
+# 3000), BENCH_MAXLAG, BENCH_MAXBACKLOG and BENCH_MAXSETUP (ariadne.conf
+# maxlag, maxbacklog and maxsetup;
 # default: ariadne's own, 100 ms and off).
 set -u
 . "$(dirname "$0")/lib/server.sh"
@@ -40,6 +41,9 @@ overload_conf() {
 	sip_bench_write_conf
 	if [ -n "${BENCH_MAXLAG:-}" ]; then
 		sed -i "s/^\[options\]$/[options]\nmaxlag = $BENCH_MAXLAG/" "$BENCH_TMP/etc/ariadne.conf"
+	fi
+	if [ -n "${BENCH_MAXBACKLOG:-}" ]; then
+		sed -i "s/^\[options\]$/[options]\nmaxbacklog = $BENCH_MAXBACKLOG/" "$BENCH_TMP/etc/ariadne.conf"
 	fi
 	if [ -n "${BENCH_MAXSETUP:-}" ]; then
 		sed -i "s/^\[options\]$/[options]\nmaxsetup = $BENCH_MAXSETUP/" "$BENCH_TMP/etc/ariadne.conf"
@@ -62,7 +66,7 @@ bench_machine 2>/dev/null || true
 echo "\$ BENCH_CAPACITY=$CAPACITY BENCH_MULTS='$MULTS' BENCH_STEP_S=$STEP_S bench/overload.sh"
 BENCH_VERBOSE=${BENCH_VERBOSE:-0} bench_start_server overload_conf
 sip_bench_start_app answer-hangup
-grep -E 'maxlag|maxcalls|maxsetup' "$BENCH_TMP/etc/ariadne.conf" || echo "ariadne.conf: maxlag default (100 ms), no maxsetup"
+grep -E 'maxlag|maxcalls|maxsetup|maxbacklog' "$BENCH_TMP/etc/ariadne.conf" || echo "ariadne.conf: maxlag default (100 ms), maxbacklog default (50 %), no maxsetup"
 hz=$(getconf CLK_TCK)
 printf '%-5s %7s %8s %8s %8s %9s %7s %6s %9s %11s %8s %9s\n' mult offered accepted refused completed completed/s failed lost cpu_ms/call rss_MB secs sip_drops
 summary=

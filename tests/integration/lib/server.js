@@ -114,11 +114,22 @@ async function reserveUdpPorts({ count = 1, even = false } = {}) {
 	throw new Error(`no ${count} consecutive free UDP ports found`);
 }
 
-/** True while something has 127.0.0.1:port/udp bound. */
+/**
+ * True while something has a UDP socket bound to `port` (any local
+ * address). Read from /proc/net/udp and udp6, not found out by binding the
+ * port ourselves: a test bind that lands while SIPp or Kamailio is binding
+ * makes that bind fail with EADDRINUSE.
+ */
 async function udpPortBound(port) {
-	const s = await bindUdp(port);
-	if (!s) return true;
-	await new Promise((r) => s.close(r));
+	const hex = ':' + port.toString(16).toUpperCase().padStart(4, '0');
+	for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+		let text;
+		try { text = await fs.promises.readFile(table, 'latin1'); } catch { continue; }
+		for (const line of text.split('\n').slice(1)) {
+			const local = line.trim().split(/\s+/)[1];
+			if (local && local.endsWith(hex)) return true;
+		}
+	}
 	return false;
 }
 

@@ -71,7 +71,6 @@ struct rec {
 static struct {
 	tmr_h *strans_th;           /* libre's server transaction timer */
 	struct timerwheel_watch w;
-	bool watching;
 	struct sip_lsnr *lsnr;
 	struct rec *ring;
 	uint32_t *chain;            /* per bucket: first ring index, or NIL */
@@ -311,16 +310,14 @@ void sip_accepted_begin(void)
 		return;
 	acc.w = (struct timerwheel_watch){ .th = acc.strans_th,
 					   .cap_ms = KEEP_MS };
-	acc.watching = true;
 	timerwheel_watch_set(&acc.w);
 }
 
 void sip_accepted_end(const struct sip_msg *msg)
 {
-	if (!acc.watching)
+	if (!acc.strans_th)     /* begin set no watch either */
 		return;
 	timerwheel_watch_set(NULL);
-	acc.watching = false;
 	if (acc.w.seen && msg && msg->tp == SIP_TRANSP_UDP)
 		remember(msg);
 }

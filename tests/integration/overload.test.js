@@ -128,17 +128,7 @@ serverTest('a_retransmitted_invite_gets_the_same_503_from_the_transaction_and_is
 	assert.equal(made.status, 200, made.body);
 	const peer = await udpPeer();
 	try {
-		const lp = peer.port;
-		const invite = [
-			`INVITE sip:100@${srv.sipAddr} SIP/2.0`,
-			`Via: SIP/2.0/UDP 127.0.0.1:${lp};branch=z9hG4bK-overload-retrans-1`,
-			`From: <sip:alice@127.0.0.1:${lp}>;tag=retrans1`,
-			`To: <sip:100@${srv.sipAddr}>`,
-			'Call-ID: overload-retrans-1@127.0.0.1',
-			'CSeq: 1 INVITE',
-			`Contact: <sip:alice@127.0.0.1:${lp}>`,
-			'Max-Forwards: 70',
-			'Content-Length: 0', '', ''].join('\r\n');
+		const invite = peer.invite(srv, 'overload-retrans-1');
 		await peer.send(invite, srv.sipPort);
 		const until = async (n) => {
 			const deadline = Date.now() + EVENT_TIMEOUT_MS;
@@ -292,16 +282,7 @@ serverTest('a_filling_sip_receive_queue_sheds_new_invites_with_503_then_calls_ar
 	const ws = await srv.events('sipapp');
 	const peer = await udpPeer();
 	const N = 400;
-	const invite = (i) => [
-		`INVITE sip:100@${srv.sipAddr} SIP/2.0`,
-		`Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-backlog-${i}`,
-		`From: <sip:alice@127.0.0.1:${peer.port}>;tag=backlog${i}`,
-		`To: <sip:100@${srv.sipAddr}>`,
-		`Call-ID: backlog-${i}@127.0.0.1`,
-		'CSeq: 1 INVITE',
-		`Contact: <sip:alice@127.0.0.1:${peer.port}>`,
-		'Max-Forwards: 70',
-		'Content-Length: 0', '', ''].join('\r\n');
+	const invite = (i) => peer.invite(srv, `backlog-${i}`);
 	const callId = (m) => (/^Call-ID: *(\S+)/mi.exec(m) || [])[1];
 	try {
 		// The loop stopped, a storm queues in the kernel as in a machine

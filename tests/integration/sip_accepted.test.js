@@ -15,20 +15,11 @@ const { udpPeer } = require('./lib/udp_peer');
 const enc = encodeURIComponent;
 const OPEN = { files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1' } }) }, timeout: 60000 };
 
-function invite(srv, port, id) {
+/** An INVITE from `peer` with an SDP offer. */
+function invite(peer, srv, id) {
 	const sdp = ['v=0', `o=- ${id.length} 1 IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
 		'm=audio 40000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
-	return [
-		`INVITE sip:100@${srv.sipAddr} SIP/2.0`,
-		`Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${id}`,
-		`From: <sip:alice@127.0.0.1:${port}>;tag=${id}`,
-		`To: <sip:100@${srv.sipAddr}>`,
-		`Call-ID: ${id}@127.0.0.1`,
-		'CSeq: 1 INVITE',
-		`Contact: <sip:alice@127.0.0.1:${port}>`,
-		'Max-Forwards: 70',
-		'Content-Type: application/sdp',
-		`Content-Length: ${Buffer.byteLength(sdp)}`, '', sdp].join('\r\n');
+	return peer.invite(srv, id, sdp);
 }
 
 const toTag = (m) => /^To:.*;tag=([^;\r\n]+)/mi.exec(m)[1];
@@ -46,7 +37,7 @@ function ackFor(inv, ok) {
 
 /** Call in from the peer, answer over ARI, ACK the 200: the call is up. */
 async function answeredCall(srv, ws, peer, id) {
-	const inv = invite(srv, peer.port, id);
+	const inv = invite(peer, srv, id);
 	await peer.send(inv, srv.sipPort);
 	const { channel } = await ws.waitFor('StasisStart');
 	assert.equal((await srv.post(`/ari/channels/${enc(channel.id)}/answer`)).status, 204);
@@ -80,7 +71,7 @@ serverTest('a_retransmitted_invite_long_after_the_200_is_absorbed_not_a_second_c
 		assert.equal((await srv.get('/ari/channels')).json.length, 1);
 
 		// A new INVITE (its own branch and Call-ID) is still a new call.
-		await peer.send(invite(srv, peer.port, 'accepted-2'), srv.sipPort);
+		await peer.send(invite(peer, srv, 'accepted-2'), srv.sipPort);
 		const second = await ws.waitFor((e) => e.type === 'StasisStart' && e.channel.id !== channel.id);
 		assert.equal((await srv.del(`/ari/channels/${enc(second.channel.id)}`)).status, 204);
 		assert.equal((await srv.del(`/ari/channels/${enc(channel.id)}`)).status, 204);

@@ -39,9 +39,9 @@ for path in /ari/asterisk/ping /ari/asterisk/info /ari/channels; do
 	cmd=(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "$AUTH_HDR" "$BENCH_URL$path")
 	echo "\$ wrk -t$THREADS -c$CONNS -d$DURATION --latency -H 'Authorization: Basic <asterisk:asterisk>' $BENCH_URL$path"
 	lo0=$(listen_overflows)
-	cpu0=$(awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat")
+	cpu0=$(bench_cpu_ticks)
 	out=$("${cmd[@]}" 2>&1)
-	cpu1=$(awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat")
+	cpu1=$(bench_cpu_ticks)
 	lo=$(( $(listen_overflows) - lo0 ))
 	echo "$out" | sed 's/^/   /'
 	rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')

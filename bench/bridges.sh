@@ -143,9 +143,9 @@ sample() { # label n
 	local label=$1 n=$2 hz c0 c1 rss cpu max_rss=0 sum_cpu=0 i
 	hz=$(getconf CLK_TCK)
 	for i in $(seq 1 "$n"); do
-		c0=$(sip_cpu_ticks)
+		c0=$(bench_cpu_ticks)
 		sleep 1
-		c1=$(sip_cpu_ticks) || break
+		c1=$(bench_cpu_ticks) || break
 		rss=$(bench_rss_kb)
 		cpu=$(( (c1 - c0) * 100 / hz ))
 		sum_cpu=$((sum_cpu + cpu))

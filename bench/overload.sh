@@ -75,7 +75,7 @@ for m in $MULTS; do
 	calls=$((rate * STEP_S))
 	ans0=$(metric ariadne_sip_calls_total 'direction="in"')
 	ref0=$(metric ariadne_calls_refused_total)
-	cpu0=$(sip_cpu_ticks)
+	cpu0=$(bench_cpu_ticks)
 	drop0=$(sip_udp_drops)
 	sport=$(sip_free_udp_port)
 	t0=$(date +%s.%N)
@@ -87,7 +87,7 @@ for m in $MULTS; do
 	SIPP_PID=
 	t1=$(date +%s.%N)
 	sip_wait_no_channels 30 >/dev/null 2>&1
-	cpu1=$(sip_cpu_ticks)
+	cpu1=$(bench_cpu_ticks)
 	drop1=$(sip_udp_drops)
 	ans1=$(metric ariadne_sip_calls_total 'direction="in"')
 	ref1=$(metric ariadne_calls_refused_total)

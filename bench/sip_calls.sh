@@ -76,7 +76,7 @@ run_ladder() { # udp|tcp
 			"${pcmd[@]}" >"$BENCH_TMP/perf-$tp-$rate.log" 2>&1 &
 			perf_pid=$!
 		fi
-		cpu0=$(sip_cpu_ticks)
+		cpu0=$(bench_cpu_ticks)
 		t0=$(date +%s.%N)
 		(cd "$BENCH_TMP" && exec "${cmd[@]}" >"$BENCH_TMP/sipp-$tp-$rate.out" 2>&1) &
 		SIPP_PID=$!
@@ -84,7 +84,7 @@ run_ladder() { # udp|tcp
 		rc=$?
 		SIPP_PID=
 		t1=$(date +%s.%N)
-		cpu1=$(sip_cpu_ticks)
+		cpu1=$(bench_cpu_ticks)
 		[ -n "$perf_pid" ] && wait "$perf_pid"
 		read -r ok failed < <(sip_sipp_counts "$BENCH_TMP/screen-$tp-$rate.log" "$BENCH_TMP/sipp-$tp-$rate.out")
 		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')

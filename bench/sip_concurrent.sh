@@ -56,9 +56,9 @@ samples=$(( HOLD_MS / 1000 - ramp_s - 4 ))
 max_rss=0
 sum_cpu=0
 for i in $(seq 1 "$samples"); do
-	c0=$(sip_cpu_ticks)
+	c0=$(bench_cpu_ticks)
 	sleep 1
-	c1=$(sip_cpu_ticks) || break
+	c1=$(bench_cpu_ticks) || break
 	rss=$(bench_rss_kb)
 	cpu=$(( (c1 - c0) * 100 / hz ))
 	sum_cpu=$((sum_cpu + cpu))

@@ -119,6 +119,11 @@ bench_rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$BENCH_PID/status"
 }
 
+# utime + stime of ariadne in clock ticks.
+bench_cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat"
+}
+
 # The highest RSS ariadne has had since it started (the kernel's VmHWM).
 bench_peak_rss_kb() {
 	awk '/^VmHWM:/ { print $2 }' "/proc/$BENCH_PID/status"

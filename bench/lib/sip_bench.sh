@@ -132,11 +132,6 @@ JS
 	exit 1
 }
 
-# utime + stime of ariadne in clock ticks.
-sip_cpu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat"
-}
-
 # "successful failed" from SIPp's final screen (cumulative column).
 sip_sipp_counts() { # screen-file stdout-file
 	cat "$@" 2>/dev/null | tr -d '\r' | awk -F'|' '

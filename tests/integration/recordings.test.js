@@ -132,13 +132,17 @@ serverTest('channel_record_answers_asterisks_statuses_for_bad_requests', CONF, a
 });
 
 /** Record `name` for about `ms` of what `farId` is played, then stop; the RecordingFinished. */
+// Events of this recording only: a name used again must not find the
+// RecordingFinished of an earlier recording of that name (the file would be
+// read while the new one is still being written).
 async function recordFor(srv, ws, id, name, ms, params = {}) {
+	const from = ws.events.length;
 	const r = await record(srv, id, { name, ...params });
 	assert.equal(r.status, 200, r.body);
-	await ws.waitFor(ofRec('RecordingStarted', name));
+	await ws.waitFor(ofRec('RecordingStarted', name), undefined, { from });
 	await sleep(ms);
 	assert.equal((await srv.post(`/ari/recordings/live/${enc(name)}/stop`)).status, 204);
-	return ws.waitFor(ofRec('RecordingFinished', name));
+	return ws.waitFor(ofRec('RecordingFinished', name), undefined, { from });
 }
 
 serverTest('ifExists_overwrite_replaces_and_append_goes_on_after_the_old_audio', CONF, async (srv) => {

@@ -16,6 +16,12 @@
 # Target: at 2x, completed calls/s >= 90 % of the capacity, no accepted call
 # lost.
 #
+# Then, unless BENCH_REFUSE_RATE is 0: what a refusal itself costs. The
+# server is drained (SIGUSR1, as `core drain`), so that it answers every
+# INVITE with 503, and SIPp offers BENCH_REFUSE_RATE calls/s (default 2000)
+# for BENCH_STEP_S seconds: refused calls/s, ariadne's CPU per refusal, RSS
+# before and after, and the timers and INVITEs remembered at the end.
+#
 # Environment: BENCH_CAPACITY (calls/s the 1x step offers; default 600, what
 # bench/sip_calls.sh sustains on the 2-core bench VM), BENCH_MULTS
 # ("0.5 1 1.5 2"), BENCH_STEP_S (30), BENCH_LIMIT (SIPp's concurrent calls,
@@ -61,6 +67,21 @@ sip_udp_drops() {
 	awk -v p="$(printf '%04X' "$SIP_PORT")" 'NR > 1 { split($2, a, ":"); if (a[2] == p) s += $NF } END { print s + 0 }' /proc/net/udp
 }
 
+# One SIPp run to its end: rate, calls, name of its screen/stdout files;
+# sets t0 and t1 (start and end, s).
+run_sipp() { # rate calls name
+	local sport
+	sport=$(sip_free_udp_port)
+	t0=$(date +%s.%N)
+	sipp -sf "$SCEN" -i 127.0.0.1 -p "$sport" -s bench -key from_user bench -r "$1" -m "$2" -l "$LIMIT" \
+		-max_socket 4096 -nostdin -timeout "$((STEP_S * 3 + 60))s" -timeout_error -recv_timeout 32000 \
+		-trace_screen -screen_file "$BENCH_TMP/screen-$3.log" "127.0.0.1:$SIP_PORT" >"$BENCH_TMP/sipp-$3.out" 2>&1 &
+	SIPP_PID=$!
+	wait "$SIPP_PID"
+	SIPP_PID=
+	t1=$(date +%s.%N)
+}
+
 echo "== bench/overload.sh =="
 bench_machine 2>/dev/null || true
 echo "\$ BENCH_CAPACITY=$CAPACITY BENCH_MULTS='$MULTS' BENCH_STEP_S=$STEP_S bench/overload.sh"
@@ -77,15 +98,7 @@ for m in $MULTS; do
 	ref0=$(metric ariadne_calls_refused_total)
 	cpu0=$(bench_cpu_ticks)
 	drop0=$(sip_udp_drops)
-	sport=$(sip_free_udp_port)
-	t0=$(date +%s.%N)
-	sipp -sf "$SCEN" -i 127.0.0.1 -p "$sport" -s bench -key from_user bench -r "$rate" -m "$calls" -l "$LIMIT" \
-		-max_socket 4096 -nostdin -timeout "$((STEP_S * 3 + 60))s" -timeout_error -recv_timeout 32000 \
-		-trace_screen -screen_file "$BENCH_TMP/screen-$m.log" "127.0.0.1:$SIP_PORT" >"$BENCH_TMP/sipp-$m.out" 2>&1 &
-	SIPP_PID=$!
-	wait "$SIPP_PID"
-	SIPP_PID=
-	t1=$(date +%s.%N)
+	run_sipp "$rate" "$calls" "$m"
 	sip_wait_no_channels 30 >/dev/null 2>&1
 	cpu1=$(bench_cpu_ticks)
 	drop1=$(sip_udp_drops)
@@ -108,6 +121,24 @@ echo
 echo "RESULT overload (capacity $CAPACITY calls/s; completed/s over the step's wall time, SIPp's ramp-down included):"
 printf '%s' "$summary"
 awk -v cap="$CAPACITY" 'END { if (NF) printf "RESULT at %sx: completed %.0f calls/s = %.0f %% of capacity (target >= 90 %%), accepted calls lost %d (target 0)\n", $1, $6, 100 * $6 / cap, $8 }' <<<"$summary"
+REFUSE_RATE=${BENCH_REFUSE_RATE:-2000}
+if [ "$REFUSE_RATE" != 0 ]; then
+	kill -USR1 "$BENCH_PID"
+	sleep 0.5
+	calls=$((REFUSE_RATE * STEP_S))
+	ref0=$(metric ariadne_calls_refused_total)
+	cpu0=$(bench_cpu_ticks)
+	rss0=$(bench_rss_kb)
+	run_sipp "$REFUSE_RATE" "$calls" refuse
+	cpu1=$(bench_cpu_ticks)
+	ref1=$(metric ariadne_calls_refused_total)
+	read -r ok failed < <(sip_sipp_counts "$BENCH_TMP/screen-refuse.log" "$BENCH_TMP/sipp-refuse.out")
+	awk -v off="$calls" -v rate="$REFUSE_RATE" -v r="$((ref1 - ref0))" -v f="$failed" -v t0="$t0" -v t1="$t1" -v c0="$cpu0" -v c1="$cpu1" -v hz="$hz" \
+		-v rss0="$rss0" -v rss1="$(bench_rss_kb)" -v tm="$(metric ariadne_timers)" -v inv="$(metric ariadne_sip_invites_remembered)" 'BEGIN {
+		secs = t1 - t0
+		printf "RESULT refusals (drained, %d offered at %d/s): %d refused (%.0f/s), %d failed, CPU %.1f us per refusal, RSS %.1f -> %.1f MB, timers %d, INVITEs remembered %d at the end\n",
+			off, rate, r, (secs > 0 ? r / secs : 0), f, (r > 0 ? (c1 - c0) / hz * 1e6 / r : 0), rss0 / 1024, rss1 / 1024, tm, inv }'
+fi
 n=$(grep -cE 'ERROR|WARNING' "$BENCH_TMP/ariadne.log" 2>/dev/null)
 echo "ariadne log: ${n:-0} ERROR/WARNING lines"
 [ "${n:-0}" -gt 0 ] && grep -E 'ERROR|WARNING' "$BENCH_TMP/ariadne.log" | sed 's/^\[[^]]*\] //' | sed 's/[0-9]\+ calls refused since/N calls refused since/' | sort | uniq -c | sort -rn | head -n 5

@@ -4,7 +4,7 @@
  * runs on a 1 ms hashed timing wheel instead of libre's sorted list. Nothing
  * calls this file by name for that; timerwheel.h adds a counter for tests
  * and a watch on the timers being started (src/sip uses it to bound one of
- * libre's SIP transaction timers, see sip_accepted.c).
+ * libre's SIP transaction timers, see sip_answered.c).
  *
  * Why: libre 1.1.0 keeps every timer of the loop in one sorted linked list, and
  * tmr_start() walks it from the tail past every timer that expires later. libre's

@@ -111,7 +111,7 @@ static int start_stack(void)
 	 * transaction matching is (and before the trace handler counts
 	 * the probe's 200) */
 	if (!err)
-		err = sip_accepted_init();
+		err = sip_answered_init();
 	if (!err)
 		err = sip_listen(&count_lsnr, sipmod.sip, true,
 				 sip_dispatch_count, NULL);
@@ -189,7 +189,7 @@ void sip_module_close(void)
 	sipmod.conf = mem_deref(sipmod.conf);
 	lsnr = mem_deref(lsnr);
 	count_lsnr = mem_deref(count_lsnr);
-	sip_accepted_close();
+	sip_answered_close();
 	sipmod.sock = mem_deref(sipmod.sock);
 	sip_security_close();
 	sip_stack_close();

@@ -65,14 +65,14 @@ static int accept_with(struct sip_call *call, uint16_t scode,
 
 	call->st = mem_deref(call->st); /* sipsess takes over the INVITE */
 	if (scode >= 200)
-		sip_accepted_begin();
+		sip_answered_begin();
 	err = sipsess_accept(&call->sess, sipmod.sock, call->msg, scode,
 			     reason, cuser, "application/sdp", desc, NULL,
 			     NULL, false, sip_call_offer_h, sip_call_answer_h,
 			     sip_call_estab_h, sip_call_info_h, sip_refer_h,
 			     sip_call_close_h, call, ALLOW_HDR);
 	if (scode >= 200)
-		sip_accepted_end(err ? NULL : call->msg);
+		sip_answered_end(err ? NULL : call->msg);
 	if (err)
 		log_warning("%s: could not accept the INVITE: %s",
 			    channel_name(call->ch), strerror(err));
@@ -103,10 +103,10 @@ static int tech_answer(struct channel *ch)
 	if (!call->sess)
 		err = accept_with(call, 200, "OK", our_sdp(call));
 	else {
-		sip_accepted_begin();
+		sip_answered_begin();
 		err = sipsess_answer(call->sess, 200, "OK", our_sdp(call),
 				     ALLOW_HDR);
-		sip_accepted_end(err ? NULL : call->msg);
+		sip_answered_end(err ? NULL : call->msg);
 	}
 	if (!err) {
 		call->answered = true;

@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 #include <re_types.h>
 #include <re_fmt.h>
@@ -107,29 +106,21 @@ static void start_call(struct sip_call *call, const struct sip_msg *msg)
 
 /* Overload shedding (core/overload.h), before the endpoint is identified
  * or challenged: a refused call costs one response and leaves no channel.
- * The 503 is sent through a server transaction, which libre keeps until
- * the ACK (RFC 3261 17.2.1): it answers the INVITE's retransmissions and
- * absorbs the ACK itself, so they are not refused and counted again. */
+ * The 503 is stateless (sip_answered.c says why); retransmissions of the
+ * INVITE are answered there, not refused and counted again. */
 static bool shed(const struct sip_msg *msg)
 {
 	enum overload_reason r = overload_check(media_tick_lag_ms(),
 						options.maxbacklog ?
 						sip_udp_backlog_pct(msg) : 0,
 						sip_call_setup_count());
-	char who[160], retry[40] = "";
-	unsigned ra;
+	char who[160];
 
 	if (r == OVERLOAD_NONE)
 		return false;
 	(void)re_snprintf(who, sizeof(who), "%r", &msg->from.auri);
 	overload_refused(r, who);
-	/* RFC 3261 21.5.4: when the caller may try again */
-	ra = overload_retry_after();
-	if (ra)
-		snprintf(retry, sizeof(retry), "Retry-After: %u\r\n", ra);
-	(void)sip_treplyf(NULL, NULL, sipmod.sip, msg, false, 503,
-			  "Service Unavailable", "%sContent-Length: 0\r\n\r\n",
-			  retry);
+	sip_answered_refuse(msg);
 	return true;
 }
 

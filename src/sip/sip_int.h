@@ -167,16 +167,20 @@ unsigned sip_udp_backlog_pct(const struct sip_msg *msg);
 /* Send the probe that makes the first request arrive on a UDP transport. */
 int sip_malformed_probe(const struct sa *bind);
 
-/* sip_accepted.c — answered INVITEs: libre's transaction cut short, the
- * INVITE remembered for 32 s in a few bytes, its retransmissions absorbed.
- * init after the stack and its transports, before any other listener. */
-int sip_accepted_init(void);
+/* sip_answered.c — answered INVITEs: libre's transaction cut short, or
+ * none for a 503, the INVITE remembered for 32 s in a few bytes, its
+ * retransmissions absorbed. init after the stack and its transports,
+ * before any other listener. */
+int sip_answered_init(void);
 /* Around sending a 2xx to msg (an INVITE): begin, send, end. */
-void sip_accepted_begin(void);
-void sip_accepted_end(const struct sip_msg *msg);
+void sip_answered_begin(void);
+void sip_answered_end(const struct sip_msg *msg);
+/* A new INVITE refused while shedding load: 503 (with Retry-After),
+ * statelessly; its retransmissions get the same answer, its ACK goes. */
+void sip_answered_refuse(const struct sip_msg *msg);
 /* INVITEs remembered now. */
-uint32_t sip_accepted_count(void);
-void sip_accepted_close(void);
+uint32_t sip_answered_count(void);
+void sip_answered_close(void);
 void sip_malformed_close(void);
 
 /* sip_stack.c — the running module's state, libre's sip instance and its

@@ -118,7 +118,12 @@ serverTest('maxcalls_refuses_the_third_call_with_503_and_retry_after_and_makes_n
 	});
 });
 
-serverTest('a_retransmitted_invite_gets_the_same_503_from_the_transaction_and_is_refused_once', {
+// The 503 is stateless (src/sip/sip_answered.c): no transaction holds it;
+// the refused INVITE is remembered instead, so a retransmission gets the
+// same 503 (same To tag) without a second refusal, the ACK is absorbed
+// without an answer, and even once the limit is no longer reached the
+// same INVITE is refused again rather than becoming a call.
+serverTest('a_retransmitted_invite_gets_the_same_503_again_and_is_refused_once', {
 	files: PJSIP, ariadneConf: { options: { maxcalls: 1, overload_retry_after: 0 } },
 }, async (srv) => {
 	// A created Local pair fills the one place.
@@ -126,6 +131,9 @@ serverTest('a_retransmitted_invite_gets_the_same_503_from_the_transaction_and_is
 	const made = await srv.post('/ari/channels/create?' + new URLSearchParams({
 		endpoint: 'Local/100@stasis-sipapp', app: 'sipapp' }));
 	assert.equal(made.status, 200, made.body);
+	const remembered = async () => Number(/^ariadne_sip_invites_remembered (\d+)$/m
+		.exec((await srv.get('/metrics')).body)[1]);
+	const before = await remembered();
 	const peer = await udpPeer();
 	try {
 		const invite = peer.invite(srv, 'overload-retrans-1');
@@ -136,6 +144,7 @@ serverTest('a_retransmitted_invite_gets_the_same_503_from_the_transaction_and_is
 			assert.ok(peer.got.length >= n, `expected ${n} responses, got: ${peer.got.join('\n---\n')}`);
 		};
 		await until(1);
+		assert.equal(await remembered(), before + 1, 'the refused INVITE is remembered');
 		await peer.send(invite, srv.sipPort);     // as if the 503 were lost
 		await until(2);
 		const [first, second] = peer.got;
@@ -143,17 +152,30 @@ serverTest('a_retransmitted_invite_gets_the_same_503_from_the_transaction_and_is
 		assert.doesNotMatch(first, /Retry-After/i, 'overload_retry_after = 0 sends none');
 		const tag = (m) => /^To:.*;tag=([^;\r\n]+)/mi.exec(m)[1];
 		assert.equal(second.split('\r\n')[0], 'SIP/2.0 503 Service Unavailable');
-		assert.equal(tag(second), tag(first), 'the retransmission is answered by the same transaction');
+		assert.equal(tag(second), tag(first), 'the retransmission gets the same To tag');
 		await peer.send(invite.replace('INVITE sip:', 'ACK sip:').replace('CSeq: 1 INVITE', 'CSeq: 1 ACK')
 			.replace(/^To: (.*)$/m, `To: $1;tag=${tag(first)}`), srv.sipPort);
 		await sleep(200);
+		assert.equal(peer.got.length, 2, `the ACK gets no answer: ${peer.got.slice(2).join('\n---\n')}`);
 		assert.equal(await refusedCount(srv, 'maxcalls'), 1, 'the retransmission is not a second refusal');
 		await ws.expectNone((e) => e.type === 'StasisStart' && /^PJSIP\//.test(e.channel.name), 200);
 		assert.equal((await srv.get('/ari/channels')).json.length, 2);
+
+		// Room again: the same INVITE once more is still the refused one.
+		assert.equal((await srv.del(`/ari/channels/${enc(made.json.id)}`)).status, 204);
+		await ws.waitFor('StasisEnd');
+		await peer.send(invite, srv.sipPort);
+		await until(3);
+		assert.equal(peer.got[2].split('\r\n')[0], 'SIP/2.0 503 Service Unavailable');
+		assert.equal(tag(peer.got[2]), tag(first));
+		assert.equal(await refusedCount(srv, 'maxcalls'), 1);
+		// while a new INVITE is a call
+		await peer.send(peer.invite(srv, 'overload-retrans-2'), srv.sipPort);
+		const { channel } = await ws.waitFor((e) => e.type === 'StasisStart' && /^PJSIP\//.test(e.channel.name));
+		assert.equal((await srv.del(`/ari/channels/${enc(channel.id)}`)).status, 204);
 	} finally {
 		await peer.close();
 	}
-	assert.equal((await srv.del(`/ari/channels/${enc(made.json.id)}`)).status, 204);
 });
 
 serverTest('maxsetup_refuses_while_that_many_calls_wait_for_an_answer_but_not_ari', {
@@ -294,8 +316,21 @@ serverTest('a_filling_sip_receive_queue_sheds_new_invites_with_503_then_calls_ar
 			srv.proc.kill('SIGCONT');
 		}
 		const refused = () => new Set(peer.got.filter((m) => m.startsWith('SIP/2.0 503 ')).map(callId));
+		// The 503s are stateless: one lost (our socket's buffer overflows
+		// as a storm of them comes back) is sent again only when the
+		// INVITE is, so do what a caller does (Timer A) for the INVITEs
+		// that got no response at all.
+		const answered = () => new Set(peer.got.map(callId));
 		const deadline = Date.now() + 30000 * SLOW;
-		while (refused().size + ws.filter(isPjsipStart).length < N && Date.now() < deadline) await sleep(50);
+		let resent = Date.now();
+		while (refused().size + ws.filter(isPjsipStart).length < N && Date.now() < deadline) {
+			await sleep(50);
+			if (Date.now() - resent < 1000) continue;
+			const got = answered();
+			for (let i = 0; i < N; i++)
+				if (!got.has(`backlog-${i}@127.0.0.1`)) await peer.send(invite(i), srv.sipPort);
+			resent = Date.now();
+		}
 		const r = refused().size, taken = ws.filter(isPjsipStart).length;
 		assert.equal(r + taken, N, `every INVITE answered: ${r} refused, ${taken} taken`);
 		assert.ok(r > 0, 'some were refused while the queue was full');

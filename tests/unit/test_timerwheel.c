@@ -441,7 +441,7 @@ static void other_h(void *arg)
 	rec_h(arg);
 }
 
-/* The watch (for src/sip/sip_accepted.c): a timer matching its arg and
+/* The watch (for src/sip/sip_answered.c): a timer matching its arg and
  * handler is counted, its handler reported and its delay capped; others,
  * and every timer once the watch is cleared, start as asked. */
 static void test_watch(void **state)

@@ -1,5 +1,5 @@
 'use strict';
-// Answered INVITEs (src/sip/sip_accepted.c): libre's server transaction is
+// Answered INVITEs (src/sip/sip_answered.c): libre's server transaction is
 // cut short after the 2xx and ariadne itself remembers the INVITE for
 // 64*T1 = 32 s, so that a retransmission of it (a caller that never heard
 // our responses) is absorbed as RFC 6026 wants, instead of becoming a

@@ -1,11 +1,12 @@
-/* sip_accepted.c — the Accepted state of answered INVITEs (RFC 6026) kept in
- * 28 bytes per call instead of libre's whole server transaction.
+/* sip_answered.c — INVITEs answered without keeping libre's transaction:
+ * accepted ones (RFC 6026's Accepted state) and ones refused with a 503
+ * while the server sheds load, each remembered in 28 bytes.
  *
- * Why: after a 2xx to an INVITE, libre keeps the server transaction for
- * 64*T1 = 32 s (Timer L), over every transport, holding the parsed INVITE
- * and the 2xx: about 4.6 KB, 6 KB resident. At 1 000 calls/s that is 32 000
- * transactions and some 190 MB (bench/PROFILE.md, "Memory at 1000
- * calls/s"). In that state the transaction does one thing: it absorbs
+ * Accepted. After a 2xx to an INVITE, libre keeps the server transaction
+ * for 64*T1 = 32 s (Timer L), over every transport, holding the parsed
+ * INVITE and the 2xx: about 4.6 KB, 6 KB resident. At 1 000 calls/s that
+ * is 32 000 transactions and some 190 MB (bench/PROFILE.md, "Memory at
+ * 1000 calls/s"). In that state the transaction does one thing: it absorbs
  * retransmissions of the INVITE (a caller that never heard our 100 or 2xx
  * resends it), so that they are not taken for a new call. ACKs for the
  * 2xx go to the dialog either way, and the 2xx itself is retransmitted by
@@ -17,15 +18,25 @@
  * server transactions use. While ariadne sends a 2xx to an INVITE, a watch
  * on that handler cuts the transaction's timer to KEEP_MS, and the INVITE
  * is remembered here for the 32 s instead: a 64-bit hash of its Via
- * branch and sent-by (RFC 3261 17.2.3 matching) and a 32-bit hash of its
+ * branch and sent-by (RFC 3261 17.2.3 matching) and a 31-bit hash of its
  * Call-ID. A listener placed before every other one absorbs an INVITE
  * without To tag that matches, as libre's transaction would have.
  *
- * Over TCP and TLS nothing retransmits an INVITE: the transaction is cut
- * all the same (it also pins libre's 8 KB read buffer) and nothing is
- * remembered. If the start-up probe finds no handler (no UDP transport,
- * another libre), nothing is cut and libre keeps its 32 s. Other
- * transactions (non-2xx finals, non-INVITE requests) are not touched.
+ * Refused. A 503 sent through a transaction costs the refusal a
+ * transaction alloc, two timers and ~6 KB held until 5 s after the ACK,
+ * which is what a server shedding thousands of calls a second has least
+ * of (bench/overload.sh). So the 503 is sent statelessly (RFC 3261 8.2.7,
+ * as a stateless UAS may) and the INVITE remembered as above: its
+ * retransmissions (the caller missed the 503) get the same 503 again,
+ * with the same To tag, without being counted or logged again, and its
+ * ACK is absorbed. Over TCP and TLS nothing is resent: nothing remembered.
+ *
+ * Over TCP and TLS nothing retransmits an INVITE: the transaction of an
+ * accepted one is cut all the same (it also pins libre's 8 KB read
+ * buffer) and nothing is remembered. If the start-up probe finds no
+ * handler (no UDP transport, another libre), nothing is cut and libre
+ * keeps its 32 s. Other transactions (non-2xx finals, non-INVITE
+ * requests) are not touched.
  *
  * The table is a ring in arrival order (so also in expiry order: one
  * lifetime for all) with hash chains through ring indexes. */
@@ -51,6 +62,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/timerwheel.h"
+#include "core/overload.h"
 #include "sip/sip_int.h"
 
 enum {
@@ -64,9 +76,11 @@ enum {
 struct rec {
 	uint64_t key;       /* branch and sent-by */
 	uint64_t expire;    /* monotonic ms */
-	uint32_t cid;       /* Call-ID */
+	uint32_t cid;       /* Call-ID's hash, its low bit REFUSED */
 	uint32_t next;      /* ring index of the next in its chain, or NIL */
 };
+
+#define REFUSED 1u
 
 static struct {
 	tmr_h *strans_th;           /* libre's server transaction timer */
@@ -166,7 +180,12 @@ static int grow(void)
 	return 0;
 }
 
-static void remember(const struct sip_msg *msg)
+static uint32_t cid_of(const struct sip_msg *msg)
+{
+	return hash_joaat_pl(&msg->callid) & ~REFUSED;
+}
+
+static void remember(const struct sip_msg *msg, bool refused)
 {
 	uint64_t now = now_ms();
 	uint32_t idx, b;
@@ -179,7 +198,7 @@ static void remember(const struct sip_msg *msg)
 	}
 	idx = (acc.head + acc.n) & (acc.cap - 1);
 	acc.ring[idx].key = key_of(msg);
-	acc.ring[idx].cid = hash_joaat_pl(&msg->callid);
+	acc.ring[idx].cid = cid_of(msg) | (refused ? REFUSED : 0);
 	acc.ring[idx].expire = now + REMEMBER_MS;
 	b = bucket(acc.ring[idx].key);
 	acc.ring[idx].next = acc.chain[b];
@@ -187,35 +206,74 @@ static void remember(const struct sip_msg *msg)
 	acc.n++;
 }
 
-static bool remembered(const struct sip_msg *msg)
+/* The record of msg's INVITE, or NULL. */
+static const struct rec *remembered(const struct sip_msg *msg)
 {
 	uint64_t key;
 	uint32_t cid, idx;
 
 	prune(now_ms());
 	if (!acc.n)
-		return false;
+		return NULL;
 	key = key_of(msg);
-	cid = hash_joaat_pl(&msg->callid);
+	cid = cid_of(msg);
 	for (idx = acc.chain[bucket(key)]; idx != NIL; idx = acc.ring[idx].next)
-		if (acc.ring[idx].key == key && acc.ring[idx].cid == cid)
-			return true;
-	return false;
+		if (acc.ring[idx].key == key &&
+		    (acc.ring[idx].cid & ~REFUSED) == cid)
+			return &acc.ring[idx];
+	return NULL;
+}
+
+/* Stateless, so its To tag comes from the request: the same for every
+ * retransmission (RFC 3261 8.2.7). libre stamps each parsed message with
+ * a random tag of its own, which is the one field changed here. */
+static void send_503(const struct sip_msg *msg)
+{
+	char retry[40] = "";
+	unsigned ra = overload_retry_after();
+
+	((struct sip_msg *)msg)->tag = key_of(msg);
+	/* RFC 3261 21.5.4: when the caller may try again */
+	if (ra)
+		(void)re_snprintf(retry, sizeof(retry), "Retry-After: %u\r\n",
+				  ra);
+	(void)sip_replyf(sipmod.sip, msg, 503, "Service Unavailable",
+			 "%sContent-Length: 0\r\n\r\n", retry);
+}
+
+static void debug_absorbed(const struct sip_msg *msg, const char *what)
+{
+	char id[160];
+
+	if (!log_level_wanted(LOG_LVL_DEBUG))
+		return;
+	(void)re_snprintf(id, sizeof(id), "%r", &msg->callid);
+	log_debug(1, "%s (Call-ID %s)", what, id);
 }
 
 /* First of all listeners, as libre's own transaction matching is. */
 static bool absorb(const struct sip_msg *msg, void *arg)
 {
-	(void)arg;
-	if (pl_strcmp(&msg->met, "INVITE") || pl_isset(&msg->to.tag) ||
-	    !remembered(msg))
-		return false;
-	if (log_level_wanted(LOG_LVL_DEBUG)) {
-		char id[160];
+	bool invite = !pl_strcmp(&msg->met, "INVITE");
+	const struct rec *r;
 
-		(void)re_snprintf(id, sizeof(id), "%r", &msg->callid);
-		log_debug(1, "INVITE retransmission absorbed (Call-ID %s): "
-			  "answered already", id);
+	(void)arg;
+	if ((!invite && pl_strcmp(&msg->met, "ACK")) ||
+	    pl_isset(&msg->to.tag) != !invite || !(r = remembered(msg)))
+		return false;
+	if (!(r->cid & REFUSED)) {
+		/* an ACK of a 2xx has a branch of its own: never here */
+		if (!invite)
+			return false;
+		debug_absorbed(msg, "INVITE retransmission absorbed: "
+			       "answered already");
+	}
+	else if (invite) {
+		send_503(msg);
+		debug_absorbed(msg, "INVITE retransmission refused again");
+	}
+	else {
+		debug_absorbed(msg, "ACK of a 503 absorbed");
 	}
 	return true;
 }
@@ -274,37 +332,39 @@ static tmr_h *probe_strans_handler(void)
 
 static void collect(void)
 {
-	metrics_gauge("ariadne_sip_invites_remembered", "Answered INVITEs "
-		      "remembered (64*T1) to absorb their retransmissions",
+	metrics_gauge("ariadne_sip_invites_remembered", "INVITEs answered "
+		      "(2xx, or a 503 while shedding load) remembered for "
+		      "64*T1 to absorb their retransmissions",
 		      NULL, acc.n);
 }
 
-int sip_accepted_init(void)
+int sip_answered_init(void)
 {
 	int err;
 
-	acc.strans_th = probe_strans_handler();
-	if (!acc.strans_th) {
-		log_verbose(2, "SIP: answered INVITE transactions kept for %u s "
-			    "(libre's Timer L; no UDP transport to probe)",
-			    REMEMBER_MS / 1000);
-		return 0;
-	}
+	/* The ring and its listener serve refusals whatever the probe says. */
 	err = grow();
 	if (!err)
 		err = sip_listen(&acc.lsnr, sipmod.sip, true, absorb, NULL);
 	if (err) {
-		acc.strans_th = NULL;
+		sip_answered_close();
 		return err;
 	}
 	if (!acc.collecting)
 		acc.collecting = !metrics_collector_add(collect);
-	log_verbose(3, "SIP: answered INVITE transactions kept %u ms, their "
-		    "INVITEs remembered %u s", KEEP_MS, REMEMBER_MS / 1000);
+	acc.strans_th = probe_strans_handler();
+	if (!acc.strans_th)
+		log_verbose(2, "SIP: answered INVITE transactions kept for %u s "
+			    "(libre's Timer L; no UDP transport to probe)",
+			    REMEMBER_MS / 1000);
+	else
+		log_verbose(3, "SIP: answered INVITE transactions kept %u ms, "
+			    "their INVITEs remembered %u s", KEEP_MS,
+			    REMEMBER_MS / 1000);
 	return 0;
 }
 
-void sip_accepted_begin(void)
+void sip_answered_begin(void)
 {
 	if (!acc.strans_th)
 		return;
@@ -313,21 +373,28 @@ void sip_accepted_begin(void)
 	timerwheel_watch_set(&acc.w);
 }
 
-void sip_accepted_end(const struct sip_msg *msg)
+void sip_answered_end(const struct sip_msg *msg)
 {
 	if (!acc.strans_th)     /* begin set no watch either */
 		return;
 	timerwheel_watch_set(NULL);
 	if (acc.w.seen && msg && msg->tp == SIP_TRANSP_UDP)
-		remember(msg);
+		remember(msg, false);
 }
 
-uint32_t sip_accepted_count(void)
+void sip_answered_refuse(const struct sip_msg *msg)
+{
+	send_503(msg);
+	if (acc.cap && msg->tp == SIP_TRANSP_UDP)
+		remember(msg, true);
+}
+
+uint32_t sip_answered_count(void)
 {
 	return acc.n;
 }
 
-void sip_accepted_close(void)
+void sip_answered_close(void)
 {
 	bool collecting = acc.collecting;   /* the collector stays registered */
 

@@ -616,9 +616,16 @@ emTest('a_bot_that_stops_reading_does_not_stall_ariadne_or_other_calls', { app: 
 		const dTone = toneFrames(dFrames, 500, 16000);
 		assert.ok(dTone.length >= dFrames.length * 0.95, `D heard C's tone in ${dTone.length} of ${dFrames.length} frames` +
 			` (gaps over 100 ms at ${JSON.stringify(dFrames.map((f, i) => (i && f.t - dFrames[i - 1].t > 100 ? (f.t - t0).toFixed(0) : null)).filter(Boolean))})`);
-		// Tolerate the test's own event loop jitter, not a stall: no gap over 3 ticks.
+		// Tolerate the test's own event loop jitter, not a stall. A loop held
+		// by A's socket would stop D for as long as A does not read (15 s);
+		// this process, sharing two CPUs with other test files, can itself
+		// be descheduled for a hundred ms or so: a gap of 10 ticks at most,
+		// and 99 % of them within 3 ticks.
 		const ds = spacing(dFrames);
-		assert.ok(ds.max <= 3 * TICK + TOL, `D had a gap of ${ds.max.toFixed(1)} ms: ${JSON.stringify(ds)}`);
+		assert.ok(ds.max <= 10 * TICK * SLOW, `D had a gap of ${ds.max.toFixed(1)} ms: ${JSON.stringify(ds)}`);
+		const gaps = dFrames.slice(1).map((f, i) => f.t - dFrames[i].t).sort((a, b) => a - b);
+		const p99 = gaps[Math.floor(gaps.length * 0.99)];
+		assert.ok(p99 <= 3 * TICK + TOL, `D's gaps p99 ${p99.toFixed(1)} ms: ${JSON.stringify(ds)}`);
 		// Without stuck_hangup nobody was hung up.
 		assert.equal(ev.filter((e) => e.type === 'StasisEnd').length, 0, ev.summary());
 		await sleep(500);

@@ -10,10 +10,11 @@
 // smoothing are unit-tested (tests/unit/test_overload.c). maxbacklog (how
 // full the SIP socket's receive queue is) is forced by stopping the server
 // while a storm of INVITEs queues.
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const os = require('node:os');
 const {
-	serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, withSipp,
+	serverTest, startServer, freePort, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, withSipp,
 	EVENT_TIMEOUT_MS, SLOW,
 } = require('./lib/server');
 const { udpPeer } = require('./lib/udp_peer');
@@ -352,5 +353,30 @@ serverTest('a_filling_sip_receive_queue_sheds_new_invites_with_503_then_calls_ar
 	} finally {
 		srv.proc.kill('SIGCONT');
 		await peer.close();
+	}
+});
+
+// Over TCP the stateless 503 goes back on the INVITE's own connection and
+// nothing is remembered (no one retransmits over TCP): SIPp's whole
+// INVITE → 503 → ACK exchange over one connection, while draining.
+test('a_tcp_invite_while_draining_gets_its_503_on_the_same_connection', { timeout: 30000 * SLOW }, async () => {
+	const tcp = await freePort();
+	const srv = await startServer({ vars: { TCP_PORT: tcp }, files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1' } }) +
+		'\n[transport-tcp]\ntype = transport\nprotocol = tcp\nbind = 127.0.0.1:{{TCP_PORT}}\n' } });
+	try {
+		const remembered = async () => Number(/^ariadne_sip_invites_remembered (\d+)$/m
+			.exec((await srv.get('/metrics')).body)[1]);
+		const before = await remembered();
+		assert.match((await srv.cli('core drain on')).stdout, /^Draining: yes/m);
+		const r = await refusedCall(srv, { remote: `127.0.0.1:${tcp}`, args: ['-t', 't1'] });
+		assert.match(r.messages, /Via: SIP\/2\.0\/TCP/, sippReport(r));
+		assert.match(r.messages, /SIP\/2\.0 503 Service Unavailable\r?\n[\s\S]*?Retry-After: 5\r?\n/, sippReport(r));
+		assert.equal(await refusedCount(srv, 'draining'), 1);
+		assert.equal(await remembered(), before, 'nothing remembered for TCP');
+	} catch (e) {
+		e.message += '\n' + srv.tail();
+		throw e;
+	} finally {
+		await srv.stop();
 	}
 });

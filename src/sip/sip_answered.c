@@ -29,11 +29,11 @@
  * as a stateless UAS may) and the INVITE remembered as above: its
  * retransmissions (the caller missed the 503) get the same 503 again,
  * with the same To tag, without being counted or logged again, and its
- * ACK is absorbed. Over TCP and TLS nothing is resent: nothing remembered.
+ * ACK is absorbed.
  *
  * Over TCP and TLS nothing retransmits an INVITE: the transaction of an
  * accepted one is cut all the same (it also pins libre's 8 KB read
- * buffer) and nothing is remembered. If the start-up probe finds no
+ * buffer), and neither kind is remembered. If the start-up probe finds no
  * handler (no UDP transport, another libre), nothing is cut and libre
  * keeps its 32 s. Other transactions (non-2xx finals, non-INVITE
  * requests) are not touched.

@@ -17,8 +17,6 @@
 #include "ari/http_params.h"
 #include "ari/route.h"
 
-/* More routes than this would make `alive` too small; the table has ~110. */
-#define MAX_ROUTES 256
 #define MAX_SEGMENTS 16
 
 /* Percent-decode [s, s+len) into out with http_url_decode(). '+' is kept:
@@ -87,18 +85,6 @@ static void allow_of(const char *path, char *allow, size_t size)
 	}
 }
 
-/* res->allow for the path of route `first` (the first route of its path):
- * the table does not change, so each path's list is built once. */
-static void build_allow(size_t first, struct ari_match_result *res)
-{
-	static char cache[MAX_ROUTES][sizeof(res->allow)];
-
-	if (!cache[first][0])
-		allow_of(ari_routes[first].path, cache[first],
-			 sizeof(cache[first]));
-	memcpy(res->allow, cache[first], sizeof(res->allow));
-}
-
 /* The request path's segment after *p (which is at a '/'): sets *seg and
  * *len and leaves *p at the next '/' or the end. */
 static void next_path_segment(const char **p, const char **seg, size_t *len)
@@ -112,75 +98,131 @@ static void next_path_segment(const char **p, const char **seg, size_t *len)
 	*p = q;
 }
 
-/* The routes still matching (their indexes, in table order), and where
- * each one's pattern goes on. A compact list: after the first segment
- * only the dozen routes under it are looked at again. */
-struct walk {
-	const char *pos[MAX_ROUTES];    /* by route index */
-	uint16_t live[MAX_ROUTES];
-	size_t n;
+/* The route table as a tree of segments, built once (the table does not
+ * change): a node per distinct pattern prefix, its literal children in a
+ * list and every {wildcard} at that depth merged into one child (the names
+ * matter only to fill_vars, which reads the route's own pattern). A walk
+ * takes the literal child equal to the request segment, else the wildcard
+ * child: res_ari.c's walk, one step per segment instead of a pass over
+ * every route still in the running. */
+#define MAX_NODES 512
+#define ROUTES_PER_NODE 6
+#define NONE UINT16_MAX
+
+struct node {
+	const char *seg;            /* the literal, in the table's pattern */
+	uint16_t len;
+	uint16_t child, sibling;    /* literal children, as a list */
+	uint16_t wild;              /* the wildcard child */
+	uint16_t routes[ROUTES_PER_NODE];  /* ending here, in table order */
+	uint8_t nroutes;
+	char allow[sizeof(((struct ari_match_result *)0)->allow)];
 };
 
-static bool literal_equals(const char *rseg, size_t rlen, const char *seg,
-			   size_t len)
+static struct {
+	struct node node[MAX_NODES];
+	size_t n;
+	bool built, ok;
+} tree;
+
+static uint16_t node_new(const char *seg, size_t len)
 {
-	return len == rlen && !is_wildcard(rseg, rlen) &&
-	       !memcmp(seg, rseg, rlen);
+	struct node *nd;
+
+	if (tree.n >= MAX_NODES)
+		return NONE;
+	nd = &tree.node[tree.n];
+	memset(nd, 0, sizeof(*nd));
+	nd->seg = seg;
+	nd->len = (uint16_t)len;
+	nd->child = nd->sibling = nd->wild = NONE;
+	return (uint16_t)tree.n++;
 }
 
-/* Narrow the live routes by one (decoded) request segment: when some
- * route has this literal segment, only those stay, else only the
- * wildcards. */
-static void narrow(struct walk *w, const char *seg)
+static uint16_t literal_child(uint16_t at, const char *seg, size_t len)
 {
-	const char *rseg[MAX_ROUTES];
-	size_t rlen[MAX_ROUTES];
-	bool literal_hit = false;
-	size_t len = strlen(seg), n = 0;
+	uint16_t c;
 
-	for (size_t k = 0; k < w->n; k++) {
-		uint16_t i = w->live[k];
-
-		if (!next_pattern_segment(&w->pos[i], &rseg[i], &rlen[i]))
-			continue;
-		w->live[n++] = i;
-		if (literal_equals(rseg[i], rlen[i], seg, len))
-			literal_hit = true;
-	}
-	w->n = 0;
-	for (size_t k = 0; k < n; k++) {
-		uint16_t i = w->live[k];
-
-		if (literal_hit ? literal_equals(rseg[i], rlen[i], seg, len)
-				: is_wildcard(rseg[i], rlen[i]))
-			w->live[w->n++] = i;
-	}
+	for (c = tree.node[at].child; c != NONE; c = tree.node[c].sibling)
+		if (tree.node[c].len == len && !memcmp(tree.node[c].seg, seg,
+							 len))
+			break;
+	return c;
 }
 
-/* Walk the request segment by segment; false for a path no route can have
- * (empty segment, too deep, bad escape). */
-static bool walk_path(struct walk *w, const char *path)
+/* The child of `at` for a pattern segment, made if new. */
+static uint16_t child_for(uint16_t at, const char *seg, size_t len)
+{
+	uint16_t c;
+
+	if (is_wildcard(seg, len)) {
+		if (tree.node[at].wild == NONE)
+			tree.node[at].wild = node_new(seg, len);
+		return tree.node[at].wild;
+	}
+	c = literal_child(at, seg, len);
+	if (c == NONE && (c = node_new(seg, len)) != NONE) {
+		tree.node[c].sibling = tree.node[at].child;
+		tree.node[at].child = c;
+	}
+	return c;
+}
+
+static bool add_route(size_t i)
+{
+	const char *pos = ari_routes[i].path, *seg;
+	uint16_t at = 0;
+	size_t len;
+	struct node *nd;
+
+	while (next_pattern_segment(&pos, &seg, &len))
+		if ((at = child_for(at, seg, len)) == NONE)
+			return false;
+	nd = &tree.node[at];
+	if (nd->nroutes >= ROUTES_PER_NODE)
+		return false;
+	if (!nd->nroutes)
+		allow_of(ari_routes[i].path, nd->allow, sizeof(nd->allow));
+	nd->routes[nd->nroutes++] = (uint16_t)i;
+	return true;
+}
+
+/* False when the table does not fit (the unit test would fail first). */
+static bool build_tree(void)
+{
+	if (tree.built)
+		return tree.ok;
+	tree.built = true;
+	tree.n = 0;
+	tree.ok = ari_routes_count < NONE && node_new("", 0) == 0;
+	for (size_t i = 0; tree.ok && i < ari_routes_count; i++)
+		tree.ok = add_route(i);
+	return tree.ok;
+}
+
+/* Walk the request segment by segment: the node the path ends at, or NONE
+ * for a path no route can have (empty segment, too deep, bad escape, no
+ * such branch). */
+static uint16_t walk_path(const char *path)
 {
 	char seg[sizeof(((struct ari_path_var *)0)->value)];
 	const char *p = path;
+	uint16_t at = 0;
 
-	for (size_t i = 0; i < ari_routes_count; i++) {
-		w->pos[i] = ari_routes[i].path;
-		w->live[i] = (uint16_t)i;
-	}
-	w->n = ari_routes_count;
-	for (int depth = 0; *p; depth++) {
+	for (int depth = 0; *p && at != NONE; depth++) {
 		const char *start;
 		size_t len;
+		uint16_t c;
 
 		next_path_segment(&p, &start, &len);
 		if (!len || depth >= MAX_SEGMENTS)
-			return false; /* empty segment, trailing '/' */
+			return NONE; /* empty segment, trailing '/' */
 		if (!decode_segment(start, len, seg, sizeof(seg)))
-			return false;
-		narrow(w, seg);
+			return NONE;
+		c = literal_child(at, seg, strlen(seg));
+		at = c != NONE ? c : tree.node[at].wild;
 	}
-	return true;
+	return at;
 }
 
 /* The path variables of res->route: pair pattern and request segments. */
@@ -222,32 +264,23 @@ static void fill_vars(const char *path, struct ari_match_result *res)
 enum ari_match ari_route_match(const char *method, const char *path,
 			       struct ari_match_result *res)
 {
-	struct walk w;
-	size_t node = SIZE_MAX;
+	const struct node *nd;
+	uint16_t at;
 
 	memset(res, 0, sizeof(*res));
-	if (!method || !path || *path != '/' || ari_routes_count > MAX_ROUTES)
+	if (!method || !path || *path != '/' || !build_tree())
 		return ARI_MATCH_NO_PATH;
-	if (!walk_path(&w, path))
+	at = walk_path(path);
+	if (at == NONE || !tree.node[at].nroutes)
 		return ARI_MATCH_NO_PATH;
-
-	/* The routes whose pattern ended exactly here share one path. */
-	for (size_t k = 0; k < w.n; k++) {
-		size_t i = w.live[k];
-
-		if (*w.pos[i] != '\0')
-			continue;
-		if (node == SIZE_MAX)
-			node = i;
-		if (!strcmp(ari_routes[i].method, method)) {
-			res->route = &ari_routes[i];
+	nd = &tree.node[at];
+	memcpy(res->allow, nd->allow, sizeof(res->allow));
+	for (size_t k = 0; k < nd->nroutes; k++) {
+		if (!strcmp(ari_routes[nd->routes[k]].method, method)) {
+			res->route = &ari_routes[nd->routes[k]];
 			break;
 		}
 	}
-	if (node == SIZE_MAX)
-		return ARI_MATCH_NO_PATH;
-
-	build_allow(node, res);
 	if (!res->route)
 		return ARI_MATCH_NO_METHOD;
 	fill_vars(path, res);

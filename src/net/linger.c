@@ -53,6 +53,16 @@ static void send_drained(void *arg)
 	shutdown_write(l->tc);
 }
 
+/* Whoever had the connection may have been reading its socket itself
+ * (ws_conn.c): tcp_set_send() puts libre's handler back on it, and this,
+ * its first call, leaves it reading only. */
+static void reading(void *arg)
+{
+	struct lingering *l = arg;
+
+	tcp_set_send(l->tc, NULL);
+}
+
 static void recv_drop(struct mbuf *mb, void *arg)
 {
 	(void)mb;
@@ -86,12 +96,13 @@ static void linger(struct tcp_conn *tc, uint32_t ms, bool fin)
 	list_append(&lingering, &l->le, l);
 	tmr_init(&l->tmr);
 	tmr_start(&l->tmr, ms, timeout, l);
-	if (!fin)
-		return;
-	if (tcp_conn_txqsz(tc) == 0)
-		shutdown_write(tc);
-	else
+	if (fin && tcp_conn_txqsz(tc))
 		tcp_set_send(tc, send_drained);
+	else {
+		if (fin)
+			shutdown_write(tc);
+		tcp_set_send(tc, reading);
+	}
 }
 
 void linger_close(struct tcp_conn *tc, uint32_t ms)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
@@ -23,6 +24,7 @@
 #include <re_tmr.h>
 #include <re_tcp.h>
 #include <re_sys.h>
+#include <re_main.h>
 #include "net/linger.h"
 #include "net/txoff.h"
 #include "net/ws_conn.h"
@@ -48,6 +50,7 @@ struct ws_conn {
 	bool closing;         /* nothing is sent or received any more */
 	bool reported;        /* closeh was called */
 	bool client;          /* we dialled: our frames are masked */
+	bool own_read;        /* ws_conn_offload(): we read the socket */
 	ws_recv_h *recvh;
 	ws_close_h *closeh;
 	void *arg;
@@ -85,6 +88,27 @@ static void drop(struct ws_conn *wc)
 {
 	wc->closing = true;
 	tmr_start(&wc->tmr, 0, deferred_report, wc);
+}
+
+/* libre's tcp_conn reads the socket again. Its API has no call for that,
+ * but tcp_set_send() registers libre's own handler for reading and
+ * writing, and that handler's first call (the socket is writable) finds
+ * reclaim(), which clears the send handler and leaves libre reading. */
+static void reclaim(void *arg)
+{
+	struct ws_conn *wc = arg;
+
+	if (wc->tc)
+		(void)tcp_set_send(wc->tc, NULL);
+}
+
+static void give_back(struct ws_conn *wc)
+{
+	if (!wc->own_read)
+		return;
+	wc->own_read = false;
+	if (wc->tc)
+		(void)tcp_set_send(wc->tc, reclaim);
 }
 
 /* libre's way: one mbuf of the iovecs, queued by tcp_send. */
@@ -170,6 +194,7 @@ static void close_conn(struct ws_conn *wc, uint16_t code, const char *why)
 		log_verbose(2, "Closing WebSocket from '%s': %s", wc->peer, why);
 	send_frame(wc, WS_OP_CLOSE, p, sizeof(p));
 	wc->closing = true;
+	give_back(wc);       /* linger.c reads what the peer still sends */
 	if (wc->txs) {
 		/* the thread sends the FIN after the close frame */
 		txoff_sock_close(wc->txs, true);
@@ -346,21 +371,12 @@ static void rx_consume(struct mbuf *mb, size_t n)
 	(void)mbuf_shift(mb, -(ssize_t)mb->pos);
 }
 
-int ws_conn_feed(struct ws_conn *wc, const uint8_t *data, size_t len)
+/* Every whole frame in rx, in order. */
+static void parse_all(struct ws_conn *wc)
 {
-	int err = 0;
-
-	if (!wc || wc->closing)
-		return ENOTCONN;
 	/* a handler may let go of wc: keep it until this returns */
 	mem_ref(wc);
-	wc->rx->pos = wc->rx->end;
-	if (wc->rx->end + len > WS_RX_MAX ||
-	    mbuf_write_mem(wc->rx, data, len)) {
-		end(wc, 1009, "receive buffer full");
-		err = EOVERFLOW;
-	}
-	while (!err && !wc->closing && wc->rx->end) {
+	while (!wc->closing && wc->rx->end) {
 		size_t used = parse_frame(wc);
 
 		if (!used)
@@ -368,7 +384,69 @@ int ws_conn_feed(struct ws_conn *wc, const uint8_t *data, size_t len)
 		rx_consume(wc->rx, used);
 	}
 	mem_deref(wc);
-	return err;
+}
+
+int ws_conn_feed(struct ws_conn *wc, const uint8_t *data, size_t len)
+{
+	if (!wc || wc->closing)
+		return ENOTCONN;
+	wc->rx->pos = wc->rx->end;
+	if (wc->rx->end + len > WS_RX_MAX ||
+	    mbuf_write_mem(wc->rx, data, len)) {
+		end(wc, 1009, "receive buffer full");
+		return EOVERFLOW;
+	}
+	parse_all(wc);
+	return 0;
+}
+
+/* Room at the end of rx for a read: false (the connection ended) when a
+ * message would outgrow WS_RX_MAX. */
+static bool rx_room(struct ws_conn *wc)
+{
+	struct mbuf *rx = wc->rx;
+	size_t size = rx->size;
+
+	if (rx->size - rx->end >= 4096)
+		return true;
+	while (size - rx->end < 4096 && size < WS_RX_MAX)
+		size = size * 2 < WS_RX_MAX ? size * 2 : WS_RX_MAX;
+	if (size == rx->size || mbuf_resize(rx, size)) {
+		end(wc, 1009, "receive buffer full");
+		return false;
+	}
+	return true;
+}
+
+/* ws_conn_offload()'s reading: straight into rx, without libre's
+ * getsockopt(SO_ERROR) and 8 KB buffer per read (bench/README.md,
+ * external_media.sh). The
+ * end of the stream, an error, or a failed send being reported go back to
+ * libre, which closes the connection its usual way. */
+static void own_read(int flags, void *arg)
+{
+	struct ws_conn *wc = arg;
+	ssize_t n;
+
+	(void)flags;
+	mem_ref(wc);   /* end() may make the owner let go of wc */
+	if (wc->closing || !rx_room(wc)) {
+		give_back(wc);
+		goto out;
+	}
+	n = recv(tcp_conn_fd(wc->tc), wc->rx->buf + wc->rx->end,
+		 wc->rx->size - wc->rx->end, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR))
+		goto out;
+	if (n <= 0) {
+		give_back(wc);
+		goto out;
+	}
+	wc->rx->end += (size_t)n;
+	parse_all(wc);
+ out:
+	mem_deref(wc);
 }
 
 static void recv_handler(struct mbuf *mb, void *arg)
@@ -438,5 +516,11 @@ int ws_conn_offload(struct ws_conn *wc)
 	if (tcp_tls_on(wc->tc) || tcp_conn_txqsz(wc->tc))
 		return ENOTSUP;
 	wc->txs = txoff_sock_open(tcp_conn_fd(wc->tc), true);
-	return wc->txs ? 0 : ENOTSUP;
+	if (!wc->txs)
+		return ENOTSUP;
+	/* Reading too, while libre has nothing queued: wc owns tc (its
+	 * destructor releases it, which ends this registration). */
+	if (!fd_listen(tcp_conn_fd(wc->tc), FD_READ, own_read, wc))
+		wc->own_read = true;
+	return 0;
 }

@@ -420,9 +420,9 @@ static bool rx_room(struct ws_conn *wc)
 
 /* ws_conn_offload()'s reading: straight into rx, without libre's
  * getsockopt(SO_ERROR) and 8 KB buffer per read (bench/README.md,
- * external_media.sh). The
- * end of the stream, an error, or a failed send being reported go back to
- * libre, which closes the connection its usual way. */
+ * external_media.sh). The end of the stream, an error, or a failed send
+ * being reported go back to libre, which closes the connection its usual
+ * way. */
 static void own_read(int flags, void *arg)
 {
 	struct ws_conn *wc = arg;

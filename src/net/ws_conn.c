@@ -400,18 +400,22 @@ int ws_conn_feed(struct ws_conn *wc, const uint8_t *data, size_t len)
 	return 0;
 }
 
-/* Room at the end of rx for a read: false (the connection ended) when a
- * message would outgrow WS_RX_MAX. */
+/* Room at the end of rx for a read, growing it up to WS_RX_MAX: false
+ * (the connection ended) when it is full, i.e. a frame is larger than any
+ * the limits let through. What does not fit stays in the kernel until the
+ * frames before it are parsed. */
 static bool rx_room(struct ws_conn *wc)
 {
 	struct mbuf *rx = wc->rx;
 	size_t size = rx->size;
 
-	if (rx->size - rx->end >= 4096)
-		return true;
 	while (size - rx->end < 4096 && size < WS_RX_MAX)
 		size = size * 2 < WS_RX_MAX ? size * 2 : WS_RX_MAX;
-	if (size == rx->size || mbuf_resize(rx, size)) {
+	if (size != rx->size && mbuf_resize(rx, size)) {
+		end(wc, 1011, "out of memory");
+		return false;
+	}
+	if (rx->size == rx->end) {
 		end(wc, 1009, "receive buffer full");
 		return false;
 	}

@@ -662,6 +662,34 @@ emTest('stuck_hangup_hangs_up_a_bot_that_reads_nothing', {
 // ---------------------------------------------------------------------------
 // T10: robustness
 
+// ariadne reads media sockets itself (src/net/ws_conn.c): a message far
+// larger than one read is gathered whole, and a frame over the 4 MB limit
+// ends the connection with 1009 as soon as its header is in.
+emTest('a_200_kb_message_is_taken_whole_and_a_frame_over_4_mb_closes_with_1009', { app: APP }, async (srv, ev) => {
+	const { A, B } = await pair(srv, ev, { format: 'slin', b: { transportData: 'f(json)' } });
+	B.bot.command('PAUSE_MEDIA');
+	const N = 640 * 160;                 // 640 frames, 204 800 bytes, one message
+	B.bot.sendAudio(pattern(N));
+	B.bot.command('GET_STATUS');
+	const st = await B.bot.waitEvent('STATUS');
+	assert.equal(st.queue_length, 640, JSON.stringify(st));
+	const from = A.bot.frames.length;
+	B.bot.command('CONTINUE_MEDIA');
+	await A.bot.until(() => (patternStream(A.bot.since(from)).values.length >= 8000 ? true : undefined),
+		'a second of the big message at A', 5000 * SLOW);
+	assert.ok(assertPatternRun(patternStream(A.bot.since(from)).values, { what: 'the big message' }) >= 8000);
+
+	// FIN + BINARY, masked, 64-bit length 5 MB, then a few bytes of it.
+	const head = Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0, 0x50, 0, 0, 1, 2, 3, 4]);
+	B.bot.ws._socket.write(Buffer.concat([head, Buffer.alloc(1000)]));
+	const close = await B.bot.waitClose();
+	assert.equal(close.code, 1009, JSON.stringify(close));
+	await srv.waitForLog(/Closing WebSocket from '127\.0\.0\.1:\d+': frame too big/);
+	await channelEnds(ev, B.id);          // its socket gone, the channel goes
+	assert.ok(A.bot.open, 'the other side of the bridge is still connected');
+	await hangup(srv, ev, A);
+});
+
 emTest('pings_fragments_long_commands_and_garbage_do_not_hang_up', { app: APP }, async (srv, ev) => {
 	const { A, B } = await pair(srv, ev, { format: 'slin', b: { transportData: 'f(json)' } });
 	// PING → PONG.

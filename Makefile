@@ -102,10 +102,11 @@ test: bootstrap
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	  SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" unit
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 	  ARIADNE_BIN=$(abspath build-asan/ariadne) node --test $(NODE_TEST_FLAGS) tests/integration/
 	# one minute of mixed traffic on the sanitized server (bench/soak.sh)
-	ASAN_OPTIONS=detect_leaks=1 ARIADNE_BIN=$(abspath build-asan/ariadne) \
-	  BENCH_SOAK_RECONNECT_S=20 bench/soak.sh 60
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
+	  ARIADNE_BIN=$(abspath build-asan/ariadne) BENCH_SOAK_RECONNECT_S=20 bench/soak.sh 60
 	$(MAKE) fuzz FUZZ_SECONDS=20
 
 # clang only: libFuzzer comes with it (Debian's clang-14). ASan and UBSan

@@ -33,8 +33,19 @@ const httpConf = (tlsPort, extra = {}) => ['[general]', 'enabled = yes', 'bindad
 /** A test with its own server whose config needs ports chosen first. */
 function tlsTest(name, makeOpts, fn) {
 	test(name, { timeout: 30000 * SLOW }, async () => {
-		const ctx = { port: await freePort() };
-		const srv = await startServer(makeOpts(ctx));
+		const ctx = {};
+		let srv;
+		// The TLS port is free when chosen, but another test's server may
+		// bind it before ours does (the server then logs and runs without
+		// TLS): start again on a fresh port, as the harness does for its own.
+		for (let attempt = 0; ; attempt++) {
+			ctx.port = await freePort();
+			srv = await startServer(makeOpts(ctx));
+			if (attempt === 2 || !new RegExp(`127\\.0\\.0\\.1:${ctx.port}\\b[^\\n]*Address already in use|` +
+				`Address already in use[^\\n]*127\\.0\\.0\\.1:${ctx.port}\\b`).test(srv.stderr))
+				break;
+			await stopServer(srv);
+		}
 		let err = null;
 		try { await fn(srv, ctx); } catch (e) { err = e; }
 		await stopServer(srv, err);

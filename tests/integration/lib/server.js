@@ -24,6 +24,8 @@ const BIN = process.env.ARIADNE_BIN
 // Sanitizer builds start and run slower; allow a scale factor for waits.
 const SLOW = Number(process.env.ARIADNE_TEST_SLOW || (/asan/.test(BIN) ? 2 : 1));
 const READY_TIMEOUT_MS = 10000 * SLOW;
+/** main.c's NOTICE once everything listens: the process we started is up. */
+const READY_RE = /: ariadne \S+ ready\s*$/m;
 const EVENT_TIMEOUT_MS = 5000 * SLOW;
 const STOP_TIMEOUT_MS = 10000 * SLOW;
 
@@ -459,8 +461,11 @@ class Server {
 		while (Date.now() < deadline) {
 			if (this.exit) return false;
 			try {
+				// The ping alone could be answered by another test's server
+				// that holds the port we chose (ours then fails to bind it
+				// and exits): ready is our own process saying so, too.
 				const r = await request(this.port, { path: '/ari/asterisk/ping', auth, timeout: 1000 });
-				if (r.status === 200) return true;
+				if (r.status === 200 && READY_RE.test(this.stderr)) return true;
 			} catch { /* not listening yet */ }
 			await sleep(50);
 		}

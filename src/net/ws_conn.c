@@ -194,7 +194,8 @@ static void close_conn(struct ws_conn *wc, uint16_t code, const char *why)
 		log_verbose(2, "Closing WebSocket from '%s': %s", wc->peer, why);
 	send_frame(wc, WS_OP_CLOSE, p, sizeof(p));
 	wc->closing = true;
-	give_back(wc);       /* linger.c reads what the peer still sends */
+	/* linger.c takes the socket back from own_read() itself (its
+	 * tcp_set_send() re-registers libre's reader): no give_back() */
 	if (wc->txs) {
 		/* the thread sends the FIN after the close frame */
 		txoff_sock_close(wc->txs, true);

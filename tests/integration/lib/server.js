@@ -750,6 +750,34 @@ function sippScenario(name) {
  * 99 no call processed, 255/254 fatal (e.g. cannot bind).
  */
 async function spawnSipp(opts = {}) {
+	for (let attempt = 0; ; attempt++) {
+		const sipp = await spawnSippOnce(opts);
+		if (attempt === 2 || opts.port || opts.mediaPort || !(await sippBindFailed(sipp))) return sipp;
+	}
+}
+
+/**
+ * The ports spawnSipp() picks are free when picked, but another process
+ * may bind one before SIPp does (SIPp then exits at once: "Unable to bind
+ * ... errno = 98"), and so a test fails for nothing it tests; spawnSipp()
+ * then starts SIPp again on fresh ports. SIPp binds its SIP port and its
+ * media ports (-mp and -mp+2, audio and video) at start-up, so it has
+ * either died of it or bound them all within moments.
+ */
+async function sippBindFailed(sipp) {
+	const deadline = Date.now() + 2000 * SLOW;
+	while (Date.now() < deadline) {
+		if (sipp.proc.exitCode !== null || sipp.proc.signalCode !== null)
+			return /errno = 98|Address already in use/.test((await sipp.done).stderr);
+		if (await udpPortBound(sipp.port) && await udpPortBound(sipp.mediaPort) &&
+			await udpPortBound(sipp.mediaPort + 2))
+			return false;
+		await sleep(10);
+	}
+	return false;
+}
+
+async function spawnSippOnce(opts) {
 	const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ariadne-sipp-'));
 	// Reserve all three at once so they differ (SIP, media mp..mp+3, control).
 	const held = [];

@@ -55,17 +55,64 @@ if (process.env.NODE_TEST_CONTEXT || /\.test\.js$/.test((require.main || {}).fil
 	});
 }
 
-/** A free TCP port on 127.0.0.1 (listen on port 0, read it back, close). */
-function freePort() {
-	return new Promise((resolve, reject) => {
+/*
+ * Ports for servers the tests start are taken from a band no other process
+ * on the machine is handed: above ariadne's RTP range (rtpstart/rtpend,
+ * 10000-20000 by default, which every server under test allocates from)
+ * and below the kernel's ephemeral range (ip_local_port_range, 32768-60999
+ * on Debian), from which every outgoing connection of every test gets its
+ * local port. A port found free in the ephemeral range could be taken by
+ * such a connection before the server binds it (a rare CI failure); here
+ * only another test can take it. Each test process walks the band from a
+ * random start, so processes running side by side rarely meet, and one
+ * process never hands out a port it has just released.
+ */
+const PORT_BAND = (() => {
+	let lo = 20001, hi = 32767;
+	try {
+		const [eLo] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'latin1')
+			.trim().split(/\s+/).map(Number);
+		if (eLo > lo) hi = Math.min(hi, eLo - 1);
+	} catch { /* not Linux: keep the default band */ }
+	return hi - lo >= 1000 ? { lo, hi } : null;
+})();
+let portCursor = PORT_BAND ? PORT_BAND.lo + Math.floor(Math.random() * (PORT_BAND.hi - PORT_BAND.lo)) : 0;
+
+/** The next candidate of `count` consecutive ports in the band (even first port with even). */
+function nextBandPort(count, even) {
+	const { lo, hi } = PORT_BAND;
+	let p = portCursor;
+	if (even && p % 2) p++;
+	if (p + count - 1 > hi) p = even && lo % 2 ? lo + 1 : lo;
+	portCursor = p + count;
+	return p;
+}
+
+function listenTcp(port) {
+	return new Promise((resolve) => {
 		const srv = net.createServer();
 		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
+		srv.once('error', () => resolve(null));
+		srv.listen(port, '127.0.0.1', () => resolve(srv));
 	});
+}
+
+/** A free TCP port on 127.0.0.1, from the band above (checked by listening on it). */
+async function freePort() {
+	for (let attempt = 0; PORT_BAND && attempt < 200; attempt++) {
+		const port = nextBandPort(1, false);
+		const srv = await listenTcp(port);
+		if (srv) {
+			await new Promise((r) => srv.close(r));
+			return port;
+		}
+	}
+	// No band (another OS, a narrow range): what the kernel hands out.
+	const srv = await listenTcp(0);
+	if (!srv) throw new Error('no free TCP port');
+	const { port } = srv.address();
+	await new Promise((r) => srv.close(r));
+	return port;
 }
 
 /** Bind a UDP socket on 127.0.0.1:port (0 = any); resolves the socket or null if taken. */
@@ -96,8 +143,8 @@ async function freeUdpPort({ count = 1, even = false } = {}) {
  * process are distinct (the kernel readily hands a just-closed port out again).
  */
 async function reserveUdpPorts({ count = 1, even = false } = {}) {
-	for (let attempt = 0; attempt < 50; attempt++) {
-		const first = await bindUdp(0);
+	for (let attempt = 0; attempt < 200; attempt++) {
+		const first = await bindUdp(PORT_BAND ? nextBandPort(count, even) : 0);
 		if (!first) continue;
 		const base = first.address().port;
 		const held = [first];
@@ -108,10 +155,7 @@ async function reserveUdpPorts({ count = 1, even = false } = {}) {
 		}
 		const release = () => Promise.all(held.map((sock) => new Promise((r) => sock.close(r))));
 		if (ok) return { port: base, release };
-		// Keep the failed ones bound until a good block is found, so the kernel moves on.
-		const next = await reserveUdpPorts({ count, even });
 		await release();
-		return next;
 	}
 	throw new Error(`no ${count} consecutive free UDP ports found`);
 }

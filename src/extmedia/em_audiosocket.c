@@ -8,9 +8,11 @@
  * kind 0x10 at 8 kHz or 0x12 at 16 kHz, and the kind always says what the
  * bytes are: a channel asked for in ulaw or alaw carries 8 kHz linear
  * (Asterisk sent G.711 bytes labelled as linear: CyCoreSystems#11). Digits
- * go out as kind 0x03. From the peer, 0x00 hangs up; any kind other than
- * audio hangs up too, as in Asterisk; closing the socket hangs up. A
- * hangup from our side just closes the socket. */
+ * go out as kind 0x03. From the peer, 0x00 hangs up; audio may come in
+ * any of the linear kinds Asterisk reads (0x10-0x18, 8 to 192 kHz) and is
+ * converted to the channel's rate; any other kind hangs up, as in
+ * Asterisk; closing the socket hangs up. A hangup from our side just
+ * closes the socket. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +33,8 @@ enum {
 	KIND_HANGUP = 0x00,
 	KIND_UUID = 0x01,
 	KIND_DTMF = 0x03,
+	KIND_SLIN = 0x10,            /* 0x10-0x18: linear audio, by rate */
+	KIND_SLIN_LAST = 0x18,
 	KIND_ERROR = 0xff,
 	RX_MAX = 65535 + 3,
 	TXQ_MAX = 4 * 1024 * 1024,
@@ -42,6 +46,7 @@ struct em_as {
 	struct tcp_conn *tc;
 	struct mbuf *rx;
 	struct sa peer;
+	struct em_rerate rerate;     /* audio at another rate than ours */
 	uint8_t uuid[16];
 	char service[300];
 	bool up;
@@ -56,6 +61,7 @@ static void as_destructor(void *arg)
 
 	list_unlink(&a->le);
 	em_close(&a->e);
+	em_rerate_close(&a->rerate);
 	mem_deref(a->tc);
 	mem_deref(a->rx);
 }
@@ -119,6 +125,40 @@ static void hang_up(struct em_as *a, int cause, const char *why)
 	channel_hangup(a->e.ch, cause, "AudioSocket");
 }
 
+/* The sample rate of a linear audio kind (Asterisk's slin formats). */
+static uint32_t kind_rate(uint8_t kind)
+{
+	static const uint32_t rates[] = {8000, 12000, 16000, 24000, 32000,
+					 44100, 48000, 96000, 192000};
+
+	return rates[kind - KIND_SLIN];
+}
+
+/* Audio at another rate than the channel's goes through a resampler. */
+static void audio(struct em_as *a, uint8_t kind, const uint8_t *p, size_t n)
+{
+	uint32_t rate = kind_rate(kind), ours = a->e.conv.fmt->rate;
+	uint8_t *conv;
+	size_t convn;
+
+	if (rate == ours) {
+		em_audio_in(&a->e, p, n);
+		return;
+	}
+	/* A sample split across messages is not joined: resampled audio
+	 * comes in whole samples. */
+	if (em_rerate(&a->rerate, rate, ours, p, n & ~(size_t)1, &conv,
+		      &convn)) {
+		log_warning("%s: could not convert AudioSocket audio from %u "
+			    "to %u Hz; message dropped", channel_name(a->e.ch),
+			    rate, ours);
+		return;
+	}
+	if (convn)
+		em_audio_in(&a->e, conv, convn);
+	em_rerate_done(&a->rerate);
+}
+
 /* One message from the peer; false when the call ends with it. */
 static bool message(struct em_as *a, uint8_t kind, const uint8_t *p,
 		    size_t n)
@@ -127,14 +167,15 @@ static bool message(struct em_as *a, uint8_t kind, const uint8_t *p,
 		hang_up(a, CAUSE_NORMAL_CLEARING, "AudioSocket peer hung up");
 		return false;
 	}
-	if (kind != a->e.conv.fmt->as_kind || !n) {
+	if (kind < KIND_SLIN || kind > KIND_SLIN_LAST) {
 		log_error("%s: Received AudioSocket message other than hangup "
-			  "or audio in the channel's format (kind 0x%02x, %zu "
-			  "bytes); hanging up", channel_name(a->e.ch), kind, n);
+			  "or audio (kind 0x%02x, %zu bytes); hanging up",
+			  channel_name(a->e.ch), kind, n);
 		hang_up(a, CAUSE_FAILURE, "AudioSocket protocol error");
 		return false;
 	}
-	em_audio_in(&a->e, p, n);
+	if (n)
+		audio(a, kind, p, n);
 	return true;
 }
 

@@ -253,9 +253,12 @@ void em_audio_in(struct em *e, const uint8_t *p, size_t n)
 {
 	if (!n || e->dir == EM_DIR_IN)
 		return;
-	/* A message is taken whole or not at all, and never beyond the
-	 * limit: nothing is half played. */
-	if ((e->q.in - e->q.out + n) / e->q.frame > em_conf.max_frames) {
+	/* A message is taken whole or not at all: nothing is half played.
+	 * As Asterisk, it is refused when it comes to a queue already at the
+	 * limit, however big it is (a whole spoken answer in one message is
+	 * fine into a queue with room; what it may add is bounded by the
+	 * largest WebSocket message, 4 MB). */
+	if (em_queue_frames(&e->q) >= em_conf.max_frames) {
 		if (!e->rx_drops++ || !(e->rx_drops % 100))
 			log_notice("%s: external media queue full (%u frames); "
 				   "message dropped", channel_name(e->ch),

@@ -6,6 +6,7 @@
  * codec_resample uses (librem's has a fixed filter made for 48 kHz that
  * cuts a 16 kHz signal above about 1.3 kHz), never a hand-written one. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <re_types.h>
 #include <re_list.h>
@@ -145,6 +146,60 @@ void em_conv_out(struct em_conv *c, const int16_t pcm[EM_PCM8], uint8_t *out)
 	}
 	resample(c->up, pcm, EM_PCM8, wide, f->frame / 2);
 	pcm_to_le(wide, f->frame / 2, out);
+}
+
+/* ---- a peer's audio at another rate than its format's ---- */
+
+int em_rerate(struct em_rerate *r, uint32_t from, uint32_t to,
+	      const uint8_t *in, size_t n, uint8_t **outp, size_t *outn)
+{
+	spx_uint32_t ilen = (spx_uint32_t)(n / 2), olen;
+	int16_t *pcm, *res;
+	int err = 0;
+
+	*outp = NULL;
+	*outn = 0;
+	em_rerate_done(r);
+	if (!r->st || r->from != from || r->to != to) {
+		em_rerate_close(r);
+		r->st = speex_resampler_init(1, from, to, RESAMPLE_QUALITY,
+					     &err);
+		if (!r->st)
+			return ENOMEM;
+		speex_resampler_skip_zeros(r->st);
+		r->from = from;
+		r->to = to;
+	}
+	olen = (spx_uint32_t)((uint64_t)ilen * to / from + 16);
+	/* One block: the samples in, the samples out, the bytes out. */
+	pcm = malloc((ilen + 2 * (size_t)olen) * sizeof(*pcm));
+	if (!pcm)
+		return ENOMEM;
+	res = pcm + ilen;
+	le_to_pcm(in, ilen, pcm);
+	if (speex_resampler_process_int(r->st, 0, pcm, &ilen, res, &olen)) {
+		free(pcm);
+		return EPROTO;
+	}
+	*outp = (uint8_t *)(res + olen);
+	pcm_to_le(res, olen, *outp);
+	*outn = olen * 2;
+	r->buf = pcm;
+	return 0;
+}
+
+void em_rerate_done(struct em_rerate *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+}
+
+void em_rerate_close(struct em_rerate *r)
+{
+	em_rerate_done(r);
+	if (r->st)
+		speex_resampler_destroy(r->st);
+	r->st = NULL;
 }
 
 size_t extmedia_frame_size(const char *format)

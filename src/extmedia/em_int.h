@@ -70,6 +70,21 @@ void em_conv_in(struct em_conv *c, const uint8_t *b, size_t n,
 /* EM_PCM8 samples into fmt->frame bytes. */
 void em_conv_out(struct em_conv *c, const int16_t pcm[EM_PCM8], uint8_t *out);
 
+/* Linear audio a peer sends at another rate than its format's (AudioSocket
+ * kinds 0x11-0x18, or 0x10 into a 16 kHz channel), converted to the
+ * format's rate; the resampler is kept while the rates stay the same.
+ * *outp (n bytes at `from` made into *outn bytes at `to`) is valid until
+ * em_rerate_done(). */
+struct em_rerate {
+	struct SpeexResamplerState_ *st;
+	uint32_t from, to;
+	void *buf;
+};
+int em_rerate(struct em_rerate *r, uint32_t from, uint32_t to,
+	      const uint8_t *in, size_t n, uint8_t **outp, size_t *outn);
+void em_rerate_done(struct em_rerate *r);
+void em_rerate_close(struct em_rerate *r);
+
 /* ---- the queue from the peer (em_queue.c) ---- */
 
 enum em_mark_kind {

@@ -3,10 +3,12 @@
 // (/work/shared/ari/external-media.md section 2, T13): ariadne connects to
 // a TCP server of the test, the AudioSocket peer. Every message is kind (1
 // byte), length (2 bytes, big-endian), payload. The first one is 0x01 with
-// the 16 bytes of the UUID given as `data`; audio is 0x10 (slin, 8 kHz) or
-// 0x12 (slin16), and the kind must always match the format (Asterisk sends
-// 0x10 whatever the format: CyCoreSystems/audiosocket#11); DTMF is 0x03 and
-// one ASCII digit; `00 00 00` from the peer, or closing the socket, hangs up.
+// the 16 bytes of the UUID given as `data`; audio to the peer is 0x10
+// (slin, 8 kHz) or 0x12 (slin16), the kind always matching the bytes
+// (Asterisk sends 0x10 whatever the format: CyCoreSystems/audiosocket#11);
+// from the peer any linear kind 0x10-0x18 is taken and converted; DTMF is
+// 0x03 and one ASCII digit; `00 00 00` from the peer, or closing the
+// socket, hangs up.
 //
 // The other side of the call is a WebSocket media channel (lib/media_ws.js)
 // in the same mixing bridge. GET /ari/channels is [] after every test.
@@ -221,6 +223,37 @@ emTest('audiosocket_audio_sent_in_one_lump_is_paced_out_by_ariadne', { app: APP,
 	await srv.waitChannelGone(as.id);
 	await hangup(srv, ev, A);
 });
+
+emTest('audiosocket_audio_of_any_linear_kind_is_converted_to_the_channels_rate',
+	{ app: APP, prepare }, async (srv, ev, t, { peer }) => {
+		// Asterisk reads 0x10-0x18 (slin at 8 to 192 kHz) whatever the
+		// channel's format, and the core converts: a bot that always sends
+		// 8 kHz, or 48 kHz, into a slin16 channel is heard, not hung up.
+		const as = await audioSocket(srv, ev, peer, 'slin16');
+		const A = await serverChannel(srv, ev, { app: APP, format: 'slin16', name: 'A' });
+		await mixBridge(srv, ev, [A.id, as.id]);
+		await sleep(200);
+		// An empty audio message is nothing to play, not an error.
+		as.conn.send(KIND.SLIN, Buffer.alloc(0));
+		for (const [kind, rate, hz] of [[0x10, 8000, 700], [0x16, 48000, 1200], [0x11, 12000, 500]]) {
+			const fromA = A.bot.frames.length;
+			// One second of tone in one message (48 kHz: two, a message holds at most 64 KB).
+			const buf = tone(hz, rate, rate);
+			for (let off = 0; off < buf.length; off += 48000) as.conn.send(kind, buf.subarray(off, off + 48000));
+			await sleep(1000 + 400 * SLOW);
+			const heard = toneFrames(A.bot.since(fromA), hz, 16000);
+			assert.ok(heard.length >= 45 && heard.length <= 52,
+				`kind 0x${kind.toString(16)}: A heard ${hz} Hz in ${heard.length} frames, want about 50`);
+			assert.equal(spacing(heard).bursts, 0);
+		}
+		assert.equal(ev.filter((e) => e.type === 'StasisEnd' && e.channel.id === as.id).length, 0,
+			'the AudioSocket channel was hung up');
+		// A kind that is neither audio nor hangup still ends the call, as in Asterisk.
+		const from = ev.events.length;
+		as.conn.send(0x05, Buffer.from([1, 2, 3]));
+		await channelEnds(ev, as.id, { from });
+		await hangup(srv, ev, A);
+	});
 
 emTest('audiosocket_gets_digits_as_kind_0x03_and_a_delete_closes_the_socket', { app: APP, prepare },
 	async (srv, ev, t, { peer }) => {

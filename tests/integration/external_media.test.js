@@ -580,6 +580,31 @@ emTest('a_flooding_bot_gets_xoff_at_900_frames_and_xon_below_800', { app: APP, t
 		await hangup(srv, ev, A, B);
 	});
 
+emTest('one_message_longer_than_the_queue_limit_is_taken_when_the_queue_has_room', { app: APP },
+	async (srv, ev) => {
+		// A whole spoken answer at once: 1 100 frames (22 s) in one message.
+		// The limit is on the queue the message comes to (1 000 frames), as
+		// in Asterisk, not on the queue plus the message.
+		const { A, B } = await pair(srv, ev, { format: 'slin', b: { transportData: 'f(json)' } });
+		const fromA = A.bot.frames.length;
+		B.bot.sendAudio(pattern(1100 * 160));
+		await B.bot.waitEvent('MEDIA_XOFF');
+		B.bot.command('GET_STATUS');
+		const s = await B.bot.waitEvent('STATUS');
+		assert.ok(s.queue_length > 1000 && s.queue_length <= 1100, JSON.stringify(s));
+		assert.equal(B.bot.filter('ERROR').length, 0, B.bot.summary());
+		// Another message now, at a queue over the limit, is refused.
+		B.bot.sendAudio(pattern(160));
+		const err = await B.bot.waitEvent('ERROR');
+		assert.match(err.error_text, /queue full/i);
+		// What was taken plays in order.
+		await sleep(1000);
+		const st = patternStream(A.bot.since(fromA));
+		assert.ok(assertPatternRun(st.values, { what: 'A' }) >= 40 * 160);
+		B.bot.command('FLUSH_MEDIA');
+		await hangup(srv, ev, A, B);
+	});
+
 // ---------------------------------------------------------------------------
 // T9: a bot that stops reading
 

@@ -276,17 +276,24 @@ static void hang_up(struct em_ws *w, int cause, const char *why)
 	channel_hangup(w->e.ch, cause, "WebSocket");
 }
 
+/* A close frame is the peer hanging up; a connection lost without one is
+ * a network failure, as Asterisk's read error (NETWORK_OUT_OF_ORDER). */
 void extmedia_ws_closed(void *arg)
 {
 	struct em_ws *w = arg;
+	bool clean = ws_conn_peer_closed(w->wc);
 
 	/* The ws_conn may be freed by its owner now: that is us. */
 	if (w->wc) {
 		mem_deref(w->wc);
 		w->wc = NULL;
 	}
-	hang_up(w, CAUSE_NORMAL_CLEARING, "WebSocket media peer closed the "
-		"connection");
+	if (clean)
+		hang_up(w, CAUSE_NORMAL_CLEARING, "WebSocket media peer "
+			"closed the connection");
+	else
+		hang_up(w, CAUSE_FAILURE, "WebSocket media connection lost "
+			"(no close frame)");
 }
 
 void em_ws_twilio_stop(struct em_ws *w)

@@ -49,6 +49,7 @@ struct ws_conn {
 	int msgop;            /* its opcode; 0: none in progress */
 	bool closing;         /* nothing is sent or received any more */
 	bool reported;        /* closeh was called */
+	bool peer_closed;     /* the peer ended with a close frame */
 	bool client;          /* we dialled: our frames are masked */
 	bool own_read;        /* ws_conn_offload(): we read the socket */
 	ws_recv_h *recvh;
@@ -225,6 +226,11 @@ static void end(struct ws_conn *wc, uint16_t code, const char *why)
 	report_close(wc);
 }
 
+bool ws_conn_peer_closed(const struct ws_conn *wc)
+{
+	return wc && wc->peer_closed;
+}
+
 const char *ws_conn_peer(const struct ws_conn *wc)
 {
 	return wc ? wc->peer : "";
@@ -293,6 +299,7 @@ static void peer_close(struct ws_conn *wc, const uint8_t *p, size_t len)
 		code = (uint16_t)(p[0] << 8 | p[1]);
 	if (code < 1000 || code == 1005 || code == 1006 || code >= 5000)
 		code = 1002;
+	wc->peer_closed = true;
 	end(wc, code, NULL);
 }
 

@@ -38,6 +38,9 @@ int ws_conn_send(struct ws_conn *wc, bool binary, const void *data,
 /* Send a close frame with `code` (logged with `why` when given) and let
  * the TCP connection linger until the peer closes; closeh is not called. */
 void ws_conn_close(struct ws_conn *wc, uint16_t code, const char *why);
+/* In closeh: the peer ended the WebSocket with a close frame (rather than
+ * dropping the connection, breaking the protocol or not reading). */
+bool ws_conn_peer_closed(const struct ws_conn *wc);
 /* "127.0.0.1:50000", for logs. */
 const char *ws_conn_peer(const struct ws_conn *wc);
 /* The socket, for options (-1 once closed). */

@@ -849,7 +849,9 @@ emTest('teardown_b_the_bot_closes_its_socket', { app: APP }, async (srv, ev) => 
 	const close = await B.bot.close(1000);
 	// ariadne answers the CLOSE with its own 1000.
 	assert.equal(close.code, 1000);
-	await channelEnds(ev, B.id, { from });
+	const { destroyed } = await channelEnds(ev, B.id, { from });
+	// A close frame is the bot hanging up: Normal Clearing.
+	assert.equal(destroyed.cause, 16, JSON.stringify(destroyed));
 	await srv.waitChannelGone(B.id);
 	assert.ok(A.bot.open);
 	await hangup(srv, ev, A);
@@ -869,9 +871,11 @@ emTest('teardown_d_the_caller_leg_drops_and_the_app_hangs_up_the_bot', { app: AP
 	const { A, B } = await pair(srv, ev, { format: 'slin' });
 	B.bot.echo = true;
 	const from = ev.events.length;
-	// The caller's side vanishes without a CLOSE (TCP reset): a read error.
+	// The caller's side vanishes without a CLOSE (TCP reset): a read error,
+	// which Asterisk reports as NETWORK_OUT_OF_ORDER (38).
 	A.bot.terminate();
-	await channelEnds(ev, A.id, { from });
+	const { destroyed } = await channelEnds(ev, A.id, { from });
+	assert.equal(destroyed.cause, 38, JSON.stringify(destroyed));
 	// The app reacts to the caller's StasisEnd, as an AI app does.
 	await hangup(srv, ev, B);
 });

@@ -128,12 +128,17 @@ void em_ws_media_start(struct em_ws *w)
 	send_event(w, ev);
 }
 
-/* Plain text writes these four in a form of their own. */
-static void send_plain_word(struct em_ws *w, const char *name, const char *id)
+/* Plain text writes these four in a form of their own: the id bare after
+ * the name, as Asterisk. A mark that was flushed rather than played (which
+ * Asterisk never acknowledges) says so after the id, so that a bot reading
+ * the whole rest of the line as the id does not take it for a played one. */
+static void send_plain_word(struct em_ws *w, const char *name, const char *id,
+			    bool flushed)
 {
 	char *s = NULL;
 
-	if (re_sdprintf(&s, "%s%s%s", name, id ? " " : "", id ? id : ""))
+	if (re_sdprintf(&s, "%s%s%s%s", name, id ? " " : "", id ? id : "",
+			flushed ? " flushed:true" : ""))
 		return;
 	send_text(w, s);
 	mem_deref(s);
@@ -153,7 +158,7 @@ static void mark_event(struct em_ws *w, const char *name, const char *id,
 		return;
 	}
 	if (w->ctl == EM_CTL_PLAIN) {
-		send_plain_word(w, name, id && *id ? id : NULL);
+		send_plain_word(w, name, id && *id ? id : NULL, flushed);
 		return;
 	}
 	ev = event_new(w, name);
@@ -241,7 +246,7 @@ static void wire_event(void *arg, enum em_event ev, const char *a, bool flag)
 	case EM_EV_XON:
 	case EM_EV_DRAINED:
 		if (w->ctl == EM_CTL_PLAIN)
-			send_plain_word(w, words[ev], NULL);
+			send_plain_word(w, words[ev], NULL, false);
 		else if (w->ctl == EM_CTL_JSON)
 			send_event(w, event_new(w, words[ev]));
 		break;

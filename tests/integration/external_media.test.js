@@ -460,6 +460,16 @@ emTest('plain_text_marks_come_back_as_media_mark_processed', { app: APP }, async
 	// Asterisk's shape: the id bare after the name (or as correlation_id:).
 	assert.match(B.bot.texts.find((x) => x.msg.event === 'MEDIA_MARK_PROCESSED').text,
 		/^MEDIA_MARK_PROCESSED (\S+ )*(correlation_id:)?first-sentence( \S+)*$/);
+	assert.equal(m.flushed, undefined, 'a played mark is not flushed');
+	// A flushed mark, which Asterisk never acknowledges, says so after the
+	// id: a bot that reads the rest of the line as the id never takes it
+	// for a played one.
+	B.bot.sendAudio(Buffer.alloc(160 * 250, 0x55));
+	B.bot.command('MARK_MEDIA', { correlation_id: 'cut-short' });
+	B.bot.command('FLUSH_MEDIA');
+	const f = await B.bot.waitEvent('MEDIA_MARK_PROCESSED', (e) => e.correlation_id === 'cut-short');
+	assert.equal(f.flushed, 'true');
+	assert.equal(B.bot.texts.find((x) => x.msg === f).text, 'MEDIA_MARK_PROCESSED cut-short flushed:true');
 	await hangup(srv, ev, A, B);
 });
 

@@ -59,25 +59,31 @@ static bool host_port_ok(const char *s)
 	return true;
 }
 
+/* Words are compared without case, as Asterisk's resource does. */
 static bool combination_ok(const struct em_req *r, struct ari_resp *resp)
 {
-	if (!strcmp(r->transport, "websocket") && strcmp(r->encap, "none")) {
+	if (strcasecmp(r->ctype, "client") && strcasecmp(r->ctype, "server")) {
+		ari_resp_error(resp, 400, "connection_type must be 'client' or "
+			       "'server'");
+		return false;
+	}
+	if (r->websocket && strcasecmp(r->encap, "none")) {
 		ari_resp_error(resp, 400, "encapsulation must be 'none' for "
 			       "websocket transport");
 		return false;
 	}
-	if (!strcmp(r->encap, "rtp") && strcmp(r->transport, "udp")) {
+	if (!strcasecmp(r->encap, "rtp") && strcasecmp(r->transport, "udp")) {
 		ari_resp_error(resp, 400, "transport must be 'udp' for rtp "
 			       "encapsulation");
 		return false;
 	}
-	if (!strcmp(r->encap, "audiosocket") && strcmp(r->transport, "tcp")) {
+	if (!strcasecmp(r->encap, "audiosocket") &&
+	    strcasecmp(r->transport, "tcp")) {
 		ari_resp_error(resp, 400, "transport must be 'tcp' for "
 			       "audiosocket encapsulation");
 		return false;
 	}
-	if (strcmp(r->transport, "websocket") &&
-	    !strcmp(r->ctype, "server")) {
+	if (!r->websocket && !strcasecmp(r->ctype, "server")) {
 		ari_resp_error(resp, 400, "'server' connection_type can only be "
 			       "used with the websocket transport");
 		return false;
@@ -85,23 +91,34 @@ static bool combination_ok(const struct em_req *r, struct ari_resp *resp)
 	return true;
 }
 
+/* A server connection (the bot dials in) is WebSocket/INCOMING, whatever
+ * external_host says; so is external_host=INCOMING, as Asterisk's own
+ * example writes it. */
 static bool host_ok(struct em_req *r, struct ari_resp *resp)
 {
-	if (!r->host) {
-		if (!strcmp(r->ctype, "client")) {
-			ari_resp_error(resp, 400, "external_host is required "
-				       "for all but websocket server "
-				       "connections");
-			return false;
-		}
-		r->host = "INCOMING";
+	bool server = !strcasecmp(r->ctype, "server") ||
+		      (r->host && !strcasecmp(r->host, "INCOMING"));
+
+	if (!r->host && !server) {
+		ari_resp_error(resp, 400, "external_host is required for all "
+			       "but websocket server connections");
+		return false;
 	}
 	if (r->websocket) {
-		if (!strcmp(r->ctype, "client") &&
-		    !extmedia_ws_client_exists(r->host) &&
-		    !extmedia_ws_uri_allowed(r->host)) {
+		char why[200];
+
+		if (server)
+			r->host = "INCOMING";
+		else if (!extmedia_ws_client_exists(r->host) &&
+			 !extmedia_ws_uri_allowed(r->host)) {
 			ari_resp_error(resp, 400, "external_host must be a "
 				       "valid websocket_client connection id.");
+			return false;
+		}
+		if (r->tdata && extmedia_ws_options_check(r->tdata, server,
+							  why, sizeof(why))) {
+			ari_resp_error(resp, 400, "transport_data is invalid: "
+				       "%s", why);
 			return false;
 		}
 		return true;
@@ -212,7 +229,7 @@ static bool request_ok(struct em_req *r, struct ari_req *req,
 			       "%d", ID_MAX + 1);
 		return false;
 	}
-	r->websocket = !strcmp(r->transport, "websocket");
+	r->websocket = !strcasecmp(r->transport, "websocket");
 	return combination_ok(r, resp) && host_ok(r, resp) &&
 	       format_ok(r, resp) && direction_ok(r, resp);
 }
@@ -236,7 +253,8 @@ static void create(struct ari_resp *resp, struct em_req *r, const char *dial,
 	case ENOENT:
 	case EADDRNOTAVAIL:
 		ari_resp_error(resp, 400, "external_host could not be used: "
-			       "%s", strerror(err));
+			       "%s", err == ENOENT ? "no such host" :
+			       strerror(err));
 		return;
 	default:
 		log_warning("externalMedia: %s could not be created: %s", dial,

@@ -64,12 +64,21 @@ static void copy_arg(char *out, size_t size, const char *p, size_t n)
 	out[n] = '\0';
 }
 
-/* "NAME" or "NAME argument" (trailing blanks and line ends ignored). */
+static bool blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/* "NAME" or "NAME argument" (blanks and line ends around it ignored). */
 static int parse_plain(const char *p, size_t n, struct em_cmd *c)
 {
 	size_t w;
 
-	while (n && (p[n - 1] == ' ' || p[n - 1] == '\r' || p[n - 1] == '\n'))
+	while (n && blank(*p)) {
+		p++;
+		n--;
+	}
+	while (n && blank(p[n - 1]))
 		n--;
 	for (w = 0; w < n && p[w] != ' '; w++)
 		;
@@ -90,6 +99,25 @@ static const char *str_of(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* A correlation id a bot wrote as a number ({"correlation_id": 5}) is
+ * that number's text: the bot gets "5" back, not an empty id. */
+static bool id_of(json_t *o, const char *key, char *out, size_t size)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_string(v))
+		copy_arg(out, size, json_string_value(v),
+			 strlen(json_string_value(v)));
+	else if (json_is_integer(v))
+		snprintf(out, size, "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(out, size, "%.17g", json_real_value(v));
+	else
+		return false;
+	return true;
+}
+
 static int parse_json(json_t *j, struct em_cmd *c)
 {
 	const char *name = str_of(j, "command");
@@ -101,9 +129,8 @@ static int parse_json(json_t *j, struct em_cmd *c)
 	copy_arg(c->name, sizeof(c->name), name, strlen(name));
 	if (c->id == EM_CMD_NONE)
 		return ENOENT;
-	if ((v = str_of(j, "correlation_id")))
-		copy_arg(c->arg, sizeof(c->arg), v, strlen(v));
-	else if ((v = str_of(j, "direction")))
+	if (!id_of(j, "correlation_id", c->arg, sizeof(c->arg)) &&
+	    (v = str_of(j, "direction")))
 		copy_arg(c->arg, sizeof(c->arg), v, strlen(v));
 	return 0;
 }

@@ -81,7 +81,11 @@ static int ctl_of(const char *s, enum em_ctl *ctl)
 	return 0;
 }
 
-static int parse_opts(const char *p, struct ws_opts *o)
+/* The options of a dial string. What is wrong goes into why (when given:
+ * ARI's transport_data, where an unknown f() value is refused too; a
+ * dialplan Dial() only logs that one and uses plain text, as Asterisk). */
+static int parse_opts(const char *p, struct ws_opts *o, char *why,
+		      size_t wsize)
 {
 	char v[512];
 
@@ -102,15 +106,30 @@ static int parse_opts(const char *p, struct ws_opts *o)
 		case 'd':
 		case 'v':
 			p = paren(p, v, sizeof(v));
-			if (!p)
+			if (!p) {
+				if (why)
+					snprintf(why, wsize, "option '%c' "
+						 "needs a value in parentheses",
+						 c);
 				return EINVAL;
+			}
 			if (c == 'c')
 				str_ncpy(o->format, v, sizeof(o->format));
-			else if (c == 'f' && ctl_of(v, &o->ctl))
+			else if (c == 'f' && ctl_of(v, &o->ctl)) {
+				if (why) {
+					snprintf(why, wsize, "invalid control "
+						 "message format '%s'", v);
+					return EINVAL;
+				}
 				log_warning("WebSocket: invalid control message "
 					    "format '%s', using plain-text", v);
-			else if (c == 'd' && em_dir_parse(v, &o->dir))
+			}
+			else if (c == 'd' && em_dir_parse(v, &o->dir)) {
+				if (why)
+					snprintf(why, wsize, "invalid "
+						 "direction '%s'", v);
 				return EINVAL;
+			}
 			else if (c == 'v') {
 				for (char *q = v; *q; q++)
 					if (*q == ',')
@@ -119,9 +138,28 @@ static int parse_opts(const char *p, struct ws_opts *o)
 			}
 			break;
 		default:
-			log_warning("WebSocket: unknown dial option '%c'", c);
+			if (why)
+				snprintf(why, wsize, "unknown option '%c'", c);
+			else
+				log_warning("WebSocket: unknown dial option "
+					    "'%c'", c);
 			return EINVAL;
 		}
+	}
+	return 0;
+}
+
+int extmedia_ws_options_check(const char *opts, bool incoming, char *why,
+			      size_t wsize)
+{
+	struct ws_opts o = {.ctl = EM_CTL_PLAIN};
+
+	if (parse_opts(opts, &o, why, wsize))
+		return EINVAL;
+	if (incoming && *o.query) {
+		snprintf(why, wsize, "v() cannot be used with an incoming "
+			 "(server) connection");
+		return EINVAL;
 	}
 	return 0;
 }
@@ -222,7 +260,7 @@ static int ws_request(struct channel **chp, const char *resource,
 
 	(void)other_id;
 	if (!resource || split(resource, conn, sizeof(conn), &opts) ||
-	    parse_opts(opts, &o))
+	    parse_opts(opts, &o, NULL, 0))
 		return EINVAL;
 	fmt = em_format_find(*o.format ? o.format : "ulaw");
 	if (!fmt) {

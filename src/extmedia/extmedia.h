@@ -33,6 +33,11 @@ bool extmedia_ws_client_exists(const char *id);
 /* external_host may be a ws:// or wss:// URI (an ariadne extension;
  * chan_websocket.conf [global] allow_uris). */
 bool extmedia_ws_uri_allowed(const char *uri);
+/* ARI's transport_data for a WebSocket channel: 0, or EINVAL with what is
+ * wrong in why (an unknown option, a bad f() or d() value, v() on an
+ * incoming connection). */
+int extmedia_ws_options_check(const char *opts, bool incoming, char *why,
+			      size_t wsize);
 
 /* ---- a bot connecting to /media/<connection id> ---- */
 

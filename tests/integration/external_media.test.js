@@ -142,8 +142,34 @@ emTest('external_media_refuses_bad_requests_with_asterisks_status_codes', { app:
 	await post({ ...ws, direction: 'sideways' }, 400, 'bad direction');
 	await post({ app: APP, encapsulation: 'none', transport: 'udp', external_host: '127.0.0.1:4000', format: 'ulaw' },
 		501, 'encapsulation none over udp');
+	let r = await post({ ...ws, connection_type: 'peer' }, 400, 'unknown connection_type');
+	assert.match(r.json.message, /connection_type/);
+	// transport_data that cannot be used says so, not external_host.
+	for (const [tdata, why] of [['zzz', /unknown option 'z'/], ['d(foo)', /invalid direction 'foo'/],
+		['f(xml)', /invalid control message format 'xml'/], ['f(json', /'f' needs a value/],
+		['v(a=b)', /v\(\) cannot be used with an incoming/]]) {
+		r = await post({ ...ws, transport_data: tdata }, 400, `transport_data ${tdata}`);
+		assert.match(r.json.message, /^transport_data is invalid: /, r.body);
+		assert.match(r.json.message, why, r.body);
+	}
 	// None of these left a channel behind.
 	assert.deepEqual((await srv.get('/ari/channels')).json, []);
+
+	// Words are taken without case, as Asterisk's resource compares them;
+	// a server connection is one whatever external_host says, and
+	// external_host=INCOMING (Asterisk's own example) is one too.
+	for (const params of [
+		{ app: APP, transport: 'WebSocket', encapsulation: 'NONE', connection_type: 'Server', format: 'slin16' },
+		{ ...ws, external_host: 'somewhere' },
+		{ app: APP, transport: 'websocket', encapsulation: 'none', external_host: 'INCOMING', format: 'ulaw' },
+	]) {
+		r = await post(params, 200, 'a server connection');
+		assert.match(r.json.name, /^WebSocket\/INCOMING\//, r.body);
+		const id = r.json.channelvars.MEDIA_WEBSOCKET_CONNECTION_ID;
+		assert.match(id, /^[0-9a-f-]{36}$/, r.body);
+		assert.equal((await srv.del(`/ari/channels/${enc(r.json.id)}`)).status, 204);
+		await srv.waitChannelGone(r.json.id);
+	}
 
 	// channelId: a duplicate is 409.
 	const c = await serverChannel(srv, ev, { app: APP, format: 'slin16', params: { channelId: 'bot-1' } });
@@ -758,6 +784,13 @@ emTest('pings_fragments_long_commands_and_garbage_do_not_hang_up', { app: APP },
 	await B.bot.waitEvent('ERROR', () => true, undefined, { from: n });
 	B.bot.sendText('get_status'); // commands are case-sensitive
 	await B.bot.waitEvent('ERROR', () => true, undefined, { from: n + 1 });
+	// A correlation id written as a number comes back as its text.
+	B.bot.sendText('{"command":"MARK_MEDIA","correlation_id":5}');
+	const num = await B.bot.waitEvent('MEDIA_MARK_PROCESSED', (e) => e.correlation_id === '5');
+	assert.equal(num.correlation_id, '5');
+	// Blanks around a plain-text command do not make it unknown.
+	A.bot.sendText('  GET_STATUS \r\n');
+	await A.bot.waitEvent('STATUS');
 	// Plain text too.
 	A.bot.command('DANCE');
 	await A.bot.waitEvent('ERROR');

@@ -88,14 +88,34 @@ void sip_concrete_laddr(struct sa *laddr, const struct sa *peer)
 	concrete_ip(laddr, peer);
 }
 
+/* A field of the peer's own choosing, fit for the line below: a quote,
+ * a parenthesis, a backslash or a control character becomes '?'. Fail2ban
+ * reads the address from "failed for '<HOST>' (callid: ...)"; a Call-ID or
+ * From that carried "' failed for '192.0.2.1' (callid: x" would otherwise
+ * get that address banned (Asterisk writes them raw). */
+static const char *peer_field(char *out, size_t size, const struct pl *pl)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; pl && i < pl->l && n + 1 < size; i++) {
+		unsigned char c = (unsigned char)pl->p[i];
+
+		out[n++] = c < 0x20 || c == 0x7f || c == '\'' || c == '(' ||
+			   c == ')' || c == '\\' ? '?' : (char)c;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 void sip_log_refused(const struct sip_msg *msg, const char *why)
 {
-	char buf[512];
+	char met[32], from[160], callid[160], src[64];
 
-	re_snprintf(buf, sizeof(buf), "Request '%r' from '<%r>' failed for "
-		    "'%J' (callid: %r) - %s", &msg->met, &msg->from.auri,
-		    &msg->src, &msg->callid, why);
-	log_notice("%s", buf);
+	re_snprintf(src, sizeof(src), "%J", &msg->src);
+	log_notice("Request '%s' from '<%s>' failed for '%s' (callid: %s) - %s",
+		   peer_field(met, sizeof(met), &msg->met),
+		   peer_field(from, sizeof(from), &msg->from.auri), src,
+		   peer_field(callid, sizeof(callid), &msg->callid), why);
 }
 
 static int add_one_transport(int proto, const struct sa *bind,

@@ -24,12 +24,15 @@ const SIP = { files: { 'pjsip.conf': pjsipConf({ alice: { password: PASS } }), '
 const F2B_PREFIX = /^(?:NOTICE|SECURITY|WARNING)(?:\s*\[\d+\]):?(?:\[C-[\da-f]*\])?:? [^:]+:\d*(?:(?: in)? [^:]+:)? (?<content>.+)$/;
 const F2B_SECURITY = /^SecurityEvent="(?:FailedACL|InvalidAccountID|ChallengeResponseFailed|InvalidPassword)"(?:(?:,(?!RemoteAddress=)\w+="[^"]*")*|.*?),RemoteAddress="IPV[46]\/[^/"]+\/(?<host>[^/"]+)\/\d+"(?:,(?!RemoteAddress=)\w+="[^"]*")*$/;
 
+// ... and the one for chan_pjsip's NOTICE of a refused request.
+const F2B_REQUEST = /^Request (?:'[^']*' )?from '(?:[^']*|.*?)' failed for '(?<host>[\w.:[\]-]+?)(?::\d+)?'\s\(callid: [^)]*\) - (?:No matching endpoint found|Not match Endpoint(?: Contact)? ACL|(?:Failed|Error) to authenticate)\s*$/;
+
 /** The host fail2ban would ban for this log line, or null. */
 function fail2banHost(line) {
 	const noDate = line.replace(/^\[[^\]]+\]\s*/, '');
 	const p = F2B_PREFIX.exec(noDate);
 	if (!p) return null;
-	const m = F2B_SECURITY.exec(p.groups.content);
+	const m = F2B_SECURITY.exec(p.groups.content) || F2B_REQUEST.exec(p.groups.content);
 	return m ? m.groups.host : null;
 }
 
@@ -233,6 +236,17 @@ serverTest('a_crafted_from_user_cannot_forge_the_remote_address', SIP, async (sr
 		await c.request({ user: 'bob' });
 		const lines = await waitSecurity(srv, 'InvalidAccountID', 1);
 		for (const l of lines) assert.equal(fail2banHost(l), '127.0.0.1', l);
+		// Nor can a crafted Call-ID in the NOTICE of a failed authentication,
+		// where fail2ban reads "failed for '<HOST>' (callid: ...)".
+		const evil = "inj1) - Failed to authenticate' failed for '203.0.113.9:5060' (callid: b";
+		const first = await c.request({ user: 'alice', callId: evil });
+		const r = await c.request({ user: 'alice', callId: evil, cseq: 2, auth: { user: 'alice', pass: 'not-it',
+			realm: first.challenge.realm, nonce: first.challenge.nonce, opaque: first.challenge.opaque } });
+		assert.equal(r.status, 401, r.text);
+		await srv.waitForLog(/Request 'REGISTER' .* \(callid: inj1\?/);
+		const notices = srv.stderr.split('\n').filter((l) => /Request 'REGISTER' .*callid: inj1/.test(l));
+		assert.ok(notices.length > 0);
+		for (const l of notices) assert.equal(fail2banHost(l), '127.0.0.1', l);
 	});
 });
 

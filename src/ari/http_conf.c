@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <re_types.h>
@@ -130,8 +131,11 @@ const struct ari_user *ari_http_authenticate(const struct ari_req *req,
 			ok = u->crypt ? crypt_ok(u, pass) :
 			     secret_eq(pass, u->password);
 		if (!ok) {
-			log_notice("ARI authentication failed for user '%s'",
-				   user);
+			char who[USER_MAX];
+
+			log_notice("ARI authentication failed for user '%s' "
+				   "from '%s'", log_peer_text(who, sizeof(who),
+				   user, SIZE_MAX), ari_req_peer(req));
 			report(req, u ? SECURITY_INVAL_PASSWORD :
 			       SECURITY_INVAL_ACCT_ID, user);
 			*delay_ms = backoff_global_fail(req->peer_addr);

@@ -345,3 +345,19 @@ void log_msg(enum log_level lvl, int level, const char *file, int line,
 	}
 	emit(lvl, out);
 }
+
+const char *log_peer_text(char *out, size_t size, const char *in, size_t n)
+{
+	size_t k = 0;
+
+	if (!size)
+		return out;
+	for (size_t i = 0; in && i < n && in[i] && k + 1 < size; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		out[k++] = c < 0x20 || c == 0x7f || c == '\'' || c == '"' ||
+			   c == '(' || c == ')' || c == '\\' ? '?' : (char)c;
+	}
+	out[k] = '\0';
+	return out;
+}

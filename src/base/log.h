@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_LVL_DEBUG = 0,
@@ -47,6 +48,11 @@ void log_config_load(const struct config *cfg);
  *   [Dec  5 10:00:00] SECURITY[1234] res_security_log.c: SecurityEvent=...
  * (base/security.c builds `msg`). */
 void log_security(const char *msg);
+/* Text a peer chose (a user name, a Call-ID), made safe to put between
+ * quotes in a log line: control characters (a forged line), quotes,
+ * parentheses and backslashes (a forged field fail2ban would read) become
+ * '?'. At most n bytes of in (n = SIZE_MAX: up to its NUL); returns out. */
+const char *log_peer_text(char *out, size_t size, const char *in, size_t n);
 /* Would a line of this level be written anywhere (before formatting it)? */
 bool log_level_wanted(enum log_level lvl);
 

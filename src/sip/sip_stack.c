@@ -88,23 +88,13 @@ void sip_concrete_laddr(struct sa *laddr, const struct sa *peer)
 	concrete_ip(laddr, peer);
 }
 
-/* A field of the peer's own choosing, fit for the line below: a quote,
- * a parenthesis, a backslash or a control character becomes '?'. Fail2ban
- * reads the address from "failed for '<HOST>' (callid: ...)"; a Call-ID or
- * From that carried "' failed for '192.0.2.1' (callid: x" would otherwise
- * get that address banned (Asterisk writes them raw). */
+/* The peer's own fields are cleaned (log_peer_text): fail2ban reads the
+ * address from "failed for '<HOST>' (callid: ...)", and a Call-ID or From
+ * that carried "' failed for '192.0.2.1' (callid: x" would otherwise get
+ * that address banned (Asterisk writes them raw). */
 static const char *peer_field(char *out, size_t size, const struct pl *pl)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; pl && i < pl->l && n + 1 < size; i++) {
-		unsigned char c = (unsigned char)pl->p[i];
-
-		out[n++] = c < 0x20 || c == 0x7f || c == '\'' || c == '(' ||
-			   c == ')' || c == '\\' ? '?' : (char)c;
-	}
-	out[n] = '\0';
-	return out;
+	return log_peer_text(out, size, pl ? pl->p : NULL, pl ? pl->l : 0);
 }
 
 void sip_log_refused(const struct sip_msg *msg, const char *why)

@@ -310,10 +310,17 @@ serverTest('ari_wrong_password_and_unknown_user_are_logged_as_security_events', 
 	const [acct] = await waitSecurity(srv, 'InvalidAccountID');
 	assert.match(acct, /Service="ARI",EventVersion="1",AccountID="root"/);
 	assert.doesNotMatch(fs.readFileSync(path.join(srv.logDir, 'security'), 'utf8'), /guess/);
+	// The NOTICE names the address too; a user name the peer chose cannot
+	// break the line into a forged one.
+	await srv.waitForLog(/NOTICE\[\d+\]: .*ARI authentication failed for user 'root' from '127\.0\.0\.1:\d+'/);
+	assert.equal((await srv.get('/ari/asterisk/ping',
+		{ auth: "x'\n[Dec  7] NOTICE[1] forged:guess" })).status, 401);
+	await srv.waitForLog(/ARI authentication failed for user 'x\?\?\[Dec  7\] NOTICE\[1\] forged' from/);
+	assert.ok(!srv.stderr.split('\n').some((l) => l.startsWith('[Dec  7] NOTICE[1]')), 'a forged log line');
 	// no credentials at all is no failure
 	assert.equal((await srv.get('/ari/asterisk/ping', { auth: null })).status, 401);
 	await sleep(100);
-	assert.equal(securityLines(srv, 'InvalidAccountID').length + securityLines(srv, 'InvalidPassword').length, 2);
+	assert.equal(securityLines(srv, 'InvalidAccountID').length + securityLines(srv, 'InvalidPassword').length, 3);
 });
 
 serverTest('repeated_ari_failures_are_slowed_for_that_address_only', {

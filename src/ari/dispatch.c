@@ -154,8 +154,22 @@ static bool write_refused(const struct ari_req *req, struct ari_resp *resp)
 	return true;
 }
 
+/* The method as a label: HTTP's own, anything else "other" (a client
+ * inventing methods must not invent label sets). */
+static const char *method_label(const char *m)
+{
+	static const char *const known[] = {"GET", "POST", "PUT", "DELETE",
+					    "OPTIONS", "HEAD", "PATCH"};
+
+	for (size_t i = 0; m && i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(m, known[i]))
+			return known[i];
+	return "other";
+}
+
 /* ariadne_ari_requests_total{method,route,status}: the route's template,
- * so the label sets stay few whatever ids the requests carry. */
+ * so the label sets stay few whatever ids the requests carry; "none" for
+ * a request refused before its route was looked up (a 401). */
 static void count_request(const struct ari_req *req,
 			  const struct ari_resp *resp)
 {
@@ -163,9 +177,9 @@ static void count_request(const struct ari_req *req,
 	char labels[256];
 
 	snprintf(labels, sizeof(labels),
-		 "method=\"%s\",route=\"%s\",status=\"%d\"", req->method,
-		 r ? r->path : "none", resp->code ? resp->code :
-		 r && r->websocket ? 101 : 500);
+		 "method=\"%s\",route=\"%s\",status=\"%d\"",
+		 method_label(req->method), r ? r->path : "none",
+		 resp->code ? resp->code : r && r->websocket ? 101 : 500);
 	metrics_count("ariadne_ari_requests_total", "ARI requests answered",
 		      labels, 1);
 }
@@ -223,12 +237,15 @@ void ari_dispatch_http(struct ari_req *req, struct ari_resp *resp,
 		ari_resp_header(resp, "WWW-Authenticate: Basic realm=\"%s\"",
 				cf.realm);
 		ari_resp_error(resp, 401, "Authentication required");
+		count_request(req, resp);
 		return;
 	}
 	req->user = user->name;
 	req->read_only = user->read_only;
-	if (write_refused(req, resp))
+	if (write_refused(req, resp)) {
+		count_request(req, resp);
 		return;
+	}
 
 	if (!strncmp(sub, "/api-docs/", 10)) {
 		ari_apidocs_serve(req, h, sub + 10, resp);

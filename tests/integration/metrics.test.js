@@ -97,6 +97,22 @@ serverTest('metrics_need_ari_credentials_by_default', async (srv) => {
 	assert.equal((await srv.request({ method: 'POST', path: '/metrics' })).status, 405);
 });
 
+serverTest('refused_logins_and_odd_methods_are_counted_without_new_label_sets', async (srv) => {
+	// A brute force shows in ariadne_ari_requests_total as 401s (route
+	// "none": refused before any route was looked up).
+	for (let i = 0; i < 3; i++)
+		assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'asterisk:wrong' })).status, 401);
+	// Methods HTTP does not have all count as one "other".
+	for (const method of ['XYZ1', 'XYZ2'])
+		assert.notEqual((await srv.request({ method, path: '/ari/asterisk/ping' })).status, 200);
+	const m = await scrape(srv);
+	assert.equal(m['ariadne_ari_requests_total{method="GET",route="none",status="401"}'], 3, JSON.stringify(m));
+	const odd = Object.keys(m).filter((k) => k.startsWith('ariadne_ari_requests_total{') && /XYZ/.test(k));
+	assert.deepEqual(odd, []);
+	assert.ok(Object.keys(m).some((k) => k.startsWith('ariadne_ari_requests_total{method="other"')),
+		JSON.stringify(m));
+});
+
 serverTest('metrics_auth_no_opens_the_scrape_to_anyone', {
 	files: { 'http.conf': '[general]\nenabled = yes\nbindaddr = 127.0.0.1\n' +
 		'bindport = {{HTTP_PORT}}\nmetrics_auth = no\n' },

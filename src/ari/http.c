@@ -276,10 +276,15 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 	char date[64];
 	time_t now = time(NULL);
 	struct tm tm;
+	bool head;
 	int err;
 
 	if (code == 204 || code == 304)
 		blen = 0;
+	/* A reply to HEAD has the headers of the reply but never a body
+	 * (RFC 9110 9.3.2): a client reading one would take the body for
+	 * the next reply. */
+	head = c->have_head && !strcmp(c->head.method, "HEAD");
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
@@ -305,7 +310,7 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 		err |= mbuf_printf(mb, "Content-Length: %zu\r\n", blen);
 	}
 	err |= mbuf_write_str(mb, "\r\n");
-	if (blen)
+	if (blen && !head)
 		err |= mbuf_write_mem(mb, (const uint8_t *)body, blen);
 	if (!err && resp->delay_ms) {
 		mb->pos = 0;

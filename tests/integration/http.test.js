@@ -81,6 +81,23 @@ serverTest('unknown_path_is_404_resource_not_found', async (srv) => {
 	}
 });
 
+serverTest('a_reply_to_head_has_no_body_and_the_next_reply_follows_it', async (srv) => {
+	// HEAD gets the headers GET would (here 405, as Asterisk has no HEAD)
+	// but never a body: on a kept-alive connection a body would be read
+	// as the start of the next reply.
+	const req = (m, p, more = '') => `${m} ${p} HTTP/1.1\r\nHost: x\r\n${AUTH_HDR}${more}\r\n`;
+	const res = await srv.raw([req('HEAD', '/ari/asterisk/ping') +
+		req('GET', '/ari/asterisk/ping', 'Connection: close\r\n')], { timeout: 3000 });
+	assert.ok(res.closed, 'the server did not close after Connection: close');
+	const replies = res.data.split(/(?=HTTP\/1\.1 )/);
+	assert.equal(replies.length, 2, res.data);
+	assert.equal(rawStatus(replies[0]), 405, res.data);
+	assert.match(replies[0], /\r\nContent-Length: [1-9]\d*\r\n/);
+	assert.ok(replies[0].endsWith('\r\n\r\n'), `a body after the HEAD reply's headers: ${JSON.stringify(replies[0])}`);
+	assert.equal(rawStatus(replies[1]), 200, res.data);
+	assert.match(replies[1], /"ping":"pong"/);
+});
+
 serverTest('trailing_slash_is_404_not_a_redirect', async (srv) => {
 	for (const p of ['/ari/channels/', '/ari/asterisk/ping/']) {
 		const r = await srv.get(p);

@@ -21,6 +21,9 @@
 #include <re_list.h>
 #include <re_main.h>
 #include <re_tmr.h>
+#define DEBUG_MODULE "ariadne"
+#define DEBUG_LEVEL 0
+#include <re_dbg.h>
 #include "ari/ari.h"
 #include "base/cli.h"
 #include "cluster/cluster.h"
@@ -392,6 +395,33 @@ static void set_high_priority(void)
 
 /* The server: start everything, run the loop until a signal or `core stop
  * now`, stop everything. Exit code 1 when start-up failed. */
+/* libre's own messages (a TLS handshake that failed, a socket error) go
+ * through our log, with its time stamp and levels, instead of straight to
+ * stderr in ANSI colour, where a line had no time and its colour reset
+ * ended up at the start of our next line. */
+static void libre_message(int level, const char *p, size_t len, void *arg)
+{
+	char line[300];
+	size_t n = 0;
+
+	(void)arg;
+	for (size_t i = 0; i < len && n + 1 < sizeof(line); i++)
+		line[n++] = (unsigned char)p[i] < 0x20 ? ' ' : p[i];
+	while (n && line[n - 1] == ' ')
+		n--;
+	line[n] = '\0';
+	if (!n)
+		return;
+	if (level <= DBG_ERR)
+		log_error("libre: %s", line);
+	else if (level == DBG_WARNING)
+		log_warning("libre: %s", line);
+	else if (level == DBG_NOTICE)
+		log_notice("libre: %s", line);
+	else
+		log_debug(1, "libre: %s", line);
+}
+
 static int run_server(const char *confdir, int verbose, bool high)
 {
 	int err = libre_init();
@@ -400,6 +430,8 @@ static int run_server(const char *confdir, int verbose, bool high)
 		fprintf(stderr, "libre_init failed: %s\n", strerror(err));
 		return 1;
 	}
+	dbg_init(DBG_NOTICE, 0);
+	dbg_handler_set(libre_message, NULL);
 	load_configs(confdir, verbose);
 	if (high || options.highpriority)
 		set_high_priority();

@@ -172,6 +172,10 @@ tlsTest('garbage_and_plain_http_on_the_tls_port_do_not_hurt', (ctx) => ({ files:
 		half.destroy();
 		assert.equal((await get(ctx.port, '/ari/asterisk/ping')).status, 200);
 		assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+		// What the TLS library said of the failed handshakes went through
+		// the log (time stamp, level), not raw to stderr in ANSI colour.
+		await srv.waitForLog(/^\[[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\] WARNING\[\d+\]: .*libre: tls: /m);
+		assert.ok(!srv.stderr.includes('\x1b['), 'ANSI escapes on stderr');
 	});
 
 tlsTest('a_bad_certificate_is_logged_and_plain_http_goes_on', (ctx) => ({

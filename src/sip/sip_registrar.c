@@ -142,6 +142,23 @@ static int read_bindings(const struct sip_msg *msg, const struct sip_aor *aor,
 	return 0;
 }
 
+/* The Expires of the 200: what this REGISTER asked for in its Expires
+ * header, else the aor's default, within the aor's bounds, as chan_pjsip
+ * answers. A phone that reads the header rather than its Contact's
+ * expires re-registers on time. */
+static uint32_t granted_expires(const struct sip_msg *msg,
+				const struct sip_aor *aor)
+{
+	uint32_t e = pl_isset(&msg->expires) ? pl_u32(&msg->expires) :
+		     aor->default_expiration;
+
+	if (e > aor->maximum_expiration)
+		e = aor->maximum_expiration;
+	if (e && e < aor->minimum_expiration)
+		e = aor->minimum_expiration;
+	return e;
+}
+
 static int reply_ok(const struct sip_msg *msg, struct sip_aor *aor)
 {
 	struct mbuf *mb = mbuf_alloc(512);
@@ -165,7 +182,7 @@ static int reply_ok(const struct sip_msg *msg, struct sip_aor *aor)
 			 "%s"
 			 "Expires: %u\r\n"
 			 "Content-Length: 0\r\n\r\n",
-			 (char *)mb->buf, aor->default_expiration);
+			 (char *)mb->buf, granted_expires(msg, aor));
 	mem_deref(mb);
 	return err;
 }

@@ -1,5 +1,6 @@
-/* sip_cli.c — `pjsip show endpoints|contacts|aors` in roughly Asterisk's
- * layout, so that people (and scripts) used to Asterisk find their way. */
+/* sip_cli.c — `pjsip show endpoints|endpoint <id>|contacts|aors` in
+ * chan_pjsip's layout (its headers, columns and short status labels), so
+ * that people and scripts used to Asterisk find their way. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -7,13 +8,20 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_list.h>
-#include <re_hash.h>
+#include <re_md5.h>
+#include <re_mbuf.h>
 #include <re_sa.h>
 #include <re_tmr.h>
+#include <re_uri.h>
+#include <re_msg.h>
+#include <re_sip.h>
 #include "base/cli.h"
+#include "core/channel.h"
 #include "core/endpoint.h"
 #include "sip/sip_int.h"
 #include "sip/sip_services.h"
@@ -33,73 +41,295 @@ static const char *state_str(const struct sip_endpoint *e)
 	}
 }
 
-static void show_contact(struct cli_out *out, const struct sip_regcontact *c)
+/* Asterisk's short labels for a contact's status in its CLI
+ * (ast_sip_get_contact_short_status_label): scripts grep for "Avail". */
+static const char *short_status(const char *status)
 {
-	char rtt[32];
+	static const struct {
+		const char *ari, *cli;
+	} map[] = {
+		{"Reachable", "Avail"}, {"Unreachable", "Unavail"},
+		{"NonQualified", "NonQual"}, {"Created", "NonQual"},
+		{"Removed", "Removed"},
+	};
 
-	if (c->rtt_usec >= 0)
-		snprintf(rtt, sizeof(rtt), "%.3f", c->rtt_usec / 1000.0);
-	else
-		snprintf(rtt, sizeof(rtt), "nan");
-	cli_printf(out, "  Contact:  %-50.50s %-12s %8s\n", c->uri,
-		   c->status, rtt);
+	for (size_t i = 0; status && i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(status, map[i].ari))
+			return map[i].cli;
+	return "Unknown";
 }
+
+/* chan_pjsip names a contact "<aor>;@<md5 of its URI>" and shows the
+ * first 10 hex digits of that hash. */
+static void contact_hash(const char *uri, char out[11])
+{
+	uint8_t md[MD5_SIZE];
+	char hex[2 * MD5_SIZE + 1];
+
+	md5((const uint8_t *)uri, strlen(uri), md);
+	for (size_t i = 0; i < MD5_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	memcpy(out, hex, 10);
+	out[10] = '\0';
+}
+
+/* Rows line up under chan_pjsip's headers: a label is placed by where its
+ * colon falls, and its first field ends where the header's does (a
+ * contact's hash starts at column 59 when nested under an aor, at 55 in
+ * `pjsip show contacts`; an aor's MaxContact at 65). */
+enum { CONTACT_END_TOP = 54, CONTACT_END_NESTED = 58, AOR_END = 63 };
+
+static void contact_row(struct cli_out *out, int colon, int end,
+			const struct sip_aor *aor,
+			const struct sip_regcontact *c)
+{
+	char name[300], hash[11], rtt[32];
+	int width = end - (colon + 3);
+
+	snprintf(name, sizeof(name), "%s/%s", aor->name, c->uri);
+	contact_hash(c->uri, hash);
+	if (c->rtt_usec >= 0)
+		snprintf(rtt, sizeof(rtt), "%11.3f", c->rtt_usec / 1000.0);
+	else
+		snprintf(rtt, sizeof(rtt), "%11s", "nan");
+	cli_printf(out, "%*sContact:  %-*.*s %-10.10s %-7.7s %s\n",
+		   colon - 7, "", width, width, name, hash,
+		   short_status(c->status), rtt);
+}
+
+static void aor_row(struct cli_out *out, int colon, const struct sip_aor *aor)
+{
+	int width = AOR_END - (colon + 3);
+
+	cli_printf(out, "%*sAor:  %-*.*s  %u\n", colon - 3, "", width, width,
+		   aor->name, aor->max_contacts);
+	for (struct le *le = list_head(&aor->contacts); le; le = le->next)
+		contact_row(out, colon + 2, CONTACT_END_NESTED, aor, le->data);
+}
+
+static struct sip_aor *aor_find(const char *name, size_t len)
+{
+	for (struct le *le = list_head(&sipmod.conf->aors); le; le = le->next) {
+		struct sip_aor *a = le->data;
+
+		if (strlen(a->name) == len && !strncmp(a->name, name, len))
+			return a;
+	}
+	return NULL;
+}
+
+static const struct sip_authobj *auth_find(const char *name, size_t len)
+{
+	for (struct le *le = list_head(&sipmod.conf->auths); le; le = le->next) {
+		const struct sip_authobj *a = le->data;
+
+		if (strlen(a->name) == len && !strncmp(a->name, name, len))
+			return a;
+	}
+	return NULL;
+}
+
+/* Each name of a comma list ("a, b"), blanks trimmed. */
+static void each_name(const char *list,
+		      void (*h)(const char *name, size_t len, void *arg),
+		      void *arg)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *q = p;
+
+		while (len && (*q == ' ' || *q == '\t')) {
+			q++;
+			len--;
+		}
+		while (len && (q[len - 1] == ' ' || q[len - 1] == '\t'))
+			len--;
+		if (len)
+			h(q, len, arg);
+		p = end ? end + 1 : NULL;
+	}
+}
+
+struct block {
+	struct cli_out *out;
+	const char *label;           /* InAuth, OutAuth */
+};
+
+static void auth_line(const char *name, size_t len, void *arg)
+{
+	struct block *b = arg;
+	const struct sip_authobj *a = auth_find(name, len);
+
+	cli_printf(b->out, "%*s%s:  %.*s/%s\n", 11 - (int)strlen(b->label),
+		   "", b->label, (int)len, name,
+		   a && a->username ? a->username : a ? a->name : "");
+}
+
+static void aor_line(const char *name, size_t len, void *arg)
+{
+	struct block *b = arg;
+	const struct sip_aor *a = aor_find(name, len);
+
+	if (a)
+		aor_row(b->out, 11, a);
+}
+
+static void channel_line(struct channel *ch, void *arg)
+{
+	struct block *b = arg;
+	const struct timeval *tv = channel_creationtime(ch);
+	long secs = tv ? (long)(time(NULL) - tv->tv_sec) : 0;
+
+	if (secs < 0)
+		secs = 0;
+	cli_printf(b->out, "    Channel:  %-49.49s  %-12.12s  %02ld:%02ld:%02ld\n",
+		   channel_name(ch), channel_state_str(channel_state(ch)),
+		   secs / 3600, secs / 60 % 60, secs % 60);
+}
+
+/* One endpoint as Asterisk lists it: its row, then its auths, aors with
+ * their contacts, transport, identifies with their matches, channels. */
+static void endpoint_block(struct cli_out *out, const struct sip_endpoint *e)
+{
+	struct block b = {.out = out};
+	char cid[80];
+
+	snprintf(cid, sizeof(cid), "%s%s%s", e->name, e->cid_num ? "/" : "",
+		 e->cid_num ? e->cid_num : "");
+	cli_printf(out, " Endpoint:  %-51.51s  %-12.12s  %u of inf\n", cid,
+		   state_str(e),
+		   e->ep ? (unsigned)endpoint_channel_count(e->ep) : 0);
+	b.label = "InAuth";
+	each_name(e->auth, auth_line, &b);
+	b.label = "OutAuth";
+	each_name(e->outbound_auth, auth_line, &b);
+	each_name(e->aors, aor_line, &b);
+	for (struct le *le = list_head(&sipmod.conf->transports);
+	     e->transport && le; le = le->next) {
+		const struct sip_tp_conf *t = le->data;
+		char bind[64];
+
+		if (strcasecmp(t->name, e->transport))
+			continue;
+		re_snprintf(bind, sizeof(bind), "%J", &t->bind);
+		cli_printf(out, "  Transport:  %-21.21s  %-6.6s  %3d  %5d  %s\n",
+			   t->name, sip_transp_name((enum sip_transp)t->proto),
+			   0, 0, bind);
+	}
+	for (struct le *le = list_head(&sipmod.conf->identifies); le;
+	     le = le->next) {
+		const struct sip_identify *id = le->data;
+
+		if (!id->endpoint || strcmp(id->endpoint, e->name))
+			continue;
+		cli_printf(out, "   Identify:  %s/%s\n", id->name, id->endpoint);
+		for (struct le *n = list_head(&id->nets); n; n = n->next) {
+			const struct sip_net *net = n->data;
+			char a[64];
+
+			re_snprintf(a, sizeof(a), "%j", &net->addr);
+			cli_printf(out, "        Match:  %s/%u\n", a,
+				   net->prefix);
+		}
+	}
+	if (e->ep)
+		endpoint_channel_foreach(e->ep, channel_line, &b);
+}
+
+static const char ENDPOINTS_HEAD[] =
+	"\n"
+	" Endpoint:  <Endpoint/CID.....................................>  <State.....>  <Channels.>\n"
+	"    I/OAuth:  <AuthId/UserName...........................................................>\n"
+	"        Aor:  <Aor............................................>  <MaxContact>\n"
+	"      Contact:  <Aor/ContactUri..........................> <Hash....> <Status> <RTT(ms)..>\n"
+	"  Transport:  <TransportId........>  <Type>  <cos>  <tos>  <BindAddress..................>\n"
+	"   Identify:  <Identify/Endpoint.........................................................>\n"
+	"        Match:  <criteria.........................>\n"
+	"    Channel:  <ChannelId......................................>  <State.....>  <Time.....>\n"
+	"==========================================================================================\n\n";
 
 static int show_endpoints(struct cli_out *out, int argc, char *argv[])
 {
-	struct le *le;
 	unsigned n = 0;
 
 	(void)argc;
 	(void)argv;
-	cli_printf(out, "\n Endpoint:  <Endpoint/CID.....................................>  <State.....>  <Channels.>\n"
-		   "==========================================================================================\n\n");
-	for (le = list_head(&sipmod.conf->endpoints); le; le = le->next) {
-		const struct sip_endpoint *e = le->data;
-		char cid[80];
-
-		snprintf(cid, sizeof(cid), "%s%s%s", e->name,
-			 e->cid_num ? "/" : "", e->cid_num ? e->cid_num : "");
-		cli_printf(out, " Endpoint:  %-54s %-12s %u of inf\n", cid,
-			   state_str(e),
-			   e->ep ? (unsigned)endpoint_channel_count(e->ep) :
-			   0);
-		if (e->aors)
-			cli_printf(out, "     Aor:  %s\n", e->aors);
+	cli_printf(out, "%s", ENDPOINTS_HEAD);
+	for (struct le *le = list_head(&sipmod.conf->endpoints); le;
+	     le = le->next) {
+		endpoint_block(out, le->data);
+		cli_printf(out, "\n");
 		n++;
 	}
 	cli_printf(out, "\nObjects found: %u\n", n);
 	return 0;
 }
 
+static void param(struct cli_out *out, const char *name, const char *value)
+{
+	cli_printf(out, " %-35s: %s\n", name, value ? value : "");
+}
+
+/* `pjsip show endpoint <name>`: its block, then its settings. */
+static int show_endpoint(struct cli_out *out, int argc, char *argv[])
+{
+	const struct sip_endpoint *e = NULL;
+	char num[16], cid[200];
+
+	if (argc != 1)
+		return EINVAL;
+	for (struct le *le = list_head(&sipmod.conf->endpoints); le && !e;
+	     le = le->next)
+		if (!strcmp(((struct sip_endpoint *)le->data)->name, argv[0]))
+			e = le->data;
+	if (!e) {
+		cli_printf(out, "Unable to find object %s.\n\n", argv[0]);
+		return 0;
+	}
+	cli_printf(out, "%s", ENDPOINTS_HEAD);
+	endpoint_block(out, e);
+	cli_printf(out, "\n\n ParameterName                       : ParameterValue\n"
+		   " =====================================================================================\n");
+	param(out, "allow", e->allow);
+	param(out, "aors", e->aors);
+	param(out, "auth", e->auth);
+	snprintf(cid, sizeof(cid), "%s%s%s%s%s",
+		 e->cid_name ? "\"" : "", e->cid_name ? e->cid_name : "",
+		 e->cid_name ? "\" " : "", e->cid_num ? "<" : "",
+		 e->cid_num ? e->cid_num : "");
+	if (e->cid_num)
+		strncat(cid, ">", sizeof(cid) - strlen(cid) - 1);
+	param(out, "callerid", cid);
+	param(out, "context", e->context);
+	param(out, "dtmf_mode", e->dtmf == SIP_DTMF_INFO ? "info" : "rfc4733");
+	param(out, "from_domain", e->from_domain);
+	param(out, "from_user", e->from_user);
+	param(out, "language", e->language);
+	param(out, "outbound_auth", e->outbound_auth);
+	snprintf(num, sizeof(num), "%u", e->rtp_timeout);
+	param(out, "rtp_timeout", num);
+	param(out, "transport", e->transport);
+	cli_printf(out, "\n");
+	return 0;
+}
+
 static int show_contacts(struct cli_out *out, int argc, char *argv[])
 {
-	struct le *le;
 	unsigned n = 0;
 
 	(void)argc;
 	(void)argv;
 	cli_printf(out, "\n  Contact:  <Aor/ContactUri..........................> <Hash....> <Status> <RTT(ms)..>\n"
 		   "==========================================================================================\n\n");
-	for (le = list_head(&sipmod.conf->aors); le; le = le->next) {
+	for (struct le *le = list_head(&sipmod.conf->aors); le; le = le->next) {
 		const struct sip_aor *aor = le->data;
-		struct le *cl;
 
-		for (cl = list_head(&aor->contacts); cl; cl = cl->next) {
-			const struct sip_regcontact *c = cl->data;
-			char name[300];
-			char rtt[32];
-
-			snprintf(name, sizeof(name), "%s/%s", aor->name,
-				 c->uri);
-			if (c->rtt_usec >= 0)
-				snprintf(rtt, sizeof(rtt), "%.3f",
-					 c->rtt_usec / 1000.0);
-			else
-				snprintf(rtt, sizeof(rtt), "nan");
-			cli_printf(out, "  Contact:  %-48.48s %08x %-8s %10s\n",
-				   name, hash_joaat_str(c->uri), c->status,
-				   rtt);
+		for (struct le *cl = list_head(&aor->contacts); cl;
+		     cl = cl->next) {
+			contact_row(out, 9, CONTACT_END_TOP, aor, cl->data);
 			n++;
 		}
 	}
@@ -109,21 +339,16 @@ static int show_contacts(struct cli_out *out, int argc, char *argv[])
 
 static int show_aors(struct cli_out *out, int argc, char *argv[])
 {
-	struct le *le;
 	unsigned n = 0;
 
 	(void)argc;
 	(void)argv;
-	cli_printf(out, "\n      Aor:  <Aor..........................................>  <MaxContact>\n"
+	cli_printf(out, "\n      Aor:  <Aor..............................................>  <MaxContact>\n"
+		   "    Contact:  <Aor/ContactUri............................> <Hash....> <Status> <RTT(ms)..>\n"
 		   "==========================================================================================\n\n");
-	for (le = list_head(&sipmod.conf->aors); le; le = le->next) {
-		const struct sip_aor *aor = le->data;
-		struct le *cl;
-
-		cli_printf(out, "      Aor:  %-50s %12u\n", aor->name,
-			   aor->max_contacts);
-		for (cl = list_head(&aor->contacts); cl; cl = cl->next)
-			show_contact(out, cl->data);
+	for (struct le *le = list_head(&sipmod.conf->aors); le; le = le->next) {
+		aor_row(out, 9, le->data);
+		cli_printf(out, "\n");
 		n++;
 	}
 	cli_printf(out, "\nObjects found: %u\n", n);
@@ -137,6 +362,10 @@ int sip_cli_init(void)
 	err = cli_register("pjsip show endpoints", show_endpoints,
 			   "Usage: pjsip show endpoints\n"
 			   "       Lists the PJSIP endpoints.\n");
+	if (!err)
+		err = cli_register("pjsip show endpoint", show_endpoint,
+				   "Usage: pjsip show endpoint <id>\n"
+				   "       Displays a PJSIP endpoint.\n");
 	if (!err)
 		err = cli_register("pjsip show contacts", show_contacts,
 				   "Usage: pjsip show contacts\n"

@@ -5,7 +5,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFile } = require('node:child_process');
 const { test } = require('node:test');
-const { serverTest, BIN, REPO, sleep } = require('./lib/server');
+const crypto = require('node:crypto');
+const {
+	serverTest, BIN, REPO, sleep, pjsipConf, runSipp, assertSipp, freeUdpPort,
+} = require('./lib/server');
 
 const VERSION = fs.readFileSync(path.join(REPO, 'VERSION'), 'utf8').trim();
 
@@ -126,4 +129,54 @@ serverTest('verbose_zero_keeps_verbose_messages_quiet', { verbose: 0 }, async (s
 	await sleep(300);
 	await ws.close();
 	assert.doesNotMatch(srv.stderr, /Creating Stasis app 'quietapp'/);
+});
+
+// pjsip show ... in chan_pjsip's layout: scripts written for Asterisk grep
+// "Avail", count "Contact:" lines per endpoint and cut fixed columns.
+serverTest('pjsip_show_listings_have_asterisks_layout_and_labels', {
+	files: {
+		'pjsip.conf': pjsipConf({
+			alice: { password: 'Xy9-secret' },
+			trunk: { contact: 'sip:trunk@127.0.0.1:9', match: '192.0.2.0/24', extra: { callerid: '"Trunk" <5551234>' } },
+		}),
+	},
+}, async (srv) => {
+	const port = await freeUdpPort();
+	assertSipp(await runSipp({ scenario: 'uac_register', remote: srv, port,
+		auth: { user: 'alice', pass: 'Xy9-secret' }, keys: { from_user: 'alice', expires: 60 }, timeoutMs: 8000 }),
+	0, 'REGISTER');
+	const uri = `sip:alice@127.0.0.1:${port}`;
+	const hash = crypto.createHash('md5').update(uri).digest('hex').slice(0, 10);
+
+	let out = (await srv.cli('pjsip show contacts')).stdout;
+	const row = out.split('\n').find((l) => l.startsWith('  Contact:  alice/'));
+	assert.ok(row, out);
+	// <Hash....> starts at column 55, <Status> at 66, as the header.
+	assert.equal(row.indexOf(hash), 55, row);
+	assert.match(row.slice(66), /^NonQual +nan$/, row);
+	assert.match(out, /\nObjects found: 2\n$/);
+
+	out = (await srv.cli('pjsip show endpoints')).stdout;
+	const lines = out.split('\n');
+	const ep = lines.find((l) => l.startsWith(' Endpoint:  alice '));
+	assert.ok(ep, out);
+	assert.equal(ep.indexOf('Not in use'), 65, ep);
+	assert.equal(ep.indexOf('0 of inf'), 79, ep);
+	assert.match(out, /\n {5}InAuth: {2}alice-auth\/alice\n {8}Aor: {2}alice +1\n {6}Contact: {2}alice\/sip:alice@127\.0\.0\.1:\d+ +[0-9a-f]{10} NonQual +nan\n/, out);
+	// Each endpoint's block ends with a blank line; the trunk's shows its
+	// caller id, static contact and identify.
+	assert.match(out, / Endpoint: {2}trunk\/5551234 +Unavailable|Endpoint: {2}trunk\/5551234 +Not in use/, out);
+	assert.match(out, /\n {3}Identify: {2}trunk-identify\/trunk\n {8}Match: {2}192\.0\.2\.0\/24\n/, out);
+	assert.equal(lines.filter((l) => /^ +Contact: /.test(l)).length, 3, out); // header + 2
+
+	out = (await srv.cli('pjsip show endpoint alice')).stdout;
+	assert.match(out, /\n Endpoint: {2}alice /);
+	assert.match(out, /\n ParameterName +: ParameterValue\n/);
+	assert.match(out, /\n context +: stasis-sipapp\n/);
+	assert.match(out, /\n aors +: alice\n/);
+	out = (await srv.cli('pjsip show endpoint nobody')).stdout;
+	assert.equal(out, 'Unable to find object nobody.\n\n');
+
+	out = (await srv.cli('pjsip show aors')).stdout;
+	assert.match(out, /\n {6}Aor: {2}alice +1\n {4}Contact: {2}alice\/sip:alice@/, out);
 });

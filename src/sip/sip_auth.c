@@ -240,11 +240,15 @@ static int refuse_unknown(const struct sip_msg *msg)
 	pl_strcpy(&msg->from.uri.user, user, sizeof(user));
 	sip_log_refused(msg, "No matching endpoint found");
 	sip_security_event(SECURITY_INVAL_ACCT_ID, msg, user, NULL, NULL);
-	delay = backoff_global_fail(&msg->src);
+	/* Without credentials it counts no more than a known endpoint's first
+	 * request does (the log lines above are for fail2ban): a failure
+	 * counted here, and so a longer wait, would tell which names exist. */
 	if (!cred_decode(msg, &r)) {
-		(void)challenge(NULL, UNKNOWN_ACCOUNT, msg, false, delay, true);
+		(void)challenge(NULL, UNKNOWN_ACCOUNT, msg, false,
+				backoff_global_delay(&msg->src), true);
 		return EACCES;
 	}
+	delay = backoff_global_fail(&msg->src);
 	sip_log_refused(msg, "Failed to authenticate");
 	sip_security_event(SECURITY_CHAL_RESP_FAILED, msg, UNKNOWN_ACCOUNT, &r,
 			   NULL);

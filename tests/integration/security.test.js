@@ -280,13 +280,40 @@ serverTest('a_retransmission_of_a_held_refusal_is_absorbed_not_counted', {
 	...SIP, ariadneConf: { options: { authfail_limit: 1, authfail_maxdelay: 800 } },
 }, async (srv) => {
 	await withSip(srv, async (c) => {
-		await c.request({ user: 'nobody' }); // failure 1: answered at once
-		const r = await c.request({ user: 'nobody', resendAfter: 100 });
+		// One challenge, then wrong answers to it (a nonce serves several).
+		const ch = (await c.request({ user: 'alice' })).challenge;
+		const wrong = (cseq, extra = {}) => c.request({ user: 'alice', cseq,
+			auth: { user: 'alice', pass: 'not-it', realm: ch.realm, nonce: ch.nonce, opaque: ch.opaque }, ...extra });
+		await wrong(2); // failure 1: answered at once
+		const r = await wrong(3, { resendAfter: 100 });
 		assert.equal(r.status, 401);
 		assert.ok(r.ms >= 200, `held: ${r.ms} ms`);
 		// only two failures were counted: the next refusal waits 500 ms, not more
-		const n = await c.request({ user: 'nobody' });
+		const n = await wrong(4);
 		assert.ok(n.ms >= 450 && n.ms < 750, `${n.ms} ms`);
+	});
+});
+
+serverTest('a_slowed_address_cannot_tell_known_names_from_unknown_by_the_wait', {
+	...SIP, ariadneConf: { options: { authfail_limit: 1, authfail_maxdelay: 2000 } },
+}, async (srv) => {
+	await withSip(srv, async (c) => {
+		const ch = (await c.request({ user: 'alice' })).challenge;
+		for (let i = 0; i < 3; i++) {
+			await c.request({ user: 'alice', cseq: 2 + i,
+				auth: { user: 'alice', pass: 'not-it', realm: ch.realm, nonce: ch.nonce, opaque: ch.opaque } });
+		}
+		// A first request without credentials, as a scanner sends: the same
+		// wait whether the name exists or not, and asking again and again
+		// about unknown names does not make it grow (nothing is counted).
+		const times = {};
+		for (const user of ['alice', 'mallory', 'zed', 'mallory', 'alice']) {
+			const r = await c.request({ user });
+			assert.equal(r.status, 401, r.text);
+			(times[user] = times[user] || []).push(r.ms);
+		}
+		const all = Object.values(times).flat();
+		assert.ok(Math.max(...all) - Math.min(...all) < 150 * SLOW, JSON.stringify(times));
 	});
 });
 

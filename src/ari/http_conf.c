@@ -125,7 +125,15 @@ const struct ari_user *ari_http_authenticate(const struct ari_req *req,
 	if (!have)
 		have = http_api_key(h->query, user, sizeof(user),
 				    pass, sizeof(pass));
-	if (have) {
+	if (have && backoff_global_busy(req->peer_addr)) {
+		/* One guess at a time from a slowed address (backoff.h): this
+		 * one is refused unchecked and uncounted, after the wait. */
+		log_debug(1, "ARI authentication from %s refused unchecked: an "
+			  "earlier failure's answer is still held",
+			  ari_req_peer(req));
+		*delay_ms = backoff_global_delay(req->peer_addr);
+	}
+	else if (have) {
 		u = user_find(user);
 		if (u)
 			ok = u->crypt ? crypt_ok(u, pass) :

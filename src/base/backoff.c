@@ -19,6 +19,7 @@ struct entry {
 	struct sa addr;
 	unsigned level;    /* failures not yet leaked away */
 	uint64_t t;        /* when level was last brought up to date */
+	uint64_t held_until; /* a delayed refusal is on its way until then */
 };
 
 struct backoff {
@@ -139,6 +140,7 @@ static unsigned delay_of(const struct backoff *b, unsigned level)
 unsigned backoff_fail(struct backoff *b, const struct sa *addr, uint64_t now)
 {
 	struct entry *e;
+	unsigned d;
 
 	if (!b || !addr || !b->conf.limit)
 		return 0;
@@ -161,7 +163,17 @@ unsigned backoff_fail(struct backoff *b, const struct sa *addr, uint64_t now)
 	list_append(&b->lru, &e->lru, e);
 	if (e->level < b->max_level)
 		e->level++;
-	return delay_of(b, e->level);
+	d = delay_of(b, e->level);
+	if (d && now + d > e->held_until)
+		e->held_until = now + d;
+	return d;
+}
+
+bool backoff_busy(struct backoff *b, const struct sa *addr, uint64_t now)
+{
+	struct entry *e = b && addr && b->conf.limit ? find(b, addr) : NULL;
+
+	return e && now < e->held_until;
 }
 
 unsigned backoff_delay(struct backoff *b, const struct sa *addr,
@@ -227,6 +239,11 @@ unsigned backoff_global_fail(const struct sa *addr)
 unsigned backoff_global_delay(const struct sa *addr)
 {
 	return backoff_delay(global_get(), addr, tmr_jiffies());
+}
+
+bool backoff_global_busy(const struct sa *addr)
+{
+	return backoff_busy(global, addr, tmr_jiffies());
 }
 
 void backoff_global_success(const struct sa *addr)

@@ -13,6 +13,7 @@
 #ifndef ARIADNE_BACKOFF_H
 #define ARIADNE_BACKOFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,13 @@ unsigned backoff_fail(struct backoff *b, const struct sa *addr, uint64_t now);
  * answer's timing does not tell which user names exist). */
 unsigned backoff_delay(struct backoff *b, const struct sa *addr,
 		       uint64_t now);
+/* A delayed refusal to addr is still on its way: until it has left, the
+ * owner refuses addr's other attempts without checking their credentials
+ * (and without counting them). Why: the delay alone slows one guess after
+ * another, not a thousand sent at once; checked at once, the right one
+ * among them would be answered at once. So an address gets one guess per
+ * delay, however many it sends. */
+bool backoff_busy(struct backoff *b, const struct sa *addr, uint64_t now);
 /* A successful authentication from addr: forget it. */
 void backoff_success(struct backoff *b, const struct sa *addr);
 /* Addresses in the table. */
@@ -49,6 +57,7 @@ size_t backoff_count(const struct backoff *b);
 void backoff_global_configure(const struct backoff_conf *conf);
 unsigned backoff_global_fail(const struct sa *addr);
 unsigned backoff_global_delay(const struct sa *addr);
+bool backoff_global_busy(const struct sa *addr);
 void backoff_global_success(const struct sa *addr);
 void backoff_global_close(void);
 

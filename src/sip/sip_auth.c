@@ -270,6 +270,15 @@ int sip_authorize(const struct sip_msg *msg, struct sip_endpoint **ep)
 	if (sip_reply_held(msg))
 		return EALREADY;
 	e = sip_endpoint_identify(msg);
+	if (backoff_global_busy(&msg->src) && cred_decode(msg, &r)) {
+		/* One guess at a time from a slowed address (base/backoff.h):
+		 * credentials that come while a refusal to it is held are
+		 * refused unchecked and uncounted, with a fresh challenge
+		 * after the same wait. */
+		(void)challenge(e, e ? e->name : UNKNOWN_ACCOUNT, msg, false,
+				backoff_global_delay(&msg->src), false);
+		return EACCES;
+	}
 	if (!e)
 		return refuse_unknown(msg);
 	res = auth_check(e, msg, &r, &have);

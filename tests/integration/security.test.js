@@ -375,6 +375,40 @@ serverTest('repeated_ari_failures_are_slowed_for_that_address_only', {
 	assert.ok(next.ms < 200 * SLOW, `after success: ${next.ms} ms`);
 });
 
+serverTest('guesses_sent_all_at_once_get_one_check_per_delay', {
+	files: { 'ari.conf': ARI_CONF, 'pjsip.conf': pjsipConf({ alice: { password: PASS } }) },
+	ariadneConf: { options: { authfail_limit: 2, authfail_maxdelay: 1000 } },
+}, async (srv) => {
+	// Three failures: the third answer is held 250 ms.
+	for (let i = 0; i < 3; i++) assert.equal((await ariFrom(srv, { auth: 'asterisk:wrong' })).status, 401);
+	// Meanwhile 40 guesses at once, the right one among them: none is
+	// checked while a refusal to the address is held, so none gets in,
+	// and none counts (the next failure waits 500 ms, not more).
+	const third = ariFrom(srv, { auth: 'asterisk:wrong' });
+	await sleep(50);
+	const burst = await Promise.all(Array.from({ length: 40 }, (_, i) =>
+		ariFrom(srv, { auth: i === 20 ? 'asterisk:asterisk' : `asterisk:guess${i}` })));
+	assert.deepEqual([...new Set(burst.map((r) => r.status))], [401]);
+	assert.equal((await third).status, 401);
+	// Once the held answers have left, the right password is checked and let in.
+	const good = await ariFrom(srv, { auth: 'asterisk:asterisk' });
+	assert.equal(good.status, 200);
+
+	// SIP the same: credentials sent while a refusal is held are not checked.
+	await withSip(srv, async (c) => {
+		const ch = (await c.request({ user: 'alice' })).challenge;
+		const cred = (pass) => ({ user: 'alice', pass, realm: ch.realm, nonce: ch.nonce, opaque: ch.opaque });
+		for (let i = 0; i < 3; i++) assert.equal((await c.request({ user: 'alice', cseq: 2 + i, auth: cred('x') })).status, 401);
+		const held = c.request({ user: 'alice', cseq: 10, auth: cred('x') });
+		await sleep(50);
+		const right = await c.request({ user: 'alice', cseq: 11, auth: cred(PASS) });
+		assert.equal(right.status, 401, 'the right password was checked while a refusal was held');
+		assert.equal((await held).status, 401);
+		const ok = await c.registerWith('alice', PASS);
+		assert.equal(ok.status, 200, ok.text);
+	});
+});
+
 serverTest('ari_crypt_password_format_accepts_the_password_and_refuses_others', {
 	setup: (srv) => {
 		const hash = execFileSync('openssl', ['passwd', '-6', 's3cret-crypt']).toString().trim();

@@ -114,6 +114,31 @@ static void success_forgets_the_address(void **state)
 	mem_deref(b);
 }
 
+static void an_address_is_busy_while_its_delayed_refusal_is_held(void **state)
+{
+	struct backoff *b = make(1, 60000, 4000, 100);
+	struct sa a = addr("203.0.113.5", 5060);
+	struct sa other = addr("203.0.113.6", 5060);
+
+	(void)state;
+	/* within the limit: answered at once, never busy */
+	assert_int_equal(backoff_fail(b, &a, 1000), 0);
+	assert_false(backoff_busy(b, &a, 1000));
+	/* a held refusal: busy until it leaves, then not */
+	assert_int_equal(backoff_fail(b, &a, 1000), 250);
+	assert_true(backoff_busy(b, &a, 1000));
+	assert_true(backoff_busy(b, &a, 1249));
+	assert_false(backoff_busy(b, &a, 1250));
+	assert_false(backoff_busy(b, &other, 1100));
+	/* a longer hold later extends it; success ends it */
+	assert_int_equal(backoff_fail(b, &a, 1300), 500);
+	assert_true(backoff_busy(b, &a, 1799));
+	backoff_success(b, &a);
+	assert_false(backoff_busy(b, &a, 1400));
+	assert_false(backoff_busy(NULL, &a, 0));
+	mem_deref(b);
+}
+
 static void the_table_is_bounded_least_recently_failed_first(void **state)
 {
 	struct backoff *b = make(1, 60000, 4000, 3);
@@ -202,6 +227,7 @@ int main(void)
 		cmocka_unit_test(the_port_does_not_matter_and_other_addresses_are_untouched),
 		cmocka_unit_test(quiet_time_decays_the_delay_and_forgets_the_address),
 		cmocka_unit_test(success_forgets_the_address),
+		cmocka_unit_test(an_address_is_busy_while_its_delayed_refusal_is_held),
 		cmocka_unit_test(the_table_is_bounded_least_recently_failed_first),
 		cmocka_unit_test(limit_zero_turns_it_off),
 		cmocka_unit_test(security_line_has_asterisks_fields_and_no_forged_ones),

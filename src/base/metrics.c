@@ -6,6 +6,7 @@
  * cumulative buckets, _sum and _count). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <re_types.h>
 #include <re_fmt.h>
@@ -162,13 +163,21 @@ int metrics_collector_add(metrics_collect_h *h)
 static const char *const kind_name[] = {"counter", "gauge", "histogram"};
 
 /* libre's printf has no %g: numbers are written by snprintf. Integral
- * values without a fraction, as Prometheus' own clients write counters. */
+ * values without a fraction, as Prometheus' own clients write counters;
+ * others in the fewest digits that read back as the same double (0.1 as
+ * "0.1", a start time in seconds since 1970 with its milliseconds, which
+ * 9 digits lost). */
 static const char *num(char *buf, size_t size, double v)
 {
-	if (v == (double)(long long)v && v < 1e15 && v > -1e15)
+	if (v == (double)(long long)v && v < 1e15 && v > -1e15) {
 		snprintf(buf, size, "%lld", (long long)v);
-	else
-		snprintf(buf, size, "%.9g", v);
+		return buf;
+	}
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, size, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
 	return buf;
 }
 

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <re_types.h>
@@ -84,6 +85,21 @@ static const char *ssl_reason(void)
 	return r ? r : "unknown error";
 }
 
+/* A file OpenSSL cannot open gives no reason of its own ("unknown
+ * error"): say why (no such file, no permission) before it tries. 0 when
+ * the file can be read, else the errno. */
+static int unreadable(const char *what, const char *kind, const char *path)
+{
+	int err;
+
+	if (!access(path, R_OK))
+		return 0;
+	err = errno;
+	log_error("%s: cannot load the %s '%s': %s", what, kind, path,
+		  strerror(err));
+	return err ? err : EINVAL;
+}
+
 int tcp_tls_server(struct tls **tlsp, const char *certfile,
 		   const char *keyfile, const char *what)
 {
@@ -95,6 +111,11 @@ int tcp_tls_server(struct tls **tlsp, const char *certfile,
 		log_error("%s: TLS needs a certificate file", what);
 		return EINVAL;
 	}
+	err = unreadable(what, "certificate", certfile);
+	if (!err && keyfile && *keyfile)
+		err = unreadable(what, "private key", keyfile);
+	if (err)
+		return err;
 	err = tls_alloc(&tls, TLS_METHOD_SSLV23, NULL, NULL);
 	if (err) {
 		log_error("%s: cannot set up TLS: %s", what, strerror(err));

@@ -119,6 +119,10 @@ serverTest('metrics_auth_no_opens_the_scrape_to_anyone', {
 }, async (srv) => {
 	const m = await scrape(srv, null);
 	assert.ok('ariadne_stasis_apps' in m);
+	// Every digit of the start time, not 1.79e+09 (which lost 10 s).
+	const raw = (await srv.request({ path: '/metrics', auth: null })).body;
+	assert.match(raw, /^ariadne_start_time_seconds \d{10}(\.\d+)?$/m);
+	assert.match(raw, /_bucket\{le="0\.1"\}/);
 	// ARI itself still asks.
 	assert.equal((await srv.request({ path: '/ari/asterisk/ping', auth: null })).status, 401);
 });

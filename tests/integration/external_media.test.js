@@ -588,11 +588,13 @@ emTest('a_flooding_bot_gets_xoff_at_900_frames_and_xon_below_800', { app: APP, t
 		assert.equal(xoff.channel_id, B.id);
 		B.bot.command('GET_STATUS');
 		const s1 = await B.bot.waitEvent('STATUS');
-		assert.ok(s1.queue_length >= 850 && s1.queue_length <= 1000, JSON.stringify(s1));
+		// A message is refused only when it comes to a queue already at
+		// 1000 frames, so the last one taken may end above it (by < 50).
+		assert.ok(s1.queue_length >= 850 && s1.queue_length < 1050, JSON.stringify(s1));
 		assert.equal(s1.queue_full, true, JSON.stringify(s1));
 		assert.equal(s1.xoff_level, 900);
 		assert.equal(s1.xon_level, 800);
-		// What came at a depth of 1000 was refused, with an ERROR.
+		// What came at a depth of 1000 or more was refused, with an ERROR.
 		await B.bot.waitEvent('ERROR');
 		assert.equal(B.bot.filter('MEDIA_XON').length, 0);
 		// Draining at a frame a tick: below 800 within about 4 s.
@@ -608,7 +610,7 @@ emTest('a_flooding_bot_gets_xoff_at_900_frames_and_xon_below_800', { app: APP, t
 		assert.ok(B.bot.open && A.bot.open);
 		const toA = patternStream(A.bot.frames);
 		assertPatternRun(toA.values, { what: 'A' });
-		// From 1000 queued frames to below 800 is 201 frames taken, the
+		// From 1000 or more queued frames to below 800 is 201 frames or more taken, the
 		// last in the tick that sent XON; that frame may still be on its
 		// way to A when STATUS is back, so allow it.
 		assert.ok(toA.values.length >= 200 * 160, `A heard ${toA.values.length} samples`);

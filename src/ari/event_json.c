@@ -89,6 +89,74 @@ static json_t *callerid(const char *name, const char *num)
 	return o;
 }
 
+/* ari.conf [general] channelvars: variables every channel shows. */
+enum { CHANVARS_MAX = 32, CHANVAR_LEN = 80 };
+static char chanvars[CHANVARS_MAX][CHANVAR_LEN];
+static size_t nchanvars;
+
+void ari_channelvars_configure(const char *list)
+{
+	const char *p = list;
+
+	nchanvars = 0;
+	while (p && *p && nchanvars < CHANVARS_MAX) {
+		size_t n = strcspn(p, ",");
+		const char *q = p;
+		size_t len = n;
+
+		while (len && (*q == ' ' || *q == '\t')) {
+			q++;
+			len--;
+		}
+		while (len && (q[len - 1] == ' ' || q[len - 1] == '\t'))
+			len--;
+		if (len && len < CHANVAR_LEN) {
+			memcpy(chanvars[nchanvars], q, len);
+			chanvars[nchanvars++][len] = '\0';
+		}
+		p += n + (p[n] == ',');
+	}
+}
+
+/* A variable's value as the channel would give it ("" when unset, as
+ * Asterisk shows configured ones); functions such as CALLERID(num) too,
+ * which is why the channel is asked rather than its list. */
+static void add_channelvar(json_t *vars, const struct channel *ch,
+			   const char *name)
+{
+	/* channel_var_get only writes its scratch for a function's value */
+	const char *v = channel_var_get((struct channel *)ch, name);
+
+	json_object_set_new(vars, name, lossy_string(v ? v : ""));
+}
+
+struct reported {
+	json_t *vars;
+	const struct channel *ch;
+};
+
+static void add_reported(const char *name, void *arg)
+{
+	struct reported *r = arg;
+
+	add_channelvar(r->vars, r->ch, name);
+}
+
+/* "channelvars": ari.conf's channelvars and the channel's report_events
+ * variables; left out when there are none. */
+static void channelvars(json_t *obj, const struct channel *ch)
+{
+	struct reported r = {.vars = json_object(), .ch = ch};
+
+	for (size_t i = 0; i < nchanvars; i++)
+		add_channelvar(r.vars, ch, chanvars[i]);
+	channel_var_reported_foreach(ch, add_reported, &r);
+	if (json_object_size(r.vars))
+		json_object_set_new(obj, "channelvars", r.vars);
+	else
+		json_decref(r.vars);
+}
+
 /* Built with direct calls rather than json_pack: this runs for nearly every
  * event, and json_pack parses its format string each time. */
 json_t *ari_channel_json(const struct channel *ch)
@@ -117,6 +185,7 @@ json_t *ari_channel_json(const struct channel *ch)
 	json_object_set_new(obj, "dialplan", dialplan);
 	set_str(obj, "creationtime", created);
 	set_str(obj, "language", channel_language(ch));
+	channelvars(obj, ch);
 	return obj;
 }
 

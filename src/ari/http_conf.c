@@ -21,6 +21,7 @@
 #include "ari/app_log.h"
 #include "ari/http_conf.h"
 #include "ari/http_params.h"
+#include "ari/models.h"
 #include "ari/request.h"
 #include "base/backoff.h"
 #include "base/config.h"
@@ -109,6 +110,13 @@ static void report(const struct ari_req *req, enum security_event_type type,
 	security_event_report(&ev);
 }
 
+/* Who asked, for the log (REST over a WebSocket has no address of its
+ * own here). */
+static const char *peer_of(const struct ari_req *req)
+{
+	return req->peer ? req->peer : "websocket";
+}
+
 /* A Basic Authorization header wins over the api_key query parameter, and
  * only the first api_key counts: the order in which Asterisk checks them. */
 const struct ari_user *ari_http_authenticate(const struct ari_req *req,
@@ -130,7 +138,7 @@ const struct ari_user *ari_http_authenticate(const struct ari_req *req,
 		 * one is refused unchecked and uncounted, after the wait. */
 		log_debug(1, "ARI authentication from %s refused unchecked: an "
 			  "earlier failure's answer is still held",
-			  ari_req_peer(req));
+			  peer_of(req));
 		*delay_ms = backoff_global_delay(req->peer_addr);
 	}
 	else if (have) {
@@ -143,7 +151,7 @@ const struct ari_user *ari_http_authenticate(const struct ari_req *req,
 
 			log_notice("ARI authentication failed for user '%s' "
 				   "from '%s'", log_peer_text(who, sizeof(who),
-				   user, SIZE_MAX), ari_req_peer(req));
+				   user, SIZE_MAX), peer_of(req));
 			report(req, u ? SECURITY_INVAL_PASSWORD :
 			       SECURITY_INVAL_ACCT_ID, user);
 			*delay_ms = backoff_global_fail(req->peer_addr);
@@ -324,6 +332,7 @@ int ari_http_conf_load(const struct config *httpconf,
 	err = set_str(&cf.realm, v && *v && !strpbrk(v, "\"\r\n") ? v :
 		      "Asterisk REST Interface");
 	err |= set_str(&cf.origins, cfg(ariconf, "allowed_origins"));
+	ari_channelvars_configure(cfg(ariconf, "channelvars"));
 
 	v = cfg(httpconf, "metrics_auth");
 	cf.metrics_auth = !v || !config_false(v);

@@ -19,6 +19,9 @@ struct endpoint;
 struct playback;
 
 json_t *ari_channel_json(const struct channel *ch);
+/* ari.conf [general] channelvars (a comma list, at most 32): shown in every
+ * channel's "channelvars", with the variables set with report_events. */
+void ari_channelvars_configure(const char *list);
 json_t *ari_endpoint_json(const struct endpoint *ep);
 json_t *ari_playback_json(const struct playback *pb);
 json_t *ari_bridge_json(const struct bridge *b);

@@ -92,6 +92,10 @@ int ari_channel_set_variables(struct channel *ch, json_t *body)
 
 		if (!json_is_string(v))
 			return EINVAL;
+		/* before the value, so that its ChannelVarset shows it */
+		if (json_is_object(val) &&
+		    json_is_true(json_object_get(val, "report_events")))
+			(void)channel_var_report(ch, name);
 		if (!strncmp(name, "CALLERID(all)", 13))
 			set_callerid(ch, json_string_value(v));
 		else
@@ -517,6 +521,8 @@ void ari_channels_set_var(struct ari_req *req, struct ari_resp *resp)
 
 	if (!ch)
 		return;
+	if (ari_req_param_bool(req, "report_events", false))
+		(void)channel_var_report(ch, name);
 	if (channel_var_set(ch, name, value ? value : "")) {
 		ari_resp_error(resp, 400, "Failed to execute function");
 		return;

@@ -48,6 +48,7 @@ struct channel {
 	char *appl, *data;
 	struct timeval created;
 	struct list vars;
+	struct list reported; /* names ARI shows in "channelvars" (chan_var) */
 	bool hungup;
 	int cause;
 	char hangup_source[NAME_MAX_LEN];
@@ -119,6 +120,7 @@ static void channel_destructor(void *arg)
 	struct channel *ch = arg;
 
 	list_flush(&ch->vars);
+	list_flush(&ch->reported);
 	mem_deref(ch->appl);
 	mem_deref(ch->data);
 	mem_deref(ch->endpoint);
@@ -622,6 +624,22 @@ int channel_var_set(struct channel *ch, const char *name, const char *value)
 	ev.value = value ? value : "";
 	bus_publish(&ev);
 	return 0;
+}
+
+int channel_var_report(struct channel *ch, const char *name)
+{
+	if (!ch || !name || !*name)
+		return EINVAL;
+	return var_find(&ch->reported, name) ? 0 :
+	       var_store(&ch->reported, name, "1");
+}
+
+void channel_var_reported_foreach(const struct channel *ch,
+				  void (*h)(const char *name, void *arg),
+				  void *arg)
+{
+	for (struct le *le = ch->reported.head; le; le = le->next)
+		h(((struct chan_var *)le->data)->name, arg);
 }
 
 void channel_var_foreach(const struct channel *ch,

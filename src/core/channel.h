@@ -196,6 +196,12 @@ void channel_set_app(struct channel *ch, const char *app, const char *data);
 const char *channel_var_get(struct channel *ch, const char *name);
 /* value NULL or "" unsets. Publishes ChannelVarset. */
 int channel_var_set(struct channel *ch, const char *name, const char *value);
+/* ARI's report_events: the variable is shown in the channel's
+ * "channelvars" in every later event (set or not). */
+int channel_var_report(struct channel *ch, const char *name);
+void channel_var_reported_foreach(const struct channel *ch,
+				  void (*h)(const char *name, void *arg),
+				  void *arg);
 /* Visit variables in the order set. */
 void channel_var_foreach(const struct channel *ch,
 			 void (*h)(const char *name, const char *value,

@@ -95,6 +95,43 @@ serverTest('channel_variables_set_and_get', { files }, async (srv) => {
 	assertError(await srv.get(`/ari/channels/${enc(ch1.id)}/variable?variable=FOO`), 409);
 });
 
+serverTest('channelvars_of_ari_conf_and_report_events_variables_show_in_every_event', {
+	files: { ...files, 'ari.conf': '[general]\nenabled = yes\nchannelvars = FOO, CALLERID(num)\n' +
+		'[asterisk]\ntype = user\npassword = asterisk\n' },
+}, async (srv) => {
+	const ws = await srv.events(['chapp']);
+	// A new channel shows ari.conf's names at once, unset ones as "".
+	const { s2 } = await localIntoApp(srv, ws, {});
+	assert.deepEqual(s2.channel.channelvars, { FOO: '', 'CALLERID(num)': '' }, JSON.stringify(s2.channel));
+	const id = enc(s2.channel.id);
+	// ari.conf's names: in every later event, set or not.
+	let r = await srv.post(`/ari/channels/${id}/variable?variable=FOO&value=1`);
+	assert.equal(r.status, 204, r.body);
+	let ev = await ws.waitFor((e) => e.type === 'ChannelVarset' && e.variable === 'FOO');
+	assert.equal(ev.channel.channelvars.FOO, '1');
+	// report_events=true adds a name for this channel only.
+	r = await srv.post(`/ari/channels/${id}/variable?variable=MINE&value=x&report_events=true`);
+	assert.equal(r.status, 204, r.body);
+	ev = await ws.waitFor((e) => e.type === 'ChannelVarset' && e.variable === 'MINE');
+	assert.deepEqual(ev.channel.channelvars, { FOO: '1', 'CALLERID(num)': '', MINE: 'x' });
+	// ... and so does {"value", "report_events": true} in a body.
+	r = await srv.post(`/ari/channels/${id}/variables`,
+		{ body: { variables: { OTHER: { value: 'o', report_events: true }, QUIET: 'q' } } });
+	assert.equal(r.status, 204, r.body);
+	ev = await ws.waitFor((e) => e.type === 'ChannelVarset' && e.variable === 'QUIET');
+	assert.deepEqual(ev.channel.channelvars, { FOO: '1', 'CALLERID(num)': '', MINE: 'x', OTHER: 'o' });
+	// GET of the channel shows them too.
+	assert.equal((await srv.get(`/ari/channels/${id}`)).json.channelvars.OTHER, 'o');
+	await srv.del(`/ari/channels/${id}`);
+});
+
+serverTest('without_channelvars_a_channel_has_no_channelvars_key', { files }, async (srv) => {
+	const ws = await srv.events(['chapp']);
+	const { s2 } = await localIntoApp(srv, ws);
+	assert.equal('channelvars' in s2.channel, false);
+	await srv.del(`/ari/channels/${enc(s2.channel.id)}`);
+});
+
 serverTest('originate_to_extension_context_and_priority_or_label', { files }, async (srv) => {
 	const ws = await srv.events(['chapp']);
 	const ch1 = await srv.originate({ endpoint: 'Local/11@answer', context: 'target', extension: '200', priority: '2' });

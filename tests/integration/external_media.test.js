@@ -98,7 +98,7 @@ emTest('optimal_frame_size_follows_the_format_in_channelvars_and_media_start', {
 emTest('json_media_start_carries_the_channel_and_its_variables', { app: APP }, async (srv, ev) => {
 	const c = await serverChannel(srv, ev, {
 		app: APP, format: 'slin16', transportData: 'f(json)',
-		body: { variables: { CALLER_LANG: 'fr', TICKET: '42' } },
+		body: { variables: { CALLER_LANG: 'fr', TICKET: '42', SESSION: { value: 's-1', report_events: true } } },
 	});
 	const s = c.start;
 	assert.equal(s.event, 'MEDIA_START');
@@ -116,6 +116,10 @@ emTest('json_media_start_carries_the_channel_and_its_variables', { app: APP }, a
 	const v = await srv.get(`/ari/channels/${enc(c.id)}/variable?variable=TICKET`);
 	assert.equal(v.status, 200, v.body);
 	assert.equal(v.json.value, '42');
+	// report_events: the app's events of this channel show that one (and
+	// only that one) in channelvars.
+	const [st] = ev.filter((e) => e.type === 'StasisStart' && e.channel.id === c.id);
+	assert.deepEqual(st.channel.channelvars, { SESSION: 's-1' }, JSON.stringify(st.channel));
 	await hangup(srv, ev, c);
 });
 

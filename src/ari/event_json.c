@@ -121,40 +121,34 @@ void ari_channelvars_configure(const char *list)
 /* A variable's value as the channel would give it ("" when unset, as
  * Asterisk shows configured ones); functions such as CALLERID(num) too,
  * which is why the channel is asked rather than its list. */
-static void add_channelvar(json_t *vars, const struct channel *ch,
-			   const char *name)
-{
-	/* channel_var_get only writes its scratch for a function's value */
-	const char *v = channel_var_get((struct channel *)ch, name);
-
-	json_object_set_new(vars, name, lossy_string(v ? v : ""));
-}
-
-struct reported {
-	json_t *vars;
+struct chanvars {
+	json_t *vars;                /* made at the first name */
 	const struct channel *ch;
 };
 
-static void add_reported(const char *name, void *arg)
+static void add_channelvar(const char *name, void *arg)
 {
-	struct reported *r = arg;
+	struct chanvars *c = arg;
+	/* channel_var_get only writes its scratch for a function's value */
+	const char *v = channel_var_get((struct channel *)c->ch, name);
 
-	add_channelvar(r->vars, r->ch, name);
+	if (!c->vars)
+		c->vars = json_object();
+	json_object_set_new(c->vars, name, lossy_string(v ? v : ""));
 }
 
 /* "channelvars": ari.conf's channelvars and the channel's report_events
- * variables; left out when there are none. */
+ * variables; left out when there are none (nothing is made then: this
+ * runs for nearly every event). */
 static void channelvars(json_t *obj, const struct channel *ch)
 {
-	struct reported r = {.vars = json_object(), .ch = ch};
+	struct chanvars c = {.ch = ch};
 
 	for (size_t i = 0; i < nchanvars; i++)
-		add_channelvar(r.vars, ch, chanvars[i]);
-	channel_var_reported_foreach(ch, add_reported, &r);
-	if (json_object_size(r.vars))
-		json_object_set_new(obj, "channelvars", r.vars);
-	else
-		json_decref(r.vars);
+		add_channelvar(chanvars[i], &c);
+	channel_var_reported_foreach(ch, add_channelvar, &c);
+	if (c.vars)
+		json_object_set_new(obj, "channelvars", c.vars);
 }
 
 /* Built with direct calls rather than json_pack: this runs for nearly every

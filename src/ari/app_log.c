@@ -9,9 +9,14 @@
  * from before this process started), ari_app_log_complete() says so and
  * the socket gets an EventsLost event instead of a silent gap.
  *
- * One entry per app name, kept for the life of the process (a name and two
- * counters once its ring is empty) so that sequence numbers are never
- * reused. */
+ * One entry per app name. While the app is registered its numbers are
+ * never reused. Once it is deactivated (ari_app_log_gap) and stays so for
+ * reconnect_retain, the entry goes with its ring: an app named anew per call or
+ * per session must not hold memory for ever. A socket that comes back
+ * later with `since` is told EventsLost (its numbers are not this log's).
+ * A ring also holds at most RING_BYTES of events, whatever
+ * reconnect_buffer says, so that a few huge events cannot take the
+ * memory the count allows for ordinary ones. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,7 +25,14 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_list.h>
+#include <re_tmr.h>
 #include "ari/app_log.h"
+#include "core/stasis.h"
+
+enum {
+	SWEEP_MS = 30 * 1000,               /* at most; less for a short retain */
+	RING_BYTES = 16 * 1024 * 1024,      /* of kept event text per app */
+};
 
 struct kept {
 	uint64_t seq;
@@ -35,16 +47,26 @@ struct app_log {
 	uint64_t gap_at;
 	struct kept *ring;    /* cap entries, n used from head (oldest) */
 	size_t cap, head, n;
+	size_t bytes;         /* of the kept texts */
+	uint64_t idle_since;  /* jiffies of its deactivation; 0: active */
 };
 
 static struct list logs = LIST_INIT;
+static struct tmr sweep_tmr;
 static unsigned grace_ms;
 static size_t keep_max = 1000;
+static unsigned retain_ms = 300 * 1000;
 
-void ari_app_log_configure(unsigned grace, size_t keep)
+void ari_app_log_configure(unsigned grace, size_t keep, unsigned retain)
 {
 	grace_ms = grace;
 	keep_max = keep;
+	retain_ms = retain;
+}
+
+static unsigned sweep_ms(void)
+{
+	return retain_ms < SWEEP_MS ? (retain_ms ? retain_ms : 1) : SWEEP_MS;
 }
 
 unsigned ari_app_log_grace_ms(void)
@@ -57,7 +79,17 @@ static void ring_clear(struct app_log *lg)
 	for (size_t i = 0; i < lg->n; i++)
 		mem_deref(lg->ring[(lg->head + i) % lg->cap].text);
 	lg->ring = mem_deref(lg->ring);
-	lg->cap = lg->head = lg->n = 0;
+	lg->cap = lg->head = lg->n = lg->bytes = 0;
+}
+
+static void ring_drop_oldest(struct app_log *lg)
+{
+	struct kept *k = &lg->ring[lg->head];
+
+	lg->bytes -= k->text ? strlen(k->text) : 0;
+	k->text = mem_deref(k->text);
+	lg->head = (lg->head + 1) % lg->cap;
+	lg->n--;
 }
 
 static void log_destructor(void *arg)
@@ -97,7 +129,36 @@ uint64_t ari_app_log_next(const char *app)
 {
 	struct app_log *lg = log_get(app);
 
-	return lg ? ++lg->seq : 0;
+	if (!lg)
+		return 0;
+	lg->idle_since = 0;
+	return ++lg->seq;
+}
+
+/* Logs of apps deactivated reconnect_retain ago and not registered since
+ * go. */
+static void sweep(void *arg)
+{
+	uint64_t now = tmr_jiffies();
+	struct le *le = logs.head;
+	bool idle_left = false;
+
+	(void)arg;
+	while (le) {
+		struct app_log *lg = le->data;
+
+		le = le->next;
+		if (!lg->idle_since)
+			continue;
+		if (stasis_app_find(lg->name))
+			lg->idle_since = 0;
+		else if (now - lg->idle_since >= retain_ms)
+			mem_deref(lg);
+		else
+			idle_left = true;
+	}
+	if (idle_left)
+		tmr_start(&sweep_tmr, sweep_ms(), sweep, NULL);
 }
 
 /* The ring follows reconnect_buffer: a reload that shrinks it drops the
@@ -111,11 +172,8 @@ static int ring_fit(struct app_log *lg)
 	r = keep_max ? mem_zalloc(keep_max * sizeof(*r), NULL) : NULL;
 	if (keep_max && !r)
 		return ENOMEM;
-	while (lg->n > keep_max) {
-		mem_deref(lg->ring[lg->head].text);
-		lg->head = (lg->head + 1) % lg->cap;
-		lg->n--;
-	}
+	while (lg->n > keep_max)
+		ring_drop_oldest(lg);
 	for (size_t i = 0; i < lg->n; i++)
 		r[i] = lg->ring[(lg->head + i) % lg->cap];
 	mem_deref(lg->ring);
@@ -139,14 +197,14 @@ int ari_app_log_keep(const char *app, uint64_t seq, const char *text)
 		return 0;
 	if (str_dup(&copy, text))
 		return ENOMEM;
-	if (lg->n == lg->cap) {
-		mem_deref(lg->ring[lg->head].text);
-		lg->head = (lg->head + 1) % lg->cap;
-		lg->n--;
-	}
+	if (lg->n == lg->cap)
+		ring_drop_oldest(lg);
+	while (lg->n && lg->bytes + strlen(copy) > RING_BYTES)
+		ring_drop_oldest(lg);
 	k = &lg->ring[(lg->head + lg->n) % lg->cap];
 	k->seq = seq;
 	k->text = copy;
+	lg->bytes += strlen(copy);
 	lg->n++;
 	return 0;
 }
@@ -193,9 +251,15 @@ void ari_app_log_gap(const char *app)
 		return;
 	lg->gap = true;
 	lg->gap_at = lg->seq;
+	lg->idle_since = tmr_jiffies();
+	if (!lg->idle_since)
+		lg->idle_since = 1;
+	if (!tmr_isrunning(&sweep_tmr))
+		tmr_start(&sweep_tmr, sweep_ms(), sweep, NULL);
 }
 
 void ari_app_log_close(void)
 {
+	tmr_cancel(&sweep_tmr);
 	list_flush(&logs);
 }

@@ -10,9 +10,10 @@
 #include <stddef.h>
 
 /* Settings from ari.conf [general]: reconnect_grace (ms, 0 = Asterisk's
- * behaviour: the app is deactivated at once) and reconnect_buffer (events
- * kept per app). */
-void ari_app_log_configure(unsigned grace_ms, size_t keep);
+ * behaviour: the app is deactivated at once), reconnect_buffer (events
+ * kept per app) and reconnect_retain (ms a deactivated app's log stays). */
+void ari_app_log_configure(unsigned grace_ms, size_t keep,
+			   unsigned retain_ms);
 unsigned ari_app_log_grace_ms(void);
 
 /* The next sequence number of `app` (1, 2, ...; never reused while the

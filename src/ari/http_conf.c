@@ -284,8 +284,9 @@ static void load_reconnect(const struct config *ariconf)
 {
 	const char *g = cfg(ariconf, "reconnect_grace");
 	const char *b = cfg(ariconf, "reconnect_buffer");
+	const char *r = cfg(ariconf, "reconnect_retain");
 	double grace = 0;
-	unsigned long keep = 1000;
+	unsigned long keep = 1000, retain = 300;
 	char *end;
 
 	if (g && *g) {
@@ -306,7 +307,17 @@ static void load_reconnect(const struct config *ariconf)
 			keep = 1000;
 		}
 	}
-	ari_app_log_configure((unsigned)(grace * 1000 + 0.5), keep);
+	if (r && *r) {
+		retain = strtoul(r, &end, 10);
+		if (*end || *r == '-' || retain > 86400) {
+			log_warning("ari.conf: reconnect_retain '%s' is not a "
+				    "number of seconds from 0 to 86400; using "
+				    "300", r);
+			retain = 300;
+		}
+	}
+	ari_app_log_configure((unsigned)(grace * 1000 + 0.5), keep,
+			      (unsigned)retain * 1000);
 }
 
 static int set_str(char **dst, const char *v)

@@ -169,6 +169,32 @@ serverTest('a_grace_that_runs_out_deactivates_the_app_and_a_later_since_is_told'
 		assert.equal(lost.first_available_sequence, 2);
 	});
 
+serverTest('a_deactivated_apps_log_goes_after_reconnect_retain', withGrace({ reconnect_retain: 1 }),
+	async (srv) => {
+		// Apps named anew per session must not hold memory for ever: once an
+		// app has been gone for reconnect_retain, its kept events go too.
+		const ws1 = await srv.events('gone');
+		for (let i = 0; i < 3; i++) await userEvent(srv, 'gone', `e${i}`);
+		await ws1.waitFor((e) => e.eventname === 'e2');
+		await kill(ws1);
+		for (let i = 0; i < 50 && (await srv.get('/ari/applications')).json.length; i++) await sleep(20);
+		// Within the time the log is still there: since=1 is told only of
+		// what came after the app went (nothing), and numbering goes on.
+		let ws2 = await srv.events('gone', { query: 'since=1' });
+		await sleep(200);
+		assert.equal(ws2.filter('EventsLost').length, 1, ws2.summary());
+		assert.equal(ws2.events[0].first_available_sequence, 2);
+		await kill(ws2);
+		// After it (1 s, swept every second): the log is gone, so a later
+		// since is told everything may be lost, and numbers start again.
+		await sleep(2500 * SLOW);
+		ws2 = await srv.events('gone', { query: 'since=3' });
+		const lost = await ws2.waitFor('EventsLost');
+		assert.equal(lost.first_available_sequence, 1, JSON.stringify(lost));
+		await userEvent(srv, 'gone', 'again');
+		assert.equal((await ws2.waitFor((e) => e.eventname === 'again')).sequence, 1);
+	});
+
 serverTest('a_since_this_process_never_gave_gets_EventsLost', async (srv) => {
 	// A client that saw 500 events from a server before it restarted.
 	const ws = await srv.events('fresh', { query: 'since=500' });
@@ -191,9 +217,10 @@ serverTest('a_second_socket_without_since_still_replaces_the_first_as_in_asteris
 	});
 
 serverTest('bad_reconnect_settings_are_logged_and_replaced_by_defaults',
-	withGrace({ reconnect_grace: 'soon', reconnect_buffer: '-4' }), async (srv) => {
+	withGrace({ reconnect_grace: 'soon', reconnect_buffer: '-4', reconnect_retain: 'x' }), async (srv) => {
 		await srv.waitForLog(/reconnect_grace 'soon' is not a number of seconds from 0 to 3600; using 0/);
 		await srv.waitForLog(/reconnect_buffer '-4' is not a number of events from 0 to 1000000; using 1000/);
+		await srv.waitForLog(/reconnect_retain 'x' is not a number of seconds from 0 to 86400; using 300/);
 		const ws = await srv.events('def');
 		await userEvent(srv, 'def', 'x');
 		assert.equal((await ws.waitFor('ChannelUserevent')).sequence, 1);

@@ -51,7 +51,8 @@ enum {
 	RX_BACKLOG_MAX = 2 * (HTTP_HEAD_MAX + HTTP_BODY_MAX),
 	STALL_MS     = 30000,
 	RXSZ         = 65536,
-	IDLE_MS      = 60000,
+	IDLE_MS      = 30000,   /* session_inactivity, as Asterisk */
+	SESSIONS     = 1000,    /* session_limit (Asterisk: 100) */
 	LINGER_MS    = 3000,
 };
 
@@ -86,6 +87,9 @@ struct listener {
 static struct {
 	struct listener plain, secure;
 	struct list conns;
+	size_t nconns;              /* in conns */
+	unsigned session_limit, idle_ms;
+	uint64_t refused, refused_told, told_at; /* over the limit, logged */
 } g;
 
 static void conn_process(struct conn *c);
@@ -96,6 +100,8 @@ static void conn_destructor(void *arg)
 {
 	struct conn *c = arg;
 
+	if (c->le.list)
+		g.nconns--;
 	list_unlink(&c->le);
 	tmr_cancel(&c->tmr);
 	tcp_tls_release(c->tc);
@@ -178,12 +184,40 @@ static void close_handler(int err, void *arg)
 	conn_destroy(c);
 }
 
+/* Over session_limit a connection is closed at once, as Asterisk's
+ * "HTTP session count exceeded" (once a second in the log, with how many):
+ * connections that never finish a request cannot take every descriptor,
+ * and ARI stays reachable for the others as they come and go. */
+static bool session_refused(const struct sa *peer)
+{
+	uint64_t now = tmr_jiffies();
+
+	if (g.nconns < g.session_limit)
+		return false;
+	g.refused++;
+	if (now - g.told_at >= 1000 || !g.told_at) {
+		char who[64];
+
+		re_snprintf(who, sizeof(who), "%J", peer);
+		log_warning("HTTP session count exceeded %u sessions "
+			    "(http.conf session_limit); closing the one from "
+			    "%s (%llu closed in all)", g.session_limit, who,
+			    (unsigned long long)g.refused);
+		g.told_at = now ? now : 1;
+	}
+	return true;
+}
+
 static void connect_handler(const struct sa *peer, void *arg)
 {
 	struct listener *ln = arg;
 	struct conn *c;
 	int err;
 
+	if (session_refused(peer)) {
+		tcp_reject(ln->ts);
+		return;
+	}
 	c = mem_zalloc(sizeof(*c), conn_destructor);
 	if (!c) {
 		tcp_reject(ln->ts);
@@ -213,7 +247,8 @@ static void connect_handler(const struct sa *peer, void *arg)
 	tcp_conn_txqsz_set(c->tc, TXQ_MAX);
 	tcp_conn_rxsz_set(c->tc, RXSZ);
 	list_append(&g.conns, &c->le, c);
-	tmr_start(&c->tmr, IDLE_MS, idle_timeout, c);
+	g.nconns++;
+	tmr_start(&c->tmr, g.idle_ms, idle_timeout, c);
 }
 
 /* The handler's header lines name a Content-Type. */
@@ -235,7 +270,7 @@ static bool has_ctype(const char *hdrs)
  * was behind on reading) are taken up again. */
 static void read_on(struct conn *c)
 {
-	tmr_start(&c->tmr, IDLE_MS, idle_timeout, c);
+	tmr_start(&c->tmr, g.idle_ms, idle_timeout, c);
 	c->busy = true;
 	conn_process(c);
 	c->busy = false;
@@ -541,7 +576,7 @@ static void conn_process(struct conn *c)
 		if (c->rx->end < c->hlen + c->clen)
 			break;
 
-		tmr_start(&c->tmr, IDLE_MS, idle_timeout, c);
+		tmr_start(&c->tmr, g.idle_ms, idle_timeout, c);
 		handle_request(c);
 		if (c->upgraded || c->dead)
 			break;
@@ -570,9 +605,19 @@ static int listen_on(struct listener *ln, const struct sa *laddr)
 	return err;
 }
 
+void ari_http_set_limits(unsigned session_limit, unsigned inactivity_ms)
+{
+	g.session_limit = session_limit;
+	g.idle_ms = inactivity_ms;
+}
+
 int ari_http_listen(const struct sa *laddr)
 {
 	list_init(&g.conns);
+	if (!g.session_limit)
+		g.session_limit = SESSIONS;
+	if (!g.idle_ms)
+		g.idle_ms = IDLE_MS;
 	return listen_on(&g.plain, laddr);
 }
 
@@ -595,6 +640,7 @@ void ari_http_close(void)
 		struct conn *c = g.conns.head->data;
 
 		list_unlink(&c->le);
+		g.nconns--;
 		mem_deref(c);
 	}
 	g.secure.tls = mem_deref(g.secure.tls);

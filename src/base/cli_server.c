@@ -40,6 +40,7 @@ struct cli_conn {
 };
 
 static int lfd = -1;
+static struct tmr resume_tmr;   /* accepting again after EMFILE */
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static struct list conns;
 
@@ -152,6 +153,26 @@ static void conn_read(int flags, void *arg)
 	}
 }
 
+static void accept_h(int flags, void *arg);
+
+static void resume_accepting(void *arg)
+{
+	(void)arg;
+	if (lfd >= 0)
+		(void)fd_listen(lfd, FD_READ, accept_h, NULL);
+}
+
+/* Out of descriptors: the waiting client stays in the backlog and the
+ * socket stays readable, so accepting again at once would spin (and log)
+ * without end. Stop watching for a second. */
+static void pause_accepting(int err)
+{
+	log_warning("CLI accept failed: %s; not accepting for 1 s",
+		    strerror(err));
+	fd_close(lfd);
+	tmr_start(&resume_tmr, 1000, resume_accepting, NULL);
+}
+
 static void accept_h(int flags, void *arg)
 {
 	(void)flags;
@@ -161,8 +182,11 @@ static void accept_h(int flags, void *arg)
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR)
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				pause_accepting(errno);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+				 errno != EINTR && errno != ECONNABORTED)
 				log_warning("CLI accept failed: %s",
 					    strerror(errno));
 			return;
@@ -264,6 +288,7 @@ void cli_close(void)
 
 	while ((le = list_head(&conns)))
 		mem_deref(le->data);
+	tmr_cancel(&resume_tmr);
 	if (lfd >= 0) {
 		fd_close(lfd);
 		close(lfd);

@@ -1,7 +1,7 @@
 'use strict';
 // ARI over HTTP: authentication, routing errors, request bodies, hostile input.
 const assert = require('node:assert/strict');
-const { serverTest, ini, rawStatus, basicAuth, ASTERISK_ID_RE, TIMESTAMP_RE } = require('./lib/server');
+const { serverTest, ini, rawStatus, basicAuth, sleep, ASTERISK_ID_RE, TIMESTAMP_RE } = require('./lib/server');
 
 const AUTH_HDR = 'Authorization: ' + basicAuth('asterisk:asterisk') + '\r\n';
 
@@ -252,4 +252,47 @@ serverTest('events_websocket_requires_auth_and_app', async (srv) => {
 	const r = await srv.get('/ari/events?app=a');
 	assert.ok([400, 426].includes(r.status), `plain GET /events without upgrade: ${r.status}`);
 	await assertStillServing(srv);
+});
+
+serverTest('session_limit_caps_unfinished_connections_and_session_inactivity_ends_them', {
+	files: { 'http.conf': '[general]\nenabled = yes\nbindaddr = 127.0.0.1\nbindport = {{HTTP_PORT}}\n' +
+		'session_limit = 5\nsession_inactivity = 600\n' },
+}, async (srv) => {
+	const net = require('node:net');
+	// WebSockets are not HTTP sessions any more: more of them than the limit work.
+	const sockets = [];
+	for (let i = 0; i < 7; i++) sockets.push(await srv.events(`app${i}`));
+	// Five connections that never finish their request take every session.
+	const held = [];
+	for (let i = 0; i < 5; i++) {
+		const s = net.connect(srv.port, '127.0.0.1');
+		await new Promise((r) => s.once('connect', r));
+		s.write('GET /ari/asterisk/ping HTTP/1.1\r\nHost: x\r\n');
+		s.closedAt = null;
+		s.on('close', () => { s.closedAt = Date.now(); });
+		s.on('error', () => {});
+		held.push(s);
+	}
+	await sleep(100);
+	// The sixth is closed at once, without an answer, and the log says why.
+	const r = await srv.raw(['GET /ari/asterisk/ping HTTP/1.1\r\nHost: x\r\n' + AUTH_HDR + '\r\n'], { timeout: 2000 });
+	assert.ok(r.closed || r.error, JSON.stringify(r));
+	assert.equal(r.data, '');
+	await srv.waitForLog(/WARNING\[\d+\]: .*HTTP session count exceeded 5 sessions \(http\.conf session_limit\); closing the one from 127\.0\.0\.1:\d+/);
+	// session_inactivity: the silent ones are closed after 600 ms; then
+	// requests are answered again, and the events sockets never noticed.
+	await sleep(900);
+	assert.ok(held.every((s) => s.closedAt), 'a silent connection outlived session_inactivity');
+	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+	await srv.post('/ari/events/user/hello?application=app6');
+	assert.equal((await sockets[6].waitFor('ChannelUserevent')).eventname, 'hello');
+});
+
+serverTest('bad_session_settings_are_logged_and_defaults_kept', {
+	files: { 'http.conf': '[general]\nenabled = yes\nbindaddr = 127.0.0.1\nbindport = {{HTTP_PORT}}\n' +
+		'session_limit = lots\nsession_inactivity = -5\n' },
+}, async (srv) => {
+	await srv.waitForLog(/http\.conf: session_limit 'lots' is not a number from 1 to 100000; using 1000/);
+	await srv.waitForLog(/http\.conf: session_inactivity '-5' is not a number from 100 to 3600000; using 30000/);
+	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
 });

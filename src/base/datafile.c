@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "base/datafile.h"
@@ -23,9 +24,19 @@ int datafile_load(const char *dir, const char *name, json_t **objp)
 		return ENOENT;
 	obj = json_load_file(path, 0, &jerr);
 	if (!obj || !json_is_object(obj)) {
-		log_warning("Ignoring corrupt data file '%s' (%s, line %d)",
-			    path, obj ? "not a JSON object" : jerr.text,
-			    jerr.line);
+		char aside[600];
+
+		/* The next save would write over it: keep it for whoever
+		 * wants to recover what it held. */
+		snprintf(aside, sizeof(aside), "%s.corrupt-%ld", path,
+			 (long)time(NULL));
+		if (rename(path, aside))
+			snprintf(aside, sizeof(aside), "not kept: %s",
+				 strerror(errno));
+		log_warning("Ignoring corrupt data file '%s' (%s, line %d); "
+			    "the file as it was: %s", path,
+			    obj ? "not a JSON object" : jerr.text, jerr.line,
+			    aside);
 		json_decref(obj);
 		return EBADMSG;
 	}

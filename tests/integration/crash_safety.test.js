@@ -118,3 +118,23 @@ serverTest('kill_9_during_traffic_keeps_acknowledged_state_finished_recordings_a
 		assert.equal((await srv.put('/ari/deviceStates/Stasis:after?deviceState=BUSY')).status, 204);
 		assert.equal((await srv.get('/ari/deviceStates/Stasis:after')).json.state, 'BUSY');
 	});
+
+serverTest('a_corrupt_data_file_is_kept_aside_not_written_over', {
+	setup: (srv) => {
+		// Half of a file that held three mailboxes (a torn copy, a disk
+		// that filled): unreadable as JSON.
+		const whole = JSON.stringify({ a: { old_messages: 1, new_messages: 2 }, b: { old_messages: 0, new_messages: 1 },
+			c: { old_messages: 5, new_messages: 0 } }, null, 1);
+		fs.writeFileSync(path.join(srv.dataDir, 'mailboxes.json'), whole.slice(0, whole.length / 2));
+	},
+}, async (srv) => {
+	await srv.waitForLog(/WARNING\[\d+\]: .*Ignoring corrupt data file '.*mailboxes\.json' \(.*\); the file as it was: .*mailboxes\.json\.corrupt-\d+/);
+	const aside = fs.readdirSync(srv.dataDir).filter((f) => /^mailboxes\.json\.corrupt-\d+$/.test(f));
+	assert.equal(aside.length, 1, fs.readdirSync(srv.dataDir).join(','));
+	const torn = fs.readFileSync(path.join(srv.dataDir, aside[0]), 'utf8');
+	// The next save writes a new file; the torn one is still there to recover from.
+	assert.equal((await srv.put('/ari/mailboxes/new?oldMessages=0&newMessages=1')).status, 204);
+	assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(srv.dataDir, 'mailboxes.json'), 'utf8'))), ['new']);
+	assert.equal(fs.readFileSync(path.join(srv.dataDir, aside[0]), 'utf8'), torn);
+	assert.match(torn, /"old_messages": 1/);
+});

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <re_types.h>
 #include <re_fmt.h>
@@ -48,6 +49,28 @@ static void pre_cancel(void *arg)
 	}
 }
 
+/* Ours, not the offer's: no RTP port left, no descriptor, no memory. A
+ * 503 with Retry-After sends the caller (or a proxy) elsewhere or back
+ * later; a 488 would tell it the offer itself can never work. */
+static bool out_of_resources(int err)
+{
+	return err == EADDRINUSE || err == EMFILE || err == ENFILE ||
+	       err == ENOMEM || err == ENOBUFS;
+}
+
+static void refuse_offer(struct sip_call *call, const struct sip_msg *msg,
+			 int status)
+{
+	unsigned ra = overload_retry_after();
+	char retry[40] = "";
+
+	if (status == 503 && ra)
+		snprintf(retry, sizeof(retry), "Retry-After: %u\r\n", ra);
+	(void)sip_treplyf(&call->st, NULL, sipmod.sip, msg, false,
+			  (uint16_t)status, reason_sip(status),
+			  "%sContent-Length: 0\r\n\r\n", retry);
+}
+
 static void start_call(struct sip_call *call, const struct sip_msg *msg)
 {
 	char exten[80] = "s", name[80] = "", num[80] = "", callid[128];
@@ -83,14 +106,14 @@ static void start_call(struct sip_call *call, const struct sip_msg *msg)
 	if (!err && mbuf_get_left(msg->mb))
 		err = media_session_answer(call->ms, msg->mb, &call->answer);
 	if (err) {
-		int status = err == EBADMSG ? 400 : 488;
+		int status = err == EBADMSG ? 400 : out_of_resources(err) ?
+			     503 : 488;
 
 		log_warning("%s: cannot answer the offer: %s (%d)",
 			    channel_name(call->ch), strerror(err), status);
 		channel_set_tech_cause(call->ch, status);
 		call->final_sent = true;
-		(void)sip_treply(&call->st, sipmod.sip, msg, (uint16_t)status,
-				 reason_sip(status));
+		refuse_offer(call, msg, status);
 		channel_hangup(call->ch, sip_cause_from_status(status),
 			       channel_name(call->ch));
 		return;

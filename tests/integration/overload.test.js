@@ -52,6 +52,24 @@ async function answerNext(srv, ws, from) {
 	return channel.id;
 }
 
+serverTest('a_call_refused_for_want_of_rtp_ports_gets_503_with_retry_after_not_488', {
+	// One RTP port pair in all (above the ephemeral range, where nothing
+	// else on the machine binds): the second call finds none.
+	files: PJSIP, ariadneConf: { options: { rtpstart: 61000, rtpend: 61002 } }, timeout: 60000,
+}, async (srv) => {
+	const ws = await srv.events('sipapp');
+	const held = await callIn(srv, 'uac_call_server_bye', { calls: 1 });
+	await withSipp(held, async () => {
+		await answerNext(srv, ws, 0);
+		// Our own shortage, not the offer's fault: a caller or a proxy
+		// should try again (elsewhere), which 488 would tell it not to.
+		const r = await refusedCall(srv);
+		assert.match(r.messages, /SIP\/2\.0 503 Service Unavailable\r?\n[\s\S]*?Retry-After: 5\r?\n/, sippReport(r));
+		await srv.waitForLog(/no RTP port free in 61000-61002/);
+		await srv.waitForLog(/cannot answer the offer: Address already in use \(503\)/);
+	});
+});
+
 serverTest('maxcalls_refuses_the_third_call_with_503_and_retry_after_and_makes_no_channel', {
 	files: PJSIP, ariadneConf: { options: { maxcalls: 2 } }, timeout: 60000,
 }, async (srv) => {

@@ -31,6 +31,7 @@
 
 static struct sip_lsnr *lsnr;
 static struct sip_lsnr *count_lsnr;  /* first: sees every request */
+static struct sip_lsnr *framing_lsnr; /* second: refuses torn datagrams */
 static struct tmr tick_tmr;
 
 static const struct endpoint_tech_ops ep_ops = {
@@ -116,6 +117,9 @@ static int start_stack(void)
 		err = sip_listen(&count_lsnr, sipmod.sip, true,
 				 sip_dispatch_count, NULL);
 	if (!err)
+		err = sip_listen(&framing_lsnr, sipmod.sip, true,
+				 sip_dispatch_framing, NULL);
+	if (!err)
 		sip_set_trace_handler(sipmod.sip, count_responses);
 	if (!err)
 		err = sipsess_listen(&sipmod.sock, sipmod.sip, 1024,
@@ -189,6 +193,7 @@ void sip_module_close(void)
 	sipmod.conf = mem_deref(sipmod.conf);
 	lsnr = mem_deref(lsnr);
 	count_lsnr = mem_deref(count_lsnr);
+	framing_lsnr = mem_deref(framing_lsnr);
 	sip_answered_close();
 	sipmod.sock = mem_deref(sipmod.sock);
 	sip_security_close();

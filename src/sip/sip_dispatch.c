@@ -17,6 +17,7 @@
 #include <re_uri.h>
 #include <re_msg.h>
 #include <re_sip.h>
+#include "base/log.h"
 #include "base/metrics.h"
 #include "core/overload.h"
 #include "sip/sip_int.h"
@@ -75,6 +76,44 @@ bool sip_dispatch_count(const struct sip_msg *msg, void *arg)
 	metrics_count("ariadne_sip_requests_total", "SIP requests received "
 		      "(new, not retransmissions)", labels, 1);
 	return false;            /* counted; the others handle it */
+}
+
+/* Content-Length: digits only, and no more than the datagram holds. */
+static bool clen_ok(const struct pl *clen, size_t body)
+{
+	uint64_t n = 0;
+
+	if (!clen->l || clen->l > 10)
+		return false;
+	for (size_t i = 0; i < clen->l; i++) {
+		if (clen->p[i] < '0' || clen->p[i] > '9')
+			return false;
+		n = n * 10 + (uint64_t)(clen->p[i] - '0');
+	}
+	return n <= body;
+}
+
+/* RFC 3261 18.3: a datagram whose body is shorter than its Content-Length,
+ * or whose Content-Length is no number, is malformed: 400, as pjsip
+ * answers, rather than a call set up from a cut-off offer. (Over TCP and
+ * TLS libre frames messages by that header itself.) */
+bool sip_dispatch_framing(const struct sip_msg *msg, void *arg)
+{
+	(void)arg;
+	if (msg->tp != SIP_TRANSP_UDP || !pl_isset(&msg->clen) ||
+	    clen_ok(&msg->clen, mbuf_get_left(msg->mb)))
+		return false;
+	if (log_level_wanted(LOG_LVL_DEBUG)) {
+		char line[160];
+
+		re_snprintf(line, sizeof(line), "SIP %r from %J: Content-Length "
+			    "'%r' but %zu bytes of body; 400", &msg->met,
+			    &msg->src, &msg->clen, mbuf_get_left(msg->mb));
+		log_debug(1, "%s", line);
+	}
+	if (pl_strcmp(&msg->met, "ACK"))
+		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
+	return true;
 }
 
 bool sip_dispatch_request(const struct sip_msg *msg, void *arg)

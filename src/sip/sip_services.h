@@ -79,6 +79,9 @@ bool sip_refer_notify_request(const struct sip_msg *msg);
 bool sip_dispatch_request(const struct sip_msg *msg, void *arg);
 /* Counts every request by method (GET /metrics); handles none. */
 bool sip_dispatch_count(const struct sip_msg *msg, void *arg);
+/* Second: a UDP request whose Content-Length its body does not fill is
+ * answered 400 and goes no further. */
+bool sip_dispatch_framing(const struct sip_msg *msg, void *arg);
 
 /* sip_cli.c, sip_dynconf.c — started by sip.c. */
 int sip_cli_init(void);

@@ -27,6 +27,30 @@ for (const [scenario, what] of [
 	});
 }
 
+serverTest('a_datagram_its_content_length_does_not_fit_is_answered_400', CONF, async (srv) => {
+	// RFC 3261 18.3: a body shorter than Content-Length, or a
+	// Content-Length that is no number, is a malformed message: 400, and
+	// no call set up from a cut-off offer.
+	const { udpPeer } = require('./lib/udp_peer');
+	const ws = await srv.events('sipapp');
+	const peer = await udpPeer();
+	try {
+		const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n' +
+			'm=audio 40000 RTP/AVP 0\r\n';
+		let n = 0;
+		for (const clen of ['900', '4294967295', '-1', 'abc']) {
+			const id = `clen${n++}`;
+			const text = peer.invite(srv, id, sdp).replace(/Content-Length: \d+/, `Content-Length: ${clen}`);
+			await peer.send(text, srv.sipPort);
+			const r = await peer.until((m) => m.includes(`Call-ID: ${id}@`) && /^SIP\/2\.0 [2-6]/.test(m), `an answer to ${clen}`);
+			assert.match(r, /^SIP\/2\.0 400 Bad Request\r\n/, `Content-Length ${clen}: ${r}`);
+		}
+		await noChannelAndAlive(srv, ws);
+	} finally {
+		await peer.close();
+	}
+});
+
 serverTest('junk_datagrams_on_the_sip_port_do_not_crash_the_server', CONF, async (srv) => {
 	const ws = await srv.events('sipapp');
 	const sock = dgram.createSocket('udp4');

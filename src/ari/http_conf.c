@@ -278,15 +278,34 @@ static const char *cfg(const struct config *c, const char *name)
 	return c ? config_get(c, "general", name) : NULL;
 }
 
-/* reconnect_grace (seconds, decimals allowed) and reconnect_buffer
- * (events): an ariadne extension, docs/ARI-EXTENSIONS.md. */
+/* A whole number of ari.conf from 0 to max, else (logged) the default;
+ * `unit` names what it counts in the warning. */
+static unsigned long conf_count(const struct config *ariconf,
+				const char *name, const char *unit,
+				unsigned long max, unsigned long def)
+{
+	const char *v = cfg(ariconf, name);
+	unsigned long n;
+	char *end;
+
+	if (!v || !*v)
+		return def;
+	n = strtoul(v, &end, 10);
+	if (*end || *v == '-' || n > max) {
+		log_warning("ari.conf: %s '%s' is not a number of %s from 0 to "
+			    "%lu; using %lu", name, v, unit, max, def);
+		return def;
+	}
+	return n;
+}
+
+/* reconnect_grace (seconds, decimals allowed), reconnect_buffer (events)
+ * and reconnect_retain (seconds): an ariadne extension,
+ * docs/ARI-EXTENSIONS.md. */
 static void load_reconnect(const struct config *ariconf)
 {
 	const char *g = cfg(ariconf, "reconnect_grace");
-	const char *b = cfg(ariconf, "reconnect_buffer");
-	const char *r = cfg(ariconf, "reconnect_retain");
 	double grace = 0;
-	unsigned long keep = 1000, retain = 300;
 	char *end;
 
 	if (g && *g) {
@@ -298,26 +317,11 @@ static void load_reconnect(const struct config *ariconf)
 			grace = 0;
 		}
 	}
-	if (b && *b) {
-		keep = strtoul(b, &end, 10);
-		if (*end || *b == '-' || keep > 1000000) {
-			log_warning("ari.conf: reconnect_buffer '%s' is not a "
-				    "number of events from 0 to 1000000; "
-				    "using 1000", b);
-			keep = 1000;
-		}
-	}
-	if (r && *r) {
-		retain = strtoul(r, &end, 10);
-		if (*end || *r == '-' || retain > 86400) {
-			log_warning("ari.conf: reconnect_retain '%s' is not a "
-				    "number of seconds from 0 to 86400; using "
-				    "300", r);
-			retain = 300;
-		}
-	}
-	ari_app_log_configure((unsigned)(grace * 1000 + 0.5), keep,
-			      (unsigned)retain * 1000);
+	ari_app_log_configure((unsigned)(grace * 1000 + 0.5),
+			      conf_count(ariconf, "reconnect_buffer", "events",
+					 1000000, 1000),
+			      (unsigned)conf_count(ariconf, "reconnect_retain",
+						   "seconds", 86400, 300) * 1000);
 }
 
 static int set_str(char **dst, const char *v)

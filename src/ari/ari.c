@@ -99,34 +99,17 @@ static void listen_tls(const struct config *httpconf, const char *bindaddr)
 		   where, where, cf.prefix);
 }
 
-/* One whole number of http.conf within [lo, hi], else the default. */
-static unsigned conf_uint(const struct config *httpconf, const char *name,
-			  unsigned lo, unsigned hi, unsigned def)
-{
-	const char *v = cfg(httpconf, name);
-	unsigned long n;
-	char *end;
-
-	if (!v || !*v)
-		return def;
-	n = strtoul(v, &end, 10);
-	if (*end || *v == '-' || n < lo || n > hi) {
-		log_warning("http.conf: %s '%s' is not a number from %u to %u; "
-			    "using %u", name, v, lo, hi, def);
-		return def;
-	}
-	return (unsigned)n;
-}
-
 /* session_limit (1000: a connection that has not become a WebSocket costs
  * little; Asterisk's default is 100) and session_inactivity (ms, 30000 as
  * Asterisk). */
 static void session_limits(const struct config *httpconf)
 {
-	ari_http_set_limits(conf_uint(httpconf, "session_limit", 1, 100000,
-				      1000),
-			    conf_uint(httpconf, "session_inactivity", 100,
-				      3600000, 30000));
+	ari_http_set_limits(config_get_count(httpconf, "http.conf", "general",
+					     "session_limit", NULL, 1, 100000,
+					     1000),
+			    config_get_count(httpconf, "http.conf", "general",
+					     "session_inactivity", NULL, 100,
+					     3600000, 30000));
 }
 
 int ari_init(const struct config *httpconf, const struct config *ariconf)

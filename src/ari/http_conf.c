@@ -278,27 +278,6 @@ static const char *cfg(const struct config *c, const char *name)
 	return c ? config_get(c, "general", name) : NULL;
 }
 
-/* A whole number of ari.conf from 0 to max, else (logged) the default;
- * `unit` names what it counts in the warning. */
-static unsigned long conf_count(const struct config *ariconf,
-				const char *name, const char *unit,
-				unsigned long max, unsigned long def)
-{
-	const char *v = cfg(ariconf, name);
-	unsigned long n;
-	char *end;
-
-	if (!v || !*v)
-		return def;
-	n = strtoul(v, &end, 10);
-	if (*end || *v == '-' || n > max) {
-		log_warning("ari.conf: %s '%s' is not a number of %s from 0 to "
-			    "%lu; using %lu", name, v, unit, max, def);
-		return def;
-	}
-	return n;
-}
-
 /* reconnect_grace (seconds, decimals allowed), reconnect_buffer (events)
  * and reconnect_retain (seconds): an ariadne extension,
  * docs/ARI-EXTENSIONS.md. */
@@ -318,10 +297,12 @@ static void load_reconnect(const struct config *ariconf)
 		}
 	}
 	ari_app_log_configure((unsigned)(grace * 1000 + 0.5),
-			      conf_count(ariconf, "reconnect_buffer", "events",
-					 1000000, 1000),
-			      (unsigned)conf_count(ariconf, "reconnect_retain",
-						   "seconds", 86400, 300) * 1000);
+			      config_get_count(ariconf, "ari.conf", "general",
+					       "reconnect_buffer", "events", 0,
+					       1000000, 1000),
+			      (unsigned)config_get_count(ariconf, "ari.conf",
+					"general", "reconnect_retain", "seconds",
+					0, 86400, 300) * 1000);
 }
 
 static int set_str(char **dst, const char *v)

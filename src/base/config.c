@@ -734,3 +734,24 @@ bool config_false(const char *s)
 
 	return word_in(s, no);
 }
+
+unsigned long config_get_count(const struct config *cfg, const char *file,
+			       const char *section, const char *name,
+			       const char *unit, unsigned long lo,
+			       unsigned long hi, unsigned long def)
+{
+	const char *v = cfg ? config_get(cfg, section, name) : NULL;
+	unsigned long n;
+	char *end;
+
+	if (!v || !*v)
+		return def;
+	n = strtoul(v, &end, 10);
+	if (*end || *v == '-' || n < lo || n > hi) {
+		log_warning("%s: %s '%s' is not a number%s%s from %lu to %lu; "
+			    "using %lu", file, name, v, unit ? " of " : "",
+			    unit ? unit : "", lo, hi, def);
+		return def;
+	}
+	return n;
+}

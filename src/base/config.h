@@ -55,6 +55,14 @@ const char *config_var_get(const struct config_section *sec, const char *name);
 const char *config_get(const struct config *cfg, const char *section,
 		       const char *name);
 
+/* A whole number from lo to hi as [section] name of cfg, else def: quietly
+ * when it is not there, with a warning naming `file` (and `unit`, "events",
+ * when not NULL) when it is not such a number. */
+unsigned long config_get_count(const struct config *cfg, const char *file,
+			       const char *section, const char *name,
+			       const char *unit, unsigned long lo,
+			       unsigned long hi, unsigned long def);
+
 /* Asterisk's ast_true(): yes, true, y, t, 1, on (any case). */
 bool config_true(const char *s);
 /* Asterisk's ast_false(): no, false, n, f, 0, off (any case). */

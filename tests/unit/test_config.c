@@ -365,6 +365,28 @@ static void true_and_false_words(void **state)
 	assert_false(config_false(""));
 }
 
+static void a_count_is_a_whole_number_within_its_bounds_or_the_default(void **state)
+{
+	struct config *cfg = parse("[general]\nok = 42\nlow = 0\nneg = -3\n"
+				   "word = lots\nhalf = 1.5\nbig = 99999999999\n"
+				   "empty =\n");
+
+	(void)state;
+	assert_int_equal(config_get_count(cfg, "t.conf", "general", "ok", NULL,
+					  1, 100, 7), 42);
+	assert_int_equal(config_get_count(cfg, "t.conf", "general", "missing",
+					  NULL, 1, 100, 7), 7);
+	assert_int_equal(config_get_count(cfg, "t.conf", "general", "empty",
+					  NULL, 1, 100, 7), 7);
+	for (const char *const *n = (const char *const[]){"low", "neg", "word",
+	     "half", "big", NULL}; *n; n++)
+		assert_int_equal(config_get_count(cfg, "t.conf", "general", *n,
+						  "events", 1, 100, 7), 7);
+	assert_int_equal(config_get_count(NULL, "t.conf", "general", "ok",
+					  NULL, 1, 100, 7), 7);
+	config_free(cfg);
+}
+
 static void free_null_is_safe(void **state)
 {
 	config_free(NULL);
@@ -375,6 +397,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sections_and_values_in_file_order),
+		cmocka_unit_test(a_count_is_a_whole_number_within_its_bounds_or_the_default),
 		cmocka_unit_test(arrow_is_remembered),
 		cmocka_unit_test(whitespace_trimmed_around_names_and_values),
 		cmocka_unit_test(semicolon_comment_removed_and_escape_kept),

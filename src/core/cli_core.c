@@ -191,16 +191,22 @@ static bool chanlist_one(struct channel *ch, void *arg)
 }
 
 /* The lines Asterisk ends `core show channels` and `core show calls`
- * with (main/cli.c), the limit when [options] maxcalls is set. */
+ * with (main/cli.c), the limit when [options] maxcalls is set. Against the
+ * limit the figure is what the limit counts (core/overload.c: channels, a
+ * Local pair counting two), so that "2 of 2" is shown when the next call
+ * is refused. */
 static void print_calls(struct cli_out *out, int calls)
 {
 	unsigned long done = channel_calls_processed();
 
-	if (options.maxcalls > 0)
+	if (options.maxcalls > 0) {
+		int used = (int)channel_count();
+
 		cli_printf(out, "%d of %d max active call%s (%5.2f%% of "
-			   "capacity)\n", calls, options.maxcalls,
+			   "capacity)\n", used, options.maxcalls,
 			   ESS(options.maxcalls),
-			   100.0 * calls / options.maxcalls);
+			   100.0 * used / options.maxcalls);
+	}
 	else
 		cli_printf(out, "%d active call%s\n", calls, ESS(calls));
 	cli_printf(out, "%lu call%s processed\n", done, ESS(done));

@@ -89,6 +89,9 @@ serverTest('maxcalls_refuses_the_third_call_with_503_and_retry_after_and_makes_n
 			'the refused INVITE made a channel');
 		assert.deepEqual((await srv.get('/ari/channels')).json.map((c) => c.id).sort(), [a, b].sort());
 		assert.equal(await refusedCount(srv, 'maxcalls'), 1);
+		// The CLI counts what the limit counts: full when a call was refused.
+		const shown = (await srv.cli('core show calls')).stdout;
+		assert.match(shown, /^2 of 2 max active calls \(100\.00% of capacity\)\n/, shown);
 
 		// ARI: a new channel is refused the same way, nothing is made.
 		let res = await srv.post('/ari/channels?' + new URLSearchParams({

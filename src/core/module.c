@@ -324,10 +324,46 @@ static int cli_module_unload(struct cli_out *out, int argc, char *argv[])
 	return 0;
 }
 
+struct reload_all {
+	struct cli_out *out;
+	unsigned n;
+};
+
+static void reload_one(const struct module_info *mi, void *arg)
+{
+	struct reload_all *r = arg;
+	int err;
+
+	if (!mi->running)
+		return;
+	err = module_reload(mi->name);
+	if (!err)
+		r->n++;
+	else if (err != ENOTSUP)
+		cli_printf(r->out, "The module '%s' could not be reloaded\n",
+			   mi->name);
+}
+
+/* `module reload` alone, `core reload` and `reload`: every running module
+ * that can reload does, as Asterisk's ast_module_reload(NULL). */
+static int cli_reload_all(struct cli_out *out, int argc, char *argv[])
+{
+	struct reload_all r = {.out = out};
+
+	(void)argv;
+	if (argc)
+		return EINVAL;
+	module_foreach(reload_one, &r);
+	cli_printf(out, "Reloaded %u module%s\n", r.n, r.n == 1 ? "" : "s");
+	return 0;
+}
+
 static int cli_module_reload(struct cli_out *out, int argc, char *argv[])
 {
 	int err;
 
+	if (!argc)
+		return cli_reload_all(out, argc, argv);
 	if (argc != 1)
 		return EINVAL;
 	err = module_reload(argv[0]);
@@ -363,7 +399,15 @@ int module_registry_init(void)
 				   "module unload <module name>");
 	if (!err)
 		err = cli_register("module reload", cli_module_reload,
-				   "module reload <module name>");
+				   "module reload [<module name>]");
+	if (!err)
+		err = cli_register("core reload", cli_reload_all,
+				   "Usage: core reload\n"
+				   "       Reloads every module that can reload.\n");
+	if (!err)
+		err = cli_register("reload", cli_reload_all,
+				   "Usage: reload\n"
+				   "       Same as core reload.\n");
 	return err;
 }
 

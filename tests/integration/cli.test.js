@@ -180,3 +180,15 @@ serverTest('pjsip_show_listings_have_asterisks_layout_and_labels', {
 	out = (await srv.cli('pjsip show aors')).stdout;
 	assert.match(out, /\n {6}Aor: {2}alice +1\n {4}Contact: {2}alice\/sip:alice@/, out);
 });
+
+serverTest('core_reload_and_reload_reload_every_module_that_can', async (srv) => {
+	for (const cmd of ['core reload', 'reload', 'module reload']) {
+		const from = srv.stderr.length;
+		const r = await srv.cli(cmd);
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stdout, /^Reloaded [1-9]\d* modules?\n$/, `${cmd}: ${r.stdout}`);
+		await srv.waitForLog(/Reloaded pbx_config\.so/);
+		assert.match(srv.stderr.slice(from), /Reloaded pbx_config\.so/, cmd);
+	}
+	assert.match((await srv.cli('core reload now')).stdout, /^Usage: core reload/);
+});

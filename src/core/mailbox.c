@@ -145,15 +145,19 @@ int mailbox_get(const char *name, int *old_msgs, int *new_msgs)
 	return 0;
 }
 
+/* A change that could not be saved is undone: the caller answers 500, and
+ * what GET shows must be what a restart would show. */
 int mailbox_update(const char *name, int old_msgs, int new_msgs)
 {
 	struct mailbox *mb;
-	int err;
+	int was_old = 0, was_new = 0, err;
 
 	if (!name || !*name)
 		return EINVAL;
 	mb = box_find(name);
 	if (mb) {
+		was_old = mb->old_msgs;
+		was_new = mb->new_msgs;
 		mb->old_msgs = old_msgs;
 		mb->new_msgs = new_msgs;
 	}
@@ -162,17 +166,35 @@ int mailbox_update(const char *name, int old_msgs, int new_msgs)
 		if (err)
 			return err;
 	}
-	return save();
+	err = save();
+	if (err && mb) {
+		mb->old_msgs = was_old;
+		mb->new_msgs = was_new;
+	}
+	else if (err) {
+		mem_deref(box_find(name));
+	}
+	return err;
 }
 
 int mailbox_delete(const char *name)
 {
 	struct mailbox *mb = name ? box_find(name) : NULL;
+	int old_msgs, new_msgs, err;
+	char *keep = NULL;
 
 	if (!mb)
 		return ENOENT;
+	if (str_dup(&keep, mb->name))
+		return ENOMEM;
+	old_msgs = mb->old_msgs;
+	new_msgs = mb->new_msgs;
 	mem_deref(mb);
-	return save();
+	err = save();
+	if (err)
+		(void)box_add(keep, old_msgs, new_msgs);
+	mem_deref(keep);
+	return err;
 }
 
 void mailbox_foreach(void (*h)(const char *name, int old_msgs, int new_msgs,

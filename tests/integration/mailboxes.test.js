@@ -79,3 +79,23 @@ serverTest('bad_entries_in_the_mailbox_file_are_skipped_one_by_one', {
 	assert.deepEqual(r.json, [{ name: 'good', old_messages: 1, new_messages: 2 }]);
 	await srv.waitForLog(/WARNING.*ignoring mailbox 'bad'/);
 });
+
+serverTest('a_change_that_cannot_be_saved_is_refused_and_undone', async (srv) => {
+	assert.equal((await srv.put('/ari/mailboxes/kept?oldMessages=1&newMessages=2')).status, 204);
+	// The store cannot be written: its temporary file's name is taken by a directory.
+	const blocker = path.join(srv.dataDir, `mailboxes.json.tmp.${srv.proc.pid}`);
+	fs.mkdirSync(blocker);
+	let r = await srv.put('/ari/mailboxes/kept?oldMessages=9&newMessages=9');
+	assert.equal(r.status, 500, r.body);
+	r = await srv.put('/ari/mailboxes/brandnew?oldMessages=0&newMessages=1');
+	assert.equal(r.status, 500, r.body);
+	r = await srv.del('/ari/mailboxes/kept');
+	assert.equal(r.status, 500, r.body);
+	// What GET shows is what is on disk, and what a restart would show.
+	assert.deepEqual((await srv.get('/ari/mailboxes/kept')).json, { name: 'kept', old_messages: 1, new_messages: 2 });
+	assert.equal((await srv.get('/ari/mailboxes/brandnew')).status, 404);
+	assert.deepEqual((await srv.get('/ari/mailboxes')).json.map((m) => m.name), ['kept']);
+	fs.rmdirSync(blocker);
+	assert.equal((await srv.put('/ari/mailboxes/kept?oldMessages=3&newMessages=4')).status, 204);
+	assert.equal(JSON.parse(fs.readFileSync(path.join(srv.dataDir, 'mailboxes.json'), 'utf8')).kept.old_messages, 3);
+});

@@ -16,7 +16,9 @@
  * later with `since` is told EventsLost (its numbers are not this log's).
  * A ring also holds at most RING_BYTES of events, whatever
  * reconnect_buffer says, so that a few huge events cannot take the
- * memory the count allows for ordinary ones. */
+ * memory the count allows for ordinary ones; and the logs of deactivated
+ * apps together at most IDLE_BYTES (the longest idle go first), so that
+ * many apps coming and going within reconnect_retain cannot either. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +34,7 @@
 enum {
 	SWEEP_MS = 30 * 1000,               /* at most; less for a short retain */
 	RING_BYTES = 16 * 1024 * 1024,      /* of kept event text per app */
+	IDLE_BYTES = 64 * 1024 * 1024,      /* of all deactivated apps' logs */
 };
 
 struct kept {
@@ -243,6 +246,28 @@ void ari_app_log_replay(const char *app, uint64_t since,
 	}
 }
 
+/* Deactivated apps' logs beyond IDLE_BYTES in all: the longest idle go. */
+static void idle_trim(void)
+{
+	for (;;) {
+		struct app_log *oldest = NULL;
+		size_t total = 0;
+
+		for (struct le *le = logs.head; le; le = le->next) {
+			struct app_log *lg = le->data;
+
+			if (!lg->idle_since)
+				continue;
+			total += lg->bytes;
+			if (!oldest || lg->idle_since < oldest->idle_since)
+				oldest = lg;
+		}
+		if (total <= IDLE_BYTES || !oldest)
+			return;
+		mem_deref(oldest);
+	}
+}
+
 void ari_app_log_gap(const char *app)
 {
 	struct app_log *lg = log_get(app);
@@ -256,6 +281,7 @@ void ari_app_log_gap(const char *app)
 		lg->idle_since = 1;
 	if (!tmr_isrunning(&sweep_tmr))
 		tmr_start(&sweep_tmr, sweep_ms(), sweep, NULL);
+	idle_trim();
 }
 
 void ari_app_log_close(void)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include "core/channel.h"
@@ -47,6 +49,71 @@ static int show_version(struct cli_out *out, int argc, char *argv[])
 	cli_printf(out, "ariadne %s built by %s @ %s on a %s running %s on %s\n",
 		   ARIADNE_VERSION, ARIADNE_BUILD_USER, ARIADNE_BUILD_HOST,
 		   machine, os, ARIADNE_BUILD_DATE);
+	return 0;
+}
+
+static void setting(struct cli_out *out, const char *name, const char *value)
+{
+	cli_printf(out, "  %-29s%s\n", name, value ? value : "");
+}
+
+static const char *clock_time(char *buf, size_t size, const struct timeval *tv)
+{
+	struct tm tm;
+	time_t t = tv->tv_sec;
+
+	if (!t || !localtime_r(&t, &tm) || !strftime(buf, size, "%H:%M:%S", &tm))
+		snprintf(buf, size, "%s", "");
+	return buf;
+}
+
+/* `core show settings`: Asterisk's core block and directories, the lines
+ * ariadne has (the same labels, so that scripts find them). */
+static int show_settings(struct cli_out *out, int argc, char *argv[])
+{
+	char v[320];
+	struct utsname u;
+	struct rlimit rl;
+
+	(void)argv;
+	if (argc)
+		return EINVAL;
+	cli_printf(out, "\nPBX Core settings\n-----------------\n");
+	setting(out, "Version:", ARIADNE_VERSION);
+	snprintf(v, sizeof(v), "%d", options.maxcalls);
+	setting(out, "Maximum calls:", options.maxcalls > 0 ? v : "Not set");
+	if (!getrlimit(RLIMIT_NOFILE, &rl))
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)rl.rlim_cur);
+	else
+		snprintf(v, sizeof(v), "%s", "Unknown");
+	setting(out, "Maximum open file handles:", v);
+	snprintf(v, sizeof(v), "%d", options.verbose);
+	setting(out, "Root console verbosity:", v);
+	snprintf(v, sizeof(v), "%d", log_get_verbose());
+	setting(out, "Current console verbosity:", v);
+	snprintf(v, sizeof(v), "%f", options.maxload);
+	setting(out, "Maximum load average:", v);
+	setting(out, "Startup time:", clock_time(v, sizeof(v),
+						 &options.startup_time));
+	setting(out, "Last reload time:", clock_time(v, sizeof(v),
+						     &options.reload_time));
+	if (!uname(&u))
+		snprintf(v, sizeof(v), "%s/%s built by %s on %s %s", u.sysname,
+			 u.release, ARIADNE_BUILD_USER, u.machine,
+			 ARIADNE_BUILD_DATE);
+	else
+		snprintf(v, sizeof(v), "%s", "Unknown");
+	setting(out, "System:", v);
+	setting(out, "System name:", options.system_name);
+	setting(out, "Entity ID:", options.entity_id);
+	setting(out, "Default language:", options.default_language);
+	cli_printf(out, "\n* Directories\n  -------------\n");
+	setting(out, "Configuration directory:", options.confdir);
+	setting(out, "Spool directory:", options.spooldir);
+	setting(out, "Log directory:", options.logdir);
+	setting(out, "Run/Sockets directory:", options.rundir);
+	setting(out, "Data directory:", options.datadir);
+	cli_printf(out, "\n");
 	return 0;
 }
 
@@ -444,6 +511,9 @@ int cli_core_init(void)
 		 "       processed through PBX since last restart. If 'uptime' is specified\n"
 		 "       the system uptime is also displayed. If 'seconds' is specified in\n"
 		 "       addition to 'uptime', the system uptime is displayed in seconds.\n"},
+		{"core show settings", show_settings,
+		 "Usage: core show settings\n"
+		 "       Show core misc settings\n"},
 		{"core show channel", show_channel,
 		 "Usage: core show channel <channel>\n"
 		 "       Shows lots of information about the specified channel.\n"},

@@ -192,3 +192,18 @@ serverTest('core_reload_and_reload_reload_every_module_that_can', async (srv) =>
 	}
 	assert.match((await srv.cli('core reload now')).stdout, /^Usage: core reload/);
 });
+
+serverTest('core_show_settings_has_asterisks_labels', { ariadneConf: { options: { maxcalls: 7 } } }, async (srv) => {
+	const out = (await srv.cli('core show settings')).stdout;
+	assert.match(out, /^\nPBX Core settings\n-----------------\n/, out);
+	const line = (label) => new RegExp(`^  ${label.replace(/[()/]/g, '\\$&')} +(.*)$`, 'm').exec(out);
+	assert.equal(line('Version:')[1], VERSION);
+	assert.equal(line('Maximum calls:')[1], '7');
+	assert.match(line('Maximum open file handles:')[1], /^\d+$/);
+	assert.match(line('Startup time:')[1], /^\d\d:\d\d:\d\d$/);
+	assert.equal(line('Log directory:')[1], srv.logDir);
+	assert.equal(line('Data directory:')[1], srv.dataDir);
+	assert.equal(line('Run/Sockets directory:')[1], srv.runDir);
+	// The value column starts where Asterisk's does.
+	assert.equal(out.split('\n').find((l) => l.startsWith('  Version:')).indexOf(VERSION), 31);
+});

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -98,6 +99,36 @@ static int unreadable(const char *what, const char *kind, const char *path)
 	log_error("%s: cannot load the %s '%s': %s", what, kind, path,
 		  strerror(err));
 	return err ? err : EINVAL;
+}
+
+int tcp_tls_method(struct tls *tls, const char *method)
+{
+	static const struct {
+		const char *name;
+		int version;
+	} methods[] = {
+		{"tlsv1", TLS1_VERSION}, {"tlsv1_1", TLS1_1_VERSION},
+		{"tlsv1_2", TLS1_2_VERSION}, {"tlsv1_3", TLS1_3_VERSION},
+		{"sslv23", 0}, {"unspecified", 0}, {"default", 0},
+	};
+	SSL_CTX *ctx = tls ? tls_openssl_context(tls) : NULL;
+
+	if (!ctx)
+		return EINVAL;
+	if (!method || !*method)
+		return 0;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (strcasecmp(method, methods[i].name))
+			continue;
+		if (methods[i].version &&
+		    (SSL_CTX_set_min_proto_version(ctx, methods[i].version) != 1 ||
+		     SSL_CTX_set_max_proto_version(ctx, methods[i].version) != 1)) {
+			ERR_clear_error();
+			return ENOTSUP;
+		}
+		return 0;
+	}
+	return EINVAL;
 }
 
 int tcp_tls_server(struct tls **tlsp, const char *certfile,

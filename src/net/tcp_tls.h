@@ -14,6 +14,10 @@ struct tls;
  * errno value with a log line naming the file on failure. */
 int tcp_tls_server(struct tls **tlsp, const char *certfile,
 		   const char *keyfile, const char *what);
+/* chan_pjsip's transport `method`: tlsv1, tlsv1_1, tlsv1_2 or tlsv1_3
+ * allow that version alone; sslv23, unspecified, default or NULL leave
+ * OpenSSL's range. EINVAL for another word (the caller logs it). */
+int tcp_tls_method(struct tls *tls, const char *method);
 /* Put TLS on an accepted connection: from now on what is sent and
  * received through tc is TLS. The layer lives until tcp_tls_release(tc). */
 int tcp_tls_attach(struct tcp_conn *tc, struct tls *tls);

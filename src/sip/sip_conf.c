@@ -29,7 +29,7 @@ static const char *const transport_ignored[] = {
 	"external_media_address", "external_signaling_address",
 	"external_signaling_port", "local_net", "tos", "cos",
 	"allow_reload", "symmetric_transport", "async_operations",
-	"method", "ca_list_file", "verify_client",
+	"ca_list_file", "verify_client",
 	"verify_server", "require_client_cert", NULL,
 };
 
@@ -57,6 +57,7 @@ static void tp_destructor(void *arg)
 	mem_deref(t->name);
 	mem_deref(t->cert_file);
 	mem_deref(t->priv_key_file);
+	mem_deref(t->method);
 }
 
 static void conf_destructor(void *arg)
@@ -115,6 +116,9 @@ static int parse_transport(struct sip_conf *c,
 				return mem_deref(t), ENOMEM;
 		} else if (!strcasecmp(v->name, "priv_key_file")) {
 			if (str_dup(&t->priv_key_file, v->value))
+				return mem_deref(t), ENOMEM;
+		} else if (!strcasecmp(v->name, "method")) {
+			if (str_dup(&t->method, v->value))
 				return mem_deref(t), ENOMEM;
 		} else if (!sip_names_has(transport_ignored, v->name)) {
 			warn_unknown(v, "transport", s->name);

@@ -30,6 +30,7 @@ struct sip_tp_conf {
 	struct sa bind;
 	char *cert_file;    /* protocol=tls: PEM certificate (chain) */
 	char *priv_key_file; /* and its key (NULL: in cert_file) */
+	char *method;       /* TLS version as chan_pjsip's method (NULL: any) */
 };
 
 /* type=auth (auth_type=userpass) */

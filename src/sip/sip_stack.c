@@ -108,6 +108,21 @@ void sip_log_refused(const struct sip_msg *msg, const char *why)
 		   peer_field(callid, sizeof(callid), &msg->callid), why);
 }
 
+/* The transport's method; a word we do not know, or a version OpenSSL
+ * will not do, is logged and the default range kept. */
+static void tls_method(struct tls *tls, const char *method, const char *what)
+{
+	int err = tcp_tls_method(tls, method);
+
+	if (err == EINVAL)
+		log_warning("%s: method '%s' is not one of tlsv1, tlsv1_1, "
+			    "tlsv1_2, tlsv1_3, sslv23, unspecified; any TLS "
+			    "version OpenSSL allows is accepted", what, method);
+	else if (err)
+		log_warning("%s: method '%s' cannot be set: %s", what, method,
+			    strerror(err));
+}
+
 static int add_one_transport(int proto, const struct sa *bind,
 			     const char *name, struct tls *tls)
 {
@@ -204,6 +219,7 @@ static int start_transports(void)
 			if (tcp_tls_server(&tls, t->cert_file,
 					   t->priv_key_file, what))
 				continue;
+			tls_method(tls, t->method, what);
 		}
 		(void)add_transport(t->proto, &t->bind, t->name, tls);
 		mem_deref(tls);  /* libre's transport holds it */

@@ -239,6 +239,31 @@ tlsTest('sip_over_tls_answers_options_and_challenges_a_register', (ctx) => ({
 	assert.equal((await srv.get('/ari/endpoints/PJSIP/alice')).status, 200);
 });
 
+/** The TLS version a handshake with 127.0.0.1:port settles on, or null when it fails. */
+function handshake(port, version) {
+	return new Promise((resolve) => {
+		const s = tls.connect({ host: '127.0.0.1', port, ca: CA, servername: 'localhost',
+			minVersion: version, maxVersion: version });
+		s.once('secureConnect', () => { const v = s.getProtocol(); s.destroy(); resolve(v); });
+		s.once('error', () => resolve(null));
+	});
+}
+
+tlsTest('a_transport_method_allows_that_tls_version_alone', (ctx) => ({
+	files: { 'pjsip.conf': pjsipTls(ctx.port) },  // method = tlsv1_2
+}), async (srv, ctx) => {
+	await srv.waitForLog(new RegExp(`SIP transport 'transport-tls' listening on TLS 127\\.0\\.0\\.1:${ctx.port}`));
+	assert.equal(await handshake(ctx.port, 'TLSv1.2'), 'TLSv1.2');
+	assert.equal(await handshake(ctx.port, 'TLSv1.3'), null, 'method = tlsv1_2 let TLS 1.3 in');
+});
+
+tlsTest('an_unknown_transport_method_is_logged_and_any_version_goes', (ctx) => ({
+	files: { 'pjsip.conf': pjsipTls(ctx.port).replace('method = tlsv1_2', 'method = tlsv9') },
+}), async (srv, ctx) => {
+	await srv.waitForLog(/pjsip\.conf transport 'transport-tls': method 'tlsv9' is not one of tlsv1, tlsv1_1, tlsv1_2, tlsv1_3, sslv23, unspecified/);
+	assert.equal(await handshake(ctx.port, 'TLSv1.3'), 'TLSv1.3');
+});
+
 tlsTest('a_tls_transport_without_a_usable_certificate_is_logged_and_the_others_run', (ctx) => ({
 	files: { 'pjsip.conf': pjsipTls(ctx.port, 'cert_file = /nonexistent/sip.pem') },
 }), async (srv) => {

@@ -89,7 +89,7 @@ static struct {
 	struct list conns;
 	size_t nconns;              /* in conns */
 	unsigned session_limit, idle_ms;
-	uint64_t refused, refused_told, told_at; /* over the limit, logged */
+	uint64_t refused, told_at;  /* over the limit; last logged */
 } g;
 
 static void conn_process(struct conn *c);

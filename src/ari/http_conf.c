@@ -110,13 +110,6 @@ static void report(const struct ari_req *req, enum security_event_type type,
 	security_event_report(&ev);
 }
 
-/* Who asked, for the log (REST over a WebSocket has no address of its
- * own here). */
-static const char *peer_of(const struct ari_req *req)
-{
-	return req->peer ? req->peer : "websocket";
-}
-
 /* A Basic Authorization header wins over the api_key query parameter, and
  * only the first api_key counts: the order in which Asterisk checks them. */
 const struct ari_user *ari_http_authenticate(const struct ari_req *req,
@@ -138,7 +131,7 @@ const struct ari_user *ari_http_authenticate(const struct ari_req *req,
 		 * one is refused unchecked and uncounted, after the wait. */
 		log_debug(1, "ARI authentication from %s refused unchecked: an "
 			  "earlier failure's answer is still held",
-			  peer_of(req));
+			  ari_req_peer(req));
 		*delay_ms = backoff_global_delay(req->peer_addr);
 	}
 	else if (have) {
@@ -151,7 +144,7 @@ const struct ari_user *ari_http_authenticate(const struct ari_req *req,
 
 			log_notice("ARI authentication failed for user '%s' "
 				   "from '%s'", log_peer_text(who, sizeof(who),
-				   user, SIZE_MAX), peer_of(req));
+				   user, SIZE_MAX), ari_req_peer(req));
 			report(req, u ? SECURITY_INVAL_PASSWORD :
 			       SECURITY_INVAL_ACCT_ID, user);
 			*delay_ms = backoff_global_fail(req->peer_addr);

@@ -136,11 +136,6 @@ const char *ari_req_header(const struct ari_req *req, const char *name)
 	return req->head ? http_head_get(req->head, name) : NULL;
 }
 
-const char *ari_req_peer(const struct ari_req *req)
-{
-	return req->peer ? req->peer : "websocket";
-}
-
 const char *ari_req_param(const struct ari_req *req, const char *name)
 {
 	for (int i = 0; i < req->match.nvars; i++) {

@@ -86,8 +86,12 @@ void ari_resp_data(struct ari_resp *resp, int code, const char *ctype,
 
 const char *ari_req_header(const struct ari_req *req, const char *name);
 bool ari_req_read_only(const struct ari_req *req);
-/* "127.0.0.1:50000" for logs. */
-const char *ari_req_peer(const struct ari_req *req);
+/* "127.0.0.1:50000" for logs ("websocket" for REST over the events
+ * socket). Inline: http_conf.c, which request.c calls, logs it too. */
+static inline const char *ari_req_peer(const struct ari_req *req)
+{
+	return req->peer ? req->peer : "websocket";
+}
 bool ari_resp_done(const struct ari_resp *resp);
 /* Add a header line ("Name: value", no CRLF) to the coming reply. */
 void ari_resp_header(struct ari_resp *resp, const char *fmt, ...)

@@ -107,85 +107,48 @@ static void aor_row(struct cli_out *out, int colon, const struct sip_aor *aor)
 		contact_row(out, colon + 2, CONTACT_END_NESTED, aor, le->data);
 }
 
-static struct sip_aor *aor_find(const char *name, size_t len)
+/* The auths of a list (auth, outbound_auth: "a, b") as Asterisk's
+ * "InAuth:  name/username" lines. */
+static void auth_lines(struct cli_out *out, const char *label,
+		       const char *list)
 {
-	for (struct le *le = list_head(&sipmod.conf->aors); le; le = le->next) {
-		struct sip_aor *a = le->data;
+	char tmp[256], *tok, *save = NULL;
 
-		if (strlen(a->name) == len && !strncmp(a->name, name, len))
-			return a;
-	}
-	return NULL;
-}
+	snprintf(tmp, sizeof(tmp), "%s", list ? list : "");
+	for (tok = strtok_r(tmp, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		const struct sip_authobj *a = sip_authobj_find(tok);
 
-static const struct sip_authobj *auth_find(const char *name, size_t len)
-{
-	for (struct le *le = list_head(&sipmod.conf->auths); le; le = le->next) {
-		const struct sip_authobj *a = le->data;
-
-		if (strlen(a->name) == len && !strncmp(a->name, name, len))
-			return a;
-	}
-	return NULL;
-}
-
-/* Each name of a comma list ("a, b"), blanks trimmed. */
-static void each_name(const char *list,
-		      void (*h)(const char *name, size_t len, void *arg),
-		      void *arg)
-{
-	const char *p = list;
-
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const char *q = p;
-
-		while (len && (*q == ' ' || *q == '\t')) {
-			q++;
-			len--;
-		}
-		while (len && (q[len - 1] == ' ' || q[len - 1] == '\t'))
-			len--;
-		if (len)
-			h(q, len, arg);
-		p = end ? end + 1 : NULL;
+		cli_printf(out, "%*s%s:  %s/%s\n", 11 - (int)strlen(label), "",
+			   label, tok, a && a->username ? a->username :
+			   a ? a->name : "");
 	}
 }
 
-struct block {
-	struct cli_out *out;
-	const char *label;           /* InAuth, OutAuth */
-};
-
-static void auth_line(const char *name, size_t len, void *arg)
+/* The endpoint's aors that exist, each with its contacts. */
+static void aor_lines(struct cli_out *out, const char *list)
 {
-	struct block *b = arg;
-	const struct sip_authobj *a = auth_find(name, len);
+	char tmp[256], *tok, *save = NULL;
 
-	cli_printf(b->out, "%*s%s:  %.*s/%s\n", 11 - (int)strlen(b->label),
-		   "", b->label, (int)len, name,
-		   a && a->username ? a->username : a ? a->name : "");
-}
+	snprintf(tmp, sizeof(tmp), "%s", list ? list : "");
+	for (tok = strtok_r(tmp, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		const struct sip_aor *a = sip_aor_find(tok);
 
-static void aor_line(const char *name, size_t len, void *arg)
-{
-	struct block *b = arg;
-	const struct sip_aor *a = aor_find(name, len);
-
-	if (a)
-		aor_row(b->out, 11, a);
+		if (a)
+			aor_row(out, 11, a);
+	}
 }
 
 static void channel_line(struct channel *ch, void *arg)
 {
-	struct block *b = arg;
+	struct cli_out *out = arg;
 	const struct timeval *tv = channel_creationtime(ch);
 	long secs = tv ? (long)(time(NULL) - tv->tv_sec) : 0;
 
 	if (secs < 0)
 		secs = 0;
-	cli_printf(b->out, "    Channel:  %-49.49s  %-12.12s  %02ld:%02ld:%02ld\n",
+	cli_printf(out, "    Channel:  %-49.49s  %-12.12s  %02ld:%02ld:%02ld\n",
 		   channel_name(ch), channel_state_str(channel_state(ch)),
 		   secs / 3600, secs / 60 % 60, secs % 60);
 }
@@ -194,7 +157,6 @@ static void channel_line(struct channel *ch, void *arg)
  * their contacts, transport, identifies with their matches, channels. */
 static void endpoint_block(struct cli_out *out, const struct sip_endpoint *e)
 {
-	struct block b = {.out = out};
 	char cid[80];
 
 	snprintf(cid, sizeof(cid), "%s%s%s", e->name, e->cid_num ? "/" : "",
@@ -202,11 +164,9 @@ static void endpoint_block(struct cli_out *out, const struct sip_endpoint *e)
 	cli_printf(out, " Endpoint:  %-51.51s  %-12.12s  %u of inf\n", cid,
 		   state_str(e),
 		   e->ep ? (unsigned)endpoint_channel_count(e->ep) : 0);
-	b.label = "InAuth";
-	each_name(e->auth, auth_line, &b);
-	b.label = "OutAuth";
-	each_name(e->outbound_auth, auth_line, &b);
-	each_name(e->aors, aor_line, &b);
+	auth_lines(out, "InAuth", e->auth);
+	auth_lines(out, "OutAuth", e->outbound_auth);
+	aor_lines(out, e->aors);
 	for (struct le *le = list_head(&sipmod.conf->transports);
 	     e->transport && le; le = le->next) {
 		const struct sip_tp_conf *t = le->data;
@@ -236,7 +196,7 @@ static void endpoint_block(struct cli_out *out, const struct sip_endpoint *e)
 		}
 	}
 	if (e->ep)
-		endpoint_channel_foreach(e->ep, channel_line, &b);
+		endpoint_channel_foreach(e->ep, channel_line, out);
 }
 
 static const char ENDPOINTS_HEAD[] =

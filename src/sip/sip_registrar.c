@@ -101,6 +101,15 @@ struct binding {
 	bool star;
 };
 
+/* The expiry a REGISTER asks for where a contact names none: its Expires
+ * header, else the aor's default. */
+static uint32_t request_expires(const struct sip_msg *msg,
+				const struct sip_aor *aor)
+{
+	return pl_isset(&msg->expires) ? pl_u32(&msg->expires) :
+	       aor->default_expiration;
+}
+
 /* Contact headers → bindings with their expiry (contact param, else the
  * Expires header, else the aor default). */
 static int read_bindings(const struct sip_msg *msg, const struct sip_aor *aor,
@@ -128,12 +137,8 @@ static int read_bindings(const struct sip_msg *msg, const struct sip_aor *aor,
 		    addr.auri.l >= sizeof(b[n].uri))
 			return EBADMSG;
 		pl_strcpy(&addr.auri, b[n].uri, sizeof(b[n].uri));
-		if (!msg_param_decode(&addr.params, "expires", &ex))
-			b[n].expires = pl_u32(&ex);
-		else if (pl_isset(&msg->expires))
-			b[n].expires = pl_u32(&msg->expires);
-		else
-			b[n].expires = aor->default_expiration;
+		b[n].expires = !msg_param_decode(&addr.params, "expires", &ex) ?
+			       pl_u32(&ex) : request_expires(msg, aor);
 		if (b[n].expires > aor->maximum_expiration)
 			b[n].expires = aor->maximum_expiration;
 		n++;
@@ -149,8 +154,7 @@ static int read_bindings(const struct sip_msg *msg, const struct sip_aor *aor,
 static uint32_t granted_expires(const struct sip_msg *msg,
 				const struct sip_aor *aor)
 {
-	uint32_t e = pl_isset(&msg->expires) ? pl_u32(&msg->expires) :
-		     aor->default_expiration;
+	uint32_t e = request_expires(msg, aor);
 
 	if (e > aor->maximum_expiration)
 		e = aor->maximum_expiration;

@@ -62,7 +62,6 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/timerwheel.h"
-#include "core/overload.h"
 #include "sip/sip_int.h"
 
 enum {
@@ -229,16 +228,12 @@ static const struct rec *remembered(const struct sip_msg *msg)
  * a random tag of its own, which is the one field changed here. */
 static void send_503(const struct sip_msg *msg)
 {
-	char retry[40] = "";
-	unsigned ra = overload_retry_after();
+	char retry[40];
 
 	((struct sip_msg *)msg)->tag = key_of(msg);
-	/* RFC 3261 21.5.4: when the caller may try again */
-	if (ra)
-		(void)re_snprintf(retry, sizeof(retry), "Retry-After: %u\r\n",
-				  ra);
 	(void)sip_replyf(sipmod.sip, msg, 503, "Service Unavailable",
-			 "%sContent-Length: 0\r\n\r\n", retry);
+			 "%sContent-Length: 0\r\n\r\n",
+			 sip_retry_after_hdr(retry, sizeof(retry)));
 }
 
 static void debug_absorbed(const struct sip_msg *msg, const char *what)

@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 #include <re_types.h>
 #include <re_fmt.h>
@@ -61,11 +60,10 @@ static bool out_of_resources(int err)
 static void refuse_offer(struct sip_call *call, const struct sip_msg *msg,
 			 int status)
 {
-	unsigned ra = overload_retry_after();
 	char retry[40] = "";
 
-	if (status == 503 && ra)
-		snprintf(retry, sizeof(retry), "Retry-After: %u\r\n", ra);
+	if (status == 503)
+		(void)sip_retry_after_hdr(retry, sizeof(retry));
 	(void)sip_treplyf(&call->st, NULL, sipmod.sip, msg, false,
 			  (uint16_t)status, reason_sip(status),
 			  "%sContent-Length: 0\r\n\r\n", retry);

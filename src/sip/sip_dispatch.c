@@ -39,14 +39,11 @@ static void reply_not_allowed(const struct sip_msg *msg)
 static void options_reply(const struct sip_msg *msg)
 {
 	if (overload_draining()) {
-		unsigned ra = overload_retry_after();
-		char retry[40] = "";
+		char retry[40];
 
-		if (ra)
-			snprintf(retry, sizeof(retry), "Retry-After: %u\r\n",
-				 ra);
 		(void)sip_replyf(sipmod.sip, msg, 503, "Service Unavailable",
-				 "%sContent-Length: 0\r\n\r\n", retry);
+				 "%sContent-Length: 0\r\n\r\n",
+				 sip_retry_after_hdr(retry, sizeof(retry)));
 		return;
 	}
 	(void)sip_replyf(sipmod.sip, msg, 200, "OK",

@@ -209,6 +209,9 @@ void sip_concrete_laddr(struct sa *laddr, const struct sa *peer);
  * "Request 'REGISTER' from '<sip:alice@host>' failed for '1.2.3.4:5060'
  *  (callid: x) - No matching endpoint found" */
 void sip_log_refused(const struct sip_msg *msg, const char *why);
+/* "Retry-After: N\r\n" for a 503 (ariadne.conf overload_retry_after), or
+ * "" when it is 0. Returns buf (40 bytes are enough). */
+const char *sip_retry_after_hdr(char *buf, size_t size);
 
 /* sip_security.c — security events and held refusals. */
 enum security_event_type;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include "base/log.h"
+#include "core/overload.h"
 #include "sip/sip_int.h"
 #include "net/tcp_tls.h"
 
@@ -121,6 +122,18 @@ static void tls_method(struct tls *tls, const char *method, const char *what)
 	else if (err)
 		log_warning("%s: method '%s' cannot be set: %s", what, method,
 			    strerror(err));
+}
+
+const char *sip_retry_after_hdr(char *buf, size_t size)
+{
+	unsigned ra = overload_retry_after();
+
+	/* RFC 3261 21.5.4: when the caller may try again */
+	if (ra)
+		(void)re_snprintf(buf, size, "Retry-After: %u\r\n", ra);
+	else if (size)
+		buf[0] = '\0';
+	return buf;
 }
 
 static int add_one_transport(int proto, const struct sa *bind,

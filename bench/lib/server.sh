@@ -81,6 +81,7 @@ astdatadir = $BENCH_TMP/data
 verbose = ${BENCH_VERBOSE:-3}
 highpriority = ${BENCH_HIGHPRIORITY:-no}
 sendthread = ${BENCH_SENDTHREAD:-auto}
+${BENCH_SENDPACING:+sendpacing = $BENCH_SENDPACING}
 CONF
 		cat > "$BENCH_TMP/etc/http.conf" <<CONF
 [general]

@@ -217,6 +217,7 @@ static const struct {
 	{"maxlag", &options.maxlag},
 	{"maxsetup", &options.maxsetup},
 	{"maxbacklog", &options.maxbacklog},
+	{"sendpacing", &options.sendpacing},
 	{"overload_retry_after", &options.overload_retry_after},
 	{"authfail_limit", &options.authfail_limit},
 	{"authfail_window", &options.authfail_window},
@@ -294,6 +295,7 @@ void options_load(const struct config *cfg, const char *confdir)
 	options.maxlag = 100;
 	options.maxbacklog = 50;
 	options.sendthread = -1;
+	options.sendpacing = 5;
 	options.overload_retry_after = 5;
 	options.authfail_limit = 5;
 	options.authfail_window = 60;
@@ -311,6 +313,12 @@ void options_load(const struct config *cfg, const char *confdir)
 		dir_option(cfg, "astspooldir", options.spooldir,
 			   sizeof(options.spooldir));
 		load_options(cfg);
+	}
+	if (options.sendpacing > SENDPACING_MAX) {
+		log_warning("sendpacing %d ms is more than a media tick can "
+			    "wait; using %d", options.sendpacing,
+			    SENDPACING_MAX);
+		options.sendpacing = SENDPACING_MAX;
 	}
 
 	make_dirs(options.logdir);

@@ -9,6 +9,8 @@
 
 struct config;
 
+#define SENDPACING_MAX 15
+
 struct options {
 	char confdir[256];   /* -C, default /etc/ariadne */
 	char logdir[256];    /* astlogdir, default /var/log/ariadne (root) or
@@ -27,6 +29,10 @@ struct options {
 	int sendthread;      /* [options] sendthread: media sends on a thread
 	                      * of their own; 1 yes, 0 no, -1 auto (default:
 	                      * when the machine has more than one CPU) */
+	int sendpacing;      /* [options] sendpacing: ms after its due
+	                      * instant that a tick's frames are written by
+	                      * the send thread (0: as soon as made; at most
+	                      * SENDPACING_MAX) */
 	/* Overload shedding of new calls (core/overload.h); 0 = off. */
 	int maxcalls;        /* [options] maxcalls: channels at most */
 	double maxload;      /* [options] maxload: 1-minute load average */

@@ -17,7 +17,8 @@
  * libre timer re-armed every tick stands in.
  *
  * The frames a tick makes are handed to the send thread in batches
- * (txoff_hold/txoff_release, net/txoff.h) when it runs. */
+ * (txoff_hold/txoff_release, net/txoff.h) when it runs, each tick's with
+ * the instant they are to leave (pace()). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -33,6 +34,7 @@
 #include <re_main.h>
 #include <re_tmr.h>
 #include "base/log.h"
+#include "base/options.h"
 #include "base/metrics.h"
 #include "core/overload.h"
 #include "media/media.h"
@@ -97,18 +99,32 @@ static void lag_sample(uint64_t late_us)
 }
 
 /* The timerfd knows when its next expiry is due; the first of the n
- * periods just counted was due n periods before that. */
-static void lag_sample_fd(uint64_t n)
+ * periods just counted was due n periods before that. Returns when the
+ * last of them was due (monotonic µs), 0 if the timerfd cannot say. */
+static uint64_t lag_sample_fd(uint64_t n)
 {
 	struct itimerspec its;
-	uint64_t rem_us, late_us;
+	uint64_t rem_us, late_us, t = mono_us();
 
 	if (timerfd_gettime(tick_fd, &its))
-		return;
+		return 0;
 	rem_us = (uint64_t)its.it_value.tv_sec * 1000000u +
 		 (uint64_t)its.it_value.tv_nsec / 1000u;
 	late_us = n * MEDIA_PTIME * 1000u;
 	lag_sample(late_us > rem_us ? late_us - rem_us : 0);
+	return t + rem_us - MEDIA_PTIME * 1000u;
+}
+
+/* Pacing ([options] sendpacing): the frames of a tick are written by the
+ * send thread sendpacing ms after the tick was due, not when the loop
+ * got round to making them. A loop that comes up to that much late —
+ * busy with what arrived just before — then costs the far end nothing:
+ * every tick's frames still leave the same time after its due instant.
+ * The price is that much more latency on the way out. */
+static void pace(uint64_t due_us)
+{
+	if (due_us && options.sendpacing > 0)
+		txoff_pace(due_us + (uint64_t)options.sendpacing * 1000u);
 }
 
 double media_tick_lag_ms(void)
@@ -128,7 +144,7 @@ static void collect_lag(void)
 /* The timerfd counts the periods that passed since we last read it. */
 static void tick_fd_h(int flags, void *arg)
 {
-	uint64_t n = 0, now;
+	uint64_t n = 0, now, due;
 
 	(void)flags;
 	(void)arg;
@@ -136,15 +152,17 @@ static void tick_fd_h(int flags, void *arg)
 		return;
 	now = tmr_jiffies();
 	observe_lag(n);
-	lag_sample_fd(n);
+	due = lag_sample_fd(n);
 	if (n > TICK_MAX_CATCHUP) {
 		log_debug(1, "Media tick %" PRIu64 " ms late, skipping ahead",
 			  (n - 1) * MEDIA_PTIME);
 		n = TICK_MAX_CATCHUP;
 	}
 	txoff_hold();
-	while (n-- > 0)
+	while (n-- > 0) {
+		pace(due ? due - n * MEDIA_PTIME * 1000u : 0);
 		media_chan_foreach_tick(now - n * MEDIA_PTIME);
+	}
 	txoff_release();
 }
 

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/uio.h>
 
 struct sa;
@@ -48,6 +49,12 @@ bool txoff_failed(const struct txoff_sock *ts);
  * over in large batches; outside, every send is handed over at once. */
 void txoff_hold(void);
 void txoff_release(void);
+/* Inside a hold: what is sent from now on is written no earlier than
+ * at_us (CLOCK_MONOTONIC, in µs), so that a tick the loop came to late
+ * still leaves on time (the media clock's pacing); 0: at once. What was
+ * handed over before it still goes first: order is never changed. Ends
+ * with the hold. */
+void txoff_pace(uint64_t at_us);
 
 /* Datagrams the thread could not send or was too far behind to take. */
 unsigned long long txoff_dropped(void);

@@ -1,11 +1,12 @@
 /* http.c — the ARI server's HTTP/1.1 connections: accepting them, reading
- * and framing requests (head, Content-Length, 100-continue, keep-alive),
+ * and framing requests (head, Content-Length or chunked, 100-continue,
+ * keep-alive),
  * writing replies, closing, and handing a connection over to a WebSocket.
  * What a request means is dispatch.c's; parsing is http_params.c's.
  *
  * It speaks HTTP directly over libre's tcp_conn instead of libre's http
  * server because that one closes requests over 512 KB without a reply, does
- * not frame chunked bodies and cannot hand the connection to our own
+ * not frame chunked bodies (ours are decoded: read_chunked) and cannot hand the connection to our own
  * WebSocket code (docs/ARCHITECTURE.md, "libre caveats"). */
 #include <errno.h>
 #include <stdint.h>
@@ -49,6 +50,7 @@ enum {
 	 * one reply plus RX_BACKLOG_MAX. */
 	TXQ_PAUSE    = 256 * 1024,
 	RX_BACKLOG_MAX = 2 * (HTTP_HEAD_MAX + HTTP_BODY_MAX),
+	CHUNKED_RAW_MAX = 2 * HTTP_BODY_MAX,  /* a chunked body in rx */
 	STALL_MS     = 30000,
 	RXSZ         = 65536,
 	IDLE_MS      = 30000,   /* session_inactivity, as Asterisk */
@@ -65,7 +67,10 @@ struct conn {
 	struct mbuf *rx;      /* received, not yet processed: buf[0..end) */
 	bool have_head;
 	struct http_head head;
-	size_t hlen, clen;
+	size_t hlen, clen;    /* clen: the body's bytes in rx, chunked or not */
+	bool chunked;         /* Transfer-Encoding: chunked */
+	char *body;           /* a chunked body's data (mem_alloc'd) */
+	size_t blen;
 	bool sent_continue;
 	bool close;           /* close after the reply to this request */
 	bool upgraded;        /* tcp_conn handed to a WebSocket */
@@ -106,6 +111,7 @@ static void conn_destructor(void *arg)
 	tmr_cancel(&c->tmr);
 	tcp_tls_release(c->tc);
 	http_head_free(&c->head);
+	mem_deref(c->body);
 	mem_deref(c->rx);
 	mem_deref(c->held);
 }
@@ -421,8 +427,11 @@ static void handle_request(struct conn *c)
 				.arg = c, .req = &req};
 
 	c->close = !keep_alive(h);
-	ari_dispatch_http(&req, &resp, (const char *)c->rx->buf + c->hlen,
-			  c->clen);
+	if (c->chunked)
+		ari_dispatch_http(&req, &resp, c->body, c->blen);
+	else
+		ari_dispatch_http(&req, &resp, (const char *)c->rx->buf +
+				  c->hlen, c->clen);
 }
 
 /* The request's Content-Length; false after an error reply. */
@@ -480,10 +489,23 @@ static bool check_framing(struct conn *c)
 	const char *expect = http_head_get(&c->head, "Expect");
 	unsigned long long clen;
 
-	/* A body we cannot frame would be read as the next request. */
-	if (te && strcasecmp(te, "identity")) {
-		early_error(c, 411, "Length Required");
+	c->chunked = te && http_token_list_has(te, "chunked");
+	/* A body we cannot frame would be read as the next request
+	 * (RFC 9112 6.1: 501 for a coding we do not know). */
+	if (te && !c->chunked && strcasecmp(te, "identity")) {
+		early_error(c, 501, "Unsupported Transfer-Encoding");
 		return false;
+	}
+	/* Both framings: a request smuggled past some proxy (RFC 9112 6.3). */
+	if (c->chunked && http_head_get(&c->head, "Content-Length")) {
+		early_error(c, 400, "Both Transfer-Encoding and Content-Length");
+		return false;
+	}
+	if (c->chunked) {
+		if (expect && !strcasecmp(expect, "100-continue") &&
+		    c->rx->end == c->hlen && !c->sent_continue)
+			send_continue(c);
+		return true;
 	}
 	if (!content_length(c, &clen))
 		return false;
@@ -566,6 +588,41 @@ static bool conn_behind(struct conn *c)
 	return true;
 }
 
+/* A chunked body, once it is all in rx: decoded into c->body, and
+ * c->clen set to the bytes it took in rx. False while more must arrive,
+ * or when closing after an error reply. */
+static bool read_chunked(struct conn *c)
+{
+	size_t have = c->rx->end - c->hlen, rawlen = 0;
+	int err;
+
+	size_t room = have < HTTP_BODY_MAX ? have + 1 : HTTP_BODY_MAX;
+	/* libre's mem_realloc() takes no NULL */
+	char *b = c->body ? mem_realloc(c->body, room) : mem_alloc(room, NULL);
+
+	if (!b) {
+		early_error(c, 500, "Out of memory");
+		return false;
+	}
+	c->body = b;
+	err = http_chunked_decode((const char *)c->rx->buf + c->hlen, have,
+				  c->body, HTTP_BODY_MAX, &c->blen, &rawlen);
+	/* Chunk headers and extensions could make the raw body endless
+	 * while its data stay small. */
+	if (err == EFBIG || (err == EAGAIN && have > CHUNKED_RAW_MAX)) {
+		early_error(c, 413, "Request body too large");
+		return false;
+	}
+	if (err == EBADMSG) {
+		early_error(c, 400, "Malformed chunked body");
+		return false;
+	}
+	if (err)
+		return false;
+	c->clen = rawlen;
+	return true;
+}
+
 static void conn_process(struct conn *c)
 {
 	while (!c->dead && !c->upgraded && !c->held) {
@@ -573,7 +630,8 @@ static void conn_process(struct conn *c)
 			break;
 		if (!c->have_head && !read_head(c))
 			break;
-		if (c->rx->end < c->hlen + c->clen)
+		if (c->chunked ? !read_chunked(c) :
+		    c->rx->end < c->hlen + c->clen)
 			break;
 
 		tmr_start(&c->tmr, g.idle_ms, idle_timeout, c);
@@ -582,8 +640,10 @@ static void conn_process(struct conn *c)
 			break;
 		rx_consume(c, c->hlen + c->clen);
 		http_head_free(&c->head);
+		c->body = mem_deref(c->body);
 		c->have_head = false;
-		c->hlen = c->clen = 0;
+		c->chunked = false;
+		c->hlen = c->clen = c->blen = 0;
 	}
 }
 

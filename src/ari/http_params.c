@@ -212,6 +212,86 @@ int http_head_count(const struct http_head *h, const char *name)
 	return n;
 }
 
+/* ---- chunked body ---- */
+
+/* The end of the line starting at buf[i] (the index after its LF), or 0
+ * when the LF has not arrived. */
+static size_t line_end(const char *buf, size_t len, size_t i)
+{
+	const char *lf = memchr(buf + i, '\n', len - i);
+
+	return lf ? (size_t)(lf - buf) + 1 : 0;
+}
+
+/* "1a;ext=x\r\n": the size in *n; false when not hex or too big. */
+static bool chunk_size(const char *p, const char *end, size_t *n)
+{
+	size_t v = 0, digits = 0;
+
+	for (; p < end && isxdigit((unsigned char)*p); p++, digits++) {
+		if (digits >= 8)
+			return false;
+		v = v * 16 + (size_t)(isdigit((unsigned char)*p) ? *p - '0' :
+				      (tolower((unsigned char)*p) - 'a' + 10));
+	}
+	if (!digits)
+		return false;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	/* what follows is a chunk extension (ignored) or the line end */
+	if (p < end && *p != ';' && *p != '\r' && *p != '\n')
+		return false;
+	*n = v;
+	return true;
+}
+
+int http_chunked_decode(const char *buf, size_t len, char *out, size_t max,
+			size_t *outlen, size_t *rawlen)
+{
+	size_t i = 0, o = 0, e, n;
+
+	for (;;) {
+		e = line_end(buf, len, i);
+		if (!e)
+			return EAGAIN;
+		if (!chunk_size(buf + i, buf + e, &n))
+			return EBADMSG;
+		i = e;
+		if (!n)
+			break;
+		if (n > max - o)
+			return EFBIG;
+		if (len - i < n + 1)
+			return EAGAIN;
+		memcpy(out + o, buf + i, n);
+		o += n;
+		i += n;
+		/* the chunk's own CRLF (or LF) */
+		if (buf[i] == '\r') {
+			if (len - i < 2)
+				return EAGAIN;
+			i++;
+		}
+		if (buf[i] != '\n')
+			return EBADMSG;
+		i++;
+	}
+	/* trailer fields, ignored, up to the empty line */
+	for (;;) {
+		e = line_end(buf, len, i);
+		if (!e)
+			return EAGAIN;
+		if (e - i <= 2 && (e - i == 1 || buf[i] == '\r'))
+			break;
+		if (!memchr(buf + i, ':', e - i))
+			return EBADMSG;
+		i = e;
+	}
+	*outlen = o;
+	*rawlen = e;
+	return 0;
+}
+
 /* ---- parameters ---- */
 
 void http_params_reset(struct http_params *p)

@@ -43,6 +43,15 @@ const char *http_head_get(const struct http_head *h, const char *name);
 /* Number of headers with this name. */
 int http_head_count(const struct http_head *h, const char *name);
 
+/* A chunked request body (Transfer-Encoding: chunked) at the start of
+ * buf[0..len): its data, at most max bytes, copied to out (room for
+ * the smaller of len and max), their count in
+ * *outlen, and in *rawlen how much of buf it took (through the trailers'
+ * empty line). 0 when it is complete, EAGAIN when more must arrive,
+ * EBADMSG when malformed, EFBIG when the data pass max. */
+int http_chunked_decode(const char *buf, size_t len, char *out, size_t max,
+			size_t *outlen, size_t *rawlen);
+
 /* ---- parameters (http_params.c) ---- */
 
 struct http_kv {

@@ -32,6 +32,7 @@
 #include "base/defer.h"
 #include "base/log.h"
 #include "base/options.h"
+#include "base/worker.h"
 #include "core/bridge.h"
 #include "core/cel.h"
 #include "core/channel.h"
@@ -261,6 +262,10 @@ static int start(void)
 			  strerror(err));
 		return err;
 	}
+	err = worker_start();
+	if (err)
+		log_warning("No worker thread (%s): crypt(3) password checks "
+			    "run on the event loop", strerror(err));
 	err = ari_init(conf_http, conf_ari);
 	if (err) {
 		log_error("Unable to start the ARI HTTP server: %s",
@@ -284,6 +289,7 @@ static void stop(void)
 	drain_signal_close();
 	cluster_close();
 	ari_close();
+	worker_stop();         /* after the connections its jobs are for */
 	channel_registry_close();
 	bridge_follow_close();
 	bridge_close();

@@ -28,11 +28,13 @@
 #include <re_tcp.h>
 #include "ari/dispatch.h"
 #include "ari/http.h"
+#include "ari/http_conf.h"
 #include "ari/http_params.h"
 #include "net/linger.h"
 #include "ari/request.h"
 #include "base/log.h"
 #include "base/reason.h"
+#include "base/worker.h"
 #include "net/tcp_tls.h"
 
 #ifndef ARIADNE_VERSION
@@ -81,6 +83,16 @@ struct conn {
 	                       * behind it wait, their replies keep order */
 	bool paused;          /* the client is behind on reading its replies:
 	                       * requests wait in rx until the queue drains */
+	struct verify *verifying; /* the request's crypt(3) password is being
+	                       * checked on the worker: it waits */
+	int crypt_verdict;    /* what that check found (ari_req) */
+};
+
+/* A crypt(3) check on the worker (base/worker.h) for conn c; c is NULL
+ * once the connection is gone before the check came back. */
+struct verify {
+	struct conn *c;
+	struct ari_crypt_check *chk;
 };
 
 /* http.conf bindaddr (plain) and, with tlsenable, tlsbindaddr. */
@@ -108,6 +120,8 @@ static void conn_destructor(void *arg)
 	if (c->le.list)
 		g.nconns--;
 	list_unlink(&c->le);
+	if (c->verifying)
+		c->verifying->c = NULL;  /* the worker's job frees it */
 	tmr_cancel(&c->tmr);
 	tcp_tls_release(c->tc);
 	http_head_free(&c->head);
@@ -158,7 +172,7 @@ static void recv_handler(struct mbuf *mb, void *arg)
 {
 	struct conn *c = arg;
 
-	if ((c->paused || c->held) &&
+	if ((c->paused || c->held || c->verifying) &&
 	    c->rx->end + mbuf_get_left(mb) > RX_BACKLOG_MAX) {
 		log_warning("HTTP client %s sends requests without reading the "
 			    "replies (%zu bytes of replies queued, %zu bytes of "
@@ -422,7 +436,8 @@ static void handle_request(struct conn *c)
 	const struct http_head *h = &c->head;
 	struct ari_req req = {.head = h, .tc = c->tc, .peer = c->peer_str,
 			      .peer_addr = &c->peer, .tls = c->tls,
-			      .method = h->method};
+			      .method = h->method,
+			      .crypt_verdict = c->crypt_verdict};
 	struct ari_resp resp = {.sendh = conn_send, .detachh = conn_detach,
 				.arg = c, .req = &req};
 
@@ -623,9 +638,77 @@ static bool read_chunked(struct conn *c)
 	return true;
 }
 
+static void verify_work(void *arg)
+{
+	struct verify *v = arg;
+
+	ari_http_crypt_run(v->chk);
+}
+
+static void verify_done(void *arg, bool ran)
+{
+	struct verify *v = arg;
+	struct conn *c = v->c;
+	int verdict = ran ? ari_http_crypt_done(v->chk) : -1;
+
+	if (!ran)
+		mem_deref(v->chk);
+	mem_deref(v);
+	if (!c)
+		return;
+	c->verifying = NULL;
+	c->crypt_verdict = verdict;
+	read_on(c);
+}
+
+/* A password that must go through crypt(3) (tens of ms) is checked on the
+ * worker thread, and the request waits for the verdict: on the loop, a
+ * few hundred guesses from as many addresses would stop everything else
+ * for seconds. True when the request now waits. */
+static bool verify_first(struct conn *c)
+{
+	struct ari_crypt_check *chk;
+	struct verify *v;
+	int err;
+
+	if (c->crypt_verdict)
+		return false;
+	chk = ari_http_crypt_check(&c->head, &c->peer);
+	if (!chk)
+		return false;
+	v = mem_zalloc(sizeof(*v), NULL);
+	if (v) {
+		/* the worker may start on it before worker_run() returns */
+		v->c = c;
+		v->chk = chk;
+	}
+	err = v ? worker_run(verify_work, verify_done, v) : ENOMEM;
+	if (!err) {
+		c->verifying = v;
+		return true;
+	}
+	mem_deref(v);
+	if (err == EBUSY) {
+		/* As many checks wait as the worker takes: a flood of
+		 * guesses. Refused unchecked, as a failure. */
+		log_debug(1, "ARI password from %s refused unchecked: %d "
+			  "crypt(3) checks waiting", c->peer_str,
+			  WORKER_QUEUE_MAX);
+		c->crypt_verdict = -1;
+	}
+	else {
+		/* no worker: checked on the loop, as before */
+		ari_http_crypt_run(chk);
+		c->crypt_verdict = ari_http_crypt_done(chk);
+		chk = NULL;
+	}
+	mem_deref(chk);
+	return false;
+}
+
 static void conn_process(struct conn *c)
 {
-	while (!c->dead && !c->upgraded && !c->held) {
+	while (!c->dead && !c->upgraded && !c->held && !c->verifying) {
 		if (conn_behind(c))
 			break;
 		if (!c->have_head && !read_head(c))
@@ -634,6 +717,8 @@ static void conn_process(struct conn *c)
 		    c->rx->end < c->hlen + c->clen)
 			break;
 
+		if (verify_first(c))
+			break;
 		tmr_start(&c->tmr, g.idle_ms, idle_timeout, c);
 		handle_request(c);
 		if (c->upgraded || c->dead)
@@ -643,6 +728,7 @@ static void conn_process(struct conn *c)
 		c->body = mem_deref(c->body);
 		c->have_head = false;
 		c->chunked = false;
+		c->crypt_verdict = 0;
 		c->hlen = c->clen = c->blen = 0;
 	}
 }

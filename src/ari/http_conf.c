@@ -69,24 +69,121 @@ static bool secret_eq(const char *a, const char *b)
 	return d == 0;
 }
 
-/* crypt(3) of the given password against the stored hash, as Asterisk's
- * ast_crypt_validate(); a password that matched once is then recognised by
- * its SHA-256 alone. */
-static bool crypt_ok(struct ari_user *u, const char *pass)
+/* crypt(3) of the password against the stored hash, as Asterisk's
+ * ast_crypt_validate(). Tens of ms by design: a password seen to match is
+ * then recognised by its SHA-256 alone (remember()), and http.c runs the
+ * first check of each password off the loop (ari_http_crypt_check). */
+static bool crypt_matches(const char *pass, const char *hash,
+			  struct crypt_data *cd)
+{
+	const char *h = crypt_r(pass, hash, cd);
+
+	return h && *h != '*' && secret_eq(h, hash);
+}
+
+static bool remembered(const struct ari_user *u, const char *pass,
+		       unsigned char d[SHA256_DIGEST_LENGTH])
+{
+	SHA256((const unsigned char *)pass, strlen(pass), d);
+	return u->ok_cached && !CRYPTO_memcmp(d, u->ok_digest,
+					      SHA256_DIGEST_LENGTH);
+}
+
+static void remember(struct ari_user *u,
+		     const unsigned char d[SHA256_DIGEST_LENGTH])
+{
+	memcpy(u->ok_digest, d, SHA256_DIGEST_LENGTH);
+	u->ok_cached = true;
+}
+
+/* verdict: what http.c found off the loop for this very request (1, -1),
+ * or 0 when it did not check (then the check runs here). */
+static bool crypt_ok(struct ari_user *u, const char *pass, int verdict)
 {
 	static struct crypt_data cd; /* 32 KB: not on the stack */
 	unsigned char d[SHA256_DIGEST_LENGTH];
-	const char *h;
 
-	SHA256((const unsigned char *)pass, strlen(pass), d);
-	if (u->ok_cached && !CRYPTO_memcmp(d, u->ok_digest, sizeof(d)))
+	if (remembered(u, pass, d))
 		return true;
-	h = crypt_r(pass, u->password, &cd);
-	if (!h || *h == '*' || !secret_eq(h, u->password))
+	if (verdict < 0 || !crypt_matches(pass, u->password, &cd))
 		return false;
-	memcpy(u->ok_digest, d, sizeof(d));
-	u->ok_cached = true;
+	remember(u, d);
 	return true;
+}
+
+/* A Basic Authorization header wins over the api_key query parameter, and
+ * only the first api_key counts: the order in which Asterisk checks them. */
+static bool credentials(const struct http_head *h, char *user, char *pass)
+{
+	return http_basic_decode(http_head_get(h, "Authorization"), user,
+				 USER_MAX, pass, PASS_MAX) ||
+	       http_api_key(h->query, user, USER_MAX, pass, PASS_MAX);
+}
+
+struct ari_crypt_check {
+	char user[USER_MAX];
+	char pass[PASS_MAX];
+	char *hash;           /* the user's, when the check began */
+	bool ok;
+};
+
+static void check_destructor(void *arg)
+{
+	struct ari_crypt_check *chk = arg;
+
+	memset(chk->pass, 0, sizeof(chk->pass));
+	mem_deref(chk->hash);
+}
+
+struct ari_crypt_check *ari_http_crypt_check(const struct http_head *h,
+					     const struct sa *peer)
+{
+	char user[USER_MAX], pass[PASS_MAX];
+	unsigned char d[SHA256_DIGEST_LENGTH];
+	struct ari_crypt_check *chk = NULL;
+	struct ari_user *u;
+
+	/* A refusal still held for the address: ari_http_authenticate()
+	 * refuses unchecked, so there is nothing to check. */
+	if (!credentials(h, user, pass) || backoff_global_busy(peer))
+		goto out;
+	u = user_find(user);
+	if (!u || !u->crypt || remembered(u, pass, d))
+		goto out;
+	chk = mem_zalloc(sizeof(*chk), check_destructor);
+	if (!chk || str_dup(&chk->hash, u->password)) {
+		chk = mem_deref(chk);
+		goto out;
+	}
+	memcpy(chk->user, user, sizeof(user));
+	memcpy(chk->pass, pass, sizeof(pass));
+ out:
+	memset(pass, 0, sizeof(pass));
+	return chk;
+}
+
+void ari_http_crypt_run(struct ari_crypt_check *chk)
+{
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+
+	chk->ok = cd && crypt_matches(chk->pass, chk->hash, cd);
+	free(cd);
+}
+
+int ari_http_crypt_done(struct ari_crypt_check *chk)
+{
+	unsigned char d[SHA256_DIGEST_LENGTH];
+	struct ari_user *u = user_find(chk->user);
+	int verdict = chk->ok ? 1 : -1;
+
+	/* The user's password may have changed meanwhile (a reload): a
+	 * match with the old one proves nothing. */
+	if (!u || !u->crypt || strcmp(u->password, chk->hash))
+		verdict = 0;
+	else if (chk->ok && !remembered(u, chk->pass, d))
+		remember(u, d);
+	mem_deref(chk);
+	return verdict;
 }
 
 /* Asterisk's ARI logs nothing when authentication fails (res_ari.c answers
@@ -110,22 +207,15 @@ static void report(const struct ari_req *req, enum security_event_type type,
 	security_event_report(&ev);
 }
 
-/* A Basic Authorization header wins over the api_key query parameter, and
- * only the first api_key counts: the order in which Asterisk checks them. */
 const struct ari_user *ari_http_authenticate(const struct ari_req *req,
 					     unsigned *delay_ms)
 {
-	const struct http_head *h = req->head;
 	char user[USER_MAX], pass[PASS_MAX];
 	struct ari_user *u = NULL;
 	bool have, ok = false;
 
 	*delay_ms = 0;
-	have = http_basic_decode(http_head_get(h, "Authorization"),
-				 user, sizeof(user), pass, sizeof(pass));
-	if (!have)
-		have = http_api_key(h->query, user, sizeof(user),
-				    pass, sizeof(pass));
+	have = credentials(req->head, user, pass);
 	if (have && backoff_global_busy(req->peer_addr)) {
 		/* One guess at a time from a slowed address (backoff.h): this
 		 * one is refused unchecked and uncounted, after the wait. */
@@ -137,7 +227,7 @@ const struct ari_user *ari_http_authenticate(const struct ari_req *req,
 	else if (have) {
 		u = user_find(user);
 		if (u)
-			ok = u->crypt ? crypt_ok(u, pass) :
+			ok = u->crypt ? crypt_ok(u, pass, req->crypt_verdict) :
 			     secret_eq(pass, u->password);
 		if (!ok) {
 			char who[USER_MAX];

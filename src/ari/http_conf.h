@@ -8,6 +8,7 @@
 
 struct ari_req;
 struct config;
+struct http_head;
 
 struct ari_user {
 	char *name;
@@ -46,6 +47,19 @@ void ari_http_conf_free(void);
  * *delay_ms is how long the refusal should be held back (0 on success). */
 const struct ari_user *ari_http_authenticate(const struct ari_req *req,
 					     unsigned *delay_ms);
+/* crypt(3) off the loop. A request whose password must go through
+ * crypt(3) before ari_http_authenticate() can answer (a crypt user, a
+ * password not yet seen to match) gets a check, else NULL. The check runs
+ * on any thread (ari_http_crypt_run); back on the loop,
+ * ari_http_crypt_done() remembers a match, frees the check and gives the
+ * request's ari_req.crypt_verdict: 1 matched, -1 did not, 0 the user
+ * changed meanwhile (check again). */
+struct ari_crypt_check;
+struct sa;
+struct ari_crypt_check *ari_http_crypt_check(const struct http_head *h,
+					     const struct sa *peer);
+void ari_http_crypt_run(struct ari_crypt_check *chk);
+int ari_http_crypt_done(struct ari_crypt_check *chk);
 /* Origin listed in allowed_origins (or "*" listed). */
 bool ari_http_origin_allowed(const char *origin);
 /* Is pretty printing configured? */

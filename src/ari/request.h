@@ -28,6 +28,9 @@ struct ari_req {
 	json_t *body;
 	const char *user;
 	bool read_only;
+	int crypt_verdict;             /* http.c checked this request's
+	                                * crypt(3) password off the loop: 1
+	                                * matched, -1 did not; 0 unchecked */
 };
 
 struct ari_resp;

@@ -431,3 +431,36 @@ serverTest('ari_crypt_password_format_accepts_the_password_and_refuses_others', 
 	const ws = await srv.events('cryptapp', { auth: 'hashed:s3cret-crypt' });
 	assert.ok(ws);
 });
+
+// crypt(3) is slow by design (here ~0.2 s a check: 1 000 000 SHA-512
+// rounds). Guesses from eight addresses at once must not stop the event
+// loop: their checks run on the worker thread, one after another, while a
+// plain user's request is answered at once. Each guess still gets its 401
+// and its security event.
+serverTest('crypt_checks_of_guesses_run_off_the_event_loop', {
+	files: { 'logger.conf': LOGGER },
+	setup: (srv) => {
+		fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({
+			general: { enabled: 'yes' },
+			asterisk: { type: 'user', password: 'asterisk' },
+			slow: { type: 'user', password_format: 'crypt',
+				password: '$6$rounds=1000000$saltsaltsaltsalt$' + 'A'.repeat(86) },
+		}));
+	},
+}, async (srv) => {
+	const t0 = Date.now();
+	const guesses = [];
+	for (let i = 2; i < 10; i++) guesses.push(ariFrom(srv, { auth: `slow:guess${i}`, localAddress: `127.0.0.${i}` }));
+	await sleep(50);
+	const ping = await ariFrom(srv, { auth: 'asterisk:asterisk' });
+	const done = await Promise.all(guesses);
+	const total = Date.now() - t0;
+	assert.equal(ping.status, 200);
+	assert.deepEqual(done.map((r) => r.status), Array(8).fill(401));
+	// The guesses took their time (so this test can see a stalled loop) ...
+	assert.ok(total >= 400, `eight checks took only ${total} ms: crypt(3) is not slow here`);
+	// ... and the plain request did not wait for them.
+	assert.ok(ping.ms < Math.min(150 * SLOW, total / 3), `ping took ${ping.ms} ms while the checks took ${total} ms`);
+	const lines = await waitSecurity(srv, 'InvalidPassword', 8);
+	assert.equal(lines.length, 8);
+});

@@ -71,8 +71,8 @@ struct conn {
 	struct http_head head;
 	size_t hlen, clen;    /* clen: the body's bytes in rx, chunked or not */
 	bool chunked;         /* Transfer-Encoding: chunked */
+	struct http_chunked ck; /* how far its decoding got */
 	char *body;           /* a chunked body's data (mem_alloc'd) */
-	size_t blen;
 	bool sent_continue;
 	bool close;           /* close after the reply to this request */
 	bool upgraded;        /* tcp_conn handed to a WebSocket */
@@ -443,7 +443,7 @@ static void handle_request(struct conn *c)
 
 	c->close = !keep_alive(h);
 	if (c->chunked)
-		ari_dispatch_http(&req, &resp, c->body, c->blen);
+		ari_dispatch_http(&req, &resp, c->body, c->ck.out);
 	else
 		ari_dispatch_http(&req, &resp, (const char *)c->rx->buf +
 				  c->hlen, c->clen);
@@ -603,25 +603,25 @@ static bool conn_behind(struct conn *c)
 	return true;
 }
 
-/* A chunked body, once it is all in rx: decoded into c->body, and
- * c->clen set to the bytes it took in rx. False while more must arrive,
- * or when closing after an error reply. */
+/* A chunked body, once it is all in rx: decoded into c->body (as it
+ * arrives: http_chunked_decode goes on where it stopped), and c->clen set
+ * to the bytes it took in rx. False while more must arrive, or when
+ * closing after an error reply. */
 static bool read_chunked(struct conn *c)
 {
-	size_t have = c->rx->end - c->hlen, rawlen = 0;
-	int err;
-
+	size_t have = c->rx->end - c->hlen;
 	size_t room = have < HTTP_BODY_MAX ? have + 1 : HTTP_BODY_MAX;
 	/* libre's mem_realloc() takes no NULL */
 	char *b = c->body ? mem_realloc(c->body, room) : mem_alloc(room, NULL);
+	int err;
 
 	if (!b) {
 		early_error(c, 500, "Out of memory");
 		return false;
 	}
 	c->body = b;
-	err = http_chunked_decode((const char *)c->rx->buf + c->hlen, have,
-				  c->body, HTTP_BODY_MAX, &c->blen, &rawlen);
+	err = http_chunked_decode(&c->ck, (const char *)c->rx->buf + c->hlen,
+				  have, c->body, HTTP_BODY_MAX);
 	/* Chunk headers and extensions could make the raw body endless
 	 * while its data stay small. */
 	if (err == EFBIG || (err == EAGAIN && have > CHUNKED_RAW_MAX)) {
@@ -634,7 +634,7 @@ static bool read_chunked(struct conn *c)
 	}
 	if (err)
 		return false;
-	c->clen = rawlen;
+	c->clen = c->ck.raw;
 	return true;
 }
 
@@ -729,7 +729,8 @@ static void conn_process(struct conn *c)
 		c->have_head = false;
 		c->chunked = false;
 		c->crypt_verdict = 0;
-		c->hlen = c->clen = c->blen = 0;
+		c->hlen = c->clen = 0;
+		memset(&c->ck, 0, sizeof(c->ck));
 	}
 }
 

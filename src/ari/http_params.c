@@ -214,12 +214,17 @@ int http_head_count(const struct http_head *h, const char *name)
 
 /* ---- chunked body ---- */
 
-/* The end of the line starting at buf[i] (the index after its LF), or 0
- * when the LF has not arrived. */
-static size_t line_end(const char *buf, size_t len, size_t i)
-{
-	const char *lf = memchr(buf + i, '\n', len - i);
+enum { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE };
 
+/* The end of the line starting at buf[i] (the index after its LF); 0 when
+ * the LF has not arrived, and then *toolong when the line already passes
+ * CHUNK_LINE_MAX (no size line or trailer field is that long). */
+static size_t line_end(const char *buf, size_t len, size_t i, bool *toolong)
+{
+	size_t n = len - i < CHUNK_LINE_MAX ? len - i : CHUNK_LINE_MAX;
+	const char *lf = memchr(buf + i, '\n', n);
+
+	*toolong = !lf && n == CHUNK_LINE_MAX;
 	return lf ? (size_t)(lf - buf) + 1 : 0;
 }
 
@@ -245,51 +250,75 @@ static bool chunk_size(const char *p, const char *end, size_t *n)
 	return true;
 }
 
-int http_chunked_decode(const char *buf, size_t len, char *out, size_t max,
-			size_t *outlen, size_t *rawlen)
+/* One step: a size line, data, the CRLF after data or a trailer line.
+ * 0 when it was taken (ck->raw moved on), else as http_chunked_decode. */
+static int chunk_step(struct http_chunked *ck, const char *buf, size_t len,
+		      char *out, size_t max)
 {
-	size_t i = 0, o = 0, e, n;
+	size_t i = ck->raw, e = 0, n;
+	bool toolong = false;
 
-	for (;;) {
-		e = line_end(buf, len, i);
+	if (ck->st == CH_SIZE || ck->st == CH_TRAILER) {
+		e = line_end(buf, len, i, &toolong);
 		if (!e)
-			return EAGAIN;
+			return toolong ? EBADMSG : EAGAIN;
+	}
+	switch (ck->st) {
+	case CH_SIZE:
 		if (!chunk_size(buf + i, buf + e, &n))
 			return EBADMSG;
-		i = e;
-		if (!n)
-			break;
-		if (n > max - o)
+		if (n > max - ck->out)
 			return EFBIG;
-		if (len - i < n + 1)
+		ck->left = n;
+		ck->st = n ? CH_DATA : CH_TRAILER;
+		ck->raw = e;
+		return 0;
+	case CH_DATA:
+		n = len - i < ck->left ? len - i : ck->left;
+		if (!n)
 			return EAGAIN;
-		memcpy(out + o, buf + i, n);
-		o += n;
-		i += n;
+		memcpy(out + ck->out, buf + i, n);
+		ck->out += n;
+		ck->left -= n;
+		ck->raw += n;
+		if (!ck->left)
+			ck->st = CH_DATA_END;
+		return 0;
+	case CH_DATA_END:
 		/* the chunk's own CRLF (or LF) */
-		if (buf[i] == '\r') {
+		if (i < len && buf[i] == '\r') {
 			if (len - i < 2)
 				return EAGAIN;
 			i++;
 		}
+		if (i >= len)
+			return EAGAIN;
 		if (buf[i] != '\n')
 			return EBADMSG;
-		i++;
-	}
-	/* trailer fields, ignored, up to the empty line */
-	for (;;) {
-		e = line_end(buf, len, i);
-		if (!e)
-			return EAGAIN;
-		if (e - i <= 2 && (e - i == 1 || buf[i] == '\r'))
-			break;
-		if (!memchr(buf + i, ':', e - i))
+		ck->raw = i + 1;
+		ck->st = CH_SIZE;
+		return 0;
+	case CH_TRAILER:
+		/* fields, ignored, up to the empty line */
+		if (e - i == 1 || (e - i == 2 && buf[i] == '\r'))
+			ck->st = CH_DONE;
+		else if (!memchr(buf + i, ':', e - i))
 			return EBADMSG;
-		i = e;
+		ck->raw = e;
+		return 0;
+	default:
+		return 0;
 	}
-	*outlen = o;
-	*rawlen = e;
-	return 0;
+}
+
+int http_chunked_decode(struct http_chunked *ck, const char *buf, size_t len,
+			char *out, size_t max)
+{
+	int err = 0;
+
+	while (ck->st != CH_DONE && !err)
+		err = chunk_step(ck, buf, len, out, max);
+	return err;
 }
 
 /* ---- parameters ---- */

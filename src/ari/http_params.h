@@ -43,14 +43,25 @@ const char *http_head_get(const struct http_head *h, const char *name);
 /* Number of headers with this name. */
 int http_head_count(const struct http_head *h, const char *name);
 
-/* A chunked request body (Transfer-Encoding: chunked) at the start of
- * buf[0..len): its data, at most max bytes, copied to out (room for
- * the smaller of len and max), their count in
- * *outlen, and in *rawlen how much of buf it took (through the trailers'
- * empty line). 0 when it is complete, EAGAIN when more must arrive,
- * EBADMSG when malformed, EFBIG when the data pass max. */
-int http_chunked_decode(const char *buf, size_t len, char *out, size_t max,
-			size_t *outlen, size_t *rawlen);
+/* A chunked request body (Transfer-Encoding: chunked), decoded as it
+ * arrives. buf[0..len) is the body's bytes so far; each call goes on
+ * where the last one stopped (a zeroed struct to begin), so a body that
+ * comes a byte at a time costs no more than one that comes at once. Its
+ * data, at most max bytes, go to out (which keeps what earlier calls put
+ * there; room for the smaller of len and max), their count in ck->out.
+ * 0 when the body is complete (ck->raw: the bytes of buf it took, through
+ * the trailers' empty line), EAGAIN when more must arrive, EBADMSG when
+ * malformed (or a size or trailer line passes CHUNK_LINE_MAX), EFBIG when
+ * the data pass max. */
+struct http_chunked {
+	size_t raw;           /* bytes of buf taken */
+	size_t out;           /* data bytes written to out */
+	size_t left;          /* of the current chunk's data */
+	int st;
+};
+enum { CHUNK_LINE_MAX = 4096 };
+int http_chunked_decode(struct http_chunked *ck, const char *buf, size_t len,
+			char *out, size_t max);
 
 /* ---- parameters (http_params.c) ---- */
 

@@ -1,7 +1,7 @@
 'use strict';
 // ARI over HTTP: authentication, routing errors, request bodies, hostile input.
 const assert = require('node:assert/strict');
-const { serverTest, ini, rawStatus, basicAuth, sleep, ASTERISK_ID_RE, TIMESTAMP_RE } = require('./lib/server');
+const { serverTest, ini, rawStatus, basicAuth, sleep, SLOW, ASTERISK_ID_RE, TIMESTAMP_RE } = require('./lib/server');
 
 const AUTH_HDR = 'Authorization: ' + basicAuth('asterisk:asterisk') + '\r\n';
 
@@ -173,6 +173,18 @@ serverTest('chunked_request_body_is_read_like_one_with_a_length', async (srv) =>
 	const v = await srv.get('/ari/asterisk/variable?variable=CH');
 	assert.equal(v.status, 200, v.body);
 	assert.equal(v.json.value, 'v'.repeat(300));
+});
+
+serverTest('chunked_body_sent_a_byte_at_a_time_is_read_whole', async (srv) => {
+	const body = '{"value":"byte by byte"}';
+	const chunks = `3;x=y\r\n${body.slice(0, 3)}\r\n${(body.length - 3).toString(16)}\r\n${body.slice(3)}\r\n0\r\n\r\n`;
+	const req = chunkedPost('CH3', '');
+	const pieces = [req];
+	for (const ch of chunks) pieces.push(ch, 1);
+	const res = await srv.raw(pieces, { timeout: 5000 * SLOW, untilResponse: true });
+	assert.equal(rawStatus(res.data), 204, JSON.stringify(res.data.slice(0, 200)));
+	const v = await srv.get('/ari/asterisk/variable?variable=CH3');
+	assert.equal(v.json && v.json.value, 'byte by byte', v.body);
 });
 
 serverTest('a_request_after_a_chunked_body_on_the_same_connection_is_answered', async (srv) => {

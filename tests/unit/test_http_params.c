@@ -229,6 +229,77 @@ static void reason_phrases_are_the_standard_ones(void **state)
 	assert_string_equal(reason_http(501), "Not Implemented");
 }
 
+/* Decode `raw` handed over n bytes more at a time (n = 0: all at once), as
+ * http.c does while a body arrives; the result and the data. */
+static int chunked_in_steps(const char *raw, size_t step, char *out,
+			    size_t max, struct http_chunked *ck)
+{
+	size_t len = strlen(raw), have = step ? 0 : len;
+	int err;
+
+	memset(ck, 0, sizeof(*ck));
+	for (;;) {
+		err = http_chunked_decode(ck, raw, have, out, max);
+		if (err != EAGAIN || have == len)
+			return err;
+		have = have + step < len ? have + step : len;
+	}
+}
+
+static void chunked_body_decodes_the_same_however_it_arrives(void **state)
+{
+	const char *raw = "5;ext=\"a b\"\r\nhello\r\n1A \r\n"
+			  "abcdefghijklmnopqrstuvwxyz\r\n"
+			  "1\n!\n0\r\nTrailer: x\r\nMore: y\r\n\r\nNEXT";
+	char out[64];
+	struct http_chunked ck;
+
+	(void)state;
+	for (size_t step = 0; step <= 7; step++) {
+		memset(out, 0, sizeof(out));
+		assert_int_equal(chunked_in_steps(raw, step, out, sizeof(out),
+						  &ck), 0);
+		assert_int_equal(ck.out, 32);
+		assert_memory_equal(out, "helloabcdefghijklmnopqrstuvwxyz!",
+				    32);
+		/* what follows the body is not part of it */
+		assert_int_equal(ck.raw, strlen(raw) - 4);
+	}
+}
+
+static void chunked_body_errors_are_told_apart(void **state)
+{
+	char out[16];
+	struct http_chunked ck;
+	char longline[CHUNK_LINE_MAX + 16];
+
+	(void)state;
+	/* incomplete at every stage */
+	assert_int_equal(chunked_in_steps("5\r\nhel", 0, out, 16, &ck), EAGAIN);
+	assert_int_equal(chunked_in_steps("5\r\nhello\r", 0, out, 16, &ck),
+			 EAGAIN);
+	assert_int_equal(chunked_in_steps("0\r\nX: 1\r\n", 0, out, 16, &ck),
+			 EAGAIN);
+	/* malformed */
+	assert_int_equal(chunked_in_steps("x\r\n", 1, out, 16, &ck), EBADMSG);
+	assert_int_equal(chunked_in_steps("5x\r\nhello\r\n", 0, out, 16, &ck),
+			 EBADMSG);
+	assert_int_equal(chunked_in_steps("2\r\nhello\r\n", 0, out, 16, &ck),
+			 EBADMSG);
+	assert_int_equal(chunked_in_steps("0\r\nno colon\r\n\r\n", 0, out,
+					  16, &ck), EBADMSG);
+	assert_int_equal(chunked_in_steps("123456789\r\n", 0, out, 16, &ck),
+			 EBADMSG);
+	/* a size line that never ends */
+	memset(longline, '0', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = '\0';
+	assert_int_equal(chunked_in_steps(longline, 0, out, 16, &ck), EBADMSG);
+	/* data over max, announced or sent */
+	assert_int_equal(chunked_in_steps("11\r\n", 0, out, 16, &ck), EFBIG);
+	assert_int_equal(chunked_in_steps("8\r\n12345678\r\n9\r\n", 0, out,
+					  16, &ck), EFBIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +317,8 @@ int main(void)
 		cmocka_unit_test(content_type_ignores_case_and_parameters),
 		cmocka_unit_test(token_lists_match_whole_items_without_case),
 		cmocka_unit_test(reason_phrases_are_the_standard_ones),
+		cmocka_unit_test(chunked_body_decodes_the_same_however_it_arrives),
+		cmocka_unit_test(chunked_body_errors_are_told_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

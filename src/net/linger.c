@@ -92,6 +92,10 @@ static void linger(struct tcp_conn *tc, uint32_t ms, bool fin)
 		return;
 	}
 	l->tc = tc;
+	/* TLS ends before TCP does: close_notify goes out ahead of the FIN
+	 * (what the peer sends after it is dropped unread anyway). */
+	if (fin)
+		tcp_tls_close_notify(tc);
 	tcp_set_handlers(tc, NULL, recv_drop, peer_closed, l);
 	list_append(&lingering, &l->le, l);
 	tmr_init(&l->tmr);

@@ -211,6 +211,14 @@ bool tcp_tls_on(const struct tcp_conn *tc)
 	return layer_find(tc) != NULL;
 }
 
+void tcp_tls_close_notify(struct tcp_conn *tc)
+{
+	/* libre's tls_conn says close_notify (SSL_shutdown) as it goes, and
+	 * writes it below its own layer; the layer's reference on tc goes,
+	 * the owner's stays. */
+	mem_deref(layer_find(tc));
+}
+
 void tcp_tls_release(struct tcp_conn *tc)
 {
 	/* The layer first: it holds a reference on tc, which the last

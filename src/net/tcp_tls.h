@@ -23,6 +23,10 @@ int tcp_tls_method(struct tls *tls, const char *method);
 int tcp_tls_attach(struct tcp_conn *tc, struct tls *tls);
 /* Was TLS put on tc? */
 bool tcp_tls_on(const struct tcp_conn *tc);
+/* End TLS on tc with its close_notify alert, which a TLS peer expects
+ * before the FIN (OpenSSL 3 reports an "unexpected eof" without it); tc
+ * itself stays, to be closed. Nothing when tc has no TLS. */
+void tcp_tls_close_notify(struct tcp_conn *tc);
 /* Let go of tc and its TLS layer, if it has one: every owner of a
  * connection that may carry TLS ends it with this, not mem_deref(). */
 void tcp_tls_release(struct tcp_conn *tc);

@@ -9,6 +9,7 @@
 #include "core/bridge.h"
 #include "core/channel.h"
 #include "core/core_metrics.h"
+#include "core/overload.h"
 #include "core/stasis.h"
 
 struct tally {
@@ -61,5 +62,6 @@ static void collect(void)
 
 int core_metrics_init(void)
 {
+	overload_metrics_at_zero();
 	return metrics_collector_add(collect);
 }

@@ -197,6 +197,25 @@ static const char *reason_label(enum overload_reason r)
 	}
 }
 
+static void count_refused(enum overload_reason r, double n)
+{
+	char labels[32];
+
+	snprintf(labels, sizeof(labels), "reason=\"%s\"", reason_label(r));
+	metrics_count("ariadne_calls_refused_total", "New calls refused "
+		      "because a limit of ariadne.conf [options] was reached "
+		      "(maxcalls, maxload; overload: maxlag, maxsetup; draining)",
+		      labels, n);
+}
+
+void overload_metrics_at_zero(void)
+{
+	count_refused(OVERLOAD_MAXCALLS, 0);
+	count_refused(OVERLOAD_MAXLOAD, 0);
+	count_refused(OVERLOAD_LAG, 0);       /* "overload" */
+	count_refused(OVERLOAD_DRAINING, 0);
+}
+
 static void log_refusal(enum overload_reason r, const char *who,
 			unsigned n)
 {
@@ -260,16 +279,12 @@ void overload_refused(enum overload_reason r, const char *who)
 		uint64_t at;
 		unsigned pending;    /* refused since the last line */
 	} rl[OVERLOAD_SETUP + 1];
-	char labels[32], name[160];
+	char name[160];
 	uint64_t now = tmr_jiffies();
 
 	if (r <= OVERLOAD_NONE || r > OVERLOAD_SETUP)
 		return;
-	snprintf(labels, sizeof(labels), "reason=\"%s\"", reason_label(r));
-	metrics_count("ariadne_calls_refused_total", "New calls refused "
-		      "because a limit of ariadne.conf [options] was reached "
-		      "(maxcalls, maxload; overload: maxlag, maxsetup; draining)",
-		      labels, 1);
+	count_refused(r, 1);
 	rl[r].pending++;
 	if (rl[r].logged && now - rl[r].at < LOG_INTERVAL_MS)
 		return;

@@ -66,6 +66,9 @@ enum overload_reason overload_check(double lag_ms, unsigned backlog_pct,
  * WARNING, at most once a second per reason with the number refused since
  * the last line. */
 void overload_refused(enum overload_reason r, const char *who);
+/* ariadne_calls_refused_total at 0 for every reason, so that the first
+ * refusal shows in rate() and increase() (core_metrics_init). */
+void overload_metrics_at_zero(void);
 
 /* The reason in words for a reply ("Maximum call limit of 2 calls
  * reached"), into buf. */

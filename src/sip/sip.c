@@ -83,12 +83,21 @@ static void check_references(void)
 /* ariadne_sip_responses_total{direction,class}: every response packet
  * sent or received, retransmissions included (libre's trace sees packets,
  * not transactions), by class 1xx..6xx; anything else is not a response. */
+static void count_response(bool tx, char cls, double n)
+{
+	char labels[48];
+
+	snprintf(labels, sizeof(labels), "direction=\"%s\",class=\"%cxx\"",
+		 tx ? "sent" : "received", cls);
+	metrics_count("ariadne_sip_responses_total", "SIP responses sent and "
+		      "received, by class (retransmissions included)", labels,
+		      n);
+}
+
 static void count_responses(bool tx, enum sip_transp tp, const struct sa *src,
 			const struct sa *dst, const uint8_t *pkt, size_t len,
 			void *arg)
 {
-	char labels[48];
-
 	(void)tp;
 	(void)src;
 	(void)dst;
@@ -96,11 +105,20 @@ static void count_responses(bool tx, enum sip_transp tp, const struct sa *src,
 	if (len < 12 || memcmp(pkt, "SIP/2.0 ", 8) || pkt[8] < '1' ||
 	    pkt[8] > '6')
 		return;
-	snprintf(labels, sizeof(labels), "direction=\"%s\",class=\"%cxx\"",
-		 tx ? "sent" : "received", pkt[8]);
-	metrics_count("ariadne_sip_responses_total", "SIP responses sent and "
-		      "received, by class (retransmissions included)", labels,
-		      1);
+	count_response(tx, (char)pkt[8], 1);
+}
+
+/* Every series of the SIP counters whose labels are known in advance is
+ * there from the start at 0: rate() and increase() then see the first
+ * call or the first 5xx, which a series born at 1 hides. */
+static void counters_at_zero(void)
+{
+	for (char cls = '1'; cls <= '6'; cls++) {
+		count_response(false, cls, 0);
+		count_response(true, cls, 0);
+	}
+	sip_call_count(false, 0);
+	sip_call_count(true, 0);
 }
 
 /* The stack, then what listens on it and what the core calls into. */
@@ -170,6 +188,7 @@ int sip_module_init(const struct config *pjsip)
 		return err;
 	}
 	publish_objects();
+	counters_at_zero();
 	(void)sip_outreg_start(pjsip);
 	(void)sip_outreg_cli_init();
 	(void)sip_cli_init();

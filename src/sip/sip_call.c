@@ -36,6 +36,14 @@
 
 static unsigned chan_seq;
 
+void sip_call_count(bool outbound, double n)
+{
+	metrics_count("ariadne_sip_calls_total", "SIP calls, by direction "
+		      "(in: an INVITE became a channel; out: a channel dials "
+		      "out)", outbound ? "direction=\"out\"" :
+		      "direction=\"in\"", n);
+}
+
 int sip_call_channel(struct sip_call *call, const char *id)
 {
 	char res[160];
@@ -46,10 +54,7 @@ int sip_call_channel(struct sip_call *call, const char *id)
 	if (err)
 		return err;
 	mem_ref(call); /* the channel's pvt reference, dropped by hangup */
-	metrics_count("ariadne_sip_calls_total", "SIP calls, by direction "
-		      "(in: an INVITE became a channel; out: a channel dials "
-		      "out)", call->outbound ? "direction=\"out\"" :
-		      "direction=\"in\"", 1);
+	sip_call_count(call->outbound, 1);
 	snprintf(res, sizeof(res), "PJSIP/%s", call->ep->name);
 	channel_set_endpoint(call->ch, res);
 	channel_set_language(call->ch, call->ep->language);

@@ -72,6 +72,9 @@ int sip_call_request(struct channel **chp, const char *resource,
 
 /* Channel name: PJSIP/<endpoint>-<8 hex digits> */
 int sip_call_channel(struct sip_call *call, const char *id);
+/* Add n to ariadne_sip_calls_total of a direction (0 makes the series
+ * there from the start, for rate() and alerts). */
+void sip_call_count(bool outbound, double n);
 
 /* sip_call_in.c — sipsess_listen's handler for a new INVITE. */
 void sip_call_incoming(const struct sip_msg *msg, void *arg);

@@ -89,6 +89,20 @@ mediaTest('metrics', 'a_scrape_during_a_call_shows_it_and_the_numbers_move', asy
 	assert.match(calls2, /^0 active calls\n[1-9]\d* calls? processed\nSystem uptime: \d+\n$/, calls2);
 });
 
+// Counters whose label sets are known in advance are there from the first
+// scrape at 0, so that rate() and increase() (an alert on refused calls)
+// see the first event rather than a series born at 1.
+serverTest('known_counters_are_at_zero_before_anything_happens', async (srv) => {
+	const m = await scrape(srv);
+	for (const reason of ['maxcalls', 'maxload', 'overload', 'draining'])
+		assert.equal(m[`ariadne_calls_refused_total{reason="${reason}"}`], 0, reason);
+	for (const dir of ['in', 'out'])
+		assert.equal(m[`ariadne_sip_calls_total{direction="${dir}"}`], 0, dir);
+	for (const dir of ['sent', 'received'])
+		for (const cls of '123456')
+			assert.equal(m[`ariadne_sip_responses_total{direction="${dir}",class="${cls}xx"}`], 0, `${dir} ${cls}xx`);
+});
+
 serverTest('metrics_need_ari_credentials_by_default', async (srv) => {
 	const r = await srv.request({ path: '/metrics', auth: null });
 	assert.equal(r.status, 401);

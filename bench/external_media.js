@@ -74,7 +74,9 @@ const TMP = process.env.BENCH_EM_TMP || require('node:os').tmpdir();
 const WS_FRAME = FRAME_BYTES + 4;                 // a BINARY frame of 640 bytes on the wire (2 + 2 header bytes)
 
 const u = new URL(URL_ARG);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+// Idle sockets go after 10 s, before the server's session_inactivity (30 s)
+// closes them under a request sent just then (ECONNRESET).
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16, timeout: 10000 });
 const AUTH_HDR = 'Basic ' + Buffer.from(AUTH).toString('base64');
 const enc = encodeURIComponent;
 const hr = () => process.hrtime.bigint();

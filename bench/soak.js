@@ -24,7 +24,9 @@ const SAMPLE_S = num('BENCH_SOAK_SAMPLE_S', 10);
 const RECONNECT_S = num('BENCH_SOAK_RECONNECT_S', 120);
 const ORIGINATE_MS = num('BENCH_SOAK_ORIGINATE_MS', 1000);
 const u = new URL(URL_ARG);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+// Idle sockets go after 10 s, before the server's session_inactivity (30 s)
+// closes them under a request sent just then (ECONNRESET).
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16, timeout: 10000 });
 const HDR = { Authorization: 'Basic ' + Buffer.from(AUTH).toString('base64') };
 const enc = encodeURIComponent;
 const t0 = Date.now();

@@ -124,9 +124,21 @@ static void mq_handler(int id, void *data, void *arg)
 	finish(j, true);
 }
 
-int worker_start(void)
+int worker_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
 {
 	sigset_t all, old;
+	int err;
+
+	/* Signals are the loop's: the thread inherits a mask of all. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+int worker_start(void)
+{
 	int err;
 
 	if (w.running)
@@ -138,11 +150,7 @@ int worker_start(void)
 	err = mqueue_alloc(&w.mq, mq_handler, NULL);
 	if (err)
 		return err;
-	/* Signals are the loop's: the thread inherits a mask of all. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&w.thread, NULL, thread_main, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = worker_thread_create(&w.thread, thread_main, NULL);
 	if (err) {
 		w.mq = mem_deref(w.mq);
 		return err;

@@ -5,6 +5,7 @@
 #ifndef ARIADNE_BASE_WORKER_H
 #define ARIADNE_BASE_WORKER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 /* On the worker thread: touch only what the job owns. */
@@ -23,5 +24,9 @@ void worker_stop(void);
 int worker_run(worker_work_h *work, worker_done_h *done, void *arg);
 
 enum { WORKER_QUEUE_MAX = 64 };
+
+/* pthread_create() of a thread that takes no signal (they are the
+ * loop's): for every thread of ours, this one and the send thread's. */
+int worker_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

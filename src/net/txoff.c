@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,6 +40,7 @@
 #include <re_sa.h>
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/worker.h"
 #include "net/txoff.h"
 
 enum {
@@ -773,7 +773,6 @@ static void close_fds(void)
 int txoff_start(void)
 {
 	static bool collecting;
-	sigset_t all, old;
 	int err;
 
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
@@ -792,11 +791,7 @@ int txoff_start(void)
 		close_fds();
 		return err;
 	}
-	/* Signals are the loop's: the thread inherits a mask of all. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&tx.thread, NULL, thread_main, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = worker_thread_create(&tx.thread, thread_main, NULL);
 	if (err) {
 		close_fds();
 		return err;

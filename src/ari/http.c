@@ -1,12 +1,12 @@
 /* http.c — the ARI server's HTTP/1.1 connections: accepting them, reading
- * and framing requests (head, Content-Length or chunked, 100-continue,
- * keep-alive),
- * writing replies, closing, and handing a connection over to a WebSocket.
- * What a request means is dispatch.c's; parsing is http_params.c's.
+ * and framing requests (head, Content-Length or chunked body, 100-continue,
+ * keep-alive), checking a crypt(3) password off the loop first, writing
+ * replies, closing, and handing a connection over to a WebSocket. What a
+ * request means is dispatch.c's; parsing is http_params.c's.
  *
  * It speaks HTTP directly over libre's tcp_conn instead of libre's http
  * server because that one closes requests over 512 KB without a reply, does
- * not frame chunked bodies (ours are decoded: read_chunked) and cannot hand the connection to our own
+ * not frame chunked bodies and cannot hand the connection to our own
  * WebSocket code (docs/ARCHITECTURE.md, "libre caveats"). */
 #include <errno.h>
 #include <stdint.h>

@@ -41,6 +41,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/worker.h"
+#include "net/pace.h"
 #include "net/txoff.h"
 
 enum {
@@ -49,13 +50,7 @@ enum {
 	CLOSING_POLL_MS = 100,            /* closed streams' deadlines */
 	CLOSE_GRACE_MS = 2000,            /* a closed stream's last bytes */
 	FREE_MAX = 8,                     /* spare batches kept */
-	PACE_MAX_US = 50 * 1000,          /* a paced group waits at most */
-	SPREAD_MAX_US = 12 * 1000,        /* a group's entries spread over */
-	SPREAD_SLACK_US = 200,            /* sleep only when this early */
 };
-
-#define SPREAD_MARGIN 1.25  /* slot over an entry's recent cost */
-#define SPREAD_FADE 0.98    /* per group, of the slot's old high */
 
 enum op { OP_SEND, OP_CLOSE };
 
@@ -355,79 +350,6 @@ static void dgram_send(const struct entry *e, const uint8_t *p)
 		atomic_fetch_add(&tx.dropped, 1);
 }
 
-static void sleep_until(uint64_t at_us)
-{
-	struct timespec t = {.tv_sec = (time_t)(at_us / 1000000u),
-			     .tv_nsec = (long)(at_us % 1000000u) * 1000};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) ==
-	       EINTR)
-		;
-}
-
-/* Pacing (txoff_pace): the entries the loop gave one instant — a media
- * tick's frames — are a group. The group starts at its instant, and its
- * entries leave at an even rate from there, entry i at start + i * slot,
- * rather than as fast as the kernel takes them. Why: writing a tick's
- * frames takes most of a period with hundreds of calls, and how long
- * varies from tick to tick with what else the machine does; a frame late
- * in the group then arrives a few ms earlier or later each tick. At an
- * even rate each frame keeps its place in time. slot is what an entry has
- * recently cost (the largest of late, fading), with a margin, so the rate
- * is one the thread can keep; a group never spreads over more than
- * SPREAD_MAX_US, and a few calls are not spread at all. */
-static struct {
-	uint64_t instant;           /* the group's, from txoff_pace() */
-	uint64_t start_us;          /* when its first entry was to leave */
-	unsigned n;                 /* its entries so far */
-	uint64_t busy_us;           /* the time they took to write */
-	double slot_us;
-} grp;
-
-static void group_begin(uint64_t instant, uint64_t now)
-{
-	if (grp.n) {
-		double cost = (double)grp.busy_us / grp.n * SPREAD_MARGIN;
-		double cap = (double)SPREAD_MAX_US / grp.n;
-
-		grp.slot_us *= SPREAD_FADE;
-		if (cost > grp.slot_us)
-			grp.slot_us = cost;
-		if (grp.slot_us > cap)
-			grp.slot_us = cap;
-	}
-	grp.instant = instant;
-	/* Past instants (a late tick, a thread behind) start now; an
-	 * instant impossibly far ahead is not waited for. */
-	grp.start_us = instant > now && instant - now <= PACE_MAX_US ?
-		       instant : now;
-	grp.n = 0;
-	grp.busy_us = 0;
-}
-
-/* Before each entry of a paced batch: wait for its turn. Returns when the
- * write began, for group_took(). */
-static uint64_t group_wait(uint64_t instant)
-{
-	uint64_t now = now_us(), due;
-
-	if (instant != grp.instant)
-		group_begin(instant, now);
-	due = grp.start_us + (uint64_t)(grp.n * grp.slot_us);
-	if (due > now + SPREAD_SLACK_US ||
-	    (!grp.n && due > now)) {
-		sleep_until(due);
-		now = now_us();
-	}
-	grp.n++;
-	return now;
-}
-
-static void group_took(uint64_t began)
-{
-	grp.busy_us += now_us() - began;
-}
-
 static void run_batch(const struct batch *b)
 {
 	size_t off = 0;
@@ -436,7 +358,7 @@ static void run_batch(const struct batch *b)
 		const struct entry *e = (const void *)(b->buf + off);
 		const uint8_t *p = b->buf + off + sizeof(*e);
 		uint64_t began = b->not_before_us ?
-				 group_wait(b->not_before_us) : 0;
+				 pace_wait(b->not_before_us) : 0;
 
 		if (e->op == OP_CLOSE)
 			sock_end(e->ts, e->fin);
@@ -445,7 +367,7 @@ static void run_batch(const struct batch *b)
 		else if (e->has_dst)
 			dgram_send(e, p);
 		if (began)
-			group_took(began);
+			pace_took(began);
 		off += align8(sizeof(*e) + e->len);
 	}
 }

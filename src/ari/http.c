@@ -28,13 +28,12 @@
 #include <re_tcp.h>
 #include "ari/dispatch.h"
 #include "ari/http.h"
-#include "ari/http_conf.h"
 #include "ari/http_params.h"
+#include "ari/http_verify.h"
 #include "net/linger.h"
 #include "ari/request.h"
 #include "base/log.h"
 #include "base/reason.h"
-#include "base/worker.h"
 #include "net/tcp_tls.h"
 
 #ifndef ARIADNE_VERSION
@@ -83,16 +82,9 @@ struct conn {
 	                       * behind it wait, their replies keep order */
 	bool paused;          /* the client is behind on reading its replies:
 	                       * requests wait in rx until the queue drains */
-	struct verify *verifying; /* the request's crypt(3) password is being
-	                       * checked on the worker: it waits */
+	struct http_verify *verifying; /* the request's crypt(3) password
+	                       * is being checked off the loop: it waits */
 	int crypt_verdict;    /* what that check found (ari_req) */
-};
-
-/* A crypt(3) check on the worker (base/worker.h) for conn c; c is NULL
- * once the connection is gone before the check came back. */
-struct verify {
-	struct conn *c;
-	struct ari_crypt_check *chk;
 };
 
 /* http.conf bindaddr (plain) and, with tlsenable, tlsbindaddr. */
@@ -120,8 +112,7 @@ static void conn_destructor(void *arg)
 	if (c->le.list)
 		g.nconns--;
 	list_unlink(&c->le);
-	if (c->verifying)
-		c->verifying->c = NULL;  /* the worker's job frees it */
+	http_verify_forget(c->verifying);
 	tmr_cancel(&c->tmr);
 	tcp_tls_release(c->tc);
 	http_head_free(&c->head);
@@ -500,17 +491,21 @@ static void send_continue(struct conn *c)
  * being closed with an error reply. */
 static bool check_framing(struct conn *c)
 {
-	const char *te = http_head_get(&c->head, "Transfer-Encoding");
 	const char *expect = http_head_get(&c->head, "Expect");
 	unsigned long long clen;
 
-	c->chunked = te && http_token_list_has(te, "chunked");
-	/* A body we cannot frame would be read as the next request
-	 * (RFC 9112 6.1: 501 for a coding we do not know). */
-	if (te && !c->chunked && strcasecmp(te, "identity")) {
+	enum http_te coding = http_transfer_coding(&c->head);
+
+	/* A body we cannot frame would be read as the next request. */
+	if (coding == HTTP_TE_BAD) {
+		early_error(c, 400, "Invalid Transfer-Encoding");
+		return false;
+	}
+	if (coding == HTTP_TE_UNKNOWN) {  /* RFC 9112 6.1 */
 		early_error(c, 501, "Unsupported Transfer-Encoding");
 		return false;
 	}
+	c->chunked = coding == HTTP_TE_CHUNKED;
 	/* Both framings: a request smuggled past some proxy (RFC 9112 6.3). */
 	if (c->chunked && http_head_get(&c->head, "Content-Length")) {
 		early_error(c, 400, "Both Transfer-Encoding and Content-Length");
@@ -638,72 +633,28 @@ static bool read_chunked(struct conn *c)
 	return true;
 }
 
-static void verify_work(void *arg)
+/* The verdict on the request's crypt(3) password (http_verify.h). */
+static void verified(int verdict, void *arg)
 {
-	struct verify *v = arg;
+	struct conn *c = arg;
 
-	ari_http_crypt_run(v->chk);
-}
-
-static void verify_done(void *arg, bool ran)
-{
-	struct verify *v = arg;
-	struct conn *c = v->c;
-	int verdict = ran ? ari_http_crypt_done(v->chk) : -1;
-
-	if (!ran)
-		mem_deref(v->chk);
-	mem_deref(v);
-	if (!c)
-		return;
 	c->verifying = NULL;
 	c->crypt_verdict = verdict;
 	read_on(c);
 }
 
-/* A password that must go through crypt(3) (tens of ms) is checked on the
- * worker thread, and the request waits for the verdict: on the loop, a
- * few hundred guesses from as many addresses would stop everything else
- * for seconds. True when the request now waits. */
+/* True when the request now waits for its password's check. */
 static bool verify_first(struct conn *c)
 {
-	struct ari_crypt_check *chk;
-	struct verify *v;
-	int err;
-
 	if (c->crypt_verdict)
 		return false;
-	chk = ari_http_crypt_check(&c->head, &c->peer);
-	if (!chk)
+	if (!http_verify_start(&c->verifying, &c->head, &c->peer,
+			       c->peer_str, verified, c, &c->crypt_verdict))
 		return false;
-	v = mem_zalloc(sizeof(*v), NULL);
-	if (v) {
-		/* the worker may start on it before worker_run() returns */
-		v->c = c;
-		v->chk = chk;
-	}
-	err = v ? worker_run(verify_work, verify_done, v) : ENOMEM;
-	if (!err) {
-		c->verifying = v;
-		return true;
-	}
-	mem_deref(v);
-	if (err == EBUSY) {
-		/* As many checks wait as the worker takes: a flood of
-		 * guesses. Refused unchecked, as a failure. */
-		log_debug(1, "ARI password from %s refused unchecked: %d "
-			  "crypt(3) checks waiting", c->peer_str,
-			  WORKER_QUEUE_MAX);
-		c->crypt_verdict = -1;
-	}
-	else {
-		/* no worker: checked on the loop, as before */
-		ari_http_crypt_run(chk);
-		c->crypt_verdict = ari_http_crypt_done(chk);
-		chk = NULL;
-	}
-	mem_deref(chk);
-	return false;
+	/* the wait is ours, not the client's silence: the idle timer
+	 * starts again with the answer (read_on) */
+	tmr_cancel(&c->tmr);
+	return true;
 }
 
 static void conn_process(struct conn *c)

@@ -214,6 +214,47 @@ int http_head_count(const struct http_head *h, const char *name)
 
 /* ---- chunked body ---- */
 
+/* Every Transfer-Encoding header, as one list (RFC 9110 5.3). */
+enum http_te http_transfer_coding(const struct http_head *h)
+{
+	int chunked = 0, other = 0;
+	bool last_chunked = false;
+
+	for (int i = 0; i < h->nhdr; i++) {
+		const char *p = h->hdr[i].value;
+
+		if (strcasecmp(h->hdr[i].name, "Transfer-Encoding"))
+			continue;
+		while (*p) {
+			const char *end;
+			size_t l;
+
+			while (*p == ' ' || *p == '\t' || *p == ',')
+				p++;
+			if (!*p)
+				break;
+			end = strchr(p, ',');
+			end = end ? end : p + strlen(p);
+			l = (size_t)(end - p);
+			while (l && (p[l - 1] == ' ' || p[l - 1] == '\t'))
+				l--;
+			last_chunked = l == 7 && !strncasecmp(p, "chunked", 7);
+			if (last_chunked)
+				chunked++;
+			else if (!(l == 8 && !strncasecmp(p, "identity", 8)))
+				other++;
+			p = end;
+		}
+	}
+	/* chunked must be the last coding, once (RFC 9112 6.3): else the
+	 * body's end cannot be found and the stream is lost */
+	if (chunked && (chunked > 1 || !last_chunked))
+		return HTTP_TE_BAD;
+	if (other)
+		return HTTP_TE_UNKNOWN;
+	return chunked ? HTTP_TE_CHUNKED : HTTP_TE_NONE;
+}
+
 enum { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE };
 
 /* The end of the line starting at buf[i] (the index after its LF); 0 when
@@ -228,26 +269,33 @@ static size_t line_end(const char *buf, size_t len, size_t i, bool *toolong)
 	return lf ? (size_t)(lf - buf) + 1 : 0;
 }
 
-/* "1a;ext=x\r\n": the size in *n; false when not hex or too big. */
-static bool chunk_size(const char *p, const char *end, size_t *n)
+/* "1a;ext=x\r\n" (p to end, the line with its LF): the size in *n.
+ * EBADMSG when it is not one; EFBIG when it is more than 8 hex digits,
+ * leading zeros aside (more than any body we take). */
+static int chunk_size(const char *p, const char *end, size_t *n)
 {
 	size_t v = 0, digits = 0;
+	bool any = false;
 
-	for (; p < end && isxdigit((unsigned char)*p); p++, digits++) {
-		if (digits >= 8)
-			return false;
+	for (; p < end && isxdigit((unsigned char)*p); p++) {
+		any = true;
+		if (!digits && *p == '0')
+			continue;
+		if (++digits > 8)
+			return EFBIG;
 		v = v * 16 + (size_t)(isdigit((unsigned char)*p) ? *p - '0' :
 				      (tolower((unsigned char)*p) - 'a' + 10));
 	}
-	if (!digits)
-		return false;
+	if (!any)
+		return EBADMSG;
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
-	/* what follows is a chunk extension (ignored) or the line end */
-	if (p < end && *p != ';' && *p != '\r' && *p != '\n')
-		return false;
+	/* a chunk extension (ignored), or the line's end: CRLF or LF */
+	if (p < end && *p != ';' && !(*p == '\r' && p + 2 == end) &&
+	    !(*p == '\n' && p + 1 == end))
+		return EBADMSG;
 	*n = v;
-	return true;
+	return 0;
 }
 
 /* One step: a size line, data, the CRLF after data or a trailer line.
@@ -257,6 +305,7 @@ static int chunk_step(struct http_chunked *ck, const char *buf, size_t len,
 {
 	size_t i = ck->raw, e = 0, n;
 	bool toolong = false;
+	int err;
 
 	if (ck->st == CH_SIZE || ck->st == CH_TRAILER) {
 		e = line_end(buf, len, i, &toolong);
@@ -265,8 +314,9 @@ static int chunk_step(struct http_chunked *ck, const char *buf, size_t len,
 	}
 	switch (ck->st) {
 	case CH_SIZE:
-		if (!chunk_size(buf + i, buf + e, &n))
-			return EBADMSG;
+		err = chunk_size(buf + i, buf + e, &n);
+		if (err)
+			return err;
 		if (n > max - ck->out)
 			return EFBIG;
 		ck->left = n;

@@ -43,6 +43,13 @@ const char *http_head_get(const struct http_head *h, const char *name);
 /* Number of headers with this name. */
 int http_head_count(const struct http_head *h, const char *name);
 
+/* What the Transfer-Encoding headers of a request say of its body:
+ * none (or identity), chunked, BAD (chunked not the last coding, or twice:
+ * 400, the stream cannot be framed) or UNKNOWN (a coding we do not decode,
+ * such as gzip: 501). */
+enum http_te { HTTP_TE_NONE, HTTP_TE_CHUNKED, HTTP_TE_BAD, HTTP_TE_UNKNOWN };
+enum http_te http_transfer_coding(const struct http_head *h);
+
 /* A chunked request body (Transfer-Encoding: chunked), decoded as it
  * arrives. buf[0..len) is the body's bytes so far; each call goes on
  * where the last one stopped (a zeroed struct to begin), so a body that

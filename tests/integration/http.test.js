@@ -166,7 +166,8 @@ serverTest('chunked_request_body_is_read_like_one_with_a_length', async (srv) =>
 	// in pieces that split a size line and a chunk.
 	const body = '{"value":"' + 'v'.repeat(300) + '"}';
 	const a = body.slice(0, 7), b = body.slice(7);
-	const req = chunkedPost('CH', `${a.length.toString(16)};name=x\r\n${a}\r\n${b.length.toString(16).toUpperCase()}\r\n${b}\r\n0\r\nX-Trailer: 1\r\n\r\n`);
+	// (the second size with leading zeros, as RFC 9112 allows)
+	const req = chunkedPost('CH', `${a.length.toString(16)};name=x\r\n${a}\r\n00000000${b.length.toString(16).toUpperCase()}\r\n${b}\r\n0\r\nX-Trailer: 1\r\n\r\n`);
 	const cut = req.indexOf(';name') + 2;
 	const res = await srv.raw([req.slice(0, cut), req.slice(cut, cut + 40), req.slice(cut + 40)], { timeout: 3000, untilResponse: true });
 	assert.equal(rawStatus(res.data), 204, JSON.stringify(res.data.slice(0, 200)));
@@ -208,9 +209,16 @@ serverTest('chunked_body_that_is_malformed_too_large_or_doubly_framed_is_refused
 		[chunkedPost('BAD', ('8000\r\n' + 'x'.repeat(0x8000) + '\r\n').repeat(17)), 413, /too large/],
 		// chunked and a Content-Length: refused, not guessed (request smuggling)
 		[chunkedPost('BAD', '0\r\n\r\n', 'Content-Length: 5\r\n'), 400, /Transfer-Encoding and Content-Length/],
-		// a coding we do not know
+		// a coding we do not know, alone or before chunked
 		['POST /ari/asterisk/variable?variable=BAD HTTP/1.1\r\nHost: x\r\n' + AUTH_HDR +
 			'Transfer-Encoding: gzip\r\n\r\nxxxx', 501, /Unsupported Transfer-Encoding/],
+		[chunkedPost('BAD', '0\r\n\r\n').replace('Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked'),
+			501, /Unsupported Transfer-Encoding/],
+		// chunked not the last coding: where the body ends cannot be known
+		[chunkedPost('BAD', '0\r\n\r\n').replace('Transfer-Encoding: chunked', 'Transfer-Encoding: chunked, gzip'),
+			400, /Invalid Transfer-Encoding/],
+		// a size of more than 8 hex digits (leading zeros aside) is too large
+		[chunkedPost('BAD', '123456789\r\n'), 413, /too large/],
 	];
 	for (const [req, status, re] of cases) {
 		const res = await srv.raw([req], { timeout: 3000, untilResponse: true });

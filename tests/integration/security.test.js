@@ -464,3 +464,49 @@ serverTest('crypt_checks_of_guesses_run_off_the_event_loop', {
 	const lines = await waitSecurity(srv, 'InvalidPassword', 8);
 	assert.equal(lines.length, 8);
 });
+
+// While its password waits for the worker, a request is not idle: with
+// session_inactivity shorter than the queue, every guess still gets its
+// 401 (none is closed without an answer). And checks for clients that gave
+// up are skipped: a flood of abandoned guesses does not hold up a real
+// user's first login behind it.
+const SLOW_HASH = '$6$rounds=1000000$saltsaltsaltsalt$' + 'A'.repeat(86);
+
+serverTest('a_request_waiting_for_its_crypt_check_is_answered_and_abandoned_ones_are_skipped', {
+	files: {
+		'logger.conf': LOGGER,
+		'http.conf': ini({ general: { enabled: 'yes', bindaddr: '127.0.0.1', bindport: '{{HTTP_PORT}}',
+			session_inactivity: 700 } }),
+	},
+	setup: (srv) => {
+		const real = execFileSync('openssl', ['passwd', '-6', 'right-one']).toString().trim();
+		fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({
+			general: { enabled: 'yes' },
+			asterisk: { type: 'user', password: 'asterisk' },
+			slow: { type: 'user', password_format: 'crypt', password: SLOW_HASH },
+			real: { type: 'user', password_format: 'crypt', password: real },
+		}));
+	},
+}, async (srv) => {
+	// Six checks of ~0.2 s each: the last waits over a second, past 700 ms.
+	const t0 = Date.now();
+	const six = [];
+	for (let i = 2; i < 8; i++) six.push(ariFrom(srv, { auth: `slow:w${i}`, localAddress: `127.0.0.${i}` }));
+	const got = await Promise.all(six);
+	assert.deepEqual(got.map((r) => r.status), Array(6).fill(401), JSON.stringify(got));
+	assert.ok(Date.now() - t0 >= 700, `the six checks took only ${Date.now() - t0} ms: none outwaited the idle time`);
+
+	// Twenty guesses whose clients leave at once, then a real first login.
+	for (let i = 20; i < 40; i++) {
+		const req = http.request({ host: '127.0.0.1', port: srv.port, path: '/ari/asterisk/ping',
+			localAddress: `127.0.1.${i}`, agent: false, headers: { Authorization: basicAuth(`slow:a${i}`) } });
+		req.on('error', () => {});
+		req.end();
+		setTimeout(() => req.destroy(), 30);
+	}
+	await sleep(150);
+	const real = await ariFrom(srv, { auth: 'real:right-one', localAddress: '127.0.2.1' });
+	assert.equal(real.status, 200);
+	// At most the check in progress is ahead of it, not 20 × 0.2 s.
+	assert.ok(real.ms < 1500 * SLOW, `the real login waited ${real.ms} ms behind abandoned guesses`);
+});

@@ -20,6 +20,8 @@
 #include "net/tcp_tls.h"
 #include "ari/ws_events.h"
 #include "base/config.h"
+#include "base/options.h"
+#include "core/module.h"
 #include "base/log.h"
 
 #define cf ari_http_conf
@@ -112,6 +114,47 @@ static void session_limits(const struct config *httpconf)
 					     3600000, 30000));
 }
 
+/* One of the configuration files again, from the configuration directory;
+ * NULL when there is none (its defaults then apply, as at start-up). */
+static int reread(const char *name, struct config **cfgp)
+{
+	int err = config_load(cfgp, options.confdir, name);
+
+	if (err == ENOENT) {
+		*cfgp = NULL;
+		return 0;
+	}
+	if (err)
+		log_error("Unable to load %s/%s: %s", options.confdir, name,
+			  strerror(err));
+	return err;
+}
+
+/* `module reload res_ari.so` (and `core reload`), as Asterisk's res_ari:
+ * ari.conf and http.conf read again, so that users, passwords, pretty,
+ * allowed_origins, channelvars, reconnect_* and the session limits change
+ * without a restart. Where the server listens (bindaddr, TLS) stays as
+ * it was until the next start. */
+static int ari_reload(void)
+{
+	struct config *httpconf = NULL, *ariconf = NULL;
+	int err = reread("http.conf", &httpconf);
+
+	if (!err)
+		err = reread("ari.conf", &ariconf);
+	if (!err)
+		err = ari_http_conf_load(httpconf, ariconf);
+	if (!err)
+		session_limits(httpconf);
+	config_free(httpconf);
+	config_free(ariconf);
+	return err;
+}
+
+static const struct module_ops res_ari_ops = {
+	.reload = ari_reload,
+};
+
 int ari_init(const struct config *httpconf, const struct config *ariconf)
 {
 	const char *v, *bindaddr;
@@ -127,6 +170,8 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 	err = ari_http_conf_load(httpconf, ariconf);
 	if (!err)
 		err = ari_metrics_init();
+	if (!err)
+		(void)module_ops_set("res_ari.so", &res_ari_ops);
 	if (err)
 		goto fail;
 

@@ -7,7 +7,7 @@ const { execFile } = require('node:child_process');
 const { test } = require('node:test');
 const crypto = require('node:crypto');
 const {
-	serverTest, BIN, REPO, sleep, pjsipConf, runSipp, assertSipp, freeUdpPort,
+	serverTest, BIN, REPO, sleep, ini, pjsipConf, runSipp, assertSipp, freeUdpPort,
 } = require('./lib/server');
 
 const VERSION = fs.readFileSync(path.join(REPO, 'VERSION'), 'utf8').trim();
@@ -206,4 +206,27 @@ serverTest('core_show_settings_has_asterisks_labels', { ariadneConf: { options: 
 	assert.equal(line('Run/Sockets directory:')[1], srv.runDir);
 	// The value column starts where Asterisk's does.
 	assert.equal(out.split('\n').find((l) => l.startsWith('  Version:')).indexOf(VERSION), 31);
+});
+
+// ari.conf is read again by `module reload res_ari.so`, as Asterisk's
+// res_ari reloads: a changed password counts at once, the old one no more.
+serverTest('module_reload_res_ari_reads_ari_conf_again', {
+	files: { 'ari.conf': ini({ general: { enabled: 'yes' }, asterisk: { type: 'user', password: 'asterisk' },
+		app1: { type: 'user', password: 'old-pass' } }) },
+}, async (srv) => {
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'app1:old-pass' })).status, 200);
+	fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({ general: { enabled: 'yes', pretty: 'yes' },
+		asterisk: { type: 'user', password: 'asterisk' }, app1: { type: 'user', password: 'new-pass' } }));
+	const r = await srv.cli('module reload res_ari.so');
+	assert.equal(r.code, 0, r.stderr);
+	assert.doesNotMatch(r.stdout, /does not support reloading|No such module/, r.stdout);
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'app1:old-pass' })).status, 401);
+	const ok = await srv.get('/ari/asterisk/ping', { auth: 'app1:new-pass' });
+	assert.equal(ok.status, 200);
+	assert.match(ok.body, /\n/, 'pretty = yes applies too');
+	// core reload reloads it as well
+	fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({ general: { enabled: 'yes' },
+		asterisk: { type: 'user', password: 'asterisk' }, app1: { type: 'user', password: 'third' } }));
+	await srv.cli('core reload');
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'app1:third' })).status, 200);
 });

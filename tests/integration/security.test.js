@@ -155,6 +155,15 @@ async function withSip(srv, fn, address) {
 	try { return await fn(c); } finally { c.close(); }
 }
 
+/** ari.conf with the usual asterisk user and these others. */
+function ariUsers(srv, users) {
+	fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({
+		general: { enabled: 'yes' },
+		asterisk: { type: 'user', password: 'asterisk' },
+		...users,
+	}));
+}
+
 // ---- ARI requests from a chosen source address ------------------------------
 
 function ariFrom(srv, { auth, localAddress = '127.0.0.1', path: p = '/ari/asterisk/ping' } = {}) {
@@ -412,12 +421,10 @@ serverTest('guesses_sent_all_at_once_get_one_check_per_delay', {
 serverTest('ari_crypt_password_format_accepts_the_password_and_refuses_others', {
 	setup: (srv) => {
 		const hash = execFileSync('openssl', ['passwd', '-6', 's3cret-crypt']).toString().trim();
-		fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({
-			general: { enabled: 'yes' },
-			asterisk: { type: 'user', password: 'asterisk' },
+		ariUsers(srv, {
 			hashed: { type: 'user', password_format: 'crypt', password: hash },
 			broken: { type: 'user', password_format: 'crypt', password: 'not-a-hash' },
-		}));
+		});
 	},
 }, async (srv) => {
 	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'hashed:s3cret-crypt' })).status, 200);
@@ -440,12 +447,10 @@ serverTest('ari_crypt_password_format_accepts_the_password_and_refuses_others', 
 serverTest('crypt_checks_of_guesses_run_off_the_event_loop', {
 	files: { 'logger.conf': LOGGER },
 	setup: (srv) => {
-		fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({
-			general: { enabled: 'yes' },
-			asterisk: { type: 'user', password: 'asterisk' },
+		ariUsers(srv, {
 			slow: { type: 'user', password_format: 'crypt',
 				password: '$6$rounds=1000000$saltsaltsaltsalt$' + 'A'.repeat(86) },
-		}));
+		});
 	},
 }, async (srv) => {
 	const t0 = Date.now();
@@ -480,12 +485,10 @@ serverTest('a_request_waiting_for_its_crypt_check_is_answered_and_abandoned_ones
 	},
 	setup: (srv) => {
 		const real = execFileSync('openssl', ['passwd', '-6', 'right-one']).toString().trim();
-		fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({
-			general: { enabled: 'yes' },
-			asterisk: { type: 'user', password: 'asterisk' },
+		ariUsers(srv, {
 			slow: { type: 'user', password_format: 'crypt', password: SLOW_HASH },
 			real: { type: 'user', password_format: 'crypt', password: real },
-		}));
+		});
 	},
 }, async (srv) => {
 	// Six checks of ~0.2 s each: the last waits over a second, past 700 ms.

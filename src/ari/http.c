@@ -52,6 +52,7 @@ enum {
 	TXQ_PAUSE    = 256 * 1024,
 	RX_BACKLOG_MAX = 2 * (HTTP_HEAD_MAX + HTTP_BODY_MAX),
 	CHUNKED_RAW_MAX = 2 * HTTP_BODY_MAX,  /* a chunked body in rx */
+	BUSY_RETRY_S = 2,       /* Retry-After of an unchecked password */
 	STALL_MS     = 30000,
 	RXSZ         = 65536,
 	IDLE_MS      = 30000,   /* session_inactivity, as Asterisk */
@@ -433,6 +434,14 @@ static void handle_request(struct conn *c)
 				.arg = c, .req = &req};
 
 	c->close = !keep_alive(h);
+	if (c->crypt_verdict == HTTP_VERIFY_BUSY) {
+		/* Its password was not checked: a 401 would be a lie that
+		 * counts against the address and reads as a failed login in
+		 * the security log (a real app's, during someone's flood). */
+		ari_resp_header(&resp, "Retry-After: %u", BUSY_RETRY_S);
+		ari_resp_error(&resp, 503, "Too many password checks waiting");
+		return;
+	}
 	if (c->chunked)
 		ari_dispatch_http(&req, &resp, c->body, c->ck.out);
 	else

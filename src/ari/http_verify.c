@@ -73,12 +73,12 @@ bool http_verify_start(struct http_verify **vp, const struct http_head *h,
 	mem_deref(v);
 	if (err == EBUSY) {
 		/* As many checks wait as the worker takes: a flood of
-		 * guesses. Refused unchecked, as a failure. */
-		log_debug(1, "ARI password from %s refused unchecked: %d "
+		 * guesses. Not checked, so neither right nor wrong. */
+		log_debug(1, "ARI password from %s not checked: %d "
 			  "crypt(3) checks waiting", peer_str,
 			  WORKER_QUEUE_MAX);
 		mem_deref(chk);
-		*verdict = -1;
+		*verdict = HTTP_VERIFY_BUSY;
 	}
 	else {
 		/* no worker: checked on the loop, as before */

@@ -10,14 +10,16 @@ struct http_verify;
 struct sa;
 
 /* The verdict, on the loop: 1 the password matched, -1 it did not, 0 the
- * user changed meanwhile (check again). */
+ * user changed meanwhile (check again), HTTP_VERIFY_BUSY not checked: as
+ * many checks wait as the worker takes (a flood of guesses). */
+enum { HTTP_VERIFY_BUSY = -2 };
 typedef void (http_verify_h)(int verdict, void *arg);
 
 /* True when the request's password goes to the worker thread: h is then
  * called with the verdict, unless http_verify_forget(*vp) came first.
  * False when no check is needed (*verdict untouched) or when it was
- * decided at once (*verdict set: -1 when too many checks wait, or the
- * check's own verdict when there is no worker). */
+ * decided at once (*verdict set: HTTP_VERIFY_BUSY, or the check's own
+ * verdict when there is no worker). */
 bool http_verify_start(struct http_verify **vp, const struct http_head *h,
 		       const struct sa *peer, const char *peer_str,
 		       http_verify_h *vh, void *arg, int *verdict);

@@ -16,6 +16,9 @@ const PASS = 'Xy9-secret';
 // The security channel as Asterisk's logger.conf.sample suggests, plus the
 // console so that waitForLog sees the lines.
 const LOGGER = '[logfiles]\nsecurity => security\nconsole => notice,warning,error,verbose,security\n';
+// A SHA-512 crypt(3) hash of 1 000 000 rounds that no password matches:
+// about 0.2 s a check, slow enough to see where checks run.
+const SLOW_HASH = '$6$rounds=1000000$saltsaltsaltsalt$' + 'A'.repeat(86);
 const SIP = { files: { 'pjsip.conf': pjsipConf({ alice: { password: PASS } }), 'logger.conf': LOGGER } };
 
 // fail2ban 1.0.2 (Debian 12), /etc/fail2ban/filter.d/asterisk.conf: the
@@ -447,10 +450,7 @@ serverTest('ari_crypt_password_format_accepts_the_password_and_refuses_others', 
 serverTest('crypt_checks_of_guesses_run_off_the_event_loop', {
 	files: { 'logger.conf': LOGGER },
 	setup: (srv) => {
-		ariUsers(srv, {
-			slow: { type: 'user', password_format: 'crypt',
-				password: '$6$rounds=1000000$saltsaltsaltsalt$' + 'A'.repeat(86) },
-		});
+		ariUsers(srv, { slow: { type: 'user', password_format: 'crypt', password: SLOW_HASH } });
 	},
 }, async (srv) => {
 	const t0 = Date.now();
@@ -475,8 +475,6 @@ serverTest('crypt_checks_of_guesses_run_off_the_event_loop', {
 // 401 (none is closed without an answer). And checks for clients that gave
 // up are skipped: a flood of abandoned guesses does not hold up a real
 // user's first login behind it.
-const SLOW_HASH = '$6$rounds=1000000$saltsaltsaltsalt$' + 'A'.repeat(86);
-
 serverTest('a_request_waiting_for_its_crypt_check_is_answered_and_abandoned_ones_are_skipped', {
 	files: {
 		'logger.conf': LOGGER,
@@ -512,4 +510,43 @@ serverTest('a_request_waiting_for_its_crypt_check_is_answered_and_abandoned_ones
 	assert.equal(real.status, 200);
 	// At most the check in progress is ahead of it, not 20 × 0.2 s.
 	assert.ok(real.ms < 1500 * SLOW, `the real login waited ${real.ms} ms behind abandoned guesses`);
+});
+
+// More guesses than the worker's queue (64) holds: those beyond it are not
+// checked, so they get 503 with Retry-After, not a 401. A 401 would count
+// against the address and be logged as a failed login: a real app
+// reconnecting during someone's flood would be slowed down and banned for
+// passwords nobody checked.
+serverTest('guesses_beyond_the_crypt_queue_get_503_and_no_security_event', {
+	files: { 'logger.conf': LOGGER },
+	setup: (srv) => ariUsers(srv, { slow: { type: 'user', password_format: 'crypt', password: SLOW_HASH } }),
+}, async (srv) => {
+	const answers = [];
+	const reqs = [];
+	for (let i = 0; i < 80; i++) {
+		const req = http.request({ host: '127.0.0.1', port: srv.port, path: '/ari/asterisk/ping',
+			localAddress: `127.0.3.${i + 1}`, agent: false, headers: { Authorization: basicAuth(`slow:f${i}`) } },
+		(res) => {
+			let body = '';
+			res.on('data', (d) => { body += d; });
+			res.on('end', () => answers.push({ status: res.statusCode, retry: res.headers['retry-after'], body }));
+		});
+		req.on('error', () => {});
+		req.end();
+		reqs.push(req);
+	}
+	for (let i = 0; i < 100 && answers.filter((a) => a.status === 503).length < 10; i++) await sleep(20);
+	await sleep(300);
+	for (const r of reqs) r.destroy();   // the rest are abandoned: their checks are skipped
+	const busy = answers.filter((a) => a.status === 503);
+	assert.ok(busy.length >= 10, `expected the guesses beyond the queue to get 503: ${JSON.stringify(answers.map((a) => a.status))}`);
+	for (const a of busy) {
+		assert.equal(a.retry, '2');
+		assert.match(a.body, /Too many password checks waiting/);
+	}
+	assert.ok(answers.every((a) => a.status === 503 || a.status === 401), JSON.stringify(answers));
+	await sleep(500);
+	// Only checked passwords are failures in the security log.
+	const refused = answers.filter((a) => a.status === 401).length;
+	assert.equal(securityLines(srv, 'InvalidPassword').length, refused);
 });

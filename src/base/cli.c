@@ -247,6 +247,19 @@ fail:
 
 /* The registered command with the most words that all match the start of
  * argv. */
+int cli_register_all(const struct cli_entry *cmds, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int e = cli_register(cmds[i].command, cmds[i].h, cmds[i].usage);
+
+		if (e && e != EALREADY && !err)
+			err = e;
+	}
+	return err;
+}
+
 static struct cli_cmd *find_cmd(char *argv[], int argc)
 {
 	struct cli_cmd *best = NULL;

@@ -21,6 +21,18 @@ typedef int (cli_cmd_h)(struct cli_out *out, int argc, char *argv[]);
 
 int cli_register(const char *command, cli_cmd_h *h, const char *usage);
 
+/* One command of a table for cli_register_all(). */
+struct cli_entry {
+	const char *command;
+	cli_cmd_h *h;
+	const char *usage;
+};
+
+/* Register every command of the table. One already registered (a module
+ * started again) is left as it is; the first other error is returned,
+ * after the rest were tried. */
+int cli_register_all(const struct cli_entry *cmds, size_t n);
+
 /* Server side: listen on `path` (unlinks a stale socket first; EADDRINUSE
  * when a live server answers on it). */
 int cli_listen(const char *path);

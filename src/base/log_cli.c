@@ -36,11 +36,11 @@ static int cli_logger_rotate(struct cli_out *out, int argc, char *argv[])
 
 int log_cli_init(void)
 {
-	int err = cli_register("logger show channels", cli_logger_show,
-			       "logger show channels");
+	static const struct cli_entry cmds[] = {
+		{"logger show channels", cli_logger_show,
+		 "logger show channels"},
+		{"logger rotate", cli_logger_rotate, "logger rotate"},
+	};
 
-	if (!err)
-		err = cli_register("logger rotate", cli_logger_rotate,
-				   "logger rotate");
-	return err;
+	return cli_register_all(cmds, sizeof(cmds) / sizeof(cmds[0]));
 }

@@ -486,11 +486,7 @@ static int drain(struct cli_out *out, int argc, char *argv[])
 
 int cli_core_init(void)
 {
-	static const struct {
-		const char *cmd;
-		cli_cmd_h *h;
-		const char *usage;
-	} cmds[] = {
+	static const struct cli_entry cmds[] = {
 		{"core show version", show_version,
 		 "Usage: core show version\n"
 		 "       Shows ariadne version information.\n"},
@@ -541,12 +537,6 @@ int cli_core_init(void)
 		 "       Causes ariadne to not accept new calls, and exit when all\n"
 		 "       active calls have terminated normally.\n"},
 	};
-	int err = 0;
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		int e = cli_register(cmds[i].cmd, cmds[i].h, cmds[i].usage);
-		if (e && e != EALREADY)
-			err = e;
-	}
-	return err;
+	return cli_register_all(cmds, sizeof(cmds) / sizeof(cmds[0]));
 }

@@ -384,31 +384,26 @@ static int cli_module_reload(struct cli_out *out, int argc, char *argv[])
 
 int module_registry_init(void)
 {
-	int err = 0;
+	static const struct cli_entry cmds[] = {
+		{"module show", cli_module_show, "module show [like <keyword>]"},
+		{"module load", cli_module_load, "module load <module name>"},
+		{"module unload", cli_module_unload,
+		 "module unload <module name>"},
+		{"module reload", cli_module_reload,
+		 "module reload [<module name>]"},
+		{"core reload", cli_reload_all,
+		 "Usage: core reload\n"
+		 "       Reloads every module that can reload.\n"},
+		{"reload", cli_reload_all,
+		 "Usage: reload\n"
+		 "       Same as core reload.\n"},
+	};
+	int err;
 
 	memset(stopped, 0, sizeof(stopped));
 	err = module_ops_set("cel_custom.so", &cel_custom_ops);
-	if (!err)
-		err = cli_register("module show", cli_module_show,
-				   "module show [like <keyword>]");
-	if (!err)
-		err = cli_register("module load", cli_module_load,
-				   "module load <module name>");
-	if (!err)
-		err = cli_register("module unload", cli_module_unload,
-				   "module unload <module name>");
-	if (!err)
-		err = cli_register("module reload", cli_module_reload,
-				   "module reload [<module name>]");
-	if (!err)
-		err = cli_register("core reload", cli_reload_all,
-				   "Usage: core reload\n"
-				   "       Reloads every module that can reload.\n");
-	if (!err)
-		err = cli_register("reload", cli_reload_all,
-				   "Usage: reload\n"
-				   "       Same as core reload.\n");
-	return err;
+	return err ? err : cli_register_all(cmds, sizeof(cmds) /
+					    sizeof(cmds[0]));
 }
 
 void module_registry_close(void)

@@ -317,22 +317,20 @@ static int show_aors(struct cli_out *out, int argc, char *argv[])
 
 int sip_cli_init(void)
 {
-	int err;
+	static const struct cli_entry cmds[] = {
+		{"pjsip show endpoints", show_endpoints,
+		 "Usage: pjsip show endpoints\n"
+		 "       Lists the PJSIP endpoints.\n"},
+		{"pjsip show endpoint", show_endpoint,
+		 "Usage: pjsip show endpoint <id>\n"
+		 "       Displays a PJSIP endpoint.\n"},
+		{"pjsip show contacts", show_contacts,
+		 "Usage: pjsip show contacts\n"
+		 "       Lists the PJSIP contacts.\n"},
+		{"pjsip show aors", show_aors,
+		 "Usage: pjsip show aors\n"
+		 "       Lists the PJSIP aors.\n"},
+	};
 
-	err = cli_register("pjsip show endpoints", show_endpoints,
-			   "Usage: pjsip show endpoints\n"
-			   "       Lists the PJSIP endpoints.\n");
-	if (!err)
-		err = cli_register("pjsip show endpoint", show_endpoint,
-				   "Usage: pjsip show endpoint <id>\n"
-				   "       Displays a PJSIP endpoint.\n");
-	if (!err)
-		err = cli_register("pjsip show contacts", show_contacts,
-				   "Usage: pjsip show contacts\n"
-				   "       Lists the PJSIP contacts.\n");
-	if (!err)
-		err = cli_register("pjsip show aors", show_aors,
-				   "Usage: pjsip show aors\n"
-				   "       Lists the PJSIP aors.\n");
-	return err;
+	return cli_register_all(cmds, sizeof(cmds) / sizeof(cmds[0]));
 }

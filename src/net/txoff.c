@@ -251,17 +251,12 @@ static bool pend_flush(struct txoff_sock *ts)
 	return !ts->pend_len;
 }
 
-static uint64_t now_us(void)
+static uint64_t now_ms(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
-}
-
-static uint64_t now_ms(void)
-{
-	return now_us() / 1000u;
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
 /* A closed socket whose bytes are all out (or never will be): the FIN

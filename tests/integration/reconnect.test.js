@@ -104,12 +104,17 @@ serverTest('a_call_survives_a_dropped_socket_and_the_app_gets_every_event_once_a
 		});
 	});
 
+/** An app's socket gets events e0..e2 (sequences 1..3), then breaks. */
+async function sawThreeThenLost(srv, app) {
+	const ws = await srv.events(app);
+	for (let i = 0; i < 3; i++) await userEvent(srv, app, `e${i}`);
+	await ws.waitFor((e) => e.eventname === 'e2');
+	await kill(ws);
+}
+
 serverTest('events_in_flight_when_the_socket_broke_come_again_with_since', withGrace({ reconnect_grace: 5 }),
 	async (srv) => {
-		const ws1 = await srv.events('fl');
-		for (let i = 0; i < 3; i++) await userEvent(srv, 'fl', `e${i}`);
-		await ws1.waitFor((e) => e.eventname === 'e2');
-		await kill(ws1);
+		await sawThreeThenLost(srv, 'fl');
 		for (let i = 3; i < 6; i++) assert.equal((await userEvent(srv, 'fl', `e${i}`)).status, 204);
 		// The client says it saw only the first event: 2..6 come again.
 		const ws2 = await srv.events('fl', { query: 'since=1' });
@@ -124,10 +129,7 @@ serverTest('events_in_flight_when_the_socket_broke_come_again_with_since', withG
 
 serverTest('since_older_than_the_buffer_gets_EventsLost_then_what_is_kept',
 	withGrace({ reconnect_grace: 5, reconnect_buffer: 5 }), async (srv) => {
-		const ws1 = await srv.events('small');
-		for (let i = 0; i < 3; i++) await userEvent(srv, 'small', `e${i}`);
-		await ws1.waitFor((e) => e.eventname === 'e2');
-		await kill(ws1);
+		await sawThreeThenLost(srv, 'small');
 		for (let i = 3; i < 13; i++) await userEvent(srv, 'small', `e${i}`);
 		const ws2 = await srv.events('small', { query: 'since=3' });
 		await ws2.waitFor((e) => e.eventname === 'e12');
@@ -141,10 +143,7 @@ serverTest('since_older_than_the_buffer_gets_EventsLost_then_what_is_kept',
 	});
 
 serverTest('without_grace_the_app_goes_at_once_and_since_gets_EventsLost_not_a_silent_gap', async (srv) => {
-	const ws1 = await srv.events('nog');
-	for (let i = 0; i < 3; i++) await userEvent(srv, 'nog', `e${i}`);
-	await ws1.waitFor((e) => e.eventname === 'e2');
-	await kill(ws1);
+	await sawThreeThenLost(srv, 'nog');
 	// Asterisk's behaviour: no socket, no app.
 	for (let i = 0; i < 50 && (await srv.get('/ari/applications')).json.length; i++) await sleep(20);
 	assert.deepEqual((await srv.get('/ari/applications')).json, []);
@@ -173,10 +172,7 @@ serverTest('a_deactivated_apps_log_goes_after_reconnect_retain', withGrace({ rec
 	async (srv) => {
 		// Apps named anew per session must not hold memory for ever: once an
 		// app has been gone for reconnect_retain, its kept events go too.
-		const ws1 = await srv.events('gone');
-		for (let i = 0; i < 3; i++) await userEvent(srv, 'gone', `e${i}`);
-		await ws1.waitFor((e) => e.eventname === 'e2');
-		await kill(ws1);
+		await sawThreeThenLost(srv, 'gone');
 		for (let i = 0; i < 50 && (await srv.get('/ari/applications')).json.length; i++) await sleep(20);
 		// Within the time the log is still there: since=1 is told only of
 		// what came after the app went (nothing), and numbering goes on.

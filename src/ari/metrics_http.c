@@ -3,7 +3,6 @@
  * layers keep in base/metrics.c, plus the process's resident memory, open
  * descriptors and start time, read from /proc at each scrape. Whether an
  * ARI user is needed is http.conf's metrics_auth (default yes). */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <re_mbuf.h>
 #include "ari/metrics_http.h"
 #include "ari/request.h"
+#include "base/fds.h"
 #include "base/metrics.h"
 #include "base/options.h"
 #include "base/timerwheel.h"
@@ -32,27 +32,15 @@ static double resident_bytes(void)
 	return (double)rss * (double)sysconf(_SC_PAGESIZE);
 }
 
-static double open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	double n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;            /* the directory's own descriptor */
-}
-
 static void collect_process(void)
 {
+	long fds = fds_open_count();
+
 	metrics_gauge("ariadne_resident_memory_bytes", "Resident memory "
 		      "(VmRSS)", NULL, resident_bytes());
-	metrics_gauge("ariadne_open_fds", "Open file descriptors", NULL,
-		      open_fds());
+	if (fds >= 0)
+		metrics_gauge("ariadne_open_fds", "Open file descriptors",
+			      NULL, (double)fds);
 	metrics_gauge("ariadne_timers", "Timers running in the event loop "
 		      "(libre's SIP transaction timers included)", NULL,
 		      timerwheel_count());

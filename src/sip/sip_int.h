@@ -4,8 +4,8 @@
  * parsers, the cause/status mapping, the module's state and libre stack,
  * endpoint lookup and state, the malformed-request guard. The files behind
  * it (sip_objects, sip_conf, sip_cause, sip_malformed, sip_stack,
- * sip_endpoint) call nothing of the headers above it, sip_services.h and
- * sip_call.h. Not for use outside src/sip. */
+ * sip_tcp_guard, sip_endpoint) call nothing of the headers above it,
+ * sip_services.h and sip_call.h. Not for use outside src/sip. */
 #ifndef ARIADNE_SIP_INT_H
 #define ARIADNE_SIP_INT_H
 
@@ -167,6 +167,11 @@ void sip_udp_rcvbuf_grow(struct udp_sock *us);
 unsigned sip_udp_backlog_pct(const struct sip_msg *msg);
 /* Send the probe that makes the first request arrive on a UDP transport. */
 int sip_malformed_probe(const struct sa *bind);
+
+/* sip_tcp_guard.c — the SIP TCP and TLS listeners: a real backlog, and
+ * shut while file descriptors run short. Add after sip_transp_add(). */
+int sip_tcp_guard_add(const struct sa *laddr, const char *name);
+void sip_tcp_guard_close(void);
 
 /* sip_answered.c — answered INVITEs: libre's transaction cut short, or
  * none for a 503, the INVITE remembered for 32 s in a few bytes, its

@@ -155,6 +155,8 @@ static int add_one_transport(int proto, const struct sa *bind,
 	sipmod.ntransports++;
 	if (proto == SIP_TRANSP_UDP)
 		(void)sip_malformed_probe(bind);
+	else if (proto == SIP_TRANSP_TCP || proto == SIP_TRANSP_TLS)
+		(void)sip_tcp_guard_add(bind, name);
 	{
 		char addr[64];
 
@@ -273,6 +275,7 @@ int sip_stack_open(void)
  * transports: at shutdown nothing is left to wait for. */
 void sip_stack_close(void)
 {
+	sip_tcp_guard_close();  /* before libre closes the listeners */
 	sipmod.sip = mem_deref(sipmod.sip);
 	dnsc = mem_deref(dnsc);
 }

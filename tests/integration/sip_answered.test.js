@@ -46,20 +46,12 @@ async function answeredCall(srv, ws, peer, id) {
 	return { inv, channel };
 }
 
-async function metric(srv, name) {
-	const r = await srv.get('/metrics');
-	assert.equal(r.status, 200, r.body);
-	const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(r.body);
-	assert.ok(m, `${name} in /metrics`);
-	return Number(m[1]);
-}
-
 serverTest('a_retransmitted_invite_long_after_the_200_is_absorbed_not_a_second_call', OPEN, async (srv) => {
 	const ws = await srv.events('sipapp');
 	const peer = await udpPeer();
 	try {
 		const { inv, channel } = await answeredCall(srv, ws, peer, 'accepted-1');
-		assert.equal(await metric(srv, 'ariadne_sip_invites_remembered'), 1);
+		assert.equal(await srv.metric('ariadne_sip_invites_remembered'), 1);
 
 		// libre's transaction lives 500 ms now; well past it, the INVITE
 		// comes again, as from a caller that never heard 100 nor 200.
@@ -85,7 +77,7 @@ serverTest('an_answered_call_leaves_no_timer_behind_once_it_has_ended', OPEN, as
 	const peer = await udpPeer();
 	try {
 		await sleep(300);
-		const idle = await metric(srv, 'ariadne_timers');
+		const idle = await srv.metric('ariadne_timers');
 		const { channel } = await answeredCall(srv, ws, peer, 'accepted-timers');
 		// The peer hangs up: its BYE is answered by a server transaction
 		// that libre keeps 32 s over UDP (Timer J, untouched), so the call
@@ -102,10 +94,10 @@ serverTest('an_answered_call_leaves_no_timer_behind_once_it_has_ended', OPEN, as
 		let now;
 		do {
 			await sleep(250);
-			now = await metric(srv, 'ariadne_timers');
+			now = await srv.metric('ariadne_timers');
 		} while (now > idle && Date.now() < deadline);
 		assert.ok(now <= idle, `timers: ${now} after the call, ${idle} before`);
-		assert.equal(await metric(srv, 'ariadne_sip_invites_remembered'), 1, 'the INVITE is still remembered');
+		assert.equal(await srv.metric('ariadne_sip_invites_remembered'), 1, 'the INVITE is still remembered');
 	} finally {
 		await peer.close();
 	}

@@ -482,8 +482,15 @@ class Server {
 	_spawn() {
 		this.stderr = '';
 		this.exit = null;
-		const args = ['-C', this.confDir, '-f', ...(this.opts.args || [])];
-		this.proc = trackChild(spawn(BIN, args, {
+		let args = ['-C', this.confDir, '-f', ...(this.opts.args || [])];
+		let bin = BIN;
+		// opts.nofile: the server's limit of open files (soft and hard);
+		// prlimit execs it, so the pid is the server's
+		if (this.opts.nofile) {
+			args = [`--nofile=${this.opts.nofile}:${this.opts.nofile}`, BIN, ...args];
+			bin = 'prlimit';
+		}
+		this.proc = trackChild(spawn(bin, args, {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env: Object.assign({}, process.env, this.opts.env || {}),
 		}));
@@ -604,6 +611,15 @@ class Server {
 		return client;
 	}
 
+	/** The value of an unlabelled series in GET /metrics (asserted present). */
+	async metric(name) {
+		const r = await this.get('/metrics');
+		assert.equal(r.status, 200, r.body);
+		const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(r.body);
+		assert.ok(m, `${name} in /metrics`);
+		return Number(m[1]);
+	}
+
 	/** ariadne -C dir -rx cmd → {code, stdout, stderr}. */
 	cli(cmd, { timeout = 5000 * SLOW } = {}) {
 		return new Promise((resolve) => {
@@ -690,7 +706,7 @@ async function startServer(opts = {}) {
 /**
  * test() with a fresh server: fn(srv, t). The server is always stopped; its
  * exit status is asserted; its stderr is appended to any failure.
- * opts: server options (files, args, env, readyAuth) plus `timeout` for the test.
+ * opts: server options (files, args, env, readyAuth, nofile) plus `timeout` for the test.
  */
 function serverTest(name, opts, fn) {
 	if (typeof opts === 'function') { fn = opts; opts = {}; }

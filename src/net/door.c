@@ -1,0 +1,249 @@
+/* door.c — a listening TCP socket we do not own, and the kernel's means
+ * to stop it taking new connections.
+ *
+ * Why: libre's listening sockets accept one connection per readable event
+ * and, when accept() fails (no descriptor free: EMFILE), simply return; the
+ * socket stays readable and the loop spins at 100 % CPU for as long as the
+ * queue is full, starving every call. libre offers no way to pause a
+ * listener, so we find its socket by its address and act on it directly:
+ *
+ * - Shut: a one-instruction classic BPF filter that drops every packet to
+ *   the listening socket. The kernel runs a listener's filter on SYNs and
+ *   on the ACKs completing handshakes, so no new connection is made;
+ *   clients retransmit their SYN (1, 3, 7 s ...) and get in once the filter
+ *   is gone. Connections already made are other sockets: untouched.
+ * - Refuse what waits: connections that finished their handshake before
+ *   the filter sit in the accept queue and keep the socket readable. We
+ *   accept and close them ourselves, with a descriptor kept aside so that
+ *   this works with none free (the classic reserve descriptor).
+ * - Reclaim the silent: connections that were made and never sent a byte
+ *   (a flood's, typically) are shut down after a while; their owner reads
+ *   the end of the stream and closes them, and the descriptors come back.
+ * - Backlog: listen() on a listening socket just sets a new backlog. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stddef.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <linux/filter.h>
+#include <linux/tcp.h>      /* glibc's struct tcp_info lacks bytes_received */
+#include <unistd.h>
+#include <re_types.h>
+#include <re_mem.h>
+#include <re_sa.h>
+#include "net/door.h"
+
+/* the kernel's TCP_ESTABLISHED, which no uapi header of linux/tcp.h's
+ * kind defines */
+enum { DOOR_TCP_ESTABLISHED = 1 };
+
+struct door {
+	int fd;          /* weak: libre's listening socket */
+	struct sa laddr;
+	int spare;       /* ours: given up to refuse the queue */
+	bool shut;
+};
+
+static void door_destructor(void *arg)
+{
+	struct door *d = arg;
+
+	if (d->spare >= 0)
+		close(d->spare);
+}
+
+static bool is_listener_at(int fd, const struct sa *laddr)
+{
+	int on = 0, proto = 0;
+	socklen_t len = sizeof(on);
+	struct sa local;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) || !on)
+		return false;
+	len = sizeof(proto);
+	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) ||
+	    proto != IPPROTO_TCP)
+		return false;
+	sa_init(&local, AF_UNSPEC);
+	if (getsockname(fd, &local.u.sa, &local.len))
+		return false;
+	return sa_cmp(&local, laddr, SA_ALL);
+}
+
+/* Our descriptors at start-up are few: a walk of them is cheap. */
+static int find_fd(const struct sa *laddr)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	int found = -1;
+
+	if (!dir)
+		return -1;
+	while (found < 0 && (e = readdir(dir))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (*end || end == e->d_name || fd == dirfd(dir))
+			continue;
+		if (is_listener_at((int)fd, laddr))
+			found = (int)fd;
+	}
+	closedir(dir);
+	return found;
+}
+
+int door_find(struct door **dp, const struct sa *laddr)
+{
+	struct door *d;
+	int fd;
+
+	if (!dp || !laddr)
+		return EINVAL;
+	fd = find_fd(laddr);
+	if (fd < 0)
+		return ENOENT;
+	d = mem_zalloc(sizeof(*d), door_destructor);
+	if (!d)
+		return ENOMEM;
+	d->fd = fd;
+	d->laddr = *laddr;
+	d->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (d->spare < 0) {
+		int err = errno;
+
+		mem_deref(d);
+		return err;
+	}
+	*dp = d;
+	return 0;
+}
+
+int door_backlog(struct door *d, int backlog)
+{
+	if (!d)
+		return EINVAL;
+	return listen(d->fd, backlog) ? errno : 0;
+}
+
+int door_shut(struct door *d, bool shut)
+{
+	static struct sock_filter drop_all[] = {
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {.len = 1, .filter = drop_all};
+	int none = 0;
+
+	if (!d)
+		return EINVAL;
+	if (d->shut == shut)
+		return 0;
+	if (shut ? setsockopt(d->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			      sizeof(prog)) :
+		   setsockopt(d->fd, SOL_SOCKET, SO_DETACH_FILTER, &none,
+			      sizeof(none)))
+		return errno;
+	d->shut = shut;
+	return 0;
+}
+
+bool door_is_shut(const struct door *d)
+{
+	return d && d->shut;
+}
+
+/* With the spare given up, at least one descriptor is free: for the
+ * accept() or opendir() that gives more back. */
+static void spare_give_up(struct door *d)
+{
+	if (d->spare >= 0) {
+		close(d->spare);
+		d->spare = -1;
+	}
+}
+
+static void spare_take_back(struct door *d)
+{
+	if (d->spare < 0)
+		d->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+unsigned door_refuse_waiting(struct door *d)
+{
+	unsigned n = 0;
+
+	if (!d)
+		return 0;
+	spare_give_up(d);
+	for (;;) {
+		int c = accept4(d->fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (c < 0)
+			break;   /* EAGAIN: the queue is empty */
+		close(c);
+		n++;
+	}
+	spare_take_back(d);
+	return n;
+}
+
+/* A connection this listener accepted that has been open min_ms and never
+ * sent a byte. */
+static bool is_silent_child(int fd, const struct door *d, unsigned min_ms)
+{
+	struct tcp_info ti;
+	struct sa local;
+	int on = 1;
+	socklen_t len = sizeof(on);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) || on)
+		return false;
+	sa_init(&local, AF_UNSPEC);
+	if (getsockname(fd, &local.u.sa, &local.len) ||
+	    !sa_cmp(&local, &d->laddr, SA_ALL))
+		return false;
+	/* a UDP socket on the same address fails here */
+	len = sizeof(ti);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_received) +
+		  sizeof(ti.tcpi_bytes_received))
+		return false;
+	/* a passive open counts its last receipt from the handshake */
+	return ti.tcpi_state == DOOR_TCP_ESTABLISHED &&
+	       ti.tcpi_bytes_received == 0 &&
+	       ti.tcpi_last_data_recv >= min_ms;
+}
+
+unsigned door_reclaim_silent(struct door *d, unsigned min_ms)
+{
+	DIR *dir;
+	struct dirent *e;
+	unsigned n = 0;
+
+	if (!d)
+		return 0;
+	spare_give_up(d);
+	dir = opendir("/proc/self/fd");
+	if (!dir) {
+		spare_take_back(d);
+		return 0;
+	}
+	while ((e = readdir(dir))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (*end || end == e->d_name || fd == dirfd(dir) ||
+		    fd == d->fd)
+			continue;
+		/* shutdown, not close: the descriptor stays its owner's,
+		 * who reads the end of the stream and closes it properly */
+		if (is_silent_child((int)fd, d, min_ms) &&
+		    !shutdown((int)fd, SHUT_RDWR))
+			n++;
+	}
+	closedir(dir);
+	spare_take_back(d);
+	return n;
+}

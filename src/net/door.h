@@ -1,0 +1,30 @@
+/* door.h — a listening TCP socket that libre opened and keeps (door.c),
+ * seen from outside: its backlog, closing it to new connections and
+ * refusing those already waiting. Knows nothing of SIP. */
+#ifndef ARIADNE_NET_DOOR_H
+#define ARIADNE_NET_DOOR_H
+
+#include <stdbool.h>
+
+struct sa;
+struct door;
+
+/* The listening TCP socket bound to laddr (ENOENT when there is none). The
+ * socket stays libre's: free the door before libre closes it. */
+int door_find(struct door **dp, const struct sa *laddr);
+/* listen() again with this backlog (libre's tcp_listen() asks for 5). */
+int door_backlog(struct door *d, int backlog);
+/* Shut: the kernel drops new SYNs (clients retry), so connections stop
+ * reaching the queue; open: back to normal. Idempotent. */
+int door_shut(struct door *d, bool shut);
+bool door_is_shut(const struct door *d);
+/* Accept and close every connection waiting in the queue, even when no
+ * descriptor is free (one is kept aside for it). Returns how many. */
+unsigned door_refuse_waiting(struct door *d);
+/* Shut down (both ways) the connections this listener accepted that have
+ * been open min_ms or more without receiving a byte: their owner sees the
+ * stream end and closes them. A walk of every descriptor: for when they
+ * are short, not for every second. Returns how many. */
+unsigned door_reclaim_silent(struct door *d, unsigned min_ms);
+
+#endif

@@ -1,0 +1,197 @@
+/* sip_tcp_guard.c — SIP over TCP and TLS when file descriptors run short.
+ *
+ * Why: every SIP TCP or TLS connection costs a descriptor, and anyone can
+ * open them: a scanner, or a burst of phones reconnecting. When none is
+ * left, libre's listener cannot accept and the loop spins on it at 100 %
+ * CPU; new calls cannot get their RTP sockets either. chan_pjsip has the
+ * same exposure. So, four times a second, we ask whether a reserve of
+ * descriptors is still free; below it, the SIP listeners are shut (their
+ * SYNs dropped, so clients retry later: net/door.h) and connections
+ * already waiting are refused, which keeps the reserve for calls on other
+ * transports, RTP and ARI. When twice the reserve is free again they open.
+ * Connections already made are kept, except those that have sent nothing
+ * for SILENT_MS: a flood's (libre would only close them after 32 s).
+ *
+ * The same adoption gives the listeners a real backlog: libre's 5 made
+ * the sixth phone of a burst wait a whole SYN retransmission (1 s). */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_tmr.h>
+#include "base/fds.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "net/door.h"
+#include "sip/sip_int.h"
+
+enum {
+	CHECK_MS = 250,
+	/* a phone's first request follows its connect within milliseconds;
+	 * a connection silent this long while descriptors are short is not
+	 * worth one */
+	SILENT_MS = 2000,
+	RESERVE_MIN = 32,
+	RESERVE_MAX = FDS_PROBE_MAX / 2,
+};
+
+#define REFUSED_TOTAL "ariadne_sip_tcp_refused_total"
+#define REFUSED_HELP "SIP TCP and TLS connections accepted and closed at " \
+		     "once because file descriptors ran short"
+
+#define RECLAIMED_TOTAL "ariadne_sip_tcp_silent_closed_total"
+#define RECLAIMED_HELP "SIP TCP connections that had sent nothing, closed " \
+		       "because file descriptors ran short"
+
+struct guarded {
+	struct le le;
+	struct door *door;
+};
+
+static struct {
+	struct list doors;       /* struct guarded */
+	struct tmr tmr;
+	unsigned reserve;        /* descriptors kept free for other work */
+	bool shut;
+	unsigned refused;        /* while shut: waiting connections refused */
+	unsigned reclaimed;      /* and silent ones closed */
+	bool collecting;
+} g;
+
+static void guarded_destructor(void *arg)
+{
+	struct guarded *gd = arg;
+
+	list_unlink(&gd->le);
+	mem_deref(gd->door);
+}
+
+/* A sixteenth of the limit, within bounds: 64 at the common 1024, and
+ * never so many that the probe, four times a second, costs much. */
+static unsigned reserve_for(long limit)
+{
+	long r = limit > 0 ? limit / 16 : RESERVE_MAX;
+
+	if (r < RESERVE_MIN)
+		return RESERVE_MIN;
+	return r > RESERVE_MAX ? RESERVE_MAX : (unsigned)r;
+}
+
+static void shut_all(bool shut)
+{
+	struct le *le;
+
+	for (le = list_head(&g.doors); le; le = le->next) {
+		struct guarded *gd = le->data;
+		int err = door_shut(gd->door, shut);
+
+		if (err)
+			log_error("SIP TCP listener: cannot %s it: %s",
+				  shut ? "shut" : "open", strerror(err));
+	}
+	g.shut = shut;
+}
+
+/* While shut: what waits in the queues is refused, and connections that
+ * never said anything give their descriptors back. */
+static void refuse_and_reclaim(void)
+{
+	unsigned refused = 0, reclaimed = 0;
+	struct le *le;
+
+	for (le = list_head(&g.doors); le; le = le->next) {
+		struct guarded *gd = le->data;
+
+		refused += door_refuse_waiting(gd->door);
+		reclaimed += door_reclaim_silent(gd->door, SILENT_MS);
+	}
+	if (refused)
+		metrics_count(REFUSED_TOTAL, REFUSED_HELP, NULL, refused);
+	if (reclaimed)
+		metrics_count(RECLAIMED_TOTAL, RECLAIMED_HELP, NULL,
+			      reclaimed);
+	g.refused += refused;
+	g.reclaimed += reclaimed;
+	if (refused || reclaimed)
+		log_debug(1, "File descriptors short: refused %u waiting SIP "
+			  "TCP connections, closed %u silent ones", refused,
+			  reclaimed);
+}
+
+static void check(void *arg)
+{
+	unsigned want = g.shut ? 2 * g.reserve : g.reserve;
+	unsigned free_fds = fds_free_up_to(want);
+
+	(void)arg;
+	tmr_start(&g.tmr, CHECK_MS, check, NULL);
+	if (!g.shut && free_fds < g.reserve) {
+		g.refused = g.reclaimed = 0;
+		shut_all(true);
+		log_warning("Only %u file descriptors free (limit %ld): not "
+			    "accepting new SIP TCP or TLS connections until "
+			    "%u are; raise the limit (ulimit -n, systemd's "
+			    "LimitNOFILE) if this is normal traffic",
+			    free_fds, fds_limit(), 2 * g.reserve);
+	}
+	else if (g.shut && free_fds >= want) {
+		shut_all(false);
+		log_notice("%u file descriptors free again: accepting new SIP "
+			   "TCP and TLS connections (meanwhile %u refused, "
+			   "%u silent ones closed)", free_fds, g.refused,
+			   g.reclaimed);
+		return;
+	}
+	if (g.shut)
+		refuse_and_reclaim();
+}
+
+static void collect(void)
+{
+	metrics_gauge("ariadne_sip_tcp_accepting", "1 while the SIP TCP and "
+		      "TLS listeners take new connections, 0 while they are "
+		      "shut for want of file descriptors", NULL,
+		      g.shut ? 0 : 1);
+}
+
+int sip_tcp_guard_add(const struct sa *laddr, const char *name)
+{
+	struct guarded *gd;
+	int err;
+
+	gd = mem_zalloc(sizeof(*gd), guarded_destructor);
+	if (!gd)
+		return ENOMEM;
+	err = door_find(&gd->door, laddr);
+	if (!err)
+		err = door_backlog(gd->door, SOMAXCONN);
+	if (err) {
+		log_warning("Transport '%s': no guard against running out of "
+			    "file descriptors: %s", name, strerror(err));
+		mem_deref(gd);
+		return err;
+	}
+	if (!g.doors.head) {
+		g.reserve = reserve_for(fds_limit());
+		tmr_start(&g.tmr, CHECK_MS, check, NULL);
+	}
+	if (!g.collecting) {
+		g.collecting = !metrics_collector_add(collect);
+		/* at 0 from the start: rate() cannot see a first refusal */
+		metrics_count(REFUSED_TOTAL, REFUSED_HELP, NULL, 0);
+		metrics_count(RECLAIMED_TOTAL, RECLAIMED_HELP, NULL, 0);
+	}
+	list_append(&g.doors, &gd->le, gd);
+	return 0;
+}
+
+void sip_tcp_guard_close(void)
+{
+	tmr_cancel(&g.tmr);
+	list_flush(&g.doors);
+	g.shut = false;
+}

@@ -11,7 +11,8 @@ struct sa;
 
 /* The verdict, on the loop: 1 the password matched, -1 it did not, 0 the
  * user changed meanwhile (check again), HTTP_VERIFY_BUSY not checked: as
- * many checks wait as the worker takes (a flood of guesses). */
+ * many checks wait as the worker takes, or as many from this address as
+ * one address may have waiting (a flood of guesses). */
 enum { HTTP_VERIFY_BUSY = -2 };
 typedef void (http_verify_h)(int verdict, void *arg);
 

@@ -550,3 +550,35 @@ serverTest('guesses_beyond_the_crypt_queue_get_503_and_no_security_event', {
 	const refused = answers.filter((a) => a.status === 401).length;
 	assert.equal(securityLines(srv, 'InvalidPassword').length, refused);
 });
+
+// One address may have four crypt(3) checks waiting. A single guesser that
+// opens a dozen connections at once takes four of the worker's places, not
+// all of them: its other guesses get 503 unchecked (no 401, no security
+// event), and a real user from another address is checked after those
+// four instead of after the dozen.
+serverTest('one_address_gets_four_crypt_checks_waiting_and_its_other_guesses_503', {
+	files: { 'logger.conf': LOGGER },
+	setup: (srv) => {
+		const real = execFileSync('openssl', ['passwd', '-6', 'right-one']).toString().trim();
+		ariUsers(srv, {
+			slow: { type: 'user', password_format: 'crypt', password: SLOW_HASH },
+			real: { type: 'user', password_format: 'crypt', password: real },
+		});
+	},
+}, async (srv) => {
+	const t0 = Date.now();
+	const guesses = Array.from({ length: 12 }, (_, i) =>
+		ariFrom(srv, { auth: `slow:g${i}`, localAddress: '127.0.4.1' }));
+	await sleep(50);
+	const real = await ariFrom(srv, { auth: 'real:right-one', localAddress: '127.0.4.2' });
+	const done = await Promise.all(guesses);
+	const total = Date.now() - t0;
+	assert.equal(real.status, 200);
+	const statuses = done.map((r) => r.status).sort();
+	assert.deepEqual(statuses, [...Array(4).fill(401), ...Array(8).fill(503)], JSON.stringify(statuses));
+	for (const r of done.filter((d) => d.status === 503)) assert.equal(r.headers['retry-after'], '2');
+	// slow enough that all twelve were waiting at once
+	assert.ok(total >= 600, `four checks took only ${total} ms: crypt(3) is not slow here`);
+	await sleep(300);
+	assert.equal(securityLines(srv, 'InvalidPassword').length, 4);
+});

@@ -407,6 +407,12 @@ int ari_http_conf_load(const struct config *httpconf,
 	cf.ari_enabled = !v || !config_false(v);
 	cf.pretty = config_true(cfg(ariconf, "pretty"));
 	load_reconnect(ariconf);
+	/* an ariadne extension; Asterisk's websocket_write_timeout instead
+	 * closes a socket whose write waited 100 ms */
+	cf.ws_queue_max = 1024 * config_get_count(ariconf, "ari.conf",
+						  "general",
+						  "websocket_queue_kb", "KB",
+						  64, 1048576, 8192);
 	v = cfg(ariconf, "auth_realm");
 	err = set_str(&cf.realm, v && *v && !strpbrk(v, "\"\r\n") ? v :
 		      "Asterisk REST Interface");

@@ -29,6 +29,8 @@ struct http_conf {
 	char *realm;          /* auth_realm */
 	char *prefix;         /* "" or "/something" (http.conf prefix) */
 	char *origins;        /* allowed_origins, comma list */
+	size_t ws_queue_max;  /* websocket_queue_kb in bytes: an events
+	                       * socket that does not read is closed beyond */
 	struct ari_user *users;
 	size_t nusers;
 };

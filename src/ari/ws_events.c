@@ -586,6 +586,7 @@ void ari_ws_events(struct ari_req *req, struct ari_resp *resp)
 		mem_deref(s);
 		return;
 	}
+	ws_conn_set_queue_max(s->wc, ari_http_conf.ws_queue_max);
 	list_append(&sessions, &s->le, s);
 	if (register_apps(s, subscribe_all)) {
 		mem_deref(rest);

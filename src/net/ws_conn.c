@@ -33,7 +33,8 @@
 #include "net/tcp_tls.h"
 
 enum {
-	WS_TXQ_MAX  = 8 * 1024 * 1024,   /* peer not reading: close beyond */
+	WS_TXQ_MAX  = 8 * 1024 * 1024,   /* peer not reading: close beyond
+	                                  * (ws_conn_set_queue_max) */
 	WS_MSG_MAX  = 4 * 1024 * 1024,   /* incoming message size limit */
 	WS_RX_MAX   = WS_MSG_MAX + 64,
 	WS_LINGER_MS = 2000,
@@ -52,6 +53,7 @@ struct ws_conn {
 	bool peer_closed;     /* the peer ended with a close frame */
 	bool client;          /* we dialled: our frames are masked */
 	bool own_read;        /* ws_conn_offload(): we read the socket */
+	size_t txq_max;       /* peer not reading: close beyond */
 	ws_recv_h *recvh;
 	ws_close_h *closeh;
 	void *arg;
@@ -145,7 +147,8 @@ static int send_frame(struct ws_conn *wc, enum ws_opcode op,
 
 	if (wc->closing || !wc->tc)
 		return ENOTCONN;
-	if (ws_conn_queued(wc) + len > WS_TXQ_MAX || txoff_failed(wc->txs)) {
+	if (ws_conn_queued(wc) + len > wc->txq_max ||
+	    txoff_failed(wc->txs)) {
 		drop(wc);
 		return EOVERFLOW;
 	}
@@ -501,9 +504,19 @@ int ws_conn_alloc(struct ws_conn **wcp, struct tcp_conn *tc,
 	wc->arg = arg;
 	wc->tc = tc;
 	tcp_set_handlers(tc, NULL, recv_handler, close_handler, wc);
-	tcp_conn_txqsz_set(tc, WS_TXQ_MAX + WS_MSG_MAX + 1024);
+	ws_conn_set_queue_max(wc, WS_TXQ_MAX);
 	*wcp = wc;
 	return 0;
+}
+
+void ws_conn_set_queue_max(struct ws_conn *wc, size_t bytes)
+{
+	if (!wc || !wc->tc)
+		return;
+	wc->txq_max = bytes;
+	/* libre's own limit must never refuse first: a refused tcp_send
+	 * would lose a frame instead of closing cleanly */
+	tcp_conn_txqsz_set(wc->tc, bytes + WS_MSG_MAX + 1024);
 }
 
 void ws_conn_set_client(struct ws_conn *wc)

@@ -51,6 +51,9 @@ int ws_conn_fd(const struct ws_conn *wc);
  * that put TLS on the connection itself must not ask); ENOTSUP, and
  * nothing changes, otherwise or without the thread. */
 int ws_conn_offload(struct ws_conn *wc);
+/* A peer that does not read may have this many bytes queued towards it
+ * (default 8 MB); one frame more closes the connection (EOVERFLOW). */
+void ws_conn_set_queue_max(struct ws_conn *wc, size_t bytes);
 /* Bytes queued towards the peer. */
 size_t ws_conn_queued(const struct ws_conn *wc);
 /* Closing or closed: nothing is sent any more. */

@@ -2,11 +2,12 @@
 // Clients that ask faster than they read: the server answers in order, holds
 // back further requests while a client is behind (docs/ARCHITECTURE.md,
 // "Slow consumers"), and closes a client that never reads instead of growing
-// its memory.
+// its memory. The same for an events WebSocket that stops reading
+// (ari.conf websocket_queue_kb).
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const net = require('node:net');
-const { serverTest, basicAuth, BIN } = require('./lib/server');
+const { serverTest, basicAuth, ini, BIN } = require('./lib/server');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const AUTH_HDR = 'Authorization: ' + basicAuth('asterisk:asterisk') + '\r\n';
@@ -87,4 +88,48 @@ serverTest('a_client_that_never_reads_is_closed_and_memory_stays_bounded', async
 	assert.match(srv.stderr, /sends requests without reading the replies/);
 	const r = await srv.get('/ari/asterisk/ping');
 	assert.equal(r.status, 200, 'the server must go on serving others');
+});
+
+// An app whose events socket stops reading: beyond websocket_queue_kb of
+// events waiting (once the kernel's buffers are full too) the server
+// closes the socket with a WARNING naming the app and counts the event it
+// could not send; its memory does not follow the events, and the app goes
+// as with any lost socket.
+serverTest('an_events_socket_that_stops_reading_is_closed_beyond_websocket_queue_kb', {
+	files: { 'ari.conf': ini({ general: { enabled: 'yes', websocket_queue_kb: 256 },
+		asterisk: { type: 'user', password: 'asterisk' } }) },
+}, async (srv) => {
+	const ws = await srv.events('slowapp');
+	const before = rssKb(srv.proc.pid);
+	ws.ws._socket.pause();   // the app stops reading
+	const body = JSON.stringify({ variables: { big: 'x'.repeat(60000) } });
+	let peak = before;
+	let sent = 0;
+	const deadline = Date.now() + 20000;
+	while (!/is not reading/.test(srv.stderr) && Date.now() < deadline) {
+		const r = await srv.post('/ari/events/user/tick?application=slowapp',
+			{ body, headers: { 'Content-Type': 'application/json' } });
+		assert.equal(r.status, 204, r.body);
+		sent += body.length;
+		peak = Math.max(peak, rssKb(srv.proc.pid));
+	}
+	const m = /WARNING\[\d+\]: .*WebSocket to '127\.0\.0\.1:\d+' \(app slowapp\) is not reading: (\d+) bytes queued, closing it/
+		.exec(srv.stderr);
+	assert.ok(m, `no WARNING after ${(sent / 1048576).toFixed(1)} MB of events\n` + srv.tail());
+	const queued = Number(m[1]);
+	assert.ok(queued <= 256 * 1024 && queued > 128 * 1024, `${queued} bytes queued when closed`);
+	if (!/asan/.test(BIN)) {
+		assert.ok(peak - before < 16 * 1024, `server RSS grew ${((peak - before) / 1024).toFixed(1)} MB`);
+	}
+	const metrics = (await srv.get('/metrics')).body;
+	assert.match(metrics, /^ariadne_events_dropped_total\{app="slowapp"\} [1-9]/m);
+	// the app went with its socket, as Asterisk's does
+	let app;
+	for (let i = 0; i < 50; i++) {
+		app = await srv.get('/ari/applications/slowapp');
+		if (app.status === 404) break;
+		await sleep(50);
+	}
+	assert.equal(app.status, 404, 'the app outlived its closed socket');
+	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
 });

@@ -39,6 +39,7 @@
 #include "core/overload.h"
 #include "media/media.h"
 #include "media/media_chan.h"
+#include "net/pace.h"
 #include "net/txoff.h"
 
 /* When the loop was busy we run the missed ticks at once so the far end's
@@ -58,21 +59,13 @@ static struct {
 	uint64_t last_us;            /* when the last sample was taken */
 } lag;
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* How late the loop came to this tick (the event loop's lag, for
  * GET /metrics): the time since the period the timerfd counted last
  * began. due_us follows the periods the kernel counted. */
 static void observe_lag(uint64_t periods)
 {
 	static uint64_t due_us;
-	uint64_t t = mono_us();
+	uint64_t t = pace_now_us();
 
 	if (!due_us || t > due_us + 1000000u)
 		due_us = t;
@@ -90,7 +83,7 @@ static void observe_lag(uint64_t periods)
  * stuck for 300 ms is 300 ms late for the calls it has kept waiting. */
 static void lag_sample(uint64_t late_us)
 {
-	uint64_t t = mono_us();
+	uint64_t t = pace_now_us();
 
 	lag.avg_ms = overload_lag_smooth(lag.avg_ms, (double)late_us / 1000.0,
 					 lag.last_us ? (double)(t - lag.last_us) /
@@ -104,7 +97,7 @@ static void lag_sample(uint64_t late_us)
 static uint64_t lag_sample_fd(uint64_t n)
 {
 	struct itimerspec its;
-	uint64_t rem_us, late_us, t = mono_us();
+	uint64_t rem_us, late_us, t = pace_now_us();
 
 	if (timerfd_gettime(tick_fd, &its))
 		return 0;

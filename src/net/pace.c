@@ -25,7 +25,7 @@ enum {
 #define SPREAD_MARGIN 1.25  /* slot over a write's recent cost */
 #define SPREAD_FADE 0.98    /* per group, of the slot's old high */
 
-static uint64_t now_us(void)
+uint64_t pace_now_us(void)
 {
 	struct timespec t;
 
@@ -74,7 +74,7 @@ static void group_begin(uint64_t instant, uint64_t now)
 
 uint64_t pace_wait(uint64_t instant)
 {
-	uint64_t now = now_us(), due;
+	uint64_t now = pace_now_us(), due;
 
 	if (instant != grp.instant)
 		group_begin(instant, now);
@@ -82,7 +82,7 @@ uint64_t pace_wait(uint64_t instant)
 	if (due > now + SPREAD_SLACK_US ||
 	    (!grp.n && due > now)) {
 		sleep_until(due);
-		now = now_us();
+		now = pace_now_us();
 	}
 	grp.n++;
 	return now;
@@ -90,5 +90,5 @@ uint64_t pace_wait(uint64_t instant)
 
 void pace_took(uint64_t began)
 {
-	grp.busy_us += now_us() - began;
+	grp.busy_us += pace_now_us() - began;
 }

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+/* The clock of the instants: CLOCK_MONOTONIC in µs. */
+uint64_t pace_now_us(void);
 /* Before each write of a group (the writes the loop stamped with one
  * instant, CLOCK_MONOTONIC µs): wait for its turn. Returns when the write
  * began, for pace_took(). */

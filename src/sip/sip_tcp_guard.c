@@ -35,6 +35,8 @@ enum {
 	 * a connection silent this long while descriptors are short is not
 	 * worth one */
 	SILENT_MS = 2000,
+	RECLAIM_MS = 1000,
+	REPORT_MS = 60 * 1000,
 	RESERVE_MIN = 32,
 	RESERVE_MAX = FDS_PROBE_MAX / 2,
 };
@@ -59,6 +61,10 @@ static struct {
 	bool shut;
 	unsigned refused;        /* while shut: waiting connections refused */
 	unsigned reclaimed;      /* and silent ones closed */
+	uint64_t last_reclaim;   /* tmr_jiffies() of the last walk */
+	uint64_t last_warning;   /* and of the last WARNING */
+	unsigned shuts;          /* since that WARNING */
+	bool reported;           /* this shut had its WARNING: NOTICE too */
 	bool collecting;
 } g;
 
@@ -103,12 +109,19 @@ static void refuse_and_reclaim(void)
 	unsigned refused = 0, reclaimed = 0;
 	struct le *le;
 
+	/* the walk of every descriptor costs: once a second is enough for
+	 * connections silent for SILENT_MS */
+	bool walk = tmr_jiffies() - g.last_reclaim >= RECLAIM_MS;
+
 	for (le = list_head(&g.doors); le; le = le->next) {
 		struct guarded *gd = le->data;
 
 		refused += door_refuse_waiting(gd->door);
-		reclaimed += door_reclaim_silent(gd->door, SILENT_MS);
+		if (walk)
+			reclaimed += door_reclaim_silent(gd->door, SILENT_MS);
 	}
+	if (walk)
+		g.last_reclaim = tmr_jiffies();
 	if (refused)
 		metrics_count(REFUSED_TOTAL, REFUSED_HELP, NULL, refused);
 	if (reclaimed)
@@ -122,6 +135,29 @@ static void refuse_and_reclaim(void)
 			  reclaimed);
 }
 
+/* A flood that goes on shuts the listeners every few seconds: one
+ * WARNING a minute says so, with how many times. */
+static void report_shut(unsigned free_fds)
+{
+	uint64_t now = tmr_jiffies();
+
+	g.shuts++;
+	g.reported = !g.last_warning || now - g.last_warning >= REPORT_MS;
+	if (!g.reported) {
+		log_debug(1, "SIP TCP listeners shut again: %u file "
+			  "descriptors free", free_fds);
+		return;
+	}
+	log_warning("Only %u file descriptors free (limit %ld): not "
+		    "accepting new SIP TCP or TLS connections until %u are; "
+		    "raise the limit (ulimit -n, systemd's LimitNOFILE) if "
+		    "this is normal traffic (%u time%s since the last report)",
+		    free_fds, fds_limit(), 2 * g.reserve, g.shuts,
+		    g.shuts == 1 ? "" : "s");
+	g.last_warning = now;
+	g.shuts = 0;
+}
+
 static void check(void *arg)
 {
 	unsigned want = g.shut ? 2 * g.reserve : g.reserve;
@@ -131,19 +167,18 @@ static void check(void *arg)
 	tmr_start(&g.tmr, CHECK_MS, check, NULL);
 	if (!g.shut && free_fds < g.reserve) {
 		g.refused = g.reclaimed = 0;
+		g.last_reclaim = 0;
 		shut_all(true);
-		log_warning("Only %u file descriptors free (limit %ld): not "
-			    "accepting new SIP TCP or TLS connections until "
-			    "%u are; raise the limit (ulimit -n, systemd's "
-			    "LimitNOFILE) if this is normal traffic",
-			    free_fds, fds_limit(), 2 * g.reserve);
+		report_shut(free_fds);
 	}
 	else if (g.shut && free_fds >= want) {
 		shut_all(false);
-		log_notice("%u file descriptors free again: accepting new SIP "
-			   "TCP and TLS connections (meanwhile %u refused, "
-			   "%u silent ones closed)", free_fds, g.refused,
-			   g.reclaimed);
+		if (g.reported)
+			log_notice("%u file descriptors free again: accepting "
+				   "new SIP TCP and TLS connections "
+				   "(meanwhile %u refused, %u silent ones "
+				   "closed)", free_fds, g.refused,
+				   g.reclaimed);
 		return;
 	}
 	if (g.shut)

@@ -127,6 +127,20 @@ test('a_tcp_flood_that_exhausts_file_descriptors_is_shed_and_the_server_neither_
 		assert.ok(closed > 0, `silent connections closed: ${closed}`);
 		// every flood socket got in and was closed by one or the other
 		assert.ok(closed + refused <= 2 * NOFILE, `${closed} closed + ${refused} refused`);
+
+		// A second wave within the minute is shed the same way, without a
+		// second WARNING (one a minute says how many times).
+		for (const s of flood) s.destroy();
+		flood = (await connectMany(tcp, 2 * NOFILE, 3000)).socks;
+		let again = closed;
+		for (let i = 0; i < 100 && again === closed; i++) {
+			await sleep(100);
+			again = await srv.metric('ariadne_sip_tcp_silent_closed_total');
+		}
+		assert.ok(again > closed, 'the second wave was not shed');
+		for (let i = 0; i < 100 && await srv.metric('ariadne_sip_tcp_accepting') !== 1; i++) await sleep(100);
+		assert.equal(await srv.metric('ariadne_sip_tcp_accepting'), 1);
+		assert.equal(srv.stderr.match(/WARNING.*not accepting new SIP TCP/g).length, 1, srv.tail());
 	} catch (e) {
 		e.message += '\n' + srv.tail();
 		throw e;

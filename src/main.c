@@ -225,6 +225,10 @@ static int start(void)
 {
 	int err;
 
+	/* A file size limit (ulimit -f) reached by a recording, the CEL file
+	 * or a log: that write fails with EFBIG and is reported, as a full
+	 * disk is, instead of the signal's default killing every call. */
+	signal(SIGXFSZ, SIG_IGN);
 	err = raise_fd_limit();
 	if (err) {
 		log_error("Could not size the poll set: %s", strerror(err));

@@ -1,7 +1,9 @@
 /* log.c — formats and writes log lines: stderr (the console), an optional
  * file, and Asterisk-style log channels (files under the log directory, each
  * with its own set of levels) added at run time through ARI or the CLI,
- * or at start-up from logger.conf (log_conf.c). */
+ * or at start-up from logger.conf (log_conf.c). Files take whole lines
+ * or none (base/linefile.h): a full disk loses lines, said once, and the
+ * file is written again by itself once it can be. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include "base/linefile.h"
 #include "base/log.h"
 
 /* A fixed table: channels are few, and static storage keeps the logger
@@ -21,7 +24,8 @@ struct log_channel {
 	char name[128];   /* as added, e.g. "ari-test" */
 	char path[512];   /* <logdir>/<name> */
 	unsigned mask;    /* 1 << enum log_level */
-	FILE *f;          /* NULL: slot free */
+	bool used;        /* false: slot free */
+	struct linefile lf;
 };
 
 static struct log_channel channels[LOG_CHANNELS_MAX];
@@ -31,7 +35,8 @@ static unsigned console_mask = ~(1u << LOG_LVL_SECURITY);
 static int verbose_level = 3;
 static int debug_level;
 static int quiet;
-static FILE *logfile;
+static struct linefile logfile;
+static bool logfile_used;
 static char logdir[256] = ".";  /* where log channels are created */
 
 void log_init(const char *dir)
@@ -44,15 +49,34 @@ int log_get_verbose(void) { return verbose_level; }
 void log_set_debug(int level) { debug_level = level; }
 void log_set_quiet(int q) { quiet = q; }
 
+/* A file that stops taking lines, and takes them again: said once each,
+ * on the console and in the other files (the failing one counts the line
+ * as lost). */
+static void report_file(const struct linefile *lf, int err,
+			unsigned long lost, void *arg)
+{
+	(void)arg;
+	if (err)
+		log_warning("Unable to write log file '%s': %s; its lines are "
+			    "lost until it can be written again", lf->path,
+			    strerror(err));
+	else
+		log_notice("Log file '%s' written again (%lu line%s lost)",
+			   lf->path, lost, lost == 1 ? "" : "s");
+}
+
 int log_set_file(const char *path)
 {
-	if (logfile)
-		fclose(logfile);
-	logfile = NULL;
+	int err;
+
+	if (logfile_used)
+		linefile_close(&logfile);
+	logfile_used = false;
 	if (!path)
 		return 0;
-	logfile = fopen(path, "a");
-	return logfile ? 0 : -1;
+	err = linefile_open(&logfile, path, report_file, NULL);
+	logfile_used = true;   /* retried at each line if it failed */
+	return err ? -1 : 0;
 }
 
 static const char *level_name(enum log_level lvl)
@@ -74,26 +98,23 @@ static void emit(enum log_level lvl, const char *line)
 		fputs(line, stderr);
 		fflush(stderr);
 	}
-	if (logfile) {
-		fputs(line, logfile);
-		fflush(logfile);
-	}
+	if (logfile_used)
+		(void)linefile_write(&logfile, line, strlen(line));
 	for (int i = 0; i < LOG_CHANNELS_MAX; i++) {
 		struct log_channel *c = &channels[i];
 
-		if (!c->f || !(c->mask & (1u << lvl)))
+		if (!c->used || !(c->mask & (1u << lvl)))
 			continue;
-		fputs(line, c->f);
-		fflush(c->f);
+		(void)linefile_write(&c->lf, line, strlen(line));
 	}
 }
 
 bool log_level_wanted(enum log_level lvl)
 {
-	if ((!quiet && (console_mask & (1u << lvl))) || logfile)
+	if ((!quiet && (console_mask & (1u << lvl))) || logfile_used)
 		return true;
 	for (int i = 0; i < LOG_CHANNELS_MAX; i++)
-		if (channels[i].f && (channels[i].mask & (1u << lvl)))
+		if (channels[i].used && (channels[i].mask & (1u << lvl)))
 			return true;
 	return false;
 }
@@ -154,7 +175,8 @@ static struct log_channel *logchan_find(const char *name)
 	for (int i = 0; name && i < LOG_CHANNELS_MAX; i++) {
 		struct log_channel *c = &channels[i];
 
-		if (c->f && (!strcmp(c->name, name) || !strcmp(c->path, name)))
+		if (c->used &&
+		    (!strcmp(c->name, name) || !strcmp(c->path, name)))
 			return c;
 	}
 	return NULL;
@@ -176,10 +198,11 @@ int log_set_console_levels(const char *levels)
 	return 0;
 }
 
-int log_channel_add(const char *name, const char *levels)
+static int channel_add(const char *name, const char *levels, bool keep)
 {
 	struct log_channel *slot = NULL;
 	unsigned mask;
+	char path[sizeof(slot->path)];
 	int err;
 
 	if (!name_ok(name))
@@ -190,23 +213,35 @@ int log_channel_add(const char *name, const char *levels)
 	if (logchan_find(name))
 		return EEXIST;
 	for (int i = 0; i < LOG_CHANNELS_MAX && !slot; i++)
-		if (!channels[i].f)
+		if (!channels[i].used)
 			slot = &channels[i];
 	if (!slot)
 		return ENOSPC;
-	snprintf(slot->name, sizeof(slot->name), "%s", name);
-	snprintf(slot->path, sizeof(slot->path), "%s/%s", logdir, name);
-	mkdir(logdir, 0755); /* first channel in a fresh log dir */
-	slot->f = fopen(slot->path, "a");
-	if (!slot->f) {
-		err = errno;
-		log_warning("Unable to open log file '%s': %s", slot->path,
+	snprintf(path, sizeof(path), "%s/%s", logdir, name);
+	err = linefile_open(&slot->lf, path, keep ? report_file : NULL,
+			    NULL);
+	if (err && !keep) {
+		log_warning("Unable to open log file '%s': %s", path,
 			    strerror(err));
 		return err;
 	}
+	slot->lf.report = report_file;
+	snprintf(slot->name, sizeof(slot->name), "%s", name);
+	snprintf(slot->path, sizeof(slot->path), "%s", path);
 	slot->mask = mask;
+	slot->used = true;
 	log_verbose(2, "Added log channel '%s'", slot->path);
 	return 0;
+}
+
+int log_channel_add(const char *name, const char *levels)
+{
+	return channel_add(name, levels, false);
+}
+
+int log_channel_add_kept(const char *name, const char *levels)
+{
+	return channel_add(name, levels, true);
 }
 
 int log_channel_remove(const char *name)
@@ -215,8 +250,8 @@ int log_channel_remove(const char *name)
 
 	if (!c)
 		return ENOENT;
-	fclose(c->f);
-	c->f = NULL;
+	linefile_close(&c->lf);
+	c->used = false;
 	log_verbose(2, "Removed log channel '%s'", c->path);
 	return 0;
 }
@@ -226,7 +261,6 @@ int log_channel_rotate(const char *name)
 	struct log_channel *c = logchan_find(name);
 	char old[600];
 	struct stat st;
-	FILE *f;
 	int n, err;
 
 	if (!c)
@@ -236,29 +270,22 @@ int log_channel_rotate(const char *name)
 		if (stat(old, &st) && errno == ENOENT)
 			break;
 	}
-	fflush(c->f);
 	if (rename(c->path, old)) {
 		err = errno;
 		log_warning("Unable to rename file '%s' to '%s': %s", c->path,
 			    old, strerror(err));
 		return err;
 	}
-	f = fopen(c->path, "a");
-	if (!f) {
-		err = errno;
-		log_warning("Unable to reopen log file '%s': %s", c->path,
-			    strerror(err));
-		return err; /* keep writing to the renamed file */
-	}
-	fclose(c->f);
-	c->f = f;
-	return 0;
+	linefile_close(&c->lf);
+	/* a file that cannot be made now is retried at the next line */
+	err = linefile_open(&c->lf, c->path, report_file, NULL);
+	return err;
 }
 
 void log_channel_rotate_all(void)
 {
 	for (int i = 0; i < LOG_CHANNELS_MAX; i++)
-		if (channels[i].f)
+		if (channels[i].used)
 			log_channel_rotate(channels[i].name);
 }
 
@@ -276,19 +303,22 @@ void log_channel_foreach(void (*h)(const char *channel, const char *type,
 		h("console", "Console", "Enabled", conf, arg);
 	}
 	for (int i = 0; i < LOG_CHANNELS_MAX; i++) {
-		if (!channels[i].f)
+		if (!channels[i].used)
 			continue;
 		mask_str(channels[i].mask, conf, sizeof(conf));
-		h(channels[i].path, "File", "Enabled", conf, arg);
+		/* while its lines are lost, as Asterisk says of a file it
+		 * cannot write */
+		h(channels[i].path, "File",
+		  channels[i].lf.err ? "Disabled" : "Enabled", conf, arg);
 	}
 }
 
 void log_channels_close(void)
 {
 	for (int i = 0; i < LOG_CHANNELS_MAX; i++) {
-		if (channels[i].f)
-			fclose(channels[i].f);
-		channels[i].f = NULL;
+		if (channels[i].used)
+			linefile_close(&channels[i].lf);
+		channels[i].used = false;
 	}
 }
 

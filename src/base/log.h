@@ -63,6 +63,10 @@ bool log_level_wanted(enum log_level lvl);
  * EINVAL: bad name or no known level; EEXIST: already a channel; other
  * errno: the file could not be opened. */
 int log_channel_add(const char *name, const char *levels);
+/* The same for logger.conf at start-up: a file that cannot be opened now
+ * (a read-only or full log directory) is kept and retried at each line,
+ * with a WARNING, instead of refused. */
+int log_channel_add_kept(const char *name, const char *levels);
 /* `name` as given to add, or the full path shown by the listing. ENOENT. */
 int log_channel_remove(const char *name);
 /* Rename the file to the first free <file>.N (Asterisk's sequential
@@ -70,7 +74,8 @@ int log_channel_remove(const char *name);
 int log_channel_rotate(const char *name);
 void log_channel_rotate_all(void);
 /* The console first, then every file channel: channel (full path for
- * files), type ("Console"/"File"), status ("Enabled"), configuration (level
+ * files), type ("Console"/"File"), status ("Enabled"; "Disabled" while a
+ * file's lines are lost), configuration (level
  * names, e.g. "NOTICE WARNING "). */
 void log_channel_foreach(void (*h)(const char *channel, const char *type,
 				   const char *status,

@@ -33,7 +33,7 @@ void log_config_load(const struct config *cfg)
 				    f, v->line);
 			continue;
 		}
-		err = log_channel_add(v->name, v->value);
+		err = log_channel_add_kept(v->name, v->value);
 		if (err == EINVAL)
 			log_warning("%s:%u: log channel '%s': bad name or no "
 				    "known level in '%s'", f, v->line, v->name,

@@ -2,8 +2,10 @@
  * the bus and turns channel events into CEL records (CHAN_START, ANSWER,
  * APP_START/APP_END, BRIDGE_ENTER/BRIDGE_EXIT, BLINDTRANSFER and
  * ATTENDEDTRANSFER, HANGUP, CHAN_END, LINKEDID_END), one CSV line each in
- * the column order of Asterisk's cel_custom.conf sample mapping, flushed
- * per record. Not a CEL backend framework: one fixed file and format. */
+ * the column order of Asterisk's cel_custom.conf sample mapping, each
+ * written whole or not at all (base/linefile.h: a full disk loses records,
+ * never half of one). Not a CEL backend framework: one fixed file and
+ * format. */
 #include <stdint.h>
 #include <stdbool.h>
 #include <inttypes.h>
@@ -16,16 +18,17 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <sys/stat.h>
 #include <re_types.h>
 #include <re_mem.h>
 #include <re_list.h>
 #include <re_hash.h>
+#include <re_mbuf.h>
 #include "core/bridge.h"
 #include "core/bus.h"
 #include "core/cel.h"
 #include "core/channel.h"
 #include "base/config.h"
+#include "base/linefile.h"
 #include "base/log.h"
 
 /* Asterisk's CEL event names (include/asterisk/cel.h order). */
@@ -100,7 +103,9 @@ static struct {
 	char **apps;            /* lower-case names, NULL-terminated */
 	size_t napps;
 	char dateformat[128];   /* "" → seconds.microseconds */
-	FILE *f;
+	struct linefile out;    /* Master.csv */
+	bool out_open;
+	struct mbuf *row;       /* the record being written */
 	struct hash *chans;
 	struct hash *links;
 	bool subscribed;
@@ -137,17 +142,18 @@ static bool app_tracked(const char *app)
 
 /* CSV_QUOTE(): wrapped in double quotes, quotes inside doubled. Line breaks
  * become blanks so that one record stays one line. */
-static void put_field(FILE *f, const char *v, bool first)
+static void put_field(struct mbuf *mb, const char *v, bool first)
 {
 	if (!first)
-		fputc(',', f);
-	fputc('"', f);
+		(void)mbuf_write_u8(mb, ',');
+	(void)mbuf_write_u8(mb, '"');
 	for (const char *p = v ? v : ""; *p; p++) {
 		if (*p == '"')
-			fputc('"', f);
-		fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+			(void)mbuf_write_u8(mb, '"');
+		(void)mbuf_write_u8(mb, *p == '\n' || *p == '\r' ? ' ' :
+				    (uint8_t)*p);
 	}
-	fputc('"', f);
+	(void)mbuf_write_u8(mb, '"');
 }
 
 static void format_time(char *buf, size_t size, uint64_t us)
@@ -203,11 +209,12 @@ struct record {
 static void write_record(struct channel *ch, const struct record *r)
 {
 	char when[160];
-	FILE *f = cel.f;
+	struct mbuf *f = cel.row;
 
-	if (!f || !tracked(r->type))
+	if (!cel.out_open || !f || !tracked(r->type))
 		return;
 	format_time(when, sizeof(when), r->time_us);
+	mbuf_rewind(f);
 
 	put_field(f, type_names[r->type], true);
 	put_field(f, when, false);
@@ -229,9 +236,9 @@ static void write_record(struct channel *ch, const struct record *r)
 	put_field(f, r->peer ? r->peer : "", false);
 	put_field(f, "", false);                      /* userdeffield */
 	put_field(f, r->extra ? r->extra : "", false);
-	fputc('\n', f);
-	if (fflush(f) == EOF)
-		log_warning("CEL: write failed: %s", strerror(errno));
+	if (mbuf_write_u8(f, '\n'))
+		return;  /* out of memory: not half a record either */
+	(void)linefile_write(&cel.out, (const char *)f->buf, f->end);
 }
 
 static void write_simple(struct channel *ch, enum cel_type t, uint64_t us)
@@ -685,25 +692,19 @@ static void load_config(const struct config *conf)
 
 /* --- init / close ------------------------------------------------------ */
 
-/* mkdir -p */
-static int make_dirs(const char *path)
+/* A full disk, a read-only or missing directory: said once, and once
+ * more when records go in again (base/linefile.h retries by itself). */
+static void report_out(const struct linefile *lf, int err,
+		       unsigned long lost, void *arg)
 {
-	char tmp[512];
-	size_t len;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	len = strlen(tmp);
-	for (size_t i = 1; i <= len; i++) {
-		char c = tmp[i];
-
-		if (c != '/' && c != '\0')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return errno;
-		tmp[i] = c;
-	}
-	return 0;
+	(void)arg;
+	if (err)
+		log_warning("CEL: cannot write %s: %s; records are lost until "
+			    "it can be written again", lf->path,
+			    strerror(err));
+	else
+		log_notice("CEL: writing %s again (%lu record%s lost)",
+			   lf->path, lost, lost == 1 ? "" : "s");
 }
 
 static bool learn_channel(struct channel *ch, void *arg)
@@ -715,7 +716,7 @@ static bool learn_channel(struct channel *ch, void *arg)
 
 int cel_init(const struct config *celconf, const char *logdir)
 {
-	char dir[512], path[600];
+	char path[600];
 	int err;
 
 	cel_close();
@@ -725,21 +726,15 @@ int cel_init(const struct config *celconf, const char *logdir)
 		return 0;
 	}
 
-	snprintf(dir, sizeof(dir), "%s/cel", logdir ? logdir : ".");
-	err = make_dirs(dir);
-	if (err) {
-		log_error("CEL: unable to create %s: %s", dir, strerror(err));
-		return err;
-	}
-	snprintf(path, sizeof(path), "%s/Master.csv", dir);
-	cel.f = fopen(path, "a");
-	if (!cel.f) {
-		err = errno;
-		log_error("CEL: unable to open %s: %s", path, strerror(err));
-		return err;
-	}
-
-	err = hash_alloc(&cel.chans, 256);
+	snprintf(path, sizeof(path), "%s/cel/Master.csv",
+		 logdir ? logdir : ".");
+	/* a file that cannot be opened now is retried at each record */
+	(void)linefile_open(&cel.out, path, report_out, NULL);
+	cel.out_open = true;
+	cel.row = mbuf_alloc(512);
+	err = cel.row ? 0 : ENOMEM;
+	if (!err)
+		err = hash_alloc(&cel.chans, 256);
 	if (!err)
 		err = hash_alloc(&cel.links, 256);
 	if (!err)
@@ -770,8 +765,9 @@ void cel_close(void)
 		hash_flush(cel.links);
 	cel.chans = mem_deref(cel.chans);
 	cel.links = mem_deref(cel.links);
-	if (cel.f)
-		fclose(cel.f);
-	cel.f = NULL;
+	if (cel.out_open)
+		linefile_close(&cel.out);
+	cel.out_open = false;
+	cel.row = mem_deref(cel.row);
 	free_apps();
 }

@@ -211,6 +211,7 @@ int media_recfile_open(struct media_recfile **fp, const char *file,
 {
 	struct media_recfile *f;
 	int flags = O_RDWR | O_CREAT | O_CLOEXEC, err;
+	bool existed;
 	enum kind k;
 
 	if (!fp || !file || open_kind(format, &k))
@@ -223,11 +224,17 @@ int media_recfile_open(struct media_recfile **fp, const char *file,
 	if (!f)
 		return ENOMEM;
 	f->kind = k;
+	existed = mode == MEDIA_RECFILE_APPEND && !access(file, F_OK);
 	f->fd = open(file, flags, 0644);
 	err = f->fd < 0 ? errno : str_dup(&f->file, file);
 	if (!err)
 		err = position(f, mode);
 	if (err) {
+		/* A header the disk would not take: no empty file left to
+		 * be listed as a recording and to block the name. A file
+		 * that was there to be appended to stays. */
+		if (f->fd >= 0 && f->file && !existed)
+			(void)unlink(f->file);
 		mem_deref(f);
 		return err;
 	}
@@ -263,6 +270,15 @@ static int write_buf(struct media_recfile *f)
 	return pwrite_all(f->fd, out, bytes, (off_t)at);
 }
 
+/* A write that failed part-way (a full disk) left samples after the ones
+ * the header counts: cut them, so that the file is what its header says
+ * (cutting frees space, so it works on a full disk). */
+static void cut_to_disk(struct media_recfile *f)
+{
+	(void)ftruncate(f->fd, (off_t)((f->kind == K_WAV ? f->data_off : 0) +
+				       f->on_disk * sample_bytes(f->kind)));
+}
+
 int media_recfile_flush(struct media_recfile *f)
 {
 	int err = 0;
@@ -271,10 +287,11 @@ int media_recfile_flush(struct media_recfile *f)
 		return f ? f->err : EINVAL;
 	if (f->nbuf) {
 		err = write_buf(f);
-		if (!err) {
+		if (!err)
 			f->on_disk += f->nbuf;
-			f->nbuf = 0;
-		}
+		else
+			cut_to_disk(f);
+		f->nbuf = 0;   /* written, or lost with the disk */
 	}
 	if (!err && f->kind == K_WAV)
 		err = wav_sizes(f);

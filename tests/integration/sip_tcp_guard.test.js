@@ -95,7 +95,7 @@ test('a_burst_of_tcp_connects_is_taken_without_waiting_for_syn_retransmissions',
 
 test('a_tcp_flood_that_exhausts_file_descriptors_is_shed_and_the_server_neither_spins_nor_stays_shut', { timeout: 60000 * SLOW }, async () => {
 	const tcp = await freePort();
-	const srv = await startServer({ nofile: NOFILE, vars: { TCP_PORT: tcp }, files: { 'pjsip.conf': tcpConf() } });
+	const srv = await startServer({ limits: { nofile: NOFILE }, vars: { TCP_PORT: tcp }, files: { 'pjsip.conf': tcpConf() } });
 	const pid = srv.proc.pid;
 	let flood = [];
 	try {

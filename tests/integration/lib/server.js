@@ -484,10 +484,14 @@ class Server {
 		this.exit = null;
 		let args = ['-C', this.confDir, '-f', ...(this.opts.args || [])];
 		let bin = BIN;
-		// opts.nofile: the server's limit of open files (soft and hard);
-		// prlimit execs it, so the pid is the server's
-		if (this.opts.nofile) {
-			args = [`--nofile=${this.opts.nofile}:${this.opts.nofile}`, BIN, ...args];
+		// opts.limits: resource limits of the server by prlimit's names,
+		// a number for soft and hard or 'soft:hard' ({ nofile: 200,
+		// fsize: '6000:unlimited' }); prlimit execs the server, so the pid
+		// is the server's
+		const limits = Object.entries(this.opts.limits || {});
+		if (limits.length) {
+			args = [...limits.map(([k, v]) => `--${k}=${String(v).includes(':') ? v : `${v}:${v}`}`),
+				BIN, ...args];
 			bin = 'prlimit';
 		}
 		this.proc = trackChild(spawn(bin, args, {
@@ -706,7 +710,7 @@ async function startServer(opts = {}) {
 /**
  * test() with a fresh server: fn(srv, t). The server is always stopped; its
  * exit status is asserted; its stderr is appended to any failure.
- * opts: server options (files, args, env, readyAuth, nofile) plus `timeout` for the test.
+ * opts: server options (files, args, env, readyAuth, limits) plus `timeout` for the test.
  */
 function serverTest(name, opts, fn) {
 	if (typeof opts === 'function') { fn = opts; opts = {}; }

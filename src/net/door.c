@@ -36,8 +36,8 @@
 #include <re_sa.h>
 #include "net/door.h"
 
-/* the kernel's TCP_ESTABLISHED, which no uapi header of linux/tcp.h's
- * kind defines */
+/* The kernel's TCP_ESTABLISHED (include/net/tcp_states.h): glibc's
+ * netinet/tcp.h has it, but cannot be included with linux/tcp.h. */
 enum { DOOR_TCP_ESTABLISHED = 1 };
 
 struct door {
@@ -147,11 +147,6 @@ int door_shut(struct door *d, bool shut)
 		return errno;
 	d->shut = shut;
 	return 0;
-}
-
-bool door_is_shut(const struct door *d)
-{
-	return d && d->shut;
 }
 
 /* With the spare given up, at least one descriptor is free: for the

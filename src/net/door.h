@@ -17,7 +17,6 @@ int door_backlog(struct door *d, int backlog);
 /* Shut: the kernel drops new SYNs (clients retry), so connections stop
  * reaching the queue; open: back to normal. Idempotent. */
 int door_shut(struct door *d, bool shut);
-bool door_is_shut(const struct door *d);
 /* Accept and close every connection waiting in the queue, even when no
  * descriptor is free (one is kept aside for it). Returns how many. */
 unsigned door_refuse_waiting(struct door *d);

@@ -409,12 +409,42 @@ static void set_high_priority(void)
  * through our log, with its time stamp and levels, instead of straight to
  * stderr in ANSI colour, where a line had no time and its colour reset
  * ended up at the start of our next line. */
+/* Peers can make libre speak (300 bad TLS handshakes were 300 WARNINGs):
+ * at most LIBRE_LINES_PER_S lines a second, and the next line says how
+ * many were left out. */
+enum { LIBRE_LINES_PER_S = 10 };
+
+static bool libre_line_allowed(unsigned *suppressed)
+{
+	static uint64_t second;
+	static unsigned lines, dropped;
+	uint64_t now = tmr_jiffies() / 1000;
+
+	if (now != second) {
+		second = now;
+		lines = 0;
+	}
+	if (++lines > LIBRE_LINES_PER_S) {
+		dropped++;
+		return false;
+	}
+	*suppressed = dropped;
+	dropped = 0;
+	return true;
+}
+
 static void libre_message(int level, const char *p, size_t len, void *arg)
 {
 	char line[300];
 	size_t n = 0;
+	unsigned suppressed = 0;
 
 	(void)arg;
+	if (level <= DBG_NOTICE && !libre_line_allowed(&suppressed))
+		return;
+	if (suppressed)
+		log_notice("libre: %u messages left out (more than %d a "
+			   "second)", suppressed, LIBRE_LINES_PER_S);
 	for (size_t i = 0; i < len && n + 1 < sizeof(line); i++)
 		line[n++] = (unsigned char)p[i] < 0x20 ? ' ' : p[i];
 	while (n && line[n - 1] == ' ')

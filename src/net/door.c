@@ -16,13 +16,13 @@
  *   the filter sit in the accept queue and keep the socket readable. We
  *   accept and close them ourselves, with a descriptor kept aside so that
  *   this works with none free (the classic reserve descriptor).
- * - Reclaim the silent: connections that were made and never sent a byte
- *   (a flood's, typically) are shut down after a while; their owner reads
- *   the end of the stream and closes them, and the descriptors come back.
+ * - Shut connections down: the caller picks accepted connections by their
+ *   peer (a flood's, that never sent a request); shutdown() ends them, their
+ *   owner reads the end of the stream and closes them, and the descriptors
+ *   come back.
  * - Backlog: listen() on a listening socket just sets a new backlog. */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -121,6 +121,11 @@ int door_find(struct door **dp, const struct sa *laddr)
 	return 0;
 }
 
+bool door_is_at(const struct door *d, const struct sa *laddr)
+{
+	return d && laddr && sa_cmp(&d->laddr, laddr, SA_ALL);
+}
+
 int door_backlog(struct door *d, int backlog)
 {
 	if (!d)
@@ -184,9 +189,8 @@ unsigned door_refuse_waiting(struct door *d)
 	return n;
 }
 
-/* A connection this listener accepted that has been open min_ms and never
- * sent a byte. */
-static bool is_silent_child(int fd, const struct door *d, unsigned min_ms)
+/* A connection this listener accepted, still established: its peer. */
+static bool is_child(int fd, const struct door *d, struct sa *peer)
 {
 	struct tcp_info ti;
 	struct sa local;
@@ -202,22 +206,19 @@ static bool is_silent_child(int fd, const struct door *d, unsigned min_ms)
 	/* a UDP socket on the same address fails here */
 	len = sizeof(ti);
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
-	    len < offsetof(struct tcp_info, tcpi_bytes_received) +
-		  sizeof(ti.tcpi_bytes_received))
+	    ti.tcpi_state != DOOR_TCP_ESTABLISHED)
 		return false;
-	/* a passive open counts its last receipt from the handshake */
-	return ti.tcpi_state == DOOR_TCP_ESTABLISHED &&
-	       ti.tcpi_bytes_received == 0 &&
-	       ti.tcpi_last_data_recv >= min_ms;
+	sa_init(peer, AF_UNSPEC);
+	return !getpeername(fd, &peer->u.sa, &peer->len);
 }
 
-unsigned door_reclaim_silent(struct door *d, unsigned min_ms)
+unsigned door_walk_children(struct door *d, door_child_h *h, void *arg)
 {
 	DIR *dir;
 	struct dirent *e;
 	unsigned n = 0;
 
-	if (!d)
+	if (!d || !h)
 		return 0;
 	spare_give_up(d);
 	dir = opendir("/proc/self/fd");
@@ -226,16 +227,16 @@ unsigned door_reclaim_silent(struct door *d, unsigned min_ms)
 		return 0;
 	}
 	while ((e = readdir(dir))) {
+		struct sa peer;
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
 
 		if (*end || end == e->d_name || fd == dirfd(dir) ||
-		    fd == d->fd)
+		    fd == d->fd || !is_child((int)fd, d, &peer))
 			continue;
 		/* shutdown, not close: the descriptor stays its owner's,
 		 * who reads the end of the stream and closes it properly */
-		if (is_silent_child((int)fd, d, min_ms) &&
-		    !shutdown((int)fd, SHUT_RDWR))
+		if (h(&peer, arg) && !shutdown((int)fd, SHUT_RDWR))
 			n++;
 	}
 	closedir(dir);

@@ -12,6 +12,8 @@ struct door;
 /* The listening TCP socket bound to laddr (ENOENT when there is none). The
  * socket stays libre's: free the door before libre closes it. */
 int door_find(struct door **dp, const struct sa *laddr);
+/* Whether it listens at laddr. */
+bool door_is_at(const struct door *d, const struct sa *laddr);
 /* listen() again with this backlog (libre's tcp_listen() asks for 5). */
 int door_backlog(struct door *d, int backlog);
 /* Shut: the kernel drops new SYNs (clients retry), so connections stop
@@ -20,10 +22,12 @@ int door_shut(struct door *d, bool shut);
 /* Accept and close every connection waiting in the queue, even when no
  * descriptor is free (one is kept aside for it). Returns how many. */
 unsigned door_refuse_waiting(struct door *d);
-/* Shut down (both ways) the connections this listener accepted that have
- * been open min_ms or more without receiving a byte: their owner sees the
- * stream end and closes them. A walk of every descriptor: for when they
- * are short, not for every second. Returns how many. */
-unsigned door_reclaim_silent(struct door *d, unsigned min_ms);
+/* For each connection this listener accepted and that is established:
+ * h(peer), true to shut it down (both ways: its owner sees the stream end
+ * and closes it). A walk of every descriptor (about 1.5 µs each): for when
+ * they are short or a peer misbehaves, not for every second. Returns how
+ * many were shut down. */
+typedef bool (door_child_h)(const struct sa *peer, void *arg);
+unsigned door_walk_children(struct door *d, door_child_h *h, void *arg);
 
 #endif

@@ -32,6 +32,7 @@
 static struct sip_lsnr *lsnr;
 static struct sip_lsnr *count_lsnr;  /* first: sees every request */
 static struct sip_lsnr *framing_lsnr; /* second: refuses torn datagrams */
+static struct sip_lsnr *stray_lsnr;  /* last: responses nobody awaits */
 static struct tmr tick_tmr;
 
 static const struct endpoint_tech_ops ep_ops = {
@@ -146,6 +147,9 @@ static int start_stack(void)
 		err = sip_listen(&lsnr, sipmod.sip, true, sip_dispatch_request,
 				 NULL);
 	if (!err)
+		err = sip_listen(&stray_lsnr, sipmod.sip, false,
+				 sip_dispatch_stray_response, NULL);
+	if (!err)
 		err = sip_auth_init();
 	if (!err)
 		err = channel_tech_register(&sip_tech);
@@ -213,6 +217,7 @@ void sip_module_close(void)
 	lsnr = mem_deref(lsnr);
 	count_lsnr = mem_deref(count_lsnr);
 	framing_lsnr = mem_deref(framing_lsnr);
+	stray_lsnr = mem_deref(stray_lsnr);
 	sip_answered_close();
 	sipmod.sock = mem_deref(sipmod.sock);
 	sip_security_close();

@@ -90,14 +90,51 @@ static bool clen_ok(const struct pl *clen, size_t body)
 	return n <= body;
 }
 
+/* Over TCP and TLS libre frames messages by Content-Length itself, read
+ * with pl_u32(): "-5" and "12abc" come out as 0, 4294967301 as 5, and the
+ * last of two such headers counts, so the rest of the stream is cut in the
+ * wrong places (RFC 3261 18.3, 20.14) and a proxy in front, reading it
+ * right, would no longer agree with us on where requests start. Such a
+ * request gets 400 and its connection is closed; what libre still parses
+ * from it is ignored. A request that frames well marks its connection as
+ * in use (sip_tcp_guard.c keeps such connections when descriptors run
+ * short). */
+static bool stream_framing(const struct sip_msg *msg)
+{
+	if (sip_tcp_peer_is_dropped(&msg->src))
+		return true;
+	if (pl_isset(&msg->clen) &&
+	    clen_ok(&msg->clen, mbuf_get_left(msg->mb)) &&
+	    sip_msg_hdr_count(msg, SIP_HDR_CONTENT_LENGTH) == 1) {
+		sip_tcp_peer_heard(&msg->src);
+		return false;
+	}
+	if (log_level_wanted(LOG_LVL_NOTICE)) {
+		char line[200];
+
+		re_snprintf(line, sizeof(line), "SIP %r from %J over %s: "
+			    "Content-Length '%r' (%u such headers) cannot "
+			    "frame the stream; 400, connection closed",
+			    &msg->met, &msg->src, sip_transp_name(msg->tp),
+			    &msg->clen,
+			    sip_msg_hdr_count(msg, SIP_HDR_CONTENT_LENGTH));
+		log_notice("%s", line);
+	}
+	if (pl_strcmp(&msg->met, "ACK"))
+		(void)sip_reply(sipmod.sip, msg, 400, "Bad Request");
+	sip_tcp_guard_drop(&msg->dst, &msg->src);
+	return true;
+}
+
 /* RFC 3261 18.3: a datagram whose body is shorter than its Content-Length,
  * or whose Content-Length is no number, is malformed: 400, as pjsip
- * answers, rather than a call set up from a cut-off offer. (Over TCP and
- * TLS libre frames messages by that header itself.) */
+ * answers, rather than a call set up from a cut-off offer. */
 bool sip_dispatch_framing(const struct sip_msg *msg, void *arg)
 {
 	(void)arg;
-	if (msg->tp != SIP_TRANSP_UDP || !pl_isset(&msg->clen) ||
+	if (msg->tp != SIP_TRANSP_UDP)
+		return stream_framing(msg);
+	if (!pl_isset(&msg->clen) ||
 	    clen_ok(&msg->clen, mbuf_get_left(msg->mb)))
 		return false;
 	if (log_level_wanted(LOG_LVL_DEBUG)) {
@@ -151,5 +188,21 @@ bool sip_dispatch_request(const struct sip_msg *msg, void *arg)
 		return true;
 	}
 	(void)sip_reply(sipmod.sip, msg, 501, "Not Implemented");
+	return true;
+}
+
+/* A scanner can send responses by the thousand: libre would print each
+ * one to stderr, bypassing the log's format and levels. */
+bool sip_dispatch_stray_response(const struct sip_msg *msg, void *arg)
+{
+	(void)arg;
+	if (log_level_wanted(LOG_LVL_DEBUG)) {
+		char line[160];
+
+		re_snprintf(line, sizeof(line), "SIP %u %r from %J answers no "
+			    "request of ours: ignored", msg->scode,
+			    &msg->reason, &msg->src);
+		log_debug(1, "%s", line);
+	}
 	return true;
 }

@@ -4,8 +4,8 @@
  * parsers, the cause/status mapping, the module's state and libre stack,
  * endpoint lookup and state, the malformed-request guard. The files behind
  * it (sip_objects, sip_conf, sip_cause, sip_malformed, sip_stack,
- * sip_tcp_guard, sip_endpoint) call nothing of the headers above it,
- * sip_services.h and sip_call.h. Not for use outside src/sip. */
+ * sip_tcp_guard, sip_tcp_peers, sip_endpoint) call nothing of the headers
+ * above it, sip_services.h and sip_call.h. Not for use outside src/sip. */
 #ifndef ARIADNE_SIP_INT_H
 #define ARIADNE_SIP_INT_H
 
@@ -168,9 +168,24 @@ unsigned sip_udp_backlog_pct(const struct sip_msg *msg);
 /* Send the probe that makes the first request arrive on a UDP transport. */
 int sip_malformed_probe(const struct sa *bind);
 
-/* sip_tcp_guard.c — the SIP TCP and TLS listeners: a real backlog, and
- * shut while file descriptors run short. Add after sip_transp_add(). */
+/* sip_tcp_peers.c — SIP TCP/TLS peers (address and port: one connection)
+ * that sent a request (heard), that a walk of the sockets found unheard
+ * (seen: how long ago, ms), whose framing was lost (dropped). */
+void sip_tcp_peer_heard(const struct sa *addr);
+bool sip_tcp_peer_was_heard(const struct sa *addr);
+uint64_t sip_tcp_peer_seen(const struct sa *addr);
+void sip_tcp_peers_unseen(void);
+void sip_tcp_peer_dropped(const struct sa *addr);
+bool sip_tcp_peer_is_dropped(const struct sa *addr);
+void sip_tcp_peers_close(void);
+
+/* sip_tcp_guard.c — the SIP TCP and TLS listeners: a real backlog, a
+ * reserve of file descriptors kept for the rest, shut while descriptors
+ * run short. Add after sip_transp_add(). */
 int sip_tcp_guard_add(const struct sa *laddr, const char *name);
+/* Close the accepted connection from peer on the listener at laddr (its
+ * framing is lost); at most a few walks a second. */
+void sip_tcp_guard_drop(const struct sa *laddr, const struct sa *peer);
 void sip_tcp_guard_close(void);
 
 /* sip_answered.c — answered INVITEs: libre's transaction cut short, or

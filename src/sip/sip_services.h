@@ -79,9 +79,15 @@ bool sip_refer_notify_request(const struct sip_msg *msg);
 bool sip_dispatch_request(const struct sip_msg *msg, void *arg);
 /* Counts every request by method (GET /metrics); handles none. */
 bool sip_dispatch_count(const struct sip_msg *msg, void *arg);
-/* Second: a UDP request whose Content-Length its body does not fill is
- * answered 400 and goes no further. */
+/* Second: a UDP request whose Content-Length its body does not fill, or
+ * a TCP/TLS one whose Content-Length cannot frame the stream, is answered
+ * 400 and goes no further (its connection is closed); a TCP/TLS request
+ * that frames well marks its connection as in use. */
 bool sip_dispatch_framing(const struct sip_msg *msg, void *arg);
+
+/* Last, for responses: one no transaction of ours awaits is dropped (at
+ * debug level) instead of libre printing it raw to stderr. */
+bool sip_dispatch_stray_response(const struct sip_msg *msg, void *arg);
 
 /* sip_cli.c, sip_dynconf.c — started by sip.c. */
 int sip_cli_init(void);

@@ -3,14 +3,19 @@
  * Why: every SIP TCP or TLS connection costs a descriptor, and anyone can
  * open them: a scanner, or a burst of phones reconnecting. When none is
  * left, libre's listener cannot accept and the loop spins on it at 100 %
- * CPU; new calls cannot get their RTP sockets either. chan_pjsip has the
- * same exposure. So, four times a second, we ask whether a reserve of
- * descriptors is still free; below it, the SIP listeners are shut (their
- * SYNs dropped, so clients retry later: net/door.h) and connections
- * already waiting are refused, which keeps the reserve for calls on other
- * transports, RTP and ARI. When twice the reserve is free again they open.
- * Connections already made are kept, except those that have sent nothing
- * for SILENT_MS: a flood's (libre would only close them after 32 s).
+ * CPU; new calls cannot get their RTP sockets, ARI cannot accept its
+ * clients (and its listener spins too). chan_pjsip has the same exposure.
+ *
+ * How: a reserve of descriptors is held open (spares on /dev/null) all the
+ * time, so a flood can never take them. Four times a second we ask how
+ * many are free besides them; when few are, the SIP listeners are shut
+ * (their SYNs dropped, so clients retry later: net/door.h), connections
+ * waiting to be accepted are refused, and the reserve is let go: calls,
+ * RTP and ARI have it. Once a second while shut, connections that never
+ * sent a request (sip_tcp_peers.c: not "heard") and have been seen so
+ * for SILENT_MS are shut down: a flood's, whether it sends nothing, CRLF
+ * keep-alives or a TLS handshake. When twice the reserve is free again,
+ * it is taken back and the listeners open.
  *
  * The same adoption gives the listeners a real backlog: libre's 5 made
  * the sixth phone of a burst wait a whole SYN retransmission (1 s). */
@@ -23,6 +28,8 @@
 #include <re_list.h>
 #include <re_sa.h>
 #include <re_tmr.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include "base/fds.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -32,9 +39,12 @@
 enum {
 	CHECK_MS = 250,
 	/* a phone's first request follows its connect within milliseconds;
-	 * a connection silent this long while descriptors are short is not
+	 * a connection unheard this long while descriptors are short is not
 	 * worth one */
 	SILENT_MS = 2000,
+	/* free besides the reserve below which the listeners shut */
+	LOW_WATER = 8,
+	DROP_WALKS_PER_S = 5,
 	RECLAIM_MS = 1000,
 	REPORT_MS = 60 * 1000,
 	RESERVE_MIN = 32,
@@ -46,8 +56,8 @@ enum {
 		     "once because file descriptors ran short"
 
 #define RECLAIMED_TOTAL "ariadne_sip_tcp_silent_closed_total"
-#define RECLAIMED_HELP "SIP TCP connections that had sent nothing, closed " \
-		       "because file descriptors ran short"
+#define RECLAIMED_HELP "SIP TCP and TLS connections that had sent no " \
+		       "request, closed because file descriptors ran short"
 
 struct guarded {
 	struct le le;
@@ -57,7 +67,11 @@ struct guarded {
 static struct {
 	struct list doors;       /* struct guarded */
 	struct tmr tmr;
-	unsigned reserve;        /* descriptors kept free for other work */
+	unsigned reserve;        /* descriptors kept for other work */
+	int spares[RESERVE_MAX]; /* ... held open while the listeners are */
+	unsigned nspares;
+	uint64_t drop_second;    /* tmr_jiffies()/1000 of the drop walks */
+	unsigned drop_walks;     /* in that second */
 	bool shut;
 	unsigned refused;        /* while shut: waiting connections refused */
 	unsigned reclaimed;      /* and silent ones closed */
@@ -85,6 +99,33 @@ static unsigned reserve_for(long limit)
 	if (r < RESERVE_MIN)
 		return RESERVE_MIN;
 	return r > RESERVE_MAX ? RESERVE_MAX : (unsigned)r;
+}
+
+static void reserve_hold(void)
+{
+	while (g.nspares < g.reserve) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			break;
+		g.spares[g.nspares++] = fd;
+	}
+}
+
+static void reserve_release(void)
+{
+	while (g.nspares)
+		close(g.spares[--g.nspares]);
+}
+
+/* While shut: a connection that has not sent a request, and has been seen
+ * so for SILENT_MS, goes. */
+static bool unheard(const struct sa *peer, void *arg)
+{
+	(void)arg;
+	if (sip_tcp_peer_was_heard(peer))
+		return false;
+	return sip_tcp_peer_seen(peer) >= SILENT_MS;
 }
 
 static void shut_all(bool shut)
@@ -118,7 +159,8 @@ static void refuse_and_reclaim(void)
 
 		refused += door_refuse_waiting(gd->door);
 		if (walk)
-			reclaimed += door_reclaim_silent(gd->door, SILENT_MS);
+			reclaimed += door_walk_children(gd->door, unheard,
+							NULL);
 	}
 	if (walk)
 		g.last_reclaim = tmr_jiffies();
@@ -148,11 +190,12 @@ static void report_shut(unsigned free_fds)
 			  "descriptors free", free_fds);
 		return;
 	}
-	log_warning("Only %u file descriptors free (limit %ld): not "
+	log_warning("Only %u file descriptors free (limit %ld) besides %u "
+		    "kept for calls and ARI, which have them now: not "
 		    "accepting new SIP TCP or TLS connections until %u are; "
 		    "raise the limit (ulimit -n, systemd's LimitNOFILE) if "
 		    "this is normal traffic (%u time%s since the last report)",
-		    free_fds, fds_limit(), 2 * g.reserve, g.shuts,
+		    free_fds, fds_limit(), g.reserve, 2 * g.reserve, g.shuts,
 		    g.shuts == 1 ? "" : "s");
 	g.last_warning = now;
 	g.shuts = 0;
@@ -160,18 +203,22 @@ static void report_shut(unsigned free_fds)
 
 static void check(void *arg)
 {
-	unsigned want = g.shut ? 2 * g.reserve : g.reserve;
+	unsigned want = g.shut ? 2 * g.reserve : LOW_WATER;
+	/* besides the reserve, while it is held */
 	unsigned free_fds = fds_free_up_to(want);
 
 	(void)arg;
 	tmr_start(&g.tmr, CHECK_MS, check, NULL);
-	if (!g.shut && free_fds < g.reserve) {
+	if (!g.shut && free_fds < LOW_WATER) {
 		g.refused = g.reclaimed = 0;
 		g.last_reclaim = 0;
 		shut_all(true);
+		reserve_release();
 		report_shut(free_fds);
 	}
 	else if (g.shut && free_fds >= want) {
+		reserve_hold();
+		sip_tcp_peers_unseen();
 		shut_all(false);
 		if (g.reported)
 			log_notice("%u file descriptors free again: accepting "
@@ -212,6 +259,7 @@ int sip_tcp_guard_add(const struct sa *laddr, const char *name)
 	}
 	if (!g.doors.head) {
 		g.reserve = reserve_for(fds_limit());
+		reserve_hold();
 		tmr_start(&g.tmr, CHECK_MS, check, NULL);
 	}
 	if (!g.collecting) {
@@ -224,9 +272,40 @@ int sip_tcp_guard_add(const struct sa *laddr, const char *name)
 	return 0;
 }
 
+static bool is_peer(const struct sa *peer, void *arg)
+{
+	return sa_cmp(peer, arg, SA_ALL);
+}
+
+void sip_tcp_guard_drop(const struct sa *laddr, const struct sa *peer)
+{
+	uint64_t second = tmr_jiffies() / 1000;
+	struct le *le;
+
+	sip_tcp_peer_dropped(peer);
+	/* each drop walks every descriptor: a peer sending bad lengths
+	 * as fast as it can must not turn that into our CPU */
+	if (second != g.drop_second) {
+		g.drop_second = second;
+		g.drop_walks = 0;
+	}
+	if (g.drop_walks >= DROP_WALKS_PER_S)
+		return;   /* its messages are ignored; libre closes it later */
+	g.drop_walks++;
+	for (le = list_head(&g.doors); le; le = le->next) {
+		struct guarded *gd = le->data;
+
+		if (door_is_at(gd->door, laddr))
+			(void)door_walk_children(gd->door, is_peer,
+						 (void *)peer);
+	}
+}
+
 void sip_tcp_guard_close(void)
 {
 	tmr_cancel(&g.tmr);
 	list_flush(&g.doors);
+	reserve_release();
+	sip_tcp_peers_close();
 	g.shut = false;
 }

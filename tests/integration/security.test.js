@@ -159,6 +159,15 @@ async function withSip(srv, fn, address) {
 }
 
 /** ari.conf with the usual asterisk user and these others. */
+/** ari.conf users: `slow` (a guess costs ~0.2 s) and `real`/right-one. */
+function slowAndRealUsers(srv) {
+	const real = execFileSync('openssl', ['passwd', '-6', 'right-one']).toString().trim();
+	ariUsers(srv, {
+		slow: { type: 'user', password_format: 'crypt', password: SLOW_HASH },
+		real: { type: 'user', password_format: 'crypt', password: real },
+	});
+}
+
 function ariUsers(srv, users) {
 	fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({
 		general: { enabled: 'yes' },
@@ -481,13 +490,7 @@ serverTest('a_request_waiting_for_its_crypt_check_is_answered_and_abandoned_ones
 		'http.conf': ini({ general: { enabled: 'yes', bindaddr: '127.0.0.1', bindport: '{{HTTP_PORT}}',
 			session_inactivity: 700 } }),
 	},
-	setup: (srv) => {
-		const real = execFileSync('openssl', ['passwd', '-6', 'right-one']).toString().trim();
-		ariUsers(srv, {
-			slow: { type: 'user', password_format: 'crypt', password: SLOW_HASH },
-			real: { type: 'user', password_format: 'crypt', password: real },
-		});
-	},
+	setup: slowAndRealUsers,
 }, async (srv) => {
 	// Six checks of ~0.2 s each: the last waits over a second, past 700 ms.
 	const t0 = Date.now();
@@ -558,13 +561,7 @@ serverTest('guesses_beyond_the_crypt_queue_get_503_and_no_security_event', {
 // four instead of after the dozen.
 serverTest('one_address_gets_four_crypt_checks_waiting_and_its_other_guesses_503', {
 	files: { 'logger.conf': LOGGER },
-	setup: (srv) => {
-		const real = execFileSync('openssl', ['passwd', '-6', 'right-one']).toString().trim();
-		ariUsers(srv, {
-			slow: { type: 'user', password_format: 'crypt', password: SLOW_HASH },
-			real: { type: 'user', password_format: 'crypt', password: real },
-		});
-	},
+	setup: slowAndRealUsers,
 }, async (srv) => {
 	const t0 = Date.now();
 	const guesses = Array.from({ length: 12 }, (_, i) =>

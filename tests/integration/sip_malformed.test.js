@@ -70,6 +70,23 @@ serverTest('junk_datagrams_on_the_sip_port_do_not_crash_the_server', CONF, async
 	assert.equal(srv.exit, null, 'server still running');
 });
 
+// Responses to nothing we sent (a scanner's, or a peer's late ones) are
+// dropped quietly: libre printed each raw to stderr ("unhandeled response
+// from ..."), outside the log's format and levels.
+serverTest('stray_responses_are_dropped_without_a_raw_line_each_on_stderr', CONF, async (srv) => {
+	const ws = await srv.events('sipapp');
+	const sock = dgram.createSocket('udp4');
+	for (let i = 0; i < 30; i++) {
+		const r = 'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-stray' + i + '\r\n' +
+			'From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>;tag=2\r\nCall-ID: stray' + i + '\r\n' +
+			'CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n';
+		await new Promise((done) => sock.send(r, srv.sipPort, '127.0.0.1', done));
+	}
+	sock.close();
+	await noChannelAndAlive(srv, ws);
+	assert.doesNotMatch(srv.stderr, /unhand[el]+ed response/);
+});
+
 // A display name is any bytes on the wire; ARI's JSON must stay whole and
 // valid UTF-8 (a WebSocket text frame that is not closes the socket), so
 // bytes that are not UTF-8 reach the app as '?' and the call still starts.

@@ -73,6 +73,37 @@ function optionsOverTcp(port, n, timeoutMs) {
 	});
 }
 
+/** A TCP connection that sends OPTIONS on demand: a phone that stays. */
+async function phone(port) {
+	const s = net.connect(port, '127.0.0.1');
+	await new Promise((resolve, reject) => { s.once('connect', resolve); s.once('error', reject); });
+	let got = '';
+	let waiting = null;
+	s.on('data', (d) => {
+		got += d;
+		const m = /^SIP\/2\.0 (\d{3}) [^\r\n]*/m.exec(got);
+		if (m && waiting) { got = ''; const w = waiting; waiting = null; w(m[0]); }
+	});
+	s.on('error', () => {});
+	return {
+		options(n, timeoutMs) {
+			return new Promise((resolve, reject) => {
+				const t = setTimeout(() => reject(new Error(`no answer on the phone's connection in ${timeoutMs} ms`)),
+					timeoutMs);
+				waiting = (line) => { clearTimeout(t); resolve(line); };
+				s.write(options(port, n));
+			});
+		},
+		close() { s.destroy(); },
+	};
+}
+
+/** Keep-alive pings (RFC 5626 CRLFCRLF) every 500 ms on each socket. */
+function ping(socks) {
+	const t = setInterval(() => { for (const s of socks) if (!s.destroyed) s.write('\r\n\r\n'); }, 500);
+	return () => clearInterval(t);
+}
+
 test('a_burst_of_tcp_connects_is_taken_without_waiting_for_syn_retransmissions', { timeout: 30000 * SLOW }, async () => {
 	const tcp = await freePort();
 	const srv = await startServer({ vars: { TCP_PORT: tcp }, files: { 'pjsip.conf': tcpConf() } });
@@ -98,35 +129,47 @@ test('a_tcp_flood_that_exhausts_file_descriptors_is_shed_and_the_server_neither_
 	const srv = await startServer({ limits: { nofile: NOFILE }, vars: { TCP_PORT: tcp }, files: { 'pjsip.conf': tcpConf() } });
 	const pid = srv.proc.pid;
 	let flood = [];
+	let stopPings = () => {};
 	try {
 		assert.equal(await srv.metric('ariadne_sip_tcp_accepting'), 1);
 		assert.equal(await srv.metric('ariadne_sip_tcp_refused_total'), 0);
-		// More silent connections than the server has descriptors.
+		// A phone that registered before the flood: its connection stays.
+		const ph = await phone(tcp);
+		assert.match(await ph.options(1, 5000 * SLOW), /^SIP\/2\.0 200 /);
+		// More connections than the server has descriptors: half stay
+		// silent, half send keep-alive pings but never a request.
 		flood = (await connectMany(tcp, 2 * NOFILE, 3000)).socks;
-		await srv.waitForLog(/WARNING.*Only \d+ file descriptors free \(limit 200\): not accepting new SIP TCP or TLS connections/,
+		stopPings = ping(flood.filter((_, i) => i % 2));
+		await srv.waitForLog(/WARNING.*Only \d+ file descriptors free \(limit 200\) besides \d+ kept for calls and ARI, which have them now: not accepting new SIP TCP or TLS connections/,
 			10000 * SLOW);
+		// the reserve is ARI's at once, before any connection is closed
+		assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
 
 		// The flood still holds every socket; the server gave its
-		// descriptors back by closing the silent ones, and is idle.
+		// descriptors back by closing the unheard ones, and is idle.
 		await srv.waitForLog(/NOTICE.*file descriptors free again: accepting new SIP TCP and TLS connections \(meanwhile \d+ refused, [1-9]\d* silent ones closed\)/,
 			15000 * SLOW);
 		const fds = openFds(pid);
-		assert.ok(fds < NOFILE / 2, `${fds} descriptors open after the silent ones were closed`);
+		assert.ok(fds < NOFILE / 2, `${fds} descriptors open after the unheard ones were closed`);
 		const t0 = cpuTicks(pid);
 		await sleep(1000);
 		const used = cpuTicks(pid) - t0;
 		// spinning on accept() was 90+ ticks a second
 		assert.ok(used < 30, `the server used ${used} of 100 ticks in a second while the flood held its sockets`);
 
-		// ARI and a new SIP TCP client get in while the flood is still there.
+		// The phone, ARI and a new SIP TCP client get in while the flood
+		// is still there.
+		assert.match(await ph.options(2, 5000 * SLOW), /^SIP\/2\.0 200 /, 'the phone lost its connection');
+		ph.close();
 		assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
-		assert.match(await optionsOverTcp(tcp, 2, 10000 * SLOW), /^SIP\/2\.0 200 /);
+		assert.match(await optionsOverTcp(tcp, 3, 10000 * SLOW), /^SIP\/2\.0 200 /);
 		assert.equal(await srv.metric('ariadne_sip_tcp_accepting'), 1);
 		const closed = await srv.metric('ariadne_sip_tcp_silent_closed_total');
 		const refused = await srv.metric('ariadne_sip_tcp_refused_total');
 		assert.ok(closed > 0, `silent connections closed: ${closed}`);
 		// every flood socket got in and was closed by one or the other
 		assert.ok(closed + refused <= 2 * NOFILE, `${closed} closed + ${refused} refused`);
+		stopPings();
 
 		// A second wave within the minute is shed the same way, without a
 		// second WARNING (one a minute says how many times).
@@ -145,7 +188,48 @@ test('a_tcp_flood_that_exhausts_file_descriptors_is_shed_and_the_server_neither_
 		e.message += '\n' + srv.tail();
 		throw e;
 	} finally {
+		stopPings();
 		for (const s of flood) s.destroy();
+		await srv.stop();
+	}
+});
+
+/** Everything the server sends on one connection until it closes it. */
+function exchange(port, data, timeoutMs) {
+	return new Promise((resolve, reject) => {
+		const s = net.connect(port, '127.0.0.1');
+		let got = '';
+		const t = setTimeout(() => { s.destroy(); resolve({ got, closed: false }); }, timeoutMs);
+		s.on('connect', () => s.write(data));
+		s.on('data', (d) => { got += d; });
+		s.on('end', () => { clearTimeout(t); s.destroy(); resolve({ got, closed: true }); });
+		s.on('error', (e) => { clearTimeout(t); reject(e); });
+	});
+}
+
+// libre frames TCP messages by Content-Length read leniently: "-5" and
+// "12abc" as 0, 4294967301 as 5, the last of two headers. The bytes after
+// were taken for the next request ("helloOPTIONS ..." got 501). Such a
+// request gets 400 and its connection is closed (RFC 3261 18.3, 20.14).
+test('a_tcp_request_whose_content_length_cannot_frame_the_stream_gets_400_and_its_connection_closes', { timeout: 60000 * SLOW }, async () => {
+	const tcp = await freePort();
+	const srv = await startServer({ vars: { TCP_PORT: tcp }, files: { 'pjsip.conf': tcpConf() } });
+	try {
+		const cases = [['-5'], ['12abc'], ['4294967301'], ['5', '0']];
+		for (const [i, lengths] of cases.entries()) {
+			const bad = options(tcp, 10 + i).replace('Content-Length: 0\r\n',
+				lengths.map((l) => `Content-Length: ${l}\r\n`).join(''));
+			const r = await exchange(tcp, bad + 'hello' + options(tcp, 20 + i), 5000 * SLOW);
+			const statuses = r.got.match(/^SIP\/2\.0 \d{3}/gm) || [];
+			assert.deepEqual(statuses, ['SIP/2.0 400'], `Content-Length ${lengths}: ${JSON.stringify(r.got)}`);
+			assert.ok(r.closed, `Content-Length ${lengths}: the connection stayed open`);
+		}
+		assert.match(await optionsOverTcp(tcp, 30, 5000 * SLOW), /^SIP\/2\.0 200 /);
+		assert.match(srv.stderr, /NOTICE.*SIP OPTIONS from 127\.0\.0\.1:\d+ over TCP: Content-Length '-5' \(1 such headers\) cannot frame the stream; 400, connection closed/);
+	} catch (e) {
+		e.message += '\n' + srv.tail();
+		throw e;
+	} finally {
 		await srv.stop();
 	}
 });

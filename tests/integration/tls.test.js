@@ -181,6 +181,31 @@ tlsTest('garbage_and_plain_http_on_the_tls_port_do_not_hurt', (ctx) => ({ files:
 		assert.ok(!srv.stderr.includes('\x1b['), 'ANSI escapes on stderr');
 	});
 
+// Anyone can make the TLS library speak: 40 bad handshakes were 40
+// WARNINGs. At most 10 of its lines a second, and the next one says how
+// many were left out.
+tlsTest('what_peers_make_the_tls_library_say_is_limited_to_ten_lines_a_second', (ctx) => ({ files: { 'http.conf': httpConf(ctx.port) } }),
+	async (srv, ctx) => {
+		const junk = () => new Promise((resolve) => {
+			const s = net.connect(ctx.port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+			s.on('data', () => {});
+			s.on('error', resolve);
+			s.on('close', resolve);
+			setTimeout(() => { s.destroy(); resolve(); }, 3000);
+		});
+		const t0 = Date.now();
+		await Promise.all(Array.from({ length: 40 }, junk));
+		const burst = Date.now() - t0;
+		await sleep(1100);
+		await junk();
+		await srv.waitForLog(/NOTICE\[\d+\]: .*libre: \d+ messages left out \(more than 10 a second\)/);
+		const lines = srv.stderr.match(/WARNING\[\d+\]: .*libre: tls: /g).length;
+		// the burst spans at most a couple of seconds, then one more line
+		assert.ok(lines <= 10 * Math.ceil(burst / 1000 + 1) + 1, `${lines} lines for 41 handshakes in ${burst} ms`);
+		assert.ok(lines >= 2, `${lines} lines`);
+		assert.equal((await get(ctx.port, '/ari/asterisk/ping')).status, 200);
+	});
+
 tlsTest('a_bad_certificate_is_logged_and_plain_http_goes_on', (ctx) => ({
 	files: { 'http.conf': httpConf(ctx.port).replace(`tlscertfile = ${CERT}`, 'tlscertfile = /nonexistent/cert.pem') },
 }), async (srv, ctx) => {

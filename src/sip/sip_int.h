@@ -186,6 +186,11 @@ int sip_tcp_guard_add(const struct sa *laddr, const char *name);
 /* Close the accepted connection from peer on the listener at laddr (its
  * framing is lost); at most a few walks a second. */
 void sip_tcp_guard_drop(const struct sa *laddr, const struct sa *peer);
+/* h(peer) for each connection the listeners accepted that is still
+ * established (a walk of every descriptor); false when there is no
+ * listener (nothing can be said of connections). */
+typedef void (sip_tcp_peer_h)(const struct sa *peer, void *arg);
+bool sip_tcp_guard_foreach_peer(sip_tcp_peer_h *h, void *arg);
 void sip_tcp_guard_close(void);
 
 /* sip_answered.c — answered INVITEs: libre's transaction cut short, or

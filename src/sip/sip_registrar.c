@@ -3,7 +3,8 @@
  * one of its aors, and the aor's contacts are added, refreshed or removed
  * (Expires: 0, Contact: *), within max_contacts (remove_existing drops the
  * contact closest to expiry). Expiry is checked by the module's one
- * housekeeping tick, not a timer per contact. */
+ * housekeeping tick, not a timer per contact; so is the connection of a
+ * contact registered over TCP or TLS, which goes with it. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -16,6 +17,7 @@
 #include <re_mem.h>
 #include <re_mbuf.h>
 #include <re_list.h>
+#include <re_hash.h>
 #include <re_sa.h>
 #include <re_tmr.h>
 #include <re_uri.h>
@@ -37,12 +39,104 @@ void sip_contact_remove(struct sip_regcontact *c, const char *why)
 	mem_deref(c);
 }
 
+/* ---- contacts registered over TCP or TLS ---- */
+
+/* A contact registered over TCP or TLS is reached through the connection
+ * its REGISTER came on (RFC 5626; a phone behind NAT cannot be reached
+ * otherwise): once that connection is gone, so is the contact, as
+ * chan_pjsip removes it when the transport shuts down, instead of dialling
+ * a port nobody listens on until the registration expires. libre says
+ * nothing when a connection closes, so every FLOW_CHECK_MS the accepted
+ * connections still established are listed and compared. */
+enum { FLOW_CHECK_MS = 10 * 1000 };
+
+struct live_peer {
+	struct le he;
+	struct sa peer;
+};
+
+static void note_live(const struct sa *peer, void *arg)
+{
+	struct hash *live = arg;
+	struct live_peer *p = mem_zalloc(sizeof(*p), NULL);
+
+	if (!p)
+		return;
+	p->peer = *peer;
+	hash_append(live, sa_hash(peer, SA_ALL), &p->he, p);
+}
+
+static bool peer_cmp(struct le *le, void *arg)
+{
+	const struct live_peer *p = le->data;
+
+	return sa_cmp(&p->peer, arg, SA_ALL);
+}
+
+static bool is_stream(int tp)
+{
+	return tp == SIP_TRANSP_TCP || tp == SIP_TRANSP_TLS;
+}
+
+static bool any_stream_contact(void)
+{
+	for (struct le *le = list_head(&sipmod.conf->aors); le; le = le->next) {
+		struct sip_aor *aor = le->data;
+
+		for (struct le *cl = list_head(&aor->contacts); cl;
+		     cl = cl->next) {
+			struct sip_regcontact *c = cl->data;
+
+			if (c->expires && is_stream(c->tp))
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool live(struct hash *live, const struct sa *src)
+{
+	return hash_lookup(live, sa_hash(src, SA_ALL), peer_cmp,
+			   (void *)src) != NULL;
+}
+
+static void check_flows(void)
+{
+	struct hash *peers = NULL;
+
+	if (!any_stream_contact() || hash_alloc(&peers, 256))
+		return;
+	if (sip_tcp_guard_foreach_peer(note_live, peers)) {
+		for (struct le *le = list_head(&sipmod.conf->aors); le;
+		     le = le->next) {
+			struct sip_aor *aor = le->data;
+			struct le *cl = list_head(&aor->contacts);
+
+			while (cl) {
+				struct sip_regcontact *c = cl->data;
+
+				cl = cl->next;
+				if (c->expires && is_stream(c->tp) &&
+				    !live(peers, &c->src))
+					sip_contact_remove(c, "shutdown");
+			}
+		}
+	}
+	hash_flush(peers);
+	mem_deref(peers);
+}
+
 void sip_registrar_tick(uint64_t now)
 {
+	static uint64_t next_flow_check;
 	struct le *le;
 
 	if (!sipmod.conf)
 		return;
+	if (now >= next_flow_check) {
+		next_flow_check = now + FLOW_CHECK_MS;
+		check_flows();
+	}
 	for (le = list_head(&sipmod.conf->aors); le; le = le->next) {
 		struct sip_aor *aor = le->data;
 		struct le *cl = list_head(&aor->contacts);

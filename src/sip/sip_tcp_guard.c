@@ -301,6 +301,32 @@ void sip_tcp_guard_drop(const struct sa *laddr, const struct sa *peer)
 	}
 }
 
+struct each_peer {
+	sip_tcp_peer_h *h;
+	void *arg;
+};
+
+static bool tell_peer(const struct sa *peer, void *arg)
+{
+	struct each_peer *ep = arg;
+
+	ep->h(peer, ep->arg);
+	return false;
+}
+
+bool sip_tcp_guard_foreach_peer(sip_tcp_peer_h *h, void *arg)
+{
+	struct each_peer ep = {h, arg};
+	struct le *le;
+
+	for (le = list_head(&g.doors); le; le = le->next) {
+		struct guarded *gd = le->data;
+
+		(void)door_walk_children(gd->door, tell_peer, &ep);
+	}
+	return g.doors.head != NULL;
+}
+
 void sip_tcp_guard_close(void)
 {
 	tmr_cancel(&g.tmr);

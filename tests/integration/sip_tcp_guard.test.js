@@ -233,3 +233,58 @@ test('a_tcp_request_whose_content_length_cannot_frame_the_stream_gets_400_and_it
 		await srv.stop();
 	}
 });
+
+// A contact registered over TCP is reached through its connection (RFC
+// 5626; behind NAT there is no other way): when the connection closes the
+// contact goes, as chan_pjsip removes it when the transport shuts down,
+// instead of being dialled until its registration expires.
+test('a_contact_registered_over_tcp_goes_when_its_connection_closes', { timeout: 60000 * SLOW }, async () => {
+	const tcp = await freePort();
+	const conf = pjsipConf({ alice: { match: '127.0.0.1', max_contacts: 2 } }) +
+		'\n[transport-tcp]\ntype = transport\nprotocol = tcp\nbind = 127.0.0.1:{{TCP_PORT}}\n';
+	const srv = await startServer({ vars: { TCP_PORT: tcp }, files: { 'pjsip.conf': conf } });
+	try {
+		const ws = await srv.events('regapp', { subscribeAll: true });
+		const register = (s, n) => new Promise((resolve, reject) => {
+			let got = '';
+			const t = setTimeout(() => reject(new Error('no answer to REGISTER')), 5000 * SLOW);
+			s.on('data', (d) => {
+				got += d;
+				const m = /^SIP\/2\.0 (\d{3})/.exec(got);
+				if (m) { clearTimeout(t); resolve(m[1]); }
+			});
+			const port = s.localPort;
+			s.write(`REGISTER sip:127.0.0.1:${tcp};transport=tcp SIP/2.0\r\n` +
+				`Via: SIP/2.0/TCP 127.0.0.1:${port};branch=z9hG4bK-reg-${n}\r\n` +
+				'Max-Forwards: 70\r\n' +
+				`From: <sip:alice@127.0.0.1>;tag=r${n}\r\nTo: <sip:alice@127.0.0.1>\r\n` +
+				`Call-ID: reg-${n}@127.0.0.1\r\nCSeq: 1 REGISTER\r\n` +
+				`Contact: <sip:alice@127.0.0.1:${port};transport=tcp>\r\nExpires: 3600\r\n` +
+				'Content-Length: 0\r\n\r\n');
+		});
+		const stays = net.connect(tcp, '127.0.0.1');
+		const goes = net.connect(tcp, '127.0.0.1');
+		await Promise.all([stays, goes].map((s) => new Promise((r) => s.once('connect', r))));
+		assert.equal(await register(stays, 1), '200');
+		assert.equal(await register(goes, 2), '200');
+		const gonePort = goes.localPort;
+		await ws.waitFor((e) => e.type === 'ContactStatusChange' && e.contact_info.uri.includes(`:${gonePort};`));
+		const from = ws.events.length;
+		goes.destroy();
+		const removed = await ws.waitFor((e) => e.type === 'ContactStatusChange' &&
+			e.contact_info.contact_status === 'Removed', 20000 * SLOW, { from });
+		assert.match(removed.contact_info.uri, new RegExp(`:${gonePort};transport=tcp`));
+		await srv.waitForLog(new RegExp(`Removed contact 'sip:alice@127\\.0\\.0\\.1:${gonePort};transport=tcp' from AOR 'alice' due to shutdown`));
+		// the other connection and its contact stay
+		await sleep(11000);
+		const gone = ws.events.slice(from).filter((e) => e.type === 'ContactStatusChange' &&
+			e.contact_info.contact_status === 'Removed');
+		assert.equal(gone.length, 1, JSON.stringify(gone));
+		stays.destroy();
+	} catch (e) {
+		e.message += '\n' + srv.tail();
+		throw e;
+	} finally {
+		await srv.stop();
+	}
+});

@@ -39,6 +39,24 @@ void sip_contact_remove(struct sip_regcontact *c, const char *why)
 	mem_deref(c);
 }
 
+void sip_contacts_remove_if(sip_contact_pred_h *pred, void *arg,
+			    const char *why)
+{
+	for (struct le *le = list_head(&sipmod.conf->aors); le;
+	     le = le->next) {
+		struct sip_aor *aor = le->data;
+		struct le *cl = list_head(&aor->contacts);
+
+		while (cl) {
+			struct sip_regcontact *c = cl->data;
+
+			cl = cl->next;
+			if (pred(c, arg))
+				sip_contact_remove(c, why);
+		}
+	}
+}
+
 /* ---- contacts registered over TCP or TLS ---- */
 
 /* A contact registered over TCP or TLS is reached through the connection
@@ -94,10 +112,13 @@ static bool any_stream_contact(void)
 	return false;
 }
 
-static bool live(struct hash *live, const struct sa *src)
+/* Registered over TCP or TLS, and its connection is not among those
+ * established. */
+static bool flow_gone(const struct sip_regcontact *c, void *arg)
 {
-	return hash_lookup(live, sa_hash(src, SA_ALL), peer_cmp,
-			   (void *)src) != NULL;
+	return c->expires && is_stream(c->tp) &&
+	       !hash_lookup(arg, sa_hash(&c->src, SA_ALL), peer_cmp,
+			    (void *)&c->src);
 }
 
 static void check_flows(void)
@@ -106,30 +127,20 @@ static void check_flows(void)
 
 	if (!any_stream_contact() || hash_alloc(&peers, 256))
 		return;
-	if (sip_tcp_guard_foreach_peer(note_live, peers)) {
-		for (struct le *le = list_head(&sipmod.conf->aors); le;
-		     le = le->next) {
-			struct sip_aor *aor = le->data;
-			struct le *cl = list_head(&aor->contacts);
-
-			while (cl) {
-				struct sip_regcontact *c = cl->data;
-
-				cl = cl->next;
-				if (c->expires && is_stream(c->tp) &&
-				    !live(peers, &c->src))
-					sip_contact_remove(c, "shutdown");
-			}
-		}
-	}
+	if (sip_tcp_guard_foreach_peer(note_live, peers))
+		sip_contacts_remove_if(flow_gone, peers, "shutdown");
 	hash_flush(peers);
 	mem_deref(peers);
+}
+
+static bool expired(const struct sip_regcontact *c, void *arg)
+{
+	return c->expires && c->expires <= *(const uint64_t *)arg;
 }
 
 void sip_registrar_tick(uint64_t now)
 {
 	static uint64_t next_flow_check;
-	struct le *le;
 
 	if (!sipmod.conf)
 		return;
@@ -137,18 +148,7 @@ void sip_registrar_tick(uint64_t now)
 		next_flow_check = now + FLOW_CHECK_MS;
 		check_flows();
 	}
-	for (le = list_head(&sipmod.conf->aors); le; le = le->next) {
-		struct sip_aor *aor = le->data;
-		struct le *cl = list_head(&aor->contacts);
-
-		while (cl) {
-			struct sip_regcontact *c = cl->data;
-
-			cl = cl->next;
-			if (c->expires && c->expires <= now)
-				sip_contact_remove(c, "expiration");
-		}
-	}
+	sip_contacts_remove_if(expired, &now, "expiration");
 }
 
 static struct sip_regcontact *contact_find(struct sip_aor *aor, const char *uri)

@@ -64,6 +64,10 @@ int sip_outreg_cli_init(void);
 bool sip_registrar_request(const struct sip_msg *msg);
 void sip_registrar_tick(uint64_t now);
 void sip_contact_remove(struct sip_regcontact *c, const char *why);
+/* Remove every contact of every aor that pred says, logged with why. */
+typedef bool (sip_contact_pred_h)(const struct sip_regcontact *c, void *arg);
+void sip_contacts_remove_if(sip_contact_pred_h *pred, void *arg,
+			    const char *why);
 
 /* sip_message.c */
 bool sip_message_request(const struct sip_msg *msg);

@@ -248,21 +248,15 @@ static void stack_close(void)
 }
 
 /* What REGISTERs added, so that the next input starts with no contacts. */
+static bool registered(const struct sip_regcontact *c, void *arg)
+{
+	(void)arg;
+	return c->expires != 0;
+}
+
 static void contacts_reset(void)
 {
-	for (struct le *le = list_head(&sipmod.conf->aors); le;
-	     le = le->next) {
-		struct sip_aor *aor = le->data;
-		struct le *cl = list_head(&aor->contacts);
-
-		while (cl) {
-			struct sip_regcontact *c = cl->data;
-
-			cl = cl->next;
-			if (c->expires)
-				sip_contact_remove(c, "fuzz");
-		}
-	}
+	sip_contacts_remove_if(registered, NULL, "fuzz");
 }
 
 /* ---- the call a datagram of this input set up ---- */

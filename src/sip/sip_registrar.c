@@ -59,11 +59,11 @@ void sip_contacts_remove_if(sip_contact_pred_h *pred, void *arg,
 
 /* ---- contacts registered over TCP or TLS ---- */
 
-/* A contact registered over TCP or TLS is reached through the connection
- * its REGISTER came on (RFC 5626; a phone behind NAT cannot be reached
- * otherwise): once that connection is gone, so is the contact, as
- * chan_pjsip removes it when the transport shuts down, instead of dialling
- * a port nobody listens on until the registration expires. libre says
+/* A contact registered over TCP or TLS whose URI is its connection's own
+ * source is reached through that connection alone (RFC 5626; a phone
+ * behind NAT cannot be reached otherwise): once the connection is gone, so
+ * is the contact, as chan_pjsip removes it when the transport shuts down,
+ * instead of dialling a port nobody listens on until it expires. libre says
  * nothing when a connection closes, so every FLOW_CHECK_MS the accepted
  * connections still established are listed and compared. */
 enum { FLOW_CHECK_MS = 10 * 1000 };
@@ -112,13 +112,32 @@ static bool any_stream_contact(void)
 	return false;
 }
 
-/* Registered over TCP or TLS, and its connection is not among those
- * established. */
+/* Reachable only through the connection its REGISTER came on: its URI
+ * names that connection's own source address, as a phone behind NAT does
+ * (what chan_pjsip prunes when the transport goes). A contact naming
+ * another address (a phone listening on 5060, a proxy in front) may be
+ * reached over a new connection and stays. */
+static bool only_through_its_flow(const struct sip_regcontact *c)
+{
+	struct pl pl;
+	struct uri u;
+	struct sa named;
+
+	pl_set_str(&pl, c->uri);
+	if (uri_decode(&u, &pl) ||
+	    sa_set(&named, &u.host, u.port ? u.port : 5060))
+		return false;
+	return sa_cmp(&named, &c->src, SA_ALL);
+}
+
+/* Registered over TCP or TLS, reachable only through its connection, and
+ * that connection is not among those established. */
 static bool flow_gone(const struct sip_regcontact *c, void *arg)
 {
 	return c->expires && is_stream(c->tp) &&
 	       !hash_lookup(arg, sa_hash(&c->src, SA_ALL), peer_cmp,
-			    (void *)&c->src);
+			    (void *)&c->src) &&
+	       only_through_its_flow(c);
 }
 
 static void check_flows(void)

@@ -240,12 +240,12 @@ test('a_tcp_request_whose_content_length_cannot_frame_the_stream_gets_400_and_it
 // instead of being dialled until its registration expires.
 test('a_contact_registered_over_tcp_goes_when_its_connection_closes', { timeout: 60000 * SLOW }, async () => {
 	const tcp = await freePort();
-	const conf = pjsipConf({ alice: { match: '127.0.0.1', max_contacts: 2 } }) +
+	const conf = pjsipConf({ alice: { match: '127.0.0.1', max_contacts: 3 } }) +
 		'\n[transport-tcp]\ntype = transport\nprotocol = tcp\nbind = 127.0.0.1:{{TCP_PORT}}\n';
 	const srv = await startServer({ vars: { TCP_PORT: tcp }, files: { 'pjsip.conf': conf } });
 	try {
 		const ws = await srv.events('regapp', { subscribeAll: true });
-		const register = (s, n) => new Promise((resolve, reject) => {
+		const register = (s, n, contactPort = s.localPort) => new Promise((resolve, reject) => {
 			let got = '';
 			const t = setTimeout(() => reject(new Error('no answer to REGISTER')), 5000 * SLOW);
 			s.on('data', (d) => {
@@ -259,23 +259,28 @@ test('a_contact_registered_over_tcp_goes_when_its_connection_closes', { timeout:
 				'Max-Forwards: 70\r\n' +
 				`From: <sip:alice@127.0.0.1>;tag=r${n}\r\nTo: <sip:alice@127.0.0.1>\r\n` +
 				`Call-ID: reg-${n}@127.0.0.1\r\nCSeq: 1 REGISTER\r\n` +
-				`Contact: <sip:alice@127.0.0.1:${port};transport=tcp>\r\nExpires: 3600\r\n` +
+				`Contact: <sip:alice@127.0.0.1:${contactPort};transport=tcp>\r\nExpires: 3600\r\n` +
 				'Content-Length: 0\r\n\r\n');
 		});
 		const stays = net.connect(tcp, '127.0.0.1');
 		const goes = net.connect(tcp, '127.0.0.1');
-		await Promise.all([stays, goes].map((s) => new Promise((r) => s.once('connect', r))));
+		// a phone that names a port of its own (it listens there): it can
+		// be reached over a new connection, so its contact outlives this one
+		const listens = net.connect(tcp, '127.0.0.1');
+		await Promise.all([stays, goes, listens].map((s) => new Promise((r) => s.once('connect', r))));
 		assert.equal(await register(stays, 1), '200');
 		assert.equal(await register(goes, 2), '200');
+		assert.equal(await register(listens, 3, 5999), '200');
 		const gonePort = goes.localPort;
 		await ws.waitFor((e) => e.type === 'ContactStatusChange' && e.contact_info.uri.includes(`:${gonePort};`));
 		const from = ws.events.length;
 		goes.destroy();
+		listens.destroy();
 		const removed = await ws.waitFor((e) => e.type === 'ContactStatusChange' &&
 			e.contact_info.contact_status === 'Removed', 20000 * SLOW, { from });
 		assert.match(removed.contact_info.uri, new RegExp(`:${gonePort};transport=tcp`));
 		await srv.waitForLog(new RegExp(`Removed contact 'sip:alice@127\\.0\\.0\\.1:${gonePort};transport=tcp' from AOR 'alice' due to shutdown`));
-		// the other connection and its contact stay
+		// the other connection's contact and the one naming its own port stay
 		await sleep(11000);
 		const gone = ws.events.slice(from).filter((e) => e.type === 'ContactStatusChange' &&
 			e.contact_info.contact_status === 'Removed');

@@ -28,17 +28,13 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <linux/filter.h>
-#include <linux/tcp.h>      /* glibc's struct tcp_info lacks bytes_received */
 #include <unistd.h>
 #include <re_types.h>
 #include <re_mem.h>
 #include <re_sa.h>
 #include "net/door.h"
-
-/* The kernel's TCP_ESTABLISHED (include/net/tcp_states.h): glibc's
- * netinet/tcp.h has it, but cannot be included with linux/tcp.h. */
-enum { DOOR_TCP_ESTABLISHED = 1 };
 
 struct door {
 	int fd;          /* weak: libre's listening socket */
@@ -206,7 +202,7 @@ static bool is_child(int fd, const struct door *d, struct sa *peer)
 	/* a UDP socket on the same address fails here */
 	len = sizeof(ti);
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
-	    ti.tcpi_state != DOOR_TCP_ESTABLISHED)
+	    ti.tcpi_state != TCP_ESTABLISHED)
 		return false;
 	sa_init(peer, AF_UNSPEC);
 	return !getpeername(fd, &peer->u.sa, &peer->len);

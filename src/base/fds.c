@@ -8,24 +8,46 @@
  * exactly, in time that does not grow with the table. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include "base/fds.h"
 
+int fds_foreach(fds_h *h, void *arg)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!dir)
+		return errno;
+	while ((e = readdir(dir))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		/* ".", "..", and the walk's own descriptor */
+		if (*end || end == e->d_name || fd == dirfd(dir))
+			continue;
+		if (h((int)fd, arg))
+			break;
+	}
+	closedir(dir);
+	return 0;
+}
+
+static bool count_one(int fd, void *arg)
+{
+	(void)fd;
+	++*(long *)arg;
+	return false;
+}
+
 long fds_open_count(void)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
 	long n = 0;
 
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;            /* the directory's own descriptor */
+	return fds_foreach(count_one, &n) ? -1 : n;
 }
 
 long fds_limit(void)

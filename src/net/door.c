@@ -22,10 +22,8 @@
  *   come back.
  * - Backlog: listen() on a listening socket just sets a new backlog. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,6 +32,7 @@
 #include <re_types.h>
 #include <re_mem.h>
 #include <re_sa.h>
+#include "base/fds.h"
 #include "net/door.h"
 
 struct door {
@@ -69,42 +68,36 @@ static bool is_listener_at(int fd, const struct sa *laddr)
 	return sa_cmp(&local, laddr, SA_ALL);
 }
 
-/* Our descriptors at start-up are few: a walk of them is cheap. */
-static int find_fd(const struct sa *laddr)
+struct finding {
+	const struct sa *laddr;
+	int fd;
+};
+
+static bool listener_found(int fd, void *arg)
 {
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *e;
-	int found = -1;
+	struct finding *f = arg;
 
-	if (!dir)
-		return -1;
-	while (found < 0 && (e = readdir(dir))) {
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
-
-		if (*end || end == e->d_name || fd == dirfd(dir))
-			continue;
-		if (is_listener_at((int)fd, laddr))
-			found = (int)fd;
-	}
-	closedir(dir);
-	return found;
+	if (!is_listener_at(fd, f->laddr))
+		return false;
+	f->fd = fd;
+	return true;
 }
 
 int door_find(struct door **dp, const struct sa *laddr)
 {
+	struct finding f = {.laddr = laddr, .fd = -1};
 	struct door *d;
-	int fd;
 
 	if (!dp || !laddr)
 		return EINVAL;
-	fd = find_fd(laddr);
-	if (fd < 0)
+	/* our descriptors at start-up are few: a walk of them is cheap */
+	(void)fds_foreach(listener_found, &f);
+	if (f.fd < 0)
 		return ENOENT;
 	d = mem_zalloc(sizeof(*d), door_destructor);
 	if (!d)
 		return ENOMEM;
-	d->fd = fd;
+	d->fd = f.fd;
 	d->laddr = *laddr;
 	d->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (d->spare < 0) {
@@ -208,34 +201,34 @@ static bool is_child(int fd, const struct door *d, struct sa *peer)
 	return !getpeername(fd, &peer->u.sa, &peer->len);
 }
 
+struct walk {
+	struct door *d;
+	door_child_h *h;
+	void *arg;
+	unsigned n;
+};
+
+static bool walk_one(int fd, void *arg)
+{
+	struct walk *w = arg;
+	struct sa peer;
+
+	/* shutdown, not close: the descriptor stays its owner's, who reads
+	 * the end of the stream and closes it properly */
+	if (fd != w->d->fd && is_child(fd, w->d, &peer) &&
+	    w->h(&peer, w->arg) && !shutdown(fd, SHUT_RDWR))
+		w->n++;
+	return false;
+}
+
 unsigned door_walk_children(struct door *d, door_child_h *h, void *arg)
 {
-	DIR *dir;
-	struct dirent *e;
-	unsigned n = 0;
+	struct walk w = {.d = d, .h = h, .arg = arg};
 
 	if (!d || !h)
 		return 0;
-	spare_give_up(d);
-	dir = opendir("/proc/self/fd");
-	if (!dir) {
-		spare_take_back(d);
-		return 0;
-	}
-	while ((e = readdir(dir))) {
-		struct sa peer;
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
-
-		if (*end || end == e->d_name || fd == dirfd(dir) ||
-		    fd == d->fd || !is_child((int)fd, d, &peer))
-			continue;
-		/* shutdown, not close: the descriptor stays its owner's,
-		 * who reads the end of the stream and closes it properly */
-		if (h(&peer, arg) && !shutdown((int)fd, SHUT_RDWR))
-			n++;
-	}
-	closedir(dir);
+	spare_give_up(d);     /* the walk's own descriptor */
+	(void)fds_foreach(walk_one, &w);
 	spare_take_back(d);
-	return n;
+	return w.n;
 }

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "base/dirs.h"
 #include "base/linefile.h"
 
 enum { RETRY_MS = 1000 };
@@ -38,16 +39,15 @@ static uint64_t now_ms(void)
 /* mkdir -p of the file's directory */
 static void make_parent_dirs(const char *path)
 {
-	char tmp[sizeof(((struct linefile *)0)->path)];
+	char dir[sizeof(((struct linefile *)0)->path)];
+	char *slash;
 
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		(void)mkdir(tmp, 0755);
-		*p = '/';
-	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	(void)dirs_make(dir, NULL, 0);
 }
 
 static void failed(struct linefile *lf, int err, unsigned long lines)

@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <stdint.h>
 #include <inttypes.h>
@@ -22,6 +21,7 @@
 #include <re_mem.h>
 #include "base/config.h"
 #include "base/log.h"
+#include "base/dirs.h"
 #include "base/options.h"
 
 struct options options;
@@ -33,29 +33,19 @@ static void copy(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
-/* mkdir -p; a directory that cannot be made is worth a warning, not a stop:
- * the server runs fine without a log or data dir until something writes. */
+/* A directory that cannot be made is worth a warning, not a stop: the
+ * server runs fine without a log or data dir until something writes. */
 static void make_dirs(const char *path)
 {
-	char tmp[256];
-	size_t i, len;
+	char failed[512];
+	int err;
 
 	if (!path || !*path)
 		return;
-	copy(tmp, sizeof(tmp), path);
-	len = strlen(tmp);
-	for (i = 1; i <= len; i++) {
-		if (tmp[i] != '/' && tmp[i] != '\0')
-			continue;
-		char c = tmp[i];
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
-			log_warning("Unable to create directory %s: %s", tmp,
-				    strerror(errno));
-			return;
-		}
-		tmp[i] = c;
-	}
+	err = dirs_make(path, failed, sizeof(failed));
+	if (err)
+		log_warning("Unable to create directory %s: %s", failed,
+			    strerror(err));
 }
 
 /* A MAC read from sysfs: six hex pairs, and not all zero. */

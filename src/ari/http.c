@@ -31,6 +31,7 @@
 #include "ari/http_params.h"
 #include "ari/http_verify.h"
 #include "net/linger.h"
+#include "net/tcp_own.h"
 #include "ari/request.h"
 #include "base/log.h"
 #include "base/reason.h"
@@ -55,6 +56,7 @@ enum {
 	BUSY_RETRY_S = 2,       /* Retry-After of an unchecked password */
 	STALL_MS     = 30000,
 	RXSZ         = 65536,
+	RX_MIN_ROOM  = 4096,    /* own_read(): free space in rx to read into */
 	IDLE_MS      = 30000,   /* session_inactivity, as Asterisk */
 	SESSIONS     = 1000,    /* session_limit (Asterisk: 100) */
 	LINGER_MS    = 3000,
@@ -76,6 +78,7 @@ struct conn {
 	bool sent_continue;
 	bool close;           /* close after the reply to this request */
 	bool upgraded;        /* tcp_conn handed to a WebSocket */
+	bool own_read;        /* we read the socket, not libre (read_claim) */
 	bool busy;            /* inside conn_process: destroy later */
 	bool dead;
 	bool tls;             /* accepted on the https listener */
@@ -103,6 +106,7 @@ static struct {
 } g;
 
 static void conn_process(struct conn *c);
+static void read_claim(struct conn *c);
 
 /* ---- connections ---- */
 
@@ -134,6 +138,8 @@ static void conn_destroy(struct conn *c)
 /* Close after the queued reply went out (see linger.c). */
 static void conn_shutdown(struct conn *c)
 {
+	/* linger.c's tcp_set_send() puts libre's reader back on the socket */
+	c->own_read = false;
 	linger_close(c->tc, LINGER_MS);
 	c->tc = NULL;
 	conn_destroy(c);
@@ -160,12 +166,11 @@ static void rx_consume(struct conn *c, size_t n)
 	(void)mbuf_shift(c->rx, -(ssize_t)c->rx->pos);
 }
 
-static void recv_handler(struct mbuf *mb, void *arg)
+/* New bytes are at the end of rx: act on the requests they complete. */
+static void received(struct conn *c)
 {
-	struct conn *c = arg;
-
 	if ((c->paused || c->held || c->verifying) &&
-	    c->rx->end + mbuf_get_left(mb) > RX_BACKLOG_MAX) {
+	    c->rx->end > RX_BACKLOG_MAX) {
 		log_warning("HTTP client %s sends requests without reading the "
 			    "replies (%zu bytes of replies queued, %zu bytes of "
 			    "requests waiting): closing the connection",
@@ -174,16 +179,86 @@ static void recv_handler(struct mbuf *mb, void *arg)
 		conn_destroy(c);
 		return;
 	}
-	if (rx_append(c, mbuf_buf(mb), mbuf_get_left(mb))) {
-		log_warning("Out of memory reading from %s", c->peer_str);
-		conn_destroy(c);
-		return;
-	}
 	c->busy = true;
 	conn_process(c);
 	c->busy = false;
 	if (c->dead || c->upgraded)
 		mem_deref(c);
+	else
+		read_claim(c);
+}
+
+/* libre's reader gives us what it read. */
+static void recv_handler(struct mbuf *mb, void *arg)
+{
+	struct conn *c = arg;
+
+	if (rx_append(c, mbuf_buf(mb), mbuf_get_left(mb))) {
+		log_warning("Out of memory reading from %s", c->peer_str);
+		conn_destroy(c);
+		return;
+	}
+	received(c);
+}
+
+/* ---- reading the socket ourselves ----
+ * A plain connection with nothing queued for it is read straight into rx,
+ * without libre's reader and its costs per request (net/tcp_own.c). TLS
+ * connections stay with libre: its TLS layer must see every byte. */
+
+static void read_give_back(struct conn *c)
+{
+	if (!c->own_read)
+		return;
+	c->own_read = false;
+	tcp_own_give_back(c->tc);
+}
+
+/* After a tcp_send() or tcp_set_send(): a reply libre had to queue made it
+ * take the socket (its enqueue() listens for writing, with its reader). */
+static void read_check(struct conn *c)
+{
+	if (c->own_read && (!c->tc || tcp_conn_txqsz(c->tc)))
+		c->own_read = false;
+}
+
+static bool rx_room(struct conn *c)
+{
+	struct mbuf *rx = c->rx;
+
+	if (rx->size - rx->end >= RX_MIN_ROOM)
+		return true;
+	return !mbuf_resize(rx, rx->end + RXSZ);
+}
+
+static void own_read(int flags, void *arg)
+{
+	struct conn *c = arg;
+	ssize_t n;
+
+	(void)flags;
+	if (!rx_room(c)) {
+		log_warning("Out of memory reading from %s", c->peer_str);
+		conn_destroy(c);
+		return;
+	}
+	n = tcp_own_recv(c->tc, c->rx);
+	if (!n)
+		return;
+	if (n < 0) {
+		/* libre reads the end (or the error) again and closes the
+		 * connection its usual way: close_handler() */
+		read_give_back(c);
+		return;
+	}
+	received(c);
+}
+
+static void read_claim(struct conn *c)
+{
+	if (c->own_read || c->tls || !c->tc || c->paused)
+		return;
+	c->own_read = tcp_own_read(c->tc, own_read, c);
 }
 
 static void close_handler(int err, void *arg)
@@ -300,6 +375,7 @@ static void held_send(void *arg)
 
 	c->held = NULL;
 	err = tcp_send(c->tc, mb);
+	read_check(c);
 	mem_deref(mb);
 	if (err) {
 		log_warning("Cannot send HTTP reply to %s: %s", c->peer_str,
@@ -314,15 +390,29 @@ static void held_send(void *arg)
 	read_on(c);
 }
 
+/* The Date header's value, formatted once a second (a few per cent of a
+ * short reply's time when done for each). */
+static const char *http_date(void)
+{
+	static char date[40];
+	static time_t at = -1;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != at) {
+		gmtime_r(&now, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		at = now;
+	}
+	return date;
+}
+
 /* The HTTP/1.1 reply on the connection. */
 static void conn_send(struct ari_resp *resp, int code, const char *body,
 		      size_t blen, void *arg)
 {
 	struct conn *c = arg;
 	struct mbuf *mb;
-	char date[64];
-	time_t now = time(NULL);
-	struct tm tm;
 	bool head;
 	int err;
 
@@ -332,9 +422,6 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 	 * (RFC 9110 9.3.2): a client reading one would take the body for
 	 * the next reply. */
 	head = c->have_head && !strcmp(c->head.method, "HEAD");
-
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 
 	mb = mbuf_alloc(512 + blen);
 	if (!mb) {
@@ -348,7 +435,7 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 			  "Cache-Control: no-cache, no-store\r\n"
 			  "%s"
 			  "%s",
-			  code, reason_http(code), date, resp->hdrs,
+			  code, reason_http(code), http_date(), resp->hdrs,
 			  c->close ? "Connection: close\r\n" : "");
 	if (code != 204 && code != 304) {
 		/* JSON unless the handler said otherwise (a file). */
@@ -368,6 +455,7 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 	if (!err) {
 		mb->pos = 0;
 		err = tcp_send(c->tc, mb);
+		read_check(c);
 	}
 	mem_deref(mb);
 	if (err) {
@@ -393,6 +481,7 @@ static struct tcp_conn *conn_detach(struct mbuf **rest, void *arg)
 					    c->rx->end - used))
 			*rest = mem_deref(*rest);
 	}
+	read_give_back(c);  /* the WebSocket reads through libre first */
 	tc = c->tc;
 	c->tc = NULL;
 	c->upgraded = true;
@@ -493,6 +582,7 @@ static void send_continue(struct conn *c)
 	mbuf_write_str(mb, "HTTP/1.1 100 Continue\r\n\r\n");
 	mb->pos = 0;
 	(void)tcp_send(c->tc, mb);
+	read_check(c);
 	mem_deref(mb);
 }
 
@@ -598,6 +688,7 @@ static bool conn_behind(struct conn *c)
 		return false;
 	if (!c->paused) {
 		c->paused = true;
+		read_give_back(c);  /* libre's reader must see the writes */
 		tcp_set_send(c->tc, send_drained);
 		tmr_start(&c->tmr, STALL_MS, send_stalled, c);
 		log_debug(1, "HTTP client %s is behind (%zu bytes queued): "

@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/types.h>
-#include <sys/socket.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
@@ -24,8 +23,8 @@
 #include <re_tmr.h>
 #include <re_tcp.h>
 #include <re_sys.h>
-#include <re_main.h>
 #include "net/linger.h"
+#include "net/tcp_own.h"
 #include "net/txoff.h"
 #include "net/ws_conn.h"
 #include "net/ws_frame.h"
@@ -93,25 +92,12 @@ static void drop(struct ws_conn *wc)
 	tmr_start(&wc->tmr, 0, deferred_report, wc);
 }
 
-/* libre's tcp_conn reads the socket again. Its API has no call for that,
- * but tcp_set_send() registers libre's own handler for reading and
- * writing, and that handler's first call (the socket is writable) finds
- * reclaim(), which clears the send handler and leaves libre reading. */
-static void reclaim(void *arg)
-{
-	struct ws_conn *wc = arg;
-
-	if (wc->tc)
-		(void)tcp_set_send(wc->tc, NULL);
-}
-
 static void give_back(struct ws_conn *wc)
 {
 	if (!wc->own_read)
 		return;
 	wc->own_read = false;
-	if (wc->tc)
-		(void)tcp_set_send(wc->tc, reclaim);
+	tcp_own_give_back(wc->tc);
 }
 
 /* libre's way: one mbuf of the iovecs, queued by tcp_send. */
@@ -433,11 +419,9 @@ static bool rx_room(struct ws_conn *wc)
 	return true;
 }
 
-/* ws_conn_offload()'s reading: straight into rx, without libre's
- * getsockopt(SO_ERROR) and 8 KB buffer per read (bench/README.md,
- * external_media.sh). The end of the stream, an error, or a failed send
- * being reported go back to libre, which closes the connection its usual
- * way. */
+/* ws_conn_offload()'s reading: straight into rx (net/tcp_own.c). The end
+ * of the stream, an error, or a failed send being reported go back to
+ * libre, which closes the connection its usual way. */
 static void own_read(int flags, void *arg)
 {
 	struct ws_conn *wc = arg;
@@ -449,17 +433,11 @@ static void own_read(int flags, void *arg)
 		give_back(wc);
 		goto out;
 	}
-	n = recv(tcp_conn_fd(wc->tc), wc->rx->buf + wc->rx->end,
-		 wc->rx->size - wc->rx->end, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-		      errno == EINTR))
-		goto out;
-	if (n <= 0) {
+	n = tcp_own_recv(wc->tc, wc->rx);
+	if (n < 0)
 		give_back(wc);
-		goto out;
-	}
-	wc->rx->end += (size_t)n;
-	parse_all(wc);
+	else if (n > 0)
+		parse_all(wc);
  out:
 	mem_deref(wc);
 }
@@ -545,7 +523,6 @@ int ws_conn_offload(struct ws_conn *wc)
 		return ENOTSUP;
 	/* Reading too, while libre has nothing queued: wc owns tc (its
 	 * destructor releases it, which ends this registration). */
-	if (!fd_listen(tcp_conn_fd(wc->tc), FD_READ, own_read, wc))
-		wc->own_read = true;
+	wc->own_read = tcp_own_read(wc->tc, own_read, wc);
 	return 0;
 }

@@ -368,3 +368,80 @@ serverTest('bad_session_settings_are_logged_and_defaults_kept', {
 	await srv.waitForLog(/http\.conf: session_inactivity '-5' is not a number from 100 to 3600000; using 30000/);
 	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
 });
+
+// One plain connection through every way its socket is read (net/tcp_own.c):
+// requests byte by byte and pipelined, a reply big enough that it must be
+// queued (libre takes the socket back) and, after it, the same connection
+// turned into an events WebSocket that still gets its events.
+serverTest('one_connection_serves_requests_in_pieces_a_queued_reply_then_an_events_websocket', async (srv) => {
+	const net = require('node:net');
+	const s = net.connect(srv.port, '127.0.0.1');
+	await new Promise((r, j) => { s.once('connect', r); s.once('error', j); });
+	s.setNoDelay(true);
+	let buf = Buffer.alloc(0);
+	let paused = false;
+	s.on('data', (d) => { buf = Buffer.concat([buf, d]); });
+	const until = async (pred, what, ms = 5000) => {
+		const end = Date.now() + ms;
+		while (!pred(buf.toString('latin1'))) {
+			assert.ok(Date.now() < end, `${what}: got ${JSON.stringify(buf.toString('latin1').slice(0, 300))}`);
+			await sleep(5);
+		}
+	};
+	const take = () => { const t = buf.toString('latin1'); buf = Buffer.alloc(0); return t; };
+	const req = (p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n${AUTH_HDR}\r\n`;
+	const count = (t) => (t.match(/HTTP\/1\.1 200 OK\r\n/g) || []).length;
+
+	// byte by byte, 2 ms apart: each piece is one read
+	for (const ch of req('/ari/asterisk/ping')) {
+		s.write(ch);
+		await sleep(2);
+	}
+	await until((t) => t.includes('"ping":"pong"'), 'reply to a request sent byte by byte');
+	assert.equal(rawStatus(take()), 200);
+
+	// three pipelined in one write, answered in order
+	s.write(req('/ari/asterisk/ping') + req('/ari/channels') + req('/ari/asterisk/ping'));
+	await until((t) => count(t) === 3 && t.endsWith('}'), 'three pipelined replies');
+	const three = take().split(/(?=HTTP\/1\.1 )/);
+	assert.match(three[1], /\r\n\r\n\[\]$/, 'the second reply is /channels');
+
+	// 400 api-docs replies (15.7 MB) to a client that does not read: the
+	// kernel's buffers on loopback (several MB) fill, the rest waits in the
+	// server's queue (libre takes the socket back), then the server stops
+	// reading (http.c's TXQ_PAUSE) until the client reads again
+	const N = 400;
+	s.pause();
+	paused = true;
+	s.write(req('/ari/api-docs/channels.json').repeat(N) + req('/ari/asterisk/ping'));
+	await sleep(300);
+	s.resume();
+	paused = false;
+	await until((t) => count(t) === N + 1 && t.endsWith('}'), 'api-docs replies then ping', 15000);
+	const replies = take().split(/(?=HTTP\/1\.1 200 OK\r\n)/);
+	assert.equal(replies.length, N + 1);
+	let total = 0;
+	for (const r of replies.slice(0, N)) {
+		const [head, ...rest] = r.split('\r\n\r\n');
+		const m = /\r\nContent-Length: (\d+)(\r\n|$)/i.exec(head);
+		assert.ok(m, JSON.stringify(head));
+		const len = Number(m[1]);
+		assert.equal(Buffer.byteLength(rest.join('\r\n\r\n'), 'latin1'), len);
+		assert.match(rest.join(''), /"resourcePath": ?"\/api-docs\/channels\.\{format\}"/);
+		total += len;
+	}
+	assert.ok(total > 15000000, `${total} bytes of replies`);
+	assert.match(replies[N], /"ping":"pong"/);
+
+	// the same connection becomes an events WebSocket
+	s.write('GET /ari/events?app=own_read&api_key=asterisk:asterisk HTTP/1.1\r\nHost: x\r\n' +
+		'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+		'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+	await until((t) => t.includes('\r\n\r\n'), 'the upgrade');
+	assert.match(take(), /^HTTP\/1\.1 101 /);
+	assert.equal((await srv.post('/ari/events/user/own?application=own_read')).status, 204);
+	await until((t) => t.includes('"eventname":"own"'), 'the user event on the upgraded connection');
+	assert.ok(!paused);
+	s.destroy();
+	await assertStillServing(srv);
+});

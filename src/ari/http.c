@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <re_types.h>
@@ -29,17 +28,13 @@
 #include "ari/dispatch.h"
 #include "ari/http.h"
 #include "ari/http_params.h"
+#include "ari/http_reply.h"
 #include "ari/http_verify.h"
 #include "net/linger.h"
 #include "net/tcp_own.h"
 #include "ari/request.h"
 #include "base/log.h"
-#include "base/reason.h"
 #include "net/tcp_tls.h"
-
-#ifndef ARIADNE_VERSION
-#define ARIADNE_VERSION "0.0.0"
-#endif
 
 enum {
 	TXQ_MAX      = 64 * 1024 * 1024, /* one reply may be big (api-docs) */
@@ -338,21 +333,6 @@ static void connect_handler(const struct sa *peer, void *arg)
 	tmr_start(&c->tmr, g.idle_ms, idle_timeout, c);
 }
 
-/* The handler's header lines name a Content-Type. */
-static bool has_ctype(const char *hdrs)
-{
-	const char *l = hdrs;
-
-	while (l && *l) {
-		if (!strncasecmp(l, "Content-Type:", 13))
-			return true;
-		l = strchr(l, '\n');
-		if (l)
-			l++;
-	}
-	return false;
-}
-
 /* Requests left waiting in rx (behind a held reply, or while the client
  * was behind on reading) are taken up again. */
 static void read_on(struct conn *c)
@@ -390,23 +370,6 @@ static void held_send(void *arg)
 	read_on(c);
 }
 
-/* The Date header's value, formatted once a second (a few per cent of a
- * short reply's time when done for each). */
-static const char *http_date(void)
-{
-	static char date[40];
-	static time_t at = -1;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (now != at) {
-		gmtime_r(&now, &tm);
-		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-		at = now;
-	}
-	return date;
-}
-
 /* The HTTP/1.1 reply on the connection. */
 static void conn_send(struct ari_resp *resp, int code, const char *body,
 		      size_t blen, void *arg)
@@ -416,8 +379,6 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 	bool head;
 	int err;
 
-	if (code == 204 || code == 304)
-		blen = 0;
 	/* A reply to HEAD has the headers of the reply but never a body
 	 * (RFC 9110 9.3.2): a client reading one would take the body for
 	 * the next reply. */
@@ -428,24 +389,8 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 		conn_destroy(c);
 		return;
 	}
-	err = mbuf_printf(mb,
-			  "HTTP/1.1 %d %s\r\n"
-			  "Server: Asterisk/ariadne-" ARIADNE_VERSION "\r\n"
-			  "Date: %s\r\n"
-			  "Cache-Control: no-cache, no-store\r\n"
-			  "%s"
-			  "%s",
-			  code, reason_http(code), http_date(), resp->hdrs,
-			  c->close ? "Connection: close\r\n" : "");
-	if (code != 204 && code != 304) {
-		/* JSON unless the handler said otherwise (a file). */
-		if (blen && !has_ctype(resp->hdrs))
-			err |= mbuf_printf(mb, "Content-Type: application/json\r\n");
-		err |= mbuf_printf(mb, "Content-Length: %zu\r\n", blen);
-	}
-	err |= mbuf_write_str(mb, "\r\n");
-	if (blen && !head)
-		err |= mbuf_write_mem(mb, (const uint8_t *)body, blen);
+	err = http_reply_write(mb, code, resp->hdrs, c->close, body, blen,
+			       head);
 	if (!err && resp->delay_ms) {
 		mb->pos = 0;
 		c->held = mb;

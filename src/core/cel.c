@@ -734,9 +734,9 @@ int cel_init(const struct config *celconf, const char *logdir)
 	cel.row = mbuf_alloc(512);
 	err = cel.row ? 0 : ENOMEM;
 	if (!err)
-		err = hash_alloc(&cel.chans, 256);
+		err = hash_alloc(&cel.chans, 4096);  /* one per live channel */
 	if (!err)
-		err = hash_alloc(&cel.links, 256);
+		err = hash_alloc(&cel.links, 1024);
 	if (!err)
 		err = bus_subscribe(cel_bus_handler, NULL);
 	if (err) {

@@ -203,7 +203,8 @@ int channel_alloc(struct channel **chp, const struct channel_tech *tech,
 
 	if (!chp || !tech || !name_fmt)
 		return EINVAL;
-	if (!by_id && hash_alloc(&by_id, 256))
+	/* thousands of channels at a time: chains stay a few long */
+	if (!by_id && hash_alloc(&by_id, 4096))
 		return ENOMEM;
 	if (id && *id) {
 		if (strlen(id) >= ID_MAX)

@@ -17,6 +17,7 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_list.h>
+#include <re_hash.h>
 #include "base/log.h"
 #include "core/bridge.h"
 #include "core/bus.h"
@@ -29,29 +30,89 @@ static const struct stasis_app_hooks *app_hooks;
 
 /* ---- subscriptions ---- */
 
+/* Every app's subscriptions are also in one index, by app, kind and id:
+ * each event a channel, bridge or endpoint publishes looks its source up
+ * in every app, and one app may hold thousands of channels (a list per
+ * app made that a walk past all of them). */
+enum { SUBS_BUCKETS = 4096 };
+static struct hash *subs_index;
+
 static void sub_destructor(void *arg)
 {
 	struct sub *s = arg;
 
 	list_unlink(&s->le);
+	hash_unlink(&s->he);
 	mem_deref(s->id);
 }
 
-struct sub *stasis_list_find(const struct list *l, enum stasis_source kind,
-			     const char *id)
+static uint32_t sub_key(const struct stasis_app *app,
+			enum stasis_source kind, const char *id)
+{
+	return hash_joaat_str(id) ^ (uint32_t)kind ^
+	       (uint32_t)((uintptr_t)app >> 4);
+}
+
+/* A filter's list (allowed or disallowed event types): a few entries. */
+static struct sub *list_find(const struct list *l, const char *id)
 {
 	for (struct le *le = l->head; le; le = le->next) {
 		struct sub *s = le->data;
 
-		if (s->kind == kind && !strcmp(s->id, id))
+		if (!strcmp(s->id, id))
 			return s;
 	}
 	return NULL;
 }
 
-static int list_add(struct list *l, enum stasis_source kind, const char *id)
+struct sub *stasis_source_find(const struct stasis_app *app,
+			       enum stasis_source kind, const char *id)
 {
-	struct sub *s = stasis_list_find(l, kind, id);
+	uint32_t key = sub_key(app, kind, id);
+	struct le *le;
+
+	if (!subs_index)
+		return NULL;
+	le = list_head(hash_list(subs_index, key));
+
+	for (; le; le = le->next) {
+		struct sub *s = le->data;
+
+		if (s->key == key && s->app == app && s->kind == kind &&
+		    !strcmp(s->id, id))
+			return s;
+	}
+	return NULL;
+}
+
+static struct sub *sub_alloc(enum stasis_source kind, const char *id)
+{
+	struct sub *s = mem_zalloc(sizeof(*s), sub_destructor);
+
+	if (!s || str_dup(&s->id, id))
+		return mem_deref(s);
+	s->kind = kind;
+	s->refs = 1;
+	return s;
+}
+
+static int filter_add(struct list *l, const char *type)
+{
+	struct sub *s;
+
+	if (list_find(l, type))
+		return 0;
+	s = sub_alloc(STASIS_SRC_CHANNEL, type);
+	if (!s)
+		return ENOMEM;
+	list_append(l, &s->le, s);
+	return 0;
+}
+
+static int source_add(struct stasis_app *app, enum stasis_source kind,
+		      const char *id)
+{
+	struct sub *s = stasis_source_find(app, kind, id);
 
 	/* Device states are watched or not (res_stasis_device_state keeps no
 	 * count); channels, bridges and endpoints are counted. */
@@ -60,14 +121,15 @@ static int list_add(struct list *l, enum stasis_source kind, const char *id)
 			s->refs++;
 		return 0;
 	}
-	s = mem_zalloc(sizeof(*s), sub_destructor);
-	if (!s || str_dup(&s->id, id)) {
-		mem_deref(s);
+	if (!subs_index && hash_alloc(&subs_index, SUBS_BUCKETS))
 		return ENOMEM;
-	}
-	s->kind = kind;
-	s->refs = 1;
-	list_append(l, &s->le, s);
+	s = sub_alloc(kind, id);
+	if (!s)
+		return ENOMEM;
+	s->app = app;
+	s->key = sub_key(app, kind, id);
+	list_append(&app->subs, &s->le, s);
+	hash_append(subs_index, s->key, &s->he, s);
 	return 0;
 }
 
@@ -80,12 +142,12 @@ static void sub_release(struct sub *s)
 
 struct sub *stasis_sub_find(const struct stasis_app *app, const char *chan_id)
 {
-	return stasis_list_find(&app->subs, STASIS_SRC_CHANNEL, chan_id);
+	return stasis_source_find(app, STASIS_SRC_CHANNEL, chan_id);
 }
 
 int stasis_sub_add(struct stasis_app *app, const char *chan_id)
 {
-	return list_add(&app->subs, STASIS_SRC_CHANNEL, chan_id);
+	return source_add(app, STASIS_SRC_CHANNEL, chan_id);
 }
 
 void stasis_sub_remove(struct stasis_app *app, const char *chan_id)
@@ -169,7 +231,7 @@ int stasis_app_subscribe(const char *name, enum stasis_source kind,
 		return ENOENT;
 	if (!id || !*id)
 		return EINVAL;
-	return list_add(&app->subs, kind, id);
+	return source_add(app, kind, id);
 }
 
 int stasis_app_unsubscribe(const char *name, enum stasis_source kind,
@@ -180,7 +242,7 @@ int stasis_app_unsubscribe(const char *name, enum stasis_source kind,
 
 	if (!app)
 		return ENOENT;
-	s = id ? stasis_list_find(&app->subs, kind, id) : NULL;
+	s = id ? stasis_source_find(app, kind, id) : NULL;
 	if (!s)
 		return ESRCH;
 	sub_release(s);
@@ -190,7 +252,7 @@ int stasis_app_unsubscribe(const char *name, enum stasis_source kind,
 bool stasis_app_is_subscribed(const struct stasis_app *app,
 			      enum stasis_source kind, const char *id)
 {
-	return app && id && stasis_list_find(&app->subs, kind, id) != NULL;
+	return app && id && stasis_source_find(app, kind, id) != NULL;
 }
 
 int stasis_app_set_filter(struct stasis_app *app,
@@ -201,9 +263,9 @@ int stasis_app_set_filter(struct stasis_app *app,
 	int err = 0;
 
 	for (int i = 0; !err && i < nallowed; i++)
-		err = list_add(&a, STASIS_SRC_CHANNEL, allowed[i]);
+		err = filter_add(&a, allowed[i]);
 	for (int i = 0; !err && i < ndisallowed; i++)
-		err = list_add(&d, STASIS_SRC_CHANNEL, disallowed[i]);
+		err = filter_add(&d, disallowed[i]);
 	if (err) {
 		list_flush(&a);
 		list_flush(&d);
@@ -231,10 +293,9 @@ bool stasis_app_event_allowed(const struct stasis_app *app, const char *type)
 {
 	if (!app || !type)
 		return true;
-	if (stasis_list_find(&app->disallowed, STASIS_SRC_CHANNEL, type))
+	if (list_find(&app->disallowed, type))
 		return false;
-	return !app->allowed.head ||
-	       stasis_list_find(&app->allowed, STASIS_SRC_CHANNEL, type) != NULL;
+	return !app->allowed.head || list_find(&app->allowed, type) != NULL;
 }
 
 void stasis_app_filter_foreach(const struct stasis_app *app, bool allowed,
@@ -260,7 +321,7 @@ static void app_destructor(void *arg)
 	struct stasis_app *app = arg;
 
 	list_unlink(&app->le);
-	list_flush(&app->subs);
+	list_flush(&app->subs);   /* unlinks them from the index too */
 	list_flush(&app->allowed);
 	list_flush(&app->disallowed);
 	if (app->hooked && app_hooks && app_hooks->destroyed)
@@ -409,4 +470,5 @@ int stasis_app_watch_channel(const char *name, struct channel *ch)
 void stasis_apps_close(void)
 {
 	list_flush(&stasis_apps);
+	subs_index = mem_deref(subs_index);
 }

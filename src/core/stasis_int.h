@@ -10,10 +10,12 @@
 #define ARIADNE_STASIS_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "core/stasis.h"
 
 /* libre's headers have no include guards: the including file has included
  * <re_types.h> and <re_list.h> (struct le, struct list) already. */
+
 
 struct bus_event;
 
@@ -40,6 +42,9 @@ struct stasis_app {
  * Device states are not counted. */
 struct sub {
 	struct le le;
+	struct le he;             /* in the index of every app's sources */
+	const struct stasis_app *app;  /* NULL: an event type filter's */
+	uint32_t key;             /* sub_key() */
 	enum stasis_source kind;
 	char *id;
 	unsigned refs;
@@ -57,8 +62,8 @@ struct stasis_control {
 extern struct list stasis_apps;
 
 /* Subscriptions (stasis_app.c). */
-struct sub *stasis_list_find(const struct list *l, enum stasis_source kind,
-			     const char *id);
+struct sub *stasis_source_find(const struct stasis_app *app,
+			       enum stasis_source kind, const char *id);
 struct sub *stasis_sub_find(const struct stasis_app *app, const char *chan_id);
 /* One more / one less subscription to a channel. */
 int stasis_sub_add(struct stasis_app *app, const char *chan_id);

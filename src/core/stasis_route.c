@@ -61,8 +61,8 @@ static bool app_watches_endpoint(const struct stasis_app *app,
 		return false;
 	snprintf(id, sizeof(id), "%s/%s", endpoint_tech(ep),
 		 endpoint_resource(ep));
-	return stasis_list_find(&app->subs, STASIS_SRC_ENDPOINT, id) ||
-	       stasis_list_find(&app->subs, STASIS_SRC_ENDPOINT, endpoint_tech(ep));
+	return stasis_source_find(app, STASIS_SRC_ENDPOINT, id) ||
+	       stasis_source_find(app, STASIS_SRC_ENDPOINT, endpoint_tech(ep));
 }
 
 static void route_to_watchers(struct bus_event *ev)
@@ -76,7 +76,7 @@ static void route_to_watchers(struct bus_event *ev)
 		le = le->next;
 		if (ev->type == BUS_DEVICE_STATE)
 			want = app->subscribe_all ||
-			       stasis_list_find(&app->subs, STASIS_SRC_DEVICE, ev->name);
+			       stasis_source_find(app, STASIS_SRC_DEVICE, ev->name);
 		else
 			want = app_watches_endpoint(app, ev->endpoint);
 		if (want)
@@ -107,7 +107,7 @@ static bool app_watches_bridge(const struct stasis_app *app,
 	struct bridge_interest bi = {.app = app};
 
 	if (app->subscribe_all ||
-	    stasis_list_find(&app->subs, STASIS_SRC_BRIDGE, bridge_id(b)))
+	    stasis_source_find(app, STASIS_SRC_BRIDGE, bridge_id(b)))
 		return true;
 	if (ch)
 		member_in_app(ch, &bi);
@@ -135,7 +135,7 @@ static void route_bridge_event(struct bus_event *ev)
 	for (le = stasis_apps.head; le; le = le->next) {
 		struct stasis_app *app = le->data;
 
-		mem_deref(stasis_list_find(&app->subs, STASIS_SRC_BRIDGE,
+		mem_deref(stasis_source_find(app, STASIS_SRC_BRIDGE,
 					   bridge_id(ev->bridge)));
 	}
 }

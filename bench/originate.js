@@ -11,8 +11,9 @@
 //      Prints originate→StasisStart latency p50/p95/p99, the originate HTTP
 //      response time and the whole-cycle rate in calls/s.
 //   2. hold: BENCH_HOLD Local pairs originated and kept in Stasis; prints the
-//      server's RSS with them alive and the time of GET /ari/channels, then
-//      hangs them all up and prints RSS again.
+//      server's RSS with them alive, the time of GET /ari/channels and the
+//      server's CPU per channel variable set (an event routed to the app
+//      holding them all), then hangs them all up and prints RSS again.
 // Nothing is asserted about speed: figures are printed. The run exits
 // non-zero only when something went wrong (HTTP errors, events that never
 // came, channels left over, the server dying or exiting non-zero), and it is
@@ -72,10 +73,22 @@ function freePort() {
 	});
 }
 
+const CLK_TCK = (() => {
+	try { return Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100; } catch { return 100; }
+})();
+
 function rssKb() {
 	try {
 		const m = /^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${server.proc.pid}/status`, 'utf8'));
 		return m ? Number(m[1]) : NaN;
+	} catch { return NaN; }
+}
+
+// The server's CPU time (user + system) so far, in ms.
+function cpuMs() {
+	try {
+		const f = fs.readFileSync(`/proc/${server.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return (Number(f[11]) + Number(f[12])) * 1000 / CLK_TCK;
 	} catch { return NaN; }
 }
 
@@ -390,6 +403,21 @@ async function main() {
 			console.log(`RESULT GET /ari/channels with ${list.count} channels: ${ms(list.ms)}, ${list.bytes} bytes; RSS now ${rssKb()} kB`);
 			if (list.count !== 2 * held.length) problem(`GET /ari/channels lists ${list.count} channels, expected ${2 * held.length}`);
 		}
+		// Each variable set publishes a ChannelVarset that is routed to
+		// the apps by the channel's id: its cost must not grow with the
+		// number of channels the app holds.
+		const varRounds = 3;
+		const cpu0 = cpuMs();
+		t0 = nowMs();
+		let vf = 0;
+		for (let v = 0; v < varRounds; v++)
+			vf += await pool(held.length, CONC, async (i) => {
+				const r = await request('POST', `/ari/channels/${encodeURIComponent(held[i])}/variable?variable=BENCH&value=${v}`);
+				if (r.status !== 204) throw new Error(`POST variable → HTTP ${r.status} ${r.body.slice(0, 200)}`);
+			});
+		const setS = (nowMs() - t0) / 1000, sets = varRounds * held.length - vf;
+		console.log(`RESULT ${sets} channel variables set with ${held.length} channels in the app: ${(sets / setS).toFixed(0)}/s, ` +
+			`server CPU ${((cpuMs() - cpu0) * 1000 / Math.max(1, sets)).toFixed(1)} µs each (${vf} failed)`);
 		t0 = nowMs();
 		const df = await pool(held.length, CONC, (i) => hangup(held[i]));
 		const downS = (nowMs() - t0) / 1000;

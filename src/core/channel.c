@@ -320,11 +320,12 @@ void channel_set_protocol_id(struct channel *ch, const char *id)
 		str_dup(&ch->protocol_id, id);
 }
 
-static void endpoint_changed(const char *tech_resource)
+static void endpoint_changed(struct channel *ch, const char *left,
+			     const char *joined)
 {
 	for (int i = 0; i < HOOKS_MAX && hooks[i]; i++)
 		if (hooks[i]->endpoint_changed)
-			hooks[i]->endpoint_changed(tech_resource);
+			hooks[i]->endpoint_changed(ch, left, joined);
 }
 
 /* Both the endpoint left and the one joined hear of it. */
@@ -335,10 +336,9 @@ void channel_set_endpoint(struct channel *ch, const char *tech_resource)
 	ch->endpoint = NULL;
 	if (tech_resource && *tech_resource)
 		str_dup(&ch->endpoint, tech_resource);
-	if (old && (!ch->endpoint || strcmp(old, ch->endpoint)))
-		endpoint_changed(old);
-	if (ch->endpoint && (!old || strcmp(old, ch->endpoint)))
-		endpoint_changed(ch->endpoint);
+	if (ch->registered && (old || ch->endpoint) &&
+	    (!old || !ch->endpoint || strcmp(old, ch->endpoint)))
+		endpoint_changed(ch, old, ch->endpoint);
 	mem_deref(old);
 }
 
@@ -821,7 +821,7 @@ static void hangup(struct channel *ch, int cause, enum hangup_how how,
 		nchannels--;
 		hash_unlink(&ch->le_hash);
 		if (ch->endpoint)
-			endpoint_changed(ch->endpoint);
+			endpoint_changed(ch, ch->endpoint, NULL);
 		mem_deref(ch); /* the registry's reference */
 	}
 	mem_deref(ch);

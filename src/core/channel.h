@@ -252,9 +252,11 @@ unsigned long channel_calls_processed(void);
  * end). Up to 8. Any member may be NULL. */
 struct channel_hooks {
 	void (*hangup)(struct channel *ch);    /* before tech hangup */
-	/* A channel joined "tech/resource" (channel_set_endpoint) or, once
-	 * destroyed and out of the registry, left it. */
-	void (*endpoint_changed)(const char *tech_resource);
+	/* A channel left the endpoint `left` and/or joined `joined` ("tech/
+	 * resource", either NULL): channel_set_endpoint(), or its end, once
+	 * it is out of the registry. */
+	void (*endpoint_changed)(struct channel *ch, const char *left,
+				 const char *joined);
 };
 int channel_hooks_add(const struct channel_hooks *hooks);
 

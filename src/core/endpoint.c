@@ -1,9 +1,12 @@
-/* endpoint.c — endpoint registry. Channel membership is not stored twice:
- * a channel names its endpoint ("PJSIP/alice") and the lists are computed
- * from the channel registry when asked. A channel hook tells us when a
- * channel of an endpoint comes or goes, and EndpointStateChange goes out, as
- * Asterisk does when channel_ids change. The arrow points from endpoints to
- * channels only: channel.c knows nothing of this file. */
+/* endpoint.c — endpoint registry, and which channels each endpoint has.
+ * A channel names its endpoint ("PJSIP/alice"); a channel hook tells us
+ * when it joins or leaves one, and the membership is kept here by that
+ * name (a channel may name an endpoint that does not exist, or not yet),
+ * so an endpoint's channels are walked without passing every other
+ * channel: channel_ids and device states are computed at each join, leave
+ * and state change, with thousands of channels up. EndpointStateChange
+ * goes out when channel_ids change, as Asterisk does. The arrow points from
+ * endpoints to channels only: channel.c knows nothing of this file. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -15,6 +18,7 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_list.h>
+#include <re_hash.h>
 #include "core/bus.h"
 #include "core/channel.h"
 #include "core/endpoint.h"
@@ -172,49 +176,141 @@ void endpoint_foreach(const char *tech,
 	}
 }
 
-struct chan_walk {
-	const struct endpoint *ep;
-	void (*h)(struct channel *ch, void *arg);
-	void *arg;
-	size_t count;
+/* ---- channels of an endpoint ---- */
+
+/* The channels naming one "tech/resource" (case-insensitive), in the order
+ * they joined. */
+struct members {
+	struct le he;           /* in groups */
+	char *name;
+	struct list chans;      /* struct member */
+	size_t n;
 };
 
-static bool walk_channel(struct channel *ch, void *arg)
-{
-	struct chan_walk *w = arg;
-	const char *id = channel_endpoint(ch);
+struct member {
+	struct le le;           /* in its members' chans */
+	struct le he;           /* in by_channel */
+	struct channel *ch;     /* weak: it leaves before it goes */
+	struct members *of;
+};
 
-	if (id && !strcasecmp(id, w->ep->id)) {
-		w->count++;
-		if (w->h)
-			w->h(ch, w->arg);
+enum { GROUP_BUCKETS = 1024, MEMBER_BUCKETS = 4096 };
+static struct hash *groups, *by_channel;
+
+static void members_destructor(void *arg)
+{
+	struct members *g = arg;
+
+	hash_unlink(&g->he);
+	mem_deref(g->name);
+}
+
+static void member_destructor(void *arg)
+{
+	struct member *m = arg;
+
+	list_unlink(&m->le);
+	hash_unlink(&m->he);
+	if (m->of && --m->of->n == 0)
+		mem_deref(m->of);
+}
+
+static uint32_t ch_key(const struct channel *ch)
+{
+	return (uint32_t)((uintptr_t)ch >> 4);
+}
+
+static struct members *group_find(const char *name)
+{
+	struct le *le = list_head(hash_list(groups, hash_joaat_str_ci(name)));
+
+	for (; le; le = le->next) {
+		struct members *g = le->data;
+
+		if (!strcasecmp(g->name, name))
+			return g;
 	}
-	return false;
+	return NULL;
+}
+
+static struct member *member_find(const struct channel *ch)
+{
+	struct le *le = list_head(hash_list(by_channel, ch_key(ch)));
+
+	for (; le; le = le->next) {
+		struct member *m = le->data;
+
+		if (m->ch == ch)
+			return m;
+	}
+	return NULL;
+}
+
+static void member_join(struct channel *ch, const char *name)
+{
+	struct members *g;
+	struct member *m;
+
+	if ((!groups && hash_alloc(&groups, GROUP_BUCKETS)) ||
+	    (!by_channel && hash_alloc(&by_channel, MEMBER_BUCKETS)))
+		return;
+	g = group_find(name);
+
+	if (!g) {
+		g = mem_zalloc(sizeof(*g), members_destructor);
+		if (!g || str_dup(&g->name, name)) {
+			mem_deref(g);
+			return;
+		}
+		hash_append(groups, hash_joaat_str_ci(name), &g->he, g);
+	}
+	m = mem_zalloc(sizeof(*m), member_destructor);
+	if (!m) {
+		if (!g->n)
+			mem_deref(g);
+		return;
+	}
+	m->ch = ch;
+	m->of = g;
+	g->n++;
+	list_append(&g->chans, &m->le, m);
+	hash_append(by_channel, ch_key(ch), &m->he, m);
 }
 
 void endpoint_channel_foreach(const struct endpoint *ep,
 			      void (*h)(struct channel *ch, void *arg),
 			      void *arg)
 {
-	struct chan_walk w = {.ep = ep, .h = h, .arg = arg};
+	struct members *g = group_find(ep->id);
+	struct le *le = g ? g->chans.head : NULL;
 
-	channel_foreach(walk_channel, &w);
+	while (le) {
+		struct member *m = le->data;
+
+		le = le->next;
+		h(m->ch, arg);
+	}
 }
 
 size_t endpoint_channel_count(const struct endpoint *ep)
 {
-	struct chan_walk w = {.ep = ep};
+	const struct members *g = group_find(ep->id);
 
-	channel_foreach(walk_channel, &w);
-	return w.count;
+	return g ? g->n : 0;
 }
 
-/* A channel joined or left "tech/resource": its channel_ids changed. */
-static void channels_changed(const char *tech_resource)
+/* A channel left and/or joined an endpoint: its channel_ids changed. */
+static void channels_changed(struct channel *ch, const char *left,
+			     const char *joined)
 {
-	struct endpoint *ep = endpoint_find_id(tech_resource);
+	struct endpoint *ep;
 
-	if (ep)
+	mem_deref(member_find(ch));
+	if (joined)
+		member_join(ch, joined);
+	if (left && (ep = endpoint_find_id(left)))
+		publish_state(ep);
+	if (joined && (ep = endpoint_find_id(joined)))
 		publish_state(ep);
 }
 
@@ -229,6 +325,9 @@ int endpoint_init(void)
 
 void endpoint_close(void)
 {
+	hash_flush(by_channel);    /* each member lets its group go */
+	by_channel = mem_deref(by_channel);
+	groups = mem_deref(groups);
 	list_flush(&endpoints);
 	memset(techs, 0, sizeof(techs));
 }

@@ -485,8 +485,16 @@ static void mark(char c)
 
 static void hook1_hangup(struct channel *ch) { (void)ch; mark('1'); }
 static void hook2_hangup(struct channel *ch) { (void)ch; mark('2'); }
-static void hook1_ep(const char *ep) { (void)ep; mark('a'); }
-static void hook2_ep(const char *ep) { (void)ep; mark('b'); }
+static void hook1_ep(struct channel *ch, const char *left, const char *joined)
+{
+	(void)ch; (void)left; (void)joined;
+	mark('a');
+}
+static void hook2_ep(struct channel *ch, const char *left, const char *joined)
+{
+	(void)ch; (void)left; (void)joined;
+	mark('b');
+}
 static void tech_probe(struct channel *ch) { (void)ch; mark('T'); }
 
 static const struct channel_hooks hooks1 = {.hangup = hook1_hangup,

@@ -209,12 +209,15 @@ static void read_give_back(struct conn *c)
 	tcp_own_give_back(c->tc);
 }
 
-/* After a tcp_send() or tcp_set_send(): a reply libre had to queue made it
- * take the socket (its enqueue() listens for writing, with its reader). */
-static void read_check(struct conn *c)
+/* Every write to the client: a reply libre has to queue makes it take the
+ * socket back (its enqueue() listens for writing, with its reader). */
+static int conn_write(struct conn *c, struct mbuf *mb)
 {
+	int err = tcp_send(c->tc, mb);
+
 	if (c->own_read && (!c->tc || tcp_conn_txqsz(c->tc)))
 		c->own_read = false;
+	return err;
 }
 
 static bool rx_room(struct conn *c)
@@ -354,8 +357,7 @@ static void held_send(void *arg)
 	int err;
 
 	c->held = NULL;
-	err = tcp_send(c->tc, mb);
-	read_check(c);
+	err = conn_write(c, mb);
 	mem_deref(mb);
 	if (err) {
 		log_warning("Cannot send HTTP reply to %s: %s", c->peer_str,
@@ -399,8 +401,7 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 	}
 	if (!err) {
 		mb->pos = 0;
-		err = tcp_send(c->tc, mb);
-		read_check(c);
+		err = conn_write(c, mb);
 	}
 	mem_deref(mb);
 	if (err) {
@@ -526,8 +527,7 @@ static void send_continue(struct conn *c)
 		return;
 	mbuf_write_str(mb, "HTTP/1.1 100 Continue\r\n\r\n");
 	mb->pos = 0;
-	(void)tcp_send(c->tc, mb);
-	read_check(c);
+	(void)conn_write(c, mb);
 	mem_deref(mb);
 }
 

@@ -16,7 +16,6 @@
 /* libre's headers have no include guards: the including file has included
  * <re_types.h> and <re_list.h> (struct le, struct list) already. */
 
-
 struct bus_event;
 
 struct stasis_app {

@@ -9,7 +9,9 @@
 # it starts is stopped on exit.
 #
 # Environment: BENCH_CALLS (500), BENCH_HOLD_MS (20000), BENCH_RAMP (100 calls/s),
-# BENCH_PROMPT (sound:hello-world), BENCH_RTP_ECHO (1).
+# BENCH_PROMPT (sound:hello-world), BENCH_RTP_ECHO (1), BENCH_APP_MODE (play;
+# answer: the app only answers, so the calls hear nothing and, unless
+# BENCH_TRANSMIT_SILENCE=yes, ariadne sends them no RTP).
 set -u
 . "$(dirname "$0")/lib/server.sh"
 
@@ -27,8 +29,13 @@ bench_need curl curl
 echo "== bench/sip_concurrent.sh =="
 bench_machine
 sip_bench_start_server
-sip_bench_start_app play
-echo "server: pid $BENCH_PID, ARI $BENCH_URL, SIP udp 127.0.0.1:$SIP_PORT; app: answer + play ${BENCH_PROMPT:-sound:hello-world} in a loop (pid $APP_PID)"
+APP_MODE=${BENCH_APP_MODE:-play}
+sip_bench_start_app "$APP_MODE"
+if [ "$APP_MODE" = play ]; then
+	echo "server: pid $BENCH_PID, ARI $BENCH_URL, SIP udp 127.0.0.1:$SIP_PORT; app: answer + play ${BENCH_PROMPT:-sound:hello-world} in a loop (pid $APP_PID)"
+else
+	echo "server: pid $BENCH_PID, ARI $BENCH_URL, SIP udp 127.0.0.1:$SIP_PORT; app: answer only, the calls hear nothing (pid $APP_PID)"
+fi
 sleep 1
 echo "RESULT RSS idle (app connected, no call): $(bench_rss_kb) kB"
 

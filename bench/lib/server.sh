@@ -82,6 +82,7 @@ verbose = ${BENCH_VERBOSE:-3}
 highpriority = ${BENCH_HIGHPRIORITY:-no}
 sendthread = ${BENCH_SENDTHREAD:-auto}
 ${BENCH_SENDPACING:+sendpacing = $BENCH_SENDPACING}
+${BENCH_TRANSMIT_SILENCE:+transmit_silence = $BENCH_TRANSMIT_SILENCE}
 CONF
 		cat > "$BENCH_TMP/etc/http.conf" <<CONF
 [general]

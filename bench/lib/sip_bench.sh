@@ -6,7 +6,8 @@
 # server listens for SIP on both UDP and TCP 127.0.0.1:SIP_PORT.
 # After sip_bench_start_app MODE: APP_PID. MODE answer-hangup: answer every
 # call in stasis-bench and hang it up; play: answer and play
-# ${BENCH_PROMPT:-sound:hello-world} over and over until the caller hangs up.
+# ${BENCH_PROMPT:-sound:hello-world} over and over until the caller hangs up;
+# answer: answer and do nothing more (the call hears nothing).
 
 SIP_PORT=
 
@@ -109,7 +110,7 @@ ws.on('message', async (data) => {
 		live.add(id);
 		if (await req('POST', `/channels/${enc(id)}/answer`) !== 204) errors++;
 		if (mode === 'answer-hangup') await req('DELETE', `/channels/${enc(id)}`);
-		else await play(id);
+		else if (mode === 'play') await play(id);
 	} else if (ev.type === 'StasisEnd') {
 		live.delete(ev.channel.id);
 	} else if (ev.type === 'PlaybackFinished' && mode === 'play') {

@@ -255,6 +255,9 @@ static void load_options(const struct config *cfg)
 		else if (!strcasecmp(var->name, "highpriority")) {
 			options.highpriority = config_true(var->value);
 		}
+		else if (!strcasecmp(var->name, "transmit_silence")) {
+			options.transmit_silence = config_true(var->value);
+		}
 		else if (!strcasecmp(var->name, "sendthread")) {
 			options.sendthread = !strcasecmp(var->value, "auto") ?
 					     -1 : config_true(var->value);

@@ -26,6 +26,9 @@ struct options {
 	char default_language[16];
 	int verbose;
 	bool highpriority;   /* [options] highpriority or -p: realtime */
+	bool transmit_silence; /* [options] transmit_silence: an RTP channel
+	                      * that hears nothing sends silence every 20 ms
+	                      * instead of nothing (default no, as Asterisk) */
 	int sendthread;      /* [options] sendthread: media sends on a thread
 	                      * of their own; 1 yes, 0 no, -1 auto (default:
 	                      * when the machine has more than one CPU) */

@@ -25,6 +25,8 @@ struct media_opts {
 	const char *allow;       /* codecs in preference order: "ulaw,alaw" */
 	enum media_dtmf_mode dtmf;
 	unsigned rtp_timeout_s;  /* hang up after this long without RTP; 0 off */
+	unsigned rtp_keepalive_s; /* nothing heard for this long: send one
+				   * frame of silence; 0 off */
 };
 
 /* Start the tick, register the media hangup hook, the playback engine and

@@ -552,6 +552,8 @@ static void chan_send(struct media_chan *mc)
 	if (mc->tp) {
 		if (have || !mc->tops->audio_only)
 			mc->tops->tx(mc->tp, pcm, MEDIA_FRAME);
+		else if (mc->tops->tx_idle)
+			mc->tops->tx_idle(mc->tp);
 	}
 	else if (have)
 		channel_write_audio(mc->ch, pcm, MEDIA_FRAME);

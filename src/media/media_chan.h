@@ -120,9 +120,11 @@ struct media_transport_ops {
 	 * live on for a moment if it holds a reference to itself. */
 	void (*detach)(void *tp);
 	/* tx only on ticks that carry audio (something plays, a bridge, a tap
-	 * that adds): an external media peer gets nothing while the channel
-	 * hears nothing, as Asterisk's media channels do. RTP sends silence. */
+	 * that adds): a peer gets nothing while the channel hears nothing, as
+	 * Asterisk's channels do; tx_idle (optional) is called instead, for a
+	 * transport that keeps a clock or sends DTMF and keep-alives. */
 	bool audio_only;
+	void (*tx_idle)(void *tp);
 };
 
 /* Attach the transport `tp` (a mem object; the media_chan takes the

@@ -25,6 +25,7 @@
 #include <re_udp.h>
 #include "core/channel.h"
 #include "base/log.h"
+#include "base/options.h"
 #include "net/txoff.h"
 #include "media/session_int.h"
 
@@ -163,6 +164,7 @@ int media_session_alloc(struct media_session **msp, struct channel *ch,
 	ms->te_pt = -1;
 	ms->marker = true;
 	ms->rtp_timeout_s = opts ? opts->rtp_timeout_s : 0;
+	ms->rtp_keepalive_s = opts ? opts->rtp_keepalive_s : 0;
 	ms->rfc4733 = !opts || opts->dtmf == MEDIA_DTMF_RFC4733;
 	str_ncpy(ms->allow, opts && opts->allow && *opts->allow
 				    ? opts->allow : "ulaw,alaw",
@@ -273,8 +275,29 @@ static void dtmf_send(bool marker, uint32_t ts, const uint8_t *payload,
 	(void)send_raw(ms, marker, (uint8_t)ms->te_pt, ts, payload, len);
 }
 
+/* A tick on which the channel hears nothing (nothing plays, no bridge)
+ * sends nothing, as Asterisk sends nothing from such a channel: with
+ * thousands of calls waiting in an app, silence every 20 ms on each was
+ * most of the server's work. Asterisk's two ways out are kept:
+ * [options] transmit_silence sends silence on every such tick, and an
+ * endpoint's rtp_keepalive (pjsip.conf) one frame of silence once that
+ * many seconds passed without audio, for NAT bindings and peers that hang
+ * up on a silent line. */
+static const int16_t *idle_frame(struct media_session *ms)
+{
+	static const int16_t silence[MEDIA_FRAME];
+
+	if (options.transmit_silence)
+		return silence;
+	if (!ms->rtp_keepalive_s ||
+	    ++ms->idle_ticks < ms->rtp_keepalive_s * (MEDIA_SRATE / MEDIA_FRAME))
+		return NULL;
+	return silence;
+}
+
 /* One tick of our stream: the clock, a DTMF event in progress, then the
- * audio frame (`enc`, already in tx_pt's codec, or `pcm` to encode). */
+ * audio frame (`enc`, already in tx_pt's codec, or `pcm` to encode; both
+ * NULL on a tick on which the channel hears nothing). */
 static void session_send(struct media_session *ms, const int16_t *pcm,
 			 const uint8_t *enc, size_t n)
 {
@@ -299,6 +322,15 @@ static void session_send(struct media_session *ms, const int16_t *pcm,
 		ms->marker = true;
 		return;
 	}
+	if (!pcm && !enc) {
+		pcm = idle_frame(ms);
+		if (!pcm) {
+			/* Audio after a pause starts a new talkspurt (RFC 3551). */
+			ms->marker = true;
+			return;
+		}
+	}
+	ms->idle_ticks = 0;
 	if (enc) {
 		ms->txrelayed++;
 	}
@@ -319,6 +351,11 @@ static void session_tx(void *arg, const int16_t *pcm, size_t n)
 static void session_tx_enc(void *arg, const uint8_t *enc, size_t n)
 {
 	session_send(arg, NULL, enc, n);
+}
+
+static void session_tx_idle(void *arg)
+{
+	session_send(arg, NULL, NULL, MEDIA_FRAME);
 }
 
 /* The codec a relayed frame must be in to go out untouched. */
@@ -403,9 +440,11 @@ static const struct media_transport_ops session_ops = {
 	.tx = session_tx,
 	.tx_codec = session_tx_codec,
 	.tx_enc = session_tx_enc,
+	.tx_idle = session_tx_idle,
 	.held = session_held,
 	.after = session_after,
 	.detach = session_detach,
+	.audio_only = true,
 };
 
 bool media_session_remote_hold(const struct media_session *ms)

@@ -133,6 +133,8 @@ struct media_session {
 	bool can_send, can_recv;
 	bool hold;                /* last offer/answer put us on hold */
 	unsigned rtp_timeout_s;
+	unsigned rtp_keepalive_s;
+	unsigned idle_ticks;      /* ticks since our last audio packet */
 	bool timed_out;
 	uint32_t ts;              /* our RTP clock, advanced every tick */
 	bool marker;              /* next audio packet starts a talkspurt */

@@ -93,6 +93,7 @@ int sip_call_media(struct sip_call *call, const struct sa *laddr)
 		.dtmf = call->ep->dtmf == SIP_DTMF_INFO ? MEDIA_DTMF_INFO :
 			MEDIA_DTMF_RFC4733,
 		.rtp_timeout_s = call->ep->rtp_timeout,
+		.rtp_keepalive_s = call->ep->rtp_keepalive,
 	};
 
 	return media_session_alloc(&call->ms, call->ch, laddr, &opts);

@@ -269,6 +269,8 @@ static int show_endpoint(struct cli_out *out, int argc, char *argv[])
 	param(out, "from_user", e->from_user);
 	param(out, "language", e->language);
 	param(out, "outbound_auth", e->outbound_auth);
+	snprintf(num, sizeof(num), "%u", e->rtp_keepalive);
+	param(out, "rtp_keepalive", num);
 	snprintf(num, sizeof(num), "%u", e->rtp_timeout);
 	param(out, "rtp_timeout", num);
 	param(out, "transport", e->transport);

@@ -63,6 +63,7 @@ static void get_endpoint(const void *obj, dynconf_field_h *h, void *arg)
 	field_s(h, arg, "dtmf_mode",
 		e->dtmf == SIP_DTMF_INFO ? "info" : "rfc4733");
 	field_u(h, arg, "rtp_timeout", e->rtp_timeout);
+	field_u(h, arg, "rtp_keepalive", e->rtp_keepalive);
 	field_s(h, arg, "language", e->language);
 }
 

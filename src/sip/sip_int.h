@@ -87,6 +87,7 @@ struct sip_endpoint {
 	char *cid_name, *cid_num;
 	enum sip_dtmf dtmf;
 	unsigned rtp_timeout;
+	unsigned rtp_keepalive;      /* s; 0: an idle channel sends nothing */
 	char *language;
 	char *from_user, *from_domain;
 	char *transport;

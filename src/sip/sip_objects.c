@@ -42,7 +42,7 @@ static const char *const endpoint_ignored[] = {
 	"allow_transfer", "sdp_owner", "sdp_session", "accountcode",
 	"set_var", "message_context", "subscribe_context", "named_call_group",
 	"named_pickup_group", "call_group", "pickup_group", "fax_detect",
-	"rtp_keepalive", "rtp_hold_timeout", "rtcp_mux", "max_audio_streams",
+	"rtp_hold_timeout", "rtcp_mux", "max_audio_streams",
 	"preferred_codec_only", "media_use_received_transport",
 	"disable_direct_media_on_nat", "asymmetric_rtp_codec", "rpid_immediate",
 	"user_eq_phone", "moh_passthrough", "notify_early_inuse_ringing",
@@ -344,6 +344,8 @@ int sip_endpoint_set(struct sip_endpoint *e, const char *name,
 	}
 	if (!strcasecmp(name, "rtp_timeout"))
 		return sip_uint_parse(&e->rtp_timeout, value);
+	if (!strcasecmp(name, "rtp_keepalive"))
+		return sip_uint_parse(&e->rtp_keepalive, value);
 	if (!strcasecmp(name, "language"))
 		return sip_str_set(&e->language, value);
 	if (!strcasecmp(name, "from_user"))

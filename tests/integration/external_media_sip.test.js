@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSipp, assertSipp, withSipp, pjsipConf, SIPP_DIR, SLOW, sleep } = require('./lib/server');
-const { call, hangupAll, cleanup, listen, hears, deafTo, oneFramePerTick } = require('./lib/media_calls');
+const { SILENCE, call, hangupAll, cleanup, listen, hears, deafTo, oneFramePerTick } = require('./lib/media_calls');
 const { rtpPeer } = require('./lib/rtp');
 const {
 	FRAME, serverChannel, mixBridge, hangup, channelEnds, emTest, toneFrames,
@@ -21,7 +21,7 @@ const {
 const enc = encodeURIComponent;
 const APP = 'agent';
 const CONF = {
-	app: APP, timeout: 60000 * SLOW,
+	app: APP, timeout: 60000 * SLOW, ariadneConf: SILENCE,
 	files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1', context: `stasis-${APP}` } }) },
 };
 

@@ -16,7 +16,9 @@ const { readWav, toneSeconds } = require('./lib/wav');
 const enc = encodeURIComponent;
 const CONF = {
 	timeout: 60000 * SLOW,
-	ariadneConf: { directories: { astspooldir: '{{TMP}}/spool' } },
+	// transmit_silence: the RTP peers learn where to send from ariadne's
+	// first packet (lib/media_calls.js).
+	ariadneConf: { directories: { astspooldir: '{{TMP}}/spool' }, options: { transmit_silence: 'yes' } },
 	files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1', context: 'stasis-rs' } }) },
 };
 const ofRec = (type, name) => (e) => e.type === type && e.recording && e.recording.name === name;

@@ -29,6 +29,7 @@
 #include <re_main.h>
 #include "core/bridge.h"
 #include "core/channel.h"
+#include "base/options.h"
 #include "media/media.h"
 #include "media/media_int.h"
 #include "media/session_int.h"
@@ -257,14 +258,40 @@ static void alaw_goes_out_as_payload_type_8(void **state)
 {
 	struct peer p;
 	struct channel *ch;
+	struct tgen t;
 
 	(void)state;
 	peer_open(&p);
 	ch = dial(&p, "/c(alaw)");
 	assert_int_equal(channel_call(ch, 0), 0);
+	tgen_init(&t, 1000);
+	media_chan_gen_push(media_chan_get(ch, false), &t.gen);
 	run_loop_ms(200);
 	assert_true(p.audio > 0);
 	assert_int_equal(p.audio_pt, 8);
+	channel_hangup(ch, CAUSE_NORMAL_CLEARING, "test");
+	mem_deref(p.us);
+}
+
+/* As Asterisk's: a channel that hears nothing sends nothing, unless
+ * [options] transmit_silence asks for silence. */
+static void an_idle_channel_sends_nothing_unless_transmit_silence(void **state)
+{
+	struct peer p;
+	struct channel *ch;
+
+	(void)state;
+	peer_open(&p);
+	ch = dial(&p, "/c(ulaw)");
+	assert_int_equal(channel_call(ch, 0), 0);
+	run_loop_ms(200);
+	assert_int_equal(p.audio, 0);
+
+	options.transmit_silence = true;
+	run_loop_ms(200);
+	options.transmit_silence = false;
+	assert_true(p.audio >= 5);
+	assert_int_equal(p.audio_pt, 0);
 	channel_hangup(ch, CAUSE_NORMAL_CLEARING, "test");
 	mem_deref(p.us);
 }
@@ -296,6 +323,7 @@ int main(void)
 		cmocka_unit_test(ipv6_destination_binds_ipv6),
 		cmocka_unit_test(rtp_flows_both_ways_every_20ms),
 		cmocka_unit_test(alaw_goes_out_as_payload_type_8),
+		cmocka_unit_test(an_idle_channel_sends_nothing_unless_transmit_silence),
 		cmocka_unit_test(digits_go_out_as_rfc4733),
 	};
 	int ret;

@@ -12,10 +12,17 @@ const { rtpPeer } = require('./rtp');
 
 const enc = encodeURIComponent;
 const FREQS = [500, 1000, 1500, 2000];
-/** Server options: SIP calls from 127.0.0.1 land in Stasis(app). */
+/**
+ * Server options: SIP calls from 127.0.0.1 land in Stasis(app). The RTP
+ * peers (lib/rtp.js) learn where to send from ariadne's first packet, so
+ * an answered call must send one before anything plays: transmit_silence
+ * (by default, as in Asterisk, a channel that hears nothing sends nothing).
+ */
+const SILENCE = { options: { transmit_silence: 'yes' } };
 function mediaConf(app) {
 	return {
 		timeout: 60000 * SLOW,
+		ariadneConf: SILENCE,
 		files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1', context: `stasis-${app}` } }) },
 	};
 }
@@ -116,6 +123,6 @@ function mediaTest(app, name, fn) {
 }
 
 module.exports = {
-	FREQS, call, hangupAll, cleanup, bridge, add, listen, hears, deafTo,
+	FREQS, SILENCE, call, hangupAll, cleanup, bridge, add, listen, hears, deafTo,
 	oneFramePerTick, mediaTest,
 };

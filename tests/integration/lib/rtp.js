@@ -160,7 +160,7 @@ async function rtpPeer() {
 		if (pt !== 0) return;
 		const payload = b.subarray(12 + 4 * (b[0] & 0x0f));
 		const pcm = Array.from(payload, ulawDecode);
-		peer.frames.push({ t: Date.now(), pcm, rms: rms(pcm) });
+		peer.frames.push({ t: Date.now(), pcm, rms: rms(pcm), marker: (b[1] & 0x80) !== 0 });
 	});
 	return peer;
 }

@@ -1,0 +1,112 @@
+'use strict';
+// What an answered SIP call sends while it hears nothing (nothing plays, no
+// bridge): nothing, as Asterisk sends nothing; the first packet after such a
+// pause starts a new talkspurt (marker bit). pjsip.conf rtp_keepalive sends
+// one silent frame per interval instead, and ariadne.conf [options]
+// transmit_silence a silent frame every 20 ms. The caller is SIPp (SIP) with
+// its RTP at a socket of the test (lib/rtp.js).
+const assert = require('node:assert/strict');
+const { serverTest, pjsipConf, spawnSipp, assertSipp, sippReport, sleep, SLOW } = require('./lib/server');
+const { rtpPeer } = require('./lib/rtp');
+
+const enc = encodeURIComponent;
+const APP = 'idle';
+const conf = (endpointExtra = {}, options = {}) => ({
+	timeout: 60000 * SLOW,
+	ariadneConf: { options },
+	files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1', context: `stasis-${APP}`, extra: endpointExtra } }) },
+});
+
+/** A SIPp call into the app, answered; fn(call) then hang-up and checks. */
+async function withAnsweredCall(srv, fn) {
+	const ws = await srv.events(APP);
+	const peer = await rtpPeer();
+	const sipp = await spawnSipp({ scenario: 'path_uac_rtp_sink', remote: srv, service: '100',
+		timeoutMs: 50000 * SLOW, keys: { from_user: 'alice', rtp_port: peer.port } });
+	try {
+		const { channel } = await ws.waitFor((e) => e.type === 'StasisStart', 8000 * SLOW, { what: 'StasisStart' });
+		assert.equal((await srv.post(`/ari/channels/${enc(channel.id)}/answer`)).status, 204);
+		await fn({ id: channel.id, peer, ws });
+		assert.equal((await srv.del(`/ari/channels/${enc(channel.id)}`)).status, 204);
+		assertSipp(await sipp.done, 0, 'caller');
+	} catch (e) {
+		e.message += '\n' + sippReport(await sipp.stop());
+		throw e;
+	} finally {
+		await sipp.stop();
+		await peer.close();
+	}
+}
+
+/** Frames received in the next `ms`. */
+async function framesDuring(peer, ms) {
+	const from = peer.mark();
+	await sleep(ms);
+	return peer.frames.slice(from);
+}
+
+async function playTone(srv, ws, id, playbackId) {
+	const r = await srv.post(`/ari/channels/${enc(id)}/play?media=${enc('tone:1000')}&playbackId=${playbackId}`);
+	assert.ok(r.status === 200 || r.status === 201, `play → ${r.status} ${r.body}`);
+	await ws.waitFor((e) => e.type === 'PlaybackStarted' && e.playback.id === playbackId);
+}
+
+async function stopTone(srv, ws, playbackId) {
+	assert.equal((await srv.del(`/ari/playbacks/${playbackId}`)).status, 204);
+	await ws.waitFor((e) => e.type === 'PlaybackFinished' && e.playback.id === playbackId);
+}
+
+serverTest('an_answered_call_that_hears_nothing_sends_no_rtp_until_something_plays', conf(), async (srv) => {
+	await withAnsweredCall(srv, async ({ id, peer, ws }) => {
+		let got = await framesDuring(peer, 1000);
+		assert.equal(got.length, 0, `${got.length} frames from an idle channel`);
+		assert.equal(peer.remote, null, 'an idle channel sent RTP of another payload type');
+
+		await playTone(srv, ws, id, 'p1');
+		got = await framesDuring(peer, 1000);
+		assert.ok(got.length >= 40 && got.length <= 60, `${got.length} frames in 1 s of a tone`);
+		assert.ok(peer.frames[0].marker, 'the first packet does not start a talkspurt');
+		assert.ok(got.every((f) => f.rms > 500), 'the tone is not what was sent');
+
+		await stopTone(srv, ws, 'p1');
+		await sleep(100); // a packet of the last tick may still be on its way
+		got = await framesDuring(peer, 1000);
+		assert.equal(got.length, 0, `${got.length} frames after the tone stopped`);
+
+		// Audio again after the pause: a new talkspurt, then no more markers.
+		const from = peer.mark();
+		await playTone(srv, ws, id, 'p2');
+		await sleep(300);
+		const again = peer.frames.slice(from);
+		assert.ok(again.length >= 5, `${again.length} frames after playing again`);
+		assert.ok(again[0].marker, 'the first packet after the pause has no marker bit');
+		assert.ok(again.slice(1).every((f) => !f.marker), 'markers inside one talkspurt');
+		await stopTone(srv, ws, 'p2');
+	});
+});
+
+serverTest('rtp_keepalive_sends_one_silent_frame_per_interval_while_idle', conf({ rtp_keepalive: 1 }), async (srv) => {
+	await withAnsweredCall(srv, async ({ peer }) => {
+		await sleep(500);
+		const got = await framesDuring(peer, 3000);
+		// one a second: 3 in 3 s, give or take the edges of the window
+		assert.ok(got.length >= 2 && got.length <= 4, `${got.length} keep-alive frames in 3 s`);
+		assert.ok(got.every((f) => f.rms < 50), 'a keep-alive frame is not silence');
+		assert.ok(got.every((f) => f.marker), 'each keep-alive starts a talkspurt');
+		for (let i = 1; i < got.length; i++) {
+			const gap = got[i].t - got[i - 1].t;
+			assert.ok(gap >= 800 && gap <= 1300 * SLOW, `keep-alives ${gap} ms apart`);
+		}
+	});
+});
+
+serverTest('transmit_silence_sends_a_silent_frame_every_tick_while_idle', conf({}, { transmit_silence: 'yes' }), async (srv) => {
+	await withAnsweredCall(srv, async ({ peer }) => {
+		await sleep(300);
+		const got = await framesDuring(peer, 1000);
+		assert.ok(got.length >= 40 && got.length <= 60, `${got.length} frames of silence in 1 s`);
+		assert.ok(got.every((f) => f.rms < 50), 'not silence');
+		assert.ok(got.slice(1).every((f) => !f.marker), 'silence broken into talkspurts');
+	});
+});
+

@@ -59,31 +59,36 @@ static struct {
 	uint64_t last_us;            /* when the last sample was taken */
 } lag;
 
-/* How late the loop came to this tick (the event loop's lag, for
- * GET /metrics): the time since the period the timerfd counted last
- * began. due_us follows the periods the kernel counted. */
-static void observe_lag(uint64_t periods)
-{
-	static uint64_t due_us;
-	uint64_t t = pace_now_us();
+/* Samples of the histogram kept for one wake-up of the loop at most: a
+ * stall of more than 10 s is counted as its first 10 s of periods. */
+#define LAG_OBSERVE_MAX 500
 
-	if (!due_us || t > due_us + 1000000u)
-		due_us = t;
-	else
-		due_us += (periods - 1) * MEDIA_PTIME * 1000u;
-	metrics_observe("ariadne_media_tick_lag_seconds", "How late the "
-			"event loop came to each 20 ms media tick",
-			t > due_us ? (double)(t - due_us) / 1e6 : 0);
-	due_us += MEDIA_PTIME * 1000u;
+/* How late the loop came to each of the n periods that passed since the
+ * last tick, for GET /metrics: the first was due first_late_us ago, each
+ * next one a period later. A loop stuck for 300 ms shows as one tick 300
+ * ms late, one 280 ms late, and so on, as the calls waiting for them saw. */
+static void observe_lag(uint64_t first_late_us, uint64_t n)
+{
+	const uint64_t period_us = MEDIA_PTIME * 1000u;
+
+	for (uint64_t i = 0; i < n && i < LAG_OBSERVE_MAX; i++) {
+		uint64_t late_us = first_late_us > i * period_us ?
+				   first_late_us - i * period_us : 0;
+
+		metrics_observe("ariadne_media_tick_lag_seconds", "How late "
+				"the event loop came to each 20 ms media tick",
+				(double)late_us / 1e6);
+	}
 }
 
 /* One sample of the loop's lateness: how long ago the earliest tick we are
- * only now running was due. Not the metric's figure, which is measured
- * from the last period counted and so never exceeds one period: a loop
- * stuck for 300 ms is 300 ms late for the calls it has kept waiting. */
-static void lag_sample(uint64_t late_us)
+ * only now running was due; a loop stuck for 300 ms is 300 ms late for
+ * the calls it has kept waiting. Also what the histogram starts from. */
+static void lag_sample(uint64_t late_us, uint64_t n)
 {
 	uint64_t t = pace_now_us();
+
+	observe_lag(late_us, n);
 
 	lag.avg_ms = overload_lag_smooth(lag.avg_ms, (double)late_us / 1000.0,
 					 lag.last_us ? (double)(t - lag.last_us) /
@@ -104,7 +109,7 @@ static uint64_t lag_sample_fd(uint64_t n)
 	rem_us = (uint64_t)its.it_value.tv_sec * 1000000u +
 		 (uint64_t)its.it_value.tv_nsec / 1000u;
 	late_us = n * MEDIA_PTIME * 1000u;
-	lag_sample(late_us > rem_us ? late_us - rem_us : 0);
+	lag_sample(late_us > rem_us ? late_us - rem_us : 0, n);
 	return t + rem_us - MEDIA_PTIME * 1000u;
 }
 
@@ -144,7 +149,6 @@ static void tick_fd_h(int flags, void *arg)
 	if (read(tick_fd, &n, sizeof(n)) != (ssize_t)sizeof(n) || !n)
 		return;
 	now = tmr_jiffies();
-	observe_lag(n);
 	due = lag_sample_fd(n);
 	if (n > TICK_MAX_CATCHUP) {
 		log_debug(1, "Media tick %" PRIu64 " ms late, skipping ahead",
@@ -165,7 +169,8 @@ static void tick_tmr_h(void *arg)
 	unsigned n = 0;
 
 	(void)arg;
-	lag_sample(now > next_due ? (now - next_due) * 1000u : 0);
+	lag_sample(now > next_due ? (now - next_due) * 1000u : 0,
+		   now >= next_due ? (now - next_due) / MEDIA_PTIME + 1 : 1);
 	txoff_hold();
 	while (next_due <= now && n < TICK_MAX_CATCHUP) {
 		media_chan_foreach_tick(next_due);

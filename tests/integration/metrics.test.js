@@ -147,3 +147,28 @@ serverTest('metrics_auth_no_opens_the_scrape_to_anyone', {
 	// ARI itself still asks.
 	assert.equal((await srv.request({ path: '/ari/asterisk/ping', auth: null })).status, 401);
 });
+
+// The loop-lag histogram records how late each tick really was: a server
+// stopped for 300 ms (SIGSTOP) comes to the first tick it missed about
+// 300 ms late, to the next 280 ms late, and so on, and every missed period
+// is counted.
+serverTest('a_stalled_loop_shows_in_the_tick_lag_histogram', async (srv) => {
+	const before = await scrape(srv);
+	const sent = Date.now();
+	process.kill(srv.proc.pid, 'SIGSTOP');
+	await new Promise((r) => setTimeout(r, 300));
+	process.kill(srv.proc.pid, 'SIGCONT');
+	const after = await scrape(srv);
+	const ms = Date.now() - sent;
+	const d = (k) => after[k] - (before[k] || 0);
+	const name = 'ariadne_media_tick_lag_seconds';
+	// 300 ms stopped: at least 14 periods, each with its own sample.
+	assert.ok(d(`${name}_count`) >= 14 && d(`${name}_count`) <= 1.6 * ms / 20,
+		`${d(`${name}_count`)} ticks in ${ms} ms`);
+	// The first missed tick was ~300 ms late: above 0.1 s, up to 0.5 s.
+	const over100 = d(`${name}_bucket{le="+Inf"}`) - d(`${name}_bucket{le="0.1"}`);
+	assert.ok(over100 >= 5, `${over100} ticks later than 100 ms`);
+	// Sum of 300 + 280 + ... + 20 ms ≈ 2.3 s; at least the first ten.
+	assert.ok(d(`${name}_sum`) >= 1.5, `sum of lateness ${d(`${name}_sum`)} s`);
+	assert.ok(after.ariadne_loop_lag_seconds > 0, 'the smoothed lag did not move');
+});

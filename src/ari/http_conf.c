@@ -49,10 +49,12 @@ bool ari_http_pretty(void)
 	return cf.pretty;
 }
 
+/* User names are matched without regard to case, as Asterisk's ari.conf
+ * does (res/ari/config.c); passwords are not. */
 static struct ari_user *user_find(const char *name)
 {
 	for (size_t i = 0; i < cf.nusers; i++) {
-		if (!strcmp(cf.users[i].name, name))
+		if (!strcasecmp(cf.users[i].name, name))
 			return &cf.users[i];
 	}
 	return NULL;

@@ -451,6 +451,19 @@ serverTest('ari_crypt_password_format_accepts_the_password_and_refuses_others', 
 	assert.ok(ws);
 });
 
+// As Asterisk's ari.conf: a user name matches whatever its case (a
+// section [PlainCase] is user plaincase), a password only as written.
+serverTest('ari_user_names_match_without_regard_to_case_passwords_do_not', {
+	setup: (srv) => ariUsers(srv, { PlainCase: { type: 'user', password: 'Pc-secret' } }),
+}, async (srv) => {
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'PlainCase:Pc-secret' })).status, 200);
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'plaincase:Pc-secret' })).status, 200);
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'PLAINCASE:Pc-secret' })).status, 200);
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'plaincase:pc-secret' })).status, 401);
+	const ws = await srv.events('caseapp', { auth: 'plaincase:Pc-secret' });
+	assert.ok(ws);
+});
+
 // crypt(3) is slow by design (here ~0.2 s a check: 1 000 000 SHA-512
 // rounds). Guesses from eight addresses at once must not stop the event
 // loop: their checks run on the worker thread, one after another, while a

@@ -110,6 +110,19 @@ static int dup_var(char **out, const struct config_section *sec,
 	return v ? str_dup(out, v) : 0;
 }
 
+/* ws:// or wss://, and nothing that cannot stand in a request line as
+ * it is: no space, no control character (CR/LF would add headers), no
+ * byte outside ASCII. */
+static bool is_ws_uri(const char *s)
+{
+	if (strncmp(s, "ws://", 5) && strncmp(s, "wss://", 6))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return false;
+	return true;
+}
+
 static void load_client(const struct config_section *sec)
 {
 	const char *type = config_var_get(sec, "type");
@@ -122,6 +135,12 @@ static void load_client(const struct config_section *sec)
 	if (!config_var_get(sec, "uri")) {
 		log_error("websocket_client.conf: %s: no uri; entry ignored",
 			  sec->name);
+		return;
+	}
+	if (!is_ws_uri(config_var_get(sec, "uri"))) {
+		log_error("websocket_client.conf: %s: uri '%s' is not a ws:// "
+			  "or wss:// URI without spaces; entry ignored",
+			  sec->name, config_var_get(sec, "uri"));
 		return;
 	}
 	c = mem_zalloc(sizeof(*c), client_destructor);
@@ -180,11 +199,6 @@ const struct em_client *em_conf_client(const char *id)
 bool extmedia_ws_client_exists(const char *id)
 {
 	return em_conf_client(id) != NULL;
-}
-
-static bool is_ws_uri(const char *s)
-{
-	return !strncmp(s, "ws://", 5) || !strncmp(s, "wss://", 6);
 }
 
 bool extmedia_ws_uri_allowed(const char *uri)

@@ -16,6 +16,7 @@
  * the channel (ARI DELETE, the app after the caller left, shutdown) — the
  * channel is hung up once and the socket closed with 1000 once (no phantom
  * channels: Asterisk #1645). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,27 @@ static int ctl_of(const char *s, enum em_ctl *ctl)
 	return 0;
 }
 
+/* v()'s "name=value,..." goes into the request line of the upgrade as it
+ * is, so, as Asterisk (chan_websocket's validate_uri_parameters), every
+ * name and value must be URI-encoded already: unreserved characters and
+ * %XX escapes only. Anything else (a space, CR/LF, '&', '#') would change
+ * the request or add headers to it. */
+static bool uri_params_encoded(const char *v)
+{
+	for (const char *p = v; *p; p++) {
+		if (*p == '%') {
+			if (!isxdigit((unsigned char)p[1]) ||
+			    !isxdigit((unsigned char)p[2]))
+				return false;
+			p += 2;
+		}
+		else if (!isalnum((unsigned char)*p) &&
+			 !strchr("-._~=,", *p))
+			return false;
+	}
+	return true;
+}
+
 /* The options of a dial string. What is wrong goes into why (when given:
  * ARI's transport_data, where an unknown f() value is refused too; a
  * dialplan Dial() only logs that one and uses plain text, as Asterisk). */
@@ -128,6 +150,16 @@ static int parse_opts(const char *p, struct ws_opts *o, char *why,
 				if (why)
 					snprintf(why, wsize, "invalid "
 						 "direction '%s'", v);
+				return EINVAL;
+			}
+			else if (c == 'v' && !uri_params_encoded(v)) {
+				if (why)
+					snprintf(why, wsize, "v() names and "
+						 "values must be URI-encoded");
+				else
+					log_warning("WebSocket: v() names and "
+						    "values must be "
+						    "URI-encoded");
 				return EINVAL;
 			}
 			else if (c == 'v') {

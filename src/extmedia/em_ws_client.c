@@ -36,6 +36,7 @@ struct em_wsc {
 	struct tmr tmr;
 	struct mbuf *rx;
 	char host[256], path[1024], accept[64];
+	char offered[256];       /* the subprotocols we asked for, "a, b" */
 	struct sa peer;
 	bool secure;
 	char *request;           /* the upgrade request, sent once connected */
@@ -141,6 +142,28 @@ static const char *head_get(char *head, const char *name, char *out,
 	return NULL;
 }
 
+/* Whether `proto` is one of the comma-separated `offered`. */
+static bool was_offered(const char *offered, const char *proto)
+{
+	size_t plen = strlen(proto);
+
+	while (plen && proto[plen - 1] == ' ')
+		plen--;
+	for (const char *p = offered; *p;) {
+		size_t n;
+
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ",");
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n && n == plen && !strncmp(p, proto, n))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
 static int check_answer(struct em_wsc *c, char *head)
 {
 	char v[128];
@@ -155,6 +178,14 @@ static int check_answer(struct em_wsc *c, char *head)
 	    strcmp(v, c->accept)) {
 		log_warning("WebSocket client: %s%s sent a wrong "
 			    "Sec-WebSocket-Accept", c->host, c->path);
+		return EPROTO;
+	}
+	/* RFC 6455 4.1: a subprotocol we did not offer fails the
+	 * connection (none chosen is fine). */
+	if (head_get(head, "Sec-WebSocket-Protocol", v, sizeof(v)) &&
+	    !was_offered(c->offered, v)) {
+		log_warning("WebSocket client: %s%s chose subprotocol '%s', "
+			    "which was not offered", c->host, c->path, v);
 		return EPROTO;
 	}
 	return 0;
@@ -262,6 +293,8 @@ static int make_request(struct em_wsc *c, const struct em_wsc_opts *o)
 				 "Authorization: Basic %s\r\n", b64);
 		}
 	}
+	str_ncpy(c->offered, o->protocols ? o->protocols : "",
+		 sizeof(c->offered));
 	return re_sdprintf(&c->request,
 			   "GET %s HTTP/1.1\r\n"
 			   "Host: %s\r\n"

@@ -269,6 +269,61 @@ emTest('client_mode_with_n_stays_down_until_the_bot_says_answer', { app: APP, pr
 		await hangup(srv, ev, c);
 	});
 
+// v() goes into the upgrade's request line: as Asterisk, names and values
+// must be URI-encoded already, so that nothing a request carries can add a
+// header or change the request; an encoded value goes through as it is.
+emTest('client_mode_refuses_v_values_and_uris_that_are_not_uri_encoded', { app: APP, prepare: clientBots },
+	async (srv, ev, t, { bots }) => {
+		for (const tdata of ['v(k=\r\nX-Injected: yes)', 'v(a=b c)', 'v(a=b&c=d)', 'v(a=%zz)', 'v(a=b#frag)']) {
+			const r = await externalMedia(srv, { app: APP, transport: 'websocket', encapsulation: 'none',
+				external_host: 'myclient', format: 'slin16', transport_data: tdata });
+			assert.equal(r.status, 400, `${JSON.stringify(tdata)} → ${r.status} ${r.body}`);
+			assert.match(r.json.message, /^transport_data is invalid: v\(\) names and values must be URI-encoded/, r.body);
+		}
+		for (const host of [bots.url('/a b'), bots.url('/a\r\nX-Injected: yes'), bots.url('/caf\u00e9')]) {
+			const r = await externalMedia(srv, { app: APP, transport: 'websocket', encapsulation: 'none',
+				external_host: host, format: 'slin16' });
+			assert.equal(r.status, 400, `${JSON.stringify(host)} → ${r.status} ${r.body}`);
+		}
+		assert.deepEqual((await srv.get('/ari/channels')).json, []);
+		const c = await clientChannel(srv, ev, bots, 'myclient', 'myclient', { transport_data: 'v(k=a%20b,n=1.5~x)' });
+		assert.equal(c.bot.req.url, '/path?k=a%20b&n=1.5~x');
+		assert.equal(c.bot.req.headers['x-injected'], undefined);
+		await hangup(srv, ev, c);
+	});
+
+// RFC 6455 4.1: a subprotocol the client did not offer fails the connection.
+emTest('client_mode_fails_an_answer_that_picks_a_subprotocol_never_offered', { app: APP }, async (srv, ev) => {
+	const net = require('node:net');
+	const crypto = require('node:crypto');
+	let got = 0;
+	const server = net.createServer((sock) => {
+		let head = '';
+		sock.on('data', (d) => {
+			head += d.toString('latin1');
+			if (!head.includes('\r\n\r\n')) return;
+			got++;
+			const key = /Sec-WebSocket-Key: *(\S+)/i.exec(head)[1];
+			const accept = crypto.createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+			sock.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+				`Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: foo\r\n\r\n`);
+		});
+		sock.on('error', () => {});
+	});
+	await new Promise((r) => server.listen(0, '127.0.0.1', r));
+	try {
+		const r = await externalMedia(srv, { app: APP, transport: 'websocket', encapsulation: 'none',
+			external_host: `ws://127.0.0.1:${server.address().port}/x`, format: 'slin16' });
+		assert.ok([200, 500].includes(r.status), `${r.status} ${r.body}`);
+		if (r.status === 200) await srv.waitChannelGone(r.json.id, 6000 * SLOW);
+		assert.equal(got, 1, 'ariadne never asked');
+		await srv.waitForLog(/chose subprotocol 'foo', which was not offered/);
+		assert.equal(ev.filter((e) => e.type === 'StasisStart').length, 0, ev.summary());
+	} finally {
+		await new Promise((r) => server.close(r));
+	}
+});
+
 emTest('client_mode_with_nobody_listening_leaves_no_channel', { app: APP }, async (srv, ev) => {
 	const bots = await botServer();
 	const url = bots.url('/gone');

@@ -1,7 +1,8 @@
 /* sip_auth.c — digest authentication of requests from endpoints (RFC 3261
  * 22.4 with RFC 2617 qop=auth) and the credentials for our own requests
  * when a peer challenges them. Nonces carry their creation time and a
- * keyed MD5 of it, so no per-challenge state is kept: a nonce we signed
+ * keyed MD5 of it and of the address challenged, so no per-challenge
+ * state is kept: a nonce we signed
  * that is older than the auth's nonce_lifetime (Asterisk's default 32 s)
  * is "stale", one we did not sign gets a fresh challenge.
  *
@@ -65,18 +66,23 @@ static void hex(char *out, const uint8_t *md)
 		sprintf(out + 2 * i, "%02x", md[i]);
 }
 
-static void make_nonce(char *buf, size_t size, uint32_t ts)
+/* The nonce is signed with the address it was sent to (not the port,
+ * which a NAT may change between requests), as Asterisk's: a challenge
+ * taken from one address cannot be answered from another. */
+static void make_nonce(char *buf, size_t size, uint32_t ts,
+		       const struct sa *src)
 {
 	uint8_t md[MD5_SIZE];
 	char h[2 * MD5_SIZE + 1];
 
-	md5_printf(md, "%x:%s", ts, secret);
+	md5_printf(md, "%x:%j:%s", ts, src, secret);
 	hex(h, md);
 	snprintf(buf, size, "%08x/%s", ts, h);
 }
 
 /* 0: ours and fresh; ESTALE: ours but old; EINVAL: not ours. */
-static int nonce_check(const struct pl *nonce, unsigned lifetime)
+static int nonce_check(const struct pl *nonce, unsigned lifetime,
+		       const struct sa *src)
 {
 	char buf[64], want[64];
 	uint32_t ts;
@@ -86,7 +92,7 @@ static int nonce_check(const struct pl *nonce, unsigned lifetime)
 	pl_strcpy(nonce, buf, sizeof(buf));
 	if (sscanf(buf, "%8x/", &ts) != 1)
 		return EINVAL;
-	make_nonce(want, sizeof(want), ts);
+	make_nonce(want, sizeof(want), ts, src);
 	if (strcmp(want, buf))
 		return EINVAL;
 	if ((uint32_t)time(NULL) - ts > lifetime)
@@ -165,7 +171,7 @@ static enum auth_result auth_check(const struct sip_endpoint *e,
 		return AUTH_CHALLENGE;
 	if (pl_strcmp(&r->realm, realm_of(a)))
 		return AUTH_CHALLENGE;
-	nerr = nonce_check(&r->nonce, a->nonce_lifetime);
+	nerr = nonce_check(&r->nonce, a->nonce_lifetime, &msg->src);
 	if (nerr == EINVAL)
 		return AUTH_CHALLENGE;
 	user = a->username ? a->username : a->name;
@@ -183,7 +189,7 @@ static int challenge(const struct sip_endpoint *e, const char *account,
 	char nonce[64], hdrs[512];
 	const struct sip_authobj *a = e ? inbound_auth(e) : NULL;
 
-	make_nonce(nonce, sizeof(nonce), (uint32_t)time(NULL));
+	make_nonce(nonce, sizeof(nonce), (uint32_t)time(NULL), &msg->src);
 	if (report)
 		sip_security_event(SECURITY_CHAL_SENT, msg, account, NULL,
 				   nonce);

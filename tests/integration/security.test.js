@@ -225,6 +225,32 @@ serverTest('sip_wrong_password_gets_a_fresh_401_and_a_ChallengeResponseFailed_li
 	});
 });
 
+// As Asterisk's: a nonce is good only from the address it was sent to. The
+// right answer to a challenge taken by 127.0.0.1, sent from 127.0.0.2,
+// gets a fresh challenge; from 127.0.0.1 it registers.
+serverTest('a_challenge_taken_from_one_address_cannot_be_answered_from_another', SIP, async (srv) => {
+	await withSip(srv, async (c) => {
+		await withSip(srv, async (other) => {
+			const callId = crypto.randomUUID();
+			const first = await c.request({ user: 'alice', callId });
+			assert.equal(first.status, 401, first.text);
+			const ch = first.challenge;
+			const auth = { user: 'alice', pass: PASS, realm: ch.realm, nonce: ch.nonce, opaque: ch.opaque };
+			const moved = await other.request({ user: 'alice', callId: crypto.randomUUID(), auth });
+			assert.equal(moved.status, 401, 'a nonce of another address was taken\n' + moved.text);
+			assert.notEqual(moved.challenge.nonce, ch.nonce);
+			assert.doesNotMatch(moved.www, /stale=true/);
+			const ok = await c.request({ user: 'alice', callId, cseq: 2, auth });
+			assert.equal(ok.status, 200, ok.text);
+			// Nonces of two addresses in the same second differ.
+			const a = await c.request({ user: 'alice' });
+			const b = await other.request({ user: 'alice' });
+			if (a.challenge.nonce.slice(0, 8) === b.challenge.nonce.slice(0, 8))
+				assert.notEqual(a.challenge.nonce, b.challenge.nonce);
+		}, '127.0.0.2');
+	});
+});
+
 serverTest('unknown_user_gets_the_same_401_as_a_known_one_and_an_InvalidAccountID_line', SIP, async (srv) => {
 	await withSip(srv, async (c) => {
 		const known = await c.request({ user: 'alice' });

@@ -1,6 +1,8 @@
-/* sip_cli.c — `pjsip show endpoints|endpoint <id>|contacts|aors` in
- * chan_pjsip's layout (its headers, columns and short status labels), so
- * that people and scripts used to Asterisk find their way. */
+/* sip_cli.c — `pjsip show endpoints|endpoint <id>|contacts|aors|
+ * transports|auths|identifies` in chan_pjsip's layout (its headers,
+ * columns and short status labels), so that people and scripts used to
+ * Asterisk find their way. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -151,6 +153,41 @@ static void channel_line(struct channel *ch, void *arg)
 	cli_printf(out, "    Channel:  %-49.49s  %-12.12s  %02ld:%02ld:%02ld\n",
 		   channel_name(ch), channel_state_str(channel_state(ch)),
 		   secs / 3600, secs / 60 % 60, secs % 60);
+	cli_printf(out, "        Exten: %-24.24s  CLCID: \"%s\" <%s>\n",
+		   channel_exten(ch), channel_connected_name(ch),
+		   channel_connected_num(ch));
+}
+
+/* A transport's row, its colon at column `colon` (9 on its own, 11
+ * under an endpoint). */
+static void transport_row(struct cli_out *out, int colon,
+			  const struct sip_tp_conf *t)
+{
+	char bind[64], type[8];
+
+	/* chan_pjsip names the type as pjsip.conf's protocol does: "udp" */
+	str_ncpy(type, sip_transp_name((enum sip_transp)t->proto), sizeof(type));
+	for (char *p = type; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	re_snprintf(bind, sizeof(bind), "%J", &t->bind);
+	cli_printf(out, "%*sTransport:  %-21.21s  %-6.6s  %3d  %5d  %s\n",
+		   colon - 9, "", t->name, type, 0, 0, bind);
+}
+
+/* An identify's row and its matches. */
+static void identify_rows(struct cli_out *out, int colon,
+			  const struct sip_identify *id)
+{
+	cli_printf(out, "%*sIdentify:  %s/%s\n", colon - 8, "", id->name,
+		   id->endpoint ? id->endpoint : "");
+	for (struct le *n = list_head(&id->nets); n; n = n->next) {
+		const struct sip_net *net = n->data;
+		char a[64];
+
+		re_snprintf(a, sizeof(a), "%j", &net->addr);
+		cli_printf(out, "%*sMatch:  %s/%u\n", colon + 2 - 5, "", a,
+			   net->prefix);
+	}
 }
 
 /* One endpoint as Asterisk lists it: its row, then its auths, aors with
@@ -170,30 +207,16 @@ static void endpoint_block(struct cli_out *out, const struct sip_endpoint *e)
 	for (struct le *le = list_head(&sipmod.conf->transports);
 	     e->transport && le; le = le->next) {
 		const struct sip_tp_conf *t = le->data;
-		char bind[64];
 
-		if (strcasecmp(t->name, e->transport))
-			continue;
-		re_snprintf(bind, sizeof(bind), "%J", &t->bind);
-		cli_printf(out, "  Transport:  %-21.21s  %-6.6s  %3d  %5d  %s\n",
-			   t->name, sip_transp_name((enum sip_transp)t->proto),
-			   0, 0, bind);
+		if (!strcasecmp(t->name, e->transport))
+			transport_row(out, 11, t);
 	}
 	for (struct le *le = list_head(&sipmod.conf->identifies); le;
 	     le = le->next) {
 		const struct sip_identify *id = le->data;
 
-		if (!id->endpoint || strcmp(id->endpoint, e->name))
-			continue;
-		cli_printf(out, "   Identify:  %s/%s\n", id->name, id->endpoint);
-		for (struct le *n = list_head(&id->nets); n; n = n->next) {
-			const struct sip_net *net = n->data;
-			char a[64];
-
-			re_snprintf(a, sizeof(a), "%j", &net->addr);
-			cli_printf(out, "        Match:  %s/%u\n", a,
-				   net->prefix);
-		}
+		if (id->endpoint && !strcmp(id->endpoint, e->name))
+			identify_rows(out, 11, id);
 	}
 	if (e->ep)
 		endpoint_channel_foreach(e->ep, channel_line, out);
@@ -209,6 +232,7 @@ static const char ENDPOINTS_HEAD[] =
 	"   Identify:  <Identify/Endpoint.........................................................>\n"
 	"        Match:  <criteria.........................>\n"
 	"    Channel:  <ChannelId......................................>  <State.....>  <Time.....>\n"
+	"        Exten: <DialedExten...........>  CLCID: <ConnectedLineCID.......>\n"
 	"==========================================================================================\n\n";
 
 static int show_endpoints(struct cli_out *out, int argc, char *argv[])
@@ -317,6 +341,58 @@ static int show_aors(struct cli_out *out, int argc, char *argv[])
 	return 0;
 }
 
+static const char RULE[] =
+	"==========================================================================================\n\n";
+
+static int show_transports(struct cli_out *out, int argc, char *argv[])
+{
+	unsigned n = 0;
+
+	(void)argc;
+	(void)argv;
+	cli_printf(out, "\nTransport:  <TransportId........>  <Type>  <cos>  <tos>  <BindAddress....................>\n%s", RULE);
+	for (struct le *le = list_head(&sipmod.conf->transports); le;
+	     le = le->next, n++)
+		transport_row(out, 9, le->data);
+	cli_printf(out, "\nObjects found: %u\n", n);
+	return 0;
+}
+
+static int show_auths(struct cli_out *out, int argc, char *argv[])
+{
+	unsigned n = 0;
+
+	(void)argc;
+	(void)argv;
+	cli_printf(out, "\n  I/OAuth:  <AuthId/UserName.............................................................>\n%s", RULE);
+	for (struct le *le = list_head(&sipmod.conf->auths); le;
+	     le = le->next, n++) {
+		const struct sip_authobj *a = le->data;
+
+		cli_printf(out, "     Auth:  %s/%s\n", a->name,
+			   a->username ? a->username : a->name);
+	}
+	cli_printf(out, "\nObjects found: %u\n", n);
+	return 0;
+}
+
+static int show_identifies(struct cli_out *out, int argc, char *argv[])
+{
+	unsigned n = 0;
+
+	(void)argc;
+	(void)argv;
+	cli_printf(out, "\n Identify:  <Identify/Endpoint.........................................................>\n"
+		   "      Match:  <criteria.........................>\n%s", RULE);
+	for (struct le *le = list_head(&sipmod.conf->identifies); le;
+	     le = le->next, n++) {
+		identify_rows(out, 9, le->data);
+		cli_printf(out, "\n");
+	}
+	cli_printf(out, "\nObjects found: %u\n", n);
+	return 0;
+}
+
 int sip_cli_init(void)
 {
 	static const struct cli_entry cmds[] = {
@@ -332,6 +408,15 @@ int sip_cli_init(void)
 		{"pjsip show aors", show_aors,
 		 "Usage: pjsip show aors\n"
 		 "       Lists the PJSIP aors.\n"},
+		{"pjsip show transports", show_transports,
+		 "Usage: pjsip show transports\n"
+		 "       Lists the PJSIP transports.\n"},
+		{"pjsip show auths", show_auths,
+		 "Usage: pjsip show auths\n"
+		 "       Lists the PJSIP auths.\n"},
+		{"pjsip show identifies", show_identifies,
+		 "Usage: pjsip show identifies\n"
+		 "       Lists the PJSIP identifies.\n"},
 	};
 
 	return cli_register_all(cmds, sizeof(cmds) / sizeof(cmds[0]));

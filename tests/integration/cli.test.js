@@ -7,7 +7,7 @@ const { execFile } = require('node:child_process');
 const { test } = require('node:test');
 const crypto = require('node:crypto');
 const {
-	serverTest, BIN, REPO, sleep, ini, pjsipConf, runSipp, assertSipp, freeUdpPort,
+	serverTest, BIN, REPO, sleep, ini, pjsipConf, runSipp, spawnSipp, assertSipp, freeUdpPort,
 } = require('./lib/server');
 
 const VERSION = fs.readFileSync(path.join(REPO, 'VERSION'), 'utf8').trim();
@@ -179,6 +179,40 @@ serverTest('pjsip_show_listings_have_asterisks_layout_and_labels', {
 
 	out = (await srv.cli('pjsip show aors')).stdout;
 	assert.match(out, /\n {6}Aor: {2}alice +1\n {4}Contact: {2}alice\/sip:alice@/, out);
+
+	// The endpoints header names the channel's Exten/CLCID line, too.
+	assert.match((await srv.cli('pjsip show endpoints')).stdout,
+		/\n {8}Exten: <DialedExten\.+>  CLCID: <ConnectedLineCID\.+>\n=+\n/);
+	out = (await srv.cli('pjsip show transports')).stdout;
+	assert.match(out, /^\nTransport: {2}<TransportId\.+> {2}<Type> {2}<cos> {2}<tos> {2}<BindAddress\.+>\n=+\n\n/, out);
+	assert.match(out, new RegExp(`\nTransport: {2}transport-udp +udp +0 +0 {2}127\\.0\\.0\\.1:${srv.sipPort}\n`), out);
+	assert.match(out, /\nObjects found: 1\n$/, out);
+	out = (await srv.cli('pjsip show auths')).stdout;
+	assert.match(out, /^\n {2}I\/OAuth: {2}<AuthId\/UserName\.+>\n=+\n\n {5}Auth: {2}alice-auth\/alice\n\nObjects found: 1\n$/, out);
+	out = (await srv.cli('pjsip show identifies')).stdout;
+	assert.match(out, /\n Identify: {2}trunk-identify\/trunk\n {6}Match: {2}192\.0\.2\.0\/24\n/, out);
+	assert.match(out, /\nObjects found: 1\n$/, out);
+});
+
+// A channel under its endpoint: its row, then the extension it dialled
+// and its connected line, as chan_pjsip's listing.
+serverTest('pjsip_show_endpoints_lists_a_call_with_its_exten_and_connected_line', {
+	files: { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1', context: 'stasis-cliapp' } }) },
+}, async (srv) => {
+	const ws = await srv.events('cliapp');
+	const sipp = await spawnSipp({ scenario: 'uac_call', remote: srv, service: '4242', duration: 10000,
+		timeoutMs: 30000, keys: { from_user: 'alice' } });
+	try {
+		const { channel } = await ws.waitFor((e) => e.type === 'StasisStart');
+		const out = (await srv.cli('pjsip show endpoints')).stdout;
+		const i = out.indexOf(`    Channel:  ${channel.name} `);
+		assert.ok(i >= 0, out);
+		const next = out.slice(i).split('\n')[1];
+		assert.match(next, /^ {8}Exten: 4242 {20} {2}CLCID: "[^"]*" <[^>]*>$/, out);
+		assert.equal((await srv.del(`/ari/channels/${encodeURIComponent(channel.id)}`)).status, 204);
+	} finally {
+		await sipp.stop();
+	}
 });
 
 serverTest('core_reload_and_reload_reload_every_module_that_can', async (srv) => {

@@ -140,8 +140,9 @@ static bool rr_block(struct media_session *ms, struct rtcp_rr *rr)
 	return true;
 }
 
-/* One compound report: SR once we have sent RTP (RR before), with a block
- * about the peer's stream when we receive one, and the SDES CNAME. */
+/* One compound report: SR if we sent RTP since the report before the last
+ * (RFC 3550 6.4), RR otherwise, with a block about the peer's stream when
+ * we receive one, and the SDES CNAME. */
 static int rtcp_report(struct media_session *ms)
 {
 	uint32_t ssrc = rtp_sess_ssrc(ms->rtp);
@@ -154,7 +155,7 @@ static int rtcp_report(struct media_session *ms)
 	mb = mbuf_alloc(128);
 	if (!mb)
 		return ENOMEM;
-	if (ms->txcount) {
+	if (ms->txcount != ms->rtcp.tx_at_prev) {
 		uint32_t hi, lo;
 
 		ntp_now(&hi, &lo);
@@ -175,6 +176,8 @@ static int rtcp_report(struct media_session *ms)
 	}
 	if (!err)
 		ms->rtcp.sent++;
+	ms->rtcp.tx_at_prev = ms->rtcp.tx_at_last;
+	ms->rtcp.tx_at_last = ms->txcount;
 	mem_deref(mb);
 	return err;
 }

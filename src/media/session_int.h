@@ -110,6 +110,9 @@ struct media_rtcp {
 	uint64_t lsr_rx_ms;
 	/* compound reports sent and received (SR or RR) */
 	uint32_t sent, received;
+	/* RTP packets we had sent at the last report and the one before:
+	 * an SR only while we send (a call that hears nothing sends none) */
+	uint32_t tx_at_last, tx_at_prev;
 };
 
 struct media_session {

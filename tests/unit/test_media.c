@@ -596,7 +596,7 @@ struct rawpeer {
 	struct udp_sock *rtp, *rtcp;
 	uint16_t port;
 	struct sa from;           /* where b's reports come from */
-	unsigned reports;
+	unsigned reports, srs, rrs;
 	struct rtcp_rr last;      /* the last report block about our SSRC */
 	bool have_block;
 	unsigned max_fraction;
@@ -617,11 +617,13 @@ static void rawpeer_rtcp(const struct sa *src, struct mbuf *mb, void *arg)
 
 		if (msg->hdr.pt == RTCP_SR) {
 			p->reports++;
+			p->srs++;
 			p->sender_ssrc = msg->r.sr.ssrc;
 			rrv = msg->r.sr.rrv;
 		}
 		else if (msg->hdr.pt == RTCP_RR) {
 			p->reports++;
+			p->rrs++;
 			p->sender_ssrc = msg->r.rr.ssrc;
 			rrv = msg->r.rr.rrv;
 		}
@@ -748,6 +750,47 @@ static void rtcp_report_blocks_carry_loss_seq_and_lsr(void **state)
 	mem_deref(p.rtcp);
 }
 
+/* RFC 3550 6.4: a session sends SRs while it sends RTP and RRs once it
+ * has sent none since the report before the last; a call that hears
+ * nothing sends no RTP (transmit_silence off, the default). */
+static void reports_are_srs_while_sending_and_rrs_once_idle(void **state)
+{
+	struct side b = {0};
+	struct rawpeer p = {0};
+	struct mbuf *offer, *ans = NULL;
+	char hdr[256];
+	unsigned srs, rrs;
+
+	(void)state;
+	rawpeer_open(&p);
+	assert_int_equal(side_alloc(&b, "sr", "ulaw"), 0);
+	snprintf(hdr, sizeof(hdr), OFFER_HEAD "m=audio %u RTP/AVP 0\r\n",
+		 p.port);
+	offer = mb_str(hdr);
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+
+	options.transmit_silence = true;
+	rtcp_fast(b.ms);
+	run_loop_ms(400);
+	assert_true(b.ms->txcount > 0);
+	assert_true(p.srs >= 2);
+	assert_true(p.rrs <= 1);  /* one may go before the first RTP packet */
+
+	options.transmit_silence = false;
+	run_loop_ms(400);        /* two reports at most may still be SRs */
+	srs = p.srs;
+	rrs = p.rrs;
+	run_loop_ms(400);
+	assert_int_equal(p.srs, srs);
+	assert_true(p.rrs >= rrs + 2);
+
+	mem_deref(offer);
+	mem_deref(ans);
+	side_free(&b);
+	mem_deref(p.rtp);
+	mem_deref(p.rtcp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -763,6 +806,7 @@ int main(void)
 		cmocka_unit_test(no_rtp_for_rtp_timeout_hangs_up_with_cause_44),
 		cmocka_unit_test(rtcp_flows_both_ways_without_libre_timers),
 		cmocka_unit_test(rtcp_report_blocks_carry_loss_seq_and_lsr),
+		cmocka_unit_test(reports_are_srs_while_sending_and_rrs_once_idle),
 	};
 	int ret;
 

@@ -277,16 +277,17 @@ static void handle_data(struct ws_conn *wc, int op, bool fin,
 	}
 }
 
-/* RFC 6455 5.5.1: echo the peer's close code; 7.4.1: codes below 1000,
- * 1005, 1006 and 5000 and above are never sent, so receiving one is a
- * protocol error. */
+/* RFC 6455 5.5.1: echo the peer's close code; a body of one byte cannot
+ * hold one, and 7.4.1: codes below 1000, 1005, 1006 and 5000 and above
+ * are never sent, so receiving either is a protocol error. */
 static void peer_close(struct ws_conn *wc, const uint8_t *p, size_t len)
 {
 	uint16_t code = 1000;
 
 	if (len >= 2)
 		code = (uint16_t)(p[0] << 8 | p[1]);
-	if (code < 1000 || code == 1005 || code == 1006 || code >= 5000)
+	if (len == 1 || code < 1000 || code == 1005 || code == 1006 ||
+	    code >= 5000)
 		code = 1002;
 	wc->peer_closed = true;
 	end(wc, code, NULL);

@@ -812,6 +812,22 @@ emTest('a_200_kb_message_is_taken_whole_and_a_frame_over_4_mb_closes_with_1009',
 	await hangup(srv, ev, A);
 });
 
+// RFC 6455 5.5.1 and 7.4.1: a CLOSE whose body is one byte (no room for
+// a code) or carries a code never sent on the wire is a protocol error:
+// 1002; a proper code is echoed.
+emTest('a_close_without_a_valid_code_is_answered_1002_a_proper_one_echoed', { app: APP }, async (srv, ev) => {
+	for (const [body, want] of [[[0x07], 1002], [[0x03, 0xed], 1002], [[0x0f, 0xa1], 4001]]) {
+		const { A, B } = await pair(srv, ev, { format: 'slin' });
+		const mask = [1, 2, 3, 4];
+		const head = Buffer.from([0x88, 0x80 | body.length, ...mask]);
+		B.bot.ws._socket.write(Buffer.concat([head, Buffer.from(body.map((b, i) => b ^ mask[i % 4]))]));
+		const close = await B.bot.waitClose();
+		assert.equal(close.code, want, `${JSON.stringify(body)}: ${JSON.stringify(close)}`);
+		await channelEnds(ev, B.id);
+		await hangup(srv, ev, A);
+	}
+});
+
 emTest('pings_fragments_long_commands_and_garbage_do_not_hang_up', { app: APP }, async (srv, ev) => {
 	const { A, B } = await pair(srv, ev, { format: 'slin', b: { transportData: 'f(json)' } });
 	// PING → PONG.

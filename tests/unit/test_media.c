@@ -680,24 +680,36 @@ static void rawpeer_send_rtp(struct rawpeer *p, const struct sa *dst,
 	mem_deref(mb);
 }
 
+/* A raw peer, and side b answering its offer of PCMU at the peer's
+ * port; returns b's answer (the caller frees it). */
+static struct mbuf *raw_call(struct side *b, struct rawpeer *p,
+			     const char *name)
+{
+	struct mbuf *offer, *ans = NULL;
+	char hdr[256];
+
+	rawpeer_open(p);
+	assert_int_equal(side_alloc(b, name, "ulaw"), 0);
+	snprintf(hdr, sizeof(hdr), OFFER_HEAD "m=audio %u RTP/AVP 0\r\n",
+		 p->port);
+	offer = mb_str(hdr);
+	assert_int_equal(media_session_answer(b->ms, offer, &ans), 0);
+	mem_deref(offer);
+	return ans;
+}
+
 static void rtcp_report_blocks_carry_loss_seq_and_lsr(void **state)
 {
 	struct side b = {0};
 	struct rawpeer p = {0};
-	struct mbuf *offer, *ans = NULL, *sr;
+	struct mbuf *ans, *sr;
 	struct channel_rtp_stats st;
 	struct sa bdst, brtcp;
 	char *txt;
 	unsigned port = 0;
-	char hdr[256];
 
 	(void)state;
-	rawpeer_open(&p);
-	assert_int_equal(side_alloc(&b, "rr", "ulaw"), 0);
-	snprintf(hdr, sizeof(hdr), OFFER_HEAD "m=audio %u RTP/AVP 0\r\n",
-		 p.port);
-	offer = mb_str(hdr);
-	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+	ans = raw_call(&b, &p, "rr");
 	txt = mb_text(ans);
 	assert_int_equal(sscanf(strstr(txt, "m=audio "), "m=audio %u",
 				&port), 1);
@@ -743,7 +755,6 @@ static void rtcp_report_blocks_carry_loss_seq_and_lsr(void **state)
 	assert_true(b.ms->rtcp.received >= 1);
 	assert_int_equal(p.last.lsr, 0x56789abcu);
 
-	mem_deref(offer);
 	mem_deref(ans);
 	side_free(&b);
 	mem_deref(p.rtp);
@@ -757,17 +768,11 @@ static void reports_are_srs_while_sending_and_rrs_once_idle(void **state)
 {
 	struct side b = {0};
 	struct rawpeer p = {0};
-	struct mbuf *offer, *ans = NULL;
-	char hdr[256];
+	struct mbuf *ans;
 	unsigned srs, rrs;
 
 	(void)state;
-	rawpeer_open(&p);
-	assert_int_equal(side_alloc(&b, "sr", "ulaw"), 0);
-	snprintf(hdr, sizeof(hdr), OFFER_HEAD "m=audio %u RTP/AVP 0\r\n",
-		 p.port);
-	offer = mb_str(hdr);
-	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+	ans = raw_call(&b, &p, "sr");
 
 	options.transmit_silence = true;
 	rtcp_fast(b.ms);
@@ -784,7 +789,6 @@ static void reports_are_srs_while_sending_and_rrs_once_idle(void **state)
 	assert_int_equal(p.srs, srs);
 	assert_true(p.rrs >= rrs + 2);
 
-	mem_deref(offer);
 	mem_deref(ans);
 	side_free(&b);
 	mem_deref(p.rtp);

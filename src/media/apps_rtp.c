@@ -38,7 +38,10 @@ static bool echo_read(struct media_gen *g, int16_t *pcm, size_t n)
 {
 	struct echo *e = g->arg;
 
-	if (!media_chan_rx(e->mc, pcm, n))
+	/* As Asterisk's Echo, which writes what it reads: nothing heard,
+	 * nothing sent. */
+	g->quiet = !media_chan_rx(e->mc, pcm, n);
+	if (g->quiet)
 		memset(pcm, 0, n * sizeof(*pcm));
 	return true; /* Echo never finishes by itself */
 }

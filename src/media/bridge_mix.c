@@ -121,6 +121,11 @@ static bool gen_read(struct media_gen *g, int16_t *pcm, size_t n)
 		memcpy(pcm, src, n * sizeof(*pcm));
 	else
 		memset(pcm, 0, n * sizeof(*pcm));
+	/* A holding bridge gives its members only what there is to hear (the
+	 * announcer, its music), as Asterisk's, which writes nothing else to
+	 * them: nothing to hear, nothing sent. A mixing bridge sends every
+	 * member a frame each tick, as softmix does. */
+	g->quiet = !src && holding(m->mb);
 	return true;  /* until the member leaves */
 }
 

@@ -470,7 +470,7 @@ static bool chan_generate(struct media_chan *mc, int16_t *pcm)
 		if (g->paused)
 			return false;
 		if (g->read(g, pcm, MEDIA_FRAME))
-			return true;
+			return !g->quiet;
 		unlink_gen(mc, g);
 		if (g->done)
 			g->done(g, false);

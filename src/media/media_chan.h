@@ -70,6 +70,10 @@ struct media_gen {
 	void *arg;              /* owner's data */
 	struct media_gen *below; /* managed by media_chan */
 	bool paused;            /* paused generators produce silence and stay on top */
+	/* Set by read() on a tick it has nothing to say (Echo with nothing
+	 * heard, a holding bridge's participant with no announcer): it stays,
+	 * and the channel hears nothing, so its RTP sends nothing. */
+	bool quiet;
 };
 
 struct media_chan;

@@ -216,6 +216,9 @@ static int snoop_attach(struct snoop *s, struct channel *target)
 		return ENOMEM;
 	s->target = mc;
 	s->tap.dirs = 1u << MEDIA_TAP_RX | 1u << MEDIA_TAP_TX;
+	/* Without whisper it only listens: the target's frames go out as
+	 * they are, and a target that hears nothing still sends nothing. */
+	s->tap.watch_only = !s->whisper;
 	s->tap.frame = tap_frame;
 	s->tap.done = tap_done;
 	s->tap.arg = mem_ref(s);

@@ -110,3 +110,95 @@ serverTest('transmit_silence_sends_a_silent_frame_every_tick_while_idle', conf({
 	});
 });
 
+
+/** Answered SIPp calls into the app, each peer told where to send by a short tone. */
+async function answeredCalls(srv, ws, n) {
+	const calls = [];
+	for (let i = 0; i < n; i++) {
+		const peer = await rtpPeer();
+		const exten = `${200 + i}`;
+		const sipp = await spawnSipp({ scenario: 'path_uac_rtp_sink', remote: srv, service: exten,
+			timeoutMs: 50000 * SLOW, keys: { from_user: 'alice', rtp_port: peer.port } });
+		const c = { peer, sipp };
+		calls.push(c);
+		const { channel } = await ws.waitFor((e) => e.type === 'StasisStart' && e.channel.dialplan.exten === exten,
+			8000 * SLOW, { what: `StasisStart of ${exten}` });
+		c.id = channel.id;
+		assert.equal((await srv.post(`/ari/channels/${enc(c.id)}/answer`)).status, 204);
+		await playTone(srv, ws, c.id, `learn-${i}`);
+		await peer.learnRemote();
+		await stopTone(srv, ws, `learn-${i}`);
+	}
+	await sleep(100);
+	return calls;
+}
+
+async function endCalls(srv, calls) {
+	for (const c of calls) {
+		await srv.del(`/ari/channels/${enc(c.id)}`);
+		await c.sipp.stop();
+		await c.peer.close();
+	}
+}
+
+// Asterisk's holding bridge writes its participants only the announcer's
+// audio (or the bridge's music), and its announcer nothing: quiet
+// participants send nothing until there is something to hear.
+serverTest('a_holding_bridge_sends_only_what_there_is_to_hear', conf(), async (srv) => {
+	const ws = await srv.events(APP);
+	const calls = await answeredCalls(srv, ws, 3);
+	try {
+		const [a, b, ann] = calls;
+		assert.equal((await srv.post('/ari/bridges?type=holding&bridgeId=hold1')).status, 200);
+		for (const [c, role] of [[a, ''], [b, ''], [ann, '&role=announcer']]) {
+			assert.equal((await srv.post(`/ari/bridges/hold1/addChannel?channel=${enc(c.id)}${role}`)).status, 204);
+			await ws.waitFor((e) => e.type === 'ChannelEnteredBridge' && e.channel.id === c.id);
+		}
+		// Participants say things; nobody announces: nothing goes out.
+		a.peer.say(700);
+		b.peer.say(900);
+		await sleep(200);
+		let got = await Promise.all(calls.map((c) => framesDuring(c.peer, 1000)));
+		assert.deepEqual(got.map((g) => g.length), [0, 0, 0], 'frames in a holding bridge with nothing to hear');
+		// The announcer speaks: the participants hear it, the announcer nothing.
+		ann.peer.say(1500);
+		await sleep(300);
+		got = await Promise.all(calls.map((c) => framesDuring(c.peer, 1000)));
+		assert.ok(got[0].length >= 40 && got[1].length >= 40, `participants got ${got[0].length}, ${got[1].length}`);
+		assert.equal(got[2].length, 0, 'the announcer was sent audio');
+		ann.peer.say(null);
+		a.peer.say(null);
+		b.peer.say(null);
+		await sleep(300);
+		got = await Promise.all(calls.map((c) => framesDuring(c.peer, 600)));
+		assert.deepEqual(got.map((g) => g.length), [0, 0, 0], 'frames after the announcer stopped');
+		// The bridge's music: the participants hear it.
+		assert.equal((await srv.post('/ari/bridges/hold1/moh')).status, 204);
+		await sleep(300);
+		got = await Promise.all(calls.map((c) => framesDuring(c.peer, 600)));
+		assert.ok(got[0].length >= 20 && got[1].length >= 20, `music: ${got[0].length}, ${got[1].length}`);
+		assert.equal((await srv.del('/ari/bridges/hold1/moh')).status, 204);
+		assert.equal((await srv.del('/ari/bridges/hold1')).status, 204);
+	} finally {
+		await endCalls(srv, calls);
+	}
+});
+
+// A snoop that only listens adds nothing to what its target sends: an
+// idle target stays silent on the wire.
+serverTest('a_spy_only_snoop_leaves_an_idle_call_silent', conf(), async (srv) => {
+	const ws = await srv.events(APP);
+	const calls = await answeredCalls(srv, ws, 1);
+	try {
+		const [a] = calls;
+		const r = await srv.post(`/ari/channels/${enc(a.id)}/snoop?spy=both&app=${APP}&snoopId=spy1`);
+		assert.equal(r.status, 200, r.body);
+		await ws.waitFor((e) => e.type === 'StasisStart' && e.channel.id === 'spy1');
+		await sleep(200);
+		const got = await framesDuring(a.peer, 1000);
+		assert.equal(got.length, 0, `${got.length} frames to a call under a spy-only snoop`);
+		assert.equal((await srv.del('/ari/channels/spy1')).status, 204);
+	} finally {
+		await endCalls(srv, calls);
+	}
+});

@@ -534,7 +534,11 @@ static void chan_send(struct media_chan *mc)
 	have = chan_generate(mc, pcm);
 	if (mc->dead)
 		return;
-	if (!have || channel_mute_out(mc->ch))
+	/* ARI mute "out" drops what the channel would hear, as Asterisk's
+	 * suppression of written voice frames: nothing is sent for it. */
+	if (have && channel_mute_out(mc->ch))
+		have = false;
+	if (!have)
 		memset(pcm, 0, sizeof(pcm));
 	if (mc->taps) {
 		bool any, writes;

@@ -314,8 +314,10 @@ static void session_send(struct media_session *ms, const int16_t *pcm,
 	if (media_dtmf_tick(&ms->dtmf, ts, ms->te_pt >= 0 && ms->can_send,
 			    dtmf_send, ms)) {
 		/* RFC 4733 2.5.1: the event replaces the audio, and the audio
-		 * after it starts a new talkspurt. */
+		 * after it starts a new talkspurt. It is traffic, too: no
+		 * keep-alive is due while it goes. */
 		ms->marker = true;
+		ms->idle_ticks = 0;
 		return;
 	}
 	if (!ms->can_send || ms->tx_pt < 0 || !sa_isset(&ms->raddr, SA_ALL)) {

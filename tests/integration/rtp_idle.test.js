@@ -202,3 +202,29 @@ serverTest('a_spy_only_snoop_leaves_an_idle_call_silent', conf(), async (srv) =>
 		await endCalls(srv, calls);
 	}
 });
+
+// ARI mute "out" drops what the channel would hear, as Asterisk's
+// suppression of written voice: nothing goes out while a tone plays, and
+// the audio after unmuting starts a new talkspurt.
+serverTest('mute_out_sends_nothing_and_unmuting_starts_a_talkspurt', conf(), async (srv) => {
+	const ws = await srv.events(APP);
+	const calls = await answeredCalls(srv, ws, 1);
+	try {
+		const [a] = calls;
+		await playTone(srv, ws, a.id, 'm1');
+		assert.equal((await srv.post(`/ari/channels/${enc(a.id)}/mute?direction=out`)).status, 204);
+		await sleep(100);
+		let got = await framesDuring(a.peer, 800);
+		assert.equal(got.length, 0, `${got.length} frames while muted`);
+		assert.equal((await srv.del(`/ari/channels/${enc(a.id)}/mute?direction=out`)).status, 204);
+		const from = a.peer.mark();
+		await sleep(800);
+		got = a.peer.frames.slice(from);
+		assert.ok(got.length >= 30, `${got.length} frames after unmuting`);
+		assert.ok(got[0].marker, 'the first packet after unmuting starts no talkspurt');
+		assert.ok(got.slice(1).every((f) => !f.marker), 'markers inside the talkspurt');
+		await stopTone(srv, ws, 'm1');
+	} finally {
+		await endCalls(srv, calls);
+	}
+});

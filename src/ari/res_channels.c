@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "pbx/originate.h"
 #include "core/overload.h"
+#include "core/playback.h"
 #include "core/stasis.h"
 
 #define CHANNEL_ID_MAX 149
@@ -398,14 +399,24 @@ void ari_channels_answer(struct ari_req *req, struct ari_resp *resp)
 	ari_resp_no_content(resp);
 }
 
+/* Ringing the technology cannot signal (an answered call) is played in
+ * band, as Asterisk's core does when a channel driver refuses it; a stop
+ * ends that tone whatever the technology says. */
 static void indicate(struct ari_req *req, struct ari_resp *resp,
 		     enum channel_indication ind)
 {
 	struct channel *ch = ari_channel_lookup(req, resp, ARI_CHAN_USABLE);
+	const struct playback_engine *eng = playback_engine_get();
+	int err;
 
 	if (!ch)
 		return;
-	channel_indicate(ch, ind);
+	err = channel_indicate(ch, ind);
+	if (eng && ind == CHANNEL_IND_RINGING_STOP)
+		eng->ringback_stop(ch);
+	else if (eng && err == ENOTSUP && ind == CHANNEL_IND_RINGING &&
+		 eng->ringback_start(ch))
+		log_warning("Could not play ringback on %s", channel_name(ch));
 	ari_resp_no_content(resp);
 }
 

@@ -216,6 +216,8 @@ void channel_global_set(const char *name, const char *value);
 void channel_set_state(struct channel *ch, enum channel_state st);
 /* Ask the tech to answer, then go Up. EINVAL if already hung up. */
 int channel_answer(struct channel *ch);
+/* Ask the tech to signal `ind`; ENOTSUP when it cannot in this state
+ * (ringing on an answered SIP call: the caller then gets it in band). */
 int channel_indicate(struct channel *ch, enum channel_indication ind);
 int channel_send_digit(struct channel *ch, char digit, int duration_ms);
 

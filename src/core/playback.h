@@ -103,6 +103,10 @@ struct playback_engine {
 	void (*moh_stop)(struct channel *ch);
 	int (*silence_start)(struct channel *ch);
 	void (*silence_stop)(struct channel *ch);
+	/* In-band ringback on a channel whose technology cannot signal
+	 * ringing (an answered call), until stopped. */
+	int (*ringback_start)(struct channel *ch);
+	void (*ringback_stop)(struct channel *ch);
 	const char *(*sounds_dir)(void);
 };
 

@@ -1,6 +1,7 @@
-/* moh.c — music on hold and silence generators for ARI's
- * /channels/{id}/moh and /silence, and the music of a class as a source
- * (a bridge's music on hold plays from one). A class is a directory of 8 kHz WAV
+/* moh.c — music on hold, silence and in-band ringback generators for
+ * ARI's /channels/{id}/moh, /silence and /ring (on an answered call), and
+ * the music of a class as a source (a bridge's music on hold plays from
+ * one). A class is a directory of 8 kHz WAV
  * files played in a loop (alphabetical order); class "default" is the Debian
  * asterisk-moh-opsound-wav directory unless musiconhold.conf says otherwise
  * ([class] directory=...). An empty or missing directory plays a soft
@@ -29,7 +30,7 @@
 #define MOH_FALLBACK_TONE "440/300,0/200,660/300,0/2200"
 #define MOH_MAX_FILES 256
 
-enum hold_kind { HOLD_MOH, HOLD_SILENCE };
+enum hold_kind { HOLD_MOH, HOLD_SILENCE, HOLD_RINGBACK };
 
 struct hold {
 	struct le le;
@@ -220,6 +221,29 @@ int media_silence_start(struct channel *ch)
 void media_silence_stop(struct channel *ch)
 {
 	hold_stop(ch, HOLD_SILENCE);
+}
+
+/* Ringing on a call that is already answered cannot be signalled: as
+ * Asterisk, the caller hears the ringback tone of indications.conf's
+ * "ring" in band instead, until it is stopped. */
+int media_ringback_start(struct channel *ch)
+{
+	struct media_src *src = NULL;
+	int err;
+
+	if (hold_find(ch, HOLD_RINGBACK))
+		return 0;
+	err = media_src_open(&src, "tone:ring", NULL);
+	if (err)
+		return err;
+	err = hold_start(ch, HOLD_RINGBACK, src);
+	mem_deref(src);
+	return err;
+}
+
+void media_ringback_stop(struct channel *ch)
+{
+	hold_stop(ch, HOLD_RINGBACK);
 }
 
 int media_moh_init(void)

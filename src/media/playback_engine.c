@@ -99,6 +99,8 @@ static const struct playback_engine engine = {
 	.moh_stop = media_moh_stop,
 	.silence_start = media_silence_start,
 	.silence_stop = media_silence_stop,
+	.ringback_start = media_ringback_start,
+	.ringback_stop = media_ringback_stop,
 	.sounds_dir = media_sound_dir,
 };
 

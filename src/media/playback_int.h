@@ -125,5 +125,7 @@ int media_moh_start(struct channel *ch, const char *mclass);
 void media_moh_stop(struct channel *ch);
 int media_silence_start(struct channel *ch);
 void media_silence_stop(struct channel *ch);
+int media_ringback_start(struct channel *ch);
+void media_ringback_stop(struct channel *ch);
 
 #endif

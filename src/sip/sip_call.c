@@ -144,6 +144,11 @@ static int tech_indicate(struct channel *ch, enum channel_indication ind)
 {
 	struct sip_call *call = channel_pvt(ch);
 
+	/* An answered call cannot be told it rings: chan_pjsip refuses, and
+	 * the core plays the ringback in band instead. */
+	if (call && call->answered && (ind == CHANNEL_IND_RINGING ||
+				       ind == CHANNEL_IND_RINGING_STOP))
+		return ENOTSUP;
 	if (!call || call->outbound || call->answered || call->final_sent)
 		return 0;
 	switch (ind) {

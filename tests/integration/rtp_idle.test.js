@@ -228,3 +228,28 @@ serverTest('mute_out_sends_nothing_and_unmuting_starts_a_talkspurt', conf(), asy
 		await endCalls(srv, calls);
 	}
 });
+
+// POST /ring on an answered call: SIP cannot say "ringing" any more, so,
+// as Asterisk's core does when chan_pjsip refuses, the caller hears the
+// ringback tone (440 + 480 Hz) in band until DELETE /ring.
+serverTest('ring_on_an_answered_call_plays_ringback_in_band_until_stopped', conf(), async (srv) => {
+	const ws = await srv.events(APP);
+	const calls = await answeredCalls(srv, ws, 1);
+	try {
+		const [a] = calls;
+		assert.equal((await srv.post(`/ari/channels/${enc(a.id)}/ring`)).status, 204);
+		await sleep(200);
+		const from = a.peer.mark();
+		await sleep(1000);
+		const heard = a.peer.heard(from, undefined, [440, 480, 1000]);
+		assert.ok(heard.frames >= 40, `${heard.frames} frames of ringback`);
+		assert.ok(heard.tones[440] > 0.8 && heard.tones[480] > 0.8, JSON.stringify(heard));
+		assert.ok(heard.tones[1000] < 0.1, JSON.stringify(heard));
+		assert.equal((await srv.del(`/ari/channels/${enc(a.id)}/ring`)).status, 204);
+		await sleep(100);
+		const got = await framesDuring(a.peer, 800);
+		assert.equal(got.length, 0, `${got.length} frames after DELETE /ring`);
+	} finally {
+		await endCalls(srv, calls);
+	}
+});

@@ -203,18 +203,51 @@ static struct pending *pending_find(const struct channel *ch)
 	return NULL;
 }
 
+/* How a dial ended by the callee's hangup is told, from its cause, as
+ * Asterisk's ast_hangup_cause_to_dial_status(). */
+static const char *dial_status_of(int cause)
+{
+	switch (cause) {
+	case CAUSE_USER_BUSY:
+		return "BUSY";
+	case CAUSE_CONGESTION:
+		return "CONGESTION";
+	case CAUSE_NO_ROUTE_DESTINATION:
+	case CAUSE_UNREGISTERED:
+		return "CHANUNAVAIL";
+	default:
+		return "NOANSWER";
+	}
+}
+
 static void on_event(const struct bus_event *ev, void *unused)
 {
 	struct pending *p;
 
 	if (!ev->chan || (ev->type != BUS_CHANNEL_STATE &&
-			  ev->type != BUS_CHANNEL_DESTROYED))
+			  ev->type != BUS_CHANNEL_DESTROYED &&
+			  ev->type != BUS_CHANNEL_HANGUP_REQUEST))
 		return;
 	if (ev->type == BUS_CHANNEL_DESTROYED)
 		mem_deref(created_find(ev->chan));
 	p = pending_find(ev->chan);
 	if (!p)
 		return;
+	/* The dialled channel hangs up before it answered (busy, refused,
+	 * unreachable): the dial ends with a status from the cause, before
+	 * the channel goes. A soft request (ARI's DELETE) is only asked for:
+	 * the channel's end below says CANCEL. */
+	if (ev->type == BUS_CHANNEL_HANGUP_REQUEST) {
+		if (!ev->soft) {
+			publish_dial(p->ch, p->caller, dial_status_of(ev->cause));
+			/* No longer pending, even while start_call() below
+			 * still holds it. */
+			list_unlink(&p->le);
+			tmr_cancel(&p->tmr);
+			mem_deref(p);
+		}
+		return;
+	}
 	if (ev->type == BUS_CHANNEL_DESTROYED) {
 		publish_dial(p->ch, p->caller, "CANCEL");
 		mem_deref(p);
@@ -245,16 +278,22 @@ static void start_call(void *arg)
 	publish_dial(p->ch, p->caller, "");
 	if (p->timeout_s > 0)
 		tmr_start(&p->tmr, (uint64_t)p->timeout_s * 1000, on_timeout, p);
+	/* The technology may hang up at once, inside the call: on_event()
+	 * then ends the dial (and unlinks it), so keep p alive meanwhile. */
+	mem_ref(p);
 	err = channel_call(p->ch, p->timeout_s);
-	if (err) {
+	if (err && p->le.list) {
 		struct channel *ch = mem_ref(p->ch);
 
 		log_warning("Unable to call %s: %s", channel_name(ch), strerror(err));
 		publish_dial(ch, p->caller, "CHANUNAVAIL");
+		list_unlink(&p->le);
+		tmr_cancel(&p->tmr);
 		mem_deref(p);
 		channel_hangup(ch, CAUSE_FAILURE, "originate");
 		mem_deref(ch);
 	}
+	mem_deref(p);
 }
 
 static int subscribe(void)

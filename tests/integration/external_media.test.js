@@ -332,7 +332,15 @@ emTest('client_mode_with_nobody_listening_leaves_no_channel', { app: APP }, asyn
 		external_host: url, format: 'slin' });
 	// Either refused at once or created and hung up when the connect fails.
 	assert.ok([200, 500].includes(r.status), `${r.status} ${r.body}`);
-	if (r.status === 200) await srv.waitChannelGone(r.json.id, 6000 * SLOW);
+	if (r.status === 200) {
+		await srv.waitChannelGone(r.json.id, 6000 * SLOW);
+		// The app is told how the dial ended, before the channel goes.
+		const seq = ev.events.filter((e) => (e.type === 'Dial' && e.peer.id === r.json.id) ||
+			(e.type === 'ChannelDestroyed' && e.channel.id === r.json.id));
+		assert.deepEqual(seq.map((e) => e.type), ['Dial', 'Dial', 'ChannelDestroyed'], ev.summary());
+		assert.equal(seq[0].dialstatus, '');
+		assert.notEqual(seq[1].dialstatus, '', ev.summary());
+	}
 });
 
 // ---------------------------------------------------------------------------

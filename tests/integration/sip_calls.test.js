@@ -197,6 +197,13 @@ serverTest('originate_answered_486_destroys_with_cause_17_and_tech_cause_486', O
 		const gone = await ws.waitFor((e) => e.type === 'ChannelDestroyed' && e.channel.id === ch.id, 10000);
 		assert.equal(gone.cause, 17, JSON.stringify(gone));
 		assert.equal(gone.tech_cause, 486, JSON.stringify(gone));
+		// As Asterisk's dial: the dial ends with the status of the
+		// callee's cause (ast_hangup_cause_to_dial_status), before the
+		// channel goes.
+		const seq = ws.events.filter((e) => (e.type === 'Dial' && e.peer.id === ch.id) ||
+			(e.channel && e.channel.id === ch.id && /^Channel(HangupRequest|Destroyed)$/.test(e.type)))
+			.map((e) => (e.type === 'Dial' ? `Dial{${e.dialstatus}}` : e.type));
+		assert.deepEqual(seq, ['Dial{}', 'ChannelHangupRequest', 'Dial{BUSY}', 'ChannelDestroyed']);
 		await ws.expectNone((e) => e.type === 'StasisStart' && e.channel.id === ch.id, 100, 'busy call entered the app');
 		assertSipp(await uas.done, 0, 'UAS: INVITE → 100 → 486 → ACK');
 	});

@@ -42,9 +42,9 @@ run_wrk() {
 	cmd=(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "$AUTH_HDR" "$url")
 	echo "\$ wrk -t$THREADS -c$CONNS -d$DURATION --latency -H 'Authorization: Basic <asterisk:asterisk>' $url"
 	lo0=$(listen_overflows)
-	cpu0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	cpu0=$(bench_cpu_ticks "$pid")
 	out=$("${cmd[@]}" 2>&1)
-	cpu1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	cpu1=$(bench_cpu_ticks "$pid")
 	lo=$(( $(listen_overflows) - lo0 ))
 	echo "$out" | sed 's/^/   /'
 	rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')

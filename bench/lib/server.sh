@@ -122,8 +122,8 @@ bench_rss_kb() {
 }
 
 # utime + stime of ariadne in clock ticks.
-bench_cpu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat"
+bench_cpu_ticks() { # [pid] (default: ariadne's)
+	awk '{ print $14 + $15 }' "/proc/${1:-$BENCH_PID}/stat"
 }
 
 # The highest RSS ariadne has had since it started (the kernel's VmHWM).

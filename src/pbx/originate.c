@@ -203,6 +203,15 @@ static struct pending *pending_find(const struct channel *ch)
 	return NULL;
 }
 
+/* The dial is over: no longer pending (not found, its timer off) even
+ * while start_call() still holds a reference to it. */
+static void pending_end(struct pending *p)
+{
+	list_unlink(&p->le);
+	tmr_cancel(&p->tmr);
+	mem_deref(p);
+}
+
 /* How a dial ended by the callee's hangup is told, from its cause, as
  * Asterisk's ast_hangup_cause_to_dial_status(). */
 static const char *dial_status_of(int cause)
@@ -240,17 +249,13 @@ static void on_event(const struct bus_event *ev, void *unused)
 	if (ev->type == BUS_CHANNEL_HANGUP_REQUEST) {
 		if (!ev->soft) {
 			publish_dial(p->ch, p->caller, dial_status_of(ev->cause));
-			/* No longer pending, even while start_call() below
-			 * still holds it. */
-			list_unlink(&p->le);
-			tmr_cancel(&p->tmr);
-			mem_deref(p);
+			pending_end(p);
 		}
 		return;
 	}
 	if (ev->type == BUS_CHANNEL_DESTROYED) {
 		publish_dial(p->ch, p->caller, "CANCEL");
-		mem_deref(p);
+		pending_end(p);
 		return;
 	}
 	if (channel_state(ev->chan) == CHANNEL_RINGING) {
@@ -287,9 +292,7 @@ static void start_call(void *arg)
 
 		log_warning("Unable to call %s: %s", channel_name(ch), strerror(err));
 		publish_dial(ch, p->caller, "CHANUNAVAIL");
-		list_unlink(&p->le);
-		tmr_cancel(&p->tmr);
-		mem_deref(p);
+		pending_end(p);
 		channel_hangup(ch, CAUSE_FAILURE, "originate");
 		mem_deref(ch);
 	}

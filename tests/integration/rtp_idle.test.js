@@ -141,115 +141,104 @@ async function endCalls(srv, calls) {
 	}
 }
 
+/** A test of `n` answered calls (answeredCalls), each ended afterwards. */
+function callsTest(name, n, fn) {
+	serverTest(name, conf(), async (srv) => {
+		const ws = await srv.events(APP);
+		const calls = await answeredCalls(srv, ws, n);
+		try {
+			await fn(srv, ws, calls);
+		} finally {
+			await endCalls(srv, calls);
+		}
+	});
+}
+
 // Asterisk's holding bridge writes its participants only the announcer's
 // audio (or the bridge's music), and its announcer nothing: quiet
 // participants send nothing until there is something to hear.
-serverTest('a_holding_bridge_sends_only_what_there_is_to_hear', conf(), async (srv) => {
-	const ws = await srv.events(APP);
-	const calls = await answeredCalls(srv, ws, 3);
-	try {
-		const [a, b, ann] = calls;
-		assert.equal((await srv.post('/ari/bridges?type=holding&bridgeId=hold1')).status, 200);
-		for (const [c, role] of [[a, ''], [b, ''], [ann, '&role=announcer']]) {
-			assert.equal((await srv.post(`/ari/bridges/hold1/addChannel?channel=${enc(c.id)}${role}`)).status, 204);
-			await ws.waitFor((e) => e.type === 'ChannelEnteredBridge' && e.channel.id === c.id);
-		}
-		// Participants say things; nobody announces: nothing goes out.
-		a.peer.say(700);
-		b.peer.say(900);
-		await sleep(200);
-		let got = await Promise.all(calls.map((c) => framesDuring(c.peer, 1000)));
-		assert.deepEqual(got.map((g) => g.length), [0, 0, 0], 'frames in a holding bridge with nothing to hear');
-		// The announcer speaks: the participants hear it, the announcer nothing.
-		ann.peer.say(1500);
-		await sleep(300);
-		got = await Promise.all(calls.map((c) => framesDuring(c.peer, 1000)));
-		assert.ok(got[0].length >= 40 && got[1].length >= 40, `participants got ${got[0].length}, ${got[1].length}`);
-		assert.equal(got[2].length, 0, 'the announcer was sent audio');
-		ann.peer.say(null);
-		a.peer.say(null);
-		b.peer.say(null);
-		await sleep(300);
-		got = await Promise.all(calls.map((c) => framesDuring(c.peer, 600)));
-		assert.deepEqual(got.map((g) => g.length), [0, 0, 0], 'frames after the announcer stopped');
-		// The bridge's music: the participants hear it.
-		assert.equal((await srv.post('/ari/bridges/hold1/moh')).status, 204);
-		await sleep(300);
-		got = await Promise.all(calls.map((c) => framesDuring(c.peer, 600)));
-		assert.ok(got[0].length >= 20 && got[1].length >= 20, `music: ${got[0].length}, ${got[1].length}`);
-		assert.equal((await srv.del('/ari/bridges/hold1/moh')).status, 204);
-		assert.equal((await srv.del('/ari/bridges/hold1')).status, 204);
-	} finally {
-		await endCalls(srv, calls);
+callsTest('a_holding_bridge_sends_only_what_there_is_to_hear', 3, async (srv, ws, calls) => {
+	const [a, b, ann] = calls;
+	assert.equal((await srv.post('/ari/bridges?type=holding&bridgeId=hold1')).status, 200);
+	for (const [c, role] of [[a, ''], [b, ''], [ann, '&role=announcer']]) {
+		assert.equal((await srv.post(`/ari/bridges/hold1/addChannel?channel=${enc(c.id)}${role}`)).status, 204);
+		await ws.waitFor((e) => e.type === 'ChannelEnteredBridge' && e.channel.id === c.id);
 	}
+	// Participants say things; nobody announces: nothing goes out.
+	a.peer.say(700);
+	b.peer.say(900);
+	await sleep(200);
+	let got = await Promise.all(calls.map((c) => framesDuring(c.peer, 1000)));
+	assert.deepEqual(got.map((g) => g.length), [0, 0, 0], 'frames in a holding bridge with nothing to hear');
+	// The announcer speaks: the participants hear it, the announcer nothing.
+	ann.peer.say(1500);
+	await sleep(300);
+	got = await Promise.all(calls.map((c) => framesDuring(c.peer, 1000)));
+	assert.ok(got[0].length >= 40 && got[1].length >= 40, `participants got ${got[0].length}, ${got[1].length}`);
+	assert.equal(got[2].length, 0, 'the announcer was sent audio');
+	ann.peer.say(null);
+	a.peer.say(null);
+	b.peer.say(null);
+	await sleep(300);
+	got = await Promise.all(calls.map((c) => framesDuring(c.peer, 600)));
+	assert.deepEqual(got.map((g) => g.length), [0, 0, 0], 'frames after the announcer stopped');
+	// The bridge's music: the participants hear it.
+	assert.equal((await srv.post('/ari/bridges/hold1/moh')).status, 204);
+	await sleep(300);
+	got = await Promise.all(calls.map((c) => framesDuring(c.peer, 600)));
+	assert.ok(got[0].length >= 20 && got[1].length >= 20, `music: ${got[0].length}, ${got[1].length}`);
+	assert.equal((await srv.del('/ari/bridges/hold1/moh')).status, 204);
+	assert.equal((await srv.del('/ari/bridges/hold1')).status, 204);
 });
 
 // A snoop that only listens adds nothing to what its target sends: an
 // idle target stays silent on the wire.
-serverTest('a_spy_only_snoop_leaves_an_idle_call_silent', conf(), async (srv) => {
-	const ws = await srv.events(APP);
-	const calls = await answeredCalls(srv, ws, 1);
-	try {
-		const [a] = calls;
-		const r = await srv.post(`/ari/channels/${enc(a.id)}/snoop?spy=both&app=${APP}&snoopId=spy1`);
-		assert.equal(r.status, 200, r.body);
-		await ws.waitFor((e) => e.type === 'StasisStart' && e.channel.id === 'spy1');
-		await sleep(200);
-		const got = await framesDuring(a.peer, 1000);
-		assert.equal(got.length, 0, `${got.length} frames to a call under a spy-only snoop`);
-		assert.equal((await srv.del('/ari/channels/spy1')).status, 204);
-	} finally {
-		await endCalls(srv, calls);
-	}
+callsTest('a_spy_only_snoop_leaves_an_idle_call_silent', 1, async (srv, ws, calls) => {
+	const [a] = calls;
+	const r = await srv.post(`/ari/channels/${enc(a.id)}/snoop?spy=both&app=${APP}&snoopId=spy1`);
+	assert.equal(r.status, 200, r.body);
+	await ws.waitFor((e) => e.type === 'StasisStart' && e.channel.id === 'spy1');
+	await sleep(200);
+	const got = await framesDuring(a.peer, 1000);
+	assert.equal(got.length, 0, `${got.length} frames to a call under a spy-only snoop`);
+	assert.equal((await srv.del('/ari/channels/spy1')).status, 204);
 });
 
 // ARI mute "out" drops what the channel would hear, as Asterisk's
 // suppression of written voice: nothing goes out while a tone plays, and
 // the audio after unmuting starts a new talkspurt.
-serverTest('mute_out_sends_nothing_and_unmuting_starts_a_talkspurt', conf(), async (srv) => {
-	const ws = await srv.events(APP);
-	const calls = await answeredCalls(srv, ws, 1);
-	try {
-		const [a] = calls;
-		await playTone(srv, ws, a.id, 'm1');
-		assert.equal((await srv.post(`/ari/channels/${enc(a.id)}/mute?direction=out`)).status, 204);
-		await sleep(100);
-		let got = await framesDuring(a.peer, 800);
-		assert.equal(got.length, 0, `${got.length} frames while muted`);
-		assert.equal((await srv.del(`/ari/channels/${enc(a.id)}/mute?direction=out`)).status, 204);
-		const from = a.peer.mark();
-		await sleep(800);
-		got = a.peer.frames.slice(from);
-		assert.ok(got.length >= 30, `${got.length} frames after unmuting`);
-		assert.ok(got[0].marker, 'the first packet after unmuting starts no talkspurt');
-		assert.ok(got.slice(1).every((f) => !f.marker), 'markers inside the talkspurt');
-		await stopTone(srv, ws, 'm1');
-	} finally {
-		await endCalls(srv, calls);
-	}
+callsTest('mute_out_sends_nothing_and_unmuting_starts_a_talkspurt', 1, async (srv, ws, calls) => {
+	const [a] = calls;
+	await playTone(srv, ws, a.id, 'm1');
+	assert.equal((await srv.post(`/ari/channels/${enc(a.id)}/mute?direction=out`)).status, 204);
+	await sleep(100);
+	let got = await framesDuring(a.peer, 800);
+	assert.equal(got.length, 0, `${got.length} frames while muted`);
+	assert.equal((await srv.del(`/ari/channels/${enc(a.id)}/mute?direction=out`)).status, 204);
+	const from = a.peer.mark();
+	await sleep(800);
+	got = a.peer.frames.slice(from);
+	assert.ok(got.length >= 30, `${got.length} frames after unmuting`);
+	assert.ok(got[0].marker, 'the first packet after unmuting starts no talkspurt');
+	assert.ok(got.slice(1).every((f) => !f.marker), 'markers inside the talkspurt');
+	await stopTone(srv, ws, 'm1');
 });
 
 // POST /ring on an answered call: SIP cannot say "ringing" any more, so,
 // as Asterisk's core does when chan_pjsip refuses, the caller hears the
 // ringback tone (440 + 480 Hz) in band until DELETE /ring.
-serverTest('ring_on_an_answered_call_plays_ringback_in_band_until_stopped', conf(), async (srv) => {
-	const ws = await srv.events(APP);
-	const calls = await answeredCalls(srv, ws, 1);
-	try {
-		const [a] = calls;
-		assert.equal((await srv.post(`/ari/channels/${enc(a.id)}/ring`)).status, 204);
-		await sleep(200);
-		const from = a.peer.mark();
-		await sleep(1000);
-		const heard = a.peer.heard(from, undefined, [440, 480, 1000]);
-		assert.ok(heard.frames >= 40, `${heard.frames} frames of ringback`);
-		assert.ok(heard.tones[440] > 0.8 && heard.tones[480] > 0.8, JSON.stringify(heard));
-		assert.ok(heard.tones[1000] < 0.1, JSON.stringify(heard));
-		assert.equal((await srv.del(`/ari/channels/${enc(a.id)}/ring`)).status, 204);
-		await sleep(100);
-		const got = await framesDuring(a.peer, 800);
-		assert.equal(got.length, 0, `${got.length} frames after DELETE /ring`);
-	} finally {
-		await endCalls(srv, calls);
-	}
+callsTest('ring_on_an_answered_call_plays_ringback_in_band_until_stopped', 1, async (srv, ws, calls) => {
+	const [a] = calls;
+	assert.equal((await srv.post(`/ari/channels/${enc(a.id)}/ring`)).status, 204);
+	await sleep(200);
+	const from = a.peer.mark();
+	await sleep(1000);
+	const heard = a.peer.heard(from, undefined, [440, 480, 1000]);
+	assert.ok(heard.frames >= 40, `${heard.frames} frames of ringback`);
+	assert.ok(heard.tones[440] > 0.8 && heard.tones[480] > 0.8, JSON.stringify(heard));
+	assert.ok(heard.tones[1000] < 0.1, JSON.stringify(heard));
+	assert.equal((await srv.del(`/ari/channels/${enc(a.id)}/ring`)).status, 204);
+	await sleep(100);
+	const got = await framesDuring(a.peer, 800);
+	assert.equal(got.length, 0, `${got.length} frames after DELETE /ring`);
 });

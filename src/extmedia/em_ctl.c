@@ -14,7 +14,6 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_mbuf.h>
-#include <re_base64.h>
 #include "extmedia/em_ctl.h"
 
 static const struct {
@@ -135,6 +134,70 @@ static int parse_json(json_t *j, struct em_cmd *c)
 	return 0;
 }
 
+/* One character of base64, either alphabet (RFC 4648 sections 4 and 5):
+ * its six bits, or -1. */
+static int b64_bits(char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+' || ch == '-')
+		return 62;
+	if (ch == '/' || ch == '_')
+		return 63;
+	return -1;
+}
+
+/* Base64 as bots write it: line breaks (MIME encoders wrap at 76) and
+ * blanks are skipped, padding is optional but only at the end. Anything
+ * else makes the whole payload invalid (EILSEQ): noise played to a
+ * caller is worse than a gap. out holds at least n / 4 * 3 + 3 bytes. */
+static int b64_decode(const char *in, size_t n, uint8_t *out, size_t *olen)
+{
+	uint32_t acc = 0;
+	size_t k = 0, pad = 0, chars = 0;
+	int v;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = in[i];
+
+		if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+			continue;
+		if (ch == '=') {
+			pad++;
+			continue;
+		}
+		v = b64_bits(ch);
+		if (v < 0 || pad)
+			return EILSEQ;
+		acc = acc << 6 | (uint32_t)v;
+		if (++chars % 4 == 0) {
+			out[k++] = (uint8_t)(acc >> 16);
+			out[k++] = (uint8_t)(acc >> 8);
+			out[k++] = (uint8_t)acc;
+			acc = 0;
+		}
+	}
+	switch (chars % 4) {
+	case 1:
+		return EILSEQ;
+	case 2:
+		out[k++] = (uint8_t)(acc >> 4);
+		break;
+	case 3:
+		out[k++] = (uint8_t)(acc >> 10);
+		out[k++] = (uint8_t)(acc >> 2);
+		break;
+	}
+	if (pad > 2 || (pad && (chars + pad) % 4))
+		return EILSEQ;
+	*olen = k;
+	return 0;
+}
+
 static int twilio_media(json_t *j, struct em_cmd *c)
 {
 	const char *b64 = str_of(json_object_get(j, "media"), "payload");
@@ -142,21 +205,24 @@ static int twilio_media(json_t *j, struct em_cmd *c)
 
 	if (!b64)
 		return EPROTO;
-	n = strlen(b64) / 4 * 3 + 3;
-	c->audio = mem_alloc(n, NULL);
+	n = strlen(b64);
+	c->audio = mem_alloc(n / 4 * 3 + 3, NULL);
 	if (!c->audio)
 		return ENOMEM;
-	if (base64_decode(b64, strlen(b64), c->audio, &n))
-		return EPROTO;
+	if (b64_decode(b64, n, c->audio, &n))
+		return EILSEQ;
 	c->alen = n;
 	c->id = EM_CMD_AUDIO;
 	return 0;
 }
 
-/* media → audio, mark → MARK_MEDIA, clear → FLUSH_MEDIA; the rest
- * ("connected", "start", "stop" echoed back, "dtmf") means nothing here. */
+/* media → audio, mark → MARK_MEDIA, clear → FLUSH_MEDIA; what Twilio sends
+ * and a bot may echo ("connected", "start", "stop", "dtmf") means nothing
+ * here; any other event is unknown (ENOENT). */
 static int parse_twilio(json_t *j, struct em_cmd *c)
 {
+	static const char *const quiet[] = {"connected", "start", "stop",
+					    "dtmf"};
 	const char *ev = str_of(j, "event");
 	const char *name;
 
@@ -177,8 +243,13 @@ static int parse_twilio(json_t *j, struct em_cmd *c)
 		c->id = EM_CMD_FLUSH;
 		return 0;
 	}
-	c->id = EM_CMD_IGNORED;
-	return 0;
+	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
+		if (!strcmp(ev, quiet[i])) {
+			c->id = EM_CMD_IGNORED;
+			return 0;
+		}
+	}
+	return ENOENT;
 }
 
 int em_ctl_parse(enum em_ctl ctl, const char *p, size_t n, struct em_cmd *c)

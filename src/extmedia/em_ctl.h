@@ -32,8 +32,9 @@ struct em_cmd {
 	size_t alen;
 };
 
-/* 0, ENOENT (unknown command: name set), EBADMSG (not JSON), EPROTO (JSON
- * without what the dialect needs), ENOMEM. em_cmd_reset() after. */
+/* 0, ENOENT (unknown command or Twilio event: name set), EBADMSG (not
+ * JSON), EPROTO (JSON without what the dialect needs), EILSEQ (a Twilio
+ * payload that is not base64), ENOMEM. em_cmd_reset() after. */
 int em_ctl_parse(enum em_ctl ctl, const char *p, size_t n, struct em_cmd *c);
 void em_cmd_reset(struct em_cmd *c);
 const char *em_cmd_name(enum em_cmd_id id);

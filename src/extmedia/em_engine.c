@@ -57,6 +57,7 @@ int em_init(struct em *e, struct channel *ch, const struct em_format *fmt,
 	e->ch = ch;
 	e->wire = wire;
 	e->warg = warg;
+	e->max_frames = em_conf.max_frames;
 	err = em_conv_init(&e->conv, fmt);
 	if (!err)
 		err = em_queue_init(&e->q, fmt->frame);
@@ -258,11 +259,11 @@ void em_audio_in(struct em *e, const uint8_t *p, size_t n)
 	 * limit, however big it is (a whole spoken answer in one message is
 	 * fine into a queue with room; what it may add is bounded by the
 	 * largest WebSocket message, 4 MB). */
-	if (em_queue_frames(&e->q) >= em_conf.max_frames) {
+	if (em_queue_frames(&e->q) >= e->max_frames) {
 		if (!e->rx_drops++ || !(e->rx_drops % 100))
 			log_notice("%s: external media queue full (%u frames); "
 				   "message dropped", channel_name(e->ch),
-				   em_conf.max_frames);
+				   e->max_frames);
 		event(e, EM_EV_ERROR, "Media queue full, message dropped",
 		      false);
 		return;

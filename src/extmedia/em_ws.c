@@ -25,7 +25,10 @@
 #include "net/ws_conn.h"
 
 /* Commands longer than this get an ERROR (Asterisk ignored anything over
- * 128 bytes without a word: correlation ids are often longer). */
+ * 128 bytes without a word: correlation ids are often longer). Twilio's
+ * dialect carries audio in its text messages, a whole spoken answer in
+ * one if the bot likes: those are bounded only by the largest WebSocket
+ * message (4 MB). */
 enum { TEXT_MAX = 16 * 1024 };
 
 void em_ws_destructor(void *arg)
@@ -90,12 +93,21 @@ static void add_var(const char *name, const char *value, void *arg)
 	json_object_set_new(arg, name, json_string(value));
 }
 
+/* Twilio's customParameters are what the stream was given, not what the
+ * server says about it: the app's variables, without MEDIA_WEBSOCKET_*. */
+static void add_param(const char *name, const char *value, void *arg)
+{
+	if (strncmp(name, "MEDIA_WEBSOCKET_", 16))
+		add_var(name, value, arg);
+}
+
 static json_t *variables(const struct em_ws *w)
 {
 	json_t *o = json_object();
 
 	if (o && w->e.ch)
-		channel_var_foreach(w->e.ch, add_var, o);
+		channel_var_foreach(w->e.ch, w->ctl == EM_CTL_TWILIO ?
+				    add_param : add_var, o);
 	return o;
 }
 
@@ -109,9 +121,9 @@ void em_ws_media_start(struct em_ws *w)
 					"protocol", "Call", "version", "1.0.0"));
 		ev = twilio_new(w, "start");
 		json_object_set_new(ev, "start", json_pack(
-			"{s:s,s:s,s:s,s:[s,s],s:o,s:{s:s,s:i,s:i}}",
+			"{s:s,s:s,s:s,s:[s],s:o,s:{s:s,s:i,s:i}}",
 			"streamSid", w->stream_sid, "accountSid", "",
-			"callSid", ch_id(w), "tracks", "inbound", "outbound",
+			"callSid", ch_id(w), "tracks", "inbound",
 			"customParameters", variables(w), "mediaFormat",
 			"encoding", f->twilio ? f->twilio : "audio/x-l16",
 			"sampleRate", (int)f->rate, "channels", 1));
@@ -168,14 +180,28 @@ static void mark_event(struct em_ws *w, const char *name, const char *id,
 	send_event(w, ev);
 }
 
+/* chan_websocket's bots get an ERROR event; Twilio's dialect has no word
+ * for one, so what went wrong is logged instead: each new kind of mistake,
+ * and one line in a hundred of a bot repeating itself. */
 static void error_event(struct em_ws *w, const char *text)
 {
+	const char *name = w->e.ch ? channel_name(w->e.ch) : "WebSocket";
 	json_t *ev;
 
-	log_verbose(3, "%s: WebSocket media: %s", w->e.ch ?
-		    channel_name(w->e.ch) : "WebSocket", text);
-	if (w->ctl == EM_CTL_TWILIO)
+	if (w->ctl == EM_CTL_TWILIO) {
+		bool repeated = !strncmp(w->last_error, text,
+					 sizeof(w->last_error) - 1);
+
+		w->errors++;
+		if (!repeated || !(w->errors % 100))
+			log_notice("%s: Twilio media stream: %s (%llu bad "
+				   "message%s so far)", name, text,
+				   (unsigned long long)w->errors,
+				   w->errors == 1 ? "" : "s");
+		str_ncpy(w->last_error, text, sizeof(w->last_error));
 		return;
+	}
+	log_verbose(3, "%s: WebSocket media: %s", name, text);
 	ev = event_new(w, "ERROR");
 	json_object_set_new(ev, "error_text", json_string(text));
 	send_event(w, ev);
@@ -449,7 +475,7 @@ static void text_in(struct em_ws *w, const char *p, size_t n)
 
 	if (!n)
 		return;
-	if (n > TEXT_MAX) {
+	if (n > TEXT_MAX && w->ctl != EM_CTL_TWILIO) {
 		error_event(w, "Command too long, ignored");
 		return;
 	}
@@ -460,11 +486,15 @@ static void text_in(struct em_ws *w, const char *p, size_t n)
 			run(w, &c);
 		break;
 	case ENOENT:
-		snprintf(text, sizeof(text), "Unknown command '%.100s'", c.name);
+		snprintf(text, sizeof(text), "Unknown %s '%.100s'",
+			 w->ctl == EM_CTL_TWILIO ? "event" : "command", c.name);
 		error_event(w, text);
 		break;
 	case EBADMSG:
 		error_event(w, "Unable to parse JSON command");
+		break;
+	case EILSEQ:
+		error_event(w, "media payload is not base64, ignored");
 		break;
 	default:
 		error_event(w, err == ENOMEM ? "Out of memory" :

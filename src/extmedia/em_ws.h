@@ -9,6 +9,10 @@
 struct ws_conn;
 struct em_wsc;
 
+/* What a Twilio bot may queue: five minutes of audio (its dialect has no
+ * flow control), unless max_queue_frames allows more. */
+enum { TWILIO_QUEUE_FRAMES = 5 * 60 * 50 };
+
 struct em_ws {
 	struct le le;            /* in em_ws_chan.c's list of channels */
 	struct em e;             /* the engine; e.ch is the channel */
@@ -22,6 +26,8 @@ struct em_ws {
 	bool started;            /* MEDIA_START went out */
 	char stream_sid[40];     /* Twilio dialect */
 	uint64_t seq, chunk, started_ms;
+	uint64_t errors;         /* Twilio dialect: bad messages, logged */
+	char last_error[64];     /* the last one logged, cut short */
 };
 
 /* Everything released: the socket closed with 1000 if still open. */

@@ -240,6 +240,18 @@ static void set_vars(struct em_ws *w)
 	channel_var_set(w->e.ch, "MEDIA_WEBSOCKET_CONNECTION_ID", w->conn_id);
 }
 
+/* A Stream SID shaped as Twilio's: "MZ" and 32 hexadecimal digits. */
+static void twilio_sid(char sid[40])
+{
+	uint8_t b[16];
+
+	rand_bytes(b, sizeof(b));
+	sid[0] = 'M';
+	sid[1] = 'Z';
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(sid + 2 + 2 * i, 3, "%02x", b[i]);
+}
+
 static int ws_new(struct em_ws **wp, const char *conn, const struct ws_opts *o)
 {
 	struct em_ws *w = mem_zalloc(sizeof(*w), em_ws_destructor);
@@ -268,9 +280,7 @@ static int ws_new(struct em_ws **wp, const char *conn, const struct ws_opts *o)
 	}
 	w->ctl = o->ctl;
 	w->no_answer = o->no_answer;
-	rand_str(w->stream_sid, 35);
-	w->stream_sid[0] = 'M';
-	w->stream_sid[1] = 'Z';
+	twilio_sid(w->stream_sid);
 	if (err) {
 		mem_deref(w);
 		return err;
@@ -309,6 +319,10 @@ static int ws_request(struct channel **chp, const char *resource,
 		return err;
 	}
 	err = em_init(&w->e, ch, fmt, &em_ws_wire, w);
+	/* A Twilio bot has no MEDIA_XOFF to tell it to wait, and sends
+	 * whole answers as fast as its speech engine makes them. */
+	if (o.ctl == EM_CTL_TWILIO && w->e.max_frames < TWILIO_QUEUE_FRAMES)
+		w->e.max_frames = TWILIO_QUEUE_FRAMES;
 	w->e.dir = o.dir;
 	w->e.passthrough = o.passthrough;
 	if (!err)

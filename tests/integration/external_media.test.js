@@ -22,7 +22,6 @@ const {
 	channelEnds, emTest, pattern, pcm16, tone, goertzel, toneFrames, patternStream,
 	assertPatternRun, frameHolding, spacing, pair: pairOf, hangup,
 } = require('./lib/media_ws');
-const { toneFrame, ulawDecode } = require('./lib/rtp');
 
 const enc = encodeURIComponent;
 const APP = 'bot';
@@ -1034,86 +1033,4 @@ emTest('a_digit_sent_to_the_media_channel_reaches_its_bot_as_dtmf_end', { app: A
 	assert.deepEqual(A.bot.filter('DTMF_END').map((e) => e.digit), ['#', '7']);
 	assert.equal(B.bot.filter('DTMF_END').length, 1, 'a digit to A reached B');
 	await hangup(srv, ev, A, B);
-});
-
-// ---------------------------------------------------------------------------
-// transport_data=f(twilio): Twilio Media Streams messages (ariadne extension)
-
-const b64 = (buf) => buf.toString('base64');
-
-emTest('twilio_format_speaks_media_streams_connected_start_media_mark_clear_stop', { app: APP, timeout: 60000 * SLOW },
-	async (srv, ev) => {
-		const A = await serverChannel(srv, ev, { app: APP, format: 'ulaw', name: 'A' });
-		const B = await serverChannel(srv, ev, { app: APP, format: 'ulaw', name: 'twilio', transportData: 'f(twilio)' });
-		const bot = B.bot;
-		await bot.waitEvent('start');
-		await mixBridge(srv, ev, [A.id, B.id]);
-		// connected, then start, before anything else.
-		assert.deepEqual(bot.events.slice(0, 2).map((e) => e.event), ['connected', 'start'], bot.summary());
-		const [connected, start] = bot.events;
-		assert.equal(connected.protocol, 'Call');
-		assert.equal(connected.version, '1.0.0');
-		const sid = start.streamSid;
-		assert.ok(sid && start.start && start.start.streamSid === sid, JSON.stringify(start));
-		assert.deepEqual(start.start.mediaFormat, { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 });
-		assert.equal(bot.frames.length, 0, 'BINARY frames in Twilio format');
-
-		// A speaks 1000 Hz: the bot gets media messages, base64 µ-law, 160 bytes.
-		const talk = A.bot.sendPaced(Buffer.concat(Array.from({ length: 100 }, () => toneFrame(1000))), 160);
-		await talk.done;
-		await sleep(200);
-		const media = bot.filter('media');
-		assert.ok(media.length >= 90, `${media.length} media messages`);
-		for (const m of media) assert.equal(m.streamSid, sid);
-		const payloads = media.map((m) => Buffer.from(m.media.payload, 'base64'));
-		assert.ok(payloads.every((p) => p.length === 160), 'payloads of other than 160 bytes');
-		const heard = payloads.filter((p) => goertzel(Array.from(p, ulawDecode), 1000, 8000) > 2000);
-		assert.ok(heard.length >= 95, `the bot heard 1000 Hz in ${heard.length} of 100 frames`);
-		const seqs = media.map((m) => Number(m.sequenceNumber)).filter((n) => !Number.isNaN(n));
-		for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i] > seqs[i - 1], 'sequenceNumber not increasing');
-
-		// The bot speaks 1500 Hz, 1 s at once, then a mark: A hears it paced, then the mark comes back.
-		const fromA = A.bot.frames.length;
-		for (let i = 0; i < 50; i++) bot.sendTwilio({ event: 'media', streamSid: sid, media: { payload: b64(toneFrame(1500)) } });
-		bot.sendTwilio({ event: 'mark', streamSid: sid, mark: { name: 'sentence-1' } });
-		const mark = await bot.waitEvent('mark', (e) => e.mark && e.mark.name === 'sentence-1', 3000 * SLOW);
-		assert.equal(mark.streamSid, sid);
-		await sleep(100);
-		const aHeard = A.bot.since(fromA).filter((f) => goertzel(Array.from(f.data, ulawDecode), 1500, 8000) > 2000);
-		assert.ok(Math.abs(aHeard.length - 50) <= 1, `A heard 1500 Hz in ${aHeard.length} frames`);
-		assert.ok(mark._t >= aHeard[aHeard.length - 1].t - TICK - TOL, 'mark before the audio was played');
-		assert.ok(Math.abs(aHeard[aHeard.length - 1].t - aHeard[0].t - 49 * TICK) <= TOL, 'not paced');
-
-		// clear: the queued audio is dropped, the pending mark comes back.
-		for (let i = 0; i < 500; i++) bot.sendTwilio({ event: 'media', streamSid: sid, media: { payload: b64(toneFrame(2000)) } });
-		bot.sendTwilio({ event: 'mark', streamSid: sid, mark: { name: 'long-answer' } });
-		await sleep(500);
-		const tClear = now();
-		bot.sendTwilio({ event: 'clear', streamSid: sid });
-		const m2 = await bot.waitEvent('mark', (e) => e.mark && e.mark.name === 'long-answer', 1000 * SLOW);
-		assert.ok(m2._t - tClear <= 2 * TICK + TOL, `cleared mark returned ${(m2._t - tClear).toFixed(1)} ms after clear`);
-		await sleep(500);
-		const lateTone = A.bot.frames.filter((f) => f.t > tClear + 2 * TICK + TOL &&
-			goertzel(Array.from(f.data, ulawDecode), 2000, 8000) > 2000);
-		assert.equal(lateTone.length, 0, `A heard ${lateTone.length} frames after clear`);
-
-		// Hangup: stop is the last message, then the socket closes.
-		await hangup(srv, ev, B);
-		const last = bot.events[bot.events.length - 1];
-		assert.equal(last.event, 'stop', bot.summary().slice(-500));
-		assert.equal(last.streamSid, sid);
-		await hangup(srv, ev, A);
-	});
-
-emTest('twilio_format_works_in_client_mode', { app: APP, prepare: clientBots }, async (srv, ev, t, { bots }) => {
-	const r = await externalMedia(srv, { app: APP, transport: 'websocket', encapsulation: 'none',
-		external_host: bots.url('/twilio'), format: 'ulaw', transport_data: 'f(twilio)' });
-	assert.equal(r.status, 200, r.body);
-	const bot = await bots.next();
-	bot.mode = 'twilio';
-	await bot.waitEvent('start');
-	assert.deepEqual(bot.events.slice(0, 2).map((e) => e.event), ['connected', 'start']);
-	await ev.waitFor((e) => e.type === 'StasisStart' && e.channel.id === r.json.id);
-	await hangup(srv, ev, { id: r.json.id, name: r.json.name, bot });
-	assert.equal(bot.events[bot.events.length - 1].event, 'stop');
 });

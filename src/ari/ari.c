@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_sa.h>
@@ -29,6 +30,14 @@
 static const char *cfg(const struct config *c, const char *name)
 {
 	return c ? config_get(c, "general", name) : NULL;
+}
+
+static bool name_in(const char *const *names, const char *name)
+{
+	for (; *names; names++)
+		if (!strcasecmp(*names, name))
+			return true;
+	return false;
 }
 
 /* http.conf [general] bindaddr and bindport (127.0.0.1:8088 when not
@@ -61,6 +70,70 @@ static int listen_addr(const struct config *httpconf, struct sa *laddr,
 	return 0;
 }
 
+/* A yes/no of http.conf with its default. */
+static bool flag(const struct config *c, const char *name, bool def)
+{
+	const char *v = cfg(c, name);
+
+	return v && *v ? config_true(v) : def;
+}
+
+/* Asterisk's TLS settings (ast_tls_read_conf's names and defaults: TLS 1.0
+ * off, the server's cipher order). */
+static int tls_settings(const struct config *httpconf, struct tls *tls)
+{
+	const struct tcp_tls_opts o = {
+		.cipher = cfg(httpconf, "tlscipher"),
+		.server_cipher_order = flag(httpconf, "tlsservercipherorder",
+					    true),
+		.no_v1 = flag(httpconf, "tlsdisablev1", true),
+		.no_v11 = flag(httpconf, "tlsdisablev11", false),
+		.no_v12 = flag(httpconf, "tlsdisablev12", false),
+		.ca_file = cfg(httpconf, "tlscafile"),
+		.ca_path = cfg(httpconf, "tlscapath"),
+		/* Asterisk's tlsverifyclient asks for a certificate and
+		 * refuses a client without one that verifies. */
+		.verify_client = flag(httpconf, "tlsverifyclient", false),
+		.require_client_cert = flag(httpconf, "tlsverifyclient", false),
+	};
+
+	return tcp_tls_options(tls, &o, "http.conf");
+}
+
+/* http.conf's [general] options: ours, Asterisk's that do nothing here
+ * (said once at start-up), and anything else (a typo: warned, in
+ * Asterisk's words). */
+static void check_options(const struct config *httpconf)
+{
+	static const char *const known[] = {
+		"enabled", "bindaddr", "bindport", "prefix", "sessionlimit",
+		"session_limit", "session_inactivity", "session_keep_alive",
+		"metrics_auth", "tlsenable", "tlsbindaddr", "tlscertfile",
+		"tlsprivatekey", "tlscipher", "tlscafile", "tlscapath",
+		"tlsverifyclient", "tlsservercipherorder", "tlsdisablev1",
+		"tlsdisablev11", "tlsdisablev12", NULL,
+	};
+	static const char *const inert[] = {
+		"servername", "enablestatic", "enable_status", "redirect",
+		"tlsdontverifyserver", "tlsclientmethod", "sslenable",
+		"sslbindaddr", "sslcert", NULL,
+	};
+	const struct config_section *sec =
+		httpconf ? config_section_find(httpconf, "general") : NULL;
+
+	for (const struct config_var *v = sec ? sec->vars : NULL; v;
+	     v = v->next) {
+		if (name_in(known, v->name))
+			continue;
+		if (name_in(inert, v->name))
+			log_notice("%s:%u: http.conf option '%s' has no effect "
+				   "in ariadne", v->file, v->line, v->name);
+		else
+			log_warning("Ignoring unknown option '%s' in "
+				    "http.conf", v->name);
+	}
+}
+
 /* http.conf tlsenable: the same server over TLS on tlsbindaddr (default
  * bindaddr, port 8089, as Asterisk), with tlscertfile and tlsprivatekey.
  * A TLS setting that does not work is logged and plain HTTP goes on, as
@@ -85,8 +158,10 @@ static void listen_tls(const struct config *httpconf, const char *bindaddr)
 		return;
 	}
 	if (tcp_tls_server(&tls, cfg(httpconf, "tlscertfile"),
-			   cfg(httpconf, "tlsprivatekey"), "http.conf")) {
+			   cfg(httpconf, "tlsprivatekey"), "http.conf") ||
+	    tls_settings(httpconf, tls)) {
 		log_error("HTTPS server not started");
+		mem_deref(tls);
 		return;
 	}
 	err = ari_http_listen_tls(&laddr, tls);
@@ -101,17 +176,24 @@ static void listen_tls(const struct config *httpconf, const char *bindaddr)
 		   where, where, cf.prefix);
 }
 
-/* session_limit (1000: a connection that has not become a WebSocket costs
- * little; Asterisk's default is 100) and session_inactivity (ms, 30000 as
- * Asterisk). */
+/* sessionlimit (Asterisk's name; session_limit too; 1000: a connection
+ * that has not become a WebSocket costs little, where Asterisk's default
+ * is 100), session_inactivity (ms, 30000 as Asterisk) and
+ * session_keep_alive (ms, 15000 as Asterisk; 0: no persistent
+ * connections). */
 static void session_limits(const struct config *httpconf)
 {
+	const char *limit = cfg(httpconf, "sessionlimit") ?
+			    "sessionlimit" : "session_limit";
+
 	ari_http_set_limits(config_get_count(httpconf, "http.conf", "general",
-					     "session_limit", NULL, 1, 100000,
-					     1000),
+					     limit, NULL, 1, 100000, 1000),
 			    config_get_count(httpconf, "http.conf", "general",
 					     "session_inactivity", NULL, 100,
-					     3600000, 30000));
+					     3600000, 30000),
+			    config_get_count(httpconf, "http.conf", "general",
+					     "session_keep_alive", NULL, 0,
+					     3600000, 15000));
 }
 
 /* One of the configuration files again, from the configuration directory;
@@ -181,6 +263,7 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 		return 0;
 	}
 
+	check_options(httpconf);
 	err = listen_addr(httpconf, &laddr, &bindaddr, &port);
 	if (err)
 		goto fail;

@@ -53,6 +53,7 @@ enum {
 	RXSZ         = 65536,
 	RX_MIN_ROOM  = 4096,    /* own_read(): free space in rx to read into */
 	IDLE_MS      = 30000,   /* session_inactivity, as Asterisk */
+	KEEP_MS      = 15000,   /* session_keep_alive, as Asterisk */
 	SESSIONS     = 1000,    /* session_limit (Asterisk: 100) */
 	LINGER_MS    = 3000,
 };
@@ -97,6 +98,8 @@ static struct {
 	struct list conns;
 	size_t nconns;              /* in conns */
 	unsigned session_limit, idle_ms;
+	unsigned keep_ms;           /* session_keep_alive; 0: no keep-alive */
+	bool limits_set;
 	uint64_t refused, told_at;  /* over the limit; last logged */
 } g;
 
@@ -285,7 +288,7 @@ static bool session_refused(const struct sa *peer)
 
 		re_snprintf(who, sizeof(who), "%J", peer);
 		log_warning("HTTP session count exceeded %u sessions "
-			    "(http.conf session_limit); closing the one from "
+			    "(http.conf sessionlimit); closing the one from "
 			    "%s (%llu closed in all)", g.session_limit, who,
 			    (unsigned long long)g.refused);
 		g.told_at = now ? now : 1;
@@ -391,8 +394,10 @@ static void conn_send(struct ari_resp *resp, int code, const char *body,
 		conn_destroy(c);
 		return;
 	}
-	err = http_reply_write(mb, code, resp->hdrs, c->close, body, blen,
-			       head);
+	/* HTTP/1.0 closes unless told otherwise (RFC 9112 9.3) */
+	err = http_reply_write(mb, code, resp->hdrs, c->close ? "close" :
+			       c->have_head && c->head.minor == 0 ?
+			       "keep-alive" : NULL, body, blen, head);
 	if (!err && resp->delay_ms) {
 		mb->pos = 0;
 		c->held = mb;
@@ -451,7 +456,7 @@ static bool keep_alive(const struct http_head *h)
 {
 	const char *conn = http_head_get(h, "Connection");
 
-	if (http_token_list_has(conn, "close"))
+	if (!g.keep_ms || http_token_list_has(conn, "close"))
 		return false;
 	if (h->minor == 0)
 		return http_token_list_has(conn, "keep-alive");
@@ -489,6 +494,7 @@ static bool content_length(struct conn *c, unsigned long long *clenp)
 {
 	const struct http_head *h = &c->head;
 	unsigned long long clen = 0;
+	bool seen = false;
 
 	for (int i = 0; i < h->nhdr; i++) {
 		const char *v = h->hdr[i].value;
@@ -506,12 +512,14 @@ static bool content_length(struct conn *c, unsigned long long *clenp)
 			return false;
 		}
 		n = strtoull(v, NULL, 10);
-		/* RFC 7230 3.3.2: repeated values must agree */
-		if (i && clen && n != clen) {
+		/* RFC 9110 8.6: repeated values must agree (0 then N is a
+		 * smuggling attempt as much as N then 0) */
+		if (seen && n != clen) {
 			early_error(c, 400, "Invalid Content-Length");
 			return false;
 		}
 		clen = n;
+		seen = true;
 	}
 	*clenp = clen;
 	return true;
@@ -535,7 +543,9 @@ static void send_continue(struct conn *c)
  * being closed with an error reply. */
 static bool check_framing(struct conn *c)
 {
-	const char *expect = http_head_get(&c->head, "Expect");
+	/* An HTTP/1.0 client's expectation is ignored (RFC 9110 10.1.1). */
+	const char *expect = c->head.minor ?
+		http_head_get(&c->head, "Expect") : NULL;
 	unsigned long long clen;
 
 	enum http_te coding = http_transfer_coding(&c->head);
@@ -720,6 +730,10 @@ static void conn_process(struct conn *c)
 		if (c->upgraded || c->dead)
 			break;
 		rx_consume(c, c->hlen + c->clen);
+		/* Between requests the connection may wait session_keep_alive
+		 * for the next one (Asterisk's two timers). */
+		if (!c->rx->end && !c->close && !c->held)
+			tmr_start(&c->tmr, g.keep_ms, idle_timeout, c);
 		http_head_free(&c->head);
 		c->body = mem_deref(c->body);
 		c->have_head = false;
@@ -748,19 +762,20 @@ static int listen_on(struct listener *ln, const struct sa *laddr)
 	return err;
 }
 
-void ari_http_set_limits(unsigned session_limit, unsigned inactivity_ms)
+void ari_http_set_limits(unsigned session_limit, unsigned inactivity_ms,
+			 unsigned keep_alive_ms)
 {
 	g.session_limit = session_limit;
 	g.idle_ms = inactivity_ms;
+	g.keep_ms = keep_alive_ms;
+	g.limits_set = true;
 }
 
 int ari_http_listen(const struct sa *laddr)
 {
 	list_init(&g.conns);
-	if (!g.session_limit)
-		g.session_limit = SESSIONS;
-	if (!g.idle_ms)
-		g.idle_ms = IDLE_MS;
+	if (!g.limits_set)
+		ari_http_set_limits(SESSIONS, IDLE_MS, KEEP_MS);
 	return listen_on(&g.plain, laddr);
 }
 

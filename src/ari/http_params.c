@@ -610,7 +610,7 @@ bool http_api_key(const char *query, char *user, size_t usz, char *pass,
 		const char *amp = strchr(s, '&');
 		size_t l = amp ? (size_t)(amp - s) : strlen(s);
 
-		if (l > 8 && !strncmp(s, "api_key=", 8)) {
+		if (l > 8 && !strncasecmp(s, "api_key=", 8)) {
 			char *v = mem_alloc(l - 8 + 1, NULL);
 			bool ok;
 

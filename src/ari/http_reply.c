@@ -48,8 +48,9 @@ static bool has_ctype(const char *hdrs)
 	return false;
 }
 
-int http_reply_write(struct mbuf *mb, int code, const char *hdrs, bool close,
-		     const char *body, size_t blen, bool head)
+int http_reply_write(struct mbuf *mb, int code, const char *hdrs,
+		     const char *connection, const char *body, size_t blen,
+		     bool head)
 {
 	bool framed = code != 204 && code != 304;
 	int err;
@@ -61,10 +62,10 @@ int http_reply_write(struct mbuf *mb, int code, const char *hdrs, bool close,
 			  "Server: Asterisk/ariadne-" ARIADNE_VERSION "\r\n"
 			  "Date: %s\r\n"
 			  "Cache-Control: no-cache, no-store\r\n"
-			  "%s"
 			  "%s",
-			  code, reason_http(code), http_date(), hdrs ? hdrs : "",
-			  close ? "Connection: close\r\n" : "");
+			  code, reason_http(code), http_date(), hdrs ? hdrs : "");
+	if (connection)
+		err |= mbuf_printf(mb, "Connection: %s\r\n", connection);
 	if (framed) {
 		/* JSON unless the handler said otherwise (a file). */
 		if (blen && !has_ctype(hdrs))

@@ -122,6 +122,16 @@ int door_backlog(struct door *d, int backlog)
 	return listen(d->fd, backlog) ? errno : 0;
 }
 
+int door_nodelay(struct door *d)
+{
+	int one = 1;
+
+	if (!d)
+		return EINVAL;
+	return setsockopt(d->fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			  sizeof(one)) ? errno : 0;
+}
+
 int door_shut(struct door *d, bool shut)
 {
 	static struct sock_filter drop_all[] = {

@@ -16,6 +16,9 @@ int door_find(struct door **dp, const struct sa *laddr);
 bool door_is_at(const struct door *d, const struct sa *laddr);
 /* listen() again with this backlog (libre's tcp_listen() asks for 5). */
 int door_backlog(struct door *d, int backlog);
+/* Nagle off for every connection accepted from now on (Linux copies
+ * TCP_NODELAY from the listener to what it accepts). */
+int door_nodelay(struct door *d);
 /* Shut: the kernel drops new SYNs (clients retry), so connections stop
  * reaching the queue; open: back to normal. Idempotent. */
 int door_shut(struct door *d, bool shut);

@@ -19,6 +19,9 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <re_types.h>
@@ -131,10 +134,38 @@ int tcp_tls_method(struct tls *tls, const char *method)
 	return EINVAL;
 }
 
+/* OpenSSL asks for the pass phrase of an encrypted key on the terminal,
+ * which would stop the whole server at start-up when it has one: refuse,
+ * and remember that it was asked, for the log line. */
+static int no_passphrase(char *buf, int size, int rwflag, void *arg)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	*(bool *)arg = true;
+	return 0;
+}
+
+static void key_failed(const char *what, const char *key, bool encrypted)
+{
+	if (encrypted) {
+		ERR_clear_error();
+		log_error("%s: the private key '%s' is encrypted; ariadne "
+			  "reads keys without a pass phrase (as Asterisk): "
+			  "decrypt it, e.g. openssl pkey -in KEY -out "
+			  "PLAIN_KEY", what, key);
+		return;
+	}
+	log_error("%s: cannot load the private key '%s': %s", what, key,
+		  ssl_reason());
+}
+
 int tcp_tls_server(struct tls **tlsp, const char *certfile,
 		   const char *keyfile, const char *what)
 {
+	const char *key = keyfile && *keyfile ? keyfile : certfile;
 	struct tls *tls = NULL;
+	bool encrypted = false;
 	SSL_CTX *ctx;
 	int err;
 
@@ -153,17 +184,16 @@ int tcp_tls_server(struct tls **tlsp, const char *certfile,
 		return err;
 	}
 	ctx = tls_openssl_context(tls);
+	SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
+	SSL_CTX_set_default_passwd_cb_userdata(ctx, &encrypted);
 	if (SSL_CTX_use_certificate_chain_file(ctx, certfile) != 1) {
 		log_error("%s: cannot load the certificate '%s': %s", what,
 			  certfile, ssl_reason());
 		err = EINVAL;
 	}
-	else if (SSL_CTX_use_PrivateKey_file(ctx, keyfile && *keyfile ?
-					     keyfile : certfile,
-					     SSL_FILETYPE_PEM) != 1) {
-		log_error("%s: cannot load the private key '%s': %s", what,
-			  keyfile && *keyfile ? keyfile : certfile,
-			  ssl_reason());
+	else if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) !=
+		 1) {
+		key_failed(what, key, encrypted);
 		err = EINVAL;
 	}
 	else if (SSL_CTX_check_private_key(ctx) != 1) {
@@ -172,12 +202,112 @@ int tcp_tls_server(struct tls **tlsp, const char *certfile,
 		ERR_clear_error();
 		err = EINVAL;
 	}
+	SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
+	SSL_CTX_set_default_passwd_cb(ctx, NULL);
 	if (err) {
 		mem_deref(tls);
 		return err;
 	}
 	*tlsp = tls;
 	return 0;
+}
+
+/* A role-aware check of the peer's certificate: one SSL_CTX serves both
+ * the connections we accept (verify_client) and, for SIP, those libre
+ * dials with it (verify_server). */
+static int verify_idx = -1;
+
+static int verify_cb(int ok, X509_STORE_CTX *store)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store,
+		SSL_get_ex_data_X509_STORE_CTX_idx());
+	SSL_CTX *ctx = ssl ? SSL_get_SSL_CTX(ssl) : NULL;
+	const struct tcp_tls_opts *o = ctx && verify_idx >= 0 ?
+		SSL_CTX_get_ex_data(ctx, verify_idx) : NULL;
+
+	if (!o)
+		return ok;
+	if (SSL_is_server(ssl))
+		return o->verify_client || o->require_client_cert ? ok : 1;
+	return o->verify_server ? ok : 1;
+}
+
+static void opts_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
+		      long argl, void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	free(ptr);
+}
+
+static int verify_setup(SSL_CTX *ctx, const struct tcp_tls_opts *o,
+			const char *what)
+{
+	struct tcp_tls_opts *keep;
+	int mode = SSL_VERIFY_PEER;
+
+	if (!o->verify_client && !o->require_client_cert && !o->verify_server)
+		return 0;
+	if (o->ca_file || o->ca_path) {
+		if (SSL_CTX_load_verify_locations(ctx, o->ca_file,
+						  o->ca_path) != 1) {
+			log_error("%s: cannot load the CA list '%s': %s",
+				  what, o->ca_file ? o->ca_file : o->ca_path,
+				  ssl_reason());
+			return EINVAL;
+		}
+		if (o->ca_file)
+			SSL_CTX_set_client_CA_list(ctx,
+				SSL_load_client_CA_file(o->ca_file));
+	}
+	else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		ERR_clear_error();
+	}
+	if (verify_idx < 0)
+		verify_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
+						      opts_free);
+	keep = calloc(1, sizeof(*keep));
+	if (verify_idx < 0 || !keep) {
+		free(keep);
+		return ENOMEM;
+	}
+	keep->verify_client = o->verify_client;
+	keep->require_client_cert = o->require_client_cert;
+	keep->verify_server = o->verify_server;
+	free(SSL_CTX_get_ex_data(ctx, verify_idx));
+	SSL_CTX_set_ex_data(ctx, verify_idx, keep);
+	if (o->require_client_cert)
+		mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+	SSL_CTX_set_verify(ctx, mode, verify_cb);
+	return 0;
+}
+
+int tcp_tls_options(struct tls *tls, const struct tcp_tls_opts *o,
+		    const char *what)
+{
+	SSL_CTX *ctx = tls ? tls_openssl_context(tls) : NULL;
+	int err = 0;
+
+	if (!ctx || !o)
+		return EINVAL;
+	if (o->cipher && *o->cipher &&
+	    SSL_CTX_set_cipher_list(ctx, o->cipher) != 1) {
+		log_error("%s: no usable cipher in '%s': %s", what, o->cipher,
+			  ssl_reason());
+		err = EINVAL;
+	}
+	if (o->server_cipher_order)
+		SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (o->no_v1)
+		SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1);
+	if (o->no_v11)
+		SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_1);
+	if (o->no_v12)
+		SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_2);
+	return verify_setup(ctx, o, what) ? EINVAL : err;
 }
 
 int tcp_tls_attach(struct tcp_conn *tc, struct tls *tls)
@@ -193,6 +323,11 @@ int tcp_tls_attach(struct tcp_conn *tc, struct tls *tls)
 			layers = mem_deref(layers);
 		return ENOMEM;
 	}
+	/* Nagle off: a TLS 1.3 server writes its session tickets, then the
+	 * first reply, in records of their own, and with Nagle the reply
+	 * waited for the client's delayed ACK of the tickets (40 ms). */
+	(void)setsockopt(tcp_conn_fd(tc), IPPROTO_TCP, TCP_NODELAY,
+			 &(int){1}, sizeof(int));
 	err = tls_start_tcp(&l->tlsc, tls, tc, 0);
 	if (err) {
 		mem_deref(l);

@@ -18,6 +18,26 @@ int tcp_tls_server(struct tls **tlsp, const char *certfile,
  * allow that version alone; sslv23, unspecified, default or NULL leave
  * OpenSSL's range. EINVAL for another word (the caller logs it). */
 int tcp_tls_method(struct tls *tls, const char *method);
+/* Asterisk's TLS settings, by the names http.conf (tlscipher,
+ * tlsservercipherorder, tlsdisablev1/v11/v12, tlscafile, tlscapath,
+ * tlsverifyclient) and pjsip.conf transports (cipher, ca_list_file,
+ * ca_list_path, verify_client, require_client_cert, verify_server) give
+ * them. verify_client: a certificate a client shows must verify against
+ * the CA list; require_client_cert: and a client must show one;
+ * verify_server: a server dialled with this context (SIP) must show one
+ * that verifies (its name is not checked). Without a CA list the system's
+ * is used. */
+struct tcp_tls_opts {
+	const char *cipher;       /* OpenSSL cipher list (TLS 1.2 and below) */
+	bool server_cipher_order;
+	bool no_v1, no_v11, no_v12;
+	const char *ca_file, *ca_path;
+	bool verify_client, require_client_cert, verify_server;
+};
+/* Applied to a context from tcp_tls_server(); EINVAL, logged with `what`,
+ * when a cipher list or CA list cannot be used. */
+int tcp_tls_options(struct tls *tls, const struct tcp_tls_opts *o,
+		    const char *what);
 /* Put TLS on an accepted connection: from now on what is sent and
  * received through tc is TLS. The layer lives until tcp_tls_release(tc). */
 int tcp_tls_attach(struct tcp_conn *tc, struct tls *tls);

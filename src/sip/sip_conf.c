@@ -28,9 +28,7 @@
 static const char *const transport_ignored[] = {
 	"external_media_address", "external_signaling_address",
 	"external_signaling_port", "local_net", "tos", "cos",
-	"allow_reload", "symmetric_transport", "async_operations",
-	"ca_list_file", "verify_client",
-	"verify_server", "require_client_cert", NULL,
+	"allow_reload", "symmetric_transport", "async_operations", NULL,
 };
 
 /* Section types of Asterisk's that ariadne reads past. */
@@ -58,6 +56,43 @@ static void tp_destructor(void *arg)
 	mem_deref(t->cert_file);
 	mem_deref(t->priv_key_file);
 	mem_deref(t->method);
+	mem_deref(t->cipher);
+	mem_deref(t->ca_list_file);
+	mem_deref(t->ca_list_path);
+}
+
+/* A transport's option that is a string (file names, TLS words): the
+ * place it goes, or NULL. */
+static char **tp_string(struct sip_tp_conf *t, const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} strs[] = {
+		{"cert_file", offsetof(struct sip_tp_conf, cert_file)},
+		{"priv_key_file", offsetof(struct sip_tp_conf, priv_key_file)},
+		{"method", offsetof(struct sip_tp_conf, method)},
+		{"cipher", offsetof(struct sip_tp_conf, cipher)},
+		{"ca_list_file", offsetof(struct sip_tp_conf, ca_list_file)},
+		{"ca_list_path", offsetof(struct sip_tp_conf, ca_list_path)},
+	};
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (!strcasecmp(name, strs[i].name))
+			return (char **)((char *)t + strs[i].off);
+	return NULL;
+}
+
+/* ... or a yes/no one. */
+static bool *tp_flag(struct sip_tp_conf *t, const char *name)
+{
+	if (!strcasecmp(name, "verify_client"))
+		return &t->verify_client;
+	if (!strcasecmp(name, "require_client_cert"))
+		return &t->require_client_cert;
+	if (!strcasecmp(name, "verify_server"))
+		return &t->verify_server;
+	return NULL;
 }
 
 static void conf_destructor(void *arg)
@@ -91,6 +126,8 @@ static int parse_transport(struct sip_conf *c,
 	struct sip_tp_conf *t = mem_zalloc(sizeof(*t), tp_destructor);
 	const struct config_var *v;
 	const char *bind = "0.0.0.0";
+	char **str;
+	bool *flag;
 
 	if (!t || str_dup(&t->name, s->name))
 		return mem_deref(t), ENOMEM;
@@ -111,15 +148,11 @@ static int parse_transport(struct sip_conf *c,
 					    v->file, v->line, v->value);
 		} else if (!strcasecmp(v->name, "bind")) {
 			bind = v->value;
-		} else if (!strcasecmp(v->name, "cert_file")) {
-			if (str_dup(&t->cert_file, v->value))
+		} else if ((str = tp_string(t, v->name))) {
+			if (sip_str_set(str, v->value))
 				return mem_deref(t), ENOMEM;
-		} else if (!strcasecmp(v->name, "priv_key_file")) {
-			if (str_dup(&t->priv_key_file, v->value))
-				return mem_deref(t), ENOMEM;
-		} else if (!strcasecmp(v->name, "method")) {
-			if (str_dup(&t->method, v->value))
-				return mem_deref(t), ENOMEM;
+		} else if ((flag = tp_flag(t, v->name))) {
+			*flag = config_true(v->value);
 		} else if (!sip_names_has(transport_ignored, v->name)) {
 			warn_unknown(v, "transport", s->name);
 		}

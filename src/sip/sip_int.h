@@ -31,6 +31,9 @@ struct sip_tp_conf {
 	char *cert_file;    /* protocol=tls: PEM certificate (chain) */
 	char *priv_key_file; /* and its key (NULL: in cert_file) */
 	char *method;       /* TLS version as chan_pjsip's method (NULL: any) */
+	char *cipher;       /* OpenSSL cipher list (NULL: OpenSSL's) */
+	char *ca_list_file, *ca_list_path;
+	bool verify_client, require_client_cert, verify_server;
 };
 
 /* type=auth (auth_type=userpass) */

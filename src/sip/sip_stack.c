@@ -136,6 +136,24 @@ const char *sip_retry_after_hdr(char *buf, size_t size)
 	return buf;
 }
 
+/* method, cipher and the checks of certificates: a transport whose
+ * cipher or CA list cannot be used is not started (an admin who asked for
+ * client certificates must not get a transport that takes anyone). */
+static int tls_settings(struct tls *tls, const struct sip_tp_conf *t,
+			const char *what)
+{
+	const struct tcp_tls_opts o = {
+		.cipher = t->cipher,
+		.ca_file = t->ca_list_file, .ca_path = t->ca_list_path,
+		.verify_client = t->verify_client,
+		.require_client_cert = t->require_client_cert,
+		.verify_server = t->verify_server,
+	};
+
+	tls_method(tls, t->method, what);
+	return tcp_tls_options(tls, &o, what);
+}
+
 static int add_one_transport(int proto, const struct sa *bind,
 			     const char *name, struct tls *tls)
 {
@@ -232,9 +250,12 @@ static int start_transports(void)
 				    "'%s'", t->name);
 			/* Not started without its certificate: logged. */
 			if (tcp_tls_server(&tls, t->cert_file,
-					   t->priv_key_file, what))
+					   t->priv_key_file, what) ||
+			    tls_settings(tls, t, what)) {
+				log_error("%s not started", what);
+				mem_deref(tls);
 				continue;
-			tls_method(tls, t->method, what);
+			}
 		}
 		(void)add_transport(t->proto, &t->bind, t->name, tls);
 		mem_deref(tls);  /* libre's transport holds it */

@@ -18,7 +18,8 @@
  * it is taken back and the listeners open.
  *
  * The same adoption gives the listeners a real backlog: libre's 5 made
- * the sixth phone of a burst wait a whole SYN retransmission (1 s). */
+ * the sixth phone of a burst wait a whole SYN retransmission (1 s), and
+ * turns Nagle off for what they accept. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -251,6 +252,11 @@ int sip_tcp_guard_add(const struct sa *laddr, const char *name)
 	err = door_find(&gd->door, laddr);
 	if (!err)
 		err = door_backlog(gd->door, SOMAXCONN);
+	/* A SIP message goes out when written: with Nagle, a TLS 1.3 reply
+	 * after the session tickets, or a 180 right after a 100, waited for
+	 * the phone's delayed ACK (40 ms). */
+	if (!err)
+		err = door_nodelay(gd->door);
 	if (err) {
 		log_warning("Transport '%s': no guard against running out of "
 			    "file descriptors: %s", name, strerror(err));

@@ -326,9 +326,10 @@ serverTest('events_websocket_requires_auth_and_app', async (srv) => {
 	await assertStillServing(srv);
 });
 
-serverTest('session_limit_caps_unfinished_connections_and_session_inactivity_ends_them', {
+// sessionlimit is Asterisk's name; session_limit (below) is taken too.
+serverTest('sessionlimit_caps_unfinished_connections_and_session_inactivity_ends_them', {
 	files: { 'http.conf': '[general]\nenabled = yes\nbindaddr = 127.0.0.1\nbindport = {{HTTP_PORT}}\n' +
-		'session_limit = 5\nsession_inactivity = 600\n' },
+		'sessionlimit = 5\nsession_inactivity = 600\n' },
 }, async (srv) => {
 	const net = require('node:net');
 	// WebSockets are not HTTP sessions any more: more of them than the limit work.
@@ -350,7 +351,7 @@ serverTest('session_limit_caps_unfinished_connections_and_session_inactivity_end
 	const r = await srv.raw(['GET /ari/asterisk/ping HTTP/1.1\r\nHost: x\r\n' + AUTH_HDR + '\r\n'], { timeout: 2000 });
 	assert.ok(r.closed || r.error, JSON.stringify(r));
 	assert.equal(r.data, '');
-	await srv.waitForLog(/WARNING\[\d+\]: .*HTTP session count exceeded 5 sessions \(http\.conf session_limit\); closing the one from 127\.0\.0\.1:\d+/);
+	await srv.waitForLog(/WARNING\[\d+\]: .*HTTP session count exceeded 5 sessions \(http\.conf sessionlimit\); closing the one from 127\.0\.0\.1:\d+/);
 	// session_inactivity: the silent ones are closed after 600 ms; then
 	// requests are answered again, and the events sockets never noticed.
 	await sleep(900);

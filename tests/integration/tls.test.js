@@ -5,52 +5,13 @@
 // with a self-signed certificate made by openssl for each run. Real TLS
 // clients: openssl s_client, node's https/tls, ws over wss, ari-client.
 const assert = require('node:assert/strict');
-const { test } = require('node:test');
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
 const tls = require('node:tls');
 const https = require('node:https');
-const { execFileSync, spawn } = require('node:child_process');
-const {
-	startServer, stopServer, freePort, basicAuth, SLOW, REPO, sleep,
-} = require('./lib/server');
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ariadne-tls-'));
-const CERT = path.join(dir, 'cert.pem');
-const KEY = path.join(dir, 'key.pem');
-execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-	'-keyout', KEY, '-out', CERT, '-days', '2', '-subj', '/CN=localhost',
-	'-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
-const CA = fs.readFileSync(CERT);
-process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-
-const httpConf = (tlsPort, extra = {}) => ['[general]', 'enabled = yes', 'bindaddr = 127.0.0.1', 'bindport = {{HTTP_PORT}}',
-	'tlsenable = yes', `tlsbindaddr = 127.0.0.1:${tlsPort}`, `tlscertfile = ${CERT}`, `tlsprivatekey = ${KEY}`,
-	...Object.entries(extra).map(([k, v]) => `${k} = ${v}`), ''].join('\n');
-
-/** A test with its own server whose config needs ports chosen first. */
-function tlsTest(name, makeOpts, fn) {
-	test(name, { timeout: 30000 * SLOW }, async () => {
-		const ctx = {};
-		let srv;
-		// The TLS port is free when chosen, but another test's server may
-		// bind it before ours does (the server then logs and runs without
-		// TLS): start again on a fresh port, as the harness does for its own.
-		for (let attempt = 0; ; attempt++) {
-			ctx.port = await freePort();
-			srv = await startServer(makeOpts(ctx));
-			if (attempt === 2 || !new RegExp(`127\\.0\\.0\\.1:${ctx.port}\\b[^\\n]*Address already in use|` +
-				`Address already in use[^\\n]*127\\.0\\.0\\.1:${ctx.port}\\b`).test(srv.stderr))
-				break;
-			await stopServer(srv);
-		}
-		let err = null;
-		try { await fn(srv, ctx); } catch (e) { err = e; }
-		await stopServer(srv, err);
-	});
-}
+const { spawn } = require('node:child_process');
+const { basicAuth, SLOW, REPO, sleep } = require('./lib/server');
+const { CERT, KEY, CA, httpConf, tlsTest, handshake } = require('./lib/tls');
 
 function get(port, p, opts = {}) {
 	return new Promise((resolve, reject) => {
@@ -266,16 +227,6 @@ tlsTest('sip_over_tls_answers_options_and_challenges_a_register', (ctx) => ({
 	// UDP goes on beside it.
 	assert.equal((await srv.get('/ari/endpoints/PJSIP/alice')).status, 200);
 });
-
-/** The TLS version a handshake with 127.0.0.1:port settles on, or null when it fails. */
-function handshake(port, version) {
-	return new Promise((resolve) => {
-		const s = tls.connect({ host: '127.0.0.1', port, ca: CA, servername: 'localhost',
-			minVersion: version, maxVersion: version });
-		s.once('secureConnect', () => { const v = s.getProtocol(); s.destroy(); resolve(v); });
-		s.once('error', () => resolve(null));
-	});
-}
 
 tlsTest('a_transport_method_allows_that_tls_version_alone', (ctx) => ({
 	files: { 'pjsip.conf': pjsipTls(ctx.port) },  // method = tlsv1_2

@@ -26,7 +26,7 @@ static void add_cors(const struct ari_req *req, struct ari_resp *resp,
 		     bool preflight, const char *allow)
 {
 	const char *origin = ari_req_header(req, "Origin");
-	const char *acrh;
+	const char *acrh, *acrm;
 
 	if (!origin)
 		return;
@@ -35,7 +35,13 @@ static void add_cors(const struct ari_req *req, struct ari_resp *resp,
 			   "origin.", origin);
 		return;
 	}
-	if (preflight) {
+	/* A preflight for a method the resource has (CORS 6.2 #3-#5,
+	 * matched with case, as Asterisk's handle_options) is told the
+	 * methods; any other is not. */
+	acrm = ari_req_header(req, "Access-Control-Request-Method");
+	if (preflight && acrm && strcmp(acrm, "OPTIONS") &&
+	    !strpbrk(acrm, "abcdefghijklmnopqrstuvwxyz") &&
+	    http_token_list_has(allow, acrm)) {
 		ari_resp_header(resp, "Access-Control-Allow-Methods: %s", allow);
 		acrh = ari_req_header(req, "Access-Control-Request-Headers");
 		if (acrh && !strpbrk(acrh, "\r\n"))

@@ -117,3 +117,38 @@ serverTest('http_conf_options_ariadne_does_not_know_are_warned_as_asterisk_words
 	assert.doesNotMatch(srv.stderr, /unknown option '(enabled|bindaddr|bindport)'/);
 	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
 });
+
+// CORS, as Asterisk's res_ari (process_cors_request, handle_options): only
+// for the origins of ari.conf allowed_origins; a preflight is told the
+// methods only when it asks for one the resource has.
+serverTest('cors_answers_allowed_origins_and_preflights_for_methods_the_resource_has', {
+	files: { 'ari.conf': '[general]\nenabled = yes\nallowed_origins = http://app.example,http://other.example\n' +
+		'[asterisk]\ntype = user\npassword = asterisk\n' },
+}, async (srv) => {
+	const pre = (method, origin = 'http://app.example') => srv.request({ method: 'OPTIONS', path: '/ari/channels',
+		headers: { Origin: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': 'Authorization' } });
+	let r = await pre('POST');
+	assert.equal(r.status, 204);
+	assert.equal(r.headers.allow, 'OPTIONS,GET,POST');
+	assert.equal(r.headers['access-control-allow-methods'], 'OPTIONS,GET,POST');
+	assert.equal(r.headers['access-control-allow-headers'], 'Authorization');
+	assert.equal(r.headers['access-control-allow-origin'], 'http://app.example');
+	assert.equal(r.headers['access-control-allow-credentials'], 'true');
+	// A method /channels does not have, or one not written in capitals
+	// (CORS compares with case): no methods, no headers.
+	for (const m of ['DELETE', 'post']) {
+		r = await pre(m);
+		assert.equal(r.status, 204);
+		assert.equal(r.headers['access-control-allow-methods'], undefined, `preflight for ${m}`);
+		assert.equal(r.headers['access-control-allow-headers'], undefined, `preflight for ${m}`);
+	}
+	// An origin not listed gets nothing, and the log says so.
+	r = await pre('POST', 'http://evil.example');
+	assert.equal(r.headers['access-control-allow-origin'], undefined);
+	assert.equal(r.headers['access-control-allow-methods'], undefined);
+	await srv.waitForLog(/NOTICE\[\d+\]: .*Origin header 'http:\/\/evil\.example' does not match an allowed origin\./);
+	// A simple request from an allowed origin.
+	r = await srv.get('/ari/asterisk/ping', { headers: { Origin: 'http://other.example' } });
+	assert.equal(r.status, 200);
+	assert.equal(r.headers['access-control-allow-origin'], 'http://other.example');
+});

@@ -125,8 +125,11 @@ static int session_setup(struct media_session **msp, struct channel *ch,
 			 const struct sa *laddr, const struct sa *raddr,
 			 const char *codec, uint16_t *lport)
 {
+	/* chan_rtp: no NAT property (RTP goes to external_host, wherever
+	 * the peer sends from), no RTCP, strict RTP as every session. */
 	struct media_opts opts = {.allow = codec, .dtmf = MEDIA_DTMF_RFC4733,
-				  .rtp_timeout_s = 0};
+				  .rtp_timeout_s = 0, .fixed_peer = true,
+				  .no_rtcp = true};
 	struct mbuf *offer = NULL, *answer = NULL;
 	const char *rtpmap = NULL, *m;
 	int pt = codec_pt(codec, &rtpmap);

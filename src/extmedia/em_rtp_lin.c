@@ -17,12 +17,12 @@
 #include <re_sa.h>
 #include <re_rtp.h>
 #include <re_sys.h>
+#include <re_tmr.h>
 #include "base/log.h"
 #include "core/channel.h"
 #include "extmedia/em_int.h"
-
-/* The RTP ports ariadne uses for calls (ariadne.conf's default range). */
-enum { PORT_MIN = 10000, PORT_MAX = 20000 };
+#include "media/media.h"
+#include "media/rtp_source.h"
 
 struct em_rl {
 	struct em e;
@@ -30,7 +30,9 @@ struct em_rl {
 	struct sa raddr;
 	uint8_t pt;
 	uint32_t ts;
-	bool marker;             /* the first packet starts a talkspurt */
+	bool marker;             /* the next packet starts a talkspurt */
+	uint64_t sent_ms;        /* when the last packet went out */
+	struct media_rtp_source rx;   /* strict RTP */
 };
 
 static void rl_destructor(void *arg)
@@ -51,6 +53,21 @@ static void swap16(uint8_t *p, size_t n)
 	}
 }
 
+/* Nothing went out for more than a frame (the channel heard nothing): the
+ * clock went on all the same (RFC 3550 5.1), and the next packet starts a
+ * talkspurt, as for the G.711 sessions. */
+static void wire_gap(struct em_rl *r, size_t n)
+{
+	uint64_t now = tmr_jiffies();
+	uint64_t frames;
+
+	if (!r->sent_ms || now - r->sent_ms < 30)
+		return;
+	frames = (now - r->sent_ms + 10) / 20;
+	r->ts += (uint32_t)((frames - 1) * (n / 2));
+	r->marker = true;
+}
+
 static int wire_audio(void *arg, const uint8_t *p, size_t n)
 {
 	struct em_rl *r = arg;
@@ -59,6 +76,7 @@ static int wire_audio(void *arg, const uint8_t *p, size_t n)
 
 	if (!mb)
 		return ENOMEM;
+	wire_gap(r, n);
 	mb->pos = mb->end = RTP_HEADER_SIZE;
 	err = mbuf_write_mem(mb, p, n);
 	if (!err) {
@@ -70,6 +88,7 @@ static int wire_audio(void *arg, const uint8_t *p, size_t n)
 	mem_deref(mb);
 	r->marker = false;
 	r->ts += (uint32_t)(n / 2);
+	r->sent_ms = tmr_jiffies();
 	return err;
 }
 
@@ -77,16 +96,22 @@ static const struct em_wire rl_wire = {
 	.audio = wire_audio,
 };
 
-/* The peer's packets of our payload type; anything else is not audio of
- * this channel (Asterisk's chan_rtp ignores it too). */
+/* The peer's packets of our payload type, from the one source strict RTP
+ * takes, without their padding; anything else is not audio of this
+ * channel (Asterisk's chan_rtp ignores it too). */
 static void recv_h(const struct sa *src, const struct rtp_header *hdr,
 		   struct mbuf *mb, void *arg)
 {
 	struct em_rl *r = arg;
-	size_t n = mbuf_get_left(mb);
+	size_t n;
+	bool moved;
 
-	(void)src;
-	if (!r->e.ch || hdr->pt != r->pt || !n || n % 2)
+	if (!r->e.ch || hdr->pt != r->pt || !media_rtp_unpad(hdr, mb) ||
+	    !media_rtp_source_ok(&r->rx, src, &r->raddr, hdr->seq,
+				 tmr_jiffies(), &moved))
+		return;
+	n = mbuf_get_left(mb);
+	if (!n || n % 2)
 		return;
 	swap16(mbuf_buf(mb), n);
 	em_audio_in(&r->e, mbuf_buf(mb), n);
@@ -129,6 +154,7 @@ int em_rtp_lin_request(struct channel **chp, const struct em_format *fmt,
 {
 	struct em_rl *r = mem_zalloc(sizeof(*r), rl_destructor);
 	struct channel *ch;
+	uint16_t pmin, pmax;
 	int err;
 
 	if (!r)
@@ -137,7 +163,8 @@ int em_rtp_lin_request(struct channel **chp, const struct em_format *fmt,
 	r->pt = fmt->rate == 16000 ? 118 : 10;
 	r->ts = rand_u32();
 	r->marker = true;
-	err = rtp_listen(&r->rs, IPPROTO_UDP, laddr, PORT_MIN, PORT_MAX, false,
+	media_rtp_port_range(&pmin, &pmax);
+	err = rtp_listen(&r->rs, IPPROTO_UDP, laddr, pmin, pmax, false,
 			 recv_h, NULL, r);
 	if (err) {
 		log_error("Could not create RTP instance for sending media to "

@@ -27,7 +27,14 @@ struct media_opts {
 	unsigned rtp_timeout_s;  /* hang up after this long without RTP; 0 off */
 	unsigned rtp_keepalive_s; /* nothing heard for this long: send one
 				   * frame of silence; 0 off */
+	bool fixed_peer;         /* send only where the SDP says, never where
+				  * RTP comes from (UnicastRTP, as chan_rtp) */
+	bool no_rtcp;            /* no RTCP at all (chan_rtp sends none) */
 };
+
+/* The range RTP ports are taken from (ariadne.conf [options] rtpstart,
+ * rtpend), for other RTP sockets than the sessions' (UnicastRTP). */
+void media_rtp_port_range(uint16_t *min, uint16_t *max);
 
 /* Start the tick, register the media hangup hook, the playback engine and
  * the dialplan applications (Playback, Echo, SendDTMF, Progress, Ringing).

@@ -149,13 +149,16 @@ int media_sdp_apply(struct media_session *ms)
 		ms->sdp_raddr = *ra;
 		ms->raddr = *ra;
 		ms->latched = false;
+		/* strict RTP learns the source again (Asterisk does on a
+		 * new remote address) */
+		media_rtp_source_reset(&ms->rx);
 		/* A re-INVITE moving the media moves RTCP with it. */
 		if (ms->rtcp.on) {
 			sdp_media_raddr_rtcp(ms->sdpm, &ms->rtcp.raddr);
 			ms->rtcp.latched = false;
 		}
 	}
-	if (!ms->rtcp.on && sa_isset(ra, SA_ALL)) {
+	if (!ms->rtcp.on && !ms->no_rtcp && sa_isset(ra, SA_ALL)) {
 		struct sa rtcp_addr;
 
 		/* Not libre's rtcp_start, which runs its own report

@@ -44,6 +44,12 @@ void media_session_port_range(uint16_t min, uint16_t max)
 	rtp_max = max;
 }
 
+void media_rtp_port_range(uint16_t *min, uint16_t *max)
+{
+	*min = rtp_min;
+	*max = rtp_max;
+}
+
 static void session_destructor(void *arg)
 {
 	struct media_session *ms = arg;
@@ -77,7 +83,7 @@ static void rtp_latch(struct media_session *ms, const struct sa *src)
 {
 	char a[64], b[64];
 
-	if (sa_cmp(src, &ms->raddr, SA_ALL))
+	if (ms->fixed_peer || sa_cmp(src, &ms->raddr, SA_ALL))
 		return;
 	re_snprintf(a, sizeof(a), "%J", src);
 	re_snprintf(b, sizeof(b), "%J", &ms->raddr);
@@ -91,6 +97,26 @@ static void rtp_latch(struct media_session *ms, const struct sa *src)
 		ms->rtcp.raddr = *src;
 		sa_set_port(&ms->rtcp.raddr, sa_port(src) + 1);
 	}
+}
+
+/* Strict RTP (rtp_source.c); a source replaced after silence is logged. */
+static bool rtp_source_ok(struct media_session *ms, const struct sa *src,
+			  const struct rtp_header *hdr, uint64_t now)
+{
+	uint64_t silent = now - ms->rx.last_ms;
+	bool moved;
+	char a[64];
+
+	if (!media_rtp_source_ok(&ms->rx, src, &ms->sdp_raddr, hdr->seq, now,
+				 &moved))
+		return false;
+	if (moved) {
+		re_snprintf(a, sizeof(a), "%J", src);
+		log_notice("%s: RTP source changed to %s after %llu ms of "
+			   "silence", ms->ch ? channel_name(ms->ch) : "?", a,
+			   (unsigned long long)silent);
+	}
+	return true;
 }
 
 /* The peer's stream: a new source restarts the jitter buffer and the
@@ -125,7 +151,8 @@ static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
 	struct media_session *ms = arg;
 	uint64_t now = tmr_jiffies();
 
-	if (!rtp_acceptable(ms, hdr)) {
+	if (!rtp_acceptable(ms, hdr) || !media_rtp_unpad(hdr, mb) ||
+	    !rtp_source_ok(ms, src, hdr, now)) {
 		ms->rxdropped++;
 		return;
 	}
@@ -165,6 +192,8 @@ int media_session_alloc(struct media_session **msp, struct channel *ch,
 	ms->marker = true;
 	ms->rtp_timeout_s = opts ? opts->rtp_timeout_s : 0;
 	ms->rtp_keepalive_s = opts ? opts->rtp_keepalive_s : 0;
+	ms->fixed_peer = opts && opts->fixed_peer;
+	ms->no_rtcp = opts && opts->no_rtcp;
 	ms->rfc4733 = !opts || opts->dtmf == MEDIA_DTMF_RFC4733;
 	str_ncpy(ms->allow, opts && opts->allow && *opts->allow
 				    ? opts->allow : "ulaw,alaw",

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include "media/media.h"
 #include "media/media_chan.h"
+#include "media/rtp_source.h"
 
 struct rtp_sock;
 struct txoff_sock;
@@ -127,6 +128,8 @@ struct media_session {
 	struct sa raddr;          /* where we send (SDP, then latched) */
 	struct sa sdp_raddr;      /* what the last SDP said */
 	bool latched;             /* raddr learned from incoming RTP */
+	bool fixed_peer, no_rtcp; /* media_opts */
+	struct media_rtp_source rx;   /* strict RTP (rtp_source.h) */
 	bool rfc4733;             /* offer/accept telephone-event */
 	char allow[64];
 	enum media_codec codecs[2];   /* local preference (from allow) */

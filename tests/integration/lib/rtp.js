@@ -110,6 +110,9 @@ async function rtpPeer() {
 			sock.send(Buffer.concat([h, payload]), peer.remote.port, peer.remote.address);
 		},
 
+		/** A whole packet as given, to ariadne. */
+		sendRaw(buf) { sock.send(buf, peer.remote.port, peer.remote.address); },
+
 		/** Say the tone(s) `hz` from now on, one frame every 20 ms (null: stop). */
 		async say(hz) {
 			if (hz === null) {

@@ -23,6 +23,7 @@
 #include <re_list.h>
 #include <re_sa.h>
 #include <re_tcp.h>
+#include <re_tmr.h>
 #include "base/defer.h"
 #include "base/log.h"
 #include "core/channel.h"
@@ -38,6 +39,9 @@ enum {
 	KIND_ERROR = 0xff,
 	RX_MAX = 65535 + 3,
 	TXQ_MAX = 4 * 1024 * 1024,
+	/* A message begun must be whole this soon: a length the data never
+	 * follows would swallow the next 64 KB of the peer's messages. */
+	RX_DEADLINE_MS = 2000,
 };
 
 struct em_as {
@@ -50,6 +54,8 @@ struct em_as {
 	uint8_t uuid[16];
 	char service[300];
 	bool up;
+	struct tmr tmr;              /* connecting; then a message half in */
+	bool odd_told;               /* an odd-length message was logged */
 };
 
 static struct list chans;
@@ -60,6 +66,7 @@ static void as_destructor(void *arg)
 	struct em_as *a = arg;
 
 	list_unlink(&a->le);
+	tmr_cancel(&a->tmr);
 	em_close(&a->e);
 	em_rerate_close(&a->rerate);
 	mem_deref(a->tc);
@@ -141,14 +148,26 @@ static void audio(struct em_as *a, uint8_t kind, const uint8_t *p, size_t n)
 	uint8_t *conv;
 	size_t convn;
 
+	/* Each message is whole samples, as Asterisk makes one frame of
+	 * each: a stray byte is dropped, not carried into the next message,
+	 * where it would put every sample after it out of step. */
+	if (n & 1) {
+		if (!a->odd_told)
+			log_notice("%s: AudioSocket audio of an odd length (%zu "
+				   "bytes); its last byte dropped",
+				   channel_name(a->e.ch), n);
+		a->odd_told = true;
+		n--;
+	}
+	if (!n)
+		return;
 	if (rate == ours) {
 		em_audio_in(&a->e, p, n);
 		return;
 	}
 	/* A sample split across messages is not joined: resampled audio
 	 * comes in whole samples. */
-	if (em_rerate(&a->rerate, rate, ours, p, n & ~(size_t)1, &conv,
-		      &convn)) {
+	if (em_rerate(&a->rerate, rate, ours, p, n, &conv, &convn)) {
 		log_warning("%s: could not convert AudioSocket audio from %u "
 			    "to %u Hz; message dropped", channel_name(a->e.ch),
 			    rate, ours);
@@ -179,6 +198,27 @@ static bool message(struct em_as *a, uint8_t kind, const uint8_t *p,
 	return true;
 }
 
+/* Connecting took connect_ms (a host that drops our SYNs), or a message
+ * stayed half received for RX_DEADLINE_MS. */
+static void deadline_h(void *arg)
+{
+	struct em_as *a = arg;
+
+	if (!a->e.ch)
+		return;
+	if (!a->up) {
+		log_warning("%s: could not connect to AudioSocket server %s: "
+			    "no answer within %u ms", channel_name(a->e.ch),
+			    a->service, em_conf.connect_ms);
+		hang_up(a, CAUSE_FAILURE, "AudioSocket connection timed out");
+		return;
+	}
+	log_error("%s: AudioSocket message not received whole within %u ms "
+		  "(%zu bytes of it); hanging up", channel_name(a->e.ch),
+		  (unsigned)RX_DEADLINE_MS, a->rx->end);
+	hang_up(a, CAUSE_FAILURE, "AudioSocket protocol error");
+}
+
 static void recv_h(struct mbuf *mb, void *arg)
 {
 	struct em_as *a = arg;
@@ -205,6 +245,10 @@ static void recv_h(struct mbuf *mb, void *arg)
 		memmove(rx->buf, mbuf_buf(rx), mbuf_get_left(rx));
 	rx->end = mbuf_get_left(rx);
 	rx->pos = 0;
+	if (!rx->end)
+		tmr_cancel(&a->tmr);
+	else if (!tmr_isrunning(&a->tmr))
+		tmr_start(&a->tmr, RX_DEADLINE_MS, deadline_h, a);
 }
 
 static void estab_h(void *arg)
@@ -214,6 +258,7 @@ static void estab_h(void *arg)
 	if (!a->e.ch)
 		return;
 	a->up = true;
+	tmr_cancel(&a->tmr);
 	em_socket_tune(&a->e, tcp_conn_fd(a->tc));
 	if (send_msg(a, KIND_UUID, a->uuid, sizeof(a->uuid))) {
 		hang_up(a, CAUSE_FAILURE, "AudioSocket UUID could not be sent");
@@ -321,6 +366,7 @@ static int as_call(struct channel *ch, const char *resource, int timeout_s)
 		return err;
 	}
 	tcp_conn_txqsz_set(a->tc, TXQ_MAX);
+	tmr_start(&a->tmr, em_conf.connect_ms, deadline_h, a);
 	return 0;
 }
 
@@ -350,6 +396,7 @@ static void as_hangup(struct channel *ch, int cause)
 		return;
 	channel_set_pvt(ch, NULL);
 	list_unlink(&a->le);
+	tmr_cancel(&a->tmr);
 	if (a->tc) {
 		/* We may be inside one of its handlers: it goes on the next
 		 * loop turn, and tells nobody anything meanwhile. */

@@ -297,3 +297,69 @@ emTest('audiosocket_requests_are_checked', { app: APP }, async (srv) => {
 	assert.ok(r.status === 400 || r.status === 501, `audiosocket over udp: ${r.status} ${r.body}`);
 	assert.deepEqual((await srv.get('/ari/channels')).json, []);
 });
+
+emTest('audiosocket_an_odd_length_message_loses_its_last_byte_not_the_alignment_of_what_follows',
+	{ app: APP, prepare }, async (srv, ev, t, { peer }) => {
+		const as = await audioSocket(srv, ev, peer, 'slin');
+		const A = await serverChannel(srv, ev, { app: APP, format: 'slin', name: 'A' });
+		await mixBridge(srv, ev, [A.id, as.id]);
+		await sleep(200);
+		const fromA = A.bot.frames.length;
+		// One stray byte, then the counter pattern in whole frames: as in
+		// Asterisk, each message is its own whole samples.
+		as.conn.send(KIND.SLIN, Buffer.from([0x55]));
+		const p = pattern(8000);
+		for (let i = 0; i < p.length; i += 320) {
+			as.conn.send(KIND.SLIN, p.subarray(i, i + 320));
+			await sleep(20);
+		}
+		await sleep(300);
+		const atA = patternStream(A.bot.since(fromA));
+		assert.equal(assertPatternRun(atA.values, { what: 'the pattern after a stray byte' }), 8000);
+		await srv.waitForLog(/NOTICE\[\d+\]: .*AudioSocket\/.*: AudioSocket audio of an odd length \(1 bytes\); its last byte dropped/);
+		await hangup(srv, ev, A, as);
+	});
+
+emTest('audiosocket_a_message_whose_data_never_comes_hangs_up_after_two_seconds',
+	{ app: APP, prepare }, async (srv, ev, t, { peer }) => {
+		const as = await audioSocket(srv, ev, peer, 'slin');
+		const from = ev.events.length;
+		// A header that announces 65535 bytes, and 10 of them.
+		as.conn.sock.write(Buffer.concat([Buffer.from([KIND.SLIN, 0xff, 0xff]), Buffer.alloc(10)]));
+		const t0 = Date.now();
+		await channelEnds(ev, as.id, { from, timeoutMs: 6000 * SLOW });
+		const took = Date.now() - t0;
+		assert.ok(took >= 1500 && took < 4000 * SLOW, `hung up ${took} ms after the half message`);
+		await srv.waitForLog(/ERROR\[\d+\]: .*AudioSocket message not received whole within 2000 ms \(13 bytes of it\); hanging up/);
+	});
+
+emTest('audiosocket_a_server_that_never_answers_the_connection_is_given_up_after_connect_time',
+	{ app: APP, timeout: 60000 * SLOW }, async (srv, ev) => {
+		// A listener whose accept queue is full: Linux drops further SYNs,
+		// so ariadne's connection is never answered (a firewalled host).
+		const { spawn } = require('node:child_process');
+		const py = spawn('python3', ['-c', [
+			'import socket, sys, time',
+			's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
+			'port = s.getsockname()[1]',
+			'fill = socket.create_connection(("127.0.0.1", port))',
+			'print(port, flush=True)',
+			'time.sleep(60)'].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
+		try {
+			const port = await new Promise((resolve, reject) => {
+				py.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+				py.once('exit', (code) => reject(new Error(`the python listener exited (${code})`)));
+			});
+			const t0 = Date.now();
+			const r = await externalMedia(srv, { app: APP, encapsulation: 'audiosocket', transport: 'tcp',
+				external_host: `127.0.0.1:${port}`, data: crypto.randomUUID(), format: 'slin' });
+			assert.equal(r.status, 200, r.body);
+			// Never connected, so never answered nor in the app: it just goes.
+			await srv.waitChannelGone(r.json.id, 8000 * SLOW);
+			const took = Date.now() - t0;
+			assert.ok(took >= 1500 && took < 5000 * SLOW, `given up after ${took} ms`);
+			await srv.waitForLog(new RegExp(`WARNING\\[\\d+\\]: .*could not connect to AudioSocket server 127\\.0\\.0\\.1:${port}: no answer within 2000 ms`));
+		} finally {
+			py.kill();
+		}
+	});

@@ -131,10 +131,13 @@ void bridge_var_foreach(const struct bridge *b, bool reported_only,
 /* ---- helpers ---- */
 
 /* Asterisk plays to a bridge, and plays its music on hold, through an
- * Announcer channel that joins the bridge: ARI does not list it, but it
- * counts for the technology and the members' BRIDGEPEER. Bridge playbacks
- * and MOH join one while they run. EBUSY too many. */
-int bridge_helper_join(struct bridge *b, unsigned *idp);
+ * Announcer channel that joins the bridge, and records it through a
+ * Recorder channel: ARI does not list them, but they count for the
+ * technology and the members' BRIDGEPEER. Bridge playbacks, MOH and
+ * recordings join one while they run. EBUSY too many. */
+enum bridge_helper_kind { BRIDGE_ANNOUNCER, BRIDGE_RECORDER };
+int bridge_helper_join(struct bridge *b, enum bridge_helper_kind kind,
+		       unsigned *idp);
 void bridge_helper_leave(struct bridge *b, unsigned id);
 
 /* ---- music on hold (ARI /bridges/{id}/moh) ---- */

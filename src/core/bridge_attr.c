@@ -23,13 +23,15 @@ static unsigned helper_counter;
 /* Asterisk plays to a bridge (and plays its music) through an Announcer
  * channel it puts in the bridge: it counts for the technology and for the
  * members' BRIDGEPEER, though ARI never lists it. */
-int bridge_helper_join(struct bridge *b, unsigned *idp)
+int bridge_helper_join(struct bridge *b, enum bridge_helper_kind kind,
+		       unsigned *idp)
 {
 	if (!b || !idp)
 		return EINVAL;
 	if (b->dying || b->nhelpers == BRIDGE_HELPERS_MAX)
 		return EBUSY;
 	*idp = ++helper_counter;
+	b->helper_kind[b->nhelpers] = kind;
 	b->helper_seq[b->nhelpers++] = *idp;
 	bridge_reconfigure(b);
 	return 0;
@@ -42,6 +44,8 @@ void bridge_helper_leave(struct bridge *b, unsigned id)
 			continue;
 		memmove(&b->helper_seq[i], &b->helper_seq[i + 1],
 			(b->nhelpers - i - 1) * sizeof(b->helper_seq[0]));
+		memmove(&b->helper_kind[i], &b->helper_kind[i + 1],
+			(b->nhelpers - i - 1) * sizeof(b->helper_kind[0]));
 		b->nhelpers--;
 		bridge_reconfigure(b);
 		return;
@@ -178,7 +182,8 @@ int bridge_moh_start(struct bridge *b, const char *mclass)
 	}
 	/* Asterisk plays it through one Announcer channel in the bridge,
 	 * kept when the class changes. */
-	if (!b->moh_class && bridge_helper_join(b, &b->moh_helper))
+	if (!b->moh_class &&
+	    bridge_helper_join(b, BRIDGE_ANNOUNCER, &b->moh_helper))
 		b->moh_helper = 0;
 	mem_deref(b->moh_class);
 	b->moh_class = c;

@@ -49,6 +49,7 @@ struct bridge {
 	const char *tech;          /* as of the last reconfiguration */
 	unsigned helper_seq[BRIDGE_HELPERS_MAX]; /* playback/MOH helpers in
 	                                          * the bridge, by number */
+	enum bridge_helper_kind helper_kind[BRIDGE_HELPERS_MAX];
 	unsigned nhelpers;
 	void *engine_data;
 	bool engine_made;          /* engine->create succeeded */

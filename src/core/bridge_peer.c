@@ -38,7 +38,8 @@ static void peer_vars_set(struct channel *ch, const char *peer,
 }
 
 /* The names in the bridge as Asterisk lists its channels: members in join
- * order, then the helpers' Announcer channels (they join after them). */
+ * order, then the helpers' Announcer and Recorder channels (they join
+ * after them). */
 static size_t peer_names(const struct bridge *b, const char **names,
 			 char *annbuf, size_t annsize)
 {
@@ -52,8 +53,9 @@ static size_t peer_names(const struct bridge *b, const char **names,
 		n++;
 	}
 	for (unsigned i = 0; i < b->nhelpers && annsize > 40; i++) {
-		int len = snprintf(annbuf, annsize, "Announcer/ARI-%08x;2",
-				   b->helper_seq[i]);
+		int len = snprintf(annbuf, annsize, "%s/ARI-%08x;2",
+				   b->helper_kind[i] == BRIDGE_RECORDER ?
+				   "Recorder" : "Announcer", b->helper_seq[i]);
 
 		if (n < BRIDGEPEER_MAX)
 			names[n] = annbuf;

@@ -438,7 +438,7 @@ int playback_start_bridge(struct playback **pbp, struct bridge *b,
 	first = !bridge_has_playback(b);
 	err = queue(pbp, pb, id, media, n, lang, offsetms, skipms);
 	if (!err && first && (*pbp)->registered &&
-	    bridge_helper_join(b, &(*pbp)->helper))
+	    bridge_helper_join(b, BRIDGE_ANNOUNCER, &(*pbp)->helper))
 		log_warning("Bridge %s: no room for a playback helper",
 			    bridge_id(b));
 	return err;

@@ -430,7 +430,7 @@ static int start_on(struct recording **recp, const struct recording_opts *o,
 	/* Asterisk records a bridge through a Recorder channel it puts in
 	 * the bridge: it counts for the technology and the BRIDGEPEER of
 	 * the members until the recording ends. */
-	if (b && bridge_helper_join(b, &rec->helper)) {
+	if (b && bridge_helper_join(b, BRIDGE_RECORDER, &rec->helper)) {
 		log_warning("%s: Failed to put recording channel into the "
 			    "bridge", rec->target_uri);
 		mem_deref(rec);
@@ -615,6 +615,10 @@ static void on_event(const struct bus_event *ev, void *arg)
 	case BUS_PLAYBACK_FINISHED:
 		on_playback_finished(ev);
 		break;
+	/* Ended as the bridge starts to go, while its members are still in
+	 * it: the apps that watch it through them hear RecordingFinished
+	 * (again at its end, for one started meanwhile). */
+	case BUS_BRIDGE_DISSOLVING:
 	case BUS_BRIDGE_DESTROYED:
 		if (ev->bridge)
 			target_gone(NULL, ev->bridge);

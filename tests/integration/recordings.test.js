@@ -579,20 +579,27 @@ serverTest('a_bridged_channel_cannot_be_recorded_on_its_own_and_a_destroyed_brid
 		assert.equal(failed.recording.cause, 'Cannot record channel while in bridge');
 		assert.equal((await srv.get('/ari/recordings/live/alone')).status, 404);
 
-		// An app that watches the bridge itself (not only through its
-		// channels, which leave first) hears the recording end before
-		// the bridge goes.
-		const sub = await srv.post('/ari/applications/rec/subscription?eventSource=bridge:br');
-		assert.equal(sub.status, 200);
+		// DELETE of the bridge ends its recording before the members
+		// leave: an app that watches the bridge through its channels
+		// hears RecordingFinished, before they leave.
 		assert.equal((await srv.post('/ari/bridges/br/record?name=whole&format=wav')).status, 200);
 		await ws.waitFor(ofRec('RecordingStarted', 'whole'));
 		await sleep(500);
 		assert.equal((await srv.del('/ari/bridges/br')).status, 204);
 		const fin = await ws.waitFor(ofRec('RecordingFinished', 'whole'));
 		assert.equal(fin.recording.state, 'done');
-		const gone = await ws.waitFor('BridgeDestroyed');
-		assert.ok(ws.indexOf(fin) < ws.indexOf(gone), ws.summary());
+		const left = await ws.waitFor('ChannelLeftBridge');
+		assert.ok(ws.indexOf(fin) < ws.indexOf(left), ws.summary());
 		assert.ok(fs.existsSync(path.join(recDir(srv), 'whole.wav')));
+		// An app that watches the bridge itself hears it end as well.
+		assert.equal((await srv.post('/ari/bridges?bridgeId=br2&type=mixing')).status, 200);
+		assert.equal((await srv.post('/ari/applications/rec/subscription?eventSource=bridge:br2')).status, 200);
+		assert.equal((await srv.post('/ari/bridges/br2/record?name=empty&format=wav')).status, 200);
+		await ws.waitFor(ofRec('RecordingStarted', 'empty'));
+		assert.equal((await srv.del('/ari/bridges/br2')).status, 204);
+		const fin2 = await ws.waitFor(ofRec('RecordingFinished', 'empty'));
+		const gone = await ws.waitFor((e) => e.type === 'BridgeDestroyed' && e.bridge.id === 'br2');
+		assert.ok(ws.indexOf(fin2) < ws.indexOf(gone), ws.summary());
 	});
 
 serverTest('ari_client_records_controls_and_fetches_recordings_with_its_own_objects', CONF, async (srv) => {

@@ -713,7 +713,7 @@ static void helper_counts_for_technology_and_BRIDGEPEER(void **state)
 
 	(void)state;
 	add(b, a);
-	assert_int_equal(bridge_helper_join(b, &id), 0);
+	assert_int_equal(bridge_helper_join(b, BRIDGE_ANNOUNCER, &id), 0);
 	peer = last_set(a, "BRIDGEPEER");
 	assert_non_null(peer);
 	assert_int_equal(strncmp(peer, "Announcer/ARI-", 14), 0);
@@ -725,6 +725,13 @@ static void helper_counts_for_technology_and_BRIDGEPEER(void **state)
 	bridge_helper_leave(b, id);
 	assert_string_equal(bridge_technology(b), "simple_bridge");
 	assert_string_equal(last_set(a, "BRIDGEPEER"), "BrTest/c");
+	/* A recording's helper is Asterisk's Recorder channel. */
+	assert_int_equal(bridge_remove(b, c), 0);
+	assert_int_equal(bridge_helper_join(b, BRIDGE_RECORDER, &id), 0);
+	peer = last_set(a, "BRIDGEPEER");
+	assert_non_null(peer);
+	assert_int_equal(strncmp(peer, "Recorder/ARI-", 13), 0);
+	bridge_helper_leave(b, id);
 }
 
 static void moh_goes_through_the_engine_and_remembers_its_class(void **state)

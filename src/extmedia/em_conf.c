@@ -32,6 +32,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "extmedia/em_int.h"
+#include "net/lookup.h"
 #include "extmedia/extmedia.h"
 
 struct em_conf em_conf;
@@ -230,8 +231,8 @@ bool extmedia_ws_uri_allowed(const char *uri)
  * address needs brackets before a port. */
 int em_conf_resolve(const char *dest, uint16_t def_port, struct sa *out)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
-	struct addrinfo *res = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	const char *colon = dest ? strrchr(dest, ':') : NULL, *h = dest;
 	size_t hlen;
 	unsigned long port = def_port;
@@ -262,12 +263,10 @@ int em_conf_resolve(const char *dest, uint16_t def_port, struct sa *out)
 		return 0;
 	if (h != dest)
 		return EINVAL;
-	if (getaddrinfo(host, NULL, &hints, &res) || !res) {
-		log_error("Unable to resolve host '%s'", host);
+	/* Never long on the loop: net/lookup.h. */
+	if (net_lookup(host, &ss, &sslen))
 		return EADDRNOTAVAIL;
-	}
-	err = sa_set_sa(out, res->ai_addr);
-	freeaddrinfo(res);
+	err = sa_set_sa(out, (struct sockaddr *)&ss);
 	if (err)
 		return EADDRNOTAVAIL;
 	sa_set_port(out, (uint16_t)port);

@@ -363,3 +363,22 @@ emTest('audiosocket_a_server_that_never_answers_the_connection_is_given_up_after
 			py.kill();
 		}
 	});
+
+emTest('audiosocket_external_host_may_be_a_name_and_a_name_that_does_not_resolve_is_refused_quickly',
+	{ app: APP, prepare }, async (srv, ev, t, { peer }) => {
+		const r = await externalMedia(srv, { app: APP, encapsulation: 'audiosocket', transport: 'tcp',
+			external_host: `localhost:${peer.port}`, data: crypto.randomUUID(), format: 'slin' });
+		assert.equal(r.status, 200, r.body);
+		const conn = await peer.next();
+		await conn.until(() => (conn.msgs.length ? true : undefined), 'the UUID message');
+		await ev.waitFor((e) => e.type === 'StasisStart' && e.channel.id === r.json.id);
+		await hangup(srv, ev, { id: r.json.id, name: r.json.name });
+		// Looked up off the loop, for at most a second (net/lookup.h):
+		// whatever the resolver does with it, the answer is quick.
+		const t0 = Date.now();
+		const bad = await externalMedia(srv, { app: APP, encapsulation: 'audiosocket', transport: 'tcp',
+			external_host: 'no-such-host.invalid:9092', data: crypto.randomUUID(), format: 'slin' });
+		assert.ok(bad.status >= 400 && bad.status < 600 && bad.status !== 200, `${bad.status} ${bad.body}`);
+		assert.ok(Date.now() - t0 < 3000, `refused after ${Date.now() - t0} ms`);
+		await srv.waitForLog(/Unable to resolve host 'no-such-host\.invalid'/);
+	});

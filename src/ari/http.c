@@ -597,6 +597,13 @@ static bool read_head(struct conn *c)
 		rx_consume(c, 1);
 	if (!c->rx->end)
 		return false;
+	/* A method starts with a letter: anything else (a TLS ClientHello
+	 * sent to the plain port, binary junk) is refused at once, not after
+	 * session_inactivity waiting for a line end that may never come. */
+	if (!((c->rx->buf[0] | 0x20) >= 'a' && (c->rx->buf[0] | 0x20) <= 'z')) {
+		early_error(c, 400, "Malformed request");
+		return false;
+	}
 	hl = http_head_len((const char *)c->rx->buf, c->rx->end);
 	if (!hl || hl > HTTP_HEAD_MAX) {
 		if (c->rx->end > HTTP_HEAD_MAX || hl)

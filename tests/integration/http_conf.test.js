@@ -152,3 +152,16 @@ serverTest('cors_answers_allowed_origins_and_preflights_for_methods_the_resource
 	assert.equal(r.status, 200);
 	assert.equal(r.headers['access-control-allow-origin'], 'http://other.example');
 });
+
+serverTest('a_tls_hello_on_the_plain_port_is_refused_at_once', async (srv) => {
+	// A client configured for https:// against the plain port: it should
+	// fail now, not after session_inactivity (30 s) waiting for a line.
+	const t0 = Date.now();
+	const r = await srv.raw(['\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03'], { timeout: 5000 });
+	assert.ok(r.closed, JSON.stringify(r));
+	assert.ok(Date.now() - t0 < 2000, `closed after ${Date.now() - t0} ms`);
+	assert.equal(rawStatus(r.data), 400, r.data);
+	// Lower-case and other methods still reach the router (405/404 there).
+	const low = await srv.raw([`get /ari/asterisk/ping HTTP/1.1\r\nHost: x\r\n${AUTH}Connection: close\r\n\r\n`]);
+	assert.notEqual(rawStatus(low.data), 400, low.data);
+});

@@ -246,22 +246,22 @@ static void opts_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 static int verify_setup(SSL_CTX *ctx, const struct tcp_tls_opts *o,
 			const char *what)
 {
+	const char *file = o->ca_file && *o->ca_file ? o->ca_file : NULL;
+	const char *path = o->ca_path && *o->ca_path ? o->ca_path : NULL;
 	struct tcp_tls_opts *keep;
 	int mode = SSL_VERIFY_PEER;
 
 	if (!o->verify_client && !o->require_client_cert && !o->verify_server)
 		return 0;
-	if (o->ca_file || o->ca_path) {
-		if (SSL_CTX_load_verify_locations(ctx, o->ca_file,
-						  o->ca_path) != 1) {
+	if (file || path) {
+		if (SSL_CTX_load_verify_locations(ctx, file, path) != 1) {
 			log_error("%s: cannot load the CA list '%s': %s",
-				  what, o->ca_file ? o->ca_file : o->ca_path,
-				  ssl_reason());
+				  what, file ? file : path, ssl_reason());
 			return EINVAL;
 		}
-		if (o->ca_file)
+		if (file)
 			SSL_CTX_set_client_CA_list(ctx,
-				SSL_load_client_CA_file(o->ca_file));
+				SSL_load_client_CA_file(file));
 	}
 	else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
 		ERR_clear_error();

@@ -108,6 +108,7 @@ static void tp_rx(void *arg, uint64_t now)
 	(void)now;
 	if (!e)
 		return;
+	e->ticks++;
 	while ((m = em_queue_due(&e->q)))
 		mark_done(e, m, false);
 	if (!e->paused && (n = em_queue_take(&e->q, b, !e->fresh))) {

@@ -196,6 +196,8 @@ struct em {
 	bool paused, bulk, passthrough, drained_req, xoff_sent;
 	bool fresh;                      /* audio came since the last tick */
 	unsigned max_frames;             /* em_conf.max_frames, or more */
+	uint64_t ticks;                  /* media ticks seen (wires count
+	                                  * the frames they did not send) */
 	uint64_t tx_frames, tx_drops, rx_drops;
 	uint64_t tx_drops_told;           /* drops the log has reported */
 	uint64_t stuck_since;            /* ms; 0 while the peer reads */

@@ -31,7 +31,7 @@ struct em_rl {
 	uint8_t pt;
 	uint32_t ts;
 	bool marker;             /* the next packet starts a talkspurt */
-	uint64_t sent_ms;        /* when the last packet went out */
+	uint64_t sent_tick;      /* the engine's tick of the last packet */
 	struct media_rtp_source rx;   /* strict RTP */
 };
 
@@ -53,19 +53,19 @@ static void swap16(uint8_t *p, size_t n)
 	}
 }
 
-/* Nothing went out for more than a frame (the channel heard nothing): the
- * clock went on all the same (RFC 3550 5.1), and the next packet starts a
- * talkspurt, as for the G.711 sessions. */
+/* Ticks went by without a packet (the channel heard nothing): the clock
+ * went on all the same (RFC 3550 5.1), and the next packet starts a
+ * talkspurt, as for the G.711 sessions. Counted in the engine's ticks, not
+ * in time: ticks the loop runs late, at once, are still one frame each. */
 static void wire_gap(struct em_rl *r, size_t n)
 {
-	uint64_t now = tmr_jiffies();
-	uint64_t frames;
+	uint64_t now = r->e.ticks;
 
-	if (!r->sent_ms || now - r->sent_ms < 30)
-		return;
-	frames = (now - r->sent_ms + 10) / 20;
-	r->ts += (uint32_t)((frames - 1) * (n / 2));
-	r->marker = true;
+	if (r->sent_tick && now - r->sent_tick > 1) {
+		r->ts += (uint32_t)((now - r->sent_tick - 1) * (n / 2));
+		r->marker = true;
+	}
+	r->sent_tick = now;
 }
 
 static int wire_audio(void *arg, const uint8_t *p, size_t n)
@@ -88,7 +88,6 @@ static int wire_audio(void *arg, const uint8_t *p, size_t n)
 	mem_deref(mb);
 	r->marker = false;
 	r->ts += (uint32_t)(n / 2);
-	r->sent_ms = tmr_jiffies();
 	return err;
 }
 

@@ -176,6 +176,27 @@ emTest('unicast_rtp_slin16_is_a_dynamic_payload_type_of_640_bytes_on_a_16_khz_cl
 		await sleep(300);
 		const atA = toneFrames(A.bot.since(fromA), 1000, 16000);
 		assert.ok(atA.length >= 45, `A heard the RTP in ${atA.length} frames`);
+
+		// Out of the bridge for a second it hears nothing and sends
+		// nothing; the clock runs on (RFC 3550 5.1) and the first packet
+		// after the gap starts a talkspurt, as for G.711.
+		const bridgeId = (await srv.get('/ari/bridges')).json[0].id;
+		assert.equal((await srv.post(`/ari/bridges/${bridgeId}/removeChannel?channel=${enc(rtp.id)}`)).status, 204);
+		await sleep(300);
+		const before = host.packets[host.packets.length - 1];
+		await sleep(1000);
+		assert.equal(host.packets[host.packets.length - 1], before, 'packets while out of the bridge');
+		const fromGap = host.packets.length;
+		assert.equal((await srv.post(`/ari/bridges/${bridgeId}/addChannel?channel=${enc(rtp.id)}`)).status, 204);
+		await sleep(300);
+		const [first, second] = host.packets.slice(fromGap);
+		assert.ok(first && second, 'no packets after the channel came back');
+		assert.ok(first.marker, 'the first packet after the gap has no marker');
+		assert.ok(!second.marker);
+		const gapTicks = ((first.ts - before.ts) >>> 0) / 320;
+		const gapMs = first.t - before.t;
+		assert.ok(Math.abs(gapTicks * TICK - gapMs) <= 3 * TICK,
+			`timestamp moved ${gapTicks} frames over ${gapMs.toFixed(0)} ms`);
 		await hangup(srv, ev, { id: rtp.id, name: rtp.name }, A);
 	});
 

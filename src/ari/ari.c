@@ -6,7 +6,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_sa.h>
@@ -30,14 +29,6 @@
 static const char *cfg(const struct config *c, const char *name)
 {
 	return c ? config_get(c, "general", name) : NULL;
-}
-
-static bool name_in(const char *const *names, const char *name)
-{
-	for (; *names; names++)
-		if (!strcasecmp(*names, name))
-			return true;
-	return false;
 }
 
 /* http.conf [general] bindaddr and bindport (127.0.0.1:8088 when not
@@ -123,9 +114,9 @@ static void check_options(const struct config *httpconf)
 
 	for (const struct config_var *v = sec ? sec->vars : NULL; v;
 	     v = v->next) {
-		if (name_in(known, v->name))
+		if (config_word_in(v->name, known))
 			continue;
-		if (name_in(inert, v->name))
+		if (config_word_in(v->name, inert))
 			log_notice("%s:%u: http.conf option '%s' has no effect "
 				   "in ariadne", v->file, v->line, v->name);
 		else

@@ -708,7 +708,7 @@ const char *config_get(const struct config *cfg, const char *section,
 	return config_var_get(config_section_find(cfg, section), name);
 }
 
-static bool word_in(const char *s, const char *const *words)
+bool config_word_in(const char *s, const char *const *words)
 {
 	if (!s)
 		return false;
@@ -724,7 +724,7 @@ bool config_true(const char *s)
 	static const char *const yes[] = {"yes", "true", "y", "t", "1", "on",
 					  NULL};
 
-	return word_in(s, yes);
+	return config_word_in(s, yes);
 }
 
 bool config_false(const char *s)
@@ -732,7 +732,7 @@ bool config_false(const char *s)
 	static const char *const no[] = {"no", "false", "n", "f", "0", "off",
 					 NULL};
 
-	return word_in(s, no);
+	return config_word_in(s, no);
 }
 
 unsigned long config_get_count(const struct config *cfg, const char *file,

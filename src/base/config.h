@@ -63,6 +63,9 @@ unsigned long config_get_count(const struct config *cfg, const char *file,
 			       const char *unit, unsigned long lo,
 			       unsigned long hi, unsigned long def);
 
+/* Whether s (any case) is one of the NULL-terminated words; false for a
+ * NULL s. */
+bool config_word_in(const char *s, const char *const *words);
 /* Asterisk's ast_true(): yes, true, y, t, 1, on (any case). */
 bool config_true(const char *s);
 /* Asterisk's ast_false(): no, false, n, f, 0, off (any case). */

@@ -153,7 +153,7 @@ static int parse_transport(struct sip_conf *c,
 				return mem_deref(t), ENOMEM;
 		} else if ((flag = tp_flag(t, v->name))) {
 			*flag = config_true(v->value);
-		} else if (!sip_names_has(transport_ignored, v->name)) {
+		} else if (!config_word_in(v->name, transport_ignored)) {
 			warn_unknown(v, "transport", s->name);
 		}
 	}
@@ -304,7 +304,7 @@ static int parse_section(struct sip_conf *c, const struct config_section *s,
 		return parse_aor(c, s);
 	if (!strcasecmp(type, "registration"))
 		return 0;   /* sip_outreg.c reads those */
-	if (sip_names_has(unused_sections, type))
+	if (config_word_in(type, unused_sections))
 		log_verbose(3, "%s:%u: Section '%s' of type '%s' is not used "
 			    "by ariadne", s->file, s->line, s->name, type);
 	else

@@ -125,8 +125,6 @@ struct sip_conf {
  * (no side effects but logging). */
 int sip_conf_parse(struct sip_conf **confp, const struct config *cfg);
 
-/* Is name (any case) one of the NULL-terminated names? */
-bool sip_names_has(const char *const *names, const char *name);
 /* Replace *dst by a copy of value. */
 int sip_str_set(char **dst, const char *value);
 /* A decimal number 0..2^31-1 and nothing else; EINVAL otherwise. */

@@ -53,14 +53,6 @@ static const char *const aor_ignored[] = {
 	"support_path", "voicemail_extension", "mailboxes",
 	"remove_unavailable", "contact_user", NULL,
 };
-bool sip_names_has(const char *const *l, const char *name)
-{
-	for (; *l; l++)
-		if (!strcasecmp(*l, name))
-			return true;
-	return false;
-}
-
 bool sip_list_has(const char *list, const char *name)
 {
 	size_t n = strlen(name);
@@ -354,7 +346,7 @@ int sip_endpoint_set(struct sip_endpoint *e, const char *name,
 		return sip_str_set(&e->from_domain, value);
 	if (!strcasecmp(name, "transport"))
 		return sip_str_set(&e->transport, value);
-	if (sip_names_has(endpoint_ignored, name))
+	if (config_word_in(name, endpoint_ignored))
 		return 0;
 	return ENOENT;
 }
@@ -425,7 +417,7 @@ int sip_aor_set(struct sip_aor *a, const char *name, const char *value)
 		}
 		return err;
 	}
-	if (sip_names_has(aor_ignored, name))
+	if (config_word_in(name, aor_ignored))
 		return 0;
 	return ENOENT;
 }

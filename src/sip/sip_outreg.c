@@ -235,7 +235,7 @@ static int outreg_set(struct outreg *r, const char *name, const char *v)
 		r->auth_rejection_permanent = !config_false(v);
 		return 0;
 	}
-	if (!strcasecmp(name, "type") || sip_names_has(ignored, name))
+	if (!strcasecmp(name, "type") || config_word_in(name, ignored))
 		return 0;
 	return ENOENT;
 }

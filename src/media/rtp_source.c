@@ -13,7 +13,6 @@
  * probation: while the peer talks, nobody can take its place. */
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 #include <re_types.h>
 #include <re_sa.h>
 #include <re_mbuf.h>

@@ -323,74 +323,86 @@ static int show_contacts(struct cli_out *out, int argc, char *argv[])
 	return 0;
 }
 
-static int show_aors(struct cli_out *out, int argc, char *argv[])
+/* The listings of one kind of object, as chan_pjsip prints them: the
+ * column heads, the rule, a row (or rows) per object, the count. */
+static const char RULE[] =
+	"==========================================================================================\n\n";
+
+typedef void (object_rows_h)(struct cli_out *out, const void *obj);
+
+static int show_objects(struct cli_out *out, const char *heads,
+			const struct list *objects, object_rows_h *rows)
 {
 	unsigned n = 0;
 
-	(void)argc;
-	(void)argv;
-	cli_printf(out, "\n      Aor:  <Aor..............................................>  <MaxContact>\n"
-		   "    Contact:  <Aor/ContactUri............................> <Hash....> <Status> <RTT(ms)..>\n"
-		   "==========================================================================================\n\n");
-	for (struct le *le = list_head(&sipmod.conf->aors); le; le = le->next) {
-		aor_row(out, 9, le->data);
-		cli_printf(out, "\n");
-		n++;
-	}
+	cli_printf(out, "\n%s%s", heads, RULE);
+	for (struct le *le = list_head(objects); le; le = le->next, n++)
+		rows(out, le->data);
 	cli_printf(out, "\nObjects found: %u\n", n);
 	return 0;
 }
 
-static const char RULE[] =
-	"==========================================================================================\n\n";
+static void aor_rows(struct cli_out *out, const void *obj)
+{
+	aor_row(out, 9, obj);
+	cli_printf(out, "\n");
+}
+
+static void transport_rows(struct cli_out *out, const void *obj)
+{
+	transport_row(out, 9, obj);
+}
+
+static void auth_rows(struct cli_out *out, const void *obj)
+{
+	const struct sip_authobj *a = obj;
+
+	cli_printf(out, "     Auth:  %s/%s\n", a->name,
+		   a->username ? a->username : a->name);
+}
+
+static void identify_block(struct cli_out *out, const void *obj)
+{
+	identify_rows(out, 9, obj);
+	cli_printf(out, "\n");
+}
+
+static int show_aors(struct cli_out *out, int argc, char *argv[])
+{
+	(void)argc;
+	(void)argv;
+	return show_objects(out,
+		"      Aor:  <Aor..............................................>  <MaxContact>\n"
+		"    Contact:  <Aor/ContactUri............................> <Hash....> <Status> <RTT(ms)..>\n",
+		&sipmod.conf->aors, aor_rows);
+}
 
 static int show_transports(struct cli_out *out, int argc, char *argv[])
 {
-	unsigned n = 0;
-
 	(void)argc;
 	(void)argv;
-	cli_printf(out, "\nTransport:  <TransportId........>  <Type>  <cos>  <tos>  <BindAddress....................>\n%s", RULE);
-	for (struct le *le = list_head(&sipmod.conf->transports); le;
-	     le = le->next, n++)
-		transport_row(out, 9, le->data);
-	cli_printf(out, "\nObjects found: %u\n", n);
-	return 0;
+	return show_objects(out,
+		"Transport:  <TransportId........>  <Type>  <cos>  <tos>  <BindAddress....................>\n",
+		&sipmod.conf->transports, transport_rows);
 }
 
 static int show_auths(struct cli_out *out, int argc, char *argv[])
 {
-	unsigned n = 0;
-
 	(void)argc;
 	(void)argv;
-	cli_printf(out, "\n  I/OAuth:  <AuthId/UserName.............................................................>\n%s", RULE);
-	for (struct le *le = list_head(&sipmod.conf->auths); le;
-	     le = le->next, n++) {
-		const struct sip_authobj *a = le->data;
-
-		cli_printf(out, "     Auth:  %s/%s\n", a->name,
-			   a->username ? a->username : a->name);
-	}
-	cli_printf(out, "\nObjects found: %u\n", n);
-	return 0;
+	return show_objects(out,
+		"  I/OAuth:  <AuthId/UserName.............................................................>\n",
+		&sipmod.conf->auths, auth_rows);
 }
 
 static int show_identifies(struct cli_out *out, int argc, char *argv[])
 {
-	unsigned n = 0;
-
 	(void)argc;
 	(void)argv;
-	cli_printf(out, "\n Identify:  <Identify/Endpoint.........................................................>\n"
-		   "      Match:  <criteria.........................>\n%s", RULE);
-	for (struct le *le = list_head(&sipmod.conf->identifies); le;
-	     le = le->next, n++) {
-		identify_rows(out, 9, le->data);
-		cli_printf(out, "\n");
-	}
-	cli_printf(out, "\nObjects found: %u\n", n);
-	return 0;
+	return show_objects(out,
+		" Identify:  <Identify/Endpoint.........................................................>\n"
+		"      Match:  <criteria.........................>\n",
+		&sipmod.conf->identifies, identify_block);
 }
 
 int sip_cli_init(void)

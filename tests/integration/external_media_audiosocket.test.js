@@ -139,11 +139,17 @@ async function audioSocket(srv, ev, peer, format) {
 	return { id: r.json.id, name: r.json.name, uuid, conn, from };
 }
 
+/** An AudioSocket channel and a WebSocket bot A of the same format in one mixing bridge. */
+async function bridgedWithBot(srv, ev, peer, format) {
+	const as = await audioSocket(srv, ev, peer, format);
+	const A = await serverChannel(srv, ev, { app: APP, format, name: 'A' });
+	await mixBridge(srv, ev, [A.id, as.id]);
+	return { as, A };
+}
+
 emTest('audiosocket_says_its_uuid_first_then_slin16_as_kind_0x12_every_20_ms_and_takes_echo_back',
 	{ app: APP, prepare }, async (srv, ev, t, { peer }) => {
-		const as = await audioSocket(srv, ev, peer, 'slin16');
-		const A = await serverChannel(srv, ev, { app: APP, format: 'slin16', name: 'A' });
-		await mixBridge(srv, ev, [A.id, as.id]);
+		const { as, A } = await bridgedWithBot(srv, ev, peer, 'slin16');
 		as.conn.echo = true;
 		await sleep(200);
 		const fromAs = as.conn.msgs.length;
@@ -175,9 +181,7 @@ emTest('audiosocket_says_its_uuid_first_then_slin16_as_kind_0x12_every_20_ms_and
 
 emTest('audiosocket_slin_is_kind_0x10_in_320_bytes_and_crosses_the_bridge_sample_exact',
 	{ app: APP, prepare }, async (srv, ev, t, { peer }) => {
-		const as = await audioSocket(srv, ev, peer, 'slin');
-		const A = await serverChannel(srv, ev, { app: APP, format: 'slin', name: 'A' });
-		await mixBridge(srv, ev, [A.id, as.id]);
+		const { as, A } = await bridgedWithBot(srv, ev, peer, 'slin');
 		as.conn.echo = true;
 		await sleep(200);
 		const fromAs = as.conn.msgs.length;
@@ -202,9 +206,7 @@ emTest('audiosocket_slin_is_kind_0x10_in_320_bytes_and_crosses_the_bridge_sample
 emTest('audiosocket_audio_sent_in_one_lump_is_paced_out_by_ariadne', { app: APP, prepare }, async (srv, ev, t, { peer }) => {
 	// Asterisk hands each AudioSocket message to the core at once (the app
 	// must pace); ariadne runs it through the same 20 ms engine as WebSocket.
-	const as = await audioSocket(srv, ev, peer, 'slin');
-	const A = await serverChannel(srv, ev, { app: APP, format: 'slin', name: 'A' });
-	await mixBridge(srv, ev, [A.id, as.id]);
+	const { as, A } = await bridgedWithBot(srv, ev, peer, 'slin');
 	await sleep(200);
 	const fromA = A.bot.frames.length;
 	const buf = pattern(8000);
@@ -229,9 +231,7 @@ emTest('audiosocket_audio_of_any_linear_kind_is_converted_to_the_channels_rate',
 		// Asterisk reads 0x10-0x18 (slin at 8 to 192 kHz) whatever the
 		// channel's format, and the core converts: a bot that always sends
 		// 8 kHz, or 48 kHz, into a slin16 channel is heard, not hung up.
-		const as = await audioSocket(srv, ev, peer, 'slin16');
-		const A = await serverChannel(srv, ev, { app: APP, format: 'slin16', name: 'A' });
-		await mixBridge(srv, ev, [A.id, as.id]);
+		const { as, A } = await bridgedWithBot(srv, ev, peer, 'slin16');
 		await sleep(200);
 		// An empty audio message is nothing to play, not an error.
 		as.conn.send(KIND.SLIN, Buffer.alloc(0));
@@ -300,9 +300,7 @@ emTest('audiosocket_requests_are_checked', { app: APP }, async (srv) => {
 
 emTest('audiosocket_an_odd_length_message_loses_its_last_byte_not_the_alignment_of_what_follows',
 	{ app: APP, prepare }, async (srv, ev, t, { peer }) => {
-		const as = await audioSocket(srv, ev, peer, 'slin');
-		const A = await serverChannel(srv, ev, { app: APP, format: 'slin', name: 'A' });
-		await mixBridge(srv, ev, [A.id, as.id]);
+		const { as, A } = await bridgedWithBot(srv, ev, peer, 'slin');
 		await sleep(200);
 		const fromA = A.bot.frames.length;
 		// One stray byte, then the counter pattern in whole frames: as in

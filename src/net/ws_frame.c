@@ -153,8 +153,22 @@ size_t ws_frame_encode(uint8_t hdr[WS_FRAME_HEAD_MAX], enum ws_opcode op,
 	return hl;
 }
 
+/* Eight bytes at a time: every frame a bot sends is masked, 25 000 of
+ * them a second at 500 calls, and byte by byte this loop was the busiest
+ * of ariadne's own in the media thread's profile. */
 void ws_frame_mask(uint8_t *p, uint64_t len, const uint8_t key[4])
 {
-	for (uint64_t i = 0; i < len; i++)
+	uint8_t k8[8];
+	uint64_t w, kw, i = 0;
+
+	for (int j = 0; j < 8; j++)
+		k8[j] = key[j & 3];
+	memcpy(&kw, k8, 8);
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		w ^= kw;
+		memcpy(p + i, &w, 8);
+	}
+	for (; i < len; i++)
 		p[i] ^= key[i & 3];
 }

@@ -333,6 +333,9 @@ emTest('client_mode_with_nobody_listening_leaves_no_channel', { app: APP }, asyn
 	assert.ok([200, 500].includes(r.status), `${r.status} ${r.body}`);
 	if (r.status === 200) {
 		await srv.waitChannelGone(r.json.id, 6000 * SLOW);
+		// The events may still be on their way when GET says 404.
+		await ev.waitFor((e) => e.type === 'ChannelDestroyed' && e.channel.id === r.json.id,
+			5000 * SLOW, { what: `ChannelDestroyed of ${r.json.id}` });
 		// The app is told how the dial ended, before the channel goes.
 		const seq = ev.events.filter((e) => (e.type === 'Dial' && e.peer.id === r.json.id) ||
 			(e.type === 'ChannelDestroyed' && e.channel.id === r.json.id));

@@ -86,15 +86,31 @@ int channel_hooks_add(const struct channel_hooks *h)
 	return ENOMEM;
 }
 
+/* Registering a technology also starts its created_total series at 0:
+ * an alert on increase() then sees its first channel. */
 int channel_tech_register(const struct channel_tech *tech)
 {
+	char labels[96];
+
 	for (size_t i = 0; i < sizeof(techs) / sizeof(techs[0]); i++) {
+		if (techs[i] == tech)
+			return 0;
 		if (!techs[i]) {
 			techs[i] = tech;
+			snprintf(labels, sizeof(labels), "technology=\"%s\"",
+				 tech->type);
+			metrics_count("ariadne_channels_created_total",
+				      "Channels created, by technology", labels,
+				      0);
 			return 0;
 		}
 	}
 	return ENOMEM;
+}
+
+const struct channel_tech *channel_tech_nth(size_t i)
+{
+	return i < sizeof(techs) / sizeof(techs[0]) ? techs[i] : NULL;
 }
 
 const struct channel_tech *channel_tech_find(const char *type)

@@ -119,6 +119,9 @@ struct channel_tech {
 
 int channel_tech_register(const struct channel_tech *tech);
 const struct channel_tech *channel_tech_find(const char *type);
+/* The i-th registered technology, in order of registration; NULL past
+ * the last. */
+const struct channel_tech *channel_tech_nth(size_t i);
 
 /* Allocate and register a channel. `id` NULL → next uniqueid. `name_fmt`
  * printf-style; EEXIST if `id` is already used. Publishes ChannelCreated and

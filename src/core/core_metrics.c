@@ -12,47 +12,59 @@
 #include "core/overload.h"
 #include "core/stasis.h"
 
+/* Every (technology, state) pair ever shown stays in the family at 0 when
+ * no channel is in it, and each technology starts with its "Up" series at
+ * 0: a gauge series that vanished would make sum(ariadne_channels) "no
+ * data" on an idle server instead of 0. The pairs are few (technologies
+ * times states), so keeping them costs nothing. */
 struct tally {
-	const char *tech;
+	const char *tech;        /* the technology's own static name */
 	enum channel_state state;
 	double n;
 };
 
 enum { TALLY_MAX = 64 };
 
-struct tallies {
-	struct tally t[TALLY_MAX];
-	size_t n;
-};
+static struct tally seen[TALLY_MAX];
+static size_t nseen;
+
+static struct tally *tally_get(const char *tech, enum channel_state st)
+{
+	for (size_t i = 0; i < nseen; i++)
+		if (seen[i].state == st && !strcmp(seen[i].tech, tech))
+			return &seen[i];
+	if (nseen == TALLY_MAX)
+		return NULL;
+	seen[nseen] = (struct tally){tech, st, 0};
+	return &seen[nseen++];
+}
 
 static bool count_channel(struct channel *ch, void *arg)
 {
-	struct tallies *ts = arg;
-	const char *tech = channel_tech_type(ch);
-	enum channel_state st = channel_state(ch);
+	struct tally *t = tally_get(channel_tech_type(ch), channel_state(ch));
 
-	for (size_t i = 0; i < ts->n; i++)
-		if (ts->t[i].state == st && !strcmp(ts->t[i].tech, tech)) {
-			ts->t[i].n++;
-			return false;
-		}
-	if (ts->n < TALLY_MAX)
-		ts->t[ts->n++] = (struct tally){tech, st, 1};
+	(void)arg;
+	if (t)
+		t->n++;
 	return false;
 }
 
 static void collect(void)
 {
-	struct tallies ts = {.n = 0};
+	const struct channel_tech *tech;
 	char labels[128];
 
-	channel_foreach(count_channel, &ts);
-	for (size_t i = 0; i < ts.n; i++) {
+	for (size_t i = 0; (tech = channel_tech_nth(i)); i++)
+		tally_get(tech->type, CHANNEL_UP);
+	for (size_t i = 0; i < nseen; i++)
+		seen[i].n = 0;
+	channel_foreach(count_channel, NULL);
+	for (size_t i = 0; i < nseen; i++) {
 		snprintf(labels, sizeof(labels),
-			 "technology=\"%s\",state=\"%s\"", ts.t[i].tech,
-			 channel_state_str(ts.t[i].state));
+			 "technology=\"%s\",state=\"%s\"", seen[i].tech,
+			 channel_state_str(seen[i].state));
 		metrics_gauge("ariadne_channels", "Channels, by technology and "
-			      "state", labels, ts.t[i].n);
+			      "state", labels, seen[i].n);
 	}
 	metrics_gauge("ariadne_bridges", "Bridges", NULL,
 		      (double)bridge_count());

@@ -65,6 +65,8 @@ bool sip_dispatch_count(const struct sip_msg *msg, void *arg)
 	const char *m = "other";
 	char labels[48];
 
+	if (sip_malformed_is_probe(msg))
+		return false;    /* our own, sent to ourselves at start-up */
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (!pl_strcmp(&msg->met, known[i]))
 			m = known[i];

@@ -161,6 +161,8 @@ int sip_status_from_cause(int cause); /* 0: no mapping */
 /* Called for each request the stack passes us: installs the guard on its
  * UDP socket; true when msg is our own probe (swallow it). */
 bool sip_malformed_seen(const struct sip_msg *msg);
+/* The OPTIONS ariadne sent itself at start-up (not a peer's request). */
+bool sip_malformed_is_probe(const struct sip_msg *msg);
 /* sip_udp_buf.c: as big a kernel receive buffer as we may have, so that a
  * burst waits for the loop instead of being dropped. */
 void sip_udp_rcvbuf_grow(struct udp_sock *us);

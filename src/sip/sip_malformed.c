@@ -201,10 +201,15 @@ static struct guard *guard_find(const void *us)
 	return NULL;
 }
 
+bool sip_malformed_is_probe(const struct sip_msg *msg)
+{
+	return *probe_callid && !pl_strcmp(&msg->callid, probe_callid);
+}
+
 bool sip_malformed_seen(const struct sip_msg *msg)
 {
 	struct guard *g;
-	bool probe = *probe_callid && !pl_strcmp(&msg->callid, probe_callid);
+	bool probe = sip_malformed_is_probe(msg);
 
 	if (msg->tp != SIP_TRANSP_UDP || !msg->sock || guard_find(msg->sock))
 		return probe;

@@ -38,7 +38,8 @@ mediaTest('metrics', 'a_scrape_during_a_call_shows_it_and_the_numbers_move', asy
 	assert.ok(before.ariadne_resident_memory_bytes > 1e6, JSON.stringify(before));
 	assert.ok(before.ariadne_open_fds > 3);
 	assert.ok(before.ariadne_start_time_seconds > 1.7e9);
-	assert.equal(before['ariadne_channels{technology="PJSIP",state="Up"}'], undefined);
+	// An idle server shows 0, not no series: sum() on a dashboard is 0.
+	assert.equal(before['ariadne_channels{technology="PJSIP",state="Up"}'], 0, JSON.stringify(before));
 	const invites0 = before['ariadne_sip_requests_total{method="INVITE"}'] || 0;
 
 	calls.push(await call(srv, ws, 'm1'));
@@ -80,7 +81,10 @@ mediaTest('metrics', 'a_scrape_during_a_call_shows_it_and_the_numbers_move', asy
 
 	await hangupAll(srv, calls);
 	const after = await scrape(srv);
-	assert.equal(after['ariadne_channels{technology="PJSIP",state="Up"}'], undefined, JSON.stringify(after));
+	// Every series the call made is back at 0, none gone.
+	for (const [k, v] of Object.entries(after))
+		if (k.startsWith('ariadne_channels{')) assert.equal(v, 0, k);
+	assert.equal(after['ariadne_channels{technology="PJSIP",state="Up"}'], 0, JSON.stringify(after));
 	// We hung up (BYE went out); what came in was the INVITE and its ACK.
 	assert.ok(after['ariadne_sip_requests_total{method="ACK"}'] >= 1, JSON.stringify(after));
 	// The BYE's 200 came back.
@@ -101,6 +105,14 @@ serverTest('known_counters_are_at_zero_before_anything_happens', async (srv) => 
 	for (const dir of ['sent', 'received'])
 		for (const cls of '123456')
 			assert.equal(m[`ariadne_sip_responses_total{direction="${dir}",class="${cls}xx"}`], 0, `${dir} ${cls}xx`);
+	// Channels by technology: each technology's "Up" series is there at
+	// 0, and so is its created_total.
+	for (const tech of ['PJSIP', 'Local', 'WebSocket', 'AudioSocket', 'UnicastRTP']) {
+		assert.equal(m[`ariadne_channels{technology="${tech}",state="Up"}`], 0, tech);
+		assert.equal(m[`ariadne_channels_created_total{technology="${tech}"}`], 0, tech);
+	}
+	// The OPTIONS ariadne sends itself at start-up is no request received.
+	assert.equal(m['ariadne_sip_requests_total{method="OPTIONS"}'] || 0, 0, JSON.stringify(m));
 });
 
 serverTest('metrics_need_ari_credentials_by_default', async (srv) => {

@@ -67,15 +67,24 @@ void media_g711_decode(int codec, const uint8_t *in, size_t n, int16_t *out)
 	}
 }
 
+/* libre's encoders negate the sample: -32768 has no positive twin in an
+ * int16_t, so mu-law turned it into its code for 0 and A-law read before
+ * its table. A saturated mix or a loud bot is full of such samples: they
+ * are sent as -32767, the same code as Asterisk's table gives them. */
+static inline int16_t g711_in(int16_t s)
+{
+	return s == INT16_MIN ? -INT16_MAX : s;
+}
+
 void media_g711_encode(int codec, const int16_t *in, size_t n, uint8_t *out)
 {
 	if (codec == MEDIA_PCMA) {
 		for (size_t i = 0; i < n; i++)
-			out[i] = g711_pcm2alaw(in[i]);
+			out[i] = g711_pcm2alaw(g711_in(in[i]));
 	}
 	else {
 		for (size_t i = 0; i < n; i++)
-			out[i] = g711_pcm2ulaw(in[i]);
+			out[i] = g711_pcm2ulaw(g711_in(in[i]));
 	}
 }
 
@@ -288,6 +297,12 @@ uint64_t media_chan_rx_decodes(const struct media_chan *mc)
 bool media_chan_held(const struct media_chan *mc)
 {
 	return mc && mc->tp && mc->tops->held && mc->tops->held(mc->tp);
+}
+
+int media_chan_codec(const struct media_chan *mc)
+{
+	return mc && mc->tp && mc->tops->tx_codec ? mc->tops->tx_codec(mc->tp)
+						  : MEDIA_CODEC_NONE;
 }
 
 /* ---- taps ---- */

@@ -18,6 +18,7 @@
 #include <re_mem.h>
 #include <rem_g711.h>
 #include "base/log.h"
+#include "media/media_chan.h"
 #include "media/media_int.h"
 #include "media/recorder_int.h"
 
@@ -258,10 +259,10 @@ static int write_buf(struct media_recfile *f)
 			put16(out + 2 * i, (uint16_t)s);
 			break;
 		case K_ULAW:
-			out[i] = g711_pcm2ulaw(s);
+			media_g711_encode(MEDIA_PCMU, &s, 1, out + i);
 			break;
 		case K_ALAW:
-			out[i] = g711_pcm2alaw(s);
+			media_g711_encode(MEDIA_PCMA, &s, 1, out + i);
 			break;
 		}
 	}

@@ -17,6 +17,8 @@
 // test GET /ari/channels must be [] (emTest): no phantom channels (#1645).
 const assert = require('node:assert/strict');
 const { sleep, SLOW } = require('./lib/server');
+const { ulawDecode } = require('./lib/rtp');
+const { alawDecode } = require('./lib/wav');
 const {
 	TICK, TOL, FRAME, now, connectMedia, upgradeStatus, botServer, externalMedia, serverChannel, mixBridge,
 	channelEnds, emTest, pattern, pcm16, tone, goertzel, toneFrames, patternStream,
@@ -347,6 +349,43 @@ emTest('client_mode_with_nobody_listening_leaves_no_channel', { app: APP }, asyn
 
 // ---------------------------------------------------------------------------
 // T3: audio round trip through an echoing bot
+
+// A full-scale square wave from a linear bot (+32767 and -32768, as a
+// loud TTS voice or a clipped mix has them) reaches G.711 listeners at
+// full scale. libre's encoders negate the sample, and -32768 has no
+// positive int16: mu-law sent it as its code for 0, A-law read before its
+// table (UBSan aborted the server), so every negative peak was a click.
+emTest('a_full_scale_linear_square_wave_reaches_g711_listeners_at_full_scale', { app: APP }, async (srv, ev) => {
+	const S = await serverChannel(srv, ev, { app: APP, format: 'slin', name: 'S' });
+	const U = await serverChannel(srv, ev, { app: APP, format: 'ulaw', name: 'U' });
+	const L = await serverChannel(srv, ev, { app: APP, format: 'alaw', name: 'L' });
+	await mixBridge(srv, ev, [S.id, U.id, L.id]);
+	await sleep(200);
+	const fromU = U.bot.frames.length, fromL = L.bot.frames.length;
+	const square = Buffer.alloc(2 * 8000);
+	for (let i = 0; i < 8000; i++) square.writeInt16LE(Math.floor(i / 4) % 2 ? -32768 : 32767, 2 * i);
+	await S.bot.sendPaced(square, FRAME.slin).done;
+	await sleep(300);
+	const heard = (frames, decode) => {
+		const v = [];
+		for (const f of frames) for (const b of f.data) v.push(decode(b));
+		return v;
+	};
+	for (const [name, v, floor] of [['ulaw', heard(U.bot.since(fromU), ulawDecode), -32124],
+		['alaw', heard(L.bot.since(fromL), alawDecode), -32256]]) {
+		const low = v.filter((x) => x < 0), high = v.filter((x) => x > 0);
+		assert.ok(low.length > 3000 && high.length > 3000, `${name}: ${low.length} negative, ${high.length} positive samples`);
+		// Every negative half of the wave is at the bottom of the scale,
+		// none near 0 (what -32768 came out as).
+		assert.equal(Math.max(...low), floor, `${name}: a negative peak heard as ${Math.max(...low)}`);
+		const first = v.findIndex((x) => Math.abs(x) > 1000);
+		const last = v.length - 1 - [...v].reverse().findIndex((x) => Math.abs(x) > 1000);
+		const inside = v.slice(first, last + 1).filter((x) => Math.abs(x) < 1000).length;
+		// (a frame the test sent late may leave one empty tick: 160 samples)
+		assert.ok(inside <= 160, `${name}: ${inside} samples near 0 inside the wave`);
+	}
+	await hangup(srv, ev, S, U, L);
+});
 
 emTest('an_echoing_bot_returns_every_sample_unchanged_and_paced', { app: APP }, async (srv, ev) => {
 	const { A, B } = await pair(srv, ev, { format: 'slin' });

@@ -99,4 +99,4 @@ function loudSeconds(wav, fromS, toS) {
 	return countSeconds(wav, (x, from) => rms(x, from, BLOCK) > LOUD, fromS, toS);
 }
 
-module.exports = { readWav, readRaw, toneShare, toneSeconds, loudSeconds };
+module.exports = { readWav, readRaw, toneShare, toneSeconds, loudSeconds, alawDecode: alaw };

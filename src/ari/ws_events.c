@@ -413,7 +413,12 @@ static bool split_apps(struct ws_sess *s, const char *list,
 		char *c = strchr(p, ',');
 		size_t l = c ? (size_t)(c - p) : strlen(p);
 
-		if (!l || l > STASIS_APP_NAME_MAX || s->napps >= WS_MAX_APPS) {
+		if (s->napps >= WS_MAX_APPS) {
+			/* res_ari's list parser: 127 values at most */
+			ari_resp_error(resp, 400, "Too many values for app");
+			return false;
+		}
+		if (!l || l > STASIS_APP_NAME_MAX) {
 			ari_resp_error(resp, 500, "Invalid application "
 				       "provided in param [app].");
 			return false;
@@ -541,7 +546,10 @@ static bool since_param(struct ari_req *req, struct ws_sess *s,
 		return true;
 	errno = 0;
 	*since = strtoull(v, &end, 10);
-	if (!*v || *end || errno || *v == '-' || *v == '+') {
+	/* sequence numbers are JSON integers (int64): one above that range
+	 * would come back negative in EventsLost */
+	if (!*v || *end || errno || *v == '-' || *v == '+' ||
+	    *since > (uint64_t)INT64_MAX) {
 		ari_resp_error(resp, 400, "Invalid since: expected the "
 			       "sequence number of the last event received");
 		return false;

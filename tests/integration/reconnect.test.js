@@ -50,11 +50,29 @@ serverTest('every_event_carries_the_apps_own_increasing_sequence', async (srv) =
 });
 
 serverTest('since_must_be_a_number_and_needs_exactly_one_app', async (srv) => {
-	for (const [q, apps] of [['since=abc', 'x'], ['since=-1', 'x'], ['since=', 'x'], ['since=3', ['x', 'y']]]) {
+	// 2^63 and 2^64 - 1 parse as unsigned 64-bit numbers but are past
+	// the int64 an event's sequence is: they came back negative.
+	for (const [q, apps] of [['since=abc', 'x'], ['since=-1', 'x'], ['since=', 'x'], ['since=3', ['x', 'y']],
+		['since=9223372036854775808', 'x'], ['since=18446744073709551615', 'x'],
+		['since=18446744073709551616', 'x']]) {
 		await assert.rejects(srv.events(apps, { query: q }), (e) => e.status === 400, `${q} with ${apps}`);
 	}
 	// Refused before the upgrade: no app was registered.
 	assert.deepEqual((await srv.get('/ari/applications')).json, []);
+	// The largest sequence number there can be is taken.
+	const ws = await srv.events('x', { query: 'since=9223372036854775807' });
+	ws.close();
+});
+
+// res_ari reads at most 127 values of a list parameter: more is a 400
+// (it was a 500, as for an invalid name).
+serverTest('an_events_socket_for_more_than_127_apps_is_a_400', async (srv) => {
+	const names = (n) => Array.from({ length: n }, (_, i) => `a${i}`);
+	const ws = await srv.events(names(127));
+	ws.close();
+	for (const n of [128, 200])
+		await assert.rejects(srv.events(names(n)), (e) => e.status === 400,
+			`${n} apps`);
 });
 
 serverTest('a_call_survives_a_dropped_socket_and_the_app_gets_every_event_once_after_reconnecting',

@@ -479,19 +479,25 @@ static void strip_comments(struct pstate *ps, const char *in, char *out)
 	*out = '\0';
 }
 
+/* text is tlen bytes. A NUL byte cuts only its own line, as Asterisk's
+ * line reader does (the rest of that line is not seen): it used to end
+ * the whole file there, dropping every section after it unannounced. */
 static int parse_text(struct pstate *ps, const char *path, const char *file,
-		      const char *text)
+		      const char *text, size_t tlen)
 {
-	const char *p = text, *nl;
+	const char *p = text, *end = text + tlen, *nl;
 	char *buf = NULL, *line;
 	size_t cap = 0, len;
 	unsigned lineno = 0;
 	int err = 0;
 
-	while (*p && !err) {
-		nl = strchr(p, '\n');
-		len = nl ? (size_t)(nl - p) : strlen(p);
+	while (p < end && !err) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		++lineno;
+		if (memchr(p, '\0', len))
+			log_warning("%s:%u: NUL byte in the line: the rest of "
+				    "the line is ignored", file, lineno);
 		if (len + 1 > cap) {
 			char *nb = mem_reallocarray(buf, len + 1, 1, NULL);
 
@@ -522,7 +528,7 @@ static int parse_text(struct pstate *ps, const char *path, const char *file,
 	return err;
 }
 
-static int read_all(const char *path, char **textp)
+static int read_all(const char *path, char **textp, size_t *lenp)
 {
 	FILE *f = fopen(path, "r");
 	char *text = NULL;
@@ -557,6 +563,7 @@ static int read_all(const char *path, char **textp)
 	}
 	text[len] = '\0';
 	*textp = text;
+	*lenp = len;
 	return 0;
 }
 
@@ -564,13 +571,14 @@ static int parse_file(struct pstate *ps, const char *path, const char *shown)
 {
 	const char *file;
 	char *text = NULL;
+	size_t len = 0;
 	int err;
 
-	err = read_all(path, &text);
+	err = read_all(path, &text, &len);
 	if (err)
 		return err;
 	file = intern_file(ps->cfg, shown);
-	err = file ? parse_text(ps, path, file, text) : ENOMEM;
+	err = file ? parse_text(ps, path, file, text, len) : ENOMEM;
 	mem_deref(text);
 	return err;
 }
@@ -626,7 +634,7 @@ int config_parse(struct config **cfgp, const char *name, const char *text)
 	if (!ps.cfg)
 		return ENOMEM;
 	file = intern_file(ps.cfg, name);
-	err = file ? parse_text(&ps, name, file, text) : ENOMEM;
+	err = file ? parse_text(&ps, name, file, text, strlen(text)) : ENOMEM;
 	if (!err && ps.comment_depth > 0)
 		log_warning("%s: block comment ';--' not closed at end of text",
 			    name);

@@ -393,6 +393,34 @@ static void free_null_is_safe(void **state)
 	assert_null(config_section_next(NULL, NULL));
 }
 
+/* A NUL byte cuts its own line only, as Asterisk's line reader does: it
+ * used to end the file, and every section after it was gone unannounced
+ * (in a comment, too). */
+static void nul_byte_cuts_only_its_own_line(void **state)
+{
+	static const char text[] = "[a]\nx = 1\0tail\ny = 2 ; note\0x\n"
+				   "[b]\nz = 3\n";
+	char dir[] = "/tmp/test_config_XXXXXX", path[600];
+	struct config *cfg = NULL;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/nul.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f),
+			 sizeof(text) - 1);
+	fclose(f);
+	assert_int_equal(config_load(&cfg, dir, "nul.conf"), 0);
+	assert_string_equal(config_get(cfg, "a", "x"), "1");
+	assert_string_equal(config_get(cfg, "a", "y"), "2");
+	assert_string_equal(config_get(cfg, "b", "z"), "3");
+	config_free(cfg);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +447,7 @@ int main(void)
 		cmocka_unit_test(missing_include_warns_and_rest_loads),
 		cmocka_unit_test(true_and_false_words),
 		cmocka_unit_test(free_null_is_safe),
+		cmocka_unit_test(nul_byte_cuts_only_its_own_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 #include "base/log.h"
 #include "base/options.h"
 #include "base/reason.h"
+#include "pbx/dialplan.h"
 #include "pbx/pbx.h"
 #include "media/media.h"
 #include "sip/sip_int.h"
@@ -69,6 +70,26 @@ static void refuse_offer(struct sip_call *call, const struct sip_msg *msg,
 			  "%sContent-Length: 0\r\n\r\n", retry);
 }
 
+/* As chan_pjsip: a call to an extension the endpoint's context does not
+ * have gets 404 before any channel exists, with the NOTICE fail2ban's
+ * asterisk filter reads (a scanner walking numbers is banned, and costs
+ * no channel). It used to run into the dialplan and end 603. */
+static bool exten_missing(struct sip_call *call, const struct sip_msg *msg,
+			  const char *exten)
+{
+	char ip[64] = "";
+
+	if (dialplan_find(call->ep->context, exten, 1))
+		return false;
+	(void)sa_ntop(&msg->src, ip, sizeof(ip));
+	log_notice("Call from '%s' (%s:%s:%u) to extension '%s' rejected "
+		   "because extension not found in context '%s'.",
+		   call->ep->name, sip_transp_name(msg->tp), ip,
+		   sa_port(&msg->src), exten, call->ep->context);
+	(void)sip_treply(&call->st, sipmod.sip, msg, 404, "Not Found");
+	return true;
+}
+
 static void start_call(struct sip_call *call, const struct sip_msg *msg)
 {
 	char exten[80] = "s", name[80] = "", num[80] = "", callid[128];
@@ -87,6 +108,8 @@ static void start_call(struct sip_call *call, const struct sip_msg *msg)
 	(void)re_snprintf(num, sizeof(num), "%r", &msg->from.uri.user);
 	(void)re_snprintf(callid, sizeof(callid), "%r", &msg->callid);
 
+	if (exten_missing(call, msg, exten))
+		return;
 	err = sip_call_channel(call, NULL);
 	if (err) {
 		(void)sip_treply(&call->st, sipmod.sip, msg, 503,

@@ -11,6 +11,7 @@ const http = require('node:http');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { serverTest, pjsipConf, basicAuth, ini, sleep, SLOW } = require('./lib/server');
+const { udpPeer } = require('./lib/udp_peer');
 
 const PASS = 'Xy9-secret';
 // The security channel as Asterisk's logger.conf.sample suggests, plus the
@@ -30,12 +31,16 @@ const F2B_SECURITY = /^SecurityEvent="(?:FailedACL|InvalidAccountID|ChallengeRes
 // ... and the one for chan_pjsip's NOTICE of a refused request.
 const F2B_REQUEST = /^Request (?:'[^']*' )?from '(?:[^']*|.*?)' failed for '(?<host>[\w.:[\]-]+?)(?::\d+)?'\s\(callid: [^)]*\) - (?:No matching endpoint found|Not match Endpoint(?: Contact)? ACL|(?:Failed|Error) to authenticate)\s*$/;
 
+// ... and the one for a call to an extension the context does not have.
+const F2B_EXTEN = /^Call from '[^']*' \((?:(?:TCP|UDP):)?(?<host>[\w.:[\]-]+?):\d+\) to extension '[^']*' rejected because extension not found in context '[^']*'\.$/;
+
 /** The host fail2ban would ban for this log line, or null. */
 function fail2banHost(line) {
 	const noDate = line.replace(/^\[[^\]]+\]\s*/, '');
 	const p = F2B_PREFIX.exec(noDate);
 	if (!p) return null;
-	const m = F2B_SECURITY.exec(p.groups.content) || F2B_REQUEST.exec(p.groups.content);
+	const m = F2B_SECURITY.exec(p.groups.content) || F2B_REQUEST.exec(p.groups.content) ||
+		F2B_EXTEN.exec(p.groups.content);
 	return m ? m.groups.host : null;
 }
 
@@ -617,4 +622,29 @@ serverTest('one_address_gets_four_crypt_checks_waiting_and_its_other_guesses_503
 	assert.ok(total >= 600, `four checks took only ${total} ms: crypt(3) is not slow here`);
 	await sleep(300);
 	assert.equal(securityLines(srv, 'InvalidPassword').length, 4);
+});
+
+// A scanner walking numbers from an address an endpoint matches: as
+// chan_pjsip, a call to an extension the endpoint's context does not have
+// gets 404 before any channel exists, with the NOTICE fail2ban bans on.
+// (It used to make a channel, run into the dialplan and end 603.)
+serverTest('a_call_to_an_extension_not_in_the_context_gets_404_and_the_notice_fail2ban_bans', {
+	files: {
+		'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1', context: 'phones' } }),
+		'extensions.conf': '[phones]\nexten => 200,1,Answer()\n same => n,Hangup()\n',
+		'logger.conf': LOGGER,
+	},
+}, async (srv) => {
+	const peer = await udpPeer();
+	try {
+		await peer.send(peer.invite(srv, 'scan1'), srv.sipPort);
+		const final = await peer.until((m) => /^SIP\/2\.0 [2-6]\d\d/.test(m), 'final response');
+		assert.match(final, /^SIP\/2\.0 404 Not Found\r\n/, final);
+		await srv.waitForLog(/NOTICE\[\d+\]: .*Call from 'alice' \(UDP:127\.0\.0\.1:\d+\) to extension '100' rejected because extension not found in context 'phones'\./);
+		const line = srv.stderr.split('\n').find((l) => l.includes("Call from 'alice'"));
+		assert.equal(fail2banHost(line), '127.0.0.1', line);
+		// No channel was made for it.
+		const m = (await srv.request({ path: '/metrics' })).body;
+		assert.match(m, /^ariadne_channels_created_total\{technology="PJSIP"\} 0$/m, m);
+	} finally { await peer.close(); }
 });

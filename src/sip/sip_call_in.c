@@ -169,6 +169,69 @@ static bool shed(const struct sip_msg *msg)
 }
 
 /* sipsess's handler for a new INVITE (no To tag) */
+/* Option tags PJSIP understands: a Require of one of them is let through
+ * as chan_pjsip would take it (ariadne may not do what the tag asks, but
+ * refusing calls Asterisk takes would be worse). Any other tag the caller
+ * insists on gets 420 (RFC 3261 8.2.2.3), as pjsip_inv_verify_request. */
+static bool tag_known(const struct pl *tag)
+{
+	static const char *const known[] = {"100rel", "timer", "replaces",
+		"norefersub", "path", "outbound", "gruu", "histinfo"};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!pl_strcasecmp(tag, known[i]))
+			return true;
+	return false;
+}
+
+struct unsupported {
+	char list[256];
+	size_t n;
+};
+
+static bool require_tags(const struct sip_hdr *hdr, const struct sip_msg *msg,
+			 void *arg)
+{
+	struct unsupported *u = arg;
+	const char *p = hdr->val.p, *end = p + hdr->val.l;
+
+	(void)msg;
+	while (p < end) {
+		struct pl tag;
+
+		while (p < end && (*p == ',' || *p == ' ' || *p == '\t'))
+			p++;
+		tag.p = p;
+		while (p < end && *p != ',' && *p != ' ' && *p != '\t')
+			p++;
+		tag.l = (size_t)(p - tag.p);
+		if (tag.l && !tag_known(&tag) &&
+		    u->n + tag.l + 3 < sizeof(u->list))
+			u->n += (size_t)re_snprintf(u->list + u->n,
+						    sizeof(u->list) - u->n,
+						    "%s%r", u->n ? ", " : "",
+						    &tag);
+	}
+	return false;
+}
+
+static bool refuse_unknown_extensions(const struct sip_msg *msg)
+{
+	struct unsupported u = {.n = 0};
+	char from[128];
+
+	(void)sip_msg_hdr_apply(msg, true, SIP_HDR_REQUIRE, require_tags, &u);
+	if (!u.n)
+		return false;
+	(void)re_snprintf(from, sizeof(from), "%r", &msg->from.auri);
+	log_notice("INVITE from '%s' requires %s, which ariadne does not "
+		   "support: 420", from, u.list);
+	(void)sip_replyf(sipmod.sip, msg, 420, "Bad Extension",
+			 "Unsupported: %s\r\nContent-Length: 0\r\n\r\n",
+			 u.list);
+	return true;
+}
+
 void sip_call_incoming(const struct sip_msg *msg, void *arg)
 {
 	struct sip_endpoint *e = NULL;
@@ -194,6 +257,8 @@ void sip_call_incoming(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	if (shed(msg) || sip_authorize(msg, &e))
+		return;
+	if (refuse_unknown_extensions(msg))
 		return;
 	if (sip_call_alloc(&call, e)) {
 		(void)sip_reply(sipmod.sip, msg, 500, "Internal Server Error");

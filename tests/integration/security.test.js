@@ -648,3 +648,23 @@ serverTest('a_call_to_an_extension_not_in_the_context_gets_404_and_the_notice_fa
 		assert.match(m, /^ariadne_channels_created_total\{technology="PJSIP"\} 0$/m, m);
 	} finally { await peer.close(); }
 });
+
+// An INVITE that requires an option tag ariadne does not know gets 420 with
+// Unsupported naming it (RFC 3261 8.2.2.3, pjsip_inv_verify_request); tags
+// PJSIP knows (100rel here) are not listed. It was answered 200.
+serverTest('an_invite_requiring_an_unknown_extension_gets_420_naming_it', {
+	files: {
+		'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1', context: 'phones' } }),
+		'extensions.conf': '[phones]\nexten => 100,1,Answer()\n same => n,Wait(5)\n',
+	},
+}, async (srv) => {
+	const peer = await udpPeer();
+	try {
+		const inv = peer.invite(srv, 'req1').replace('Max-Forwards: 70', 'Require: foo, 100rel,bar\r\nMax-Forwards: 70');
+		await peer.send(inv, srv.sipPort);
+		const final = await peer.until((m) => /^SIP\/2\.0 [2-6]\d\d/.test(m), 'final response');
+		assert.match(final, /^SIP\/2\.0 420 Bad Extension\r\n/, final);
+		assert.match(final, /\r\nUnsupported: foo, bar\r\n/, final);
+		assert.deepEqual((await srv.get('/ari/channels')).json, []);
+	} finally { await peer.close(); }
+});

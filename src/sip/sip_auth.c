@@ -147,6 +147,27 @@ static bool cred_decode(const struct sip_msg *msg,
 	return hdr && !httpauth_digest_response_decode(r, &hdr->val);
 }
 
+/* We challenge with algorithm=MD5: credentials that say they are another
+ * algorithm (SHA-256, or nonsense) were not made for our challenge and
+ * fail, as in PJSIP; no algorithm means MD5 (RFC 2617 3.2.2). */
+static bool algorithm_md5(const struct sip_msg *msg)
+{
+	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+	struct pl alg;
+
+	if (!hdr)
+		hdr = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
+	if (!hdr || re_regex(hdr->val.p, hdr->val.l,
+			     "algorithm[ \t]*=[ \t]*[~ \t\r\n,]+", NULL, NULL,
+			     &alg))
+		return true;
+	if (alg.l >= 2 && alg.p[0] == '"' && alg.p[alg.l - 1] == '"') {
+		alg.p++;
+		alg.l -= 2;
+	}
+	return !pl_strcasecmp(&alg, "MD5");
+}
+
 /* Check msg against the endpoint's inbound auth. Endpoints without auth
  * pass. *have tells whether r holds the request's credentials. */
 static enum auth_result auth_check(const struct sip_endpoint *e,
@@ -175,7 +196,8 @@ static enum auth_result auth_check(const struct sip_endpoint *e,
 	if (nerr == EINVAL)
 		return AUTH_CHALLENGE;
 	user = a->username ? a->username : a->name;
-	if (pl_strcmp(&r->username, user) || !digest_ok(a, r, &msg->met))
+	if (pl_strcmp(&r->username, user) || !algorithm_md5(msg) ||
+	    !digest_ok(a, r, &msg->met))
 		return AUTH_FAILED;
 	return nerr == ESTALE ? AUTH_STALE : AUTH_OK;
 }

@@ -123,12 +123,13 @@ class SipClient {
 	send(text) { this.sock.send(Buffer.from(text), this.srv.sipPort, '127.0.0.1'); }
 
 	/** REGISTER, then again with credentials answering its challenge. */
-	async registerWith(user, pass) {
+	async registerWith(user, pass, algorithm) {
 		const callId = crypto.randomUUID();
 		const first = await this.request({ user, callId });
 		assert.equal(first.status, 401, first.text);
 		const ch = first.challenge;
-		return this.request({ user, callId, cseq: 2, auth: { user, pass, realm: ch.realm, nonce: ch.nonce, opaque: ch.opaque } });
+		return this.request({ user, callId, cseq: 2,
+			auth: { user, pass, realm: ch.realm, nonce: ch.nonce, opaque: ch.opaque, algorithm } });
 	}
 }
 
@@ -139,7 +140,7 @@ function digest(method, uri, a) {
 	const ha2 = md5(`${method}:${uri}`);
 	const response = md5(`${ha1}:${a.nonce}:${nc}:${cnonce}:auth:${ha2}`);
 	return `Digest username="${a.user}", realm="${a.realm}", nonce="${a.nonce}", uri="${uri}", ` +
-		`response="${response}", algorithm=MD5, cnonce="${cnonce}", qop=auth, nc=${nc}` +
+		`response="${response}", algorithm=${a.algorithm || 'MD5'}, cnonce="${cnonce}", qop=auth, nc=${nc}` +
 		(a.opaque ? `, opaque="${a.opaque}"` : '');
 }
 
@@ -667,4 +668,15 @@ serverTest('an_invite_requiring_an_unknown_extension_gets_420_naming_it', {
 		assert.match(final, /\r\nUnsupported: foo, bar\r\n/, final);
 		assert.deepEqual((await srv.get('/ari/channels')).json, []);
 	} finally { await peer.close(); }
+});
+
+// We challenge with algorithm=MD5: an MD5 answer labelled another algorithm
+// was not made for our challenge and fails as a wrong one does (it got 200).
+serverTest('sip_digest_credentials_labelled_another_algorithm_fail', SIP, async (srv) => {
+	await withSip(srv, async (c) => {
+		// (one failure only: more would be slowed down by the back-off)
+		const r = await c.registerWith('alice', PASS, 'SHA-256');
+		assert.equal(r.status, 401, r.text);
+		assert.equal((await c.registerWith('alice', PASS, '"md5"')).status, 200);
+	});
 });

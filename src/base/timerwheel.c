@@ -341,6 +341,8 @@ void tmr_start(struct tmr *tmr, uint64_t delay, tmr_h *th, void *arg)
 		watch->seen++;
 		if (watch->cap_ms && delay > watch->cap_ms)
 			delay = watch->cap_ms;
+		if (watch->once)
+			watch = NULL;
 	}
 	tmr->jfs = tmr_jiffies() + delay;
 	insert(tmr);

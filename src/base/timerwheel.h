@@ -4,6 +4,7 @@
 #ifndef ARIADNE_BASE_TIMERWHEEL_H
 #define ARIADNE_BASE_TIMERWHEEL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Running timers (libre's and ours): lets tests prove that libre's own timers
@@ -21,6 +22,9 @@ struct timerwheel_watch {
 				 * or NULL */
 	uint64_t cap_ms;        /* in: start a match with at most this delay
 				 * (0: as asked) */
+	bool once;              /* in: clear the watch after its first match
+				 * (armed before a call libre makes out of
+				 * our sight, with no "after" to clear it) */
 	void (*seen_th)(void *arg); /* out: the last match's handler */
 	uint32_t seen;          /* out: how many matched */
 };

@@ -103,6 +103,8 @@ static void count_responses(bool tx, enum sip_transp tp, const struct sa *src,
 	(void)src;
 	(void)dst;
 	(void)arg;
+	if (tx)
+		sip_answered_sent(pkt, len);
 	if (len < 12 || memcmp(pkt, "SIP/2.0 ", 8) || pkt[8] < '1' ||
 	    pkt[8] > '6')
 		return;
@@ -194,8 +196,8 @@ int sip_module_init(const struct config *pjsip)
 	publish_objects();
 	counters_at_zero();
 	(void)sip_outreg_start(pjsip);
-	(void)sip_outreg_cli_init();
 	(void)sip_cli_init();
+	(void)sip_cli_show_init();
 	(void)sip_dynconf_init();
 	tmr_start(&tick_tmr, 1000, tick, NULL);
 	log_verbose(2, "SIP: %u endpoints, %d transports",

@@ -208,6 +208,9 @@ void sip_answered_end(const struct sip_msg *msg);
 /* A new INVITE refused while shedding load: 503 (with Retry-After),
  * statelessly; its retransmissions get the same answer, its ACK goes. */
 void sip_answered_refuse(const struct sip_msg *msg);
+/* Every SIP packet ariadne sends (libre's trace): the answer to a BYE
+ * being remembered tells whether it was a 200. */
+void sip_answered_sent(const uint8_t *pkt, size_t len);
 /* INVITEs remembered now. */
 uint32_t sip_answered_count(void);
 void sip_answered_close(void);

@@ -102,3 +102,74 @@ serverTest('an_answered_call_leaves_no_timer_behind_once_it_has_ended', OPEN, as
 		await peer.close();
 	}
 });
+
+/** The caller's BYE of the call `inv` (answered with `ok`), CSeq 2. */
+function byeFor(inv, ok, id) {
+	return inv.split('\r\n\r\n')[0]
+		.replace(/^INVITE sip:/, 'BYE sip:')
+		.replace(/branch=z9hG4bK-([^\r\n;]+)/, `branch=z9hG4bK-bye-${id}`)
+		.replace('CSeq: 1 INVITE', 'CSeq: 2 BYE')
+		.replace(/^To: (.*)$/m, `To: $1;tag=${toTag(ok)}`)
+		.replace(/^Content-Type:.*\r\n/m, '')
+		.replace(/^Content-Length:.*$/m, 'Content-Length: 0') + '\r\n\r\n';
+}
+
+/** The first message the peer got from index `from` on for which pred is
+ *  true (a resent answer is the same text as the first one). */
+async function after(peer, from, pred, what) {
+	const deadline = Date.now() + 5000 * SLOW;
+	for (;;) {
+		const m = peer.got.slice(from).find(pred);
+		if (m) return m;
+		if (Date.now() > deadline) throw new Error(`no ${what}; got:\n${peer.got.slice(from).join('\n---\n')}`);
+		await sleep(10);
+	}
+}
+
+// The caller hangs up, the usual case. libre kept the transaction of our
+// 200 to its BYE 32 s (Timer J over UDP): 4.8 KB a call, 176 MB at 1 000
+// calls/s. Now it is cut and the BYE remembered: the timers are back at
+// once, a retransmission of the BYE long after still gets its 200, and a
+// BYE for no dialog still gets 481, also when it comes again.
+serverTest('a_callers_bye_leaves_no_transaction_behind_and_its_retransmission_gets_200_again', OPEN, async (srv) => {
+	const ws = await srv.events('sipapp');
+	const peer = await udpPeer();
+	try {
+		await sleep(300);
+		const idle = await srv.metric('ariadne_timers');
+		const { inv } = await answeredCall(srv, ws, peer, 'bye-1');
+		const ok = peer.got.find(status(200));
+		const bye = byeFor(inv, ok, 'b1');
+		const before = peer.got.length;
+		await peer.send(bye, srv.sipPort);
+		await ws.waitFor('ChannelDestroyed');
+		await after(peer, before, (m) => status(200)(m) && /CSeq: 2 BYE/.test(m), '200 to the BYE');
+		const deadline = Date.now() + 3000 * SLOW;
+		let now;
+		do {
+			await sleep(250);
+			now = await srv.metric('ariadne_timers');
+		} while (now > idle && Date.now() < deadline);
+		assert.ok(now <= idle, `timers: ${now} 3 s after the caller's BYE, ${idle} before`);
+		assert.equal(await srv.metric('ariadne_sip_invites_remembered'), 2, 'the INVITE and the BYE are remembered');
+
+		// Long after libre's transaction would have been gone with the
+		// cut, the BYE comes again: 200 again, not 481.
+		const n = peer.got.length;
+		await peer.send(bye, srv.sipPort);
+		const again = await after(peer, n, (m) => /CSeq: 2 BYE/.test(m), 'an answer to the BYE again');
+		assert.match(again, /^SIP\/2\.0 200 OK\r\n/, again);
+
+		// A BYE for no dialog: 481, and 481 again when it is resent.
+		const stray = bye.replace(/Call-ID: .*/, 'Call-ID: nobody@127.0.0.1').replace('bye-b1', 'bye-stray');
+		for (let i = 0; i < 2; i++) {
+			const m0 = peer.got.length;
+			await peer.send(stray, srv.sipPort);
+			if (i) await sleep(800);
+			const r = await after(peer, m0, (m) => /Call-ID: nobody@/.test(m), 'an answer to the stray BYE');
+			assert.match(r, /^SIP\/2\.0 481 /, r);
+		}
+	} finally {
+		await peer.close();
+	}
+});

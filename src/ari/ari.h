@@ -15,7 +15,7 @@ struct config;
 int ari_init(const struct config *httpconf, const struct config *ariconf);
 /* Close listeners and every WebSocket (apps are unregistered). */
 void ari_close(void);
-/* Registers `ari show apps`. */
+/* Registers the `ari show apps|app|users|user|status` commands. */
 int ari_applications_cli_init(void);
 
 /* Runs one ARI operation inside the process, as REST over WebSocket does:

@@ -1,5 +1,6 @@
 /* http_conf.c — the ARI server's settings (http.conf prefix, ari.conf
- * [general] and users) and the check of a request's credentials. Nothing
+ * [general] and users), the check of a request's credentials, and the
+ * CLI commands that show them (`ari show status|users|user`). Nothing
  * here reads sockets (http.c) or decides what a request may do
  * (dispatch.c). */
 #include <crypt.h>
@@ -24,6 +25,7 @@
 #include "ari/models.h"
 #include "ari/request.h"
 #include "base/backoff.h"
+#include "base/cli.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "base/security.h"
@@ -458,4 +460,73 @@ void ari_http_conf_free(void)
 	cf.realm = mem_deref(cf.realm);
 	cf.prefix = mem_deref(cf.prefix);
 	cf.origins = mem_deref(cf.origins);
+}
+
+/* ---- CLI: res_ari's `ari show` commands ---- */
+
+static const char *yes_no(bool b)
+{
+	return b ? "Yes" : "No";
+}
+
+static int cli_show_status(struct cli_out *out, int argc, char *argv[])
+{
+	(void)argv;
+	if (argc)
+		return EINVAL;
+	cli_printf(out, "ARI Status:\n"
+		   "Enabled: %s\n"
+		   "Output format: %s\n"
+		   "Auth realm: %s\n"
+		   "Allowed Origins: %s\n"
+		   "User count: %zu\n", yes_no(cf.ari_enabled),
+		   cf.pretty ? "pretty" : "compact", cf.realm ? cf.realm : "",
+		   cf.origins ? cf.origins : "", cf.nusers);
+	return 0;
+}
+
+static int cli_show_users(struct cli_out *out, int argc, char *argv[])
+{
+	(void)argv;
+	if (argc)
+		return EINVAL;
+	cli_printf(out, "r/o?  Username\n"
+		   "----  --------\n");
+	for (size_t i = 0; i < cf.nusers; i++)
+		cli_printf(out, "%-4s  %s\n", yes_no(cf.users[i].read_only),
+			   cf.users[i].name);
+	return 0;
+}
+
+static int cli_show_user(struct cli_out *out, int argc, char *argv[])
+{
+	if (argc != 1)
+		return EINVAL;
+	for (size_t i = 0; i < cf.nusers; i++) {
+		if (strcmp(cf.users[i].name, argv[0]))
+			continue;
+		cli_printf(out, "Username: %s\n"
+			   "Read only?: %s\n", cf.users[i].name,
+			   yes_no(cf.users[i].read_only));
+		return 0;
+	}
+	cli_printf(out, "User '%s' not found\n", argv[0]);
+	return 0;
+}
+
+int ari_http_conf_cli_init(void)
+{
+	static const struct cli_entry cmds[] = {
+		{"ari show status", cli_show_status,
+		 "Usage: ari show status\n"
+		 "       Shows all ARI settings\n"},
+		{"ari show users", cli_show_users,
+		 "Usage: ari show users\n"
+		 "       Shows all ARI users\n"},
+		{"ari show user", cli_show_user,
+		 "Usage: ari show user <username>\n"
+		 "       Shows a specific ARI user\n"},
+	};
+
+	return cli_register_all(cmds, sizeof(cmds) / sizeof(cmds[0]));
 }

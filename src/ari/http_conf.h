@@ -66,5 +66,7 @@ int ari_http_crypt_done(struct ari_crypt_check *chk);
 bool ari_http_origin_allowed(const char *origin);
 /* Is pretty printing configured? */
 bool ari_http_pretty(void);
+/* `ari show status|users|user <name>`, as res_ari's CLI. */
+int ari_http_conf_cli_init(void);
 
 #endif

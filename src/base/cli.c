@@ -174,6 +174,11 @@ static void builtins_init(void)
 		     "       When called with a topic as an argument, displays usage\n"
 		     "       information on the given command. If called without a\n"
 		     "       topic, it provides a list of commands.\n");
+	/* what admins of older Asterisk versions still type */
+	cli_register("help", help_handler,
+		     "Usage: help [topic]\n"
+		     "       Same as core show help: the list of commands, or the usage\n"
+		     "       of the command given as the topic.\n");
 }
 
 int cli_register(const char *command, cli_cmd_h *h, const char *usage)
@@ -315,46 +320,60 @@ static void best_hint(char *hint, size_t size, char *argv[], int argc)
 	}
 }
 
-/* One line for "core show help": the first description line of an
- * Asterisk-style usage ("Usage: x\n       More forms\n       What it
- * does. More.\n"), cut after its first sentence. */
+/* One line for "core show help": the first sentence of the description
+ * of an Asterisk-style usage ("Usage: x\n       More forms\n       What
+ * it does. More.\n"), its lines joined, at most SUMMARY_MAX characters
+ * (cut at a word). */
+enum { SUMMARY_MAX = 100 };
+
 static const char *usage_summary(const struct cli_cmd *c, char *buf,
 				 size_t size)
 {
 	const char *line = c->usage;
-	size_t n;
+	size_t len = 0;
+	bool started = false;
 
+	if (size > SUMMARY_MAX + 1)
+		size = SUMMARY_MAX + 1;
+	buf[0] = '\0';
 	while (*line) {
-		const char *p = line;
-		size_t len = strcspn(line, "\n");
+		const char *p = line, *dot;
+		size_t n;
 
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (strncasecmp(p, "Usage:", 6) && *p != '\n' && *p &&
-		    strncasecmp(p, c->command, strlen(c->command))) {
-			line = p;
+		n = strcspn(p, "\n");
+		line = p + n + (p[n] == '\n');
+		if (!started && (!n || !strncasecmp(p, "Usage:", 6) ||
+				 !strncasecmp(p, c->command,
+					      strlen(c->command))))
+			continue;
+		if (!n)
+			break;   /* a blank line ends the description */
+		started = true;
+		dot = NULL;
+		for (size_t i = 0; i < n && !dot; i++)
+			if (p[i] == '.' && (i + 1 == n || p[i + 1] == ' '))
+				dot = p + i;
+		if (dot)
+			n = (size_t)(dot - p) + 1;
+		len += (size_t)snprintf(buf + len, size - len, "%s%.*s",
+					len ? " " : "", (int)n, p);
+		if (dot || len >= size - 1)
 			break;
-		}
-		line += len;
-		if (*line == '\n')
-			line++;
 	}
-	n = strcspn(line, "\n");
-	for (size_t i = 0; i + 1 < n; i++)
-		if (line[i] == '.' && line[i + 1] == ' ') {
-			n = i + 1;
-			break;
-		}
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, line, n);
-	buf[n] = '\0';
+	if (len >= size) {   /* cut short: end at a word */
+		char *sp = strrchr(buf, ' ');
+
+		if (sp)
+			*sp = '\0';
+	}
 	return buf[0] ? buf : "<no description available>";
 }
 
 static int help_handler(struct cli_out *out, int argc, char *argv[])
 {
-	char sum[128];
+	char sum[SUMMARY_MAX + 1];
 	int shown = 0;
 
 	if (argc > 0) {
@@ -445,6 +464,12 @@ static void stop_h(void *arg)
 void cli_request_stop(void)
 {
 	stop_requested = true;
+}
+
+void cli_request_stop_now(void)
+{
+	stop_requested = true;
+	cli_stop_if_requested();
 }
 
 void cli_stop_if_requested(void)

@@ -55,6 +55,9 @@ int cli_core_init(void);
 /* Ask the server to stop (re_cancel) once the current reply has been
  * written ("core stop now"). */
 void cli_request_stop(void);
+/* The same on the next turn of the loop, with no reply to wait for: a
+ * graceful stop whose last channel has gone (core/shutdown.c). */
+void cli_request_stop_now(void);
 
 /* Drop every registered command (tests, shutdown). */
 void cli_unregister_all(void);

@@ -25,13 +25,15 @@ struct log_channel {
 	char path[512];   /* <logdir>/<name> */
 	unsigned mask;    /* 1 << enum log_level */
 	bool used;        /* false: slot free */
+	bool from_conf;   /* made by logger.conf: `logger reload` remakes it */
 	struct linefile lf;
 };
 
 static struct log_channel channels[LOG_CHANNELS_MAX];
 
 /* Every level but security, as Asterisk's console by default. */
-static unsigned console_mask = ~(1u << LOG_LVL_SECURITY);
+#define CONSOLE_MASK_DEFAULT (~(1u << LOG_LVL_SECURITY))
+static unsigned console_mask = CONSOLE_MASK_DEFAULT;
 static int verbose_level = 3;
 static int debug_level;
 static int quiet;
@@ -47,6 +49,7 @@ void log_init(const char *dir)
 void log_set_verbose(int level) { verbose_level = level; }
 int log_get_verbose(void) { return verbose_level; }
 void log_set_debug(int level) { debug_level = level; }
+int log_get_debug(void) { return debug_level; }
 void log_set_quiet(int q) { quiet = q; }
 
 /* A file that stops taking lines, and takes them again: said once each,
@@ -230,6 +233,7 @@ static int channel_add(const char *name, const char *levels, bool keep)
 	snprintf(slot->path, sizeof(slot->path), "%s", path);
 	slot->mask = mask;
 	slot->used = true;
+	slot->from_conf = keep;
 	log_verbose(2, "Added log channel '%s'", slot->path);
 	return 0;
 }
@@ -310,6 +314,17 @@ void log_channel_foreach(void (*h)(const char *channel, const char *type,
 		 * cannot write */
 		h(channels[i].path, "File",
 		  channels[i].lf.err ? "Disabled" : "Enabled", conf, arg);
+	}
+}
+
+void log_config_forget(void)
+{
+	console_mask = CONSOLE_MASK_DEFAULT;
+	for (int i = 0; i < LOG_CHANNELS_MAX; i++) {
+		if (!channels[i].used || !channels[i].from_conf)
+			continue;
+		linefile_close(&channels[i].lf);
+		channels[i].used = false;
 	}
 }
 

@@ -31,6 +31,7 @@ void log_init(const char *dir);
 void log_set_verbose(int level);
 int log_get_verbose(void);
 void log_set_debug(int level);
+int log_get_debug(void);
 /* Send log lines to a file as well as stderr (NULL: stderr only). */
 int log_set_file(const char *path);
 /* Silence stderr output entirely (used by the -rx client). */
@@ -44,6 +45,13 @@ int log_set_console_levels(const char *levels);
  * the log directory. NULL-safe; bad entries are logged and skipped. */
 struct config;
 void log_config_load(const struct config *cfg);
+/* `logger reload`: forget what logger.conf set (its file channels, the
+ * console's levels), then read <confdir>/logger.conf again as at start-up.
+ * Channels added at run time (ARI, CLI) stay. */
+void log_config_reload(void);
+/* The first half of that: close the channels logger.conf made and give
+ * the console its default levels back. */
+void log_config_forget(void);
 /* A security event line, formatted as Asterisk writes its file channels:
  *   [Dec  5 10:00:00] SECURITY[1234] res_security_log.c: SecurityEvent=...
  * (base/security.c builds `msg`). */
@@ -83,7 +91,8 @@ void log_channel_foreach(void (*h)(const char *channel, const char *type,
 			 void *arg);
 /* Close every file channel (shutdown). */
 void log_channels_close(void);
-/* Register "logger show channels" and "logger rotate" (log_cli.c). */
+/* Register "logger show channels", "logger rotate" and "logger reload"
+ * (log_cli.c). */
 int log_cli_init(void);
 
 #define log_error(...) \

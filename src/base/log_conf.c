@@ -4,11 +4,13 @@
  *   security => security
  * Each name other than "console" (and "syslog.*", not supported) is a file
  * under the log directory. Only [logfiles] is read: [general] options
- * (dateformat, rotatestrategy, ...) keep ariadne's defaults. */
+ * (dateformat, rotatestrategy, ...) keep ariadne's defaults. Read at
+ * start-up (main.c) and again by `logger reload`. */
 #include <errno.h>
 #include <string.h>
 #include "base/config.h"
 #include "base/log.h"
+#include "base/options.h"
 
 void log_config_load(const struct config *cfg)
 {
@@ -39,4 +41,18 @@ void log_config_load(const struct config *cfg)
 				    "known level in '%s'", f, v->line, v->name,
 				    v->value);
 	}
+}
+
+void log_config_reload(void)
+{
+	struct config *cfg = NULL;
+	int err = config_load(&cfg, options.confdir, "logger.conf");
+
+	/* as Asterisk: a logger.conf that has gone leaves the defaults */
+	if (err && err != ENOENT)
+		log_warning("Unable to load %s/logger.conf: %s",
+			    options.confdir, strerror(err));
+	log_config_forget();
+	log_config_load(cfg);
+	config_free(cfg);
 }

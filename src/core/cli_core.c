@@ -1,6 +1,7 @@
 /* cli_core.c — the built-in "core ..." CLI commands: version, uptime,
- * channels, one channel, verbosity, stop. Output follows Asterisk's
- * main/cli.c and main/asterisk.c formats so that scripts written against
+ * channels, one channel, hanging channels up, verbosity and debug level;
+ * the stop commands are shutdown.c's. Output follows Asterisk's main/cli.c
+ * and main/asterisk.c formats so that scripts written against
  * `asterisk -rx` keep working. Module commands (dialplan, ari) register
  * themselves elsewhere. */
 #include <errno.h>
@@ -13,8 +14,13 @@
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
+#include <re_types.h>
+#include <re_mem.h>
+#include "core/bridge.h"
 #include "core/channel.h"
+#include "core/cli_core.h"
 #include "core/overload.h"
+#include "core/shutdown.h"
 #include "base/cli.h"
 #include "base/log.h"
 #include "base/options.h"
@@ -341,29 +347,62 @@ static void print_var(const char *name, const char *value, void *arg)
 	cli_printf(arg, "%s=%s\n", name, value);
 }
 
+/* What a layer above knows of a channel's audio (cli_core.h). */
+static cli_core_format_h *format_h;
+
+void cli_core_format_set(cli_core_format_h *h)
+{
+	format_h = h;
+}
+
+static const char *or_na(const char *s)
+{
+	return *s ? s : "(N/A)";
+}
+
+/* A channel by name or uniqueid, as ast_channel_get_by_name(); NULL after
+ * Asterisk's "<name> is not a known channel". */
+static struct channel *known_channel(struct cli_out *out, const char *name)
+{
+	struct channel *ch = channel_find_by_name(name);
+
+	if (!ch)
+		ch = channel_find(name);
+	if (!ch)
+		cli_printf(out, "%s is not a known channel\n", name);
+	return ch;
+}
+
+/* Asterisk's handle_showchan(), with what ariadne knows: it has no call
+ * groups, no absolute timeout and no call identifiers (Asterisk's values
+ * when none is set), and no privacy, so the effective connected line is
+ * the connected line. */
 static int show_channel(struct cli_out *out, int argc, char *argv[])
 {
 	struct channel *ch;
+	struct bridge *b;
 	struct timeval now;
 	const struct timeval *ct;
-	long el = 0;
-	const char *appl, *data;
+	char elapsed[48] = "N/A", fmt[32] = "", native[40] = "(nothing)";
 
 	if (argc != 1)
 		return EINVAL;
-	ch = channel_find_by_name(argv[0]);
+	ch = known_channel(out, argv[0]);
 	if (!ch)
-		ch = channel_find(argv[0]);
-	if (!ch) {
-		cli_printf(out, "%s is not a known channel\n", argv[0]);
 		return 0;
-	}
 	gettimeofday(&now, NULL);
 	ct = channel_creationtime(ch);
-	if (ct && ct->tv_sec)
-		el = now.tv_sec - ct->tv_sec;
-	appl = channel_appl(ch);
-	data = channel_data(ch);
+	if (ct && ct->tv_sec) {
+		long el = now.tv_sec - ct->tv_sec;
+
+		snprintf(elapsed, sizeof(elapsed), "%ldh%ldm%lds", el / 3600,
+			 (el % 3600) / 60, el % 60);
+	}
+	if (format_h && format_h(ch, fmt, sizeof(fmt)))
+		snprintf(native, sizeof(native), "(%s)", fmt);
+	else
+		snprintf(fmt, sizeof(fmt), "%s", "(none)");
+	b = bridge_of_channel(ch);
 
 	cli_printf(out,
 		   " -- General --\n"
@@ -375,36 +414,113 @@ static int show_channel(struct cli_out *out, int argc, char *argv[])
 		   " Caller ID Name: %s\n"
 		   "Connected Line ID: %s\n"
 		   "Connected Line ID Name: %s\n"
+		   "Eff. Connected Line ID: %s\n"
+		   "Eff. Connected Line ID Name: %s\n"
 		   "    DNID Digits: %s\n"
 		   "       Language: %s\n"
-		   "          State: %s (%d)\n"
-		   "   Elapsed Time: %ldh%ldm%lds\n"
+		   "          State: %s (%d)\n",
+		   channel_name(ch), channel_tech_type(ch), channel_id(ch),
+		   channel_linkedid(ch), or_na(channel_caller_num(ch)),
+		   or_na(channel_caller_name(ch)),
+		   or_na(channel_connected_num(ch)),
+		   or_na(channel_connected_name(ch)),
+		   or_na(channel_connected_num(ch)),
+		   or_na(channel_connected_name(ch)), "(N/A)",
+		   channel_language(ch), channel_state_str(channel_state(ch)),
+		   (int)channel_state(ch));
+	/* ariadne hands a channel's audio over in the channel's own format:
+	 * nothing to transcode at the channel (a translation path is empty,
+	 * hence "No " as Asterisk prints it) */
+	cli_printf(out,
+		   "  NativeFormats: %s\n"
+		   "    WriteFormat: %s\n"
+		   "     ReadFormat: %s\n"
+		   " WriteTranscode: No \n"
+		   "  ReadTranscode: No \n"
+		   " Time to Hangup: 0\n"
+		   "   Elapsed Time: %s\n"
+		   "      Bridge ID: %s\n",
+		   native, fmt, fmt, elapsed, b ? bridge_id(b) : "(Not bridged)");
+	cli_printf(out,
 		   " --   PBX   --\n"
 		   "        Context: %s\n"
 		   "      Extension: %s\n"
 		   "       Priority: %d\n"
+		   "     Call Group: 0\n"
+		   "   Pickup Group: 0\n"
 		   "    Application: %s\n"
-		   "           Data: %s\n",
-		   channel_name(ch), channel_tech_type(ch), channel_id(ch),
-		   channel_linkedid(ch),
-		   *channel_caller_num(ch) ? channel_caller_num(ch) : "(N/A)",
-		   *channel_caller_name(ch) ? channel_caller_name(ch) : "(N/A)",
-		   *channel_connected_num(ch) ? channel_connected_num(ch)
-					      : "(N/A)",
-		   *channel_connected_name(ch) ? channel_connected_name(ch)
-					       : "(N/A)",
-		   "(N/A)", channel_language(ch),
-		   channel_state_str(channel_state(ch)), (int)channel_state(ch),
-		   el / 3600, (el % 3600) / 60, el % 60, channel_context(ch),
-		   channel_exten(ch), channel_priority(ch),
-		   *appl ? appl : "(N/A)", *data ? data : "(Empty)");
+		   "           Data: %s\n"
+		   " Call Identifer: (None)\n",
+		   channel_context(ch), channel_exten(ch), channel_priority(ch),
+		   or_na(channel_appl(ch)),
+		   *channel_data(ch) ? channel_data(ch) : "(Empty)");
 	cli_printf(out, "      Variables:\n");
 	channel_var_foreach(ch, print_var, out);
 	return 0;
 }
 
+/* Channels taken out of the registry's walk before any is hung up (a
+ * hangup changes the registry; a Local half takes its partner along). */
+struct chan_set {
+	struct channel **v;
+	size_t n, max;
+};
+
+static bool collect_channel(struct channel *ch, void *arg)
+{
+	struct chan_set *set = arg;
+
+	if (set->n == set->max)
+		return true;
+	set->v[set->n++] = mem_ref(ch);
+	return false;
+}
+
+static void request_one(struct cli_out *out, struct channel *ch)
+{
+	cli_printf(out, "Requested Hangup on channel '%s'\n",
+		   channel_name(ch));
+}
+
+/* `channel request hangup <channel>|all`, as handle_softhangup(): a
+ * soft hangup with Asterisk's explicit reason, as ARI's DELETE. */
+static int request_hangup(struct cli_out *out, int argc, char *argv[])
+{
+	struct chan_set set = {0};
+	struct channel *ch;
+
+	if (argc != 1)
+		return EINVAL;
+	if (strcasecmp(argv[0], "all")) {
+		ch = known_channel(out, argv[0]);
+		if (!ch)
+			return 0;
+		request_one(out, ch);
+		channel_hangup_soft(ch, CAUSE_NORMAL_CLEARING, "CLI");
+		return 0;
+	}
+	set.max = channel_count();
+	if (!set.max)
+		return 0;
+	set.v = mem_zalloc(set.max * sizeof(*set.v), NULL);
+	if (!set.v)
+		return ENOMEM;
+	channel_foreach(collect_channel, &set);
+	for (size_t i = 0; i < set.n; i++)
+		request_one(out, set.v[i]);
+	for (size_t i = 0; i < set.n; i++) {
+		if (!channel_is_hungup(set.v[i]))
+			channel_hangup_soft(set.v[i], CAUSE_NORMAL_CLEARING,
+					    "CLI");
+		mem_deref(set.v[i]);
+	}
+	mem_deref(set.v);
+	return 0;
+}
+
 /* Asterisk's status_debug_verbose() wording */
-static void verbose_status(struct cli_out *out, int oldv, int newv)
+static void level_status(struct cli_out *out, const char *what, int oldv,
+			 int newv)
 {
 	char was[16] = "OFF", now[16] = "OFF";
 
@@ -413,10 +529,9 @@ static void verbose_status(struct cli_out *out, int oldv, int newv)
 	if (newv)
 		snprintf(now, sizeof(now), "%d", newv);
 	if (oldv == newv)
-		cli_printf(out, "Console verbose is still %s.\n", was);
+		cli_printf(out, "%s is still %s.\n", what, was);
 	else
-		cli_printf(out, "Console verbose was %s and is now %s.\n", was,
-			   now);
+		cli_printf(out, "%s was %s and is now %s.\n", what, was, now);
 }
 
 static bool parse_level(const char *s, int *level)
@@ -430,41 +545,59 @@ static bool parse_level(const char *s, int *level)
 	return true;
 }
 
+/* "[atleast] <level> [silent]" or "off", as main/cli.c reads them for
+ * both levels (`silent` where the command has it); the new level, or
+ * false to have the usage shown. */
+static bool level_args(int argc, char *argv[], int oldv, bool may_silence,
+		       int *newv, bool *silent)
+{
+	bool atleast = false;
+	int i = 0;
+
+	*silent = false;
+	if (argc == 1 && !strcasecmp(argv[0], "off")) {
+		*newv = 0;
+		return true;
+	}
+	if (argc && !strcasecmp(argv[0], "atleast")) {
+		atleast = true;
+		i++;
+	}
+	if (may_silence && argc == i + 2 && !strcasecmp(argv[i + 1], "silent"))
+		*silent = true;
+	if (argc != i + 1 + (*silent ? 1 : 0) || !parse_level(argv[i], newv))
+		return false;
+	if (atleast && *newv < oldv)
+		*newv = oldv;
+	return true;
+}
+
 /* core set verbose [atleast] <level> [silent] | off */
 static int set_verbose(struct cli_out *out, int argc, char *argv[])
 {
-	int oldv = log_get_verbose(), newv, i = 0;
-	bool atleast = false, silent = false;
+	int oldv = log_get_verbose(), newv;
+	bool silent;
 
-	if (argc == 1 && !strcasecmp(argv[0], "off")) {
-		newv = 0;
-	}
-	else {
-		if (argc && !strcasecmp(argv[0], "atleast")) {
-			atleast = true;
-			i++;
-		}
-		if (argc == i + 2 && !strcasecmp(argv[i + 1], "silent"))
-			silent = true;
-		if (argc != i + 1 + (silent ? 1 : 0) ||
-		    !parse_level(argv[i], &newv))
-			return EINVAL;
-	}
-	if (atleast && newv < oldv)
-		newv = oldv;
+	if (!level_args(argc, argv, oldv, true, &newv, &silent))
+		return EINVAL;
 	log_set_verbose(newv);
 	options.verbose = newv;
 	if (!silent)
-		verbose_status(out, oldv, newv);
+		level_status(out, "Console verbose", oldv, newv);
 	return 0;
 }
 
-static int stop_now(struct cli_out *out, int argc, char *argv[])
+/* core set debug [atleast] <level> | off: ariadne's debug level is one
+ * for the whole server (no per-module levels). */
+static int set_debug(struct cli_out *out, int argc, char *argv[])
 {
-	if (argc)
+	int oldv = log_get_debug(), newv;
+	bool silent;
+
+	if (!level_args(argc, argv, oldv, false, &newv, &silent))
 		return EINVAL;
-	/* Asterisk replies nothing; the shutdown is logged by the server */
-	cli_request_stop();
+	log_set_debug(newv);
+	level_status(out, "Core debug", oldv, newv);
 	return 0;
 }
 
@@ -529,14 +662,22 @@ int cli_core_init(void)
 		 "       and leaves the cluster's create group; existing calls go on\n"
 		 "       and stay controllable. Without an argument, shows the state.\n"
 		 "       SIGUSR1 turns draining on as well.\n"},
-		{"core stop now", stop_now,
-		 "Usage: core stop now\n"
-		 "       Shuts down a running ariadne immediately, hanging up all active calls.\n"},
-		{"core stop gracefully", stop_now,
-		 "Usage: core stop gracefully\n"
-		 "       Causes ariadne to not accept new calls, and exit when all\n"
-		 "       active calls have terminated normally.\n"},
+		{"core set debug", set_debug,
+		 "Usage: core set debug [atleast] <level>\n"
+		 "       core set debug off\n"
+		 "\n"
+		 "       Sets level of debug messages to be displayed.\n"
+		 "       0 or off means no messages should be displayed.\n"
+		 "       Equivalent to -d[d[...]] on startup\n"},
+		{"channel request hangup", request_hangup,
+		 "Usage: channel request hangup <channel>|<all>\n"
+		 "       Request that a channel be hung up. The hangup takes effect\n"
+		 "       the next time the driver reads or writes from the channel.\n"
+		 "       If 'all' is specified instead of a channel name, all channels\n"
+		 "       will see the hangup request.\n"},
 	};
 
-	return cli_register_all(cmds, sizeof(cmds) / sizeof(cmds[0]));
+	int err = cli_register_all(cmds, sizeof(cmds) / sizeof(cmds[0]));
+
+	return err ? err : shutdown_cli_init();
 }

@@ -261,6 +261,18 @@ int module_reload(const char *name)
 
 /* ---- CLI ---------------------------------------------------------------- */
 
+/* The CLI, as Asterisk's, takes a module's name with or without ".so";
+ * the registry knows the full name. */
+static const char *so_name(const char *name, char *buf, size_t size)
+{
+	size_t n = strlen(name);
+
+	if (n > 3 && !strcmp(name + n - 3, ".so"))
+		return name;
+	snprintf(buf, size, "%s.so", name);
+	return buf;
+}
+
 struct show_ctx {
 	struct cli_out *out;
 	const char *like;
@@ -296,11 +308,12 @@ static int cli_module_show(struct cli_out *out, int argc, char *argv[])
 
 static int cli_module_load(struct cli_out *out, int argc, char *argv[])
 {
+	char buf[128];
 	int err;
 
 	if (argc != 1)
 		return EINVAL;
-	err = module_load(argv[0]);
+	err = module_load(so_name(argv[0], buf, sizeof(buf)));
 	if (err == EALREADY)
 		cli_printf(out, "Module '%s' is already loaded\n", argv[0]);
 	else if (err)
@@ -312,11 +325,12 @@ static int cli_module_load(struct cli_out *out, int argc, char *argv[])
 
 static int cli_module_unload(struct cli_out *out, int argc, char *argv[])
 {
+	char buf[128];
 	int err;
 
 	if (argc != 1)
 		return EINVAL;
-	err = module_unload(argv[0]);
+	err = module_unload(so_name(argv[0], buf, sizeof(buf)));
 	if (err)
 		cli_printf(out, "Unable to unload resource %s\n", argv[0]);
 	else
@@ -324,79 +338,86 @@ static int cli_module_unload(struct cli_out *out, int argc, char *argv[])
 	return 0;
 }
 
-struct reload_all {
-	struct cli_out *out;
-	unsigned n;
-};
-
 static void reload_one(const struct module_info *mi, void *arg)
 {
-	struct reload_all *r = arg;
-	int err;
-
-	if (!mi->running)
-		return;
-	err = module_reload(mi->name);
-	if (!err)
-		r->n++;
-	else if (err != ENOTSUP)
-		cli_printf(r->out, "The module '%s' could not be reloaded\n",
-			   mi->name);
+	(void)arg;
+	/* a failure is logged by module_reload(); the CLI says nothing, as
+	 * Asterisk's global reload */
+	if (mi->running)
+		(void)module_reload(mi->name);
 }
 
 /* `module reload` alone, `core reload` and `reload`: every running module
- * that can reload does, as Asterisk's ast_module_reload(NULL). */
+ * that can reload does, as Asterisk's ast_module_reload(NULL), which
+ * prints nothing. */
 static int cli_reload_all(struct cli_out *out, int argc, char *argv[])
 {
-	struct reload_all r = {.out = out};
-
 	(void)argv;
 	if (argc)
 		return EINVAL;
-	module_foreach(reload_one, &r);
-	cli_printf(out, "Reloaded %u module%s\n", r.n, r.n == 1 ? "" : "s");
+	module_foreach(reload_one, NULL);
 	return 0;
 }
 
+/* main/cli.c handle_reload()'s answer for each module named. */
 static int cli_module_reload(struct cli_out *out, int argc, char *argv[])
 {
-	int err;
-
 	if (!argc)
 		return cli_reload_all(out, argc, argv);
-	if (argc != 1)
-		return EINVAL;
-	err = module_reload(argv[0]);
-	if (err == ENOENT)
-		cli_printf(out, "The module '%s' was not properly initialized. "
-			   "Before reloading the module, you must run "
-			   "\"module load %s\"\n", argv[0], argv[0]);
-	else if (err == ENOTSUP)
-		cli_printf(out, "The module '%s' does not support reloading\n",
-			   argv[0]);
-	else if (err)
-		cli_printf(out, "The module '%s' could not be reloaded\n",
-			   argv[0]);
-	else
-		cli_printf(out, "Reloaded %s\n", argv[0]);
+	for (int i = 0; i < argc; i++) {
+		const char *name = argv[i];
+		struct module_info mi;
+		char buf[128];
+		int err;
+
+		if (module_get(so_name(name, buf, sizeof(buf)), &mi)) {
+			cli_printf(out, "No such module '%s'\n", name);
+			continue;
+		}
+		if (!mi.running) {
+			cli_printf(out, "The module '%s' was not properly "
+				   "initialized. Before reloading the module, "
+				   "you must run \"module load %s\" and fix "
+				   "whatever is preventing the module from being "
+				   "initialized.\n", name, name);
+			continue;
+		}
+		err = module_reload(mi.name);
+		if (err == ENOTSUP)
+			cli_printf(out, "The module '%s' does not support "
+				   "reloads\n", name);
+		else if (err)
+			cli_printf(out, "The module '%s' reported a reload "
+				   "failure\n", name);
+		else
+			cli_printf(out, "Module '%s' reloaded successfully.\n",
+				   name);
+	}
 	return 0;
 }
 
 int module_registry_init(void)
 {
 	static const struct cli_entry cmds[] = {
-		{"module show", cli_module_show, "module show [like <keyword>]"},
-		{"module load", cli_module_load, "module load <module name>"},
+		{"module show", cli_module_show,
+		 "Usage: module show [like keyword]\n"
+		 "       Shows ariadne modules currently in use, and usage statistics.\n"},
+		{"module load", cli_module_load,
+		 "Usage: module load <module name>\n"
+		 "       Loads the specified module into ariadne.\n"},
 		{"module unload", cli_module_unload,
-		 "module unload <module name>"},
+		 "Usage: module unload <module name>\n"
+		 "       Unloads the specified module from ariadne.\n"},
 		{"module reload", cli_module_reload,
-		 "module reload [<module name>]"},
+		 "Usage: module reload [module ...]\n"
+		 "       Reloads configuration files for all listed modules which support\n"
+		 "       reloading, or for all supported modules if none are listed.\n"},
 		{"core reload", cli_reload_all,
 		 "Usage: core reload\n"
-		 "       Reloads every module that can reload.\n"},
+		 "       Execute a global reload.\n"},
 		{"reload", cli_reload_all,
 		 "Usage: reload\n"
-		 "       Same as core reload.\n"},
+		 "       Execute a global reload (same as core reload).\n"},
 	};
 	int err;
 

@@ -87,6 +87,12 @@ bool stasis_app_is_subscribed(const struct stasis_app *app,
 void stasis_app_source_foreach(const struct stasis_app *app,
 			       enum stasis_source kind,
 			       void (*h)(const char *id, void *arg), void *arg);
+/* Subscribed with subscribeAll (every channel, bridge, endpoint). */
+bool stasis_app_subscribes_all(const struct stasis_app *app);
+/* How many subscriptions hold the source (Asterisk's "interested", which
+ * `ari show app` prints); 0: not subscribed. */
+unsigned stasis_app_source_interest(const struct stasis_app *app,
+				    enum stasis_source kind, const char *id);
 
 /* Event type filter (PUT /applications/{app}/eventFilter): an event passes
  * if its type is not disallowed and, when the allowed list is not empty, is

@@ -185,6 +185,19 @@ const char *stasis_app_name(const struct stasis_app *app)
 	return app->name;
 }
 
+bool stasis_app_subscribes_all(const struct stasis_app *app)
+{
+	return app && app->subscribe_all;
+}
+
+unsigned stasis_app_source_interest(const struct stasis_app *app,
+				    enum stasis_source kind, const char *id)
+{
+	const struct sub *s = stasis_source_find(app, kind, id);
+
+	return s ? s->refs : 0;
+}
+
 size_t stasis_app_count(void)
 {
 	return list_count(&stasis_apps);

@@ -8,13 +8,16 @@
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <re_types.h>
 #include "base/config.h"
 #include "base/log.h"
 #include "base/options.h"
+#include "core/cli_core.h"
 #include "media/media.h"
+#include "media/media_chan.h"
 #include "media/media_int.h"
 #include "media/media_bridge.h"
 #include "media/recorder_int.h"
@@ -58,6 +61,21 @@ static int playback_start(void)
 	return err;
 }
 
+/* `core show channel`'s formats: a channel's audio is G.711 as its
+ * transport sends it, else linear 8 kHz (Asterisk's "slin"); a channel
+ * that never had media is not known. */
+static bool channel_format(struct channel *ch, char *buf, size_t size)
+{
+	struct media_chan *mc = media_chan_get(ch, false);
+	int codec = media_chan_codec(mc);
+
+	if (!mc)
+		return false;
+	snprintf(buf, size, "%s", codec == MEDIA_PCMU ? "ulaw" :
+		 codec == MEDIA_PCMA ? "alaw" : "slin");
+	return true;
+}
+
 int media_init(const struct config *cfg)
 {
 	int err;
@@ -86,6 +104,7 @@ int media_init(const struct config *cfg)
 	err = media_recorder_init();
 	if (err)
 		return err;
+	cli_core_format_set(channel_format);
 	started = true;
 	return 0;
 }
@@ -94,6 +113,7 @@ void media_close(void)
 {
 	if (!started)
 		return;
+	cli_core_format_set(NULL);
 	media_recorder_close();
 	media_bridge_close();
 	media_playback_close();

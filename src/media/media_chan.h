@@ -81,6 +81,9 @@ struct media_chan;
 /* The channel's media state; created on first use when `create`. */
 struct media_chan *media_chan_get(struct channel *ch, bool create);
 struct channel *media_chan_channel(const struct media_chan *mc);
+/* The codec the channel's audio travels in (its transport's tx_codec),
+ * MEDIA_CODEC_NONE when linear (no transport, or a linear one). */
+int media_chan_codec(const struct media_chan *mc);
 
 /* Push on top (becomes the audible one). */
 void media_chan_gen_push(struct media_chan *mc, struct media_gen *g);

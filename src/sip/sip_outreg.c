@@ -2,7 +2,8 @@
  * type=registration, as res_pjsip_outbound_registration reads them. Each
  * keeps ariadne registered with a provider (server_uri, client_uri,
  * contact_user, expiration, outbound_auth) so that the provider sends its
- * calls here, and `pjsip show registrations` tells how it stands.
+ * calls here, and `pjsip show registrations` tells how it stands (its
+ * rows; sip_cli.c lists them).
  *
  * libre's sipreg does the REGISTER, the digest answer and the refreshes.
  * What to do after a failure is Asterisk's rule, not libre's back-off: a
@@ -311,46 +312,33 @@ void sip_outreg_close(void)
 
 /* ---- CLI ---- */
 
-/* `pjsip show registrations` as res_pjsip_outbound_registration prints it. */
-static int show_registrations(struct cli_out *out, int argc, char *argv[])
+void sip_outreg_each(sip_cli_obj_h *h, void *arg)
 {
-	uint64_t now = tmr_jiffies();
-	struct le *le;
-	unsigned n = 0;
-
-	(void)argc;
-	(void)argv;
-	if (!list_head(&regs)) {
-		cli_printf(out, "No objects found.\n\n");
-		return 0;
-	}
-	cli_printf(out, "\n <Registration/ServerURI..............................>"
-		   "  <Auth....................>  <Status.......>\n"
-		   "==========================================================="
-		   "===============================\n\n");
-	for (le = list_head(&regs); le; le = le->next) {
-		const struct outreg *r = le->data;
-		char id[128], exp[48] = "";
-
-		re_snprintf(id, sizeof(id), "%s/%s", r->name, r->server_uri);
-		if (r->next > now)
-			re_snprintf(exp, sizeof(exp), "  (exp. %llus)",
-				    (unsigned long long)(r->next - now) / 1000);
-		else if (r->next)
-			re_snprintf(exp, sizeof(exp), "  (exp. %llus ago)",
-				    (unsigned long long)(now - r->next) / 1000);
-		cli_printf(out, " %-54.54s  %-26.26s  %-16s%s\n", id,
-			   r->auth ? r->auth : "n/a", status_name(r->status),
-			   exp);
-		n++;
-	}
-	cli_printf(out, "\nObjects found: %u\n", n);
-	return 0;
+	for (struct le *le = list_head(&regs); le; le = le->next)
+		h(le->data, arg);
 }
 
-int sip_outreg_cli_init(void)
+void sip_outreg_id(const void *obj, char *buf, size_t size)
 {
-	return cli_register("pjsip show registrations", show_registrations,
-			    "Usage: pjsip show registrations\n"
-			    "       Lists PJSIP Registrations\n");
+	re_snprintf(buf, size, "%s", ((const struct outreg *)obj)->name);
+}
+
+/* A row of `pjsip show registrations` as res_pjsip_outbound_registration
+ * prints it (sip_cli.c prints the rest). */
+void sip_outreg_row(struct cli_out *out, const void *obj, bool recurse)
+{
+	const struct outreg *r = obj;
+	uint64_t now = tmr_jiffies();
+	char id[128], exp[48] = "";
+
+	(void)recurse;
+	re_snprintf(id, sizeof(id), "%s/%s", r->name, r->server_uri);
+	if (r->next > now)
+		re_snprintf(exp, sizeof(exp), "  (exp. %llus)",
+			    (unsigned long long)(r->next - now) / 1000);
+	else if (r->next)
+		re_snprintf(exp, sizeof(exp), "  (exp. %llus ago)",
+			    (unsigned long long)(now - r->next) / 1000);
+	cli_printf(out, " %-54.54s  %-26.26s  %-16s%s\n", id,
+		   r->auth ? r->auth : "n/a", status_name(r->status), exp);
 }

@@ -148,7 +148,9 @@ serverTest('log_channels_add_list_rotate_delete', async (srv) => {
 	// A warning goes to the file (refusing to unload res_ari logs one).
 	await srv.del('/ari/asterisk/modules/res_ari.so');
 	assert.match(fs.readFileSync(file, 'utf8'), /WARNING\[\d+\].*cannot be unloaded/);
-	assert.match((await srv.cli('logger show channels')).stdout, new RegExp(file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+	// main/logger.c's "%-35.35s": a long path is cut at 35 characters
+	assert.match((await srv.cli('logger show channels')).stdout,
+		new RegExp(file.slice(0, 35).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
 
 	let r = await srv.post('/ari/asterisk/logging/ari-test?configuration=error');
 	assert.equal(r.status, 409);
@@ -194,7 +196,7 @@ serverTest('info_follows_a_reload_and_only_still_filters', async (srv) => {
 	assert.equal((await srv.get('/ari/asterisk/info')).body, first.body, 'info changes only with a reload');
 	await sleep(1100);  // the times have millisecond precision; be sure it moves
 	const r = await srv.cli('module reload pbx_config.so');
-	assert.match(r.stdout, /Reloaded pbx_config/, r.stdout);
+	assert.equal(r.stdout, "Module 'pbx_config.so' reloaded successfully.\n");
 	assert.equal(r.code, 0, r.stderr);
 	const after = await srv.get('/ari/asterisk/info');
 	assert.equal(after.json.status.startup_time, first.json.status.startup_time);

@@ -7,7 +7,8 @@ const { execFile } = require('node:child_process');
 const { test } = require('node:test');
 const crypto = require('node:crypto');
 const {
-	serverTest, BIN, REPO, sleep, ini, pjsipConf, runSipp, spawnSipp, assertSipp, freeUdpPort,
+	serverTest, BIN, REPO, sleep, ini, pjsipConf, runSipp, spawnSipp, assertSipp, freeUdpPort, withSipp,
+	EVENT_TIMEOUT_MS, SLOW,
 } = require('./lib/server');
 
 const VERSION = fs.readFileSync(path.join(REPO, 'VERSION'), 'utf8').trim();
@@ -154,7 +155,8 @@ serverTest('pjsip_show_listings_have_asterisks_layout_and_labels', {
 	// <Hash....> starts at column 55, <Status> at 66, as the header.
 	assert.equal(row.indexOf(hash), 55, row);
 	assert.match(row.slice(66), /^NonQual +nan$/, row);
-	assert.match(out, /\nObjects found: 2\n$/);
+	// "Objects found" and a blank line end a listing, as chan_pjsip's
+	assert.match(out, /\nObjects found: 2\n\n$/);
 
 	out = (await srv.cli('pjsip show endpoints')).stdout;
 	const lines = out.split('\n');
@@ -174,6 +176,15 @@ serverTest('pjsip_show_listings_have_asterisks_layout_and_labels', {
 	assert.match(out, /\n ParameterName +: ParameterValue\n/);
 	assert.match(out, /\n context +: stasis-sipapp\n/);
 	assert.match(out, /\n aors +: alice\n/);
+	// the parameters' heads and rows share one width, the longest name's
+	const params = out.slice(out.indexOf(' ParameterName')).split('\n').filter((l) => / : /.test(l));
+	assert.ok(params.length > 10, out);
+	for (const l of params) assert.equal(l.indexOf(' : '), params[0].indexOf(' : '), l);
+	assert.equal(params[0].indexOf(' : '), ' outbound_auth'.length, out);
+	for (const [k, v] of [['allow', '(ulaw)'], ['disallow', '(ulaw)'], ['direct_media', 'false'],
+		['dtmf_mode', 'rfc4733'], ['identify_by', 'username,ip'], ['auth', 'alice-auth']])
+		assert.match(out, new RegExp(`\n ${k} +: ${v.replace(/[()]/g, '\\$&')}\n`), `${k} in\n${out}`);
+	assert.match(out, /\n\n$/, 'the view ends with a blank line');
 	out = (await srv.cli('pjsip show endpoint nobody')).stdout;
 	assert.equal(out, 'Unable to find object nobody.\n\n');
 
@@ -185,13 +196,15 @@ serverTest('pjsip_show_listings_have_asterisks_layout_and_labels', {
 		/\n {8}Exten: <DialedExten\.+>  CLCID: <ConnectedLineCID\.+>\n=+\n/);
 	out = (await srv.cli('pjsip show transports')).stdout;
 	assert.match(out, /^\nTransport: {2}<TransportId\.+> {2}<Type> {2}<cos> {2}<tos> {2}<BindAddress\.+>\n=+\n\n/, out);
-	assert.match(out, new RegExp(`\nTransport: {2}transport-udp +udp +0 +0 {2}127\\.0\\.0\\.1:${srv.sipPort}\n`), out);
-	assert.match(out, /\nObjects found: 1\n$/, out);
+	// config_transport.c's "%-21s  %6s  %5u  %5u": the type right-aligned in 6
+	assert.ok(out.includes(`\nTransport:  ${'transport-udp'.padEnd(21)}  ${'udp'.padStart(6)}  ${'0'.padStart(5)}  ` +
+		`${'0'.padStart(5)}  127.0.0.1:${srv.sipPort}\n`), out);
+	assert.match(out, /\nObjects found: 1\n\n$/, out);
 	out = (await srv.cli('pjsip show auths')).stdout;
-	assert.match(out, /^\n {2}I\/OAuth: {2}<AuthId\/UserName\.+>\n=+\n\n {5}Auth: {2}alice-auth\/alice\n\nObjects found: 1\n$/, out);
+	assert.match(out, /^\n {2}I\/OAuth: {2}<AuthId\/UserName\.+>\n=+\n\n {5}Auth: {2}alice-auth\/alice\n\nObjects found: 1\n\n$/, out);
 	out = (await srv.cli('pjsip show identifies')).stdout;
 	assert.match(out, /\n Identify: {2}trunk-identify\/trunk\n {6}Match: {2}192\.0\.2\.0\/24\n/, out);
-	assert.match(out, /\nObjects found: 1\n$/, out);
+	assert.match(out, /\nObjects found: 1\n\n$/, out);
 });
 
 // A channel under its endpoint: its row, then the extension it dialled
@@ -205,9 +218,11 @@ serverTest('pjsip_show_endpoints_lists_a_call_with_its_exten_and_connected_line'
 	try {
 		const { channel } = await ws.waitFor((e) => e.type === 'StasisStart');
 		const out = (await srv.cli('pjsip show endpoints')).stdout;
-		const i = out.indexOf(`    Channel:  ${channel.name} `);
+		// chan_pjsip's "<name>/<application>", its state at column 65
+		const i = out.indexOf(`    Channel: ${channel.name}/Stasis `);
 		assert.ok(i >= 0, out);
-		const next = out.slice(i).split('\n')[1];
+		const [row, next] = out.slice(i).split('\n');
+		assert.equal(row.indexOf('Ring'), 65, row);
 		assert.match(next, /^ {8}Exten: 4242 {20} {2}CLCID: "[^"]*" <[^>]*>$/, out);
 		assert.equal((await srv.del(`/ari/channels/${encodeURIComponent(channel.id)}`)).status, 204);
 	} finally {
@@ -215,16 +230,33 @@ serverTest('pjsip_show_endpoints_lists_a_call_with_its_exten_and_connected_line'
 	}
 });
 
-serverTest('core_reload_and_reload_reload_every_module_that_can', async (srv) => {
+// main/cli.c handle_reload() and handle_core_reload(): a global reload
+// prints nothing; `module reload <name>` answers for each module named,
+// with or without ".so".
+serverTest('core_reload_is_silent_and_module_reload_answers_in_asterisks_words', async (srv) => {
 	for (const cmd of ['core reload', 'reload', 'module reload']) {
 		const from = srv.stderr.length;
 		const r = await srv.cli(cmd);
 		assert.equal(r.code, 0, r.stderr);
-		assert.match(r.stdout, /^Reloaded [1-9]\d* modules?\n$/, `${cmd}: ${r.stdout}`);
+		assert.equal(r.stdout, '', cmd);
 		await srv.waitForLog(/Reloaded pbx_config\.so/);
 		assert.match(srv.stderr.slice(from), /Reloaded pbx_config\.so/, cmd);
 	}
 	assert.match((await srv.cli('core reload now')).stdout, /^Usage: core reload/);
+	const reload = async (args) => (await srv.cli(`module reload ${args}`)).stdout;
+	assert.equal(await reload('pbx_config.so'), "Module 'pbx_config.so' reloaded successfully.\n");
+	assert.equal(await reload('pbx_config'), "Module 'pbx_config' reloaded successfully.\n");
+	assert.equal(await reload('nosuch.so'), "No such module 'nosuch.so'\n");
+	assert.equal(await reload('res_stasis.so'), "The module 'res_stasis.so' does not support reloads\n");
+	assert.equal(await reload('nosuch pbx_config'),
+		"No such module 'nosuch'\nModule 'pbx_config' reloaded successfully.\n");
+	assert.equal((await srv.cli('module unload cel_custom')).stdout, 'Unloaded cel_custom\n');
+	assert.equal(await reload('cel_custom.so'), "The module 'cel_custom.so' was not properly initialized. " +
+		'Before reloading the module, you must run "module load cel_custom.so" and fix whatever is ' +
+		'preventing the module from being initialized.\n');
+	// ariadne cannot read pjsip.conf again while it runs: Asterisk's words
+	// for a module that cannot reload
+	assert.equal((await srv.cli('pjsip reload')).stdout, "The module 'res_pjsip.so' does not support reloads\n");
 });
 
 serverTest('core_show_settings_has_asterisks_labels', { ariadneConf: { options: { maxcalls: 7 } } }, async (srv) => {
@@ -263,4 +295,390 @@ serverTest('module_reload_res_ari_reads_ari_conf_again', {
 		asterisk: { type: 'user', password: 'asterisk' }, app1: { type: 'user', password: 'third' } }));
 	await srv.cli('core reload');
 	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'app1:third' })).status, 200);
+});
+
+// ---- stopping as Asterisk does (main/asterisk.c) ----
+
+const enc = encodeURIComponent;
+const SIP_CALLS = { 'pjsip.conf': pjsipConf({ alice: { match: '127.0.0.1', context: 'stasis-cliapp' } }) };
+
+/** A SIP call from alice into app cliapp, answered; SIPp hangs up after `duration` ms. */
+async function answeredSipCall(srv, ws, { scenario = 'uac_call', duration = 0 } = {}) {
+	const from = ws.events ? ws.events.length : 0;
+	const sipp = await spawnSipp({ scenario, remote: srv, service: '4242', duration,
+		timeoutMs: 30000 * SLOW, keys: { from_user: 'alice' } });
+	const { channel } = await withSipp(sipp, () => ws.waitFor((e) => e.type === 'StasisStart' &&
+		/^PJSIP\//.test(e.channel.name), EVENT_TIMEOUT_MS, { from }));
+	assert.equal((await srv.post(`/ari/channels/${enc(channel.id)}/answer`)).status, 204);
+	await withSipp(sipp, () => ws.waitFor((e) => e.type === 'ChannelStateChange' && e.channel.id === channel.id &&
+		e.channel.state === 'Up'));
+	return { sipp, channel };
+}
+
+async function waitExit(srv, ms) {
+	const deadline = Date.now() + ms;
+	while (!srv.exit && Date.now() < deadline) await sleep(50);
+	return srv.exit;
+}
+
+const originateLocal = (srv, n) => srv.post('/ari/channels?' +
+	new URLSearchParams({ endpoint: `Local/${n}@stasis-cliapp`, app: 'cliwatch' }));
+
+serverTest('core_stop_gracefully_keeps_the_live_call_refuses_new_ones_and_exits_when_it_ends', {
+	files: SIP_CALLS, timeout: 60000 * SLOW,
+}, async (srv) => {
+	const ws = await srv.events('cliapp');
+	const { sipp } = await answeredSipCall(srv, ws, { duration: 4000 * SLOW });
+	const from = srv.stderr.length;
+	const r = await srv.cli('core stop gracefully');
+	assert.equal(r.code, 0, r.stderr);
+	assert.equal(r.stdout, '', 'Asterisk answers nothing');
+	await srv.waitForLog(/Waiting for inactivity to perform halt\.\.\./);
+	// no new call meanwhile: SIP 503 with Retry-After, ARI 503
+	assertSipp(await runSipp({ scenario: 'uac_refused_503', remote: srv, service: '4242',
+		keys: { from_user: 'alice' } }), 0, 'INVITE while stopping gracefully → 503');
+	assert.equal((await originateLocal(srv, 1)).status, 503);
+	assert.equal((await srv.cli('core drain')).stdout.startsWith('Draining: yes'), true);
+	// a second, gentler request is ignored, as Asterisk ignores it
+	assert.equal((await srv.cli('core stop when convenient')).stdout, 'Waiting for inactivity to perform halt\n');
+	await srv.waitForLog(/Ignoring ariadne shutdown request, already in progress\./);
+	assert.equal(srv.exit, null, 'still running while the call is up');
+	// the call lives on and ends as its caller decides: SIPp's BYE is answered
+	assertSipp(await sipp.done, 0, 'the call up before the stop, ended by its caller');
+	const exit = await waitExit(srv, 5000 * SLOW);
+	assert.ok(exit, 'exited once the last channel had gone');
+	assert.equal(exit.code, 0, srv.tail());
+	assert.match(srv.stderr.slice(from), /Shutdown requested from the CLI/);
+});
+
+serverTest('core_stop_gracefully_without_channels_stops_at_once', async (srv) => {
+	assert.equal((await srv.cli('core stop gracefully')).stdout, '');
+	const exit = await waitExit(srv, 5000 * SLOW);
+	assert.ok(exit, 'no call to wait for');
+	assert.equal(exit.code, 0, srv.tail());
+});
+
+serverTest('core_abort_shutdown_calls_off_a_graceful_stop_and_takes_calls_again', async (srv) => {
+	const ws = await srv.events('cliapp');
+	assert.equal((await originateLocal(srv, 1)).status, 200);
+	await ws.waitFor('StasisStart');
+	assert.equal((await srv.cli('core stop gracefully')).stdout, '');
+	assert.equal((await originateLocal(srv, 2)).status, 503);
+	const r = await srv.cli('core abort shutdown');
+	assert.equal(r.code, 0, r.stderr);
+	assert.equal(r.stdout, '');
+	await srv.waitForLog(/ariadne shutdown cancelled\./);
+	// the drain the stop turned on is off again: new calls are taken
+	assert.equal((await originateLocal(srv, 3)).status, 200);
+	assert.match((await srv.cli('core drain')).stdout, /^Draining: no/);
+	// nothing is pending any more: the last channel going stops nothing
+	assert.match((await srv.cli('channel request hangup all')).stdout, /Requested Hangup/);
+	await sleep(2500 * SLOW);
+	assert.equal(srv.exit, null, 'the server stayed up');
+	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+	// a drain that was on before the stop stays on after the abort
+	assert.equal((await originateLocal(srv, 5)).status, 200);
+	await ws.waitFor((e) => e.type === 'StasisStart' && e.channel.dialplan.exten === '5');
+	await srv.cli('core drain on');
+	assert.equal((await originateLocal(srv, 4)).status, 503);
+	await srv.cli('core stop gracefully');
+	await srv.cli('core abort shutdown');
+	assert.match((await srv.cli('core drain')).stdout, /^Draining: yes/);
+	// abort with nothing pending: silent, harmless
+	assert.equal((await srv.cli('core abort shutdown')).stdout, '');
+	await srv.cli('core drain off');
+});
+
+serverTest('core_stop_when_convenient_takes_calls_and_stops_once_there_are_none', async (srv) => {
+	const ws = await srv.events('cliapp');
+	assert.equal((await originateLocal(srv, 1)).status, 200);
+	await ws.waitFor('StasisStart');
+	const r = await srv.cli('core stop when convenient');
+	assert.equal(r.stdout, 'Waiting for inactivity to perform halt\n');
+	// still taking calls
+	assert.equal((await originateLocal(srv, 2)).status, 200);
+	await sleep(1500 * SLOW);
+	assert.equal(srv.exit, null, 'channels are up: no stop yet');
+	await srv.cli('channel request hangup all');
+	const exit = await waitExit(srv, 5000 * SLOW);
+	assert.ok(exit, 'stopped once no channel was left');
+	assert.equal(exit.code, 0, srv.tail());
+});
+
+// ---- main/cli.c handle_softhangup ----
+
+serverTest('channel_request_hangup_hangs_up_a_live_sip_call', { files: SIP_CALLS, timeout: 60000 * SLOW },
+	async (srv) => {
+		const ws = await srv.events('cliapp');
+		const { sipp, channel } = await answeredSipCall(srv, ws, { scenario: 'uac_call_server_bye' });
+		let r = await srv.cli('channel request hangup');
+		assert.match(r.stdout, /^Usage: channel request hangup <channel>\|<all>\n/);
+		r = await srv.cli('channel request hangup PJSIP/nosuch-00000000');
+		assert.equal(r.stdout, 'PJSIP/nosuch-00000000 is not a known channel\n');
+		r = await srv.cli(`channel request hangup ${channel.name}`);
+		assert.equal(r.stdout, `Requested Hangup on channel '${channel.name}'\n`);
+		// the caller gets ariadne's BYE, and the app its channel's end
+		assertSipp(await sipp.done, 0, 'BYE from ariadne after channel request hangup');
+		await ws.waitFor((e) => e.type === 'ChannelDestroyed' && e.channel.id === channel.id);
+		r = await srv.cli('channel request hangup all');
+		assert.equal(r.stdout, '', 'no channel left');
+	});
+
+serverTest('channel_request_hangup_all_names_every_channel', async (srv) => {
+	const ws = await srv.events('cliapp');
+	assert.equal((await originateLocal(srv, 1)).status, 200);
+	await ws.waitFor('StasisStart');
+	const names = (await srv.get('/ari/channels')).json.map((c) => c.name).sort();
+	assert.equal(names.length, 2);
+	const r = await srv.cli('channel request hangup all');
+	assert.deepEqual(r.stdout.trim().split('\n').sort(), names.map((n) => `Requested Hangup on channel '${n}'`));
+	await ws.waitFor('StasisEnd');
+	const deadline = Date.now() + EVENT_TIMEOUT_MS;
+	while ((await srv.get('/ari/channels')).json.length && Date.now() < deadline) await sleep(50);
+	assert.deepEqual((await srv.get('/ari/channels')).json, []);
+});
+
+// ---- the debug level, as core set verbose ----
+
+serverTest('core_set_debug_says_what_it_did_as_core_set_verbose', async (srv) => {
+	const set = async (args) => (await srv.cli(`core set debug ${args}`)).stdout;
+	assert.equal(await set('3'), 'Core debug was OFF and is now 3.\n');
+	assert.equal(await set('atleast 2'), 'Core debug is still 3.\n');
+	assert.equal(await set('atleast 5'), 'Core debug was 3 and is now 5.\n');
+	assert.equal(await set('off'), 'Core debug was 5 and is now OFF.\n');
+	assert.equal(await set('0'), 'Core debug is still OFF.\n');
+	assert.match(await set('lots'), /^Usage: core set debug \[atleast\] <level>\n/);
+});
+
+// ---- pjsip show|list ... like <regex> (ast_sip_cli_traverse_objects) ----
+
+serverTest('pjsip_listings_filter_on_the_object_id_with_like_regex', {
+	files: {
+		'pjsip.conf': pjsipConf({
+			alice: { password: 'a-secret', contact: 'sip:alice@127.0.0.1:9', match: '192.0.2.1' },
+			albert: { password: 'b-secret', contact: 'sip:albert@127.0.0.1:9' },
+			bob: { contact: 'sip:bob@127.0.0.1:9', match: '192.0.2.2' },
+		}),
+	},
+}, async (srv) => {
+	const ids = (out, label) => out.split('\n').filter((l) => new RegExp(`^ *${label}: {2}[^<]`).test(l))
+		.map((l) => l.replace(/^ *\w+: {2}(\S+).*$/, '$1'));
+	let out = (await srv.cli('pjsip show endpoints like ^al')).stdout;
+	assert.deepEqual(ids(out, 'Endpoint'), ['alice', 'albert'], out);
+	assert.match(out, /\nObjects found: 2\n\n$/, out);
+	out = (await srv.cli('pjsip show endpoints like b$')).stdout;
+	assert.deepEqual(ids(out, 'Endpoint'), ['bob'], out);
+	// extended syntax: alternation and groups
+	out = (await srv.cli('pjsip list endpoints like ^(bob|alice)$')).stdout;
+	assert.deepEqual(ids(out, 'Endpoint'), ['alice', 'bob'], out);
+	assert.doesNotMatch(out, /Aor:/, 'list: no nested rows');
+	assert.equal((await srv.cli('pjsip show endpoints like ^zz')).stdout, 'No objects found.\n\n');
+	assert.equal((await srv.cli('pjsip show endpoints like (')).stdout,
+		'No container returned for object type endpoint.\n');
+	assert.match((await srv.cli('pjsip show endpoints like')).stdout, /^Usage: pjsip show endpoints \[ like <pattern> \]/);
+	out = (await srv.cli('pjsip show aors like ^al')).stdout;
+	assert.deepEqual(ids(out, 'Aor'), ['alice', 'albert'], out);
+	out = (await srv.cli('pjsip list aors like ^b')).stdout;
+	assert.deepEqual(ids(out, 'Aor'), ['bob'], out);
+	// a contact is matched as its row names it: <aor>/<uri>
+	out = (await srv.cli('pjsip show contacts like ^albert/')).stdout;
+	assert.deepEqual(ids(out, 'Contact'), ['albert/sip:albert@127.0.0.1:9'], out);
+	out = (await srv.cli('pjsip list contacts like @127')).stdout;
+	assert.equal(ids(out, 'Contact').length, 3, out);
+	out = (await srv.cli('pjsip show auths like ^albert')).stdout;
+	assert.deepEqual(ids(out, 'Auth'), ['albert-auth/albert'], out);
+	out = (await srv.cli('pjsip list auths like ^zz')).stdout;
+	assert.equal(out, 'No objects found.\n\n');
+	out = (await srv.cli('pjsip show identifies like ^bob')).stdout;
+	assert.deepEqual(ids(out, 'Identify'), ['bob-identify/bob'], out);
+	out = (await srv.cli('pjsip show transports like udp$')).stdout;
+	assert.deepEqual(ids(out, 'Transport'), ['transport-udp'], out);
+	assert.equal((await srv.cli('pjsip show transports like ^tcp')).stdout, 'No objects found.\n\n');
+	assert.equal((await srv.cli('pjsip show registrations like .')).stdout, 'No objects found.\n\n');
+});
+
+// ---- one object: pjsip show aor|auth|transport|contact <id>, channels ----
+
+function paramTable(out) {
+	const i = out.indexOf('\n ParameterName');
+	assert.ok(i >= 0, out);
+	const lines = out.slice(i + 1).split('\n');
+	const col = lines[0].indexOf(' : ');
+	assert.match(lines[1], /^ =+$/, out);
+	const rows = {};
+	for (const l of lines.slice(2)) {
+		if (!l) break;
+		assert.equal(l.indexOf(' : '), col, `column of ${l}`);
+		rows[l.slice(1, col).trim()] = l.slice(col + 3);
+	}
+	// sorted by name, as ast_variable_list_sort
+	assert.deepEqual(Object.keys(rows), Object.keys(rows).slice().sort(), out);
+	return rows;
+}
+
+serverTest('pjsip_show_one_object_prints_its_rows_and_its_parameters', {
+	files: {
+		'pjsip.conf': pjsipConf({ alice: { password: 'Xy9-secret', contact: 'sip:alice@127.0.0.1:9' } }),
+	},
+}, async (srv) => {
+	let out = (await srv.cli('pjsip show aor alice')).stdout;
+	assert.match(out, /^\n {6}Aor: {2}<Aor\.+> {2}<MaxContact>\n {4}Contact: {2}<Aor\/ContactUri\.+>.*\n=+\n\n {6}Aor: {2}alice +1\n {4}Contact: {2}alice\/sip:alice@127\.0\.0\.1:9 /, out);
+	let p = paramTable(out);
+	assert.equal(p.contact, 'sip:alice@127.0.0.1:9');
+	assert.equal(p.max_contacts, '1');
+	assert.equal(p.remove_existing, 'true');
+	assert.equal(p.qualify_timeout, '3.000000');
+	assert.match(out, /\n\n$/);
+
+	out = (await srv.cli('pjsip show auth alice-auth')).stdout;
+	assert.match(out, /\n {5}Auth: {2}alice-auth\/alice\n/, out);
+	p = paramTable(out);
+	assert.equal(p.username, 'alice');
+	assert.equal(p.auth_type, 'userpass');
+	assert.doesNotMatch(out, /Xy9-secret/, 'no password on the screen');
+
+	out = (await srv.cli('pjsip show transport transport-udp')).stdout;
+	assert.ok(out.includes(`\nTransport:  ${'transport-udp'.padEnd(21)}     udp      0      0  127.0.0.1:${srv.sipPort}\n`), out);
+	p = paramTable(out);
+	assert.equal(p.protocol, 'udp');
+	assert.equal(p.bind, `127.0.0.1:${srv.sipPort}`);
+
+	const hash = crypto.createHash('md5').update('sip:alice@127.0.0.1:9').digest('hex');
+	for (const id of [`alice;@${hash}`, 'alice/sip:alice@127.0.0.1:9']) {
+		out = (await srv.cli(`pjsip show contact ${id}`)).stdout;
+		assert.match(out, new RegExp(`\\n {2}Contact: {2}alice/sip:alice@127\\.0\\.0\\.1:9 +${hash.slice(0, 10)} NonQual`), out);
+		p = paramTable(out);
+		assert.equal(p.uri, 'sip:alice@127.0.0.1:9');
+		assert.equal(p.expiration_time, '0', 'a static contact');
+	}
+	for (const what of ['aor', 'auth', 'transport', 'contact', 'endpoint'])
+		assert.equal((await srv.cli(`pjsip show ${what} nobody`)).stdout, 'Unable to find object nobody.\n\n', what);
+});
+
+serverTest('pjsip_show_channels_lists_live_sip_channels_in_chan_pjsips_layout', {
+	files: SIP_CALLS, timeout: 60000 * SLOW,
+}, async (srv) => {
+	const ws = await srv.events('cliapp');
+	assert.equal((await srv.cli('pjsip show channels')).stdout, 'No objects found.\n\n');
+	const { sipp, channel } = await answeredSipCall(srv, ws, { scenario: 'uac_call_server_bye' });
+	// a Local channel is no PJSIP channel: not listed
+	assert.equal((await originateLocal(srv, 1)).status, 200);
+	let out = (await srv.cli('pjsip show channels')).stdout;
+	const lines = out.split('\n');
+	assert.equal(lines[1], `  Channel:  <ChannelId${'.'.repeat(40)}>  <State.....>  <Time.....>`, out);
+	assert.equal(lines[2], `      Exten: <DialedExten${'.'.repeat(13)}>  CLCID: <ConnectedLineCID.......>`, out);
+	assert.match(lines[3], /^=+$/);
+	const row = lines.find((l) => l.startsWith(`  Channel: ${channel.name}/Stasis `));
+	assert.ok(row, out);
+	assert.equal(row.indexOf('Up'), 65, row);
+	assert.match(row.slice(79), /^\d\d:\d\d:\d\d {3}$/, row);
+	assert.match(out, /\n {6}Exten: 4242 +CLCID: "[^"]*" <[^>]*>\n\n\nObjects found: 1\n\n$/, out);
+	out = (await srv.cli('pjsip list channels')).stdout;
+	assert.doesNotMatch(out, /Exten:/);
+	assert.match(out, /\nObjects found: 1\n\n$/);
+	assert.equal((await srv.cli('pjsip show channels like ^Local')).stdout, 'No objects found.\n\n');
+	assert.equal((await srv.del(`/ari/channels/${enc(channel.id)}`)).status, 204);
+	assertSipp(await sipp.done, 0);
+});
+
+// ---- core show channel (main/cli.c handle_showchan) ----
+
+serverTest('core_show_channel_prints_asterisks_fields_in_their_order', {
+	files: SIP_CALLS, timeout: 60000 * SLOW,
+}, async (srv) => {
+	const ws = await srv.events('cliapp');
+	const { sipp, channel } = await answeredSipCall(srv, ws, { scenario: 'uac_call_server_bye' });
+	const b = await srv.post('/ari/bridges?type=mixing');
+	assert.equal(b.status, 200);
+	assert.equal((await srv.post(`/ari/bridges/${b.json.id}/addChannel?channel=${enc(channel.id)}`)).status, 204);
+	await ws.waitFor('ChannelEnteredBridge');
+	const out = (await srv.cli(`core show channel ${channel.name}`)).stdout;
+	const labels = out.split('\n').map((l) => l.split(':')[0].trim()).filter(Boolean);
+	assert.deepEqual(labels.slice(0, labels.indexOf('Variables') + 1), [
+		'-- General --', 'Name', 'Type', 'UniqueID', 'LinkedID', 'Caller ID', 'Caller ID Name',
+		'Connected Line ID', 'Connected Line ID Name', 'Eff. Connected Line ID', 'Eff. Connected Line ID Name',
+		'DNID Digits', 'Language', 'State', 'NativeFormats', 'WriteFormat', 'ReadFormat', 'WriteTranscode',
+		'ReadTranscode', 'Time to Hangup', 'Elapsed Time', 'Bridge ID', '--   PBX   --', 'Context', 'Extension',
+		'Priority', 'Call Group', 'Pickup Group', 'Application', 'Data', 'Call Identifer', 'Variables']);
+	const field = (name) => new RegExp(`^ *${name}: (.*)$`, 'm').exec(out)[1];
+	assert.equal(field('Name'), channel.name);
+	assert.equal(field('Type'), 'PJSIP');
+	assert.equal(field('State'), 'Up (6)');
+	assert.equal(field('NativeFormats'), '(ulaw)');
+	assert.equal(field('WriteFormat'), 'ulaw');
+	assert.equal(field('ReadFormat'), 'ulaw');
+	assert.equal(field('Bridge ID'), b.json.id);
+	assert.match(field('Elapsed Time'), /^\d+h\d+m\d+s$/);
+	assert.equal(field('Eff. Connected Line ID'), field('Connected Line ID'));
+	assert.equal(field('Application'), 'Stasis');
+	assert.equal((await srv.cli('core show channel nosuch')).stdout, 'nosuch is not a known channel\n');
+	await srv.del(`/ari/channels/${enc(channel.id)}`);
+	assertSipp(await sipp.done, 0);
+});
+
+// ---- logger (main/logger.c) ----
+
+serverTest('logger_show_channels_has_asterisks_layout_and_logger_reload_reads_logger_conf', {
+	files: { 'logger.conf': ini({ logfiles: { console: 'notice,warning,error,verbose', messages: 'notice,warning' } }) },
+}, async (srv) => {
+	let out = (await srv.cli('logger show channels')).stdout;
+	// "%-35.35s %-8.8s %-10.10s %-9.9s ": a long path is cut at 35
+	const head = (...c) => `${c[0].slice(0, 35).padEnd(35)} ${c[1].padEnd(8)} ${c[2].padEnd(10)} ${c[3].padEnd(9)} ${c[4]}`;
+	const lines = out.split('\n');
+	assert.equal(lines[0], head('Channel', 'Type', 'Formatter', 'Status', 'Configuration'), out);
+	assert.equal(lines[1], head('-------', '----', '---------', '------', '-------------'), out);
+	assert.equal(lines[2], head('console', 'Console', 'default', 'Enabled', ' - NOTICE WARNING ERROR VERBOSE '), out);
+	assert.equal(lines[3], head(path.join(srv.logDir, 'messages'), 'File', 'default', 'Enabled', ' - NOTICE WARNING '), out);
+	assert.match(out, /\n\n$/, 'a blank line ends it');
+	assert.doesNotMatch(out, /queue/i);
+	fs.writeFileSync(path.join(srv.confDir, 'logger.conf'), ini({ logfiles: { full: 'notice,warning,error' } }));
+	const r = await srv.cli('logger reload');
+	assert.equal(r.code, 0, r.stderr);
+	assert.equal(r.stdout, '', 'silent, as Asterisk');
+	out = (await srv.cli('logger show channels')).stdout;
+	assert.ok(out.includes(`\n${head(path.join(srv.logDir, 'full'), 'File', 'default', 'Enabled', ' - NOTICE WARNING ERROR ')}\n`), out);
+	assert.doesNotMatch(out, /messages/);
+	// the console is back to its default levels (no console line in the file)
+	assert.match(out, /\nconsole .* - DEBUG NOTICE WARNING ERROR VERBOSE \n/, out);
+});
+
+// ---- ari show (res/ari/cli.c, res_stasis's stasis_app_to_cli) ----
+
+serverTest('ari_show_status_users_user_and_app_print_res_aris_layout', {
+	files: { 'ari.conf': ini({ general: { enabled: 'yes', pretty: 'yes', allowed_origins: 'http://x.example' },
+		asterisk: { type: 'user', password: 'asterisk' }, watcher: { type: 'user', password: 'w', read_only: 'yes' } }) },
+}, async (srv) => {
+	assert.equal((await srv.cli('ari show status')).stdout, 'ARI Status:\nEnabled: Yes\nOutput format: pretty\n' +
+		'Auth realm: Asterisk REST Interface\nAllowed Origins: http://x.example\nUser count: 2\n');
+	assert.equal((await srv.cli('ari show users')).stdout, 'r/o?  Username\n----  --------\nNo    asterisk\nYes   watcher\n');
+	assert.equal((await srv.cli('ari show user watcher')).stdout, 'Username: watcher\nRead only?: Yes\n');
+	assert.equal((await srv.cli('ari show user nobody')).stdout, "User 'nobody' not found\n");
+	assert.match((await srv.cli('ari show user')).stdout, /^Usage: ari show user <username>/);
+	const ws = await srv.events('cliapp');
+	assert.equal((await originateLocal(srv, 1)).status, 200);
+	const { channel } = await ws.waitFor('StasisStart');
+	const b = await srv.post('/ari/bridges');
+	assert.equal((await srv.post(`/ari/applications/cliapp/subscription?eventSource=bridge:${b.json.id}`)).status, 200);
+	const out = (await srv.cli('ari show app cliapp')).stdout;
+	assert.equal(out, 'Name: cliapp\n  Debug: No\n  Subscription Model: Application/Explicit Resource Subscription\n' +
+		`  Subscriptions: 2\n    Channels:\n      ${channel.id} (1)\n    Bridges:\n      ${b.json.id} (1)\n` +
+		'    Endpoints:\n');
+	assert.equal((await srv.cli('ari show app nosuch')).stdout, '');
+	await srv.events('allapp', { subscribeAll: true });
+	assert.match((await srv.cli('ari show app allapp')).stdout, /^ {2}Subscription Model: Global Resource Subscription$/m);
+	assert.match((await srv.cli('ari show apps')).stdout, /^Application Name {9}\n={25}\nallapp {19}\ncliapp {19}\n$/);
+});
+
+// ---- help ----
+
+serverTest('help_is_core_show_help_and_every_command_says_what_it_does', async (srv) => {
+	const list = (await srv.cli('core show help')).stdout;
+	assert.equal((await srv.cli('help')).stdout, list);
+	assert.doesNotMatch(list, /<no description available>/, list);
+	for (const cmd of ['channel request hangup', 'core stop when convenient', 'core abort shutdown', 'core set debug',
+		'pjsip show channels', 'pjsip list endpoints', 'pjsip show aor', 'pjsip reload', 'logger reload',
+		'ari show users', 'ari show status', 'ari show app', 'help'])
+		assert.match(list, new RegExp(`^ *${cmd} \\S`, 'm'), `${cmd} in\n${list}`);
+	assert.match(list, /^ *core stop gracefully Causes ariadne to not accept new calls, and exit when all active calls have terminated normally\.$/m);
+	assert.equal((await srv.cli('help core abort shutdown')).stdout, (await srv.cli('core show help core abort shutdown')).stdout);
 });

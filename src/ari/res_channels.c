@@ -153,10 +153,13 @@ static bool request_params_ok(struct ari_req *req, struct ari_resp *resp,
  * fault. We refuse before making anything, with the status that says
  * "later": 503, Retry-After as on SIP, the limit in the message. The loop's
  * lag and the calls in setup are not asked: they shed what arrives from
- * the network, while an application's requests keep their priority. */
+ * the network, while an application's requests keep their priority.
+ * maxcalls counts every channel the request makes: both halves of a Local
+ * pair must fit. */
 bool ari_channels_shed(struct ari_resp *resp, const char *endpoint)
 {
-	enum overload_reason r = overload_check(0, 0, 0);
+	enum overload_reason r =
+		overload_check_for(channel_request_size(endpoint), 0, 0, 0);
 	char why[128];
 
 	if (r == OVERLOAD_NONE)

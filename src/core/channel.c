@@ -265,8 +265,10 @@ int channel_alloc(struct channel **chp, const struct channel_tech *tech,
 	return 0;
 }
 
-int channel_request(struct channel **chp, const char *dialstring,
-		    const char *id, const char *other_id)
+/* The technology of "Tech/resource" and where its resource starts. EINVAL
+ * bad string, ENOENT no such tech (or one that cannot be requested). */
+static int dial_tech(const char *dialstring, const struct channel_tech **techp,
+		     const char **resource)
 {
 	const struct channel_tech *tech;
 	char type[32];
@@ -283,7 +285,31 @@ int channel_request(struct channel **chp, const char *dialstring,
 	tech = channel_tech_find(type);
 	if (!tech || !tech->request)
 		return ENOENT;
-	return tech->request(chp, slash + 1, id, other_id);
+	*techp = tech;
+	*resource = slash + 1;
+	return 0;
+}
+
+int channel_request(struct channel **chp, const char *dialstring,
+		    const char *id, const char *other_id)
+{
+	const struct channel_tech *tech;
+	const char *resource;
+	int err = dial_tech(dialstring, &tech, &resource);
+
+	if (err)
+		return err;
+	return tech->request(chp, resource, id, other_id);
+}
+
+unsigned channel_request_size(const char *dialstring)
+{
+	const struct channel_tech *tech;
+	const char *resource;
+
+	if (dial_tech(dialstring, &tech, &resource))
+		return 1;
+	return tech->peer ? 2 : 1;
 }
 
 int channel_call(struct channel *ch, int timeout_s)

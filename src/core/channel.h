@@ -135,6 +135,10 @@ int channel_alloc(struct channel **chp, const struct channel_tech *tech,
  * ENOENT no such tech, EEXIST id in use. */
 int channel_request(struct channel **chp, const char *dialstring,
 		    const char *id, const char *other_id);
+/* How many channels channel_request() of the dial string makes: 2 for a
+ * technology that makes pairs (it has `peer`: Local), else 1 (also for a
+ * dial string it would refuse). */
+unsigned channel_request_size(const char *dialstring);
 int channel_call(struct channel *ch, int timeout_s);
 
 /* Registry */

@@ -1,5 +1,5 @@
 /* devstate.c — device states (see devstate.h): the Stasis-controlled store
- * with its file, the channel-backed computation for endpoints, and the bus
+ * with its file (written behind the loop, base/datafile.c), the channel-backed computation for endpoints, and the bus
  * subscriber that republishes an endpoint's device state when its channels
  * change.
  *
@@ -39,6 +39,7 @@ static struct list stasis_devs;   /* struct dev: ARI-controlled */
 static struct list endpoint_devs; /* struct dev: last published */
 static struct list held;          /* struct dev: channel ids on hold */
 static bool subscribed;
+static struct datafile *store;    /* <datadir>/devstates.json */
 
 static const char *const names[] = {
 	[DEVSTATE_UNKNOWN] = "UNKNOWN",
@@ -183,20 +184,27 @@ static void canonical(char *buf, size_t size, const char *device)
 		 device + strlen(DEVSTATE_STASIS_PREFIX));
 }
 
-static void save(void)
+/* On the loop, at each write: the names after the prefix and the states. */
+static int dev_rows(struct datafile_rows *rows, void *arg)
 {
-	json_t *obj = json_object();
-
-	if (!obj)
-		return;
+	(void)arg;
 	for (struct le *le = stasis_devs.head; le; le = le->next) {
 		struct dev *d = le->data;
+		int err = datafile_row(rows,
+				       d->name + strlen(DEVSTATE_STASIS_PREFIX),
+				       (int)d->state, 0);
 
-		json_object_set_new(obj, d->name + strlen(DEVSTATE_STASIS_PREFIX),
-				    json_string(devstate_str(d->state)));
+		if (err)
+			return err;
 	}
-	datafile_save(options.datadir, DEVSTATE_FILE, obj);
-	json_decref(obj);
+	return 0;
+}
+
+/* On the worker thread: devstate_str() reads only constant names. */
+static json_t *dev_value(int state, int unused)
+{
+	(void)unused;
+	return json_string(devstate_str((enum devstate)state));
 }
 
 static void load(void)
@@ -245,7 +253,7 @@ int devstate_set(const char *device, enum devstate st)
 		/* Asterisk lists them from astdb, in key order. */
 		list_sort(&stasis_devs, name_order, NULL);
 	}
-	save();
+	datafile_changed(store);
 	publish(name, st);
 	return 0;
 }
@@ -264,7 +272,7 @@ int devstate_delete(const char *device)
 	if (!d)
 		return ESRCH;
 	mem_deref(d);
-	save();
+	datafile_changed(store);
 	publish(name, DEVSTATE_UNKNOWN);
 	return 0;
 }
@@ -430,6 +438,10 @@ int devstate_init(void)
 {
 	int err;
 
+	err = datafile_open(&store, options.datadir, DEVSTATE_FILE, dev_rows,
+			    dev_value, NULL);
+	if (err)
+		return err;
 	load();
 	err = bus_subscribe(on_event, NULL);
 	if (err)
@@ -445,6 +457,8 @@ void devstate_close(void)
 	if (subscribed)
 		bus_unsubscribe(on_event, NULL);
 	subscribed = false;
+	datafile_close(store);
+	store = NULL;
 	list_flush(&stasis_devs);
 	list_flush(&endpoint_devs);
 	list_flush(&held);

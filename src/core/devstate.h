@@ -33,7 +33,8 @@ int devstate_parse(const char *str, enum devstate *st);
 enum devstate devstate_get(const char *device);
 
 /* Set a Stasis device. EPERM: name does not start with "Stasis:"; ENOENT:
- * nothing after the prefix. Publishes BUS_DEVICE_STATE and saves. */
+ * nothing after the prefix. Publishes BUS_DEVICE_STATE; the file is
+ * written within DATAFILE_DELAY_MS (base/datafile.h). */
 int devstate_set(const char *device, enum devstate st);
 /* Forget a Stasis device (publishes UNKNOWN). EPERM as above; ENOENT:
  * missing name; ESRCH: no such device (nothing published). */

@@ -1,6 +1,9 @@
 /* mailbox.c — the mailbox store behind /ari/mailboxes: name → old/new
- * message counts, in memory in name order, written through to
- * <datadir>/mailboxes.json after each change (atomically, datafile.c).
+ * message counts, in memory in name order (and a hash by name: an update
+ * costs the same at 5 or 5000 mailboxes), kept in <datadir>/mailboxes.json.
+ * A change is written behind the loop within DATAFILE_DELAY_MS
+ * (base/datafile.c); while the file cannot be written, changes are
+ * refused.
  *
  * Not here: message waiting notifications to SIP phones (the SIP module may
  * read the counts through mailbox_get()). */
@@ -15,6 +18,7 @@
 #include <re_fmt.h>
 #include <re_mem.h>
 #include <re_list.h>
+#include <re_hash.h>
 #include "base/datafile.h"
 #include "base/log.h"
 #include "core/mailbox.h"
@@ -22,78 +26,102 @@
 #define MAILBOX_FILE "mailboxes.json"
 
 struct mailbox {
-	struct le le;
+	struct le le;   /* in boxes */
+	struct le he;   /* in by_name */
 	char *name;
 	int old_msgs, new_msgs;
 };
 
 static struct list boxes; /* struct mailbox, sorted by name */
-static char *dir;
+static struct hash *by_name;
+static struct datafile *store;
 
 static void box_destructor(void *arg)
 {
 	struct mailbox *mb = arg;
 
 	list_unlink(&mb->le);
+	hash_unlink(&mb->he);
 	mem_deref(mb->name);
+}
+
+static bool name_eq(struct le *le, void *arg)
+{
+	const struct mailbox *mb = le->data;
+
+	return !strcmp(mb->name, arg);
 }
 
 static struct mailbox *box_find(const char *name)
 {
-	for (struct le *le = boxes.head; le; le = le->next) {
-		struct mailbox *mb = le->data;
+	struct le *le;
 
-		if (!strcmp(mb->name, name))
-			return mb;
-	}
-	return NULL;
+	if (!by_name)
+		return NULL;
+	le = hash_lookup(by_name, hash_fast_str(name), name_eq, (void *)name);
+	return le ? le->data : NULL;
 }
 
-static bool sort_h(struct le *le1, struct le *le2, void *arg)
+/* In name order: after the last one when it sorts last (loading a file
+ * written in order), else before the first that sorts after it. */
+static void box_insert(struct mailbox *mb)
 {
-	const struct mailbox *a = le1->data, *b = le2->data;
+	struct le *le = boxes.tail;
 
-	return strcmp(a->name, b->name) <= 0;
+	if (le && strcmp(((struct mailbox *)le->data)->name, mb->name) > 0) {
+		for (le = boxes.head; le; le = le->next)
+			if (strcmp(((struct mailbox *)le->data)->name,
+				   mb->name) > 0)
+				break;
+		list_insert_before(&boxes, le, &mb->le, mb);
+		return;
+	}
+	list_append(&boxes, &mb->le, mb);
 }
 
 static int box_add(const char *name, int old_msgs, int new_msgs)
 {
-	struct mailbox *mb = mem_zalloc(sizeof(*mb), box_destructor);
+	struct mailbox *mb;
 
+	if (!by_name && hash_alloc(&by_name, 1024))
+		return ENOMEM;
+	mb = mem_zalloc(sizeof(*mb), box_destructor);
 	if (!mb || str_dup(&mb->name, name)) {
 		mem_deref(mb);
 		return ENOMEM;
 	}
 	mb->old_msgs = old_msgs;
 	mb->new_msgs = new_msgs;
-	list_append(&boxes, &mb->le, mb);
-	list_sort(&boxes, sort_h, NULL);
+	box_insert(mb);
+	hash_append(by_name, hash_fast_str(name), &mb->he, mb);
 	return 0;
 }
 
-static int save(void)
+/* On the loop, at each write: only names and counts are copied. */
+static int box_rows(struct datafile_rows *rows, void *arg)
 {
-	json_t *obj = json_object();
-	int err;
-
-	if (!obj)
-		return ENOMEM;
+	(void)arg;
 	for (struct le *le = boxes.head; le; le = le->next) {
 		struct mailbox *mb = le->data;
+		int err = datafile_row(rows, mb->name, mb->old_msgs,
+				       mb->new_msgs);
 
-		json_object_set_new(obj, mb->name,
-				    json_pack("{s:i, s:i}",
-					      "old_messages", mb->old_msgs,
-					      "new_messages", mb->new_msgs));
+		if (err)
+			return err;
 	}
-	err = dir ? datafile_save(dir, MAILBOX_FILE, obj) : 0;
-	json_decref(obj);
-	return err;
+	return 0;
+}
+
+/* On the worker thread. */
+static json_t *box_value(int old_msgs, int new_msgs)
+{
+	return json_pack("{s:i, s:i}", "old_messages", old_msgs,
+			 "new_messages", new_msgs);
 }
 
 /* Entries that do not have the expected shape are skipped one by one: a
  * hand-edited file with one bad line must not lose every other mailbox. */
-static void load(void)
+static void load(const char *dir)
 {
 	const char *name;
 	json_t *obj, *val;
@@ -118,20 +146,28 @@ static void load(void)
 
 int mailbox_init(const char *datadir)
 {
+	int err;
+
 	if (!datadir || !*datadir)
 		return EINVAL;
-	if (str_dup(&dir, datadir))
-		return ENOMEM;
-	load();
+	err = datafile_open(&store, datadir, MAILBOX_FILE, box_rows, box_value,
+			    NULL);
+	if (err)
+		return err;
+	load(datadir);
 	log_verbose(3, "Mailboxes: %u loaded from %s/%s", list_count(&boxes),
-		    dir, MAILBOX_FILE);
+		    datadir, MAILBOX_FILE);
 	return 0;
 }
 
+/* After the worker has stopped (main.c): what changed since the last
+ * write is written here, so a clean stop loses nothing acknowledged. */
 void mailbox_close(void)
 {
+	datafile_close(store);
+	store = NULL;
 	list_flush(&boxes);
-	dir = mem_deref(dir);
+	by_name = mem_deref(by_name);
 }
 
 int mailbox_get(const char *name, int *old_msgs, int *new_msgs)
@@ -145,19 +181,21 @@ int mailbox_get(const char *name, int *old_msgs, int *new_msgs)
 	return 0;
 }
 
-/* A change that could not be saved is undone: the caller answers 500, and
- * what GET shows must be what a restart would show. */
+/* While the file cannot be written (the last write failed: a full disk, a
+ * read-only directory), a change is refused rather than acknowledged and
+ * lost at the next restart: the caller answers 500. */
 int mailbox_update(const char *name, int old_msgs, int new_msgs)
 {
 	struct mailbox *mb;
-	int was_old = 0, was_new = 0, err;
+	int err;
 
 	if (!name || !*name)
 		return EINVAL;
+	err = datafile_error(store);
+	if (err)
+		return err;
 	mb = box_find(name);
 	if (mb) {
-		was_old = mb->old_msgs;
-		was_new = mb->new_msgs;
 		mb->old_msgs = old_msgs;
 		mb->new_msgs = new_msgs;
 	}
@@ -166,35 +204,23 @@ int mailbox_update(const char *name, int old_msgs, int new_msgs)
 		if (err)
 			return err;
 	}
-	err = save();
-	if (err && mb) {
-		mb->old_msgs = was_old;
-		mb->new_msgs = was_new;
-	}
-	else if (err) {
-		mem_deref(box_find(name));
-	}
-	return err;
+	datafile_changed(store);
+	return 0;
 }
 
 int mailbox_delete(const char *name)
 {
 	struct mailbox *mb = name ? box_find(name) : NULL;
-	int old_msgs, new_msgs, err;
-	char *keep = NULL;
+	int err;
 
 	if (!mb)
 		return ENOENT;
-	if (str_dup(&keep, mb->name))
-		return ENOMEM;
-	old_msgs = mb->old_msgs;
-	new_msgs = mb->new_msgs;
-	mem_deref(mb);
-	err = save();
+	err = datafile_error(store);
 	if (err)
-		(void)box_add(keep, old_msgs, new_msgs);
-	mem_deref(keep);
-	return err;
+		return err;
+	mem_deref(mb);
+	datafile_changed(store);
+	return 0;
 }
 
 void mailbox_foreach(void (*h)(const char *name, int old_msgs, int new_msgs,

@@ -34,7 +34,10 @@
 enum overload_reason overload_decide(const struct overload_limits *lim,
 				     const struct overload_sample *s)
 {
-	if (lim->maxcalls && s->channels >= lim->maxcalls)
+	size_t adding = s->adding ? s->adding : 1;
+
+	/* for one channel, Asterisk's channels >= maxcalls (pbx.c) */
+	if (lim->maxcalls && s->channels + adding > lim->maxcalls)
 		return OVERLOAD_MAXCALLS;
 	/* Asterisk's increase_call_count() refuses at >= as well */
 	if (lim->maxload > 0 && s->load >= 0 && s->load >= lim->maxload)
@@ -123,6 +126,12 @@ int overload_drain_watch(overload_drain_h *h, void *arg)
 enum overload_reason overload_check(double lag_ms, unsigned backlog_pct,
 				    unsigned setup)
 {
+	return overload_check_for(1, lag_ms, backlog_pct, setup);
+}
+
+enum overload_reason overload_check_for(unsigned channels, double lag_ms,
+					unsigned backlog_pct, unsigned setup)
+{
 	struct overload_limits lim = {
 		.maxcalls = (unsigned)options.maxcalls,
 		.maxload = options.maxload,
@@ -138,6 +147,7 @@ enum overload_reason overload_check(double lag_ms, unsigned backlog_pct,
 		return OVERLOAD_DRAINING;
 	s = (struct overload_sample){
 		.channels = channel_count(),
+		.adding = channels,
 		.load = lim.maxload > 0 ? load_now() : -1,
 		.lag_ms = lag_ms,
 		.backlog_pct = backlog_pct,

@@ -16,7 +16,7 @@
 enum overload_reason {
 	OVERLOAD_NONE = 0,
 	OVERLOAD_DRAINING,   /* the node is draining: it takes no new calls */
-	OVERLOAD_MAXCALLS,   /* channels >= maxcalls */
+	OVERLOAD_MAXCALLS,   /* channels + those the call makes > maxcalls */
 	OVERLOAD_MAXLOAD,    /* 1-minute load average >= maxload */
 	OVERLOAD_LAG,        /* the event loop is late by >= maxlag ms */
 	OVERLOAD_BACKLOG,    /* the SIP receive queue is >= maxbacklog % full */
@@ -35,6 +35,7 @@ struct overload_limits {
 /* What the server looks like now. */
 struct overload_sample {
 	size_t channels;
+	unsigned adding;     /* channels the new call makes; 0 counts as 1 */
 	double load;         /* negative: unknown (never refuses) */
 	double lag_ms;
 	unsigned backlog_pct;
@@ -60,6 +61,10 @@ double overload_lag_smooth(double avg_ms, double sample_ms, double dt_ms);
  * a limit does not apply: an ARI request is not shed for lag). */
 enum overload_reason overload_check(double lag_ms, unsigned backlog_pct,
 				    unsigned setup);
+/* The same for a new call that makes `channels` channels at once (a Local
+ * originate makes both halves): maxcalls refuses it unless all fit. */
+enum overload_reason overload_check_for(unsigned channels, double lag_ms,
+					unsigned backlog_pct, unsigned setup);
 
 /* A new call from `who` (an endpoint, a From URI) was refused for `r`:
  * counts ariadne_calls_refused_total{reason=...} and logs an Asterisk-style

@@ -179,6 +179,42 @@ static void request_finds_the_tech_by_dialstring(void **state)
 	assert_int_equal(channel_count(), 0);
 }
 
+static int never_request(struct channel **chp, const char *resource,
+			 const char *id, const char *other_id)
+{
+	(void)chp;
+	(void)resource;
+	(void)id;
+	(void)other_id;
+	return ENOSYS;
+}
+
+static struct channel *no_peer(const struct channel *ch)
+{
+	(void)ch;
+	return NULL;
+}
+
+/* What maxcalls counts for an ARI originate before anything is made: a
+ * technology that makes pairs (Local) makes two channels. */
+static void request_size_is_two_for_a_technology_that_makes_pairs(void **state)
+{
+	static const struct channel_tech pair = {.type = "PairTest",
+		.request = never_request, .peer = no_peer};
+	static const struct channel_tech one = {.type = "OneTest",
+		.request = never_request};
+
+	(void)state;
+	assert_int_equal(channel_tech_register(&pair), 0);
+	assert_int_equal(channel_tech_register(&one), 0);
+	assert_int_equal(channel_request_size("PairTest/100@default"), 2);
+	assert_int_equal(channel_request_size("OneTest/x"), 1);
+	/* what channel_request() would refuse counts as one */
+	assert_int_equal(channel_request_size("Nosuch/x"), 1);
+	assert_int_equal(channel_request_size("PairTest/"), 1);
+	assert_int_equal(channel_request_size(NULL), 1);
+}
+
 struct walk {
 	const char *names[8];
 	int n;
@@ -704,6 +740,7 @@ int main(void)
 		T(alloc_without_id_gives_each_channel_a_fresh_uniqueid),
 		T(id_in_use_is_EEXIST_and_bad_arguments_EINVAL),
 		T(request_finds_the_tech_by_dialstring),
+		T(request_size_is_two_for_a_technology_that_makes_pairs),
 		T(foreach_visits_channels_in_creation_order_and_stops_when_asked),
 		T(foreach_may_hang_up_the_channel_it_visits),
 		T(state_change_publishes_ChannelStateChange_once_per_change),

@@ -45,6 +45,24 @@ static void maxcalls_refuses_from_the_limit_on(void **state)
 	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_MAXCALLS);
 }
 
+/* A Local originate makes both halves at once: at 2 of 3 they do not fit. */
+static void maxcalls_counts_every_channel_the_new_call_makes(void **state)
+{
+	struct overload_limits lim = {.maxcalls = 3};
+	struct overload_sample s = {.channels = 1, .adding = 2};
+
+	(void)state;
+	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_NONE);
+	s.channels = 2;
+	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_MAXCALLS);
+	s.adding = 1;     /* one channel still fits in the place left */
+	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_NONE);
+	s.adding = 0;     /* as one */
+	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_NONE);
+	s.channels = 3;
+	assert_int_equal(overload_decide(&lim, &s), OVERLOAD_MAXCALLS);
+}
+
 static void maxload_refuses_at_the_load_and_never_when_unknown(void **state)
 {
 	struct overload_limits lim = {.maxload = 1.5};
@@ -175,6 +193,9 @@ static void check_reads_the_limits_of_options(void **state)
 	assert_int_equal(overload_check(0, 0, 0), OVERLOAD_NONE);
 	options.maxcalls = 1;
 	assert_int_equal(overload_check(0, 0, 0), OVERLOAD_NONE);
+	/* a pair does not fit where one channel does */
+	assert_int_equal(overload_check_for(1, 0, 0, 0), OVERLOAD_NONE);
+	assert_int_equal(overload_check_for(2, 0, 0, 0), OVERLOAD_MAXCALLS);
 	memset(&options, 0, sizeof(options));
 }
 
@@ -214,6 +235,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(nothing_is_refused_when_every_limit_is_off),
 		cmocka_unit_test(maxcalls_refuses_from_the_limit_on),
+		cmocka_unit_test(maxcalls_counts_every_channel_the_new_call_makes),
 		cmocka_unit_test(maxload_refuses_at_the_load_and_never_when_unknown),
 		cmocka_unit_test(maxlag_refuses_when_the_loop_is_that_late),
 		cmocka_unit_test(maxbacklog_refuses_when_the_receive_queue_is_that_full),

@@ -654,6 +654,22 @@ class Server {
 		throw new Error(`channel ${id} still exists after ${timeoutMs} ms: ${last && last.status} ${last && last.body}`);
 	}
 
+	/** A data file of the data directory (mailboxes.json, devstates.json)
+	 *  once it holds what `pred` wants: written behind the event loop
+	 *  within 200 ms of a change (base/datafile.c). Resolves the object. */
+	async waitForDataFile(name, pred, timeoutMs = EVENT_TIMEOUT_MS) {
+		const file = path.join(this.dataDir, name);
+		const deadline = Date.now() + timeoutMs;
+		let obj;
+		while (Date.now() < deadline) {
+			try { obj = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { obj = undefined; }
+			if (obj !== undefined && pred(obj)) return obj;
+			await sleep(25);
+		}
+		throw new Error(`${file} did not come to hold what was expected within ${timeoutMs} ms: ` +
+			`${JSON.stringify(obj)}\n` + this.tail());
+	}
+
 	/** CEL rows (arrays of 19 fields), [] if no file yet. */
 	celRows() {
 		if (!fs.existsSync(this.celFile)) return [];

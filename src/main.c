@@ -32,6 +32,7 @@
 #include "base/defer.h"
 #include "base/log.h"
 #include "base/options.h"
+#include "base/ratelimit.h"
 #include "base/worker.h"
 #include "core/bridge.h"
 #include "core/cel.h"
@@ -304,7 +305,7 @@ static void stop(void)
 	recording_close();
 	playback_close();
 	module_registry_close();
-	mailbox_close();
+	mailbox_close();       /* after worker_stop: write what is pending */
 	devstate_close();
 	originate_close();
 	endpoint_close();
@@ -416,21 +417,9 @@ enum { LIBRE_LINES_PER_S = 10 };
 
 static bool libre_line_allowed(unsigned *suppressed)
 {
-	static uint64_t second;
-	static unsigned lines, dropped;
-	uint64_t now = tmr_jiffies() / 1000;
+	static struct ratelimit rl;
 
-	if (now != second) {
-		second = now;
-		lines = 0;
-	}
-	if (++lines > LIBRE_LINES_PER_S) {
-		dropped++;
-		return false;
-	}
-	*suppressed = dropped;
-	dropped = 0;
-	return true;
+	return ratelimit_allow(&rl, LIBRE_LINES_PER_S, suppressed);
 }
 
 static void libre_message(int level, const char *p, size_t len, void *arg)

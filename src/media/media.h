@@ -8,6 +8,7 @@
 #define ARIADNE_MEDIA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct channel;
@@ -57,9 +58,19 @@ int media_session_alloc(struct media_session **msp, struct channel *ch,
 			const struct sa *laddr, const struct media_opts *opts);
 
 /* The peer's offer (INVITE or re-INVITE body) → our answer. ENOTSUP when no
- * codec is common (SIP 488), EBADMSG when the SDP cannot be parsed (400). */
+ * codec is common, EPROTO when the SDP breaks a rule pjmedia's validation
+ * has (a stream without a c= line, an address that is none of its family,
+ * a port above 65535, a payload type above 127) (both SIP 488), EBADMSG
+ * when the SDP cannot be parsed (400). A refused offer is logged (NOTICE)
+ * with what is wrong with it. */
 int media_session_answer(struct media_session *ms, struct mbuf *offer,
 			 struct mbuf **answerp);
+/* Would media_session_answer() take this offer? The same answer, but
+ * nothing in the session changes and nothing is logged: `why` (a line of
+ * text) says what is wrong. For an offer inside a call, refused before
+ * the SIP stack would answer it in its own words. */
+int media_session_offer_check(const struct media_session *ms,
+			      struct mbuf *offer, char *why, size_t size);
 /* Our offer (outgoing INVITE), then the peer's answer to it. */
 int media_session_offer(struct media_session *ms, struct mbuf **offerp);
 int media_session_set_answer(struct media_session *ms, struct mbuf *answer);

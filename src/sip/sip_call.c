@@ -31,9 +31,6 @@
 #include "sip/sip_int.h"
 #include "sip/sip_call.h"
 
-#define ALLOW_HDR "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, " \
-	"REFER, NOTIFY\r\n"
-
 static unsigned chan_seq;
 
 void sip_call_count(bool outbound, double n)
@@ -75,7 +72,7 @@ static int accept_with(struct sip_call *call, uint16_t scode,
 			     reason, cuser, "application/sdp", desc, NULL,
 			     NULL, false, sip_call_offer_h, sip_call_answer_h,
 			     sip_call_estab_h, sip_call_info_h, sip_refer_h,
-			     sip_call_close_h, call, ALLOW_HDR);
+			     sip_call_close_h, call, SIP_CALL_ALLOW_HDR);
 	if (scode >= 200)
 		sip_answered_end(err ? NULL : call->msg);
 	if (err)
@@ -110,7 +107,7 @@ static int tech_answer(struct channel *ch)
 	else {
 		sip_answered_begin();
 		err = sipsess_answer(call->sess, 200, "OK", our_sdp(call),
-				     ALLOW_HDR);
+				     SIP_CALL_ALLOW_HDR);
 		sip_answered_end(err ? NULL : call->msg);
 	}
 	if (!err) {

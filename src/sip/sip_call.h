@@ -2,8 +2,9 @@
  * sip_services.h: the sip_call object and its sipsess callbacks
  * (sip_call_sess.c), REFER inside a call (sip_refer.c), the outgoing INVITE
  * (sip_call_out.c), the PJSIP channel technology (sip_call.c) and the
- * incoming INVITE (sip_call_in.c), in that order, lowest first. For those
- * files and sip.c only. */
+ * incoming INVITE (sip_call_in.c), in that order, lowest first; requests
+ * inside a call sipsess does not answer well (sip_reoffer.c). For those
+ * files, sip.c and sip_dispatch.c only. */
 #ifndef ARIADNE_SIP_CALL_H
 #define ARIADNE_SIP_CALL_H
 
@@ -61,6 +62,18 @@ int sip_refer_progress(struct channel *ch, enum channel_transfer_state st);
 
 /* sip_call_out.c — the tech's call(): the INVITE out. */
 int sip_call_call(struct channel *ch, const char *resource, int timeout_s);
+
+/* The methods a call takes (Allow in its INVITE's answers and UPDATE's). */
+#define SIP_CALL_ALLOW_HDR "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, " \
+	"INFO, UPDATE, MESSAGE, REFER, NOTIFY\r\n"
+
+/* sip_reoffer.c — requests inside a call sipsess answers wrongly or not at
+ * all; for sip_dispatch.c, which sees requests before and after sipsess.
+ * Before it: a re-INVITE whose offer we cannot take is answered (488, 415)
+ * and logged here; true when it was. After it: UPDATE (RFC 3311), false
+ * when it names no dialog of ours. */
+bool sip_reoffer_refused(const struct sip_msg *msg);
+bool sip_update_request(const struct sip_msg *msg);
 
 /* sip_call.c — the channel technology, and the naming of its channels.
  * SIP_TECH_TYPE is its type name; files below sip_call.c compare against

@@ -130,8 +130,12 @@ static void start_call(struct sip_call *call, const struct sip_msg *msg)
 		int status = err == EBADMSG ? 400 : out_of_resources(err) ?
 			     503 : 488;
 
-		log_warning("%s: cannot answer the offer: %s (%d)",
-			    channel_name(call->ch), strerror(err), status);
+		/* an offer refused for what it says was logged (NOTICE)
+		 * with why by the SDP check; this is for the rest */
+		if (err != EBADMSG && err != EPROTO && err != ENOTSUP)
+			log_warning("%s: cannot answer the offer: %s (%d)",
+				    channel_name(call->ch), strerror(err),
+				    status);
 		channel_set_tech_cause(call->ch, status);
 		call->final_sent = true;
 		refuse_offer(call, msg, status);

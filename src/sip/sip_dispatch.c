@@ -1,9 +1,10 @@
 /* sip_dispatch.c — requests outside dialogs (those sipsess did not take):
  * each method goes to the file that handles it (REGISTER to the registrar,
- * MESSAGE to sip_message.c, NOTIFY of a REFER to sip_refer.c); OPTIONS is
- * answered here (200, or 503 while the node drains, so that a dispatcher
- * probing with OPTIONS stops sending it calls), and what we do not do gets
- * 405, 481 or 501 as pjsip answers them. */
+ * MESSAGE to sip_message.c, NOTIFY of a REFER to sip_refer.c, UPDATE in a
+ * call to sip_reoffer.c, which sipsess does not know); OPTIONS is answered
+ * here (200, or 503 while the node drains, so that a dispatcher probing
+ * with OPTIONS stops sending it calls), and what we do not do gets 405,
+ * 481 or 501 as pjsip answers them. */
 #include <stdint.h>
 #include <stdbool.h>
 #include <inttypes.h>
@@ -22,13 +23,15 @@
 #include "core/overload.h"
 #include "sip/sip_int.h"
 #include "sip/sip_services.h"
+#include "sip/sip_call.h"
+
+#define ALLOW_HDR "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, " \
+	"MESSAGE, REGISTER, REFER, NOTIFY\r\n"
 
 static void reply_not_allowed(const struct sip_msg *msg)
 {
 	(void)sip_replyf(sipmod.sip, msg, 405, "Method Not Allowed",
-			 "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, "
-			 "MESSAGE, REGISTER, REFER, NOTIFY\r\n"
-			 "Content-Length: 0\r\n\r\n");
+			 ALLOW_HDR "Content-Length: 0\r\n\r\n");
 }
 
 /* RFC 3261 11.2: an OPTIONS gets the status an INVITE would get. Only
@@ -46,9 +49,7 @@ static void options_reply(const struct sip_msg *msg)
 				 sip_retry_after_hdr(retry, sizeof(retry)));
 		return;
 	}
-	(void)sip_replyf(sipmod.sip, msg, 200, "OK",
-			 "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, "
-			 "MESSAGE, REGISTER, REFER, NOTIFY\r\n"
+	(void)sip_replyf(sipmod.sip, msg, 200, "OK", ALLOW_HDR
 			 "Accept: application/sdp\r\n"
 			 "Content-Length: 0\r\n\r\n");
 }
@@ -130,15 +131,20 @@ static bool stream_framing(const struct sip_msg *msg)
 
 /* RFC 3261 18.3: a datagram whose body is shorter than its Content-Length,
  * or whose Content-Length is no number, is malformed: 400, as pjsip
- * answers, rather than a call set up from a cut-off offer. */
+ * answers, rather than a call set up from a cut-off offer. A message that
+ * frames well and is a re-INVITE we cannot take is answered here too,
+ * before sipsess would answer it in its own words (sip_reoffer.c). */
 bool sip_dispatch_framing(const struct sip_msg *msg, void *arg)
 {
 	(void)arg;
-	if (msg->tp != SIP_TRANSP_UDP)
-		return stream_framing(msg);
+	if (msg->tp != SIP_TRANSP_UDP) {
+		if (stream_framing(msg))
+			return true;
+		return pl_isset(&msg->to.tag) && sip_reoffer_refused(msg);
+	}
 	if (!pl_isset(&msg->clen) ||
 	    clen_ok(&msg->clen, mbuf_get_left(msg->mb)))
-		return false;
+		return pl_isset(&msg->to.tag) && sip_reoffer_refused(msg);
 	if (log_level_wanted(LOG_LVL_DEBUG)) {
 		char line[160];
 
@@ -172,6 +178,8 @@ bool sip_dispatch_request(const struct sip_msg *msg, void *arg)
 	if (!pl_strcmp(&msg->met, "MESSAGE"))
 		return sip_message_request(msg);
 	if (!pl_strcmp(&msg->met, "ACK"))
+		return true;
+	if (!pl_strcmp(&msg->met, "UPDATE") && sip_update_request(msg))
 		return true;
 	if (!pl_strcmp(&msg->met, "CANCEL") || !pl_strcmp(&msg->met, "BYE") ||
 	    !pl_strcmp(&msg->met, "INFO") || !pl_strcmp(&msg->met, "UPDATE") ||

@@ -2,10 +2,11 @@
  * include (and the unit tests of pjsip.conf): the configuration objects
  * (endpoint, auth, aor with its contacts, identify, transport) and their
  * parsers, the cause/status mapping, the module's state and libre stack,
- * endpoint lookup and state, the malformed-request guard. The files behind
- * it (sip_objects, sip_conf, sip_cause, sip_malformed, sip_stack,
- * sip_tcp_guard, sip_tcp_peers, sip_endpoint) call nothing of the headers
- * above it, sip_services.h and sip_call.h. Not for use outside src/sip. */
+ * endpoint lookup and state, the malformed-message guards. The files
+ * behind it (sip_objects, sip_conf, sip_cause, sip_head, sip_malformed,
+ * sip_tcp_frame, sip_stack, sip_tcp_guard, sip_tcp_peers, sip_endpoint)
+ * call nothing of the headers above it, sip_services.h and sip_call.h.
+ * Not for use outside src/sip. */
 #ifndef ARIADNE_SIP_INT_H
 #define ARIADNE_SIP_INT_H
 
@@ -157,14 +158,16 @@ void sip_list_first(const char *list, char *buf, size_t size);
 int sip_cause_from_status(int status);
 int sip_status_from_cause(int cause); /* 0: no mapping */
 
-/* sip_malformed.c — 400 for UDP requests libre's parser drops. */
+/* sip_malformed.c — UDP datagrams libre's parser would drop: 400 to the
+ * requests among them, a NOTICE (sip_head.h reads them). */
 /* Called for each request the stack passes us: installs the guard on its
  * UDP socket; true when msg is our own probe (swallow it). */
 bool sip_malformed_seen(const struct sip_msg *msg);
 /* The OPTIONS ariadne sent itself at start-up (not a peer's request). */
 bool sip_malformed_is_probe(const struct sip_msg *msg);
 /* sip_udp_buf.c: as big a kernel receive buffer as we may have, so that a
- * burst waits for the loop instead of being dropped. */
+ * burst waits for the loop instead of being dropped, and libre reading
+ * whole datagrams (up to 65535 bytes, not its 8 KB). */
 void sip_udp_rcvbuf_grow(struct udp_sock *us);
 /* How full (%) the receive queue of the UDP socket msg came in on is now;
  * 0 for other transports or when the kernel does not say. */
@@ -196,6 +199,15 @@ void sip_tcp_guard_drop(const struct sa *laddr, const struct sa *peer);
 typedef void (sip_tcp_peer_h)(const struct sa *peer, void *arg);
 bool sip_tcp_guard_foreach_peer(sip_tcp_peer_h *h, void *arg);
 void sip_tcp_guard_close(void);
+
+/* sip_tcp_frame.c — the stream of each TCP or TLS connection accepted on
+ * laddr (tp: enum sip_transp) cut into messages as libre's parser will cut
+ * it, just before it does: a start line it cannot read, a head without
+ * Content-Length or one too large for a message (65535 bytes) gets 400
+ * where it can be answered, a NOTICE, and the connection closed. Add
+ * after sip_transp_add(); close after libre's transports are gone. */
+int sip_tcp_frame_add(const struct sa *laddr, int tp);
+void sip_tcp_frame_close(void);
 
 /* sip_answered.c — answered INVITEs: libre's transaction cut short, or
  * none for a 503, the INVITE remembered for 32 s in a few bytes, its

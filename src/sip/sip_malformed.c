@@ -1,17 +1,20 @@
-/* sip_malformed.c — 400 Bad Request for UDP requests that libre's parser
- * throws away. sip_msg_decode() fails on a Request-URI it cannot parse and
- * the transport then drops the datagram without a word, so the sender
- * retransmits for 32 s; pjsip answers 400 (RFC 3261 21.4.1). A udp helper on
- * each UDP transport socket looks at every datagram before libre does and
- * answers those it can still reply to (Via, From, To, Call-ID, CSeq present).
+/* sip_malformed.c — UDP datagrams that libre's parser throws away. When
+ * sip_msg_decode() fails, libre's transport prints "sip: msg decode err" to
+ * stderr (past the log's format and levels, one line per datagram, with no
+ * sender) and drops the datagram without a word, so the sender retransmits
+ * for 32 s; pjsip answers 400 (RFC 3261 21.4.1). A udp helper on each UDP
+ * transport socket reads the head of every datagram before libre does, the
+ * way libre will (sip_head.c), and takes those libre would refuse: a 400
+ * to a request it can still reply to (Via, From, To, Call-ID, CSeq
+ * present), a NOTICE naming the sender (at most a few a second), and
+ * nothing for libre to print.
  *
  * libre does not hand out its transport sockets, so the helper is installed
  * the first time a request arrives on the socket; to have it in place before
  * any peer talks to us, sip_malformed_probe() sends each UDP transport an
  * OPTIONS of its own that the stack recognises and swallows.
  *
- * The same first sighting enlarges the socket's receive buffer
- * (sip_udp_buf.c).
+ * The same first sighting sets the socket's buffers (sip_udp_buf.c).
  *
  * Not a validator: everything libre parses goes on to the stack unchanged. */
 #include <errno.h>
@@ -30,11 +33,13 @@
 #include <re_sa.h>
 #include <re_sys.h>
 #include <re_udp.h>
+#include <re_stun.h>
 #include <re_uri.h>
 #include <re_msg.h>
 #include <re_sip.h>
 #include "base/log.h"
 #include "sip/sip_int.h"
+#include "sip/sip_head.h"
 
 /* Above libre's own layer (0) so that we see datagrams first. */
 #define HELPER_LAYER 10
@@ -57,134 +62,90 @@ static void guard_destructor(void *arg)
 	mem_deref(g->us);
 }
 
-/* One header line "Name: value" → value, for the long or compact name. */
-static bool hdr_is(const struct pl *name, const char *lng, char cmp)
+/* libre's UDP transport takes these itself: datagrams of up to 4 bytes
+ * (keep-alives) and STUN (RFC 5389: the two top bits of the first byte
+ * are zero, which no SIP message starts with). */
+static bool libre_own(struct mbuf *mb)
 {
-	if (name->l == 1)
-		return cmp && (name->p[0] == cmp ||
-			       name->p[0] == (char)(cmp - 'a' + 'A'));
-	return !pl_strcasecmp(name, lng);
+	struct stun_msg *stun = NULL;
+	size_t pos = mb->pos;
+	bool is_stun;
+
+	if (mb->end <= 4)
+		return true;
+	if (mbuf_buf(mb)[0] >= 0x40)
+		return false;
+	is_stun = !stun_msg_decode(&stun, mb, NULL);
+	mb->pos = pos;
+	mem_deref(stun);
+	return is_stun;
 }
 
-struct raw_hdrs {
-	struct pl via[8];
-	int nvia;
-	struct pl from, to, callid, cseq;
-};
-
-/* Walk the header lines (no folding: a request this broken gets the
- * simple treatment). */
-static void scan_headers(const char *p, size_t l, struct raw_hdrs *h)
+/* CRLFs and blanks (RFC 5626 4.4.1 keep-alives, and the ones phones send
+ * anyway): nothing to say about them. */
+static bool blank(const uint8_t *p, size_t l)
 {
-	while (l) {
-		const char *eol = memchr(p, '\n', l);
-		size_t ll = eol ? (size_t)(eol - p) : l;
-		struct pl line = {p, ll}, name, val;
-
-		if (ll && line.p[ll - 1] == '\r')
-			line.l--;
-		if (!line.l)
-			break;  /* end of headers */
-		if (!re_regex(line.p, line.l, "[^: \t]+[ \t]*:[ \t]*[^]*",
-			      &name, NULL, NULL, &val)) {
-			if (hdr_is(&name, "Via", 'v') && h->nvia < 8)
-				h->via[h->nvia++] = val;
-			else if (hdr_is(&name, "From", 'f'))
-				h->from = val;
-			else if (hdr_is(&name, "To", 't'))
-				h->to = val;
-			else if (hdr_is(&name, "Call-ID", 'i'))
-				h->callid = val;
-			else if (hdr_is(&name, "CSeq", 0))
-				h->cseq = val;
-		}
-		if (!eol)
-			break;
-		l -= ll + 1;
-		p = eol + 1;
-	}
-}
-
-/* A value we may copy into the 400. Lines were split at LF and lost their
- * CR, so a CR still inside is a lone one (RFC 3261 7.3.1 allows CR only in
- * CRLF): copied, it would end the line for a peer that takes a lone CR as
- * a line end and put what follows it in a header line of its own. */
-static bool safe(const struct pl *pl)
-{
-	return pl->l && pl->l < 1024 && !memchr(pl->p, '\0', pl->l) &&
-	       !memchr(pl->p, '\r', pl->l);
-}
-
-static bool vias_safe(const struct raw_hdrs *h)
-{
-	for (int i = 0; i < h->nvia; i++)
-		if (!safe(&h->via[i]))
+	for (size_t i = 0; i < l; i++)
+		if (p[i] != '\r' && p[i] != '\n' && p[i] != ' ' &&
+		    p[i] != '\t' && p[i] != '\0')
 			return false;
-	return h->nvia > 0;
+	return true;
 }
 
-static void reply_400(struct guard *g, const struct sa *src,
-		      const struct pl *met, const struct raw_hdrs *h)
+static void refuse(struct guard *g, const struct sa *src,
+		   const struct sip_head *h)
 {
-	struct mbuf *mb;
-	int i;
+	struct mbuf *mb = sip_head_400(h);
+	char what[64];
 
-	mb = mbuf_alloc(512);
-	if (!mb)
+	if (mb) {
+		(void)udp_send(g->us, src, mb);
+		mem_deref(mb);
+	}
+	if (!sip_head_notice_ok())
 		return;
-	(void)mbuf_printf(mb, "SIP/2.0 400 Bad Request\r\n");
-	for (i = 0; i < h->nvia; i++)
-		(void)mbuf_printf(mb, "Via: %r\r\n", &h->via[i]);
-	(void)mbuf_printf(mb, "From: %r\r\n", &h->from);
-	/* RFC 3261 8.2.6.2: a To tag on every response outside a dialog.
-	 * re_regex takes a struct pl * for each [...] of the expression
-	 * (NULL: not wanted); without it, it read one that was never passed
-	 * and wrote the match there. */
-	if (re_regex(h->to.p, h->to.l, ";[ \t]*tag=", NULL))
-		(void)mbuf_printf(mb, "To: %r;tag=%08x\r\n", &h->to,
-				  rand_u32());
-	else
-		(void)mbuf_printf(mb, "To: %r\r\n", &h->to);
-	(void)mbuf_printf(mb, "Call-ID: %r\r\nCSeq: %r\r\n"
-			  "Server: ariadne " ARIADNE_VERSION "\r\n"
-			  "Content-Length: 0\r\n\r\n", &h->callid, &h->cseq);
-	mb->pos = 0;
-	(void)udp_send(g->us, src, mb);
-	mem_deref(mb);
-	{
-		char buf[256];
+	if (mb) {
+		char met[32], callid[80], line[320];
 
-		re_snprintf(buf, sizeof(buf), "Request '%r' from '%J' failed "
-			    "(callid: %r) - Unparseable Request-URI, answered "
-			    "400", met, src, &h->callid);
-		log_notice("%s", buf);
+		re_snprintf(line, sizeof(line), "Request '%s' from '%J' failed "
+			    "(callid: %s) - %s%s, answered 400",
+			    log_peer_text(met, sizeof(met), h->met.p, h->met.l),
+			    src, log_peer_text(callid, sizeof(callid),
+					       h->callid.p, h->callid.l),
+			    h->bad, sip_head_badtext(h, what, sizeof(what)));
+		log_notice("%s", line);
+		return;
+	}
+	{
+		char line[240];
+
+		re_snprintf(line, sizeof(line), "SIP datagram from '%J': %s%s;"
+			    " dropped", src, h->bad,
+			    sip_head_badtext(h, what, sizeof(what)));
+		log_notice("%s", line);
 	}
 }
 
+/* Every datagram libre's parser would refuse is taken here: answered 400
+ * where it can be, logged (a few a second), never passed on to libre,
+ * which would print it raw to stderr. */
 static bool recv_helper(struct sa *src, struct mbuf *mb, void *arg)
 {
 	const char *p = (const char *)mbuf_buf(mb);
 	size_t l = mbuf_get_left(mb);
-	struct pl met, ruri, ver, eol;
-	struct raw_hdrs h;
-	struct uri uri;
+	struct sip_head h;
 
-	/* libre's own start-line test; only requests concern us */
-	if (l < 16 || re_regex(p, l, "[^ \t\r\n]+ [^ \t\r\n]+ [^\r\n]*[\r]*[\n]1",
-			       &met, &ruri, &ver, NULL, &eol) ||
-	    met.p != p || pl_strcmp(&ver, "SIP/2.0"))
+	if (libre_own(mb))
 		return false;
-	if (!uri_decode(&uri, &ruri))
-		return false;  /* libre parses it: not our business */
-
-	memset(&h, 0, sizeof(h));
-	scan_headers(eol.p + eol.l, l - (size_t)(eol.p + eol.l - p), &h);
-	/* ACK gets no response (RFC 3261 17.2.3); without these headers a
-	 * response could not be matched by the sender: drop, as before */
-	if (!pl_strcmp(&met, "ACK") || !vias_safe(&h) || !safe(&h.from) ||
-	    !safe(&h.to) || !safe(&h.callid) || !safe(&h.cseq))
-		return true;
-	reply_400(arg, src, &met, &h);
+	if (sip_head_check(&h, p, l) == EAGAIN) {
+		if (blank((const uint8_t *)p, l))
+			return true;
+		if (!h.bad)
+			h.bad = "no end of the header fields";
+	}
+	if (!h.bad)
+		return false;  /* libre parses it */
+	refuse(arg, src, &h);
 	return true;
 }
 
@@ -223,7 +184,7 @@ bool sip_malformed_seen(const struct sip_msg *msg)
 		return probe;
 	}
 	list_append(&guards, &g->le, g);
-	/* the same first sighting of the socket: its buffer too */
+	/* the same first sighting of the socket: its buffers too */
 	sip_udp_rcvbuf_grow(g->us);
 	return probe;
 }

@@ -173,8 +173,12 @@ static int add_one_transport(int proto, const struct sa *bind,
 	sipmod.ntransports++;
 	if (proto == SIP_TRANSP_UDP)
 		(void)sip_malformed_probe(bind);
-	else if (proto == SIP_TRANSP_TCP || proto == SIP_TRANSP_TLS)
+	else if (proto == SIP_TRANSP_TCP || proto == SIP_TRANSP_TLS) {
 		(void)sip_tcp_guard_add(bind, name);
+		if (sip_tcp_frame_add(bind, proto))
+			log_warning("Transport '%s': a stream libre cannot "
+				    "frame will not be closed", name);
+	}
 	{
 		char addr[64];
 
@@ -298,5 +302,6 @@ void sip_stack_close(void)
 {
 	sip_tcp_guard_close();  /* before libre closes the listeners */
 	sipmod.sip = mem_deref(sipmod.sip);
+	sip_tcp_frame_close();  /* after libre's connections */
 	dnsc = mem_deref(dnsc);
 }

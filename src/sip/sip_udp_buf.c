@@ -1,4 +1,5 @@
-/* sip_udp_buf.c — a large kernel receive buffer for the SIP UDP sockets.
+/* sip_udp_buf.c — a large kernel receive buffer for the SIP UDP sockets,
+ * and room for a whole datagram in libre's.
  *
  * Why: the loop reads SIP datagrams between media ticks and other work.
  * With the default buffer (net.core.rmem_default, about 208 KB: some 100
@@ -16,7 +17,15 @@
  * but gets too little CPU for the traffic (a machine saturated by other
  * processes) is not late by maxlag, yet its queue fills until the kernel
  * drops; ariadne.conf maxbacklog sheds new calls before that
- * (core/overload.h). */
+ * (core/overload.h).
+ *
+ * libre reads each datagram into a buffer of 8 KB (udp.c, UDP_RXSZ_DEFAULT)
+ * and the kernel drops the rest: an INVITE whose SDP carries many ICE
+ * candidates (WebRTC gateways), or a REGISTER with a long Path, arrived cut
+ * and got a 400 or no answer at all. Asterisk builds pjproject with
+ * PJSIP_MAX_PKT_LEN 32000 (third-party/pjproject/patches/config_site.h);
+ * here the buffer takes the largest datagram there is (libre shrinks it to
+ * what came before anything keeps it). */
 #include <errno.h>
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
@@ -33,7 +42,11 @@
 #include "base/log.h"
 #include "sip/sip_int.h"
 
-enum { SIP_UDP_RCVBUF = 4 * 1024 * 1024 };
+enum {
+	SIP_UDP_RCVBUF = 4 * 1024 * 1024,
+	SIP_UDP_RXSZ = 65535,   /* an IPv4 or IPv6 datagram's largest payload
+	                         * is less */
+};
 
 void sip_udp_rcvbuf_grow(struct udp_sock *us)
 {
@@ -47,6 +60,7 @@ void sip_udp_rcvbuf_grow(struct udp_sock *us)
 	fd = udp_sock_fd(us, sa_af(&local));
 	if (fd < 0)
 		return;
+	udp_rxsz_set(us, SIP_UDP_RXSZ);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)))
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want,
 				 sizeof(want));

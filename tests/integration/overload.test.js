@@ -146,9 +146,9 @@ serverTest('maxcalls_refuses_the_third_call_with_503_and_retry_after_and_makes_n
 // without an answer, and even once the limit is no longer reached the
 // same INVITE is refused again rather than becoming a call.
 serverTest('a_retransmitted_invite_gets_the_same_503_again_and_is_refused_once', {
-	files: PJSIP, ariadneConf: { options: { maxcalls: 1, overload_retry_after: 0 } },
+	files: PJSIP, ariadneConf: { options: { maxcalls: 2, overload_retry_after: 0 } },
 }, async (srv) => {
-	// A created Local pair fills the one place.
+	// A created Local pair fills both places.
 	const ws = await srv.events('sipapp');
 	const made = await srv.post('/ari/channels/create?' + new URLSearchParams({
 		endpoint: 'Local/100@stasis-sipapp', app: 'sipapp' }));
@@ -252,6 +252,33 @@ serverTest('maxload_refuses_new_calls_above_the_load_average_with_the_configured
 	assert.deepEqual((await srv.get('/ari/channels')).json, []);
 	const info = await srv.get('/ari/asterisk/info?only=config');
 	assert.equal(info.json.config.max_load, 0.0001, info.body);
+});
+
+// A Local originate makes two channels: at 2 of 3 it would make 4 of 3, so
+// it is refused as any call over the limit; a one-channel request still fits.
+serverTest('a_local_originate_whose_two_halves_do_not_fit_under_maxcalls_is_refused', {
+	ariadneConf: { options: { maxcalls: 3 } },
+	files: { 'extensions.conf': '[default]\nexten => 100,1,Answer()\n same => n,Wait(30)\n' },
+}, async (srv) => {
+	await srv.events('x');
+	const local = { endpoint: 'Local/100@default', app: 'x' };
+	let res = await srv.post('/ari/channels?' + new URLSearchParams(local));
+	assert.equal(res.status, 200, res.body);
+	assert.equal((await srv.get('/ari/channels')).json.length, 2);
+	for (const route of ['/ari/channels', '/ari/channels/create']) {
+		res = await srv.post(`${route}?` + new URLSearchParams(local));
+		assert.equal(res.status, 503, `${route}: ${res.status} ${res.body}`);
+		assert.equal(res.headers['retry-after'], '5');
+		assert.deepEqual(res.json, { message: 'Maximum call limit of 3 calls reached' });
+	}
+	await srv.waitForLog(/WARNING\[\d+\]: overload\.c:\d+ \w+: Maximum call limit of 3 calls exceeded by 'Local\/100@default'!/);
+	assert.equal(await refusedCount(srv, 'maxcalls'), 2);
+	assert.match((await srv.cli('core show calls')).stdout, /^2 of 3 max active calls/);
+	// one channel fits in the one place left
+	res = await srv.post('/ari/channels/externalMedia?' + new URLSearchParams({
+		app: 'x', external_host: '127.0.0.1:40000', format: 'ulaw' }));
+	assert.equal(res.status, 200, res.body);
+	assert.match((await srv.cli('core show calls')).stdout, /^3 of 3 max active calls/);
 });
 
 serverTest('invalid_limits_are_warned_and_left_at_their_defaults', {

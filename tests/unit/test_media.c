@@ -218,6 +218,61 @@ static void no_common_codec_is_enotsup(void **state)
 	side_free(&b);
 }
 
+/* pjmedia_sdp_validate's rules, which libre's parser does not apply: such
+ * an offer is EPROTO (SIP 488), and trying one changes nothing. */
+static void an_offer_pjmedia_would_refuse_is_eproto_and_a_check_changes_nothing(
+	void **state)
+{
+	static const struct {
+		const char *sdp, *why;
+	} bad[] = {
+		{"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+		 "m=audio 40010 RTP/AVP 0\r\n",
+		 "no c= line for a stream, in it or for the session"},
+		{"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 999.999.1.1\r\nt=0 0\r\nm=audio 40010 RTP/AVP 0\r\n",
+		 "c= address '999.999.1.1' is not an IP4 address"},
+		{OFFER_HEAD "m=audio 99999 RTP/AVP 0\r\n",
+		 "m=audio: port 99999 is out of range"},
+		{OFFER_HEAD "m=audio 40010 RTP/AVP 0 300\r\n",
+		 "m=audio: payload type 300 is not 0 to 127"},
+	};
+	struct side b = {0};
+	struct mbuf *offer, *ans = NULL;
+	char why[160];
+
+	(void)state;
+	assert_int_equal(side_alloc(&b, "b6", "ulaw"), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		offer = mb_str(bad[i].sdp);
+		assert_int_equal(media_session_offer_check(b.ms, offer, why,
+							   sizeof(why)), EPROTO);
+		assert_string_equal(why, bad[i].why);
+		assert_int_equal(media_session_answer(b.ms, offer, &ans),
+				 EPROTO);
+		assert_null(ans);
+		mem_deref(offer);
+	}
+	/* a disabled stream needs no address; a session-wide one will do */
+	offer = mb_str("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n"
+		       "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n"
+		       "m=audio 40010 RTP/AVP 0\r\n");
+	assert_int_equal(media_session_offer_check(b.ms, offer, why,
+						   sizeof(why)), 0);
+	mem_deref(offer);
+
+	/* a hold offer, only checked: the session is not on hold */
+	offer = mb_str(OFFER_HEAD "m=audio 40010 RTP/AVP 0\r\na=sendonly\r\n");
+	assert_int_equal(media_session_offer_check(b.ms, offer, why,
+						   sizeof(why)), 0);
+	assert_false(media_session_remote_hold(b.ms));
+	assert_int_equal(media_session_answer(b.ms, offer, &ans), 0);
+	assert_true(media_session_remote_hold(b.ms));
+	mem_deref(ans);
+	mem_deref(offer);
+	side_free(&b);
+}
+
 static void garbage_sdp_is_ebadmsg(void **state)
 {
 	struct side b = {0};
@@ -805,6 +860,7 @@ int main(void)
 		cmocka_unit_test(sendonly_offer_is_answered_recvonly_and_is_hold),
 		cmocka_unit_test(no_common_codec_is_enotsup),
 		cmocka_unit_test(garbage_sdp_is_ebadmsg),
+		cmocka_unit_test(an_offer_pjmedia_would_refuse_is_eproto_and_a_check_changes_nothing),
 		cmocka_unit_test(tone_on_one_side_is_heard_as_1khz_on_the_other),
 		cmocka_unit_test(bridged_sessions_relay_rtp_payloads_undecoded),
 		cmocka_unit_test(rfc4733_digit_arrives_once_with_its_duration),

@@ -249,6 +249,11 @@ static int read_bindings(const struct sip_msg *msg, const struct sip_aor *aor,
 		if (sip_addr_decode(&addr, &h->val) ||
 		    addr.auri.l >= sizeof(b[n].uri))
 			return EBADMSG;
+		/* res_pjsip_registrar binds sip: and sips: URIs only and
+		 * passes over the others (a tel: contact is not stored) */
+		if (pl_strcasecmp(&addr.uri.scheme, "sip") &&
+		    pl_strcasecmp(&addr.uri.scheme, "sips"))
+			continue;
 		pl_strcpy(&addr.auri, b[n].uri, sizeof(b[n].uri));
 		b[n].expires = !msg_param_decode(&addr.params, "expires", &ex) ?
 			       pl_u32(&ex) : request_expires(msg, aor);

@@ -94,7 +94,7 @@ class SipClient {
 	close() { this.sock.close(); }
 
 	/** Send a request; resolves the response {status, headers, text, ms}. */
-	request({ method = 'REGISTER', user, auth, callId = crypto.randomUUID(), cseq = 1, branch, resendAfter } = {}) {
+	request({ method = 'REGISTER', user, auth, callId = crypto.randomUUID(), cseq = 1, branch, resendAfter, contacts } = {}) {
 		const uri = `sip:127.0.0.1:${this.srv.sipPort}`;
 		branch = branch || 'z9hG4bK' + crypto.randomBytes(8).toString('hex');
 		const lines = [
@@ -104,7 +104,7 @@ class SipClient {
 			`To: <sip:${user}@127.0.0.1>`,
 			`Call-ID: ${callId}`,
 			`CSeq: ${cseq} ${method}`,
-			`Contact: <sip:${user}@${this.address}:${this.port}>`,
+			...(contacts || [`<sip:${user}@${this.address}:${this.port}>`]).map((c) => `Contact: ${c}`),
 			'Max-Forwards: 70',
 		];
 		if (auth) lines.push(`Authorization: ${digest(method, uri, auth)}`);
@@ -123,12 +123,12 @@ class SipClient {
 	send(text) { this.sock.send(Buffer.from(text), this.srv.sipPort, '127.0.0.1'); }
 
 	/** REGISTER, then again with credentials answering its challenge. */
-	async registerWith(user, pass, algorithm) {
+	async registerWith(user, pass, algorithm, contacts) {
 		const callId = crypto.randomUUID();
-		const first = await this.request({ user, callId });
+		const first = await this.request({ user, callId, contacts });
 		assert.equal(first.status, 401, first.text);
 		const ch = first.challenge;
-		return this.request({ user, callId, cseq: 2,
+		return this.request({ user, callId, cseq: 2, contacts,
 			auth: { user, pass, realm: ch.realm, nonce: ch.nonce, opaque: ch.opaque, algorithm } });
 	}
 }
@@ -678,5 +678,21 @@ serverTest('sip_digest_credentials_labelled_another_algorithm_fail', SIP, async 
 		const r = await c.registerWith('alice', PASS, 'SHA-256');
 		assert.equal(r.status, 401, r.text);
 		assert.equal((await c.registerWith('alice', PASS, '"md5"')).status, 200);
+	});
+});
+
+// res_pjsip_registrar binds sip: and sips: contacts only: a tel: contact in
+// a REGISTER is passed over, not stored (it was bound and listed).
+serverTest('a_register_binds_its_sip_contacts_and_passes_over_a_tel_one', {
+	files: { 'pjsip.conf': pjsipConf({ alice: { password: PASS, max_contacts: 2 } }) },
+}, async (srv) => {
+	await withSip(srv, async (c) => {
+		const sip = `<sip:alice@127.0.0.1:${c.port}>`;
+		const r = await c.registerWith('alice', PASS, undefined, ['<tel:+15551234>', sip]);
+		assert.equal(r.status, 200, r.text);
+		assert.doesNotMatch(r.text, /tel:/, r.text);
+		const shown = (await srv.cli('pjsip show contacts')).stdout;
+		assert.match(shown, /alice\/sip:alice@127\.0\.0\.1/, shown);
+		assert.doesNotMatch(shown, /tel:/, shown);
 	});
 });

@@ -136,14 +136,21 @@ static bool digest_ok(const struct sip_authobj *a,
 	return r->response.l == 32 && !strncasecmp(hr, r->response.p, 32);
 }
 
+/* The request's credentials header: Authorization, else
+ * Proxy-Authorization; NULL when it has neither. */
+static const struct sip_hdr *cred_hdr(const struct sip_msg *msg)
+{
+	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+
+	return hdr ? hdr : sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
+}
+
 /* The request's digest credentials, if it has any we can read. */
 static bool cred_decode(const struct sip_msg *msg,
 			struct httpauth_digest_resp *r)
 {
-	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+	const struct sip_hdr *hdr = cred_hdr(msg);
 
-	if (!hdr)
-		hdr = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
 	return hdr && !httpauth_digest_response_decode(r, &hdr->val);
 }
 
@@ -152,11 +159,9 @@ static bool cred_decode(const struct sip_msg *msg,
  * fail, as in PJSIP; no algorithm means MD5 (RFC 2617 3.2.2). */
 static bool algorithm_md5(const struct sip_msg *msg)
 {
-	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+	const struct sip_hdr *hdr = cred_hdr(msg);
 	struct pl alg;
 
-	if (!hdr)
-		hdr = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
 	if (!hdr || re_regex(hdr->val.p, hdr->val.l,
 			     "algorithm[ \t]*=[ \t]*[~ \t\r\n,]+", NULL, NULL,
 			     &alg))

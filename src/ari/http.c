@@ -489,42 +489,6 @@ static void handle_request(struct conn *c)
 				  c->hlen, c->clen);
 }
 
-/* The request's Content-Length; false after an error reply. */
-static bool content_length(struct conn *c, unsigned long long *clenp)
-{
-	const struct http_head *h = &c->head;
-	unsigned long long clen = 0;
-	bool seen = false;
-
-	for (int i = 0; i < h->nhdr; i++) {
-		const char *v = h->hdr[i].value;
-		size_t digits = strspn(v, "0123456789");
-		unsigned long long n;
-
-		if (strcasecmp(h->hdr[i].name, "Content-Length"))
-			continue;
-		if (!*v || digits != strlen(v)) {
-			early_error(c, 400, "Invalid Content-Length");
-			return false;
-		}
-		if (digits > 15) {
-			early_error(c, 413, "Request body too large");
-			return false;
-		}
-		n = strtoull(v, NULL, 10);
-		/* RFC 9110 8.6: repeated values must agree (0 then N is a
-		 * smuggling attempt as much as N then 0) */
-		if (seen && n != clen) {
-			early_error(c, 400, "Invalid Content-Length");
-			return false;
-		}
-		clen = n;
-		seen = true;
-	}
-	*clenp = clen;
-	return true;
-}
-
 /* RFC 7231 5.1.1: the client waits for this before sending the body. */
 static void send_continue(struct conn *c)
 {
@@ -571,8 +535,16 @@ static bool check_framing(struct conn *c)
 			send_continue(c);
 		return true;
 	}
-	if (!content_length(c, &clen))
+	switch (http_content_length(&c->head, &clen)) {
+	case 0:
+		break;
+	case EFBIG:
+		early_error(c, 413, "Request body too large");
 		return false;
+	default:
+		early_error(c, 400, "Invalid Content-Length");
+		return false;
+	}
 	if (clen > HTTP_BODY_MAX) {
 		early_error(c, 413, "Request body too large");
 		return false;

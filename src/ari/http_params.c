@@ -255,6 +255,31 @@ enum http_te http_transfer_coding(const struct http_head *h)
 	return chunked ? HTTP_TE_CHUNKED : HTTP_TE_NONE;
 }
 
+int http_content_length(const struct http_head *h, unsigned long long *clen)
+{
+	bool seen = false;
+
+	*clen = 0;
+	for (int i = 0; i < h->nhdr; i++) {
+		const char *v = h->hdr[i].value;
+		size_t digits = strspn(v, "0123456789");
+		unsigned long long n;
+
+		if (strcasecmp(h->hdr[i].name, "Content-Length"))
+			continue;
+		if (!*v || v[digits])
+			return EBADMSG;
+		if (digits > 15)
+			return EFBIG;
+		n = strtoull(v, NULL, 10);
+		if (seen && n != *clen)
+			return EBADMSG;
+		*clen = n;
+		seen = true;
+	}
+	return 0;
+}
+
 enum { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE };
 
 /* The end of the line starting at buf[i] (the index after its LF); 0 when

@@ -50,6 +50,11 @@ int http_head_count(const struct http_head *h, const char *name);
 enum http_te { HTTP_TE_NONE, HTTP_TE_CHUNKED, HTTP_TE_BAD, HTTP_TE_UNKNOWN };
 enum http_te http_transfer_coding(const struct http_head *h);
 
+/* The body length the Content-Length headers give: 0, EBADMSG when one
+ * is not all digits or two disagree (RFC 9110 8.6: 0 then N smuggles a
+ * request as well as N then 0), EFBIG past 15 digits. 0 when absent. */
+int http_content_length(const struct http_head *h, unsigned long long *clen);
+
 /* A chunked request body (Transfer-Encoding: chunked), decoded as it
  * arrives. buf[0..len) is the body's bytes so far; each call goes on
  * where the last one stopped (a zeroed struct to begin), so a body that

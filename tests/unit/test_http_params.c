@@ -337,6 +337,47 @@ static void transfer_codings_chunked_last_or_refused(void **state)
 			 HTTP_TE_BAD);
 }
 
+static int clen_of(const char *headers, unsigned long long *n)
+{
+	char buf[512];
+	struct http_head h;
+	int err;
+
+	snprintf(buf, sizeof(buf), "POST / HTTP/1.1\r\n%s\r\n", headers);
+	assert_int_equal(http_head_parse(&h, buf, strlen(buf)), 0);
+	*n = 99;
+	err = http_content_length(&h, n);
+	http_head_free(&h);
+	return err;
+}
+
+static void content_lengths_all_digits_and_agreeing(void **state)
+{
+	unsigned long long n;
+
+	(void)state;
+	assert_int_equal(clen_of("Host: x\r\n", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(clen_of("content-length: 42\r\n", &n), 0);
+	assert_int_equal(n, 42);
+	assert_int_equal(clen_of("Content-Length: 5\r\n"
+				 "Content-Length: 5\r\n", &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(clen_of("Content-Length: 999999999999999\r\n", &n),
+			 0);
+	/* both orders of a disagreement smuggle a request */
+	assert_int_equal(clen_of("Content-Length: 0\r\n"
+				 "Content-Length: 7\r\n", &n), EBADMSG);
+	assert_int_equal(clen_of("Content-Length: 7\r\n"
+				 "Content-Length: 0\r\n", &n), EBADMSG);
+	assert_int_equal(clen_of("Content-Length: +5\r\n", &n), EBADMSG);
+	assert_int_equal(clen_of("Content-Length: 5 5\r\n", &n), EBADMSG);
+	assert_int_equal(clen_of("Content-Length: 0x10\r\n", &n), EBADMSG);
+	assert_int_equal(clen_of("Content-Length:\r\n", &n), EBADMSG);
+	assert_int_equal(clen_of("Content-Length: 1000000000000000\r\n",
+				 &n), EFBIG);
+}
+
 static void chunk_sizes_take_leading_zeros_and_refuse_the_huge(void **state)
 {
 	char out[32];
@@ -375,6 +416,7 @@ int main(void)
 		cmocka_unit_test(chunked_body_decodes_the_same_however_it_arrives),
 		cmocka_unit_test(chunked_body_errors_are_told_apart),
 		cmocka_unit_test(transfer_codings_chunked_last_or_refused),
+		cmocka_unit_test(content_lengths_all_digits_and_agreeing),
 		cmocka_unit_test(chunk_sizes_take_leading_zeros_and_refuse_the_huge),
 	};
 

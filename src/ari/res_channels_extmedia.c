@@ -256,6 +256,13 @@ static void create(struct ari_resp *resp, struct em_req *r, const char *dial,
 			       "%s", err == ENOENT ? "no such host" :
 			       strerror(err));
 		return;
+	case ECONNREFUSED:
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+		/* AudioSocket's peer refused (the tech said so in the log):
+		 * Asterisk's channel request fails, and ARI says this. */
+		ari_resp_error(resp, 500, "Allocation failed");
+		return;
 	default:
 		log_warning("externalMedia: %s could not be created: %s", dial,
 			    strerror(err));

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <re_types.h>
 #include <re_fmt.h>
 #include <re_mem.h>
@@ -315,6 +316,35 @@ static int parse(struct em_as *a, const char *res, char *uuid,
 	return em_conf_resolve(a->service, 0, &a->peer);
 }
 
+/* Asterisk's chan_audiosocket connects while the channel is requested, and
+ * a refused connection fails the request (ARI answers 500, no channel is
+ * made). The loop cannot wait for a connection, but on loopback, and for a
+ * network the routing table does not reach, the kernel knows the outcome
+ * before connect() returns: such a failure fails the request here; one
+ * that only an answer over the network can tell ends the channel later
+ * (close_h, deadline_h). */
+static int connect_now(struct em_as *a)
+{
+	int err = tcp_connect(&a->tc, &a->peer, estab_h, recv_h, close_h, a);
+	int so = 0;
+	socklen_t len = sizeof(so);
+
+	if (!err && !getsockopt(tcp_conn_fd(a->tc), SOL_SOCKET, SO_ERROR, &so,
+				&len) && so)
+		err = so;
+	if (err) {
+		char addr[64];
+
+		re_snprintf(addr, sizeof(addr), "%J", &a->peer);
+		log_warning("Connecting to '%s' failed for url '%s': %s",
+			    addr, a->service, strerror(err));
+		a->tc = mem_deref(a->tc);
+		return err;
+	}
+	tcp_conn_txqsz_set(a->tc, TXQ_MAX);
+	return 0;
+}
+
 static int as_request(struct channel **chp, const char *resource,
 		      const char *id, const char *other_id)
 {
@@ -329,6 +359,8 @@ static int as_request(struct channel **chp, const char *resource,
 		return ENOMEM;
 	a->rx = mbuf_alloc(1024);
 	err = a->rx ? parse(a, resource ? resource : "", uuid, &fmt) : ENOMEM;
+	if (!err)
+		err = connect_now(a);
 	if (!err)
 		err = channel_alloc(&ch, &as_tech, id, NULL, a,
 				    "AudioSocket/%s-%s", a->service, uuid);
@@ -350,23 +382,17 @@ static int as_request(struct channel **chp, const char *resource,
 	return 0;
 }
 
+/* The connection began with the request; the call gives it connect_ms. */
 static int as_call(struct channel *ch, const char *resource, int timeout_s)
 {
 	struct em_as *a = channel_pvt(ch);
-	int err;
 
 	(void)resource;
 	(void)timeout_s;
-	if (!a)
+	if (!a || !a->tc)
 		return EINVAL;
-	err = tcp_connect(&a->tc, &a->peer, estab_h, recv_h, close_h, a);
-	if (err) {
-		log_warning("%s: could not connect to AudioSocket server %s: %s",
-			    channel_name(ch), a->service, strerror(err));
-		return err;
-	}
-	tcp_conn_txqsz_set(a->tc, TXQ_MAX);
-	tmr_start(&a->tmr, em_conf.connect_ms, deadline_h, a);
+	if (!a->up)
+		tmr_start(&a->tmr, em_conf.connect_ms, deadline_h, a);
 	return 0;
 }
 

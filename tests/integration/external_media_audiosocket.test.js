@@ -277,14 +277,35 @@ emTest('audiosocket_gets_digits_as_kind_0x03_and_a_delete_closes_the_socket', { 
 			`unexpected kinds: ${[...new Set(as.conn.msgs.map((m) => m.kind))]}`);
 	});
 
-emTest('audiosocket_with_nobody_listening_leaves_no_channel', { app: APP }, async (srv) => {
+// As chan_audiosocket, which connects while the channel is requested: a
+// refused connection fails the request (500 "Allocation failed"), no channel
+// is made and the app hears nothing of it.
+emTest('audiosocket_with_nobody_listening_is_refused_and_leaves_no_channel', { app: APP }, async (srv, ev) => {
 	const peer = await asServer();
 	const port = peer.port;
 	await peer.close();
+	const id = `as-refused-${crypto.randomUUID()}`;
 	const r = await externalMedia(srv, { app: APP, encapsulation: 'audiosocket', transport: 'tcp',
-		external_host: `127.0.0.1:${port}`, data: crypto.randomUUID(), format: 'slin16' });
-	assert.ok([200, 500].includes(r.status), `${r.status} ${r.body}`);
-	if (r.status === 200) await srv.waitChannelGone(r.json.id, 6000 * SLOW);
+		external_host: `127.0.0.1:${port}`, data: crypto.randomUUID(), format: 'slin16', channelId: id });
+	assert.equal(r.status, 500, r.body);
+	assert.equal(r.json.message, 'Allocation failed');
+	assert.deepEqual((await srv.get('/ari/channels')).json, []);
+	assert.equal((await srv.get(`/ari/channels/${id}`)).status, 404);
+	await srv.waitForLog(new RegExp(`WARNING\\[\\d+\\]: .*Connecting to '127\\.0\\.0\\.1:${port}' failed for url '127\\.0\\.0\\.1:${port}': Connection refused`));
+	await sleep(300 * SLOW);
+	assert.deepEqual(ev.events.filter((e) => e.channel && e.channel.id === id).map((e) => e.type), [],
+		'the app hears nothing of a channel that was never made');
+	// The same id is free: nothing of the refused channel is left.
+	const again = await asServer();
+	try {
+		const ok = await externalMedia(srv, { app: APP, encapsulation: 'audiosocket', transport: 'tcp',
+			external_host: `127.0.0.1:${again.port}`, data: crypto.randomUUID(), format: 'slin16', channelId: id });
+		assert.equal(ok.status, 200, ok.body);
+		await ev.waitFor((e) => e.type === 'StasisStart' && e.channel.id === id);
+		await hangup(srv, ev, { id, name: ok.json.name });
+	} finally {
+		await again.close();
+	}
 });
 
 emTest('audiosocket_requests_are_checked', { app: APP }, async (srv) => {

@@ -501,22 +501,25 @@ void ari_channels_move(struct ari_req *req, struct ari_resp *resp)
 }
 
 /* Common checks of the variable operations: the name first (400), then
- * the channel (404/409), as Asterisk orders them. */
+ * the channel (404, and 409 for `need`), as Asterisk orders them. Reading
+ * takes any channel: Asterisk's getChannelVar looks the channel up by name
+ * and never asks whether it is in an app (its swagger lists a 409 that the
+ * code does not send); setting needs the app's control of the channel. */
 static struct channel *var_channel(struct ari_req *req, struct ari_resp *resp,
-				   const char **name)
+				   const char **name, enum ari_chan_need need)
 {
 	*name = ari_req_param(req, "variable");
 	if (!*name || !**name) {
 		ari_resp_error(resp, 400, "Variable name is required");
 		return NULL;
 	}
-	return ari_channel_lookup(req, resp, ARI_CHAN_IN_STASIS);
+	return ari_channel_lookup(req, resp, need);
 }
 
 void ari_channels_get_var(struct ari_req *req, struct ari_resp *resp)
 {
 	const char *name, *value;
-	struct channel *ch = var_channel(req, resp, &name);
+	struct channel *ch = var_channel(req, resp, &name, ARI_CHAN_ANY);
 
 	if (!ch)
 		return;
@@ -531,7 +534,7 @@ void ari_channels_get_var(struct ari_req *req, struct ari_resp *resp)
 void ari_channels_set_var(struct ari_req *req, struct ari_resp *resp)
 {
 	const char *name, *value = ari_req_param(req, "value");
-	struct channel *ch = var_channel(req, resp, &name);
+	struct channel *ch = var_channel(req, resp, &name, ARI_CHAN_IN_STASIS);
 
 	if (!ch)
 		return;
@@ -562,7 +565,7 @@ void ari_channels_get_channel_vars(struct ari_req *req, struct ari_resp *resp)
 		ari_resp_error(resp, 400, "Variable names are required");
 		return;
 	}
-	ch = ari_channel_lookup(req, resp, ARI_CHAN_IN_STASIS);
+	ch = ari_channel_lookup(req, resp, ARI_CHAN_ANY);  /* as getChannelVar */
 	if (!ch)
 		return;
 	snprintf(buf, sizeof(buf), "%s", list);

@@ -259,7 +259,9 @@ static void create(struct ari_resp *resp, struct em_req *r, const char *dial,
 	case ECONNREFUSED:
 	case ENETUNREACH:
 	case EHOSTUNREACH:
-		/* AudioSocket's peer refused (the tech said so in the log):
+	case ENOTSUP:
+		/* AudioSocket's peer refused, or UnicastRTP has no payload
+		 * type for the format (the tech said which in the log):
 		 * Asterisk's channel request fails, and ARI says this. */
 		ari_resp_error(resp, 500, "Allocation failed");
 		return;

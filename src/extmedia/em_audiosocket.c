@@ -4,9 +4,9 @@
  * em_engine.c so the peer's audio is paced and its tail played.
  *
  * Dial string: AudioSocket/<host:port>/<uuid>[/c(<format>)]. The first
- * message is the UUID (kind 0x01, 16 bytes); audio is signed linear,
- * kind 0x10 at 8 kHz or 0x12 at 16 kHz, and the kind always says what the
- * bytes are: a channel asked for in ulaw or alaw carries 8 kHz linear
+ * message is the UUID (kind 0x01, 16 bytes); audio is signed linear in
+ * the kind of the channel's rate (0x10 at 8 kHz, 0x12 at 16 kHz, ... 0x16
+ * at 48 kHz), and the kind always says what the bytes are: a channel asked for in ulaw or alaw carries 8 kHz linear
  * (Asterisk sent G.711 bytes labelled as linear: CyCoreSystems#11). Digits
  * go out as kind 0x03. From the peer, 0x00 hangs up; audio may come in
  * any of the linear kinds Asterisk reads (0x10-0x18, 8 to 192 kHz) and is

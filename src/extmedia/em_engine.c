@@ -102,7 +102,7 @@ static void tp_rx(void *arg, uint64_t now)
 	struct em *e = tp->e;
 	struct media_chan *mc;
 	struct em_mark *m;
-	uint8_t b[640];
+	uint8_t b[EM_FRAME_MAX];
 	size_t n;
 
 	(void)now;
@@ -174,7 +174,7 @@ static void tp_tx(void *arg, const int16_t *pcm, size_t n)
 {
 	struct em_tp *tp = arg;
 	struct em *e = tp->e;
-	uint8_t b[640];
+	uint8_t b[EM_FRAME_MAX];
 
 	if (!e || n != EM_PCM8 || !sends(e))
 		return;

@@ -16,11 +16,19 @@
 #include "extmedia/extmedia.h"
 #include "media/media_chan.h"
 
+/* Asterisk's names; the linear ones up to 48 kHz (a voice bot's TTS or
+ * speech-to-text often works at 24 kHz), each with its AudioSocket kind
+ * (0x10 + Asterisk's slin rate index). */
 static const struct em_format formats[] = {
-	{"ulaw",   8000,  160, MEDIA_PCMU,       0x10, "audio/x-mulaw"},
-	{"alaw",   8000,  160, MEDIA_PCMA,       0x10, "audio/x-alaw"},
-	{"slin",   8000,  320, MEDIA_CODEC_NONE, 0x10, NULL},
-	{"slin16", 16000, 640, MEDIA_CODEC_NONE, 0x12, NULL},
+	{"ulaw",   8000,  160,  MEDIA_PCMU,       0x10, "audio/x-mulaw"},
+	{"alaw",   8000,  160,  MEDIA_PCMA,       0x10, "audio/x-alaw"},
+	{"slin",   8000,  320,  MEDIA_CODEC_NONE, 0x10, NULL},
+	{"slin12", 12000, 480,  MEDIA_CODEC_NONE, 0x11, NULL},
+	{"slin16", 16000, 640,  MEDIA_CODEC_NONE, 0x12, NULL},
+	{"slin24", 24000, 960,  MEDIA_CODEC_NONE, 0x13, NULL},
+	{"slin32", 32000, 1280, MEDIA_CODEC_NONE, 0x14, NULL},
+	{"slin44", 44100, 1764, MEDIA_CODEC_NONE, 0x15, NULL},
+	{"slin48", 48000, 1920, MEDIA_CODEC_NONE, 0x16, NULL},
 };
 
 const struct em_format *em_format_find(const char *name)
@@ -107,8 +115,8 @@ void em_conv_in(struct em_conv *c, const uint8_t *b, size_t n,
 		int16_t pcm[EM_PCM8])
 {
 	const struct em_format *f = c->fmt;
-	uint8_t whole[640];
-	int16_t wide[320];
+	uint8_t whole[EM_FRAME_MAX];
+	int16_t wide[EM_FRAME_MAX / 2];
 
 	if (n > f->frame)
 		n = f->frame;
@@ -134,7 +142,7 @@ void em_conv_in(struct em_conv *c, const uint8_t *b, size_t n,
 void em_conv_out(struct em_conv *c, const int16_t pcm[EM_PCM8], uint8_t *out)
 {
 	const struct em_format *f = c->fmt;
-	int16_t wide[320];
+	int16_t wide[EM_FRAME_MAX / 2];
 
 	if (f->codec != MEDIA_CODEC_NONE) {
 		media_g711_encode(f->codec, pcm, EM_PCM8, out);

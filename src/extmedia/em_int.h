@@ -39,7 +39,11 @@ struct config;
 
 /* ---- formats (em_format.c) ---- */
 
-enum { EM_PCM8 = 160 };  /* samples of a 20 ms frame inside ariadne */
+enum {
+	EM_PCM8 = 160,          /* samples of a 20 ms frame inside ariadne */
+	EM_FRAME_MAX = 1920,    /* bytes of a 20 ms frame of the widest
+	                         * format, slin48 */
+};
 
 struct em_format {
 	const char *name;        /* as ARI's format parameter: "slin16" */

@@ -254,6 +254,13 @@ static int em_rtp_request(struct channel **chp, const char *resource,
 	lin = em_format_find(codec);
 	if (lin && lin->codec != -1)
 		lin = NULL;      /* G.711: the RTP session below */
+	/* L16 has a payload type in Asterisk's table at 8 and 16 kHz only;
+	 * at other rates chan_rtp finds none and the request fails. */
+	if (lin && lin->rate != 8000 && lin->rate != 16000) {
+		log_error("Codec '%s' not supported for sending RTP to '%s'",
+			  codec, dest);
+		return ENOTSUP;
+	}
 	if (!lin && codec_pt(codec, &rtpmap) < 0) {
 		log_error("Codec '%s' not supported for sending RTP to '%s'",
 			  codec, dest);

@@ -212,7 +212,7 @@ static void error_event(struct em_ws *w, const char *text)
 static int wire_audio(void *arg, const uint8_t *p, size_t n)
 {
 	struct em_ws *w = arg;
-	char b64[1000], ts[24], chunk[24];
+	char b64[EM_FRAME_MAX * 4 / 3 + 4], ts[24], chunk[24];
 	size_t blen = sizeof(b64) - 1;
 	json_t *ev;
 

@@ -92,7 +92,14 @@ serverTest('channel_variables_set_and_get', { files }, async (srv) => {
 	assertError(await srv.post(`/ari/channels/${id}/variable?value=x`), 400);
 	assertError(await srv.get('/ari/channels/nosuch/variable?variable=FOO'), 404);
 	assertError(await srv.post('/ari/channels/nosuch/variable?variable=FOO&value=1'), 404);
-	assertError(await srv.get(`/ari/channels/${enc(ch1.id)}/variable?variable=FOO`), 409);
+	// Outside the app a channel's variables may be read, as Asterisk's
+	// getChannelVar (a lookup by name, no Stasis check), not set.
+	assertError(await srv.get(`/ari/channels/${enc(ch1.id)}/variable?variable=FOO`), 404);
+	r = await srv.get(`/ari/channels/${enc(ch1.id)}/variable?variable=${enc('CHANNEL(name)')}`);
+	assert.equal(r.status, 200, r.body);
+	assert.deepEqual(r.json, { value: ch1.name });
+	assertError(await srv.post(`/ari/channels/${enc(ch1.id)}/variable?variable=FOO&value=1`), 409);
+	assertError(await srv.get(`/ari/channels/${enc(ch1.id)}/variables?variables=FOO`), 404);
 });
 
 serverTest('channelvars_of_ari_conf_and_report_events_variables_show_in_every_event', {

@@ -85,7 +85,7 @@ emTest('server_mode_hands_out_a_connection_id_and_says_media_start_first', { app
 });
 
 emTest('optimal_frame_size_follows_the_format_in_channelvars_and_media_start', { app: APP }, async (srv, ev) => {
-	for (const format of ['ulaw', 'alaw', 'slin', 'slin16']) {
+	for (const format of Object.keys(FRAME)) {
 		const c = await serverChannel(srv, ev, { app: APP, format, transportData: 'f(json)', name: format });
 		assert.equal(c.channel.channelvars.MEDIA_WEBSOCKET_OPTIMAL_FRAME_SIZE, String(FRAME[format]), format);
 		assert.equal(c.start.format, format);
@@ -473,6 +473,41 @@ emTest('slin16_comes_in_640_byte_frames_every_20_ms_and_a_tone_survives_the_echo
 	assert.ok(Math.abs(s.mean - TICK) <= 5, `tone frames ${s.mean.toFixed(2)} ms apart`);
 	assert.equal(s.bursts, 0, JSON.stringify(s));
 	assert.ok(toneFrames(B.bot.since(fromB), 1000, 16000).length >= 97, 'B did not hear A');
+	await hangup(srv, ev, A, B);
+});
+
+// Asterisk's wider linear formats (a voice bot's speech-to-text or TTS often
+// runs at 24 kHz): a slin24 bot and a slin48 bot in one bridge hear each
+// other's tone at its frequency and level, in frames of their own format.
+emTest('slin24_and_slin48_bots_hear_each_other_in_their_own_frames', { app: APP }, async (srv, ev) => {
+	const { A, B } = await pair(srv, ev, { a: { format: 'slin24' }, b: { format: 'slin48' } });
+	assert.equal(A.channel.channelvars.MEDIA_WEBSOCKET_OPTIMAL_FRAME_SIZE, '960');
+	assert.equal(B.channel.channelvars.MEDIA_WEBSOCKET_OPTIMAL_FRAME_SIZE, '1920');
+	await sleep(200);
+	const fromA = A.bot.frames.length;
+	const fromB = B.bot.frames.length;
+	const a = A.bot.sendPaced(tone(1000, 24000, 24000), FRAME.slin24);
+	const b = B.bot.sendPaced(tone(700, 48000, 48000), FRAME.slin48);
+	await a.done;
+	await b.done;
+	await sleep(400);
+	const atA = A.bot.since(fromA);
+	const atB = B.bot.since(fromB);
+	assert.ok(atA.length && atA.every((f) => f.data.length === 960), 'slin24 frames: ' +
+		[...new Set(atA.map((f) => f.data.length))]);
+	assert.ok(atB.length && atB.every((f) => f.data.length === 1920), 'slin48 frames: ' +
+		[...new Set(atB.map((f) => f.data.length))]);
+	const heardA = toneFrames(atA, 700, 24000);
+	const heardB = toneFrames(atB, 1000, 48000);
+	assert.ok(heardA.length >= 47, `the slin24 bot heard 700 Hz in ${heardA.length} of 50 frames`);
+	assert.ok(heardB.length >= 47, `the slin48 bot heard 1 kHz in ${heardB.length} of 50 frames`);
+	assert.equal(toneFrames(atA, 1000, 24000).length, 0, 'the slin24 bot heard itself');
+	const level = (frames, hz, rate) => {
+		const amps = frames.map((f) => goertzel(pcm16(f.data), hz, rate)).sort((x, y) => y - x);
+		return 20 * Math.log10(amps[Math.floor(amps.length / 4)] / 8000);
+	};
+	assert.ok(Math.abs(level(heardA, 700, 24000)) <= 3, `700 Hz at ${level(heardA, 700, 24000).toFixed(1)} dB`);
+	assert.ok(Math.abs(level(heardB, 1000, 48000)) <= 3, `1 kHz at ${level(heardB, 1000, 48000).toFixed(1)} dB`);
 	await hangup(srv, ev, A, B);
 });
 

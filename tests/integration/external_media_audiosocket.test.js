@@ -17,7 +17,7 @@ const net = require('node:net');
 const crypto = require('node:crypto');
 const { sleep, SLOW, EVENT_TIMEOUT_MS } = require('./lib/server');
 const {
-	TICK, TOL, FRAME, now, externalMedia, serverChannel, mixBridge, hangup, channelEnds, emTest,
+	TICK, TOL, FRAME, RATE, now, externalMedia, serverChannel, mixBridge, hangup, channelEnds, emTest,
 	pattern, tone, toneFrames, patternStream, assertPatternRun, spacing,
 } = require('./lib/media_ws');
 
@@ -178,6 +178,27 @@ emTest('audiosocket_says_its_uuid_first_then_slin16_as_kind_0x12_every_20_ms_and
 		await Promise.race([as.conn.closed, sleep(2000 * SLOW).then(() => assert.fail('socket left open after hangup'))]);
 		await hangup(srv, ev, A);
 	});
+
+// Asterisk's wider rates: slin24 is kind 0x13 in 960-byte messages, slin48
+// kind 0x16 in 1920 bytes, and a tone crosses the bridge at its frequency.
+for (const [format, kind, bytes] of [['slin24', 0x13, 960], ['slin48', 0x16, 1920]]) {
+	emTest(`audiosocket_${format}_is_kind_0x${kind.toString(16)}_in_${bytes}_bytes`,
+		{ app: APP, prepare }, async (srv, ev, t, { peer }) => {
+			const rate = RATE[format];
+			const { as, A } = await bridgedWithBot(srv, ev, peer, format);
+			await sleep(200);
+			const fromAs = as.conn.msgs.length;
+			await A.bot.sendPaced(tone(1000, rate, rate), FRAME[format]).done;
+			await sleep(400);
+			const audio = as.conn.msgs.slice(fromAs).filter((m) => m.kind !== KIND.DTMF);
+			assert.deepEqual([...new Set(audio.map((m) => m.kind))], [kind]);
+			assert.ok(audio.every((m) => m.payload.length === bytes), `${format} messages of ` +
+				[...new Set(audio.map((m) => m.payload.length))] + ' bytes');
+			const toned = toneFrames(audio.map((m) => ({ t: m.t, data: m.payload })), 1000, rate);
+			assert.ok(toned.length >= 47, `the peer heard 1000 Hz in ${toned.length} of 50 frames`);
+			await hangup(srv, ev, as, A);
+		});
+}
 
 emTest('audiosocket_slin_is_kind_0x10_in_320_bytes_and_crosses_the_bridge_sample_exact',
 	{ app: APP, prepare }, async (srv, ev, t, { peer }) => {

@@ -214,4 +214,11 @@ emTest('unicast_rtp_requests_are_checked', { app: APP }, async (srv) => {
 	assert.match(r.json.name, /^UnicastRTP\//);
 	assert.equal((await srv.del(`/ari/channels/${enc(r.json.id)}`)).status, 204);
 	await srv.waitChannelGone(r.json.id);
+	// L16 has a payload type in Asterisk's table at 8 and 16 kHz only: at
+	// 24 kHz chan_rtp's request fails, and so does ours, making nothing.
+	r = await externalMedia(srv, { ...base, format: 'slin24', transport: 'udp', external_host: '127.0.0.1:4000' });
+	assert.equal(r.status, 500, `slin24 over RTP: ${r.status} ${r.body}`);
+	assert.equal(r.json.message, 'Allocation failed');
+	await srv.waitForLog(/ERROR\[\d+\]: .*Codec 'slin24' not supported for sending RTP to '127\.0\.0\.1:4000'/);
+	assert.deepEqual((await srv.get('/ari/channels')).json, []);
 });

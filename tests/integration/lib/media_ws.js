@@ -27,8 +27,10 @@ const TOL = 2 * TICK * SLOW;
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Bytes of 20 ms of each format, as MEDIA_WEBSOCKET_OPTIMAL_FRAME_SIZE says. */
-const FRAME = { ulaw: 160, alaw: 160, slin: 320, slin16: 640 };
-const RATE = { ulaw: 8000, alaw: 8000, slin: 8000, slin16: 16000 };
+const FRAME = { ulaw: 160, alaw: 160, slin: 320, slin12: 480, slin16: 640, slin24: 960, slin32: 1280,
+	slin44: 1764, slin48: 1920 };
+const RATE = { ulaw: 8000, alaw: 8000, slin: 8000, slin12: 12000, slin16: 16000, slin24: 24000, slin32: 32000,
+	slin44: 44100, slin48: 48000 };
 
 // ---------------------------------------------------------------------------
 // Control messages

@@ -250,6 +250,12 @@ static void dtmf_event(struct em_ws *w, const char *digit)
 		json_object_set_new(ev, "dtmf", json_pack("{s:s,s:s}", "track",
 				    "inbound_track", "digit", digit));
 	}
+	/* Asterisk's key orders, which plain-text bots may read by place:
+	 * "DTMF_END digit:5 channel_id:..." but JSON's channel_id first. */
+	else if (w->ctl == EM_CTL_PLAIN) {
+		ev = json_pack("{s:s,s:s,s:s}", "event", "DTMF_END",
+			       "digit", digit, "channel_id", ch_id(w));
+	}
 	else {
 		ev = json_pack("{s:s,s:s,s:s}", "event", "DTMF_END",
 			       "channel_id", ch_id(w), "digit", digit);

@@ -1108,6 +1108,9 @@ emTest('a_digit_sent_to_the_media_channel_reaches_its_bot_as_dtmf_end', { app: A
 	assert.equal(r.status, 204, r.body);
 	await A.bot.waitEvent('DTMF_END', (e) => e.digit === '7', 3000 * SLOW);
 	assert.deepEqual(A.bot.filter('DTMF_END').map((e) => e.digit), ['#', '7']);
+	// Plain text in Asterisk's order, digit first (bots read it by place).
+	assert.deepEqual(A.bot.texts.filter((x) => x.text.startsWith('DTMF_END')).map((x) => x.text),
+		[`DTMF_END digit:# channel_id:${A.id}`, `DTMF_END digit:7 channel_id:${A.id}`]);
 	assert.equal(B.bot.filter('DTMF_END').length, 1, 'a digit to A reached B');
 	await hangup(srv, ev, A, B);
 });

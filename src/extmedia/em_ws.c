@@ -305,11 +305,15 @@ const struct em_wire em_ws_wire = {
 
 /* ---- the channel ends ---- */
 
-static void hang_up(struct em_ws *w, int cause, const char *why)
+/* tech: chan_websocket's technology cause, a WebSocket status code (1000
+ * for the peer's HANGUP, 1001 "going away" for its close or a lost
+ * connection), which ChannelDestroyed carries as tech_cause. */
+static void hang_up(struct em_ws *w, int cause, int tech, const char *why)
 {
 	if (!w->e.ch || channel_is_hungup(w->e.ch))
 		return;
 	log_verbose(3, "%s: %s", channel_name(w->e.ch), why);
+	channel_set_tech_cause(w->e.ch, tech);
 	channel_hangup(w->e.ch, cause, "WebSocket");
 }
 
@@ -326,11 +330,11 @@ void extmedia_ws_closed(void *arg)
 		w->wc = NULL;
 	}
 	if (clean)
-		hang_up(w, CAUSE_NORMAL_CLEARING, "WebSocket media peer "
+		hang_up(w, CAUSE_NORMAL_CLEARING, 1001, "WebSocket media peer "
 			"closed the connection");
 	else
-		hang_up(w, CAUSE_FAILURE, "WebSocket media connection lost "
-			"(no close frame)");
+		hang_up(w, CAUSE_FAILURE, 1001, "WebSocket media connection "
+			"lost (no close frame)");
 }
 
 void em_ws_twilio_stop(struct em_ws *w)
@@ -437,8 +441,8 @@ static void run(struct em_ws *w, struct em_cmd *c)
 		answer(w);
 		break;
 	case EM_CMD_HANGUP:
-		hang_up(w, CAUSE_NORMAL_CLEARING, "WebSocket media peer hung "
-			"up");
+		hang_up(w, CAUSE_NORMAL_CLEARING, 1000, "WebSocket media peer "
+			"hung up");
 		break;
 	case EM_CMD_START_BUFFERING:
 	case EM_CMD_STOP_BUFFERING:

@@ -1041,7 +1041,9 @@ emTest('teardown_a_the_bot_says_hangup', { app: APP }, async (srv, ev) => {
 	B.bot.command('HANGUP');
 	const close = await B.bot.waitClose();
 	assert.equal(close.code, 1000);
-	await channelEnds(ev, B.id, { from });
+	const ends = await channelEnds(ev, B.id, { from });
+	// chan_websocket's technology cause: the WebSocket status 1000.
+	assert.equal(ends.destroyed.tech_cause, 1000, JSON.stringify(ends.destroyed));
 	await srv.waitChannelGone(B.id);
 	assert.ok(A.bot.open, 'A went with B');
 	await hangup(srv, ev, A);
@@ -1054,8 +1056,10 @@ emTest('teardown_b_the_bot_closes_its_socket', { app: APP }, async (srv, ev) => 
 	// ariadne answers the CLOSE with its own 1000.
 	assert.equal(close.code, 1000);
 	const { destroyed } = await channelEnds(ev, B.id, { from });
-	// A close frame is the bot hanging up: Normal Clearing.
+	// A close frame is the bot hanging up: Normal Clearing, and the
+	// technology cause 1001 (going away), as chan_websocket.
 	assert.equal(destroyed.cause, 16, JSON.stringify(destroyed));
+	assert.equal(destroyed.tech_cause, 1001, JSON.stringify(destroyed));
 	await srv.waitChannelGone(B.id);
 	assert.ok(A.bot.open);
 	await hangup(srv, ev, A);

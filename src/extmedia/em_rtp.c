@@ -288,7 +288,7 @@ static int em_rtp_request(struct channel **chp, const char *resource,
 		goto vars;
 	}
 	err = channel_alloc(&ch, &em_rtp_tech, id, NULL, NULL,
-			    "UnicastRTP/%s-%08x", dest, ++em_rtp_seq);
+			    "UnicastRTP/%s-0x%08x", dest, ++em_rtp_seq);
 	if (err)
 		return err;
 	err = session_setup(&ms, ch, &laddr, &raddr, codec, &lport);

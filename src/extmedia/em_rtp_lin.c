@@ -171,7 +171,7 @@ int em_rtp_lin_request(struct channel **chp, const struct em_format *fmt,
 		mem_deref(r);
 		return err;
 	}
-	err = channel_alloc(&ch, &rl_tech, id, NULL, r, "UnicastRTP/%s-%08x",
+	err = channel_alloc(&ch, &rl_tech, id, NULL, r, "UnicastRTP/%s-0x%08x",
 			    dest, seq);
 	if (err) {
 		mem_deref(r);

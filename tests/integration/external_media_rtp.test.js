@@ -211,7 +211,8 @@ emTest('unicast_rtp_requests_are_checked', { app: APP }, async (srv) => {
 	// Defaults are rtp over udp.
 	r = await externalMedia(srv, { app: APP, format: 'ulaw', external_host: '127.0.0.1:4000' });
 	assert.equal(r.status, 200, `defaults: ${r.status} ${r.body}`);
-	assert.match(r.json.name, /^UnicastRTP\//);
+	// chan_rtp's "UnicastRTP/%s-%p": the destination, then a hex suffix.
+	assert.match(r.json.name, /^UnicastRTP\/127\.0\.0\.1:4000-0x[0-9a-f]+$/);
 	assert.equal((await srv.del(`/ari/channels/${enc(r.json.id)}`)).status, 204);
 	await srv.waitChannelGone(r.json.id);
 	// L16 has a payload type in Asterisk's table at 8 and 16 kHz only: at

@@ -95,19 +95,21 @@ static void signal_handler(int sig)
 	re_cancel();
 }
 
-/* SIGUSR1 takes the node out of service (core drain on). A signal handler
- * may do almost nothing, so it writes a byte to a pipe that the loop
- * reads: the drain itself (log lines, watchers) runs in the loop. */
+/* SIGUSR1 takes the node out of service (core drain on); SIGHUP reloads
+ * the configuration, as Asterisk's (so `systemctl reload` and logrotate's
+ * postrotate work as they do for Asterisk; a closed terminal no longer
+ * ends every call). A signal handler may do almost nothing, so it writes
+ * the signal's number to a pipe that the loop reads: the work itself (log
+ * lines, watchers, files) runs in the loop. */
 static int drain_pipe[2] = {-1, -1};
 
 static void drain_signal(int sig)
 {
 	int saved = errno;
-	char c = 1;
+	char c = (char)sig;
 
-	(void)sig;
 	if (write(drain_pipe[1], &c, 1) < 0) {
-		/* the pipe is full: a drain is already on its way */
+		/* the pipe is full: the same work is already on its way */
 	}
 	errno = saved;
 }
@@ -115,12 +117,22 @@ static void drain_signal(int sig)
 static void drain_readable(int flags, void *arg)
 {
 	char buf[64];
+	bool drain = false, reload = false;
+	ssize_t n;
 
 	(void)flags;
 	(void)arg;
-	while (read(drain_pipe[0], buf, sizeof(buf)) > 0)
-		;
-	overload_drain_set(true, "SIGUSR1");
+	while ((n = read(drain_pipe[0], buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++) {
+			drain |= buf[i] == SIGUSR1;
+			reload |= buf[i] == SIGHUP;
+		}
+	if (reload) {
+		log_notice("Received HUP signal -- Reloading configs");
+		module_reload_all();
+	}
+	if (drain)
+		overload_drain_set(true, "SIGUSR1");
 }
 
 static int drain_signal_init(void)
@@ -139,12 +151,16 @@ static int drain_signal_init(void)
 		return err;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	return sigaction(SIGUSR1, &sa, NULL) < 0 ? errno : 0;
+	if (sigaction(SIGUSR1, &sa, NULL) < 0 ||
+	    sigaction(SIGHUP, &sa, NULL) < 0)
+		return errno;
+	return 0;
 }
 
 static void drain_signal_close(void)
 {
 	signal(SIGUSR1, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	if (drain_pipe[0] >= 0) {
 		fd_close(drain_pipe[0]);
 		close(drain_pipe[0]);
@@ -285,7 +301,8 @@ static int start(void)
 	}
 	err = drain_signal_init();
 	if (err)
-		log_warning("SIGUSR1 will not drain: %s", strerror(err));
+		log_warning("SIGUSR1 will not drain, SIGHUP not reload: %s",
+			    strerror(err));
 	return 0;
 }
 

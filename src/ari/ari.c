@@ -187,19 +187,61 @@ static void session_limits(const struct config *httpconf)
 					     3600000, 15000));
 }
 
-/* One of the configuration files again, from the configuration directory;
- * NULL when there is none (its defaults then apply, as at start-up). */
-static int reread(const char *name, struct config **cfgp)
-{
-	int err = config_load(cfgp, options.confdir, name);
+/* Where the server listens is read once, at start-up; these are its
+ * settings then, so that a reload that changes one can say so instead of
+ * seeming to have taken it. */
+static const char *const listen_keys[] = {
+	"enabled", "bindaddr", "bindport", "tlsenable", "tlsbindaddr",
+	"tlscertfile", "tlsprivatekey", "tlscipher", "tlscafile", "tlscapath",
+	"tlsverifyclient", "tlsservercipherorder", "tlsdisablev1",
+	"tlsdisablev11", "tlsdisablev12",
+};
+#define NLISTEN (sizeof(listen_keys) / sizeof(listen_keys[0]))
+static char *listen_vals[NLISTEN];
 
+static void listen_remember(const struct config *httpconf)
+{
+	for (size_t i = 0; i < NLISTEN; i++) {
+		listen_vals[i] = mem_deref(listen_vals[i]);
+		if (cfg(httpconf, listen_keys[i]))
+			(void)str_dup(&listen_vals[i],
+				      cfg(httpconf, listen_keys[i]));
+	}
+}
+
+static void listen_unchanged(const struct config *httpconf)
+{
+	for (size_t i = 0; i < NLISTEN; i++) {
+		const char *now = cfg(httpconf, listen_keys[i]);
+		const char *was = listen_vals[i];
+
+		if (!now == !was && (!now || !strcmp(now, was)))
+			continue;
+		log_warning("http.conf: '%s' changed ('%s' -> '%s'); where and "
+			    "how the HTTP server listens changes only at the "
+			    "next start", listen_keys[i], was ? was : "",
+			    now ? now : "");
+	}
+}
+
+/* Whether http.conf and ari.conf were there when last (re)loaded: a file
+ * that has gone since is a reload refused, not the embedded defaults (for
+ * ari.conf, the well-known asterisk/asterisk user). */
+static bool had_http, had_ari;
+
+static int reread(const char *name, struct config **cfgp, bool *had)
+{
+	int err = config_reload(cfgp, options.confdir, name);
+
+	if (err == ENOENT && *had) {
+		log_error("%s/%s is gone: the configuration in force is kept",
+			  options.confdir, name);
+		return err;
+	}
 	if (err == ENOENT) {
 		*cfgp = NULL;
 		return 0;
 	}
-	if (err)
-		log_error("Unable to load %s/%s: %s", options.confdir, name,
-			  strerror(err));
 	return err;
 }
 
@@ -207,16 +249,22 @@ static int reread(const char *name, struct config **cfgp)
  * ari.conf and http.conf read again, so that users, passwords, pretty,
  * allowed_origins, channelvars, reconnect_* and the session limits change
  * without a restart. Where the server listens (bindaddr, TLS) stays as
- * it was until the next start. */
+ * it was until the next start. A file that has gone or has errors changes
+ * nothing (Asterisk's res_ari keeps its configuration then too): one typo
+ * must not take ARI away from the application in production. */
 static int ari_reload(void)
 {
 	struct config *httpconf = NULL, *ariconf = NULL;
-	int err = reread("http.conf", &httpconf);
+	int err = reread("http.conf", &httpconf, &had_http);
 
 	if (!err)
-		err = reread("ari.conf", &ariconf);
+		err = reread("ari.conf", &ariconf, &had_ari);
 	if (!err)
+		err = ari_conf_check(ariconf);
+	if (!err) {
+		listen_unchanged(httpconf);
 		err = ari_http_conf_load(httpconf, ariconf);
+	}
 	if (!err)
 		session_limits(httpconf);
 	config_free(httpconf);
@@ -240,6 +288,9 @@ int ari_init(const struct config *httpconf, const struct config *ariconf)
 	 * upward from the events socket */
 	ari_ws_events_init(ari_dispatch_invoke);
 
+	had_http = httpconf != NULL;
+	had_ari = ariconf != NULL;
+	listen_remember(httpconf);
 	err = ari_http_conf_load(httpconf, ariconf);
 	if (!err)
 		err = ari_metrics_init();
@@ -290,4 +341,6 @@ void ari_close(void)
 	ari_http_close();
 	linger_close_all();
 	ari_http_conf_free();
+	for (size_t i = 0; i < NLISTEN; i++)
+		listen_vals[i] = mem_deref(listen_vals[i]);
 }

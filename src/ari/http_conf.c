@@ -321,48 +321,85 @@ static bool crypt_hash_usable(const char *hash)
 	return ok;
 }
 
+/* What is wrong with a section of ari.conf, written into why; false when
+ * it is a usable user or the [general] section. Asterisk's res_ari refuses
+ * the whole file for any of these (aco_process_config: no such type, a
+ * bad password_format, a user without password). */
+static bool section_problem(const struct config_section *sec, char *why,
+			    size_t size)
+{
+	const char *type = config_var_get(sec, "type");
+	const char *pw = config_var_get(sec, "password");
+	const char *fmt = config_var_get(sec, "password_format");
+
+	if (!strcasecmp(sec->name, "general"))
+		return false;
+	if (!type || strcasecmp(type, "user"))
+		snprintf(why, size, "section '%s' is not 'type = user' (type "
+			 "'%s'); ignored", sec->name, type ? type : "");
+	else if (!pw || !*pw)
+		snprintf(why, size, "ARI user '%s' missing password",
+			 sec->name);
+	else if (fmt && strcasecmp(fmt, "plain") && strcasecmp(fmt, "crypt"))
+		snprintf(why, size, "ARI user '%s': password_format '%s' is "
+			 "not supported (plain or crypt); user disabled",
+			 sec->name, fmt);
+	else if (fmt && !strcasecmp(fmt, "crypt") && !crypt_hash_usable(pw))
+		snprintf(why, size, "ARI user '%s': password is not a crypt(3) "
+			 "hash this system knows (e.g. mkpasswd -m sha-512); "
+			 "user disabled", sec->name);
+	else
+		return false;
+	return true;
+}
+
+static unsigned problems(const struct config *ariconf)
+{
+	const struct config_section *sec = NULL;
+	unsigned n = 0;
+	char why[300];
+
+	while ((sec = config_section_next(ariconf, sec))) {
+		if (!section_problem(sec, why, sizeof(why)))
+			continue;
+		log_error("%s:%u: %s", sec->file ? sec->file : "ari.conf",
+			  sec->line, why);
+		n++;
+	}
+	return n;
+}
+
+int ari_conf_check(const struct config *ariconf)
+{
+	unsigned n = ariconf ? problems(ariconf) : 0;
+
+	if (!n)
+		return 0;
+	log_error("ari.conf has %u error%s (above): the configuration in "
+		  "force is kept", n, n == 1 ? "" : "s");
+	return EINVAL;
+}
+
+/* At start-up there is nothing to keep: what is wrong is said, and the
+ * usable users serve. */
 static int load_users(const struct config *ariconf)
 {
 	const struct config_section *sec = NULL;
 
 	if (!ariconf)
 		return user_add("asterisk", "asterisk", false, false);
-
+	(void)problems(ariconf);
 	while ((sec = config_section_next(ariconf, sec))) {
-		const char *type = config_var_get(sec, "type");
-		const char *pw = config_var_get(sec, "password");
 		const char *fmt = config_var_get(sec, "password_format");
-		bool is_crypt;
+		char why[300];
 		int err;
 
-		if (!type || strcasecmp(type, "user"))
+		if (!strcasecmp(sec->name, "general") ||
+		    section_problem(sec, why, sizeof(why)))
 			continue;
-		if (!pw || !*pw) {
-			log_error("%s:%u: ARI user '%s' missing password",
-				  sec->file ? sec->file : "ari.conf",
-				  sec->line, sec->name);
-			continue;
-		}
-		if (fmt && strcasecmp(fmt, "plain") &&
-		    strcasecmp(fmt, "crypt")) {
-			log_warning("%s:%u: ARI user '%s': password_format "
-				    "'%s' is not supported (plain or crypt); "
-				    "user disabled", sec->file ? sec->file :
-				    "ari.conf", sec->line, sec->name, fmt);
-			continue;
-		}
-		is_crypt = fmt && !strcasecmp(fmt, "crypt");
-		if (is_crypt && !crypt_hash_usable(pw)) {
-			log_error("%s:%u: ARI user '%s': password is not a "
-				  "crypt(3) hash this system knows (e.g. "
-				  "mkpasswd -m sha-512); user disabled",
-				  sec->file ? sec->file : "ari.conf",
-				  sec->line, sec->name);
-			continue;
-		}
-		err = user_add(sec->name, pw,
+		err = user_add(sec->name, config_var_get(sec, "password"),
 			       config_true(config_var_get(sec, "read_only")),
-			       is_crypt);
+			       fmt && !strcasecmp(fmt, "crypt"));
 		if (err)
 			return err;
 	}

@@ -42,6 +42,10 @@ extern struct http_conf ari_http_conf;
 int ari_http_conf_load(const struct config *httpconf,
 		       const struct config *ariconf);
 void ari_http_conf_free(void);
+/* For a reload: 0 when ari.conf may replace the configuration in force,
+ * else EINVAL after logging each error (file:line) and that the old
+ * configuration is kept, as Asterisk's res_ari. */
+int ari_conf_check(const struct config *ariconf);
 /* The user whose credentials the request carries (a Basic Authorization
  * header, else the first api_key query parameter); NULL if none matches.
  * A failure is logged as a security event (InvalidAccountID,

@@ -37,6 +37,7 @@ struct fname {
 struct config {
 	struct sec *first, *last;
 	struct fname *files; /* owns every config_var.file / section.file */
+	unsigned broken;     /* lines Asterisk would refuse the file for */
 };
 
 /* What the parser needs while it walks one file. */
@@ -167,14 +168,17 @@ struct sec_opts {
 /* Split "[name](opts)" in place: *namep and *optsp (NULL when none). A bad
  * header is logged and gives EINVAL: its lines up to the next section are
  * skipped. */
-static int split_header(char *line, const char *file, unsigned lineno,
-			char **namep, char **optsp)
+static int split_header(struct pstate *ps, char *line, const char *file,
+			unsigned lineno, char **namep, char **optsp)
 {
 	char *end = strchr(line, ']'), *name, *opts = NULL;
 
 	if (!end) {
+		/* Asterisk's parser gives up on the whole file here
+		 * (config_status FILEINVALID): a reload keeps what it had */
 		log_warning("%s:%u: no closing ']' in section header, skipped",
 			    file, lineno);
+		ps->cfg->broken++;
 		return EINVAL;
 	}
 	*end++ = '\0';
@@ -183,9 +187,11 @@ static int split_header(char *line, const char *file, unsigned lineno,
 	if (*end == '(') {
 		opts = end + 1;
 		end = strchr(opts, ')');
-		if (!end)
+		if (!end) {
 			log_warning("%s:%u: no closing ')' after section '%s',"
 				    " options ignored", file, lineno, name);
+			ps->cfg->broken++;
+		}
 		else
 			*end = '\0';
 	}
@@ -246,7 +252,7 @@ static int parse_section(struct pstate *ps, char *line, const char *file,
 	int err;
 
 	ps->cur = NULL;
-	if (split_header(line, file, lineno, &name, &opts))
+	if (split_header(ps, line, file, lineno, &name, &opts))
 		return 0;
 	parse_opts(ps, &o, opts, name, file, lineno);
 	if (o.append) {
@@ -667,6 +673,33 @@ void config_free(struct config *cfg)
 		mem_deref(f);
 	}
 	mem_deref(cfg);
+}
+
+bool config_broken(const struct config *cfg)
+{
+	return cfg && cfg->broken;
+}
+
+int config_reload(struct config **cfgp, const char *dir, const char *name)
+{
+	int err = config_load(cfgp, dir, name);
+
+	if (err == ENOENT)
+		return ENOENT;
+	if (err) {
+		log_error("Unable to load %s/%s: %s; the configuration in "
+			  "force is kept", dir, name, strerror(err));
+		return err;
+	}
+	if (config_broken(*cfgp)) {
+		log_error("%s/%s has errors (above) for which Asterisk refuses "
+			  "the file: the configuration in force is kept", dir,
+			  name);
+		config_free(*cfgp);
+		*cfgp = NULL;
+		return EBADMSG;
+	}
+	return 0;
 }
 
 const struct config_section *config_section_next(const struct config *cfg,

@@ -42,6 +42,16 @@ int config_load(struct config **cfgp, const char *dir, const char *name);
 int config_parse(struct config **cfgp, const char *name, const char *text);
 /* NULL-safe free. */
 void config_free(struct config *cfg);
+/* Whether the text has a line Asterisk refuses a whole file for (a section
+ * header without its ']' or ')'). Loading goes on past it, as above (at
+ * start-up the rest is better than nothing), but a reload must keep the
+ * configuration in force rather than take such a file. */
+bool config_broken(const struct config *cfg);
+/* DIR/NAME read again for a reload: 0, ENOENT when the file is not there
+ * (the caller decides: gone, or never there), or an error already logged
+ * with "the configuration in force is kept" (unreadable, or broken as
+ * above: *cfgp NULL then). */
+int config_reload(struct config **cfgp, const char *dir, const char *name);
 
 /* Non-template sections in file order. Pass NULL to get the first. */
 const struct config_section *config_section_next(const struct config *cfg,

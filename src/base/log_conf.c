@@ -46,12 +46,12 @@ void log_config_load(const struct config *cfg)
 void log_config_reload(void)
 {
 	struct config *cfg = NULL;
-	int err = config_load(&cfg, options.confdir, "logger.conf");
+	int err = config_reload(&cfg, options.confdir, "logger.conf");
 
-	/* as Asterisk: a logger.conf that has gone leaves the defaults */
+	/* as Asterisk: a logger.conf that has gone leaves the defaults; one
+	 * that cannot be read or parsed leaves the channels as they are */
 	if (err && err != ENOENT)
-		log_warning("Unable to load %s/logger.conf: %s",
-			    options.confdir, strerror(err));
+		return;
 	log_config_forget();
 	log_config_load(cfg);
 	config_free(cfg);

@@ -87,6 +87,20 @@ static int cel_custom_load(void)
 	return err;
 }
 
+/* A cel.conf its parser refuses keeps the settings in force (a gone one
+ * gives the defaults, as at start-up). */
+static int cel_custom_reload(void)
+{
+	struct config *cfg = NULL;
+	int err = config_reload(&cfg, options.confdir, "cel.conf");
+
+	if (err && err != ENOENT)
+		return err;
+	err = cel_init(cfg, options.logdir);
+	config_free(cfg);
+	return err;
+}
+
 static int cel_custom_unload(void)
 {
 	cel_close();
@@ -96,7 +110,7 @@ static int cel_custom_unload(void)
 static const struct module_ops cel_custom_ops = {
 	.load = cel_custom_load,
 	.unload = cel_custom_unload,
-	.reload = cel_custom_load,
+	.reload = cel_custom_reload,
 };
 
 static const struct module_def defs[] = {
@@ -347,15 +361,21 @@ static void reload_one(const struct module_info *mi, void *arg)
 		(void)module_reload(mi->name);
 }
 
-/* `module reload` alone, `core reload` and `reload`: every running module
- * that can reload does, as Asterisk's ast_module_reload(NULL), which
- * prints nothing. */
+void module_reload_all(void)
+{
+	module_foreach(reload_one, NULL);
+	log_config_reload();
+}
+
+/* `module reload` alone, `core reload` and `reload`, which print
+ * nothing, as Asterisk's. */
 static int cli_reload_all(struct cli_out *out, int argc, char *argv[])
 {
 	(void)argv;
+	(void)out;
 	if (argc)
 		return EINVAL;
-	module_foreach(reload_one, NULL);
+	module_reload_all();
 	return 0;
 }
 

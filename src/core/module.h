@@ -38,6 +38,10 @@ int module_load(const char *name);
 int module_unload(const char *name);
 /* ENOENT: not running; ENOTSUP: no reload; other errno: reload failed. */
 int module_reload(const char *name);
+/* Asterisk's ast_module_reload(NULL), for `core reload`, `reload` and
+ * SIGHUP: every running module that can reload does, and the logger;
+ * each failure is logged (and keeps that module's configuration). */
+void module_reload_all(void);
 
 /* What stopping and starting a module does, given by the part of ariadne
  * that implements it (pbx_config by src/pbx, cel_custom by the CEL code).

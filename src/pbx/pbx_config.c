@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include "base/cli.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "base/options.h"
@@ -20,8 +21,13 @@ static void set_global(const char *name, const char *value)
 	channel_global_set(name, value);
 }
 
+/* Whether the dialplan in force came from a file: one that has gone since
+ * is a reload refused; one that was never there is an empty dialplan. */
+static bool had_file;
+
 int pbx_config_load(const struct config *cfg)
 {
+	had_file = cfg != NULL;
 	return dialplan_load(cfg, set_global);
 }
 
@@ -33,8 +39,10 @@ static int extensions_load(void)
 	struct config *cfg = NULL;
 	int err = config_load(&cfg, options.confdir, "extensions.conf");
 
-	if (err == ENOENT)
+	if (err == ENOENT) {
+		had_file = false;
 		return 0;
+	}
 	if (err) {
 		log_error("Unable to load %s/extensions.conf: %s",
 			  options.confdir, strerror(err));
@@ -52,10 +60,39 @@ static int extensions_unload(void)
 	return 0;
 }
 
+/* As Asterisk's pbx_config: a file that cannot be read, that has gone, or
+ * that its parser refuses (a section header without ']') replaces
+ * nothing, so calls keep their routes after a bad edit. The file is
+ * parsed before the old dialplan is removed. */
 static int extensions_reload(void)
 {
+	struct config *cfg = NULL;
+	int err = config_reload(&cfg, options.confdir, "extensions.conf");
+
+	if (err == ENOENT && !had_file)
+		return 0;
+	if (err == ENOENT)
+		log_error("%s/extensions.conf is gone: the dialplan in force is "
+			  "kept", options.confdir);
+	if (err)
+		return err;
 	extensions_unload();
-	return extensions_load();
+	err = pbx_config_load(cfg);
+	config_free(cfg);
+	return err;
+}
+
+static int cli_dialplan_reload(struct cli_out *out, int argc, char *argv[])
+{
+	(void)argv;
+	if (argc)
+		return EINVAL;
+	if (extensions_reload())
+		cli_printf(out, "Dialplan not reloaded: the file has errors "
+			   "(see the log); the dialplan in force is kept.\n");
+	else
+		cli_printf(out, "Dialplan reloaded.\n");
+	return 0;
 }
 
 static const struct module_ops pbx_config_ops = {
@@ -66,5 +103,13 @@ static const struct module_ops pbx_config_ops = {
 
 int pbx_config_module_init(void)
 {
-	return module_ops_set("pbx_config.so", &pbx_config_ops);
+	static const struct cli_entry cmds[] = {
+		{"dialplan reload", cli_dialplan_reload,
+		 "Usage: dialplan reload\n"
+		 "       Reload extensions.conf without reloading any other "
+		 "modules.\n"},
+	};
+	int err = cli_register_all(cmds, sizeof(cmds) / sizeof(cmds[0]));
+
+	return err ? err : module_ops_set("pbx_config.so", &pbx_config_ops);
 }

@@ -297,6 +297,88 @@ serverTest('module_reload_res_ari_reads_ari_conf_again', {
 	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'app1:third' })).status, 200);
 });
 
+// A reload that would take a broken or vanished file keeps what is in
+// force, as Asterisk's res_ari (aco_process_config fails) and pbx_config
+// (a file its parser refuses replaces nothing): one typo must not lock the
+// application out of ARI, nor a vanished ari.conf let asterisk:asterisk in.
+serverTest('a_reload_of_a_broken_or_missing_ari_conf_keeps_the_users_in_force', {
+	files: { 'ari.conf': ini({ general: { enabled: 'yes' }, prod: { type: 'user', password: 'S3cret' } }) },
+	readyAuth: 'prod:S3cret',
+}, async (srv) => {
+	const conf = path.join(srv.confDir, 'ari.conf');
+	const ping = (auth) => srv.get('/ari/asterisk/ping', { auth }).then((r) => r.status);
+	const reload = async () => (await srv.cli('module reload res_ari.so')).stdout;
+	assert.equal(await ping('prod:S3cret'), 200);
+	for (const [what, text, why] of [
+		['a password_format typo', ini({ general: { enabled: 'yes' },
+			prod: { type: 'user', password: 'S3cret', password_format: 'plaintext' } }),
+		/ari\.conf:\d+: ARI user 'prod': password_format 'plaintext' is not supported/],
+		['a type typo', ini({ general: { enabled: 'yes' }, prod: { type: 'usr', password: 'S3cret' } }),
+			/ari\.conf:\d+: section 'prod' is not 'type = user' \(type 'usr'\)/],
+		['a user without password', ini({ general: { enabled: 'yes' }, prod: { type: 'user' } }),
+			/ari\.conf:\d+: ARI user 'prod' missing password/],
+		['a header without its bracket', '[general\nenabled = yes\n[prod]\ntype = user\npassword = other\n',
+			/ari\.conf:1: no closing '\]' in section header/],
+	]) {
+		fs.writeFileSync(conf, text);
+		assert.equal(await reload(), "The module 'res_ari.so' reported a reload failure\n", what);
+		await srv.waitForLog(why);
+		assert.equal(await ping('prod:S3cret'), 200, `${what}: the user in force still gets in`);
+	}
+	await srv.waitForLog(/ERROR\[\d+\]: .*ari\.conf has 1 error \(above\): the configuration in force is kept/);
+	fs.unlinkSync(conf);
+	assert.equal(await reload(), "The module 'res_ari.so' reported a reload failure\n");
+	await srv.waitForLog(/ari\.conf is gone: the configuration in force is kept/);
+	assert.equal(await ping('prod:S3cret'), 200);
+	assert.equal(await ping('asterisk:asterisk'), 401, 'a vanished ari.conf lets no default user in');
+	// A good file is taken again.
+	fs.writeFileSync(conf, ini({ general: { enabled: 'yes' }, prod: { type: 'user', password: 'N3w' } }));
+	assert.equal(await reload(), "Module 'res_ari.so' reloaded successfully.\n");
+	assert.equal(await ping('prod:N3w'), 200);
+	assert.equal(await ping('prod:S3cret'), 401);
+});
+
+serverTest('a_broken_or_missing_extensions_conf_keeps_the_dialplan_in_force', {
+	files: { 'extensions.conf': '[default]\nexten => 100,1,NoOp(first)\n' },
+}, async (srv) => {
+	const conf = path.join(srv.confDir, 'extensions.conf');
+	const show = async () => (await srv.cli('dialplan show default')).stdout;
+	assert.match(await show(), /'100'/);
+	fs.writeFileSync(conf, '[default\nexten => 200,1,NoOp(second)\n');
+	assert.equal((await srv.cli('module reload pbx_config.so')).stdout,
+		"The module 'pbx_config.so' reported a reload failure\n");
+	await srv.waitForLog(/extensions\.conf has errors \(above\) for which Asterisk refuses the file: the configuration in force is kept/);
+	assert.match(await show(), /'100'/, 'the dialplan in force is kept');
+	assert.equal((await srv.cli('dialplan reload')).stdout,
+		'Dialplan not reloaded: the file has errors (see the log); the dialplan in force is kept.\n');
+	fs.unlinkSync(conf);
+	await srv.cli('core reload');
+	await srv.waitForLog(/extensions\.conf is gone: the dialplan in force is kept/);
+	assert.match(await show(), /'100'/);
+	fs.writeFileSync(conf, '[default]\nexten => 200,1,NoOp(second)\n');
+	assert.equal((await srv.cli('dialplan reload')).stdout, 'Dialplan reloaded.\n');
+	const now = await show();
+	assert.match(now, /'200'/);
+	assert.doesNotMatch(now, /'100'/);
+});
+
+// SIGHUP reloads, as Asterisk's _hup_handler; it used to end the process
+// (and every call with it).
+serverTest('sighup_reloads_the_configuration_instead_of_ending_the_server', {
+	files: { 'ari.conf': ini({ general: { enabled: 'yes' }, prod: { type: 'user', password: 'one' } }) },
+	readyAuth: 'prod:one',
+}, async (srv) => {
+	fs.writeFileSync(path.join(srv.confDir, 'ari.conf'),
+		ini({ general: { enabled: 'yes' }, prod: { type: 'user', password: 'two' } }));
+	fs.writeFileSync(path.join(srv.confDir, 'http.conf'),
+		ini({ general: { enabled: 'yes', bindaddr: '127.0.0.1', bindport: String(srv.port + 1) } }));
+	srv.proc.kill('SIGHUP');
+	await srv.waitForLog(/NOTICE\[\d+\]: .*Received HUP signal -- Reloading configs/);
+	await srv.waitForLog(/http\.conf: 'bindport' changed \('\d+' -> '\d+'\); where and how the HTTP server listens changes only at the next start/);
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'prod:two' })).status, 200);
+	assert.equal(srv.proc.exitCode, null, 'still running');
+});
+
 // ---- stopping as Asterisk does (main/asterisk.c) ----
 
 const enc = encodeURIComponent;

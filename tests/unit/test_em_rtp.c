@@ -165,7 +165,8 @@ static void channel_is_named_tells_its_address_and_answers(void **state)
 	(void)state;
 	peer_open(&p);
 	ch = dial(&p, "/c(ulaw)");
-	re_snprintf(prefix, sizeof(prefix), "UnicastRTP/127.0.0.1:%u-",
+	/* chan_rtp's "UnicastRTP/%s-%p": a 0x-prefixed hex suffix */
+	re_snprintf(prefix, sizeof(prefix), "UnicastRTP/127.0.0.1:%u-0x",
 		    sa_port(&p.addr));
 	assert_memory_equal(channel_name(ch), prefix, strlen(prefix));
 	assert_int_equal(strlen(channel_name(ch)), strlen(prefix) + 8);

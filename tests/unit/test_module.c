@@ -197,13 +197,29 @@ static void pbx_config_reload_replaces_the_dialplan(void **state)
 	assert_true(module_is_running("pbx_config.so"));
 }
 
-static void pbx_config_without_extensions_conf_loads_an_empty_dialplan(
+/* As Asterisk's pbx_config: an extensions.conf that has gone, or that its
+ * parser refuses, replaces nothing; one that never was is an empty
+ * dialplan. */
+static void pbx_config_reload_keeps_the_dialplan_when_the_file_is_gone_or_broken(
 	void **state)
 {
 	char path[512];
 
+	write_extensions("[kept]\nexten => 1,1,NoOp()\n");
+	assert_int_equal(module_reload("pbx_config.so"), 0);
 	snprintf(path, sizeof(path), "%s/extensions.conf", confdir);
 	unlink(path);
+	assert_int_equal(module_reload("pbx_config.so"), ENOENT);
+	assert_non_null(dialplan_find("kept", "1", 1));
+	write_extensions("[kept\nexten => 2,1,NoOp()\n");
+	assert_int_equal(module_reload("pbx_config.so"), EBADMSG);
+	assert_non_null(dialplan_find("kept", "1", 1));
+	assert_true(module_is_running("pbx_config.so"));
+	/* Never there since the last load: an empty dialplan, no error. */
+	unlink(path);
+	assert_int_equal(module_unload("pbx_config.so"), 0);
+	assert_int_equal(module_load("pbx_config.so"), 0);
+	assert_false(dialplan_context_exists("kept"));
 	assert_int_equal(module_reload("pbx_config.so"), 0);
 	assert_true(module_is_running("pbx_config.so"));
 }
@@ -240,7 +256,7 @@ int main(void)
 		T(reload_of_a_module_without_reload_is_ENOTSUP),
 		T(pbx_config_unload_drops_its_contexts_and_load_rereads_the_file),
 		T(pbx_config_reload_replaces_the_dialplan),
-		T(pbx_config_without_extensions_conf_loads_an_empty_dialplan),
+		T(pbx_config_reload_keeps_the_dialplan_when_the_file_is_gone_or_broken),
 		T(res_pjsip_is_listed_once_its_config_class_exists),
 	};
 	char cmd[600];

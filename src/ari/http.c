@@ -30,6 +30,7 @@
 #include "ari/http_params.h"
 #include "ari/http_reply.h"
 #include "ari/http_verify.h"
+#include "ari/http_guard.h"
 #include "net/linger.h"
 #include "net/tcp_own.h"
 #include "ari/request.h"
@@ -736,9 +737,15 @@ static int listen_on(struct listener *ln, const struct sa *laddr)
 		err = tcp_sock_bind(ln->ts, laddr);
 	if (!err)
 		err = tcp_sock_listen(ln->ts, SOMAXCONN);
-	if (err)
+	if (err) {
 		ln->ts = mem_deref(ln->ts);
-	return err;
+		return err;
+	}
+	err = http_guard_add(laddr);
+	if (err)
+		log_warning("HTTP listener: no guard against running out of "
+			    "file descriptors: %s", strerror(err));
+	return 0;
 }
 
 void ari_http_set_limits(unsigned session_limit, unsigned inactivity_ms,
@@ -771,6 +778,7 @@ int ari_http_listen_tls(const struct sa *laddr, struct tls *tls)
 
 void ari_http_close(void)
 {
+	http_guard_close();
 	g.plain.ts = mem_deref(g.plain.ts);
 	g.secure.ts = mem_deref(g.secure.ts);
 	while (g.conns.head) {

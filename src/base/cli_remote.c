@@ -60,7 +60,18 @@ int cli_remote(const char *path, const char *command)
 		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0) {
+			/* a script must not read silence as success */
+			fflush(stdout);
+			fprintf(stderr, "No answer from %s within %ld s: %s\n",
+				path, (long)tv.tv_sec,
+				errno == EAGAIN || errno == EWOULDBLOCK ?
+				"the server is busy or out of file "
+				"descriptors" : strerror(errno));
+			close(fd);
+			return 1;
+		}
+		if (!n)
 			break;
 		fwrite(buf, 1, (size_t)n, stdout);
 	}

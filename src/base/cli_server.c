@@ -243,7 +243,7 @@ int cli_listen(const char *path)
 			close(fd);
 			if (r == 0) {
 				log_error("ariadne already running on %s.  Use "
-					  "'ariadne -r' to connect.", path);
+					  "'ariadne -rx \"command\"' to talk to it.", path);
 				return EADDRINUSE;
 			}
 		}

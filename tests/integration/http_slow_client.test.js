@@ -135,3 +135,55 @@ serverTest('an_events_socket_that_stops_reading_is_closed_beyond_websocket_queue
 	assert.equal(app.status, 404, 'the app outlived its closed socket');
 	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
 });
+
+// More idle HTTP connections than the server has descriptors (prlimit):
+// libre's listener used to spin on a failing accept() at 100 % CPU, ARI
+// answering no one and nothing logged. Now the listener is shut while
+// descriptors are short (src/ari/http_guard.c): a WARNING says so, the
+// connections it holds still work, the CPU stays low, and once the idle
+// ones time out (session_inactivity) it takes new clients again.
+const NOFILE = 160;
+serverTest('http_connections_beyond_the_descriptor_limit_shut_the_listener_instead_of_spinning', {
+	limits: { nofile: NOFILE },
+	files: { 'http.conf': ini({ general: { enabled: 'yes', bindaddr: '127.0.0.1', bindport: '{{HTTP_PORT}}',
+		session_inactivity: '3000' } }) },
+}, async (srv) => {
+	const pid = srv.proc.pid;
+	const ticks = () => {
+		const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return Number(f[11]) + Number(f[12]);
+	};
+	// A kept connection of the app's, made before the flood.
+	const app = net.connect(srv.port, '127.0.0.1');
+	await new Promise((r) => app.once('connect', r));
+	const flood = [];
+	try {
+		assert.equal(await srv.metric('ariadne_http_accepting'), 1);
+		for (let i = 0; i < NOFILE + 40; i++) {
+			const s = net.connect(srv.port, '127.0.0.1');
+			s.on('error', () => {});
+			flood.push(s);
+		}
+		await srv.waitForLog(/WARNING.*Only \d+ file descriptors free \(limit 160\): not accepting new HTTP connections/,
+			10000);
+		const t0 = ticks();
+		await sleep(1000);
+		const used = ticks() - t0;
+		assert.ok(used < 30, `the server used ${used} of 100 ticks in a second (spinning on accept was ~100)`);
+		// The connection the app holds still gets its answers.
+		const reply = new Promise((resolve) => {
+			let buf = '';
+			app.on('data', (d) => { buf += d; if (buf.includes('\r\n\r\n')) resolve(buf); });
+		});
+		app.write(`GET /ari/asterisk/ping HTTP/1.1\r\nHost: x\r\n${AUTH_HDR}\r\n`);
+		assert.match(await reply, /^HTTP\/1\.1 200 /);
+		// The idle ones time out, descriptors come back, the listener opens.
+		await srv.waitForLog(/NOTICE.*file descriptors free again: accepting new HTTP connections/, 15000);
+		for (const s of flood) s.destroy();
+		assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+		assert.equal(await srv.metric('ariadne_http_accepting'), 1);
+	} finally {
+		for (const s of flood) s.destroy();
+		app.destroy();
+	}
+});

@@ -22,6 +22,7 @@ struct linefile {
 	int err;                /* the failure reported, 0 while writing */
 	unsigned long lost;     /* lines lost since it */
 	uint64_t retry_ms;      /* CLOCK_MONOTONIC: no open before then */
+	uint64_t checked_ms;    /* ... no look for a moved file before then */
 	linefile_report_h *report;
 	void *arg;
 };

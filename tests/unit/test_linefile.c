@@ -132,12 +132,42 @@ static void a_file_that_cannot_be_opened_is_retried_at_most_once_a_second(void *
 	linefile_close(&lf);
 }
 
+/* logrotate without copytruncate moves the file away: within a second
+ * the lines go to a new file at the path again, and the moved one gets
+ * no more; a deleted file is made again the same way. */
+static void a_file_moved_or_deleted_is_made_again_at_its_path(void **state)
+{
+	struct linefile lf;
+	char path[128], moved[160];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/Master.csv", dir);
+	snprintf(moved, sizeof(moved), "%s/Master.csv.1", dir);
+	assert_int_equal(linefile_open(&lf, path, NULL, NULL), 0);
+	assert_int_equal(linefile_write(&lf, "one\n", 4), 0);
+	assert_int_equal(rename(path, moved), 0);
+	sleep(1);
+	usleep(100 * 1000);
+	assert_int_equal(linefile_write(&lf, "two\n", 4), 0);
+	assert_int_equal(file_size(moved), 4);
+	assert_int_equal(file_size(path), 4);
+	assert_int_equal(unlink(path), 0);
+	sleep(1);
+	usleep(100 * 1000);
+	assert_int_equal(linefile_write(&lf, "three\n", 6), 0);
+	assert_int_equal(file_size(path), 6);
+	assert_int_equal(file_size(moved), 4);
+	linefile_close(&lf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(a_line_past_the_limit_is_cut_out_and_the_outage_said_once,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_that_cannot_be_opened_is_retried_at_most_once_a_second,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_file_moved_or_deleted_is_made_again_at_its_path,
 						setup, teardown),
 	};
 

@@ -95,6 +95,38 @@ static void signal_handler(int sig)
 	re_cancel();
 }
 
+/* <astrundir>/ariadne.pid, as Asterisk's asterisk.pid beside its control
+ * socket: for init scripts, logrotate's postrotate and monitoring. Written
+ * once this process owns the run directory (the CLI socket is ours),
+ * removed at a clean stop. */
+static char pidfile[600];
+
+static void pidfile_write(void)
+{
+	const char *ctl = options_ctl_path();
+	const char *slash = strrchr(ctl, '/');
+	FILE *f;
+
+	snprintf(pidfile, sizeof(pidfile), "%.*s/ariadne.pid",
+		 slash ? (int)(slash - ctl) : 1, slash ? ctl : ".");
+	f = fopen(pidfile, "w");
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0) {
+		log_warning("Unable to write %s: %s", pidfile, strerror(errno));
+		if (f)
+			fclose(f);
+		pidfile[0] = '\0';
+		return;
+	}
+	fclose(f);
+}
+
+static void pidfile_remove(void)
+{
+	if (pidfile[0])
+		(void)unlink(pidfile);
+	pidfile[0] = '\0';
+}
+
 /* SIGUSR1 takes the node out of service (core drain on); SIGHUP reloads
  * the configuration, as Asterisk's (so `systemctl reload` and logrotate's
  * postrotate work as they do for Asterisk; a closed terminal no longer
@@ -283,6 +315,7 @@ static int start(void)
 			  strerror(err));
 		return err;
 	}
+	pidfile_write();
 	err = worker_start();
 	if (err)
 		log_warning("No worker thread (%s): crypt(3) password checks "
@@ -308,6 +341,7 @@ static int start(void)
 
 static void stop(void)
 {
+	pidfile_remove();
 	drain_signal_close();
 	cluster_close();
 	ari_close();
@@ -375,10 +409,19 @@ static void configure_backoff(void)
 	backoff_global_configure(&bc);
 }
 
-static void load_configs(const char *confdir, int verbose)
+/* False when another server already runs with this configuration: it
+ * is told on stderr before this one opens any of that one's files (its
+ * log files would get this one's errors). */
+static bool load_configs(const char *confdir, int verbose)
 {
 	conf_main = load(confdir, "ariadne.conf");
 	options_load(conf_main, confdir);
+	if (cli_server_alive(options_ctl_path())) {
+		fprintf(stderr, "ariadne already running on %s.  Use 'ariadne "
+			"-rx \"command\"' to talk to it.\n",
+			options_ctl_path());
+		return false;
+	}
 	log_init(options.logdir);
 	log_set_verbose(options.verbose + verbose);
 	load_logger(confdir);
@@ -389,6 +432,7 @@ static void load_configs(const char *confdir, int verbose)
 	conf_cel = load(confdir, "cel.conf");
 	conf_pjsip = load(confdir, "pjsip.conf");
 	conf_nats = load(confdir, "nats.conf");
+	return true;
 }
 
 static void free_configs(void)
@@ -478,7 +522,11 @@ static int run_server(const char *confdir, int verbose, bool high)
 	}
 	dbg_init(DBG_NOTICE, 0);
 	dbg_handler_set(libre_message, NULL);
-	load_configs(confdir, verbose);
+	if (!load_configs(confdir, verbose)) {
+		free_configs();
+		libre_close();
+		return 1;
+	}
 	if (high || options.highpriority)
 		set_high_priority();
 	err = start();

@@ -7,6 +7,7 @@
 #define ARIADNE_CLI_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct cli_out;
@@ -36,6 +37,9 @@ int cli_register_all(const struct cli_entry *cmds, size_t n);
 /* Server side: listen on `path` (unlinks a stale socket first; EADDRINUSE
  * when a live server answers on it). */
 int cli_listen(const char *path);
+/* Whether a server answers on `path` now (a second instance checks this
+ * before it opens any file of the first one's). */
+bool cli_server_alive(const char *path);
 /* Stop listening, drop clients, unlink the socket, and free the command
  * table (shutdown). */
 void cli_close(void);

@@ -213,6 +213,21 @@ static void accept_h(int flags, void *arg)
 	}
 }
 
+bool cli_server_alive(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, r;
+
+	if (cli_sockaddr(&sun, path))
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return r == 0;
+}
+
 int cli_listen(const char *path)
 {
 	struct sockaddr_un sun;
@@ -236,16 +251,10 @@ int cli_listen(const char *path)
 			return EEXIST;
 		}
 		/* a live server answers: do not steal its socket */
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0) {
-			int r = connect(fd, (struct sockaddr *)&sun,
-					sizeof(sun));
-			close(fd);
-			if (r == 0) {
-				log_error("ariadne already running on %s.  Use "
-					  "'ariadne -rx \"command\"' to talk to it.", path);
-				return EADDRINUSE;
-			}
+		if (cli_server_alive(path)) {
+			log_error("ariadne already running on %s.  Use 'ariadne "
+				  "-rx \"command\"' to talk to it.", path);
+			return EADDRINUSE;
 		}
 		if (unlink(path) < 0 && errno != ENOENT) {
 			err = errno;

@@ -26,6 +26,25 @@ serverTest('cli_socket_lives_in_astrundir', async (srv) => {
 	assert.ok(st.isSocket(), `${srv.ctlSocket} is a unix socket`);
 });
 
+// ariadne.pid beside the socket, as Asterisk's asterisk.pid; a second
+// server on the same configuration says the first runs, on stderr, and
+// leaves the first one's log files alone.
+serverTest('a_pid_file_is_kept_and_a_second_server_refuses_without_touching_the_first_ones_logs', async (srv) => {
+	const pidFile = path.join(srv.runDir, 'ariadne.pid');
+	assert.equal(fs.readFileSync(pidFile, 'utf8'), `${srv.proc.pid}\n`);
+	const messages = path.join(srv.logDir, 'messages');
+	const before = fs.existsSync(messages) ? fs.readFileSync(messages, 'utf8') : '';
+	const second = await run(['-C', srv.confDir, '-f'], 10000);
+	assert.equal(second.code, 1, second.stderr);
+	assert.match(second.stderr, /ariadne already running on .*ariadne\.ctl\.  Use 'ariadne -rx "command"' to talk to it\./);
+	const after = fs.existsSync(messages) ? fs.readFileSync(messages, 'utf8') : '';
+	assert.equal(after, before, 'the second server wrote into the first one\'s log');
+	assert.equal(fs.readFileSync(pidFile, 'utf8'), `${srv.proc.pid}\n`);
+	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+	await srv.stop();
+	assert.ok(!fs.existsSync(pidFile), 'a clean stop removes the pid file');
+});
+
 serverTest('core_show_version_names_ariadne_and_its_version', async (srv) => {
 	const out = await srv.cli('core show version');
 	assert.equal(out.code, 0, out.stderr);

@@ -188,15 +188,6 @@ static void em_rtp_hangup(struct channel *ch, int cause)
 	channel_set_pvt(ch, NULL);
 }
 
-static int em_rtp_send_digit(struct channel *ch, char digit, int duration_ms)
-{
-	struct media_session *ms = channel_pvt(ch);
-
-	if (!ms || channel_is_hungup(ch))
-		return EINVAL;
-	return media_session_send_digit(ms, digit, duration_ms);
-}
-
 static int em_rtp_stats(const struct channel *ch, struct channel_rtp_stats *st)
 {
 	const struct media_session *ms = channel_pvt(ch);
@@ -212,7 +203,10 @@ static const struct channel_tech em_rtp_tech = {
 	.request = em_rtp_request,
 	.call = em_rtp_call,
 	.hangup = em_rtp_hangup,
-	.send_digit = em_rtp_send_digit,
+	/* No send_digit, as chan_rtp's UnicastRTP: the peer agreed on no
+	 * telephone-event payload type (there is no SDP), so RFC 4733
+	 * packets would reach a bot as 16-byte blips of "audio", and the
+	 * audio they replaced as holes. */
 	.rtp_stats = em_rtp_stats,
 };
 

@@ -118,7 +118,10 @@ void bridge_peers_update(struct bridge *b)
 		return;
 	}
 	total = peer_names(b, names, ann, sizeof(ann));
-	if (total < 2)
+	/* helpers count as peers, but with no member there is no one to
+	 * tell (a recorded bridge with an announcement, its last caller
+	 * gone, dereferenced an empty member list here) */
+	if (total < 2 || !b->members.head)
 		return;
 	if (total > 2) {
 		peers_multiparty(b, names, total);

@@ -55,6 +55,28 @@ serverTest('bridge_playback_of_a_missing_sound_starts_then_finishes_and_brings_a
 	assertError(await srv.get('/ari/playbacks/p'), 404);
 });
 
+// An announcer and a recorder count as the bridge's peers, with no member
+// to tell: the server used to dereference the empty member list (a
+// recorded conference whose last caller left while an announcement
+// played took every call down with it).
+serverTest('a_bridge_with_an_announcer_and_a_recorder_but_no_member_is_no_crash', { files }, async (srv) => {
+	const ws = await srv.events('A');
+	assert.equal((await srv.post('/ari/bridges?type=mixing&bridgeId=e')).status, 200);
+	assert.equal((await srv.post(`/ari/bridges/e/play?media=${enc('tone:ring')}&playbackId=pe`)).status, 200);
+	const r = await srv.post('/ari/bridges/e/record?name=empty-bridge&format=wav');
+	assert.equal(r.status, 200, r.body);
+	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+	// The same with a member that leaves while both helpers are there.
+	await bridgeWithA(srv, ws);
+	assert.equal((await srv.post(`/ari/bridges/b/play?media=${enc('tone:ring')}&playbackId=pb`)).status, 200);
+	assert.equal((await srv.post('/ari/bridges/b/record?name=leaving&format=wav')).status, 200);
+	assert.equal((await srv.del('/ari/channels/a')).status, 204);
+	await ws.waitFor((e) => e.type === 'ChannelDestroyed' && e.channel.id === 'a');
+	assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+	assert.equal((await srv.del('/ari/bridges/e')).status, 204);
+	assert.equal((await srv.del('/ari/bridges/b')).status, 204);
+});
+
 serverTest('bridge_play_errors_and_playWithId', { files }, async (srv) => {
 	const ws = await srv.events('A');
 	await bridgeWithA(srv, ws);

@@ -121,6 +121,8 @@ int em_queue_put(struct em_queue *q, const uint8_t *p, size_t n);
 int em_queue_mark(struct em_queue *q, enum em_mark_kind kind, const char *id);
 /* Whole frames waiting. */
 size_t em_queue_frames(const struct em_queue *q);
+/* No audio and no mark left: a mark after the last frame is still to be
+ * announced (QUEUE_DRAINED comes after it, as in Asterisk). */
 bool em_queue_empty(const struct em_queue *q);
 /* The next whole frame; with `tail`, also a last partial one. Returns its
  * length (0: nothing). */

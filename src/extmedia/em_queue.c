@@ -109,7 +109,7 @@ size_t em_queue_frames(const struct em_queue *q)
 
 bool em_queue_empty(const struct em_queue *q)
 {
-	return !waiting(q);
+	return !waiting(q) && list_isempty(&q->marks);
 }
 
 size_t em_queue_take(struct em_queue *q, uint8_t *out, bool tail)

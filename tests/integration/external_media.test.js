@@ -984,6 +984,15 @@ emTest('status_queue_drained_and_plain_text_replies_have_asterisks_shape', { app
 	B.bot.sendAudio(pattern(160 * 5));
 	await sleep(400);
 	assert.equal(B.bot.filter('QUEUE_DRAINED').length, 1, 'QUEUE_DRAINED is one-shot');
+	// A mark after the last audio is announced before QUEUE_DRAINED, as
+	// Asterisk takes the mark off the queue before it finds it empty.
+	B.bot.sendAudio(pattern(160 * 5));
+	B.bot.command('MARK_MEDIA', { correlation_id: 'last' });
+	B.bot.command('REPORT_QUEUE_DRAINED');
+	await B.bot.until(() => (B.bot.filter('QUEUE_DRAINED').length >= 2 ? true : undefined), 'a second QUEUE_DRAINED',
+		3000 * SLOW);
+	const order = B.bot.texts.map((x) => x.text).filter((x) => /^(MEDIA_MARK_PROCESSED last|QUEUE_DRAINED)/.test(x));
+	assert.deepEqual(order.slice(-2), ['MEDIA_MARK_PROCESSED last', 'QUEUE_DRAINED'], JSON.stringify(order));
 	// Buffering commands of the old protocol still answer.
 	B.bot.command('START_MEDIA_BUFFERING');
 	B.bot.sendAudio(pattern(100));

@@ -89,10 +89,48 @@ static struct config *load(const char *dir, const char *name)
 	return cfg;
 }
 
+static int drain_pipe[2] = {-1, -1};
+
+/* SIGTERM, SIGINT and `core stop now`: the calls are hung up while the
+ * server still runs, so that their SIP BYEs can be retransmitted and
+ * answered and the apps hear StasisEnd and ChannelDestroyed before their
+ * sockets close; STOP_LINGER_MS later the loop ends. Before, the process
+ * was gone 30 ms after the signal: a BYE lost on the way was never sent
+ * again. A second request ends the loop at once. */
+enum { STOP_LINGER_MS = 1000 };
+static bool stopping;
+static struct tmr stop_tmr;
+
+static void stop_linger_h(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+static void begin_stop(void)
+{
+	size_t n = channel_count();
+
+	if (stopping || !n) {
+		re_cancel();
+		return;
+	}
+	stopping = true;
+	log_notice("Hanging up %zu channel%s before shutting down", n,
+		   n == 1 ? "" : "s");
+	channel_hangup_all(CAUSE_NORMAL_CLEARING);
+	tmr_start(&stop_tmr, STOP_LINGER_MS, stop_linger_h, NULL);
+}
+
+/* libre calls this from the signal itself: the stop runs on the loop,
+ * through the pipe of the signals below (when it is not open yet, the
+ * loop just ends). */
 static void signal_handler(int sig)
 {
-	log_notice("Received signal %d, shutting down", sig);
-	re_cancel();
+	char c = (char)sig;
+
+	if (drain_pipe[1] < 0 || write(drain_pipe[1], &c, 1) != 1)
+		re_cancel();
 }
 
 /* <astrundir>/ariadne.pid, as Asterisk's asterisk.pid beside its control
@@ -133,8 +171,6 @@ static void pidfile_remove(void)
  * ends every call). A signal handler may do almost nothing, so it writes
  * the signal's number to a pipe that the loop reads: the work itself (log
  * lines, watchers, files) runs in the loop. */
-static int drain_pipe[2] = {-1, -1};
-
 static void drain_signal(int sig)
 {
 	int saved = errno;
@@ -150,6 +186,7 @@ static void drain_readable(int flags, void *arg)
 {
 	char buf[64];
 	bool drain = false, reload = false;
+	int stop = 0;
 	ssize_t n;
 
 	(void)flags;
@@ -158,7 +195,15 @@ static void drain_readable(int flags, void *arg)
 		for (ssize_t i = 0; i < n; i++) {
 			drain |= buf[i] == SIGUSR1;
 			reload |= buf[i] == SIGHUP;
+			if (buf[i] == SIGTERM || buf[i] == SIGINT)
+				stop = buf[i];
 		}
+	if (stop) {
+		log_notice("Received signal %s, shutting down",
+			   stop == SIGINT ? "SIGINT" : "SIGTERM");
+		begin_stop();
+		return;
+	}
 	if (reload) {
 		log_notice("Received HUP signal -- Reloading configs");
 		module_reload_all();
@@ -332,6 +377,7 @@ static int start(void)
 		log_error("Unable to join the NATS cluster: %s", strerror(err));
 		return err;
 	}
+	cli_set_stop_handler(begin_stop);
 	err = drain_signal_init();
 	if (err)
 		log_warning("SIGUSR1 will not drain, SIGHUP not reload: %s",
@@ -341,6 +387,7 @@ static int start(void)
 
 static void stop(void)
 {
+	tmr_cancel(&stop_tmr);
 	pidfile_remove();
 	drain_signal_close();
 	cluster_close();

@@ -454,11 +454,21 @@ int cli_exec_line(const char *line, struct mbuf *mb, size_t max)
 	return err;
 }
 
+static void (*stop_hook)(void);
+
+void cli_set_stop_handler(void (*h)(void))
+{
+	stop_hook = h;
+}
+
 static void stop_h(void *arg)
 {
 	(void)arg;
 	log_notice("Shutdown requested from the CLI");
-	re_cancel();
+	if (stop_hook)
+		stop_hook();
+	else
+		re_cancel();
 }
 
 void cli_request_stop(void)

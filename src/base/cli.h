@@ -62,6 +62,9 @@ void cli_request_stop(void);
 /* The same on the next turn of the loop, with no reply to wait for: a
  * graceful stop whose last channel has gone (core/shutdown.c). */
 void cli_request_stop_now(void);
+/* What a stop request runs instead of re_cancel() (main.c: hang the calls
+ * up first). */
+void cli_set_stop_handler(void (*h)(void));
 
 /* Drop every registered command (tests, shutdown). */
 void cli_unregister_all(void);

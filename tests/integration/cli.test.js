@@ -506,6 +506,27 @@ serverTest('core_stop_when_convenient_takes_calls_and_stops_once_there_are_none'
 	assert.equal(exit.code, 0, srv.tail());
 });
 
+// SIGTERM with a live SIP call: the call is hung up while the server still
+// runs (the caller gets a BYE it can answer; a lost one would be sent
+// again) and the app hears StasisEnd and ChannelDestroyed before its socket
+// closes; the process was gone 30 ms after the signal before.
+serverTest('sigterm_hangs_the_calls_up_before_the_server_goes', { files: SIP_CALLS, timeout: 60000 * SLOW },
+	async (srv) => {
+		const ws = await srv.events('cliapp');
+		const { sipp, channel } = await answeredSipCall(srv, ws, { scenario: 'uac_call_server_bye' });
+		const t0 = Date.now();
+		srv.proc.kill('SIGTERM');
+		assertSipp(await sipp.done, 0, 'the caller got a BYE and answered it');
+		const exit = await waitExit(srv, 5000 * SLOW);
+		assert.ok(exit, 'exited within 5 s of SIGTERM');
+		assert.equal(exit.code, 0, srv.tail());
+		assert.ok(Date.now() - t0 < 4000 * SLOW, `took ${Date.now() - t0} ms`);
+		const end = ws.events.find((e) => e.type === 'StasisEnd' && e.channel.id === channel.id);
+		const gone = ws.events.find((e) => e.type === 'ChannelDestroyed' && e.channel.id === channel.id);
+		assert.ok(end && gone, `the app heard the call end: ${ws.events.map((e) => e.type)}`);
+		assert.match(srv.stderr, /Hanging up 1 channel before shutting down/);
+	});
+
 // ---- main/cli.c handle_softhangup ----
 
 serverTest('channel_request_hangup_hangs_up_a_live_sip_call', { files: SIP_CALLS, timeout: 60000 * SLOW },

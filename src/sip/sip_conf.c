@@ -142,10 +142,17 @@ static int parse_transport(struct sip_conf *c,
 				t->proto = SIP_TRANSP_TCP;
 			else if (!strcasecmp(v->value, "tls"))
 				t->proto = SIP_TRANSP_TLS;
-			else
-				log_warning("%s:%u: Transport protocol '%s' is "
-					    "not supported (udp, tcp, tls)",
-					    v->file, v->line, v->value);
+			else {
+				/* as res_pjsip: a transport that cannot be
+				 * what it says is not made at all (it was
+				 * started as UDP) */
+				log_error("%s:%u: Transport '%s': protocol '%s'"
+					  " is not supported (udp, tcp, tls); "
+					  "not started", v->file, v->line,
+					  s->name, v->value);
+				mem_deref(t);
+				return 0;
+			}
 		} else if (!strcasecmp(v->name, "bind")) {
 			bind = v->value;
 		} else if ((str = tp_string(t, v->name))) {
@@ -321,6 +328,7 @@ int sip_conf_parse(struct sip_conf **confp, const struct config *cfg)
 
 	if (!c)
 		return ENOMEM;
+	c->from_file = cfg != NULL;
 	for (s = config_section_next(cfg, NULL); s && !err;
 	     s = config_section_next(cfg, s)) {
 		const char *type = config_var_get(s, "type");

@@ -120,6 +120,7 @@ struct sip_conf {
 	struct list auths;
 	struct list aors;
 	struct list identifies;
+	bool from_file;              /* pjsip.conf was there */
 };
 
 /* sip_objects.c, sip_conf.c — the objects, and pjsip.conf read into them

@@ -237,6 +237,14 @@ static int start_transports(void)
 {
 	struct le *le;
 
+	if (!list_head(&sipmod.conf->transports) && sipmod.conf->from_file) {
+		/* a pjsip.conf whose transport is broken must not listen
+		 * where nobody configured it */
+		log_warning("pjsip.conf has no usable transport: SIP is not "
+			    "listening (with no pjsip.conf at all, ariadne "
+			    "listens on UDP 127.0.0.1:5060)");
+		return 0;
+	}
 	if (!list_head(&sipmod.conf->transports)) {
 		struct sa sa;
 

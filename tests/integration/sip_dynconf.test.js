@@ -104,3 +104,24 @@ serverTest('file_objects_are_403_and_bad_fields_400', CONF, async (srv) => {
 	const unknownType = await put(srv, 'contact', 'dave', { uri: 'sip:x@y' });
 	assert.equal(unknownType.status, 404, unknownType.body);
 });
+
+// A pjsip.conf whose only transport is broken (a header without its ']',
+// a protocol ariadne does not have) listens nowhere, and says so: before,
+// the first started SIP on 127.0.0.1:5060, which nobody had configured,
+// and the second started the transport as UDP.
+for (const [what, conf, why] of [
+	['a header without its bracket', '[transport-udp\ntype = transport\nprotocol = udp\nbind = 127.0.0.1:{{SIP_PORT}}\n',
+		/pjsip\.conf:1: no closing '\]' in section header/],
+	['an unsupported protocol', '[transport-sctp]\ntype = transport\nprotocol = sctp\nbind = 127.0.0.1:{{SIP_PORT}}\n',
+		/ERROR\[\d+\]: .*pjsip\.conf:3: Transport 'transport-sctp': protocol 'sctp' is not supported \(udp, tcp, tls\); not started/],
+]) {
+	serverTest(`a_pjsip_conf_whose_transport_is_broken_listens_nowhere_${what.replace(/ /g, '_')}`,
+		{ files: { 'pjsip.conf': conf } }, async (srv) => {
+			await srv.waitForLog(why);
+			await srv.waitForLog(/WARNING\[\d+\]: .*pjsip\.conf has no usable transport: SIP is not listening/);
+			assert.doesNotMatch(srv.stderr, /listening on UDP 127\.0\.0\.1:5060/);
+			const out = (await srv.cli('pjsip show transports')).stdout;
+			assert.doesNotMatch(out, /127\.0\.0\.1/, out);
+			assert.equal((await srv.get('/ari/asterisk/ping')).status, 200);
+		});
+}

@@ -95,20 +95,24 @@ static const char *level_name(enum log_level lvl)
 	return "?";
 }
 
-static void emit(enum log_level lvl, const char *line)
+/* `line` to the console, `fline` (NULL: the same) to the files: each in
+ * the layout Asterisk's logger gives that kind of channel. */
+static void emit(enum log_level lvl, const char *line, const char *fline)
 {
+	if (!fline)
+		fline = line;
 	if (!quiet && (console_mask & (1u << lvl))) {
 		fputs(line, stderr);
 		fflush(stderr);
 	}
 	if (logfile_used)
-		(void)linefile_write(&logfile, line, strlen(line));
+		(void)linefile_write(&logfile, fline, strlen(fline));
 	for (int i = 0; i < LOG_CHANNELS_MAX; i++) {
 		struct log_channel *c = &channels[i];
 
 		if (!c->used || !(c->mask & (1u << lvl)))
 			continue;
-		(void)linefile_write(&c->lf, line, strlen(line));
+		(void)linefile_write(&c->lf, fline, strlen(fline));
 	}
 }
 
@@ -357,13 +361,13 @@ void log_security(const char *msg)
 	stamp_now(stamp, sizeof(stamp));
 	snprintf(out, sizeof(out), "[%s] SECURITY[%d] res_security_log.c: %s\n",
 		 stamp, (int)getpid(), msg);
-	emit(LOG_LVL_SECURITY, out);
+	emit(LOG_LVL_SECURITY, out, NULL);
 }
 
 void log_msg(enum log_level lvl, int level, const char *file, int line,
 	     const char *func, const char *fmt, ...)
 {
-	char msg[2048], out[2400], stamp[32];
+	char msg[2048], out[2400], fout[2400], stamp[32];
 	const char *base;
 	va_list ap;
 
@@ -377,18 +381,24 @@ void log_msg(enum log_level lvl, int level, const char *file, int line,
 	va_end(ap);
 
 	stamp_now(stamp, sizeof(stamp));
-
+	base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	/* Asterisk's console layout here; its file layout (logger.c,
+	 * LOGTYPE_FILE: no line, no function, verbose lines labelled) for
+	 * messages, full and the other files, which scripts grep */
 	if (lvl == LOG_LVL_VERBOSE) {
 		snprintf(out, sizeof(out), "[%s]     -- %s\n", stamp, msg);
+		snprintf(fout, sizeof(fout), "[%s] VERBOSE[%d] %s:     -- %s\n",
+			 stamp, (int)getpid(), base, msg);
 	}
 	else {
-		base = strrchr(file, '/');
-		base = base ? base + 1 : file;
 		snprintf(out, sizeof(out), "[%s] %s[%d]: %s:%d %s: %s\n",
 			 stamp, level_name(lvl), (int)getpid(), base, line,
 			 func, msg);
+		snprintf(fout, sizeof(fout), "[%s] %s[%d] %s: %s\n", stamp,
+			 level_name(lvl), (int)getpid(), base, msg);
 	}
-	emit(lvl, out);
+	emit(lvl, out, fout);
 }
 
 const char *log_peer_text(char *out, size_t size, const char *in, size_t n)

@@ -740,6 +740,29 @@ serverTest('core_show_channel_prints_asterisks_fields_in_their_order', {
 
 // ---- logger (main/logger.c) ----
 
+// Log files in the layout of Asterisk's file channels (logger.c,
+// LOGTYPE_FILE: "[date] LEVEL[pid] file.c: message", verbose lines
+// labelled VERBOSE), which scripts and fail2ban grep; the console keeps
+// Asterisk's console layout (line and function).
+serverTest('log_files_have_asterisks_file_layout_and_the_console_its_console_layout', {
+	files: { 'logger.conf': ini({ logfiles: { full: 'notice,warning,error,verbose' } }) },
+}, async (srv) => {
+	const ws = await srv.events('layoutapp');
+	await srv.waitForLog(/Creating Stasis app 'layoutapp'/);
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'asterisk:wrong' })).status, 401);
+	await srv.waitForLog(/NOTICE\[\d+\]: http_conf\.c:\d+ ari_http_authenticate: ARI authentication failed/);
+	const full = path.join(srv.logDir, 'full');
+	let text = '';
+	for (let i = 0; i < 50 && !/authentication failed/.test(text); i++) {
+		await sleep(50);
+		text = fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : '';
+	}
+	assert.match(text, /^\[[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\] NOTICE\[\d+\] http_conf\.c: ARI authentication failed for user 'asterisk'/m, text);
+	assert.match(text, /^\[[^\]]+\] VERBOSE\[\d+\] \S+\.c:     -- Creating Stasis app 'layoutapp'$/m, text);
+	assert.doesNotMatch(text, /\]: \S+\.c:\d+ /, 'no console layout in the file');
+	await ws.close();
+});
+
 serverTest('logger_show_channels_has_asterisks_layout_and_logger_reload_reads_logger_conf', {
 	files: { 'logger.conf': ini({ logfiles: { console: 'notice,warning,error,verbose', messages: 'notice,warning' } }) },
 }, async (srv) => {

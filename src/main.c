@@ -116,6 +116,9 @@ static void begin_stop(void)
 		return;
 	}
 	stopping = true;
+	/* new calls meanwhile get 503 (a proxy in front takes them to
+	 * another node) rather than a channel that the stop then loses */
+	overload_drain_set(true, "shutting down");
 	log_notice("Hanging up %zu channel%s before shutting down", n,
 		   n == 1 ? "" : "s");
 	channel_hangup_all(CAUSE_NORMAL_CLEARING);

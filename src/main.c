@@ -42,6 +42,7 @@
 #include "core/mailbox.h"
 #include "core/module.h"
 #include "core/overload.h"
+#include "core/shutdown.h"
 #include "core/playback.h"
 #include "core/recording.h"
 #include "core/stasis.h"
@@ -583,7 +584,8 @@ static int run_server(const char *confdir, int verbose, bool high)
 	if (!err) {
 		log_notice("ariadne %s ready", ARIADNE_VERSION);
 		err = re_main(signal_handler);
-		log_notice("ariadne shutting down");
+		log_notice(shutdown_restart_requested() ?
+			   "ariadne restarting" : "ariadne shutting down");
 	}
 	stop();
 	free_configs();
@@ -625,5 +627,15 @@ int main(int argc, char *argv[])
 	}
 	if (remote)
 		return run_remote(confdir, command);
-	return run_server(confdir, verbose, high);
+	c = run_server(confdir, verbose, high);
+	/* `core restart`: everything is closed; the same program again,
+	 * with the same arguments, in this process (its pid stays), as
+	 * Asterisk re-executes itself */
+	if (!c && shutdown_restart_requested()) {
+		execv("/proc/self/exe", argv);
+		fprintf(stderr, "ariadne: cannot restart: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	return c;
 }

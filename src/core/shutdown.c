@@ -33,6 +33,12 @@ enum niceness {
 static enum niceness pending;
 static bool drained_by_us;    /* the drain was ours to take back off */
 static struct tmr poll_tmr;
+static bool restarting;       /* the stop is a `core restart` */
+
+bool shutdown_restart_requested(void)
+{
+	return restarting;
+}
 
 static void poll_channels(void *arg)
 {
@@ -80,6 +86,7 @@ static int stop_now(struct cli_out *out, int argc, char *argv[])
 	/* Asterisk replies nothing; the shutdown is logged by the server */
 	tmr_cancel(&poll_tmr);
 	pending = NOT_STOPPING;
+	restarting = false;
 	cli_request_stop();
 	return 0;
 }
@@ -90,6 +97,7 @@ static int stop_gracefully(struct cli_out *out, int argc, char *argv[])
 	(void)argv;
 	if (argc)
 		return EINVAL;
+	restarting = false;
 	stop_when_idle(STOP_NICE);
 	return 0;
 }
@@ -99,8 +107,43 @@ static int stop_when_convenient(struct cli_out *out, int argc, char *argv[])
 	(void)argv;
 	if (argc)
 		return EINVAL;
+	restarting = false;
 	cli_printf(out, "Waiting for inactivity to perform halt\n");
 	stop_when_idle(STOP_REALLY_NICE);
+	return 0;
+}
+
+/* `core restart ...`: the same stops, after which main.c starts the
+ * server again in the same process (Asterisk re-executes itself too). */
+static int restart_now(struct cli_out *out, int argc, char *argv[])
+{
+	int err = stop_now(out, argc, argv);
+
+	if (!err) {
+		restarting = true;
+		log_verbose(0, "Preparing for ariadne restart...");
+	}
+	return err;
+}
+
+static int restart_gracefully(struct cli_out *out, int argc, char *argv[])
+{
+	int err = stop_gracefully(out, argc, argv);
+
+	if (!err)
+		restarting = true;
+	return err;
+}
+
+static int restart_when_convenient(struct cli_out *out, int argc,
+				   char *argv[])
+{
+	(void)argv;
+	if (argc)
+		return EINVAL;
+	cli_printf(out, "Waiting for inactivity to perform restart\n");
+	stop_when_idle(STOP_REALLY_NICE);
+	restarting = true;
 	return 0;
 }
 
@@ -114,6 +157,7 @@ static int abort_shutdown(struct cli_out *out, int argc, char *argv[])
 	if (pending == NOT_STOPPING)
 		return 0;
 	pending = NOT_STOPPING;
+	restarting = false;
 	tmr_cancel(&poll_tmr);
 	if (drained_by_us) {
 		drained_by_us = false;
@@ -136,6 +180,17 @@ int shutdown_cli_init(void)
 		{"core stop when convenient", stop_when_convenient,
 		 "Usage: core stop when convenient\n"
 		 "       Causes ariadne to perform a shutdown when all active calls have ended.\n"},
+		{"core restart now", restart_now,
+		 "Usage: core restart now\n"
+		 "       Causes ariadne to hangup all calls and exec() itself performing a cold\n"
+		 "       restart.\n"},
+		{"core restart gracefully", restart_gracefully,
+		 "Usage: core restart gracefully\n"
+		 "       Causes ariadne to stop accepting new calls and exec() itself performing a cold\n"
+		 "       restart when all active calls have ended.\n"},
+		{"core restart when convenient", restart_when_convenient,
+		 "Usage: core restart when convenient\n"
+		 "       Causes ariadne to perform a cold restart when all active calls have ended.\n"},
 		{"core abort shutdown", abort_shutdown,
 		 "Usage: core abort shutdown\n"
 		 "       Causes ariadne to abort an executing shutdown or restart, and resume normal\n"
@@ -144,5 +199,6 @@ int shutdown_cli_init(void)
 
 	pending = NOT_STOPPING;
 	drained_by_us = false;
+	restarting = false;
 	return cli_register_all(cmds, sizeof(cmds) / sizeof(cmds[0]));
 }

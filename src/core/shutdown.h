@@ -6,7 +6,14 @@
 #ifndef ARIADNE_SHUTDOWN_H
 #define ARIADNE_SHUTDOWN_H
 
-/* Register the four commands (cli_core_init). */
+#include <stdbool.h>
+
+/* Register the commands (cli_core_init): core stop now|gracefully|when
+ * convenient, core restart now|gracefully|when convenient, core abort
+ * shutdown. */
 int shutdown_cli_init(void);
+/* Whether the stop under way is a `core restart`: main.c then starts the
+ * server again in this process once it has stopped. */
+bool shutdown_restart_requested(void);
 
 #endif

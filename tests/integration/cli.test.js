@@ -109,6 +109,37 @@ serverTest('core_stop_now_stops_the_server_cleanly', async (srv) => {
 	assert.equal(ws.closed, true, 'event socket closed on shutdown');
 });
 
+// `core restart now` (Asterisk re-executes itself): the same process (pid)
+// stops, hanging its calls up, and starts again reading its configuration
+// anew; `core restart when convenient` says it waits.
+serverTest('core_restart_now_starts_the_server_again_in_the_same_process', async (srv) => {
+	const pid = srv.proc.pid;
+	const ws = await srv.events('restartapp');
+	await srv.originate({ endpoint: 'Local/1@stasis-restartapp', app: 'restartwatch' });
+	await ws.waitFor('StasisStart');
+	fs.writeFileSync(path.join(srv.confDir, 'ari.conf'), ini({ general: { enabled: 'yes' },
+		asterisk: { type: 'user', password: 'asterisk' }, later: { type: 'user', password: 'added' } }));
+	const out = await srv.cli('core restart now');
+	assert.equal(out.code, 0, out.stderr);
+	await srv.waitForLog(/ariadne restarting/);
+	for (let i = 0; i < 100 && (srv.stderr.match(/: ariadne \S+ ready/g) || []).length < 2; i++) await sleep(100);
+	assert.equal((srv.stderr.match(/: ariadne \S+ ready/g) || []).length, 2, srv.tail());
+	assert.equal(srv.exit, null, 'the process goes on');
+	assert.equal(srv.proc.pid, pid);
+	assert.equal(fs.readFileSync(path.join(srv.runDir, 'ariadne.pid'), 'utf8'), `${pid}\n`);
+	let r = null;
+	for (let i = 0; i < 50 && (!r || r.status !== 200); i++) {
+		r = await srv.get('/ari/asterisk/ping', { auth: 'later:added' }).catch(() => null);
+		if (!r || r.status !== 200) await sleep(100);
+	}
+	assert.equal(r.status, 200, 'ari.conf read again');
+	assert.deepEqual((await srv.get('/ari/channels')).json, [], 'the calls were hung up');
+	assert.equal((await srv.cli('core restart when convenient')).stdout, 'Waiting for inactivity to perform restart\n');
+	for (let i = 0; i < 100 && (srv.stderr.match(/: ariadne \S+ ready/g) || []).length < 3; i++) await sleep(100);
+	assert.equal((srv.stderr.match(/: ariadne \S+ ready/g) || []).length, 3, srv.tail());
+	assert.equal(srv.proc.pid, pid);
+});
+
 serverTest('sigterm_with_live_channels_and_sockets_exits_zero', async (srv) => {
 	const ws = await srv.events('termapp');
 	for (let i = 0; i < 3; i++) await srv.originate({ endpoint: `Local/${i}@stasis-termapp`, app: 'termwatch' });

@@ -265,6 +265,11 @@ static int ari_reload(void)
 		listen_unchanged(httpconf);
 		err = ari_http_conf_load(httpconf, ariconf);
 	}
+	if (!err) {
+		/* what is in force now came from these files (or none) */
+		had_http = httpconf != NULL;
+		had_ari = ariconf != NULL;
+	}
 	if (!err)
 		session_limits(httpconf);
 	config_free(httpconf);

@@ -388,6 +388,21 @@ serverTest('a_reload_of_a_broken_or_missing_ari_conf_keeps_the_users_in_force', 
 	assert.equal(await ping('prod:S3cret'), 401);
 });
 
+// Started without ari.conf (the embedded asterisk:asterisk), then given
+// one: that one is what a later reload must not lose when it vanishes.
+serverTest('an_ari_conf_added_after_start_is_kept_when_it_vanishes', async (srv) => {
+	const conf = path.join(srv.confDir, 'ari.conf');
+	assert.ok(!fs.existsSync(conf));
+	fs.writeFileSync(conf, ini({ general: { enabled: 'yes' }, asterisk: { type: 'user', password: 'asterisk' },
+		prod: { type: 'user', password: 'S3cret' } }));
+	assert.equal((await srv.cli('module reload res_ari.so')).stdout, "Module 'res_ari.so' reloaded successfully.\n");
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'prod:S3cret' })).status, 200);
+	fs.unlinkSync(conf);
+	assert.equal((await srv.cli('module reload res_ari.so')).stdout,
+		"The module 'res_ari.so' reported a reload failure\n");
+	assert.equal((await srv.get('/ari/asterisk/ping', { auth: 'prod:S3cret' })).status, 200);
+});
+
 serverTest('a_broken_or_missing_extensions_conf_keeps_the_dialplan_in_force', {
 	files: { 'extensions.conf': '[default]\nexten => 100,1,NoOp(first)\n' },
 }, async (srv) => {
